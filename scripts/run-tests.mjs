@@ -1,0 +1,63 @@
+// Runs the compiled tests with node's built-in runner: unit tests in parallel, integration
+// tests (real processes, sockets, RabbitMQ) with bounded concurrency, then prints one closing
+// line "N passed, N failed, N skipped" for both. Usage: node scripts/run-tests.mjs [unit|integration] [filter]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('../dist/test/', import.meta.url).pathname;
+const only = process.argv[2];
+const filter = process.argv[3];
+
+function findTests(dir) {
+  let files = [];
+  let entries = [];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return files;
+  }
+  for (const entry of entries.sort()) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) files = files.concat(findTests(path));
+    else if (entry.endsWith('.test.js') && (!filter || path.includes(filter))) files.push(path);
+  }
+  return files;
+}
+
+const suites = [
+  { name: 'unit', concurrency: availableParallelism() },
+  { name: 'integration', concurrency: Number(process.env.TEST_CONCURRENCY ?? 2) },
+].filter((suite) => !only || suite.name === only);
+
+const totals = { pass: 0, fail: 0, skipped: 0, cancelled: 0 };
+let failedRun = false;
+const reports = mkdtempSync(join(tmpdir(), 'oslo-node-tests-'));
+for (const suite of suites) {
+  const files = findTests(join(root, suite.name));
+  if (files.length === 0) continue;
+  const tap = join(reports, `${suite.name}.tap`);
+  const result = spawnSync(
+    process.execPath,
+    [
+      '--test',
+      `--test-concurrency=${suite.concurrency}`,
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      ...files,
+    ],
+    { stdio: 'inherit' },
+  );
+  if (result.status !== 0) failedRun = true;
+  const text = readFileSync(tap, 'utf8');
+  for (const key of Object.keys(totals)) {
+    const match = new RegExp(`^# ${key} (\\d+)$`, 'm').exec(text);
+    if (match) totals[key] += Number(match[1]);
+  }
+}
+const failed = totals.fail + totals.cancelled;
+console.log(`${totals.pass} passed, ${failed} failed, ${totals.skipped} skipped`);
+process.exit(failedRun || failed > 0 ? 1 : 0);

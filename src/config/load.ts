@@ -1,0 +1,100 @@
+/**
+ * Builds the frozen configuration from, lowest precedence first: the option defaults, the INI
+ * files named by `--config-file` (in order), the environment (`OSLO_NODE_*`), and the command
+ * line. Validation happens here, once; workers receive the result from the primary.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigError, ErrorCodes, describeError } from '../errors.js';
+import { parseArgs, type ParsedArgs } from './cli.js';
+import { coerceOption } from './coerce.js';
+import { parseIni } from './ini.js';
+import { envName, flagName } from './option-types.js';
+import { OPTIONS, type Config, type OptionName } from './options.js';
+
+export interface LoadedConfig {
+  readonly config: Config;
+  readonly args: ParsedArgs;
+  /** INI keys that match no option, as `section.key`: logged as warnings, like oslo.config. */
+  readonly unknownFileKeys: string[];
+}
+
+const NAMES = Object.keys(OPTIONS) as OptionName[];
+
+/** Parse argv + env + config files into a validated, frozen Config. Throws ConfigError. */
+export function loadConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  options: { allowPositionals?: boolean } = {},
+): LoadedConfig {
+  const args = parseArgs(argv, options.allowPositionals ?? false);
+  const values: Record<string, unknown> = Object.create(null);
+  for (const name of NAMES) {
+    const spec = OPTIONS[name];
+    values[name] = typeof spec.default === 'function' ? spec.default() : spec.default;
+  }
+
+  const unknownFileKeys: string[] = [];
+  for (const file of args.configFiles) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(ErrorCodes.CONFIG_FILE, `cannot read config file ${file}: ${describeError(error)}`, {
+        cause: error,
+      });
+    }
+    for (const [section, entries] of parseIni(text, file)) {
+      for (const [key, raw] of entries) {
+        const name = key as OptionName;
+        const spec = NAMES.includes(name) ? OPTIONS[name] : undefined;
+        if (!spec || (spec.group !== section && section !== 'DEFAULT')) {
+          unknownFileKeys.push(`${section}.${key}`);
+          continue;
+        }
+        values[name] = coerceOption(name, spec, raw, `${file} [${section}]`);
+      }
+    }
+  }
+
+  for (const name of NAMES) {
+    const raw = env[envName(name)];
+    if (raw !== undefined) values[name] = coerceOption(name, OPTIONS[name], raw, `environment ${envName(name)}`);
+  }
+  for (const [name, raw] of args.values) {
+    values[name] = coerceOption(name, OPTIONS[name], raw, `command line ${flagName(name)}`);
+  }
+
+  checkCombinations(values as Config);
+  return { config: Object.freeze(values) as Config, args, unknownFileKeys };
+}
+
+/** Rules that involve more than one option. */
+function checkCombinations(config: Config): void {
+  const fail = (option: string, message: string): never => {
+    throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option ${option}: ${message}`, { option });
+  };
+  if (config.restart_backoff_initial > config.restart_backoff_max) {
+    fail('restart_backoff_initial', 'must not exceed restart_backoff_max');
+  }
+  if (config.rabbit_ha_queues && config.rabbit_quorum_queue) {
+    fail('rabbit_quorum_queue', 'cannot be combined with rabbit_ha_queues');
+  }
+}
+
+/** Rebuild a Config from the plain object a worker received over IPC. */
+export function configFromJson(json: unknown): Config {
+  if (typeof json !== 'object' || json === null) throw new TypeError('config must be an object');
+  const values: Record<string, unknown> = Object.create(null);
+  for (const name of NAMES) values[name] = (json as Record<string, unknown>)[name];
+  return Object.freeze(values) as Config;
+}
+
+/** The config as it may be logged: secrets masked, passwords in URLs hidden. */
+export function loggableConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of NAMES) {
+    const value = config[name];
+    out[name] = 'secret' in OPTIONS[name] && value !== undefined ? '***' : value;
+  }
+  return out;
+}

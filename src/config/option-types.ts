@@ -1,0 +1,72 @@
+/**
+ * Option declarations: the shape of one row of the option table (`options.ts`).
+ * Everything else (CLI flags, environment variables, INI keys, `--help`, validation) derives
+ * from these rows.
+ */
+
+/** An oslo.config-style group; it is also the INI section the option is read from. */
+export type OptionGroup = 'DEFAULT' | 'wsgi' | 'ssl' | 'oslo_messaging_rabbit' | 'periodic' | 'launcher';
+
+interface BaseOption<T> {
+  /** INI section; options are unique by name across groups, so CLI and env stay flat. */
+  readonly group: OptionGroup;
+  /** One line for `--help` and README. */
+  readonly help: string;
+  /** Mask the value in logs and `--help` (passwords, tokens). */
+  readonly secret?: boolean;
+  /** The default, or a function computing it on this machine (worker count, hostname). */
+  readonly default: T | (() => T);
+}
+
+export interface IntOption extends BaseOption<number> {
+  readonly type: 'int';
+  readonly min?: number;
+  readonly max?: number;
+}
+
+export interface FloatOption extends BaseOption<number> {
+  readonly type: 'float';
+  readonly min?: number;
+  readonly max?: number;
+}
+
+export interface BoolOption extends BaseOption<boolean> {
+  readonly type: 'bool';
+}
+
+export interface StringOption extends BaseOption<string> {
+  readonly type: 'string';
+  /** When set, the value must be one of these. */
+  readonly choices?: readonly string[];
+}
+
+/** A string that may be left unset (oslo's `default=None`). */
+export interface OptionalStringOption extends BaseOption<string | undefined> {
+  readonly type: 'optional-string';
+}
+
+export type OptionSpec = IntOption | FloatOption | BoolOption | StringOption | OptionalStringOption;
+
+/** The TypeScript type of an option's value. */
+export type OptionValue<S> = S extends IntOption | FloatOption
+  ? number
+  : S extends BoolOption
+    ? boolean
+    : S extends StringOption
+      ? string
+      : S extends OptionalStringOption
+        ? string | undefined
+        : never;
+
+/** `ssl_cert_file` → `--ssl-cert-file`. */
+export function flagName(option: string): string {
+  return `--${option.replaceAll('_', '-')}`;
+}
+
+/** Prefix of every environment variable that sets an option (`OSLO_NODE_WORKERS=4`). */
+export const ENV_PREFIX = 'OSLO_NODE_';
+
+/** `ssl_cert_file` → `OSLO_NODE_SSL_CERT_FILE`. */
+export function envName(option: string): string {
+  return `${ENV_PREFIX}${option.toUpperCase()}`;
+}

@@ -1,0 +1,264 @@
+/**
+ * The option table: one declaration per option, with oslo's name and default where oslo has one
+ * (see README.md, "Options", which is generated from the same rows by `--help`).
+ */
+import { availableParallelism, hostname } from 'node:os';
+import type { OptionSpec, OptionValue } from './option-types.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const OPTIONS = {
+  // ---- [DEFAULT]: process, logging, service identity ----
+  workers: {
+    group: 'DEFAULT', type: 'int', min: 1, max: 512,
+    default: () => availableParallelism(),
+    help: 'Number of worker processes the launcher forks (default: available parallelism).',
+  },
+  log_level: {
+    group: 'DEFAULT', type: 'string', choices: LOG_LEVELS, default: 'info',
+    help: 'Lowest level written to the log (JSON lines on stdout).',
+  },
+  pid_file: {
+    group: 'DEFAULT', type: 'optional-string', default: undefined,
+    help: 'Write the launcher pid to this file; removed on exit.',
+  },
+  graceful_shutdown_timeout: {
+    group: 'DEFAULT', type: 'int', min: 0, max: 86_400, default: 60,
+    help: 'Seconds a graceful stop may take before remaining workers are killed (0 = wait forever).',
+  },
+  service_host: {
+    group: 'DEFAULT', type: 'string', default: () => hostname(),
+    help: "Service identity in RPC targets and the service group (nova's [DEFAULT] host).",
+  },
+  binary: {
+    group: 'DEFAULT', type: 'string', default: 'demo',
+    help: 'Service binary name; the RPC topic defaults to it.',
+  },
+  topic: {
+    group: 'DEFAULT', type: 'optional-string', default: undefined,
+    help: 'RPC topic of the service (default: the binary name).',
+  },
+  manager: {
+    group: 'DEFAULT', type: 'optional-string', default: undefined,
+    help: 'Module whose default export is the Manager class (default: the demo manager).',
+  },
+  app: {
+    group: 'DEFAULT', type: 'optional-string', default: undefined,
+    help: 'Module whose default export is a request listener or a factory (default: the demo app).',
+  },
+  admin_token: {
+    group: 'DEFAULT', type: 'optional-string', default: undefined, secret: true,
+    help: 'Bearer token that enables state-changing admin routes of the demo app (off when unset).',
+  },
+  backdoor_socket: {
+    group: 'DEFAULT', type: 'optional-string', default: undefined,
+    help: 'Path of a per-worker REPL unix socket (mode 0600); {pid} is replaced by the pid. Off when unset.',
+  },
+  report_interval: {
+    group: 'DEFAULT', type: 'int', min: 0, max: 3600, default: 10,
+    help: 'Seconds between service-group heartbeats (0 = no heartbeats).',
+  },
+  service_down_time: {
+    group: 'DEFAULT', type: 'int', min: 1, max: 86_400, default: 60,
+    help: 'A service is down when its last heartbeat is older than this many seconds.',
+  },
+
+  // ---- [DEFAULT]: RPC (oslo.messaging) ----
+  transport_url: {
+    group: 'DEFAULT', type: 'optional-string', default: undefined, secret: true,
+    help: 'rabbit://user:pass@host:port/vhost (several hosts comma-separated). Unset: embedded single-host transport.',
+  },
+  control_exchange: {
+    group: 'DEFAULT', type: 'string', default: 'openstack',
+    help: 'AMQP topic exchange that every RPC topic is bound to.',
+  },
+  rpc_response_timeout: {
+    group: 'DEFAULT', type: 'float', min: 0.001, max: 86_400, default: 60,
+    help: 'Seconds an RPC call waits for its reply.',
+  },
+  executor_thread_pool_size: {
+    group: 'DEFAULT', type: 'int', min: 1, max: 10_000, default: 64,
+    help: 'Most RPC requests one server dispatches at once.',
+  },
+  rpc_ping_enabled: {
+    group: 'DEFAULT', type: 'bool', default: false,
+    help: "Add oslo's oslo_rpc_server_ping endpoint (answers \"pong\").",
+  },
+  rpc_max_message_bytes: {
+    group: 'DEFAULT', type: 'int', min: 1024, max: 1 << 30, default: 16 * 1024 * 1024,
+    help: 'Largest RPC message body accepted; larger ones are refused with a failure reply.',
+  },
+  embedded_socket: {
+    group: 'DEFAULT', type: 'optional-string', default: undefined,
+    help: 'Unix socket (mode 0600) of the embedded transport for the rpc CLI (default: under the runtime or temp dir).',
+  },
+
+  // ---- [DEFAULT]: periodic tasks ----
+  periodic_enable: {
+    group: 'DEFAULT', type: 'bool', default: true,
+    help: 'Run the manager periodic tasks at all.',
+  },
+  periodic_fuzzy_delay: {
+    group: 'DEFAULT', type: 'int', min: 0, max: 86_400, default: 60,
+    help: 'Random 0..N seconds before the first periodic run, so restarted fleets do not run in step.',
+  },
+  periodic_interval_max: {
+    group: 'DEFAULT', type: 'int', min: 1, max: 86_400, default: 60,
+    help: 'Longest the periodic scheduler sleeps between passes, in seconds.',
+  },
+  pool_threads: {
+    group: 'periodic', type: 'int', min: 0, max: 256, default: 0,
+    help: 'Threads of the per-worker piscina pool (0 = a share of the cores: max(1, cores / workers)).',
+  },
+  pool_max_queue: {
+    group: 'periodic', type: 'int', min: 1, max: 1_000_000, default: 64,
+    help: 'Pool tasks that may wait for a thread; more are refused instead of growing memory.',
+  },
+  pool_task_timeout: {
+    group: 'periodic', type: 'float', min: 0, max: 86_400, default: 300,
+    help: 'Seconds one pool task may run before it is aborted (0 = no limit).',
+  },
+  digest_spacing: {
+    group: 'periodic', type: 'float', min: 0, max: 86_400, default: 60,
+    help: "Spacing in seconds of the demo's digest periodic task (0 disables it).",
+  },
+  digest_mebibytes: {
+    group: 'periodic', type: 'int', min: 1, max: 4096, default: 16,
+    help: "MiB hashed by each run of the demo's digest periodic task.",
+  },
+
+  // ---- [launcher]: the primary's restart policy ----
+  restart_backoff_initial: {
+    group: 'launcher', type: 'float', min: 0, max: 3600, default: 0.1,
+    help: 'Seconds before re-forking a worker after its first consecutive crash; doubles per crash.',
+  },
+  restart_backoff_max: {
+    group: 'launcher', type: 'float', min: 0, max: 3600, default: 30,
+    help: 'Longest wait between re-forks of a crashing worker, in seconds.',
+  },
+  restart_max_failures: {
+    group: 'launcher', type: 'int', min: 1, max: 1_000_000, default: 5,
+    help: 'Consecutive failed worker starts after which the launcher gives up and exits 1.',
+  },
+  restart_reset_after: {
+    group: 'launcher', type: 'float', min: 0, max: 86_400, default: 10,
+    help: 'Seconds a worker must stay up for its slot to count as healthy again (resets the backoff).',
+  },
+  worker_start_timeout: {
+    group: 'launcher', type: 'float', min: 0.1, max: 3600, default: 30,
+    help: 'Seconds a new worker has to report ready before it counts as a failed start.',
+  },
+
+  // ---- [wsgi]: the HTTP server on the shared socket ----
+  host: {
+    group: 'wsgi', type: 'string', default: '0.0.0.0',
+    help: 'Address the launcher binds the shared listening socket to.',
+  },
+  port: {
+    group: 'wsgi', type: 'int', min: 0, max: 65_535, default: 8080,
+    help: 'TCP port of the shared listening socket (0 = a free port, logged at start).',
+  },
+  backlog: {
+    group: 'wsgi', type: 'int', min: 1, max: 65_535, default: 128,
+    help: 'Listen backlog of the shared socket.',
+  },
+  keep_alive: {
+    group: 'wsgi', type: 'bool', default: true,
+    help: 'HTTP keep-alive; off closes every connection after its response.',
+  },
+  client_socket_timeout: {
+    group: 'wsgi', type: 'int', min: 0, max: 86_400, default: 900,
+    help: 'Seconds an idle or stalled client socket may stay open (0 = no limit).',
+  },
+  tcp_keepidle: {
+    group: 'wsgi', type: 'int', min: 1, max: 86_400, default: 600,
+    help: 'TCP keepalive idle time in seconds on accepted sockets.',
+  },
+  max_header_line: {
+    group: 'wsgi', type: 'int', min: 256, max: 1 << 20, default: 16_384,
+    help: 'Longest header line accepted, in bytes; longer ones get 431.',
+  },
+  max_url_len: {
+    group: 'wsgi', type: 'int', min: 64, max: 1 << 20, default: 8192,
+    help: 'Longest request target (URL) accepted, in bytes; longer ones get 414.',
+  },
+  default_pool_size: {
+    group: 'wsgi', type: 'int', min: 1, max: 1_000_000, default: 100,
+    help: 'Most requests in flight per worker; beyond it requests get 503 with Retry-After.',
+  },
+  access_log: {
+    group: 'wsgi', type: 'bool', default: true,
+    help: 'One log line per request.',
+  },
+  wsgi_log_format: {
+    group: 'wsgi', type: 'string',
+    default: '%(client_ip)s "%(request_line)s" status: %(status_code)s  len: %(body_length)s time: %(wall_seconds).7f',
+    help: "Message of the access-log line, in oslo's wsgi_log_format syntax.",
+  },
+  ssl_cert_file: {
+    group: 'wsgi', type: 'optional-string', default: undefined,
+    help: 'PEM certificate; with ssl_key_file, serves HTTPS.',
+  },
+  ssl_key_file: {
+    group: 'wsgi', type: 'optional-string', default: undefined,
+    help: 'PEM private key of ssl_cert_file.',
+  },
+  ssl_ca_file: {
+    group: 'wsgi', type: 'optional-string', default: undefined,
+    help: 'PEM CA bundle; when set, clients must present a certificate it signed (mTLS).',
+  },
+
+  // ---- [oslo_messaging_rabbit] ----
+  amqp_durable_queues: {
+    group: 'oslo_messaging_rabbit', type: 'bool', default: false,
+    help: 'Durable control exchange and topic queues.',
+  },
+  amqp_auto_delete: {
+    group: 'oslo_messaging_rabbit', type: 'bool', default: false,
+    help: 'Auto-delete control exchange and topic queues.',
+  },
+  rabbit_transient_queues_ttl: {
+    group: 'oslo_messaging_rabbit', type: 'int', min: 1, max: 86_400 * 30, default: 1800,
+    help: 'Seconds of x-expires on reply and fanout queues.',
+  },
+  rabbit_qos_prefetch_count: {
+    group: 'oslo_messaging_rabbit', type: 'int', min: 0, max: 65_535, default: 128,
+    help: 'basic.qos prefetch of the consumer channel (oslo: 0 = unlimited; ours bounds memory).',
+  },
+  rabbit_retry_interval: {
+    group: 'oslo_messaging_rabbit', type: 'float', min: 0.01, max: 3600, default: 1,
+    help: 'Seconds before the first reconnect attempt.',
+  },
+  rabbit_retry_backoff: {
+    group: 'oslo_messaging_rabbit', type: 'float', min: 0, max: 3600, default: 2,
+    help: 'Seconds added to the reconnect interval after each failed attempt.',
+  },
+  rabbit_interval_max: {
+    group: 'oslo_messaging_rabbit', type: 'float', min: 0.01, max: 3600, default: 30,
+    help: 'Longest wait between reconnect attempts, in seconds.',
+  },
+  heartbeat_timeout_threshold: {
+    group: 'oslo_messaging_rabbit', type: 'int', min: 0, max: 3600, default: 60,
+    help: 'AMQP heartbeat timeout in seconds offered to the broker (0 = off).',
+  },
+  kombu_missing_consumer_retry_timeout: {
+    group: 'oslo_messaging_rabbit', type: 'int', min: 0, max: 3600, default: 60,
+    help: 'Seconds a reply keeps retrying a reply queue that is missing.',
+  },
+  rabbit_ha_queues: {
+    group: 'oslo_messaging_rabbit', type: 'bool', default: false,
+    help: 'Declare queues with x-ha-policy: all.',
+  },
+  rabbit_quorum_queue: {
+    group: 'oslo_messaging_rabbit', type: 'bool', default: false,
+    help: 'Topic queues become quorum queues (durable).',
+  },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+
+/** The validated, frozen configuration: one typed field per option. */
+export type Config = { readonly [K in OptionName]: OptionValue<(typeof OPTIONS)[K]> };
+
+/** Options that only the command line can set (not INI or environment). */
+export const CLI_ONLY_FLAGS = ['--config-file', '--help', '--version'] as const;

@@ -1,0 +1,90 @@
+/**
+ * The primary ⇄ worker protocol. Every message is tagged (`osn: 1`) so that other IPC traffic
+ * (pm2's, a user's `process.send`) is ignored, and typed by `type`. Requests carry `seq`; their
+ * answers carry `ack` with the same number. Unknown types are ignored by both sides.
+ */
+
+/** Tag that marks our messages on a shared IPC channel. */
+export const IPC_TAG = 'osn' as const;
+
+interface Tagged {
+  readonly [IPC_TAG]: 1;
+  /** Set on requests that expect an answer. */
+  readonly seq?: number;
+  /** Set on answers: the seq of the request. */
+  readonly ack?: number;
+}
+
+/** A worker's view of its slot, sent with `init`. */
+export interface WorkerInit {
+  /** The frozen Config as plain JSON. */
+  readonly config: Record<string, unknown>;
+  /** Stable slot number 1..N, kept by a replacement (unlike cluster's worker.id). */
+  readonly slot: number;
+  /** How many workers this launcher runs. */
+  readonly workers: number;
+  /** Path of the launcher's embedded-transport socket, when that transport is in use. */
+  readonly embeddedSocket?: string;
+}
+
+/** Statistics a worker reports on request. */
+export interface WorkerStats {
+  readonly pid: number;
+  readonly slot: number;
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly httpRequests: number;
+  readonly httpInFlight: number;
+  readonly eventLoopLagMs: number;
+}
+
+export type PrimaryMessage =
+  | (Tagged & { readonly type: 'init' } & WorkerInit)
+  /** An accepted connection travels as the IPC send handle of this message. */
+  | (Tagged & { readonly type: 'connection' })
+  /** Stop gracefully; `reason` decides the log line, `timeoutMs` bounds the drain. */
+  | (Tagged & { readonly type: 'stop'; readonly reason: 'shutdown' | 'reload'; readonly timeoutMs: number })
+  | (Tagged & { readonly type: 'stats' })
+  /** Which `one-worker` periodic tasks this worker owns now. */
+  | (Tagged & { readonly type: 'periodic-assign'; readonly tasks: readonly string[] })
+  | (Tagged & { readonly type: 'workers'; readonly workers: readonly WorkerInfo[] })
+  | (Tagged & { readonly type: 'transport'; readonly frame: unknown })
+  | (Tagged & { readonly type: 'reply'; readonly ok: boolean; readonly value?: unknown; readonly error?: string });
+
+export type WorkerMessage =
+  /** The worker serves: HTTP accepts and RPC consumes. */
+  | (Tagged & { readonly type: 'ready' })
+  /** Start failed; the launcher counts it against the restart budget. */
+  | (Tagged & { readonly type: 'start-failed'; readonly error: string })
+  | (Tagged & { readonly type: 'stopping' })
+  | (Tagged & { readonly type: 'list-workers' })
+  | (Tagged & { readonly type: 'periodic-register'; readonly tasks: readonly string[] })
+  | (Tagged & { readonly type: 'transport'; readonly frame: unknown })
+  | (Tagged & { readonly type: 'reply'; readonly ok: boolean; readonly value?: unknown; readonly error?: string });
+
+/** What the primary knows of one worker, as shown by /v1/workers. */
+export interface WorkerInfo {
+  readonly slot: number;
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly restarts: number;
+  readonly ready: boolean;
+  readonly state: WorkerState;
+}
+
+/** Named worker states, as node's cluster names them. */
+export type WorkerState = 'starting' | 'ready' | 'stopping' | 'dead';
+
+type Payload<M> = M extends unknown ? Omit<M, typeof IPC_TAG | 'seq' | 'ack'> : never;
+export type PrimaryPayload = Payload<PrimaryMessage>;
+export type WorkerPayload = Payload<WorkerMessage>;
+
+/** True when `value` is one of our tagged messages. */
+export function isTagged(value: unknown): value is { type: string; seq?: number; ack?: number } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<string, unknown>)[IPC_TAG] === 1 &&
+    typeof (value as Record<string, unknown>).type === 'string'
+  );
+}

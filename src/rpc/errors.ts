@@ -1,0 +1,84 @@
+/**
+ * oslo.messaging's exception classes, with the same names where they cross the wire
+ * (`MessagingTimeout`, `RemoteError`, `NoSuchMethod`, `UnsupportedVersion`, ...).
+ */
+import { OsloNodeError } from '../errors.js';
+import type { Target } from './target.js';
+
+/** Root of every RPC error (oslo's MessagingException). */
+export class MessagingException extends OsloNodeError {}
+
+/** No reply within the call's timeout (or the call-monitor timeout). */
+export class MessagingTimeout extends MessagingException {
+  constructor(message: string) {
+    super('ERR_RPC_TIMEOUT', message);
+  }
+}
+
+/** The target cannot be used for this operation (oslo: also a ValueError). */
+export class InvalidTarget extends MessagingException {
+  readonly target: unknown;
+  constructor(message: string, target: unknown) {
+    super('ERR_RPC_INVALID_TARGET', `Invalid target: ${message}`);
+    this.target = target;
+  }
+}
+
+/** The message could not be delivered: unroutable with `mandatory`, reply queue gone, broker down. */
+export class MessageDeliveryFailure extends MessagingException {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_RPC_DELIVERY', message, options);
+  }
+}
+
+/** The transport is stopped or could not publish. */
+export class ClientSendError extends MessagingException {
+  constructor(target: Target | undefined, cause: unknown) {
+    super('ERR_RPC_SEND', `Failed to send to target ${target?.topic ?? '?'}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** No compatible endpoint has this method (also: private or non-callable names). */
+export class NoSuchMethod extends MessagingException {
+  readonly method: string;
+  constructor(method: string) {
+    super('ERR_RPC_NO_SUCH_METHOD', `Endpoint does not support RPC method ${method}`);
+    this.method = method;
+  }
+}
+
+/** No endpoint accepts the requested version (or namespace). */
+export class UnsupportedVersion extends MessagingException {
+  readonly version: string;
+  readonly method: string | undefined;
+  constructor(version: string, method?: string) {
+    super(
+      'ERR_RPC_UNSUPPORTED_VERSION',
+      method === undefined
+        ? `Endpoint does not support RPC version ${version}`
+        : `Endpoint does not support RPC version ${version}. Attempted method: ${method}`,
+    );
+    this.version = version;
+    this.method = method;
+  }
+}
+
+/** An exception raised by the remote endpoint, carried back to the caller. */
+export class RemoteError extends MessagingException {
+  /** The remote class name, e.g. "ValueError" or "DemoError". */
+  readonly excType: string;
+  /** The remote module ("builtins", "__main__", or "nodejs" for ours). */
+  readonly module: string;
+  /** The remote message. */
+  readonly value: string;
+  /** The remote traceback lines. */
+  readonly traceback: readonly string[];
+
+  constructor(excType: string, value: string, traceback: readonly string[] = [], module = '') {
+    super('ERR_RPC_REMOTE', `Remote error: ${excType} ${value}`);
+    this.excType = excType;
+    this.module = module;
+    this.value = value;
+    this.traceback = traceback;
+  }
+}

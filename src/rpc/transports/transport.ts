@@ -1,0 +1,67 @@
+/**
+ * The driver interface that the AMQP and embedded transports implement (oslo's
+ * `_drivers/base.py`). It moves opaque bodies (the oslo JSON envelope, as text) between named
+ * queues with AMQP semantics; the protocol itself (envelope, dispatch, replies, timeouts) is
+ * written once in `rpc/` on top of it.
+ *
+ * Topology (identical for both transports, see oslo-messaging-wire.md §1–2):
+ * - call/cast to Target(topic)            → exchange <control>, key <topic>        (one server)
+ * - call/cast to Target(topic, server)    → exchange <control>, key <topic>.<server>
+ * - cast with fanout                      → exchange <topic>_fanout                 (every server)
+ * - reply                                 → default exchange, key = the reply queue name
+ */
+import type { EventEmitter } from 'node:events';
+import type { Target } from '../target.js';
+
+/** One delivered message. The server acks when it starts the work (bounded in-flight). */
+export interface Delivery {
+  /** Raw body; may be malformed, the receiver validates it. */
+  readonly body: Buffer;
+  /** AMQP content_type, when the transport has one. */
+  readonly contentType: string | undefined;
+  /** Acknowledge (the message is taken). Idempotent. */
+  ack(): void;
+  /** Reject without requeue (the message is dropped). Idempotent. */
+  reject(): void;
+}
+
+export interface PublishRequest {
+  /** Resolved target; `exchange` already defaulted to control_exchange. */
+  readonly target: Target & { readonly exchange: string };
+  /** The oslo envelope as JSON text. */
+  readonly body: string;
+  /** Calls only: the AMQP expiration (the call timeout), in ms. */
+  readonly expirationMs?: number;
+  /** Fail with MessageDeliveryFailure at once when no queue is bound (instead of a timeout). */
+  readonly mandatory?: boolean;
+}
+
+/** A running consumer on a server's queues; `stop()` cancels it (and drops its fanout queue). */
+export interface Listener {
+  stop(): Promise<void>;
+}
+
+/**
+ * Events: 'disconnected' (error) when the connection is lost, 'connected' when it is
+ * (re-)established and every consumer resumed.
+ */
+export interface Transport extends EventEmitter {
+  readonly kind: 'amqp' | 'embedded';
+  /** Connect. Rejects with a coded error when the broker is unreachable at start. */
+  start(): Promise<void>;
+  /** Cancel consumers, close channels and the connection. Idempotent. */
+  stop(): Promise<void>;
+  /** True while connected. */
+  readonly connected: boolean;
+  /** Publish a request; resolves once the broker took it (publisher confirm). */
+  publish(request: PublishRequest): Promise<void>;
+  /** Publish a reply to `replyQueue` (mandatory: MessageDeliveryFailure when the queue is gone). */
+  publishReply(replyQueue: string, body: string): Promise<void>;
+  /**
+   * The process's one reply queue (`reply_<hex32>`), declared and consumed on first use;
+   * every reply is handed to `onReply` (already acked).
+   */
+  replyQueue(onReply: (body: Buffer) => void): Promise<string>;
+  /** Consume `topic`, `topic.server` and the fanout queue of `target`. */
+  listen(target: Target & { readonly exchange: string; readonly server: string }, onRequest: (delivery: Delivery) => void): Promise<Listener>;
+}

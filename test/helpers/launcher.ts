@@ -1,0 +1,141 @@
+/**
+ * Starts `dist/launcher.js` as a real child process (execa) and follows its JSON log lines, so
+ * tests wait for what the launcher says (readiness, restarts) instead of sleeping.
+ */
+import { execa } from 'execa';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const LAUNCHER = fileURLToPath(new URL('../../launcher.js', import.meta.url));
+export const RPC_CLI = fileURLToPath(new URL('../../rpc.js', import.meta.url));
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  pid: number;
+  worker: number;
+  [key: string]: unknown;
+}
+
+export interface RunningLauncher {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Port of the shared socket, from the "launcher ready" line. */
+  port: number;
+  readonly lines: LogLine[];
+  /** Non-JSON output (should stay empty). */
+  readonly rawLines: string[];
+  /** Resolve with the first line (already seen or future) matching `predicate`. */
+  waitForLine(predicate: (line: LogLine) => boolean, timeoutMs?: number, description?: string): Promise<LogLine>;
+  /** Resolve with the exit code (null when killed by a signal) and signal. */
+  exited: Promise<{ code: number | null; signal: string | null }>;
+  /** SIGKILL if still running (cleanup). */
+  kill(): void;
+}
+
+export interface StartOptions {
+  /** Wait for "launcher ready" before returning (default true). */
+  waitReady?: boolean;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** Start the launcher with `args`; by default binds port 0 on loopback. */
+export async function startLauncher(args: string[], options: StartOptions = {}): Promise<RunningLauncher> {
+  const fullArgs = [LAUNCHER, '--host', '127.0.0.1', '--port', '0', ...args];
+  const child = execa(process.execPath, fullArgs, {
+    reject: false,
+    buffer: false,
+    stdin: 'ignore',
+    env: { OSLO_NODE_PERIODIC_FUZZY_DELAY: '0', ...options.env },
+    cleanup: true,
+  });
+  const lines: LogLine[] = [];
+  const rawLines: string[] = [];
+  const waiters = new Set<{ predicate: (line: LogLine) => boolean; resolve: (line: LogLine) => void }>();
+  let pending = '';
+  const onText = (chunk: Buffer): void => {
+    pending += chunk.toString('utf8');
+    let newline: number;
+    while ((newline = pending.indexOf('\n')) !== -1) {
+      const text = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (!text.trim()) continue;
+      let line: LogLine;
+      try {
+        line = JSON.parse(text) as LogLine;
+      } catch {
+        rawLines.push(text);
+        continue;
+      }
+      lines.push(line);
+      for (const waiter of waiters) {
+        if (waiter.predicate(line)) {
+          waiters.delete(waiter);
+          waiter.resolve(line);
+        }
+      }
+    }
+  };
+  child.stdout!.on('data', onText);
+  child.stderr!.on('data', (chunk: Buffer) => rawLines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+  const exited = child.then((result) => ({
+    code: result.exitCode ?? null,
+    signal: result.signal ?? null,
+  }));
+
+  const launcher: RunningLauncher = {
+    child: child as unknown as ChildProcess,
+    pid: child.pid!,
+    port: 0,
+    lines,
+    rawLines,
+    exited,
+    kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+    waitForLine(predicate, timeoutMs = 20_000, description = 'log line') {
+      const seen = lines.find(predicate);
+      if (seen) return Promise.resolve(seen);
+      return new Promise<LogLine>((resolve, reject) => {
+        const waiter = { predicate, resolve: (line: LogLine) => (clearTimeout(timer), resolve(line)) };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${description}; last lines:\n${lines.slice(-15).map((l) => JSON.stringify(l)).join('\n')}\n${rawLines.slice(-10).join('\n')}`));
+        }, timeoutMs);
+        waiters.add(waiter);
+        void exited.then(({ code, signal }) => {
+          if (!waiters.has(waiter)) return;
+          waiters.delete(waiter);
+          clearTimeout(timer);
+          reject(new Error(`launcher exited (code ${code}, signal ${signal}) before ${description}; last lines:\n${lines.slice(-15).map((l) => JSON.stringify(l)).join('\n')}\n${rawLines.slice(-10).join('\n')}`));
+        });
+      });
+    },
+  };
+  if (options.waitReady !== false) {
+    const ready = await launcher.waitForLine((line) => line.msg === 'launcher ready', options.timeoutMs ?? 30_000, '"launcher ready"');
+    launcher.port = Number(ready.port);
+  }
+  return launcher;
+}
+
+/** True while a process with this pid exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Poll until `pid` is gone; resolves with the ms it took, rejects after `timeoutMs`. */
+export async function waitForPidGone(pid: number, timeoutMs = 5000): Promise<number> {
+  const start = performance.now();
+  while (isAlive(pid)) {
+    if (performance.now() - start > timeoutMs) throw new Error(`pid ${pid} still alive after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return performance.now() - start;
+}
