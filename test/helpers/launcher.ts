@@ -139,3 +139,8 @@ export async function waitForPidGone(pid: number, timeoutMs = 5000): Promise<num
   }
   return performance.now() - start;
 }
+
+/** Absolute path of a compiled fixture, e.g. fixturePath('apps/slow-app.js'). */
+export function fixturePath(relative: string): string {
+  return fileURLToPath(new URL(`../fixtures/${relative}`, import.meta.url));
+}

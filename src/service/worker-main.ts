@@ -1,0 +1,78 @@
+/**
+ * A cluster worker's bootstrap: wait for `init` from the primary, build the runtime, report
+ * ready, take connections, stop when told. A worker whose IPC channel drops exits at once: the
+ * primary is gone (even by SIGKILL), and no orphan may outlive it (node's `_setupWorker` rule).
+ */
+import type { Socket } from 'node:net';
+import { configFromJson, loggableConfig } from '../config/load.js';
+import { describeError } from '../errors.js';
+import { IpcChannel, type IpcEndpoint } from '../ipc/channel.js';
+import type { PrimaryPayload, WorkerInit, WorkerPayload } from '../ipc/messages.js';
+import { createLogger, flushLogs, type Logger } from '../logging/logger.js';
+import { createWorkerRuntime, type WorkerRuntime } from './worker-runtime.js';
+
+/** Start the worker side of the launcher. */
+export function runWorker(): void {
+  const channel = new IpcChannel<PrimaryPayload, WorkerPayload>(process as unknown as IpcEndpoint);
+  let logger: Logger | undefined;
+  let runtime: WorkerRuntime | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const exit = (code: number): never => {
+    flushLogs();
+    process.exit(code);
+  };
+  process.on('disconnect', () => {
+    logger?.warn('IPC channel to the primary closed unexpectedly; exiting now');
+    exit(1);
+  });
+  process.on('uncaughtException', (error) => {
+    logger?.fatal({ err: error }, 'uncaught exception in worker; exiting');
+    exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger?.fatal({ err: reason }, 'unhandled promise rejection in worker; exiting');
+    exit(1);
+  });
+
+  const stop = (reason: string, timeoutMs: number): Promise<void> => {
+    stopping ??= (async () => {
+      channel.send({ type: 'stopping' });
+      logger?.info({ reason, timeoutMs }, 'worker stopping');
+      const clean = runtime ? await runtime.stop(reason, timeoutMs) : true;
+      logger?.info({ clean }, 'worker stopped');
+      channel.close('worker stopped');
+      exit(clean ? 0 : 1);
+    })();
+    return stopping;
+  };
+
+  channel.handle('init', async (init: WorkerInit) => {
+    const config = configFromJson(init.config);
+    logger = createLogger({ level: config.log_level, workerId: init.slot, async: true });
+    logger.debug({ config: loggableConfig(config) }, 'worker configuration');
+    // The primary coordinates stops; a signal sent to this worker alone drains just this worker.
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.on(signal, () => void stop(signal, config.graceful_shutdown_timeout * 1000));
+    }
+    process.on('SIGHUP', () => logger?.info('SIGHUP ignored by worker: reloads are run by the primary'));
+    try {
+      runtime = await createWorkerRuntime({ init, config, logger, channel });
+      await runtime.start();
+    } catch (error) {
+      logger.fatal({ err: error }, `worker failed to start: ${describeError(error)}`);
+      channel.send({ type: 'start-failed', error: describeError(error) });
+      await runtime?.stop('start failed', 1000).catch(() => undefined);
+      exit(1);
+    }
+    if (stopping) return;
+    channel.send({ type: 'ready' });
+  });
+  channel.handle('connection', (_message, handle) => {
+    const socket = handle as Socket | undefined;
+    if (!socket) return;
+    if (!runtime || stopping) socket.destroy();
+    else runtime.handleConnection(socket);
+  });
+  channel.handle('stop', (message) => void stop(message.reason, message.timeoutMs));
+}

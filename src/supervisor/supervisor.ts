@@ -1,0 +1,301 @@
+/**
+ * The primary (oslo's ProcessLauncher, event-driven): forks the workers, hands them the shared
+ * socket's connections, replaces the ones that die, stops them all gracefully, and replaces
+ * them one at a time on reload. Exit statuses come from `run()`'s promise.
+ */
+import cluster from 'node:cluster';
+import type { Config } from '../config/options.js';
+import type { Logger } from '../logging/logger.js';
+import type { WorkerInfo } from '../ipc/messages.js';
+import type { ListenSocket } from './listen-socket.js';
+import { RestartPolicy } from './restart-policy.js';
+import { WorkerHandle } from './worker-handle.js';
+
+/** Something that follows the workers' lives (the embedded RPC router, task ownership). */
+export interface SupervisorPlugin {
+  onWorker?(handle: WorkerHandle): void;
+  onWorkerExit?(handle: WorkerHandle): void;
+  close?(): Promise<void>;
+}
+
+export type SupervisorState = 'starting' | 'running' | 'reloading' | 'stopping' | 'stopped';
+
+export interface SupervisorOptions {
+  config: Config;
+  logger: Logger;
+  socket: ListenSocket;
+  port: number;
+  plugins?: SupervisorPlugin[];
+  /** Re-reads the configuration for a reload; throws when it is invalid. */
+  reloadConfig?: () => Config;
+}
+
+export class Supervisor {
+  #config: Config;
+  #logger: Logger;
+  #socket: ListenSocket;
+  #port: number;
+  #plugins: SupervisorPlugin[];
+  #reloadConfig: (() => Config) | undefined;
+  #policy: RestartPolicy;
+  #current = new Map<number, WorkerHandle>();
+  #live = new Set<WorkerHandle>();
+  #readyWaiters = new Map<WorkerHandle, (ready: boolean) => void>();
+  #restartTimers = new Set<NodeJS.Timeout>();
+  #state: SupervisorState = 'starting';
+  #announced = false;
+  #reloadQueued = false;
+  /** Set when the stop was forced or the launcher gave up: the exit code is 1 regardless. */
+  #forcedCode: number | undefined;
+  #finish!: (code: number) => void;
+  readonly #done = new Promise<number>((resolve) => (this.#finish = resolve));
+
+  constructor(options: SupervisorOptions) {
+    this.#config = options.config;
+    this.#logger = options.logger;
+    this.#socket = options.socket;
+    this.#port = options.port;
+    this.#plugins = options.plugins ?? [];
+    this.#reloadConfig = options.reloadConfig;
+    this.#policy = new RestartPolicy({
+      initialDelayMs: this.#config.restart_backoff_initial * 1000,
+      maxDelayMs: this.#config.restart_backoff_max * 1000,
+      maxFailures: this.#config.restart_max_failures,
+      resetAfterMs: this.#config.restart_reset_after * 1000,
+    });
+    // Workers run this same entry point; they learn their config over IPC, not from argv.
+    cluster.setupPrimary({ args: [] });
+  }
+
+  get state(): SupervisorState {
+    return this.#state;
+  }
+
+  /** Fork every worker; resolves with the launcher's exit code once it has stopped. */
+  run(): Promise<number> {
+    this.#logger.info({ workers: this.#config.workers }, `starting ${this.#config.workers} workers`);
+    for (let slot = 1; slot <= this.#config.workers; slot++) this.#startSlot(slot, 0);
+    return this.#done;
+  }
+
+  /** What /v1/workers shows. */
+  workers(): WorkerInfo[] {
+    return [...this.#live].map((handle) => handle.info()).sort((a, b) => a.slot - b.slot);
+  }
+
+  /** Graceful stop of every worker, bounded by graceful_shutdown_timeout; a second call forces it. */
+  stop(reason: string): void {
+    if (this.#state === 'stopped') return;
+    if (this.#state === 'stopping') {
+      this.#logger.warn({ reason }, 'second stop request: killing the remaining workers now');
+      this.#forceStop();
+      return;
+    }
+    this.#state = 'stopping';
+    for (const timer of this.#restartTimers) clearTimeout(timer);
+    const timeoutMs = this.#config.graceful_shutdown_timeout * 1000;
+    // Armed before anything else runs, so a stuck step cannot keep the launcher alive.
+    const timer = timeoutMs > 0 ? setTimeout(() => this.#onStopTimeout(timeoutMs), timeoutMs) : undefined;
+    this.#logger.info({ reason, workers: this.#live.size, timeoutMs }, 'stopping all workers gracefully');
+    void this.#socket.close();
+    const handles = [...this.#live];
+    for (const handle of handles) handle.requestStop('shutdown', timeoutMs);
+    void Promise.all(handles.map((handle) => handle.exited)).then(async (exits) => {
+      if (timer) clearTimeout(timer);
+      if (this.#state === 'stopped') return;
+      const clean = exits.every((exit) => exit.code === 0);
+      await this.#closePlugins();
+      this.#logger.info({ clean }, clean ? 'all workers stopped; exiting 0' : 'workers stopped with errors; exiting 1');
+      this.#end(clean ? 0 : 1);
+    });
+  }
+
+  /** Rolling restart: per slot, start a replacement, wait for it to serve, then drain the old one. */
+  reload(): void {
+    if (this.#state === 'reloading') {
+      this.#reloadQueued = true;
+      return;
+    }
+    if (this.#state !== 'running') {
+      this.#logger.warn({ state: this.#state }, 'reload ignored: launcher is not running');
+      return;
+    }
+    void this.#rollingRestart();
+  }
+
+  async #rollingRestart(): Promise<void> {
+    this.#state = 'reloading';
+    if (this.#reloadConfig) {
+      try {
+        this.#config = this.#adoptReloadedConfig(this.#reloadConfig());
+      } catch (error) {
+        this.#logger.error({ err: error }, 'reload aborted: the new configuration is invalid; workers keep running');
+        this.#state = 'running';
+        return;
+      }
+    }
+    this.#logger.info({ workers: this.#current.size }, 'rolling restart started');
+    const timeoutMs = this.#config.graceful_shutdown_timeout * 1000;
+    for (const [slot, old] of [...this.#current]) {
+      if (this.#state !== 'reloading') return;
+      const fresh = this.#spawn(slot, old.restarts);
+      if (!(await this.#waitReady(fresh))) {
+        this.#logger.error({ slot }, 'reload aborted: the replacement worker did not become ready; the old one keeps serving');
+        break;
+      }
+      if (this.#state !== 'reloading') return;
+      this.#current.set(slot, fresh);
+      old.requestStop('reload', timeoutMs);
+      this.#updateSinks();
+      await this.#boundedExit(old, timeoutMs);
+    }
+    if (this.#state !== 'reloading') return;
+    this.#state = 'running';
+    this.#logger.info({ pids: [...this.#current.values()].map((h) => h.pid) }, 'rolling restart complete');
+    if (this.#reloadQueued) {
+      this.#reloadQueued = false;
+      this.reload();
+    }
+  }
+
+  /** Options fixed for the launcher's life (socket, worker count) keep their old values. */
+  #adoptReloadedConfig(next: Config): Config {
+    const fixed = ['host', 'port', 'backlog', 'workers'] as const;
+    const changed = fixed.filter((name) => next[name] !== this.#config[name]);
+    if (changed.length > 0) this.#logger.warn({ options: changed }, 'these options need a full restart; keeping the old values');
+    return Object.freeze({ ...next, ...Object.fromEntries(fixed.map((name) => [name, this.#config[name]])) }) as Config;
+  }
+
+  #startSlot(slot: number, restarts: number): void {
+    const handle = this.#spawn(slot, restarts);
+    this.#current.set(slot, handle);
+    void this.#waitReady(handle);
+  }
+
+  #spawn(slot: number, restarts: number): WorkerHandle {
+    const handle = new WorkerHandle(slot, cluster.fork(), restarts);
+    this.#live.add(handle);
+    handle.channel
+      .handle('ready', () => this.#onReady(handle))
+      .handle('start-failed', (message) => this.#logger.error({ slot, workerPid: handle.pid, error: message.error }, 'worker failed to start'))
+      .handle('list-workers', () => this.workers());
+    for (const plugin of this.#plugins) plugin.onWorker?.(handle);
+    handle.channel.send({ type: 'init', config: { ...this.#config }, slot, workers: this.#config.workers });
+    this.#logger.info({ slot, workerPid: handle.pid, restarts }, 'worker forked');
+
+    const startTimeoutMs = this.#config.worker_start_timeout * 1000;
+    const startTimer = setTimeout(() => {
+      if (handle.state !== 'starting') return;
+      this.#logger.error({ slot, workerPid: handle.pid, startTimeoutMs }, 'worker did not become ready in time; killing it');
+      handle.kill();
+    }, startTimeoutMs);
+    void handle.exited.then((exit) => {
+      clearTimeout(startTimer);
+      this.#onExit(handle, exit.code, exit.signal);
+    });
+    return handle;
+  }
+
+  #waitReady(handle: WorkerHandle): Promise<boolean> {
+    if (handle.state === 'ready') return Promise.resolve(true);
+    if (handle.state === 'dead') return Promise.resolve(false);
+    return new Promise((resolve) => this.#readyWaiters.set(handle, resolve));
+  }
+
+  #onReady(handle: WorkerHandle): void {
+    handle.markReady();
+    this.#readyWaiters.get(handle)?.(true);
+    this.#readyWaiters.delete(handle);
+    this.#logger.info({ slot: handle.slot, workerPid: handle.pid }, 'worker ready');
+    this.#updateSinks();
+    if (!this.#announced && this.#state === 'starting' && [...this.#current.values()].every((h) => h.state === 'ready')) {
+      this.#announced = true;
+      this.#state = 'running';
+      this.#logger.info({ port: this.#port, workers: this.#current.size, pids: [...this.#current.values()].map((h) => h.pid) }, 'launcher ready');
+      // pm2 `wait_ready` (and any parent holding an IPC channel) learns it here.
+      if (process.send && !cluster.isWorker) process.send('ready');
+    }
+  }
+
+  #onExit(handle: WorkerHandle, code: number | null, signal: string | null): void {
+    this.#live.delete(handle);
+    this.#readyWaiters.get(handle)?.(false);
+    this.#readyWaiters.delete(handle);
+    this.#updateSinks();
+    for (const plugin of this.#plugins) plugin.onWorkerExit?.(handle);
+    const expected = handle.stopRequested || this.#state === 'stopping' || this.#state === 'stopped';
+    const fields = { slot: handle.slot, workerPid: handle.pid, code, signal };
+    if (expected) {
+      this.#logger.info(fields, 'worker exited');
+      return;
+    }
+    this.#logger.warn(fields, 'worker died unexpectedly');
+    if (this.#current.get(handle.slot) !== handle) return; // a reload's replacement: the reload handles it
+    const decision = this.#policy.onUnexpectedExit(handle.slot, handle.upMs);
+    if (decision.action === 'give-up') {
+      this.#logger.error(
+        { slot: handle.slot, failures: decision.failures },
+        `worker slot ${handle.slot} failed ${decision.failures} consecutive starts; giving up and stopping the launcher`,
+      );
+      this.#giveUp();
+      return;
+    }
+    this.#logger.info({ slot: handle.slot, delayMs: decision.delayMs, failures: decision.failures }, 'restarting worker');
+    const timer = setTimeout(() => {
+      this.#restartTimers.delete(timer);
+      if (this.#state === 'running' || this.#state === 'reloading' || this.#state === 'starting') {
+        this.#startSlot(handle.slot, handle.restarts + 1);
+      }
+    }, decision.delayMs);
+    this.#restartTimers.add(timer);
+  }
+
+  #updateSinks(): void {
+    const ready = [...this.#live].filter((handle) => handle.state === 'ready').sort((a, b) => a.slot - b.slot);
+    this.#socket.setSinks(ready.map((handle) => handle.sendSocket));
+  }
+
+  async #boundedExit(handle: WorkerHandle, timeoutMs: number): Promise<void> {
+    if (timeoutMs <= 0) {
+      await handle.exited;
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.#logger.warn({ slot: handle.slot, workerPid: handle.pid, timeoutMs }, 'worker did not drain in time; killing it');
+      handle.kill();
+    }, timeoutMs);
+    await handle.exited;
+    clearTimeout(timer);
+  }
+
+  /** A slot cannot start: stop everything and exit 1. */
+  #giveUp(): void {
+    // stop() ends with 0 when workers exit cleanly; giving up is a failure whatever they do.
+    this.#forcedCode = 1;
+    this.stop('crash loop');
+  }
+
+  #onStopTimeout(timeoutMs: number): void {
+    this.#logger.error({ timeoutMs, remaining: this.#live.size }, 'graceful_shutdown_timeout exceeded; killing the remaining workers');
+    this.#forceStop();
+  }
+
+  #forceStop(): void {
+    for (const handle of this.#live) handle.kill();
+    this.#forcedCode = 1;
+    void Promise.all([...this.#live].map((handle) => handle.exited)).then(async () => {
+      await this.#closePlugins();
+      this.#end(1);
+    });
+  }
+
+  async #closePlugins(): Promise<void> {
+    await Promise.allSettled(this.#plugins.map((plugin) => plugin.close?.()));
+  }
+
+  #end(code: number): void {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopped';
+    this.#finish(this.#forcedCode ?? code);
+  }
+}

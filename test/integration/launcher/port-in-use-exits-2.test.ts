@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { test } from 'node:test';
+import { execa } from 'execa';
+import { LAUNCHER } from '../../helpers/launcher.js';
+
+test('a port already in use fails at once with exit 2 and a message naming the port', async (t) => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  t.after(() => blocker.close());
+  const port = (blocker.address() as { port: number }).port;
+
+  const started = performance.now();
+  const result = await execa(process.execPath, [LAUNCHER, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'], {
+    reject: false,
+    timeout: 15_000,
+  });
+  assert.equal(result.exitCode, 2);
+  assert.match(result.stderr, new RegExp(`port ${port} on 127.0.0.1 is already in use`));
+  assert.match(result.stdout, /"level":60/, 'the reason is also logged as a JSON line on stdout');
+  assert.ok(performance.now() - started < 10_000);
+  assert.doesNotMatch(result.stdout, /worker forked/, 'nothing is forked when the bind fails');
+});

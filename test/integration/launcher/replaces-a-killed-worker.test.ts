@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startLoad } from '../../helpers/http.js';
+import { startLauncher, waitForPidGone } from '../../helpers/launcher.js';
+
+test('kill -9 of a worker: a replacement serves, the other worker keeps answering', async (t) => {
+  const launcher = await startLauncher(['--workers', '2']);
+  t.after(() => launcher.kill());
+  const ready = launcher.lines.find((line) => line.msg === 'launcher ready')!;
+  const [victim, survivor] = ready.pids as number[];
+
+  const load = startLoad(launcher.port, '/healthz', { concurrency: 2, maxMs: 20_000 });
+  const killedAt = performance.now();
+  process.kill(victim!, 'SIGKILL');
+  const replacement = await launcher.waitForLine(
+    (line) => line.msg === 'worker ready' && line.workerPid !== victim && line.workerPid !== survivor,
+    10_000,
+    'replacement worker ready',
+  );
+  const replacementMs = performance.now() - killedAt;
+  await waitForPidGone(victim!, 2000);
+  // Let traffic flow to the new worker before stopping the load.
+  const deadline = performance.now() + 5000;
+  while (!load.report.pids.has(replacement.workerPid as number) && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const report = await load.stop();
+  t.diagnostic(`replacement ready ${replacementMs.toFixed(1)} ms after kill -9; ${report.ok} ok, ${report.failed} failed`);
+  console.log(`# worker replacement time after kill -9: ${replacementMs.toFixed(1)} ms`);
+
+  assert.ok(report.pids.has(replacement.workerPid as number), 'the replacement answers requests');
+  assert.ok(report.pids.has(survivor!), 'the surviving worker kept answering');
+  assert.ok(report.ok > 0);
+  // Only requests in flight on the killed worker may fail: with 2 loops, at most a handful.
+  assert.ok(report.failed <= 2, `failed requests: ${report.failed} (${report.errors.join('; ')})`);
+  const died = launcher.lines.find((line) => line.msg === 'worker died unexpectedly' && line.workerPid === victim);
+  assert.equal(died?.signal, 'SIGKILL');
+});
