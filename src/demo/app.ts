@@ -1,17 +1,40 @@
 /**
- * The demo service's HTTP app (what runs without --app). Routes are listed in README.md.
+ * The demo service's HTTP app (what runs without --app). Routes:
+ *   GET  /healthz          200 {status, pid, worker}
+ *   GET  /v1/services      the service group: host, binary, topic, state up/down, last heartbeat, disabled
+ *   GET  /v1/workers       this launcher's workers: slot, pid, start time, restarts, ready
+ *   GET  /v1/rpc/ping      an RPC call of `ping` through the transport (answered by any worker)
+ *   POST /v1/rpc/echo      the JSON body's `value` echoed back through an RPC call
+ *   GET  /v1/tasks         periodic tasks: name, spacing, last run, last duration, runs, failures
+ *   GET  /metrics          Prometheus text, merged over the launcher's workers
+ *   POST /v1/services/disable, /v1/services/enable   admin only (Bearer admin_token); 404 when no token is set
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Config } from '../config/options.js';
 import type { IpcChannel } from '../ipc/channel.js';
-import type { PrimaryPayload, WorkerPayload } from '../ipc/messages.js';
+import type { PrimaryPayload, WorkerInfo, WorkerPayload } from '../ipc/messages.js';
 import type { Logger } from '../logging/logger.js';
+import type { RpcClient } from '../rpc/client.js';
+import { MessagingTimeout, RemoteError } from '../rpc/errors.js';
+import type { Service } from '../service/service.js';
+import { demoMetrics } from './metrics.js';
 
 export interface DemoAppContext {
   config: Config;
   logger: Logger;
   slot: number;
   channel: IpcChannel<PrimaryPayload, WorkerPayload>;
+  service: Service;
+  rpc: RpcClient;
+}
+
+const MAX_BODY_BYTES = 1 << 20;
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -20,14 +43,105 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    return value as Record<string, unknown>;
+  } catch {
+    throw new HttpError(400, 'body must be a JSON object');
+  }
+}
+
 /** Build the demo request listener. */
 export function createDemoApp(context: DemoAppContext): RequestListener {
-  return (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/healthz') {
-      sendJson(res, 200, { status: 'ok', pid: process.pid, worker: context.slot });
+  const { service, rpc, channel, config } = context;
+  const workers = (): Promise<WorkerInfo[]> => channel.request<WorkerInfo[]>({ type: 'list-workers' }, 5000);
+  const metrics = demoMetrics(() => service.tasks(), workers);
+
+  const callRpc = async (method: string, args: Record<string, unknown>): Promise<unknown> => {
+    const end = metrics.rpcSeconds.startTimer({ method });
+    try {
+      const result = await rpc.call({}, method, args);
+      metrics.rpcCalls.inc({ method, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      metrics.rpcCalls.inc({ method, outcome: error instanceof MessagingTimeout ? 'timeout' : 'error' });
+      throw error;
+    } finally {
+      end();
+    }
+  };
+
+  const requireAdmin = (req: IncomingMessage): void => {
+    const token = config.admin_token;
+    if (!token) throw new HttpError(404, 'not found');
+    const given = Buffer.from(req.headers.authorization ?? '');
+    const expected = Buffer.from(`Bearer ${token}`);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(401, 'admin token required');
+  };
+
+  const routes: Record<string, (req: IncomingMessage) => Promise<unknown>> = {
+    'GET /healthz': async () => ({ status: 'ok', pid: process.pid, worker: context.slot }),
+    'GET /v1/services': async () => ({ services: service.services() }),
+    'GET /v1/workers': async () => ({ workers: await workers() }),
+    'GET /v1/rpc/ping': async () => ({ result: await callRpc('ping', {}), via: { pid: process.pid, worker: context.slot } }),
+    'POST /v1/rpc/echo': async (req) => ({ result: await callRpc('echo', { value: (await readJson(req)).value ?? null }) }),
+    'GET /v1/tasks': async () => ({ tasks: service.tasks() }),
+    'POST /v1/services/disable': async (req) => {
+      requireAdmin(req);
+      const body = await readJson(req);
+      await service.serviceGroup.setDisabled(String(body.host ?? service.host), String(body.binary ?? service.binary), true, typeof body.reason === 'string' ? body.reason : null);
+      return { disabled: true };
+    },
+    'POST /v1/services/enable': async (req) => {
+      requireAdmin(req);
+      const body = await readJson(req);
+      await service.serviceGroup.setDisabled(String(body.host ?? service.host), String(body.binary ?? service.binary), false, null);
+      return { disabled: false };
+    },
+  };
+
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const key = `${req.method} ${path}`;
+    if (key === 'GET /metrics') {
+      channel.request<string>({ type: 'metrics' }, 10_000).then(
+        (text) => {
+          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+          res.end(text);
+        },
+        (error: unknown) => sendJson(res, 503, { error: `metrics unavailable: ${(error as Error).message}` }),
+      );
       return;
     }
-    sendJson(res, 404, { error: 'not found', path });
+    const route = routes[key];
+    const finish = (status: number, body: unknown): void => {
+      metrics.httpRequests.inc({ method: req.method ?? '?', route: route ? path : 'unknown', status: String(status) });
+      if (!res.headersSent) sendJson(res, status, body);
+    };
+    if (!route) {
+      finish(404, { error: 'not found', path });
+      return;
+    }
+    route(req).then(
+      (body) => finish(200, body),
+      (error: unknown) => {
+        if (error instanceof HttpError) finish(error.status, { error: error.message });
+        else if (error instanceof MessagingTimeout) finish(504, { error: error.message });
+        else if (error instanceof RemoteError) finish(502, { error: error.message, class: error.excType });
+        else {
+          context.logger.error({ err: error, route: key }, 'demo route failed');
+          finish(500, { error: 'internal error' });
+        }
+      },
+    );
   };
 }

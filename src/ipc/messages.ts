@@ -15,7 +15,7 @@ interface Tagged {
   readonly ack?: number;
 }
 
-/** A worker's view of its slot, sent with `init`. */
+/** A worker's view of its slot: the answer to its `hello`. */
 export interface WorkerInit {
   /** The frozen Config as plain JSON. */
   readonly config: Record<string, unknown>;
@@ -39,7 +39,6 @@ export interface WorkerStats {
 }
 
 export type PrimaryMessage =
-  | (Tagged & { readonly type: 'init' } & WorkerInit)
   /** An accepted connection travels as the IPC send handle of this message. */
   | (Tagged & { readonly type: 'connection' })
   /** Stop gracefully; `reason` decides the log line, `timeoutMs` bounds the drain. */
@@ -52,12 +51,20 @@ export type PrimaryMessage =
   | (Tagged & { readonly type: 'reply'; readonly ok: boolean; readonly value?: unknown; readonly error?: string });
 
 export type WorkerMessage =
+  /**
+   * The worker's first message, a request answered with its WorkerInit. The worker asks (rather
+   * than the primary pushing at fork time) because IPC messages that arrive before the worker's
+   * module has attached its 'message' listener are lost.
+   */
+  | (Tagged & { readonly type: 'hello' })
   /** The worker serves: HTTP accepts and RPC consumes. */
   | (Tagged & { readonly type: 'ready' })
   /** Start failed; the launcher counts it against the restart budget. */
   | (Tagged & { readonly type: 'start-failed'; readonly error: string })
   | (Tagged & { readonly type: 'stopping' })
   | (Tagged & { readonly type: 'list-workers' })
+  /** Ask the primary for every worker's metrics, merged (Prometheus text). */
+  | (Tagged & { readonly type: 'metrics' })
   | (Tagged & { readonly type: 'periodic-register'; readonly tasks: readonly string[] })
   | (Tagged & { readonly type: 'transport'; readonly frame: unknown })
   | (Tagged & { readonly type: 'reply'; readonly ok: boolean; readonly value?: unknown; readonly error?: string });

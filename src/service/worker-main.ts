@@ -22,7 +22,9 @@ export function runWorker(): void {
     flushLogs();
     process.exit(code);
   };
-  process.on('disconnect', () => {
+  // Prepended: node's cluster exits the worker from its own 'disconnect' listener; log first.
+  process.prependListener('disconnect', () => {
+    if (stopping) return;
     logger?.warn('IPC channel to the primary closed unexpectedly; exiting now');
     exit(1);
   });
@@ -47,7 +49,7 @@ export function runWorker(): void {
     return stopping;
   };
 
-  channel.handle('init', async (init: WorkerInit) => {
+  const start = async (init: WorkerInit): Promise<void> => {
     const config = configFromJson(init.config);
     logger = createLogger({ level: config.log_level, workerId: init.slot, async: true });
     logger.debug({ config: loggableConfig(config) }, 'worker configuration');
@@ -67,7 +69,7 @@ export function runWorker(): void {
     }
     if (stopping) return;
     channel.send({ type: 'ready' });
-  });
+  };
   channel.handle('connection', (_message, handle) => {
     const socket = handle as Socket | undefined;
     if (!socket) return;
@@ -75,4 +77,9 @@ export function runWorker(): void {
     else runtime.handleConnection(socket);
   });
   channel.handle('stop', (message) => void stop(message.reason, message.timeoutMs));
+
+  channel.request<WorkerInit>({ type: 'hello' }).then(start, (error: unknown) => {
+    process.stderr.write(`worker ${process.pid}: no answer from the primary: ${describeError(error)}\n`);
+    exit(1);
+  });
 }

@@ -1,16 +1,23 @@
 /**
- * Everything one worker runs, assembled from the configuration: the HTTP service on the
- * shared socket and (see service.ts) the RPC service. Start order: service, then HTTP, so a
- * worker reports ready only when both serve; stop order: HTTP drain and service in parallel.
+ * Everything one worker runs, assembled from the configuration: the RPC transport, the service
+ * (manager, RPC server, service group, periodic tasks), the HTTP service on the shared socket,
+ * and the optional backdoor. A worker reports ready only once the service consumes and HTTP
+ * accepts; it stops HTTP and the service in parallel, then the transport.
  */
 import type { Socket } from 'node:net';
+import { loggableConfig } from '../config/load.js';
 import type { Config } from '../config/options.js';
+import { createDemoApp } from '../demo/app.js';
+import { DemoManager } from '../demo/manager.js';
+import { loadApp } from '../http/app-loader.js';
+import { HttpService } from '../http/http-service.js';
 import type { IpcChannel } from '../ipc/channel.js';
 import type { PrimaryPayload, WorkerInit, WorkerPayload } from '../ipc/messages.js';
 import type { Logger } from '../logging/logger.js';
-import { HttpService } from '../http/http-service.js';
-import { loadApp } from '../http/app-loader.js';
-import { createDemoApp } from '../demo/app.js';
+import { Backdoor } from './backdoor.js';
+import { loadManager } from './manager-loader.js';
+import { Service } from './service.js';
+import { createTransport } from './transport-factory.js';
 
 export interface WorkerRuntime {
   start(): Promise<void>;
@@ -28,18 +35,36 @@ export interface RuntimeContext {
 
 /** Build the runtime of this worker. */
 export async function createWorkerRuntime(context: RuntimeContext): Promise<WorkerRuntime> {
-  const { config, logger } = context;
+  const { config, logger, channel } = context;
+  const transport = await createTransport(config, channel, logger);
+  const manager = config.manager ? await loadManager(config.manager) : DemoManager;
+  const service = Service.create({ config, logger, transport, manager, workerSlot: context.init.slot });
+  const rpc = service.rpcClient({ topic: service.topic });
   const app = config.app
-    ? await loadApp(config.app, { config, logger })
-    : createDemoApp({ config, logger, slot: context.init.slot, channel: context.channel });
-  const http = new HttpService({ config, logger: logger.child({ component: 'http' }), app });
+    ? await loadApp(config.app, { config, logger, rpc })
+    : createDemoApp({ config, logger, slot: context.init.slot, channel, service, rpc });
+  const http = new HttpService({ config, logger, app });
+  const backdoor = config.backdoor_socket
+    ? new Backdoor(config.backdoor_socket, { service, manager: service.manager, config: loggableConfig(config) }, logger)
+    : undefined;
+  channel.handle('periodic-assign', (message) => service.setOwnedTasks(message.tasks));
+
   return {
-    start: () => http.start(),
+    async start() {
+      await transport.start();
+      await service.start();
+      const oneWorker = service.oneWorkerTasks();
+      if (oneWorker.length > 0) channel.send({ type: 'periodic-register', tasks: oneWorker });
+      await http.start();
+      await backdoor?.start();
+      if (backdoor) logger.info({ socket: backdoor.path }, 'backdoor listening (unix socket, mode 0600)');
+    },
     handleConnection: (socket) => http.handleConnection(socket),
     async stop(_reason, timeoutMs) {
-      const before = http.stats;
-      await http.stop(timeoutMs);
-      return http.stats.inFlight === 0 || before.inFlight === 0;
+      const cut = await Promise.all([http.stop(timeoutMs).then(() => http.stats.cut), service.stop(timeoutMs).then(() => 0)]);
+      await backdoor?.stop();
+      await transport.stop().catch((error: unknown) => logger.warn({ err: error }, 'error closing the RPC transport'));
+      return cut.every((count) => count === 0);
     },
   };
 }

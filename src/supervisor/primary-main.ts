@@ -62,7 +62,6 @@ export async function runPrimary(argv: string[]): Promise<never> {
       plugins: plugins.list,
       reloadConfig: () => loadConfig(argv).config,
     });
-    plugins.bind(supervisor);
     const uninstall = installSignalHandlers({
       stop: (signal) => supervisor.stop(signal),
       reload: () => supervisor.reload(),

@@ -6,7 +6,7 @@
 import cluster from 'node:cluster';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
-import type { WorkerInfo } from '../ipc/messages.js';
+import type { WorkerInfo, WorkerInit } from '../ipc/messages.js';
 import type { ListenSocket } from './listen-socket.js';
 import { RestartPolicy } from './restart-policy.js';
 import { WorkerHandle } from './worker-handle.js';
@@ -175,12 +175,13 @@ export class Supervisor {
   #spawn(slot: number, restarts: number): WorkerHandle {
     const handle = new WorkerHandle(slot, cluster.fork(), restarts);
     this.#live.add(handle);
+    const init: WorkerInit = { config: { ...this.#config }, slot, workers: this.#config.workers };
     handle.channel
+      .handle('hello', () => init)
       .handle('ready', () => this.#onReady(handle))
       .handle('start-failed', (message) => this.#logger.error({ slot, workerPid: handle.pid, error: message.error }, 'worker failed to start'))
       .handle('list-workers', () => this.workers());
     for (const plugin of this.#plugins) plugin.onWorker?.(handle);
-    handle.channel.send({ type: 'init', config: { ...this.#config }, slot, workers: this.#config.workers });
     this.#logger.info({ slot, workerPid: handle.pid, restarts }, 'worker forked');
 
     const startTimeoutMs = this.#config.worker_start_timeout * 1000;

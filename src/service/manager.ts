@@ -1,0 +1,63 @@
+/**
+ * The base class of a service's manager (nova's `manager.Manager`): its public methods are the
+ * RPC endpoints, its decorated methods the periodic tasks, and these hooks run in nova's order
+ * around the service's start and stop. Every hook defaults to a no-op. The base is marked with
+ * RPC_BASE, so none of its own methods (the hooks) is callable over RPC.
+ */
+import type { Config } from '../config/options.js';
+import type { Logger } from '../logging/logger.js';
+import { RPC_BASE, type EndpointTarget } from '../rpc/dispatcher.js';
+import type { RpcClient } from '../rpc/client.js';
+import type { TargetFields } from '../rpc/target.js';
+import type { TaskPool } from '../periodic/pool.js';
+
+/** What the service hands its manager at construction (nova: `manager_class(host=...)`). */
+export interface ManagerContext {
+  readonly host: string;
+  readonly binary: string;
+  readonly topic: string;
+  /** This worker's slot in its launcher (1..N; 0 outside a launcher). */
+  readonly workerSlot: number;
+  readonly config: Config;
+  readonly logger: Logger;
+  /** The worker's piscina pool (created lazily on first use). */
+  readonly pool: TaskPool;
+  /** An RPC client on the service's transport. */
+  rpcClient(target: Partial<TargetFields> & { topic: string }): RpcClient;
+}
+
+/** A service record as the service group keeps it (nova's services row). */
+export interface ServiceRecord {
+  readonly host: string;
+  readonly binary: string;
+  readonly topic: string;
+  readonly version: string;
+}
+
+export class Manager {
+  static readonly [RPC_BASE] = true;
+
+  /** RPC version and namespace of this endpoint (oslo's endpoint target). */
+  target: EndpointTarget = { version: '1.0' };
+  /** Extra RPC endpoints served next to the manager (nova's `additional_endpoints`). */
+  additionalEndpoints: object[] = [];
+  protected readonly context: ManagerContext;
+
+  constructor(context: ManagerContext) {
+    this.context = context;
+  }
+
+  /** Before the service record exists (it gets the record if one is known). */
+  initHost(_record: ServiceRecord | undefined): void | Promise<void> {}
+  /** After the record, before the RPC server consumes. */
+  preStartHook(_record: ServiceRecord): void | Promise<void> {}
+  /** After the RPC server consumes. */
+  postStartHook(): void | Promise<void> {}
+  /** On stop, after the RPC server stopped; errors are logged, not fatal. */
+  cleanupHost(): void | Promise<void> {}
+  /** On SIGHUP in the worker (configuration reset hook). */
+  reset(): void | Promise<void> {}
+}
+
+/** The constructor type a `--manager` module must export. */
+export type ManagerClass = new (context: ManagerContext) => Manager;

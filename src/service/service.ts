@@ -1,0 +1,219 @@
+/**
+ * nova.service.Service for one worker: the manager, its RPC server on `topic` and
+ * `topic.host`, the service-group membership, and the periodic tasks with their pool.
+ *
+ * start(): initHost → register the service record → preStartHook → RPC server → postStartHook
+ *          → join the service group (heartbeats) → periodic tasks (random initial delay).
+ * stop():  the reverse, each step bounded; a failing cleanupHost is logged, not fatal.
+ */
+import type { Config } from '../config/options.js';
+import type { Logger } from '../logging/logger.js';
+import { collectPeriodicTasks } from '../periodic/periodic-task.js';
+import { TaskPool } from '../periodic/pool.js';
+import { PeriodicScheduler, type PeriodicTaskStats } from '../periodic/scheduler.js';
+import { RpcClient } from '../rpc/client.js';
+import { RpcServer } from '../rpc/server.js';
+import type { TargetFields } from '../rpc/target.js';
+import type { Transport } from '../rpc/transports/transport.js';
+import { ServiceGroup } from '../servicegroup/service-group.js';
+import type { ServiceState } from '../servicegroup/membership.js';
+import { BaseRpcApi } from './base-rpc-api.js';
+import type { Manager, ManagerClass, ManagerContext, ServiceRecord } from './manager.js';
+
+export interface ServiceCreateOptions {
+  config: Config;
+  logger: Logger;
+  transport: Transport;
+  manager: ManagerClass;
+  /** Defaults: config.service_host, config.binary, config.topic ?? binary, and the config's intervals. */
+  host?: string;
+  binary?: string;
+  topic?: string;
+  reportInterval?: number;
+  periodicEnable?: boolean;
+  periodicFuzzyDelay?: number;
+  periodicIntervalMax?: number;
+  /** Service version reported in the group (the manager's target version by default). */
+  version?: string;
+  /** This worker's slot in its launcher (0 outside a launcher). */
+  workerSlot?: number;
+}
+
+export type ServiceStatus = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+export class Service {
+  readonly host: string;
+  readonly binary: string;
+  readonly topic: string;
+  readonly manager: Manager;
+  readonly pool: TaskPool;
+  readonly #config: Config;
+  readonly #logger: Logger;
+  readonly #transport: Transport;
+  readonly #group: ServiceGroup;
+  readonly #scheduler: PeriodicScheduler;
+  readonly #startedAt = new Date().toISOString();
+  readonly #version: string;
+  #rpcServer: RpcServer | undefined;
+  #status: ServiceStatus = 'new';
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+
+  /** Fill nova's defaults from the configuration and build the manager (nothing starts yet). */
+  static create(options: ServiceCreateOptions): Service {
+    return new Service(options);
+  }
+
+  private constructor(options: ServiceCreateOptions) {
+    const { config } = options;
+    this.#config = config;
+    this.host = options.host ?? config.service_host;
+    this.binary = options.binary ?? config.binary;
+    this.topic = options.topic ?? config.topic ?? this.binary;
+    this.#transport = options.transport;
+    this.#logger = options.logger.child({ component: 'service', binary: this.binary, topic: this.topic });
+    this.pool = TaskPool.fromConfig(config, { logger: this.#logger.child({ component: 'pool' }) });
+    const context: ManagerContext = {
+      host: this.host,
+      binary: this.binary,
+      topic: this.topic,
+      workerSlot: options.workerSlot ?? 0,
+      config,
+      logger: options.logger.child({ component: 'manager' }),
+      pool: this.pool,
+      rpcClient: (target) => this.rpcClient(target),
+    };
+    this.manager = new options.manager(context);
+    this.#group = new ServiceGroup({
+      transport: this.#transport,
+      logger: options.logger,
+      reportIntervalSeconds: options.reportInterval ?? config.report_interval,
+      serviceDownTimeSeconds: config.service_down_time,
+      controlExchange: config.control_exchange,
+    });
+    this.#scheduler = new PeriodicScheduler({
+      config: {
+        periodic_enable: options.periodicEnable ?? config.periodic_enable,
+        periodic_fuzzy_delay: options.periodicFuzzyDelay ?? config.periodic_fuzzy_delay,
+        periodic_interval_max: options.periodicIntervalMax ?? config.periodic_interval_max,
+      },
+      tasks: collectPeriodicTasks(this.manager),
+      context: { service: this },
+      pool: this.pool,
+      logger: options.logger.child({ component: 'periodic' }),
+    });
+    this.#version = options.version ?? this.manager.target.version ?? '1.0';
+  }
+
+  get status(): ServiceStatus {
+    return this.#status;
+  }
+
+  get record(): ServiceRecord {
+    return { host: this.host, binary: this.binary, topic: this.topic, version: this.#version };
+  }
+
+  /** Start every part in nova's order; runs once however often it is called. */
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    this.#status = 'starting';
+    const manager = this.manager;
+    await manager.initHost(undefined);
+    const record = this.record;
+    await this.#group.register({
+      ...record,
+      pid: process.pid,
+      workers: this.#config.workers,
+      startedAt: this.#startedAt,
+      disabled: false,
+      disabledReason: null,
+    });
+    await manager.preStartHook(record);
+    const endpoints = [manager, new BaseRpcApi(this.binary), ...manager.additionalEndpoints];
+    this.#rpcServer = new RpcServer(this.#transport, { topic: this.topic, server: this.host }, endpoints, {
+      executorPoolSize: this.#config.executor_thread_pool_size,
+      maxMessageBytes: this.#config.rpc_max_message_bytes,
+      pingEnabled: this.#config.rpc_ping_enabled,
+      controlExchange: this.#config.control_exchange,
+      missingConsumerRetryTimeout: this.#config.kombu_missing_consumer_retry_timeout,
+      logger: this.#logger,
+    });
+    await this.#rpcServer.start();
+    await manager.postStartHook();
+    this.#group.join();
+    this.#scheduler.start();
+    this.#status = 'running';
+    this.#logger.info({ host: this.host }, 'service started');
+  }
+
+  /** Stop every part, each bounded by `timeoutMs`; runs once. */
+  stop(timeoutMs: number): Promise<void> {
+    this.#stopping ??= this.#stop(timeoutMs);
+    return this.#stopping;
+  }
+
+  async #stop(timeoutMs: number): Promise<void> {
+    await this.#starting?.catch(() => undefined);
+    this.#status = 'stopping';
+    const bound = timeoutMs > 0 ? timeoutMs : 60_000;
+    const step = async (name: string, work: () => Promise<unknown> | unknown): Promise<void> => {
+      try {
+        await work();
+      } catch (error) {
+        this.#logger.error({ err: error, step: name }, `error during service stop: ${name}`);
+      }
+    };
+    await Promise.all([
+      step('periodic tasks', () => this.#scheduler.stop(bound)),
+      step('rpc server', async () => {
+        await this.#rpcServer?.stop();
+        await this.#rpcServer?.wait(bound);
+      }),
+    ]);
+    await step('cleanup_host', () => this.manager.cleanupHost());
+    await step('service group', () => this.#group.leave());
+    await step('task pool', () => this.pool.close());
+    this.#status = 'stopped';
+    this.#logger.info('service stopped');
+  }
+
+  /** SIGHUP-style reset: the manager's hook. */
+  async reset(): Promise<void> {
+    await this.manager.reset();
+  }
+
+  /** An RPC client on this service's transport. */
+  rpcClient(target: Partial<TargetFields> & { topic: string }): RpcClient {
+    return new RpcClient(this.#transport, target, {
+      timeout: this.#config.rpc_response_timeout,
+      controlExchange: this.#config.control_exchange,
+      logger: this.#logger,
+    });
+  }
+
+  /** `one-worker` periodic tasks this worker owns (decided by the launcher). */
+  setOwnedTasks(names: readonly string[]): void {
+    this.#scheduler.setOwnedTasks(names);
+  }
+
+  /** Names of this manager's `one-worker` tasks, for the launcher's assignment. */
+  oneWorkerTasks(): string[] {
+    return this.#scheduler.stats().filter((task) => task.runOn === 'one-worker').map((task) => task.name);
+  }
+
+  tasks(): PeriodicTaskStats[] {
+    return this.#scheduler.stats();
+  }
+
+  services(): ServiceState[] {
+    return this.#group.services();
+  }
+
+  get serviceGroup(): ServiceGroup {
+    return this.#group;
+  }
+}

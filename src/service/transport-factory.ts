@@ -1,0 +1,26 @@
+/**
+ * The worker's RPC transport: RabbitMQ when transport_url is set, otherwise the embedded
+ * single-host transport over the IPC channel to the launcher's router.
+ */
+import type { Config } from '../config/options.js';
+import type { IpcChannel } from '../ipc/channel.js';
+import type { PrimaryPayload, WorkerPayload } from '../ipc/messages.js';
+import type { Logger } from '../logging/logger.js';
+import type { Transport } from '../rpc/transports/transport.js';
+import { EmbeddedTransport } from '../rpc/transports/embedded/index.js';
+
+/** Build (not start) the transport this configuration asks for. */
+export async function createTransport(config: Config, channel: IpcChannel<PrimaryPayload, WorkerPayload>, logger: Logger): Promise<Transport> {
+  if (config.transport_url) {
+    // Loaded only when used: a broker-less deployment never loads amqplib.
+    const { AmqpTransport } = await import('../rpc/transports/amqp/index.js');
+    return new AmqpTransport({ url: config.transport_url, config, logger });
+  }
+  return new EmbeddedTransport(
+    {
+      send: (frame) => void channel.send({ type: 'transport', frame }),
+      onFrame: (handler) => void channel.handle('transport', (message) => handler(message.frame)),
+    },
+    { logger },
+  );
+}
