@@ -1,6 +1,9 @@
 // Runs the compiled tests with node's built-in runner: unit tests in parallel, integration
-// tests (real processes, sockets, RabbitMQ) with bounded concurrency, then prints one closing
-// line "N passed, N failed, N skipped" for both. Usage: node scripts/run-tests.mjs [unit|integration] [filter]
+// tests (real processes, sockets, RabbitMQ, the Python oslo peer) with bounded concurrency, then
+// prints one closing line "N passed, N failed, N skipped" for both.
+// Before the integration tests it starts a throwaway RabbitMQ (scripts/rabbitmq.sh) unless one
+// is already running or OSLO_NODE_TEST_TRANSPORT_URL names one, and stops it afterwards.
+// Usage: node scripts/run-tests.mjs [unit|integration] [filter]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -31,6 +34,19 @@ const suites = [
   { name: 'integration', concurrency: Number(process.env.TEST_CONCURRENCY ?? 2) },
 ].filter((suite) => !only || suite.name === only);
 
+const repo = new URL('..', import.meta.url).pathname;
+const rabbitmq = (command) => spawnSync('bash', [join(repo, 'scripts/rabbitmq.sh'), command], { stdio: command === 'status' ? 'ignore' : 'inherit' });
+
+/** Start a broker for this run when none is there; returns how to stop what we started. */
+function ensureBroker() {
+  if (process.env.OSLO_NODE_TEST_TRANSPORT_URL || rabbitmq('status').status === 0) return () => {};
+  if (rabbitmq('start').status !== 0) {
+    console.error(`# could not start RabbitMQ: broker tests will ${process.env.CI === 'true' ? 'fail' : 'be skipped'}`);
+    return () => {};
+  }
+  return () => rabbitmq('stop');
+}
+
 const totals = { pass: 0, fail: 0, skipped: 0, cancelled: 0 };
 let failedRun = false;
 const reports = mkdtempSync(join(tmpdir(), 'oslo-node-tests-'));
@@ -38,6 +54,7 @@ for (const suite of suites) {
   const files = findTests(join(root, suite.name));
   if (files.length === 0) continue;
   const tap = join(reports, `${suite.name}.tap`);
+  const stopBroker = suite.name === 'integration' ? ensureBroker() : () => {};
   const result = spawnSync(
     process.execPath,
     [
@@ -51,6 +68,7 @@ for (const suite of suites) {
     ],
     { stdio: 'inherit' },
   );
+  stopBroker();
   if (result.status !== 0) failedRun = true;
   const text = readFileSync(tap, 'utf8');
   for (const key of Object.keys(totals)) {
