@@ -9,6 +9,7 @@ import { createLogger, flushLogs, type Logger } from '../logging/logger.js';
 import { VERSION } from '../version.js';
 import { ListenSocket } from './listen-socket.js';
 import { writePidFile } from './pid-file.js';
+import { preflight } from './preflight.js';
 import { createPlugins } from './plugins.js';
 import { installSignalHandlers } from './signals.js';
 import { Supervisor } from './supervisor.js';
@@ -50,6 +51,7 @@ export async function runPrimary(argv: string[]): Promise<never> {
   );
   let plugins;
   try {
+    preflight(config);
     plugins = await createPlugins(config, logger);
     const { port } = await socket.listen();
     if (config.pid_file) removePidFile = writePidFile(config.pid_file);

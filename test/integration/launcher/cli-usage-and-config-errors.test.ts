@@ -41,3 +41,19 @@ test('a bad environment value exits 2 naming the variable', async () => {
   assert.equal(result.exitCode, 2);
   assert.match(result.stderr, /keep_alive \(environment OSLO_NODE_KEEP_ALIVE\)/);
 });
+
+test('a missing TLS file or a cert without a key stops startup with exit 2 and the oslo message', async () => {
+  const missing = await run(['--port', '0', '--ssl-cert-file', '/nonexistent/cert.pem', '--ssl-key-file', '/nonexistent/key.pem']);
+  assert.equal(missing.exitCode, 2);
+  assert.match(missing.stderr, /Unable to find cert_file : \/nonexistent\/cert.pem/);
+  const certOnly = await run(['--port', '0', '--ssl-cert-file', LAUNCHER]);
+  assert.equal(certOnly.exitCode, 2);
+  assert.match(certOnly.stderr, /you must specify both a cert_file and key_file/);
+});
+
+test('a --manager or --app file that does not exist stops startup with exit 2, before any fork', async () => {
+  const result = await run(['--port', '0', '--manager', './no/such/manager.js']);
+  assert.equal(result.exitCode, 2);
+  assert.match(result.stderr, /option manager: module file .*no\/such\/manager.js does not exist/);
+  assert.doesNotMatch(result.stdout, /worker forked/);
+});

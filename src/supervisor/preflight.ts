@@ -1,0 +1,21 @@
+/**
+ * Checks the primary runs before binding and forking, so a configuration that cannot work
+ * fails once, with exit code 2 and a clear message, instead of as a crash loop of workers.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { Config } from '../config/options.js';
+import { ConfigError, ErrorCodes } from '../errors.js';
+import { loadTlsOptions } from '../http/tls.js';
+
+/** Throws a ConfigError naming the option at fault. */
+export function preflight(config: Config): void {
+  loadTlsOptions(config);
+  for (const option of ['manager', 'app'] as const) {
+    const path = config[option];
+    // Package names resolve in the worker; files can be checked here.
+    if (path && (path.startsWith('.') || isAbsolute(path)) && !existsSync(resolve(path))) {
+      throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option ${option}: module file ${resolve(path)} does not exist`, { option });
+    }
+  }
+}
