@@ -1,0 +1,229 @@
+/**
+ * TaskPool: the per-worker piscina pool that runs CPU-heavy task modules (workers/NAME.js, one
+ * default-exported function each) off the event loop. Created on the first run, bounded in
+ * threads and in queued runs, every run cancellable and timed, closed on stop.
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { TransferListItem } from 'node:worker_threads';
+import { ClosedError } from '../errors.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import { PeriodicErrorCodes, PoolError } from './errors.js';
+import type { PoolRunner } from './scheduler.js';
+
+export interface TaskPoolOptions {
+  /** Threads (`pool_threads`); 0 = max(1, floor(availableParallelism / workers)). Default 0. */
+  threads?: number;
+  /** Worker processes sharing the cores, for `threads: 0` (`workers`). Default 1. */
+  workers?: number;
+  /** Runs that may wait for a thread (`pool_max_queue`); more are refused. Default 64. */
+  maxQueue?: number;
+  /** Longest a run may take, queue wait included (`pool_task_timeout` x 1000); 0 = none. */
+  taskTimeoutMs?: number;
+  /** How long close() lets running tasks finish before terminating their threads. Default 10 s. */
+  closeTimeoutMs?: number;
+  /** Folder of the task modules. Default dist/workers/ (beside dist/src/). */
+  directory?: URL;
+  /** How long an idle thread lives. Default 30 s. */
+  idleTimeoutMs?: number;
+  logger?: Logger;
+}
+
+/** The config options TaskPool.fromConfig reads (a `Config` satisfies it). */
+export interface PoolConfig {
+  readonly pool_threads: number;
+  readonly pool_max_queue: number;
+  readonly pool_task_timeout: number;
+  readonly workers: number;
+}
+
+/** Per-run options. */
+export interface PoolRunOptions {
+  signal?: AbortSignal;
+  /** Overrides the pool's `taskTimeoutMs` for this run. */
+  timeoutMs?: number;
+  transferList?: readonly TransferListItem[];
+}
+
+export type TaskPoolStatus = 'idle' | 'open' | 'closing' | 'closed';
+
+/** Counters for status pages. */
+export interface TaskPoolStats {
+  status: TaskPoolStatus;
+  threads: number;
+  liveThreads: number;
+  pending: number;
+  completed: number;
+  failed: number;
+  refused: number;
+  timedOut: number;
+  aborted: number;
+}
+
+const TASK_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
+const DEFAULT_DIRECTORY = new URL('../../workers/', import.meta.url);
+
+/** `pool_threads` resolved: 0 means a fair share of the cores among the worker processes. */
+export function resolvePoolThreads(threads: number, workers: number): number {
+  if (threads > 0) return threads;
+  return Math.max(1, Math.floor(availableParallelism() / Math.max(1, workers)));
+}
+
+/** A piscina pool behind the PoolRunner interface; see the file comment. */
+export class TaskPool implements PoolRunner {
+  readonly #threads: number;
+  readonly #maxQueue: number;
+  readonly #taskTimeoutMs: number;
+  readonly #closeTimeoutMs: number;
+  readonly #directory: URL;
+  readonly #idleTimeoutMs: number;
+  readonly #logger: Logger;
+  readonly #closeAbort = new AbortController();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #counts = { completed: 0, failed: 0, refused: 0, timedOut: 0, aborted: 0 };
+  #piscina: Piscina | undefined;
+  #status: TaskPoolStatus = 'idle';
+  #closed: Promise<void> | undefined;
+
+  constructor(options: TaskPoolOptions = {}) {
+    this.#threads = resolvePoolThreads(options.threads ?? 0, options.workers ?? 1);
+    this.#maxQueue = options.maxQueue ?? 64;
+    this.#taskTimeoutMs = options.taskTimeoutMs ?? 0;
+    this.#closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
+    this.#directory = options.directory ?? DEFAULT_DIRECTORY;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+    this.#logger = options.logger ?? silentLogger();
+  }
+
+  /** A pool sized from the `pool_*` options and `workers`. */
+  static fromConfig(config: PoolConfig, extra: Omit<TaskPoolOptions, 'threads' | 'workers' | 'maxQueue' | 'taskTimeoutMs'> = {}): TaskPool {
+    return new TaskPool({
+      ...extra,
+      threads: config.pool_threads,
+      workers: config.workers,
+      maxQueue: config.pool_max_queue,
+      taskTimeoutMs: config.pool_task_timeout * 1000,
+    });
+  }
+
+  get status(): TaskPoolStatus {
+    return this.#status;
+  }
+
+  /** The thread count this pool grows to. */
+  get threads(): number {
+    return this.#threads;
+  }
+
+  stats(): TaskPoolStats {
+    return { status: this.#status, threads: this.#threads, liveThreads: this.#piscina?.threads.length ?? 0, pending: this.#inFlight.size, ...this.#counts };
+  }
+
+  /**
+   * Run workers/`task`.js's default export with `input` in a thread. Rejects with the thread's
+   * own error (message and stack kept), or a PoolError: ERR_POOL_QUEUE_FULL, ERR_POOL_TASK_TIMEOUT,
+   * ERR_POOL_ABORTED, ERR_POOL_TASK_NAME; a ClosedError after close().
+   */
+  run<Result = unknown>(task: string, input: unknown, options: PoolRunOptions = {}): Promise<Result> {
+    if (this.#status === 'closing' || this.#status === 'closed') return Promise.reject(new ClosedError('task pool'));
+    if (!TASK_NAME.test(task)) {
+      return Promise.reject(new PoolError(PeriodicErrorCodes.POOL_TASK_NAME, `pool task ${JSON.stringify(task)} is not a module name in workers/`, { task }));
+    }
+    if (this.#inFlight.size >= this.#threads + this.#maxQueue) {
+      this.#counts.refused += 1;
+      return Promise.reject(new PoolError(PeriodicErrorCodes.POOL_QUEUE_FULL, `pool task ${task} refused: ${this.#maxQueue} runs already wait for a thread (pool_max_queue)`, { task }));
+    }
+    const run = this.#run<Result>(task, input, options);
+    this.#inFlight.add(run);
+    const forget = (): void => {
+      this.#inFlight.delete(run);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  /** Refuse new runs, let running ones finish for up to `closeTimeoutMs`, then end the threads. Idempotent. */
+  close(): Promise<void> {
+    this.#closed ??= this.#close(this.#closeTimeoutMs);
+    return this.#closed;
+  }
+
+  /** Abort every run now and end the threads. */
+  destroy(): Promise<void> {
+    this.#closeAbort.abort(new ClosedError('task pool'));
+    this.#closed ??= this.#close(0);
+    return this.#closed;
+  }
+
+  async #close(timeoutMs: number): Promise<void> {
+    const wasOpen = this.#status === 'open';
+    this.#status = 'closing';
+    if (wasOpen && this.#inFlight.size > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = await Promise.race([
+        Promise.allSettled([...this.#inFlight]).then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (late) {
+        this.#logger.warn({ pending: this.#inFlight.size, timeoutMs }, 'pool tasks still running at close; terminating their threads');
+        this.#closeAbort.abort(new ClosedError('task pool'));
+        await Promise.allSettled([...this.#inFlight]);
+      }
+    }
+    await this.#piscina?.destroy();
+    this.#status = 'closed';
+  }
+
+  #pool(): Piscina {
+    if (this.#piscina) return this.#piscina;
+    this.#piscina = new Piscina({
+      minThreads: 0,
+      maxThreads: this.#threads,
+      idleTimeout: this.#idleTimeoutMs,
+    });
+    // A thread that dies outside a task must not crash the process through an unhandled 'error'.
+    this.#piscina.on('error', (error: unknown) => this.#logger.error({ err: error }, 'pool thread error'));
+    this.#status = 'open';
+    this.#logger.debug({ threads: this.#threads, maxQueue: this.#maxQueue }, 'task pool created');
+    return this.#piscina;
+  }
+
+  async #run<Result>(task: string, input: unknown, options: PoolRunOptions): Promise<Result> {
+    const timeoutMs = options.timeoutMs ?? this.#taskTimeoutMs;
+    // One controller per run, unlinked in `finally`: AbortSignal.any/timeout would keep listeners
+    // on the pool's long-lived signal and a timer per run alive until the timeout.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = timeoutMs > 0 ? setTimeout(() => ((timedOut = true), controller.abort()), timeoutMs) : undefined;
+    const sources = [this.#closeAbort.signal, ...(options.signal ? [options.signal] : [])];
+    const onAbort = (): void => controller.abort();
+    for (const source of sources) {
+      if (source.aborted) controller.abort();
+      else source.addEventListener('abort', onAbort, { once: true });
+    }
+    const filename = new URL(`${task}.js`, this.#directory).href;
+    try {
+      const result = (await this.#pool().run(input, { filename, signal: controller.signal, transferList: options.transferList as TransferListItem[] | undefined })) as Result;
+      this.#counts.completed += 1;
+      return result;
+    } catch (error) {
+      if (timedOut) {
+        this.#counts.timedOut += 1;
+        throw new PoolError(PeriodicErrorCodes.POOL_TASK_TIMEOUT, `pool task ${task} took longer than ${timeoutMs} ms`, { task, cause: error });
+      }
+      const aborted = sources.find((source) => source.aborted);
+      if (aborted) {
+        this.#counts.aborted += 1;
+        throw new PoolError(PeriodicErrorCodes.POOL_ABORTED, `pool task ${task} was cancelled`, { task, cause: aborted.reason ?? error });
+      }
+      this.#counts.failed += 1;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      for (const source of sources) source.removeEventListener('abort', onAbort);
+    }
+  }
+}
