@@ -144,6 +144,10 @@ export const OPTIONS = {
     group: 'launcher', type: 'float', min: 0, max: 86_400, default: 10,
     help: 'Seconds a worker must stay up for its slot to count as healthy again (resets the backoff).',
   },
+  prefork_spare: {
+    group: 'launcher', type: 'bool', default: true,
+    help: 'Keep one loaded idle worker so a dead or reloaded worker is replaced in milliseconds (one extra process).',
+  },
   worker_start_timeout: {
     group: 'launcher', type: 'float', min: 0.1, max: 3600, default: 30,
     help: 'Seconds a new worker has to report ready before it counts as a failed start.',

@@ -78,7 +78,8 @@ export function runWorker(): void {
   });
   channel.handle('stop', (message) => void stop(message.reason, message.timeoutMs));
 
-  channel.request<WorkerInit>({ type: 'hello' }).then(start, (error: unknown) => {
+  // No timeout: a spare waits here, loaded, until the primary gives it a slot.
+  channel.request<WorkerInit>({ type: 'hello' }, 0).then(start, (error: unknown) => {
     process.stderr.write(`worker ${process.pid}: no answer from the primary: ${describeError(error)}\n`);
     exit(1);
   });

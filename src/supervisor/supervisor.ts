@@ -18,6 +18,12 @@ export interface SupervisorPlugin {
   close?(): Promise<void>;
 }
 
+/** A loaded worker process waiting for its slot. */
+interface Spare {
+  handle: WorkerHandle;
+  activate(init: WorkerInit): void;
+}
+
 export type SupervisorState = 'starting' | 'running' | 'reloading' | 'stopping' | 'stopped';
 
 export interface SupervisorOptions {
@@ -45,6 +51,8 @@ export class Supervisor {
   #state: SupervisorState = 'starting';
   #announced = false;
   #reloadQueued = false;
+  #spare: Spare | undefined;
+  #sparesDisabled = false;
   /** Set when the stop was forced or the launcher gave up: the exit code is 1 regardless. */
   #forcedCode: number | undefined;
   #finish!: (code: number) => void;
@@ -78,9 +86,9 @@ export class Supervisor {
     return this.#done;
   }
 
-  /** What /v1/workers shows. */
+  /** What /v1/workers shows (the spare is not a worker yet). */
   workers(): WorkerInfo[] {
-    return [...this.#live].map((handle) => handle.info()).sort((a, b) => a.slot - b.slot);
+    return [...this.#live].filter((handle) => handle.slot > 0).map((handle) => handle.info()).sort((a, b) => a.slot - b.slot);
   }
 
   /** Graceful stop of every worker, bounded by graceful_shutdown_timeout; a second call forces it. */
@@ -98,9 +106,14 @@ export class Supervisor {
     const timer = timeoutMs > 0 ? setTimeout(() => this.#onStopTimeout(timeoutMs), timeoutMs) : undefined;
     this.#logger.info({ reason, workers: this.#live.size, timeoutMs }, 'stopping all workers gracefully');
     void this.#socket.close();
-    const handles = [...this.#live];
+    // A spare holds no work (and may not even listen for messages yet): it is simply killed.
+    const spare = this.#spare?.handle;
+    this.#spare = undefined;
+    spare?.kill();
+    const handles = [...this.#live].filter((handle) => handle !== spare);
     for (const handle of handles) handle.requestStop('shutdown', timeoutMs);
     void Promise.all(handles.map((handle) => handle.exited)).then(async (exits) => {
+      await spare?.exited;
       if (timer) clearTimeout(timer);
       if (this.#state === 'stopped') return;
       const clean = exits.every((exit) => exit.code === 0);
@@ -172,29 +185,71 @@ export class Supervisor {
     void this.#waitReady(handle);
   }
 
+  /** Start `slot` in the spare, if one is loaded, or in a new process. */
   #spawn(slot: number, restarts: number): WorkerHandle {
-    const handle = new WorkerHandle(slot, cluster.fork(), restarts);
-    this.#live.add(handle);
-    const init: WorkerInit = { config: { ...this.#config }, slot, workers: this.#config.workers };
-    handle.channel
-      .handle('hello', () => init)
-      .handle('ready', () => this.#onReady(handle))
-      .handle('start-failed', (message) => this.#logger.error({ slot, workerPid: handle.pid, error: message.error }, 'worker failed to start'))
-      .handle('list-workers', () => this.workers());
-    for (const plugin of this.#plugins) plugin.onWorker?.(handle);
-    this.#logger.info({ slot, workerPid: handle.pid, restarts }, 'worker forked');
-
+    const spare = this.#spare;
+    this.#spare = undefined;
+    const { handle, activate } = spare ?? this.#fork();
+    handle.assign(slot, restarts);
+    activate({ config: { ...this.#config }, slot, workers: this.#config.workers });
+    this.#logger.info({ slot, workerPid: handle.pid, restarts, spare: spare !== undefined }, spare ? 'spare worker assigned' : 'worker forked');
     const startTimeoutMs = this.#config.worker_start_timeout * 1000;
     const startTimer = setTimeout(() => {
       if (handle.state !== 'starting') return;
       this.#logger.error({ slot, workerPid: handle.pid, startTimeoutMs }, 'worker did not become ready in time; killing it');
       handle.kill();
     }, startTimeoutMs);
-    void handle.exited.then((exit) => {
-      clearTimeout(startTimer);
-      this.#onExit(handle, exit.code, exit.signal);
-    });
+    void handle.exited.then(() => clearTimeout(startTimer));
     return handle;
+  }
+
+  /**
+   * Fork a worker process whose `hello` is answered only by `activate`: until then it has loaded
+   * its code and waits. Node cannot fork a loaded process as oslo does; a loaded spare gives the
+   * same effect, a replacement in tens of milliseconds instead of a cold start.
+   */
+  #fork(): Spare {
+    const handle = new WorkerHandle(0, cluster.fork(), 0);
+    this.#live.add(handle);
+    let activate!: (init: WorkerInit) => void;
+    const activation = new Promise<WorkerInit>((resolve) => (activate = resolve));
+    handle.channel
+      .handle('hello', () => {
+        if (handle.slot === 0) this.#logger.info({ workerPid: handle.pid }, 'spare worker loaded and waiting');
+        return activation;
+      })
+      .handle('ready', () => this.#onReady(handle))
+      .handle('start-failed', (message) => this.#logger.error({ slot: handle.slot, workerPid: handle.pid, error: message.error }, 'worker failed to start'))
+      .handle('list-workers', () => this.workers());
+    for (const plugin of this.#plugins) plugin.onWorker?.(handle);
+    void handle.exited.then((exit) => this.#onExit(handle, exit.code, exit.signal));
+    return { handle, activate };
+  }
+
+  /** Keep one loaded spare while running (prefork_spare). */
+  #ensureSpare(): void {
+    if (!this.#config.prefork_spare || this.#spare || this.#sparesDisabled) return;
+    if (this.#state !== 'running' && this.#state !== 'reloading') return;
+    this.#spare = this.#fork();
+    this.#logger.debug({ workerPid: this.#spare.handle.pid }, 'spare worker forked');
+  }
+
+  /** A spare died before it was used: fork another after the policy's backoff, or stop trying. */
+  #onSpareExit(handle: WorkerHandle, code: number | null, signal: string | null): void {
+    this.#spare = undefined;
+    if (this.#state === 'stopping' || this.#state === 'stopped') return;
+    const decision = this.#policy.onUnexpectedExit(0, 0);
+    this.#logger.warn({ workerPid: handle.pid, code, signal }, 'spare worker died before it was used');
+    if (decision.action === 'give-up') {
+      this.#sparesDisabled = true;
+      this.#logger.error({ failures: decision.failures }, 'spare workers keep dying; running without a spare');
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.#restartTimers.delete(timer);
+      this.#ensureSpare();
+    }, Math.max(decision.delayMs, 1000));
+    this.#restartTimers.add(timer);
   }
 
   #waitReady(handle: WorkerHandle): Promise<boolean> {
@@ -209,17 +264,25 @@ export class Supervisor {
     this.#readyWaiters.delete(handle);
     this.#logger.info({ slot: handle.slot, workerPid: handle.pid }, 'worker ready');
     this.#updateSinks();
+    // Loaded only now, so a replacement does not share the CPU with the next spare's start-up.
+    if (this.#announced) this.#ensureSpare();
     if (!this.#announced && this.#state === 'starting' && [...this.#current.values()].every((h) => h.state === 'ready')) {
       this.#announced = true;
       this.#state = 'running';
       this.#logger.info({ port: this.#port, workers: this.#current.size, pids: [...this.#current.values()].map((h) => h.pid) }, 'launcher ready');
       // pm2 `wait_ready` (and any parent holding an IPC channel) learns it here.
       if (process.send && !cluster.isWorker) process.send('ready');
+      this.#ensureSpare();
     }
   }
 
   #onExit(handle: WorkerHandle, code: number | null, signal: string | null): void {
     this.#live.delete(handle);
+    if (this.#spare?.handle === handle) {
+      for (const plugin of this.#plugins) plugin.onWorkerExit?.(handle);
+      this.#onSpareExit(handle, code, signal);
+      return;
+    }
     this.#readyWaiters.get(handle)?.(false);
     this.#readyWaiters.delete(handle);
     this.#updateSinks();

@@ -13,30 +13,46 @@ export interface WorkerExit {
 }
 
 export class WorkerHandle {
-  readonly slot: number;
   readonly worker: Worker;
   readonly channel: IpcChannel<WorkerPayload, PrimaryPayload>;
   readonly startedAt = new Date();
-  /** Restarts of this slot before this worker, for /v1/workers. */
-  readonly restarts: number;
+  #slot: number;
+  #restarts: number;
   readonly exited: Promise<WorkerExit>;
   #state: WorkerState = 'starting';
   #readyAt: number | undefined;
   /** True once the primary asked this worker to stop: its exit is not a crash. */
   stopRequested = false;
 
+  /** `slot` 0 is a spare: forked and loaded, waiting to be assigned a slot. */
   constructor(slot: number, worker: Worker, restarts: number) {
-    this.slot = slot;
+    this.#slot = slot;
     this.worker = worker;
-    this.restarts = restarts;
+    this.#restarts = restarts;
     this.channel = new IpcChannel<WorkerPayload, PrimaryPayload>(worker);
     this.exited = new Promise((resolve) => {
       worker.once('exit', (code, signal) => {
         this.#state = 'dead';
-        this.channel.close(`worker ${slot} (pid ${this.pid}) exited`);
+        this.channel.close(`worker ${this.#slot} (pid ${this.pid}) exited`);
         resolve({ code, signal });
       });
     });
+  }
+
+  /** Slot 1..N this worker serves; 0 while it is a spare. */
+  get slot(): number {
+    return this.#slot;
+  }
+
+  /** Restarts of this slot before this worker, for /v1/workers. */
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  /** Give a spare its slot. */
+  assign(slot: number, restarts: number): void {
+    this.#slot = slot;
+    this.#restarts = restarts;
   }
 
   get pid(): number {

@@ -8,6 +8,8 @@ test('kill -9 of a worker: a replacement serves, the other worker keeps answerin
   t.after(() => launcher.kill());
   const ready = launcher.lines.find((line) => line.msg === 'launcher ready')!;
   const [victim, survivor] = ready.pids as number[];
+  // The launcher keeps one loaded spare (prefork_spare); measure the steady state, once it is there.
+  await launcher.waitForLine((line) => line.msg === 'spare worker loaded and waiting');
 
   const load = startLoad(launcher.port, '/healthz', { concurrency: 2, maxMs: 20_000 });
   const killedAt = performance.now();
@@ -35,4 +37,17 @@ test('kill -9 of a worker: a replacement serves, the other worker keeps answerin
   assert.ok(report.failed <= 2, `failed requests: ${report.failed} (${report.errors.join('; ')})`);
   const died = launcher.lines.find((line) => line.msg === 'worker died unexpectedly' && line.workerPid === victim);
   assert.equal(died?.signal, 'SIGKILL');
+  assert.ok(launcher.lines.some((line) => line.msg === 'spare worker assigned' && line.workerPid === replacement.workerPid), 'the spare took the slot');
+});
+
+test('without a spare (--no-prefork-spare) a killed worker is replaced by a fresh fork', async (t) => {
+  const launcher = await startLauncher(['--workers', '1', '--no-prefork-spare']);
+  t.after(() => launcher.kill());
+  const [victim] = launcher.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];
+  const killedAt = performance.now();
+  process.kill(victim!, 'SIGKILL');
+  const replacement = await launcher.waitForLine((line) => line.msg === 'worker ready' && line.workerPid !== victim, 10_000, 'replacement');
+  console.log(`# cold replacement (no spare) after kill -9: ${(performance.now() - killedAt).toFixed(1)} ms`);
+  assert.ok(launcher.lines.some((line) => line.msg === 'worker forked' && line.workerPid === replacement.workerPid));
+  assert.ok(!launcher.lines.some((line) => /spare/.test(line.msg)));
 });

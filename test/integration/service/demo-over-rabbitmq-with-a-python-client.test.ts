@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { execa } from 'execa';
+import { requireBroker } from '../../helpers/broker.js';
+import { httpGet } from '../../helpers/http.js';
+import { fixturePath, startLauncher } from '../../helpers/launcher.js';
+
+const PYTHON_CLIENT = fixturePath('../../../test/fixtures/python/oslo_client.py');
+
+async function pythonCalls(url: string, ops: unknown[]): Promise<Array<Record<string, unknown>>> {
+  const result = await execa('/usr/bin/python3', [PYTHON_CLIENT, url.replace(/^amqp:/, 'rabbit:'), JSON.stringify(ops)], { reject: false, timeout: 60_000 });
+  assert.equal(result.exitCode, 0, result.stderr);
+  return result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+test('over RabbitMQ: the demo serves a Python oslo client, shares one service record, and leaves the group at once', async (t) => {
+  const broker = await requireBroker();
+  if ('skip' in broker) return t.skip(broker.skip);
+  const exchange = `demo_test_${process.pid}`;
+  const common = ['--transport-url', broker.url, '--control-exchange', exchange, '--report-interval', '1'];
+  const a = await startLauncher(['--workers', '2', '--service-host', 'host-a', ...common]);
+  t.after(() => a.kill());
+
+  // A Python oslo.messaging client calls the demo's echo and add (version 1.3), and gets DemoError as a RemoteError.
+  const [echo, add, fail, tooNew] = await pythonCalls(broker.url, [
+    { op: 'call', exchange, topic: 'demo', version: '1.3', method: 'echo', args: { value: { nested: ['x', 1] } } },
+    { op: 'call', exchange, topic: 'demo', method: 'add', args: { a: 2, b: 40 } },
+    { op: 'call', exchange, topic: 'demo', method: 'fail', args: { message: 'boom' } },
+    { op: 'call', exchange, topic: 'demo', version: '1.4', method: 'echo', args: { value: 1 } },
+  ]);
+  assert.deepEqual(echo, { ...echo, ok: true, result: { nested: ['x', 1] } });
+  assert.equal(add!.result, 42);
+  assert.equal(fail!.ok, false);
+  assert.equal(fail!.exc_type, 'DemoError');
+  assert.match(String(fail!.value), /boom/);
+  assert.equal(tooNew!.ok, false);
+  assert.match(String(tooNew!.message), /UnsupportedVersion|does not support RPC version 1.4/);
+
+  // A second launcher (another host) on the same broker sees host-a up, shared by its 2 workers.
+  const b = await startLauncher(['--workers', '1', '--service-host', 'host-b', ...common]);
+  t.after(() => b.kill());
+  const seen = async (): Promise<Array<{ host: string; state: string; workers: number }>> =>
+    (JSON.parse((await httpGet(b.port, '/v1/services')).body) as { services: Array<{ host: string; state: string; workers: number }> }).services;
+  let services = await seen();
+  const deadline = performance.now() + 5000;
+  while (services.find((s) => s.host === 'host-a')?.workers !== 2 && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    services = await seen();
+  }
+  assert.deepEqual(services.find((s) => s.host === 'host-a'), { ...services.find((s) => s.host === 'host-a'), state: 'up', workers: 2 });
+
+  // SIGKILL one worker of host-a: the record stays up through the other worker.
+  const pids = a.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];
+  process.kill(pids[0]!, 'SIGKILL');
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.equal((await seen()).find((s) => s.host === 'host-a')?.state, 'up');
+
+  // Stopping launcher a: host-a is down at once (it left the group), long before service_down_time (60 s).
+  process.kill(a.pid, 'SIGTERM');
+  assert.equal((await a.exited).code, 0);
+  const stoppedAt = performance.now();
+  let state = (await seen()).find((s) => s.host === 'host-a')?.state;
+  while (state !== 'down' && performance.now() - stoppedAt < 3000) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    state = (await seen()).find((s) => s.host === 'host-a')?.state;
+  }
+  assert.equal(state, 'down');
+  assert.equal((await seen()).find((s) => s.host === 'host-b')?.state, 'up');
+});
