@@ -61,8 +61,12 @@ export class IpcChannel<In extends { type: string }, Out extends { type: string 
     }
   }
 
-  /** Send and wait for the answer (the handler's return value on the other side). */
-  request<R = unknown>(message: Out, timeoutMs = 10_000): Promise<R> {
+  /**
+   * Send and wait for the answer (the handler's return value on the other side). A `handle`
+   * (an accepted socket) travels with the message and stays open on this side too, so the caller
+   * can hand it to someone else if the peer dies before answering.
+   */
+  request<R = unknown>(message: Out, timeoutMs = 10_000, handle?: Socket): Promise<R> {
     if (this.#closed) return Promise.reject(new WorkerExitedError(this.#closed));
     const seq = ++this.#seq;
     return new Promise<R>((resolve, reject) => {
@@ -75,10 +79,13 @@ export class IpcChannel<In extends { type: string }, Out extends { type: string 
           : undefined;
       timer?.unref();
       this.#pending.set(seq, { resolve: resolve as (v: unknown) => void, reject, timer });
+      const failed = (error: unknown): void => this.#settle(seq, undefined, new WorkerExitedError(describeError(error)));
       try {
-        this.#endpoint.send({ [IPC_TAG]: 1, seq, ...message } as unknown as Serializable);
+        const message_ = { [IPC_TAG]: 1, seq, ...message } as unknown as Serializable;
+        if (handle) this.#endpoint.send(message_, handle, { keepOpen: true }, (error) => error && failed(error));
+        else this.#endpoint.send(message_);
       } catch (error) {
-        this.#settle(seq, undefined, new WorkerExitedError(describeError(error)));
+        failed(error);
       }
     });
   }

@@ -70,11 +70,18 @@ export function runWorker(): void {
     if (stopping) return;
     channel.send({ type: 'ready' });
   };
+  // The answer is the primary's acknowledgement: true, the connection is this worker's; false,
+  // the primary gives it to another worker (this copy's descriptor is closed, the client's
+  // connection stays open through the primary's).
   channel.handle('connection', (_message, handle) => {
     const socket = handle as Socket | undefined;
-    if (!socket) return;
-    if (!runtime || stopping) socket.destroy();
-    else runtime.handleConnection(socket);
+    if (!socket) return false;
+    if (!runtime || stopping) {
+      socket.destroy();
+      return false;
+    }
+    runtime.handleConnection(socket);
+    return true;
   });
   channel.handle('stop', (message) => void stop(message.reason, message.timeoutMs));
 

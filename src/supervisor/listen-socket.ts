@@ -33,6 +33,7 @@ export class ListenSocket {
   #next = 0;
   #queued: Socket[] = [];
   #accepted = 0;
+  #closed = false;
 
   constructor(options: ListenOptions, logger: Logger) {
     this.#options = options;
@@ -68,12 +69,20 @@ export class ListenSocket {
     if (sinks.length > 0) this.#flushQueue();
   }
 
+  /** A socket whose worker died before taking it: give it to another one (or hold it). */
+  redispatch(socket: Socket): void {
+    if (this.#closed) socket.destroy();
+    if (socket.destroyed) return;
+    if (!this.#dispatch(socket)) this.#hold(socket);
+  }
+
   get accepted(): number {
     return this.#accepted;
   }
 
   /** Stop accepting and close the socket; held connections are closed. */
   close(): Promise<void> {
+    this.#closed = true;
     for (const socket of this.#queued.splice(0)) socket.destroy();
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }

@@ -8,7 +8,9 @@ import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
 import type { WorkerInfo, WorkerInit } from '../ipc/messages.js';
 import type { ListenSocket } from './listen-socket.js';
+import { rollingRestart } from './reload.js';
 import { RestartPolicy } from './restart-policy.js';
+import { SpareKeeper, type Spare } from './spare.js';
 import { WorkerHandle } from './worker-handle.js';
 
 /** Something that follows the workers' lives (the embedded RPC router, task ownership). */
@@ -16,12 +18,6 @@ export interface SupervisorPlugin {
   onWorker?(handle: WorkerHandle): void;
   onWorkerExit?(handle: WorkerHandle): void;
   close?(): Promise<void>;
-}
-
-/** A loaded worker process waiting for its slot. */
-interface Spare {
-  handle: WorkerHandle;
-  activate(init: WorkerInit): void;
 }
 
 export type SupervisorState = 'starting' | 'running' | 'reloading' | 'stopping' | 'stopped';
@@ -51,8 +47,7 @@ export class Supervisor {
   #state: SupervisorState = 'starting';
   #announced = false;
   #reloadQueued = false;
-  #spare: Spare | undefined;
-  #sparesDisabled = false;
+  readonly #spares: SpareKeeper;
   /** Set when the stop was forced or the launcher gave up: the exit code is 1 regardless. */
   #forcedCode: number | undefined;
   #finish!: (code: number) => void;
@@ -70,6 +65,13 @@ export class Supervisor {
       maxDelayMs: this.#config.restart_backoff_max * 1000,
       maxFailures: this.#config.restart_max_failures,
       resetAfterMs: this.#config.restart_reset_after * 1000,
+    });
+    this.#spares = new SpareKeeper({
+      enabled: this.#config.prefork_spare,
+      logger: this.#logger,
+      policy: this.#policy,
+      fork: () => this.#fork(),
+      schedule: (fn, delayMs) => this.#schedule(fn, delayMs),
     });
     // Workers run this same entry point; they learn their config over IPC, not from argv.
     cluster.setupPrimary({ args: [] });
@@ -107,9 +109,7 @@ export class Supervisor {
     this.#logger.info({ reason, workers: this.#live.size, timeoutMs }, 'stopping all workers gracefully');
     void this.#socket.close();
     // A spare holds no work (and may not even listen for messages yet): it is simply killed.
-    const spare = this.#spare?.handle;
-    this.#spare = undefined;
-    spare?.kill();
+    const spare = this.#spares.discard();
     const handles = [...this.#live].filter((handle) => handle !== spare);
     for (const handle of handles) handle.requestStop('shutdown', timeoutMs);
     void Promise.all(handles.map((handle) => handle.exited)).then(async (exits) => {
@@ -148,23 +148,27 @@ export class Supervisor {
       }
     }
     this.#logger.info({ workers: this.#current.size }, 'rolling restart started');
-    const timeoutMs = this.#config.graceful_shutdown_timeout * 1000;
-    for (const [slot, old] of [...this.#current]) {
-      if (this.#state !== 'reloading') return;
-      const fresh = this.#spawn(slot, old.restarts);
-      if (!(await this.#waitReady(fresh))) {
-        this.#logger.error({ slot }, 'reload aborted: the replacement worker did not become ready; the old one keeps serving');
-        break;
-      }
-      if (this.#state !== 'reloading') return;
-      this.#current.set(slot, fresh);
-      old.requestStop('reload', timeoutMs);
-      this.#updateSinks();
-      await this.#boundedExit(old, timeoutMs);
-    }
-    if (this.#state !== 'reloading') return;
+    const outcome = await rollingRestart(
+      {
+        logger: this.#logger,
+        slots: () => [...this.#current],
+        spawn: (slot, restarts) => this.#spawn(slot, restarts),
+        waitReady: (handle) => this.#waitReady(handle),
+        swap: (slot, fresh, old) => {
+          this.#current.set(slot, fresh);
+          old.requestStop('reload', this.#config.graceful_shutdown_timeout * 1000);
+          this.#updateSinks();
+        },
+        boundedExit: (handle, timeoutMs) => this.#boundedExit(handle, timeoutMs),
+        stillReloading: () => this.#state === 'reloading',
+      },
+      this.#config.graceful_shutdown_timeout * 1000,
+    );
+    if (outcome === 'interrupted') return;
     this.#state = 'running';
-    this.#logger.info({ pids: [...this.#current.values()].map((h) => h.pid) }, 'rolling restart complete');
+    const pids = [...this.#current.values()].map((handle) => handle.pid);
+    if (outcome === 'complete') this.#logger.info({ pids }, 'rolling restart complete');
+    else this.#logger.warn({ pids }, 'rolling restart aborted');
     if (this.#reloadQueued) {
       this.#reloadQueued = false;
       this.reload();
@@ -187,8 +191,7 @@ export class Supervisor {
 
   /** Start `slot` in the spare, if one is loaded, or in a new process. */
   #spawn(slot: number, restarts: number): WorkerHandle {
-    const spare = this.#spare;
-    this.#spare = undefined;
+    const spare = this.#spares.take();
     const { handle, activate } = spare ?? this.#fork();
     handle.assign(slot, restarts);
     activate({ config: { ...this.#config }, slot, workers: this.#config.workers });
@@ -203,13 +206,9 @@ export class Supervisor {
     return handle;
   }
 
-  /**
-   * Fork a worker process whose `hello` is answered only by `activate`: until then it has loaded
-   * its code and waits. Node cannot fork a loaded process as oslo does; a loaded spare gives the
-   * same effect, a replacement in tens of milliseconds instead of a cold start.
-   */
+  /** Fork a worker process whose `hello` is answered only by `activate` (see spare.ts). */
   #fork(): Spare {
-    const handle = new WorkerHandle(0, cluster.fork(), 0);
+    const handle = new WorkerHandle(0, cluster.fork(), 0, (socket) => this.#socket.redispatch(socket));
     this.#live.add(handle);
     let activate!: (init: WorkerInit) => void;
     const activation = new Promise<WorkerInit>((resolve) => (activate = resolve));
@@ -226,29 +225,17 @@ export class Supervisor {
     return { handle, activate };
   }
 
-  /** Keep one loaded spare while running (prefork_spare). */
+  /** Keep one loaded spare while running. */
   #ensureSpare(): void {
-    if (!this.#config.prefork_spare || this.#spare || this.#sparesDisabled) return;
-    if (this.#state !== 'running' && this.#state !== 'reloading') return;
-    this.#spare = this.#fork();
-    this.#logger.debug({ workerPid: this.#spare.handle.pid }, 'spare worker forked');
+    if (this.#state === 'running' || this.#state === 'reloading') this.#spares.ensure();
   }
 
-  /** A spare died before it was used: fork another after the policy's backoff, or stop trying. */
-  #onSpareExit(handle: WorkerHandle, code: number | null, signal: string | null): void {
-    this.#spare = undefined;
-    if (this.#state === 'stopping' || this.#state === 'stopped') return;
-    const decision = this.#policy.onUnexpectedExit(0, 0);
-    this.#logger.warn({ workerPid: handle.pid, code, signal }, 'spare worker died before it was used');
-    if (decision.action === 'give-up') {
-      this.#sparesDisabled = true;
-      this.#logger.error({ failures: decision.failures }, 'spare workers keep dying; running without a spare');
-      return;
-    }
+  /** Run `fn` after `delayMs` unless a stop begins first. */
+  #schedule(fn: () => void, delayMs: number): void {
     const timer = setTimeout(() => {
       this.#restartTimers.delete(timer);
-      this.#ensureSpare();
-    }, Math.max(decision.delayMs, 1000));
+      if (this.#state !== 'stopping' && this.#state !== 'stopped') fn();
+    }, delayMs);
     this.#restartTimers.add(timer);
   }
 
@@ -278,9 +265,9 @@ export class Supervisor {
 
   #onExit(handle: WorkerHandle, code: number | null, signal: string | null): void {
     this.#live.delete(handle);
-    if (this.#spare?.handle === handle) {
+    if (this.#spares.owns(handle)) {
       for (const plugin of this.#plugins) plugin.onWorkerExit?.(handle);
-      this.#onSpareExit(handle, code, signal);
+      this.#spares.onExit(handle, code, signal);
       return;
     }
     this.#readyWaiters.get(handle)?.(false);
@@ -305,13 +292,7 @@ export class Supervisor {
       return;
     }
     this.#logger.info({ slot: handle.slot, delayMs: decision.delayMs, failures: decision.failures }, 'restarting worker');
-    const timer = setTimeout(() => {
-      this.#restartTimers.delete(timer);
-      if (this.#state === 'running' || this.#state === 'reloading' || this.#state === 'starting') {
-        this.#startSlot(handle.slot, handle.restarts + 1);
-      }
-    }, decision.delayMs);
-    this.#restartTimers.add(timer);
+    this.#schedule(() => this.#startSlot(handle.slot, handle.restarts + 1), decision.delayMs);
   }
 
   #updateSinks(): void {

@@ -16,6 +16,7 @@ export class WorkerHandle {
   readonly worker: Worker;
   readonly channel: IpcChannel<WorkerPayload, PrimaryPayload>;
   readonly startedAt = new Date();
+  readonly #onUndelivered: (socket: Socket) => void;
   #slot: number;
   #restarts: number;
   readonly exited: Promise<WorkerExit>;
@@ -25,7 +26,8 @@ export class WorkerHandle {
   stopRequested = false;
 
   /** `slot` 0 is a spare: forked and loaded, waiting to be assigned a slot. */
-  constructor(slot: number, worker: Worker, restarts: number) {
+  constructor(slot: number, worker: Worker, restarts: number, onUndelivered: (socket: Socket) => void) {
+    this.#onUndelivered = onUndelivered;
     this.#slot = slot;
     this.worker = worker;
     this.#restarts = restarts;
@@ -74,10 +76,20 @@ export class WorkerHandle {
     this.#readyAt = performance.now();
   }
 
-  /** Hand over an accepted connection; false if this worker cannot take it now. */
+  /**
+   * Hand over an accepted connection; false if this worker cannot take it now. The primary keeps
+   * its copy until the worker acknowledges it (as node's round-robin handles do): a worker that
+   * dies before reading the message would otherwise take the connection with it, and the client
+   * would hang. An unacknowledged socket goes to `onUndelivered`.
+   */
   sendSocket = (socket: Socket): boolean => {
     if (this.#state !== 'ready') return false;
-    return this.channel.send({ type: 'connection' }, socket);
+    this.channel.request<boolean>({ type: 'connection' }, 0, socket).then(
+      // Destroying closes only the primary's descriptor: the worker holds its own.
+      (taken) => (taken ? socket.destroy() : this.#onUndelivered(socket)),
+      () => this.#onUndelivered(socket),
+    );
+    return true;
   };
 
   /** Ask for a graceful stop; the worker drains and exits 0. */
