@@ -82,3 +82,22 @@ export class RemoteError extends MessagingException {
     this.traceback = traceback;
   }
 }
+
+/** A received RPC message is malformed (not JSON, wrong envelope, wrong field types, too large). */
+export class InvalidMessage extends MessagingException {
+  constructor(message: string) {
+    super('ERR_RPC_INVALID_MESSAGE', message);
+  }
+}
+
+/** The client refused to send: the message version is above its `versionCap` (oslo: RPCVersionCapError). */
+export class RpcVersionCapError extends UnsupportedVersion {
+  readonly versionCap: string;
+  constructor(version: string, versionCap: string) {
+    super(version);
+    this.versionCap = versionCap;
+    this.message =
+      `Requested message version, ${version} is incompatible.  It needs to be equal in major version and ` +
+      `less than or equal in minor version as the specified version cap ${versionCap}.`;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * `node dist/rpc.js call|cast TOPIC METHOD [JSON_ARGS] [--server S] [--fanout] [--timeout S]
+ * [--transport-url URL] [--embedded-socket PATH] [--config-file F]`: one RPC from a shell script.
+ * A call prints its JSON result on stdout. Exit codes: 0 ok, 1 remote error (error JSON on
+ * stderr), 2 usage, 3 timeout or broker unreachable.
+ */
+import { loadConfig, type Config } from './config/index.js';
+import { ConfigError, describeError } from './errors.js';
+import { pino, type Logger } from 'pino';
+import { RpcClient } from './rpc/client.js';
+import { InvalidTarget, MessagingException, MessagingTimeout, RemoteError } from './rpc/errors.js';
+import type { Transport } from './rpc/transports/transport.js';
+import { connectEmbeddedSocket, defaultEmbeddedSocketPath } from './rpc/transports/embedded/socket-client.js';
+
+const USAGE = `Usage: node dist/rpc.js call|cast TOPIC METHOD [JSON_ARGS] [--server S] [--fanout] [--timeout SECONDS]
+       [--transport-url URL] [--embedded-socket PATH] [--config-file FILE] [any launcher option]
+
+Without transport_url the launcher's embedded transport is used through its unix socket.
+Exit codes: 0 ok, 1 remote error (JSON on stderr), 2 usage, 3 timeout or broker unreachable.`;
+
+/** Exit codes. */
+const OK = 0;
+const REMOTE = 1;
+const USAGE_ERROR = 2;
+const UNREACHABLE = 3;
+
+class UsageError extends Error {}
+
+interface Command {
+  readonly kind: 'call' | 'cast';
+  readonly topic: string;
+  readonly method: string;
+  readonly args: Record<string, unknown>;
+  readonly server: string | undefined;
+  readonly fanout: boolean;
+  readonly timeout: number | undefined;
+  readonly config: Config;
+}
+
+/** Take this command's own flags out of argv; the rest goes to loadConfig. */
+function takeOwnFlags(argv: readonly string[]): { rest: string[]; server?: string; fanout: boolean; timeout?: number; help: boolean } {
+  const rest: string[] = [];
+  let server: string | undefined;
+  let timeout: number | undefined;
+  let fanout = false;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const next = argv[++i];
+      if (next === undefined) throw new UsageError(`${flag} needs a value`);
+      return next;
+    };
+    if (flag === '--server') server = value();
+    else if (flag === '--timeout') {
+      const text = value();
+      timeout = Number(text);
+      if (!(timeout > 0) || !Number.isFinite(timeout)) throw new UsageError(`--timeout must be a positive number of seconds, not ${JSON.stringify(text)}`);
+    } else if (flag === '--fanout' && inline === undefined) fanout = true;
+    else if (flag === '--help' || flag === '-h') help = true;
+    else rest.push(arg);
+  }
+  return { rest, server, fanout, timeout, help };
+}
+
+function parseCommand(argv: readonly string[]): Command | 'help' {
+  const own = takeOwnFlags(argv);
+  if (own.help) return 'help';
+  const { config, args } = loadConfig(own.rest, process.env, { allowPositionals: true });
+  const [kind, topic, method, json, ...extra] = args.positionals;
+  if (kind !== 'call' && kind !== 'cast') throw new UsageError('the first argument must be call or cast');
+  if (!topic || !method) throw new UsageError('TOPIC and METHOD are required');
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+  let parsed: unknown = {};
+  if (json !== undefined) {
+    try {
+      parsed = JSON.parse(json);
+    } catch (error) {
+      throw new UsageError(`JSON_ARGS is not valid JSON: ${describeError(error)}`);
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError('JSON_ARGS must be a JSON object of keyword arguments');
+  }
+  return { kind, topic, method, args: parsed as Record<string, unknown>, server: own.server, fanout: own.fanout, timeout: own.timeout, config };
+}
+
+async function openTransport(config: Config, logger: Logger): Promise<Transport> {
+  if (config.transport_url) {
+    // Loaded only when used: the embedded path should not pay for amqplib.
+    const { AmqpTransport } = await import('./rpc/transports/amqp/index.js');
+    const transport = new AmqpTransport({ url: config.transport_url, config, logger });
+    await transport.start();
+    return transport;
+  }
+  return await connectEmbeddedSocket(config.embedded_socket ?? defaultEmbeddedSocketPath(), { logger });
+}
+
+/** The error as JSON for stderr. */
+function errorJson(error: unknown): string {
+  if (error instanceof RemoteError) {
+    return JSON.stringify({ error: error.excType, module: error.module, message: error.value, traceback: error.traceback });
+  }
+  const name = error instanceof Error ? error.name : 'Error';
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return JSON.stringify({ error: name, ...(typeof code === 'string' ? { code } : {}), message: describeError(error) });
+}
+
+function exitCodeOf(error: unknown): number {
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof InvalidTarget) return USAGE_ERROR;
+  if (error instanceof MessagingTimeout) return UNREACHABLE;
+  if (error instanceof RemoteError) return REMOTE;
+  // NoSuchMethod, UnsupportedVersion ... came back from the server.
+  if (error instanceof MessagingException && !['ERR_RPC_DELIVERY', 'ERR_RPC_SEND'].includes(error.code)) return REMOTE;
+  return UNREACHABLE;
+}
+
+async function run(argv: readonly string[]): Promise<number> {
+  let command: Command | 'help';
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    process.stderr.write(`${describeError(error)}\n${USAGE}\n`);
+    return USAGE_ERROR;
+  }
+  if (command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return OK;
+  }
+  const level = ['debug', 'trace'].includes(command.config.log_level) ? command.config.log_level : 'warn';
+  const logger = pino({ level, base: { pid: process.pid, component: 'rpc-cli' } }, pino.destination({ dest: 2, sync: true }));
+  let transport: Transport | undefined;
+  try {
+    transport = await openTransport(command.config, logger);
+    const client = new RpcClient(
+      transport,
+      { topic: command.topic, ...(command.server ? { server: command.server } : {}), ...(command.fanout ? { fanout: true } : {}) },
+      { timeout: command.timeout ?? command.config.rpc_response_timeout, controlExchange: command.config.control_exchange, logger },
+    );
+    if (command.kind === 'call') {
+      const result = await client.call({}, command.method, command.args);
+      process.stdout.write(`${JSON.stringify(result ?? null)}\n`);
+    } else {
+      await client.cast({}, command.method, command.args);
+    }
+    return OK;
+  } catch (error) {
+    process.stderr.write(`${errorJson(error)}\n`);
+    return exitCodeOf(error);
+  } finally {
+    await transport?.stop().catch(() => undefined);
+  }
+}
+
+process.exitCode = await run(process.argv.slice(2));

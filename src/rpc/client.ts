@@ -1,0 +1,164 @@
+/**
+ * oslo.messaging's RPCClient: `call` (wait for the reply) and `cast` (fire and forget) to a
+ * target, with `prepare()` deriving clients with overrides. Replies come through the
+ * transport's one shared reply queue (reply-waiter.ts).
+ */
+import { silentLogger, type Logger } from '../logging/logger.js';
+import { packContext, withRequestId, type RequestContext } from './context.js';
+import { encodeEnvelope } from './envelope.js';
+import { ClientSendError, InvalidTarget, MessagingException, RpcVersionCapError } from './errors.js';
+import { hex32 } from './ids.js';
+import { replyWaiterFor } from './reply-waiter.js';
+import { NoOpSerializer, type Serializer } from './serializer.js';
+import { validateTarget, withOverrides, type Target, type TargetFields } from './target.js';
+import type { Transport } from './transports/transport.js';
+import { versionIsCompatible } from './version.js';
+
+export interface RpcClientOptions {
+  /** Seconds a call waits for its reply (`rpc_response_timeout`, 60); also the request's expiration. */
+  readonly timeout?: number;
+  /** Highest version this client may send; a higher target version fails before sending. */
+  readonly versionCap?: string;
+  /** Seconds without a heartbeat after which a call fails; sent as `_timeout` (integer ≥ 2 for server heartbeats). */
+  readonly callMonitorTimeout?: number;
+  readonly serializer?: Serializer;
+  /**
+   * Publish requests with the AMQP mandatory flag, so a topic with no queue fails at once with
+   * MessageDeliveryFailure instead of waiting for the timeout (oslo's `at_least_once`).
+   */
+  readonly mandatory?: boolean;
+  /** Exchange when the target names none (`control_exchange`, "openstack"). */
+  readonly controlExchange?: string;
+  readonly logger?: Logger;
+}
+
+/** What `prepare()` may override: target fields and client options. */
+export type RpcClientOverrides = Partial<TargetFields> & Partial<RpcClientOptions>;
+
+const OPTION_KEYS: readonly (keyof RpcClientOptions)[] = ['timeout', 'versionCap', 'callMonitorTimeout', 'serializer', 'mandatory', 'controlExchange', 'logger'];
+
+let silent: Logger | undefined;
+/** One shared silent logger: prepare() makes many clients. */
+function quiet(): Logger {
+  silent ??= silentLogger();
+  return silent;
+}
+
+/** An RPC client bound to a target; the transport must be started by its owner. */
+export class RpcClient {
+  readonly #transport: Transport;
+  readonly #target: Target;
+  readonly #options: RpcClientOptions;
+  readonly #logger: Logger;
+
+  constructor(transport: Transport, target: Target, options: RpcClientOptions = {}) {
+    const timeout = options.timeout ?? 60;
+    if (!(timeout > 0) || !Number.isFinite(timeout)) throw new RangeError('options.timeout must be a positive number of seconds');
+    const cm = options.callMonitorTimeout;
+    if (cm !== undefined && (!(cm > 0) || !Number.isFinite(cm))) throw new RangeError('options.callMonitorTimeout must be a positive number of seconds');
+    this.#transport = transport;
+    this.#target = Object.freeze({ ...target });
+    this.#options = Object.freeze({ ...options, timeout });
+    this.#logger = options.logger ?? quiet();
+  }
+
+  /** The client's target. */
+  get target(): Target {
+    return this.#target;
+  }
+
+  /** A client with some target fields or options replaced (oslo's prepare()). */
+  prepare(overrides: RpcClientOverrides): RpcClient {
+    const targetOverrides: Record<string, unknown> = {};
+    const optionOverrides: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(overrides)) {
+      if (value === undefined) continue;
+      if ((OPTION_KEYS as readonly string[]).includes(key)) optionOverrides[key] = value;
+      else targetOverrides[key] = value;
+    }
+    return new RpcClient(this.#transport, withOverrides(this.#target, targetOverrides), { ...this.#options, ...optionOverrides });
+  }
+
+  /** True when `version` (default: the target's) is within the version cap. */
+  canSendVersion(version: string | undefined = this.#target.version): boolean {
+    return versionIsCompatible(this.#options.versionCap, version);
+  }
+
+  /** Call `method` and wait for its result. Rejects with MessagingTimeout, RemoteError, NoSuchMethod, ... */
+  async call<T = unknown>(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<T> {
+    if (this.#target.fanout) throw new InvalidTarget('a fanout target cannot be called (cast only)', this.#target);
+    const { message, wireCtx, target } = this.#prepareMessage(ctx, method, args);
+    const waiter = replyWaiterFor(this.#transport, this.#logger);
+    const msgId = hex32();
+    const timeoutMs = Math.max(1, Math.round(this.#options.timeout! * 1000));
+    const cm = this.#options.callMonitorTimeout;
+    const replyQueue = await this.#send(target, async () => await waiter.replyQueue());
+    Object.assign(message, { _msg_id: msgId, _reply_q: replyQueue, _timeout: cm ?? null });
+    const body = this.#encode(target, message);
+    const reply = waiter.wait(msgId, { timeoutMs, callMonitorMs: cm === undefined ? undefined : cm * 1000 });
+    // The wait may fail (disconnect) while the publish is still pending; the publish error wins then.
+    reply.promise.catch(() => undefined);
+    try {
+      await this.#send(target, () =>
+        this.#transport.publish({ target, body, expirationMs: timeoutMs, mandatory: this.#options.mandatory === true }),
+      );
+    } catch (error) {
+      reply.cancel();
+      throw error;
+    }
+    const result = await reply.promise;
+    return this.#serializer().deserializeEntity(wireCtx, result) as T;
+  }
+
+  /** Send `method` without waiting for a result; resolves once the transport took the message. */
+  async cast(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<void> {
+    const { message, target } = this.#prepareMessage(ctx, method, args);
+    const body = this.#encode(target, message);
+    await this.#send(target, () => this.#transport.publish({ target, body, mandatory: this.#options.mandatory === true }));
+  }
+
+  #serializer(): Serializer {
+    return this.#options.serializer ?? new NoOpSerializer();
+  }
+
+  #prepareMessage(ctx: RequestContext, method: string, args: Record<string, unknown>) {
+    const target = validateTarget(this.#target) as Target;
+    if (typeof method !== 'string' || method === '') throw new TypeError('method must be a non-empty string');
+    const cap = this.#options.versionCap;
+    if (cap !== undefined && !versionIsCompatible(cap, target.version)) {
+      throw new RpcVersionCapError(target.version ?? 'None', cap);
+    }
+    const serializer = this.#serializer();
+    const wireCtx = withRequestId(serializer.serializeContext(ctx));
+    const wireArgs: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(args)) wireArgs[name] = serializer.serializeEntity(ctx, value);
+    const message: Record<string, unknown> = { method, args: wireArgs };
+    if (target.namespace !== undefined) message.namespace = target.namespace;
+    if (target.version !== undefined) message.version = target.version;
+    message._unique_id = hex32();
+    packContext(message, wireCtx);
+    return {
+      message,
+      wireCtx,
+      target: { ...target, exchange: target.exchange ?? this.#options.controlExchange ?? 'openstack' } as Target & { readonly exchange: string },
+    };
+  }
+
+  #encode(target: Target, message: Record<string, unknown>): string {
+    try {
+      return encodeEnvelope(message);
+    } catch (error) {
+      throw new ClientSendError(target, error);
+    }
+  }
+
+  /** Run a transport step; errors other than our own become ClientSendError. */
+  async #send<T>(target: Target, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof MessagingException) throw error;
+      throw new ClientSendError(target, error);
+    }
+  }
+}

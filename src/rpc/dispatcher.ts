@@ -1,0 +1,96 @@
+/**
+ * Picks the endpoint and method for a request, with oslo's order and error mapping
+ * (oslo-messaging-wire.md §7 steps 5–7), and an allow-list access policy: only a manager's own
+ * public methods are callable, never anything inherited from Object.prototype or a marked base.
+ */
+import type { RequestContext } from './context.js';
+import { NoSuchMethod, UnsupportedVersion } from './errors.js';
+import { versionIsCompatible } from './version.js';
+
+/**
+ * Marker for base classes whose methods are never RPC methods: set it as an own static property
+ * (`static [RPC_BASE] = true`) and the allow-list stops at that class's prototype.
+ */
+export const RPC_BASE: unique symbol = Symbol.for('oslo-node.rpc.base') as never;
+
+/** What an endpoint may declare about itself (oslo's endpoint `target`). */
+export interface EndpointTarget {
+  readonly namespace?: string | null;
+  readonly version?: string | null;
+}
+
+/** A request as the dispatcher needs it. `version` null is an explicit null from the wire. */
+export interface DispatchRequest {
+  readonly method: string;
+  readonly args: Record<string, unknown>;
+  readonly namespace: string | null;
+  readonly version: string | null;
+}
+
+type RpcMethod = (this: object, ctx: RequestContext, args: Record<string, unknown>) => unknown;
+
+const DEFAULT_VERSION = '1.0';
+
+function readTarget(endpoint: object): { namespace: string | null; version: string } {
+  const target = (endpoint as { target?: unknown }).target;
+  if (typeof target !== 'object' || target === null) return { namespace: null, version: DEFAULT_VERSION };
+  const { namespace, version } = target as EndpointTarget;
+  // oslo: `target.version or '1.0'`.
+  return { namespace: typeof namespace === 'string' ? namespace : null, version: version || DEFAULT_VERSION };
+}
+
+function isMarkedBase(proto: object): boolean {
+  const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value;
+  return typeof ctor === 'function' && Object.hasOwn(ctor, RPC_BASE) && (ctor as unknown as Record<symbol, unknown>)[RPC_BASE] === true;
+}
+
+function asMethod(descriptor: PropertyDescriptor | undefined): RpcMethod | undefined {
+  // Accessors are refused without being invoked: a getter could run code.
+  if (!descriptor || !('value' in descriptor)) return undefined;
+  return typeof descriptor.value === 'function' ? (descriptor.value as RpcMethod) : undefined;
+}
+
+/**
+ * The RPC method `name` of `endpoint`, or undefined when the allow-list refuses it. Allowed:
+ * a function data property on the endpoint's prototype chain below Object.prototype and below
+ * any RPC_BASE-marked class, or an own function property of a plain-object endpoint. Refused:
+ * `_`-prefixed names, `constructor`, accessors, and everything else.
+ */
+export function findRpcMethod(endpoint: object, name: string): RpcMethod | undefined {
+  if (typeof name !== 'string' || name === '' || name.startsWith('_') || name === 'constructor') return undefined;
+  const proto: object | null = Object.getPrototypeOf(endpoint);
+  if (proto === null || proto === Object.prototype) return asMethod(Object.getOwnPropertyDescriptor(endpoint, name));
+  for (let p: object | null = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    if (isMarkedBase(p)) return undefined;
+    const descriptor = Object.getOwnPropertyDescriptor(p, name);
+    if (descriptor) return asMethod(descriptor);
+  }
+  return undefined;
+}
+
+/** oslo's RPCDispatcher over a fixed list of endpoints. */
+export class RpcDispatcher {
+  readonly #endpoints: readonly { endpoint: object; namespace: string | null; version: string }[];
+
+  constructor(endpoints: readonly object[]) {
+    this.#endpoints = endpoints.map((endpoint) => ({ endpoint, ...readTarget(endpoint) }));
+  }
+
+  /**
+   * Run the request on the first endpoint whose namespace and version match and that allows the
+   * method. Throws NoSuchMethod when a compatible endpoint exists but none has the method (or the
+   * policy hides it), UnsupportedVersion when no endpoint is compatible (namespace mismatch too).
+   */
+  async dispatch(ctx: RequestContext, request: DispatchRequest): Promise<unknown> {
+    let compatible = false;
+    for (const { endpoint, namespace, version } of this.#endpoints) {
+      if (request.namespace !== namespace) continue;
+      if (!versionIsCompatible(version, request.version)) continue;
+      compatible = true;
+      const method = findRpcMethod(endpoint, request.method);
+      if (method) return await method.call(endpoint, ctx, request.args);
+    }
+    if (compatible) throw new NoSuchMethod(request.method);
+    throw new UnsupportedVersion(request.version === null ? 'None' : request.version, request.method);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The oslo 2.0 envelope (oslo-messaging-wire.md §4): `{"oslo.version": "2.0", "oslo.message":
+ * "<the message dict as a JSON string>"}`. Decoding never throws: it returns a typed result or a
+ * coded reason, because it runs inside consumer callbacks.
+ */
+import { versionIsCompatible } from './version.js';
+
+/** The envelope version we send and the newest we accept. */
+export const ENVELOPE_VERSION = '2.0';
+const VERSION_KEY = 'oslo.version';
+const MESSAGE_KEY = 'oslo.message';
+
+/** Why a body could not be decoded. */
+export type EnvelopeErrorCode =
+  | 'too-large'
+  | 'not-json'
+  | 'not-object'
+  | 'bad-envelope'
+  | 'unsupported-envelope-version';
+
+export type EnvelopeResult =
+  | { readonly ok: true; readonly message: Record<string, unknown>; readonly legacy: boolean }
+  | { readonly ok: false; readonly code: EnvelopeErrorCode; readonly reason: string };
+
+/** Wrap a message dict in the 2.0 envelope, as JSON text. Throws on values JSON cannot hold. */
+export function encodeEnvelope(message: Record<string, unknown>): string {
+  return JSON.stringify({ [VERSION_KEY]: ENVELOPE_VERSION, [MESSAGE_KEY]: JSON.stringify(message) });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parse(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function fail(code: EnvelopeErrorCode, reason: string): EnvelopeResult {
+  return { ok: false, code, reason };
+}
+
+/**
+ * Decode a body into its message dict. A JSON object without both envelope keys is a legacy
+ * 1.0 message and is itself the dict (oslo accepts it too).
+ */
+export function decodeEnvelope(body: Buffer | string, maxBytes = Number.POSITIVE_INFINITY): EnvelopeResult {
+  const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  if (size > maxBytes) return fail('too-large', `message of ${size} bytes exceeds the limit of ${maxBytes} bytes`);
+  const outer = parse(typeof body === 'string' ? body : body.toString('utf8'));
+  if (!outer.ok) return fail('not-json', `body is not JSON: ${outer.reason}`);
+  if (!isRecord(outer.value)) return fail('not-object', 'body is not a JSON object');
+  const envelope = outer.value;
+  const hasVersion = Object.hasOwn(envelope, VERSION_KEY);
+  const hasMessage = Object.hasOwn(envelope, MESSAGE_KEY);
+  if (!hasVersion || !hasMessage) return { ok: true, message: envelope, legacy: true };
+
+  const version = envelope[VERSION_KEY];
+  if (typeof version !== 'string') return fail('bad-envelope', 'oslo.version is not a string');
+  if (!versionIsCompatible(ENVELOPE_VERSION, version)) {
+    return fail('unsupported-envelope-version', `unsupported envelope version ${version}`);
+  }
+  const inner = envelope[MESSAGE_KEY];
+  if (typeof inner !== 'string') return fail('bad-envelope', 'oslo.message is not a string');
+  const message = parse(inner);
+  if (!message.ok) return fail('not-json', `oslo.message is not JSON: ${message.reason}`);
+  if (!isRecord(message.value)) return fail('not-object', 'oslo.message is not a JSON object');
+  return { ok: true, message: message.value, legacy: false };
+}
+
+const REPLY_Q = /\\?"_reply_q\\?"\s*:\s*\\?"([A-Za-z0-9_.:-]{1,255})\\?"/;
+const MSG_ID = /\\?"_msg_id\\?"\s*:\s*\\?"([A-Za-z0-9_-]{1,128})\\?"/;
+const SCAN_BYTES = 64 * 1024;
+
+/**
+ * Best-effort reply address of a body that could not be decoded (too large, broken JSON), so
+ * the caller gets a failure instead of a timeout. Scans only the head and tail of the body: the
+ * ids sit before or after the (possibly huge) arguments.
+ */
+export function scanReplyAddress(body: Buffer): { replyQueue: string; msgId: string } | undefined {
+  const text =
+    body.length <= 2 * SCAN_BYTES
+      ? body.toString('utf8')
+      : `${body.subarray(0, SCAN_BYTES).toString('utf8')}\n${body.subarray(body.length - SCAN_BYTES).toString('utf8')}`;
+  const replyQueue = REPLY_Q.exec(text)?.[1];
+  const msgId = MSG_ID.exec(text)?.[1];
+  return replyQueue && msgId ? { replyQueue, msgId } : undefined;
+}

@@ -1,0 +1,156 @@
+/**
+ * Handles one delivered request body on the server: decode, validate, dedupe, dispatch, reply
+ * and call-monitor heartbeats (oslo-messaging-wire.md §6–§9). Never throws: every failure is
+ * logged and, for calls, answered.
+ */
+import type { Logger } from '../logging/logger.js';
+import type { RequestContext } from './context.js';
+import type { RpcDispatcher } from './dispatcher.js';
+import { decodeEnvelope, encodeEnvelope, scanReplyAddress } from './envelope.js';
+import { InvalidMessage, NoSuchMethod, UnsupportedVersion } from './errors.js';
+import { serializeFailure } from './failure.js';
+import { hex32 } from './ids.js';
+import type { ReplySender } from './reply-sender.js';
+import { parseRequest, type ReplyAddress, type RpcRequest } from './request.js';
+import type { Serializer } from './serializer.js';
+
+/** Counters a server exposes as `stats`. */
+export interface RpcServerCounters {
+  received: number;
+  calls: number;
+  casts: number;
+  failures: number;
+  rejected: number;
+  duplicates: number;
+}
+
+export interface RequestHandlerOptions {
+  readonly dispatcher: RpcDispatcher;
+  readonly serializer: Serializer;
+  readonly replies: ReplySender;
+  readonly logger: Logger;
+  readonly maxMessageBytes: number;
+  readonly counters: RpcServerCounters;
+}
+
+/** How many recent `_unique_id`s are remembered for duplicate detection (oslo: 16). */
+const DEDUPE_SIZE = 16;
+
+export class RequestHandler {
+  readonly #options: RequestHandlerOptions;
+  readonly #recent: string[] = [];
+
+  constructor(options: RequestHandlerOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Process one body; resolves once the request ran and its reply was handed to the reply
+   * sender (whose retries for a missing reply queue do not hold an executor slot). Never rejects.
+   */
+  async handle(body: Buffer): Promise<void> {
+    const { logger, counters, maxMessageBytes } = this.#options;
+    counters.received++;
+    const decoded = decodeEnvelope(body, maxMessageBytes);
+    if (!decoded.ok) {
+      return this.#refuse(decoded.reason, scanReplyAddress(body));
+    }
+    const parsed = parseRequest(decoded.message);
+    if (!parsed.ok) return this.#refuse(parsed.reason, parsed.replyTo);
+    const request = parsed.request;
+    if (request.uniqueId !== undefined) {
+      if (this.#recent.includes(request.uniqueId)) {
+        counters.duplicates++;
+        logger.info({ uniqueId: request.uniqueId }, 'ignoring duplicate message');
+        return;
+      }
+      this.#recent.push(request.uniqueId);
+      if (this.#recent.length > DEDUPE_SIZE) this.#recent.shift();
+    }
+    if (request.replyTo) counters.calls++;
+    else counters.casts++;
+    try {
+      await this.#run(request);
+    } catch (error) {
+      // Only a bug in our own reply path lands here; keep serving.
+      logger.error({ err: error, method: request.method }, 'unexpected error while handling an RPC request');
+    }
+  }
+
+  #refuse(reason: string, replyTo: ReplyAddress | undefined): Promise<void> {
+    this.#options.counters.rejected++;
+    this.#options.logger.warn({ reason, replied: replyTo !== undefined }, 'malformed RPC message refused');
+    return replyTo ? this.#reply(replyTo, null, new InvalidMessage(`malformed RPC message: ${reason}`)) : Promise.resolve();
+  }
+
+  async #run(request: RpcRequest): Promise<void> {
+    const { serializer, dispatcher, logger } = this.#options;
+    const stopHeartbeat = request.replyTo && request.heartbeatSeconds ? this.#heartbeat(request.replyTo, request.heartbeatSeconds) : undefined;
+    let result: unknown = null;
+    let failure: unknown;
+    let failed = false;
+    let ctx: RequestContext = request.ctx;
+    try {
+      ctx = serializer.deserializeContext(request.ctx);
+      const args: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(request.args)) {
+        Object.defineProperty(args, name, { value: serializer.deserializeEntity(ctx, value), enumerable: true, writable: true, configurable: true });
+      }
+      result = serializer.serializeEntity(ctx, await dispatcher.dispatch(ctx, { ...request, args }));
+    } catch (error) {
+      failed = true;
+      failure = error;
+    } finally {
+      stopHeartbeat?.();
+    }
+    if (failed) this.#logFailure(request, failure);
+    if (!request.replyTo) {
+      if (!failed) logger.debug({ method: request.method }, 'cast handled');
+      return;
+    }
+    await this.#reply(request.replyTo, result, failed ? failure : undefined);
+  }
+
+  #logFailure(request: RpcRequest, failure: unknown): void {
+    this.#options.counters.failures++;
+    const fields = { method: request.method, call: request.replyTo !== undefined, err: failure };
+    if (failure instanceof NoSuchMethod || failure instanceof UnsupportedVersion) {
+      if (request.method.endsWith('_ignore_errors')) this.#options.logger.debug(fields, 'RPC dispatch refused');
+      else this.#options.logger.warn(fields, 'RPC dispatch refused');
+    } else {
+      this.#options.logger.error(fields, 'exception during RPC message handling');
+    }
+  }
+
+  /** Send the final reply; a result JSON cannot encode becomes a failure. */
+  async #reply(to: ReplyAddress, result: unknown, failure: unknown): Promise<void> {
+    const make = (value: unknown, error: unknown): string =>
+      encodeEnvelope({
+        result: error === undefined && value !== undefined ? value : null,
+        failure: error === undefined ? null : serializeFailure(error),
+        ending: true,
+        _msg_id: to.msgId,
+        _unique_id: hex32(),
+      });
+    let body: string;
+    try {
+      body = make(result, failure);
+    } catch (error) {
+      this.#options.logger.error({ err: error }, 'RPC result cannot be encoded as JSON');
+      body = make(null, error);
+    }
+    void this.#options.replies.send(to.replyQueue, body, true);
+  }
+
+  /** Start call-monitor heartbeats; returns the function that stops them. */
+  #heartbeat(to: ReplyAddress, seconds: number): () => void {
+    const timer = setInterval(() => {
+      const body = encodeEnvelope({ result: null, failure: null, ending: false, _msg_id: to.msgId, _unique_id: hex32() });
+      void this.#options.replies.send(to.replyQueue, body, false).then((sent) => {
+        if (!sent) clearInterval(timer);
+      });
+    }, seconds * 1000);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+}

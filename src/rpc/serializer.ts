@@ -1,0 +1,33 @@
+/**
+ * oslo.messaging's Serializer: converts entities (arguments, results) and the context between
+ * application objects and JSON-ready values. Both sides of a call apply it.
+ */
+import type { RequestContext } from './context.js';
+
+/** Converts values and contexts to and from their wire form. Methods are synchronous, like oslo's. */
+export interface Serializer {
+  /** Application value → JSON-ready value (client arguments, server results). */
+  serializeEntity(ctx: RequestContext, entity: unknown): unknown;
+  /** JSON value → application value (server arguments, client results). */
+  deserializeEntity(ctx: RequestContext, entity: unknown): unknown;
+  /** Application context → the plain object spread into `_context_*` fields. */
+  serializeContext(ctx: RequestContext): RequestContext;
+  /** The received context object → what endpoints get as `ctx`. */
+  deserializeContext(ctx: RequestContext): RequestContext;
+}
+
+/** Passes everything through unchanged (oslo's NoOpSerializer). */
+export class NoOpSerializer implements Serializer {
+  serializeEntity(_ctx: RequestContext, entity: unknown): unknown {
+    return entity;
+  }
+  deserializeEntity(_ctx: RequestContext, entity: unknown): unknown {
+    return entity;
+  }
+  serializeContext(ctx: RequestContext): RequestContext {
+    return ctx;
+  }
+  deserializeContext(ctx: RequestContext): RequestContext {
+    return ctx;
+  }
+}

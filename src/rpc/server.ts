@@ -1,0 +1,195 @@
+/**
+ * oslo.messaging's RPCServer: consumes a target's topic, topic.server and fanout queues and runs
+ * requests on its endpoints with at most `executorPoolSize` in flight. A delivery is acked when
+ * its work starts, so deliveries waiting for a slot stay unacked and the transport's prefetch
+ * bounds memory.
+ */
+import { ClosedError, StopTimeoutError } from '../errors.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import { RpcDispatcher } from './dispatcher.js';
+import { ReplySender } from './reply-sender.js';
+import { RequestHandler, type RpcServerCounters } from './request-handler.js';
+import { NoOpSerializer, type Serializer } from './serializer.js';
+import { validateTarget, type Target } from './target.js';
+import type { Delivery, Listener, Transport } from './transports/transport.js';
+
+export interface RpcServerOptions {
+  readonly serializer?: Serializer;
+  /** Most requests dispatched at once (`executor_thread_pool_size`, 64). */
+  readonly executorPoolSize?: number;
+  /** Largest body accepted (`rpc_max_message_bytes`, 16 MiB); larger ones get a failure reply. */
+  readonly maxMessageBytes?: number;
+  /** Add oslo's `oslo_rpc_server_ping` endpoint answering "pong" (`rpc_ping_enabled`). */
+  readonly pingEnabled?: boolean;
+  /** Exchange when the target names none (`control_exchange`, "openstack"). */
+  readonly controlExchange?: string;
+  /** Seconds a reply retries a missing reply queue (`kombu_missing_consumer_retry_timeout`, 60). */
+  readonly missingConsumerRetryTimeout?: number;
+  readonly logger?: Logger;
+}
+
+export type RpcServerStatus = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** A snapshot of the server's counters. */
+export interface RpcServerStats extends Readonly<RpcServerCounters> {
+  readonly inFlight: number;
+  readonly waiting: number;
+}
+
+/** oslo's PingEndpoint. */
+const pingEndpoint = {
+  oslo_rpc_server_ping(): string {
+    return 'pong';
+  },
+};
+
+/** An RPC server; the transport must be started by its owner. */
+export class RpcServer {
+  readonly #transport: Transport;
+  readonly #target: Target & { readonly exchange: string; readonly server: string };
+  readonly #handler: RequestHandler;
+  readonly #replies: ReplySender;
+  readonly #poolSize: number;
+  readonly #logger: Logger;
+  readonly #counters: RpcServerCounters = { received: 0, calls: 0, casts: 0, failures: 0, rejected: 0, duplicates: 0 };
+  readonly #waiting: Delivery[] = [];
+  readonly #idle = new Set<() => void>();
+  readonly #stopped: Promise<void>;
+  #markStopped!: () => void;
+  #inFlight = 0;
+  #status: RpcServerStatus = 'new';
+  #listener: Listener | undefined;
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(transport: Transport, target: Target, endpoints: readonly object[], options: RpcServerOptions = {}) {
+    validateTarget(target, true);
+    const poolSize = options.executorPoolSize ?? 64;
+    if (!Number.isInteger(poolSize) || poolSize < 1) throw new RangeError('options.executorPoolSize must be a positive integer');
+    this.#transport = transport;
+    this.#target = Object.freeze({ ...target, exchange: target.exchange ?? options.controlExchange ?? 'openstack', server: target.server! });
+    this.#poolSize = poolSize;
+    this.#logger = (options.logger ?? silentLogger()).child({ component: 'rpc-server', topic: target.topic, server: target.server });
+    this.#replies = new ReplySender({
+      transport,
+      logger: this.#logger,
+      missingConsumerRetryMs: (options.missingConsumerRetryTimeout ?? 60) * 1000,
+    });
+    this.#handler = new RequestHandler({
+      dispatcher: new RpcDispatcher(options.pingEnabled ? [...endpoints, pingEndpoint] : endpoints),
+      serializer: options.serializer ?? new NoOpSerializer(),
+      replies: this.#replies,
+      logger: this.#logger,
+      maxMessageBytes: options.maxMessageBytes ?? 16 * 1024 * 1024,
+      counters: this.#counters,
+    });
+    this.#stopped = new Promise((resolve) => (this.#markStopped = resolve));
+  }
+
+  get status(): RpcServerStatus {
+    return this.#status;
+  }
+
+  get stats(): RpcServerStats {
+    return { ...this.#counters, inFlight: this.#inFlight, waiting: this.#waiting.length };
+  }
+
+  /** The resolved target (exchange filled in). */
+  get target(): Target {
+    return this.#target;
+  }
+
+  /** Start consuming. Runs once; later calls share the first call's promise. */
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    if (this.#stopping) throw new ClosedError('RPC server');
+    this.#status = 'starting';
+    try {
+      this.#listener = await this.#transport.listen(this.#target, (delivery) => this.#enqueue(delivery));
+    } catch (error) {
+      this.#status = 'stopped';
+      this.#markStopped();
+      throw error;
+    }
+    if (this.#stopping) return;
+    this.#status = 'running';
+    this.#logger.info({ exchange: this.#target.exchange }, 'RPC server consuming');
+  }
+
+  /** Stop consuming, finish the requests already taken, then resolve. Runs once; waits for start. */
+  stop(): Promise<void> {
+    if (!this.#stopping && this.#status === 'running') this.#status = 'stopping';
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    await this.#starting?.catch(() => undefined);
+    if (this.#status === 'stopped') return;
+    this.#status = 'stopping';
+    try {
+      await this.#listener?.stop();
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'RPC listener did not stop cleanly');
+    }
+    await this.#drained();
+    // Replies still get their attempt; a missing reply queue is not retried for a minute now.
+    this.#replies.close();
+    await this.#replies.settled();
+    this.#status = 'stopped';
+    this.#markStopped();
+    this.#logger.info('RPC server stopped');
+  }
+
+  /** Resolve once the server has stopped (after someone called stop()); StopTimeoutError past `timeoutMs`. */
+  wait(timeoutMs?: number): Promise<void> {
+    if (timeoutMs === undefined) return this.#stopped;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StopTimeoutError('RPC server', timeoutMs)), timeoutMs);
+    });
+    return Promise.race([this.#stopped, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  #enqueue(delivery: Delivery): void {
+    this.#waiting.push(delivery);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (this.#inFlight < this.#poolSize && this.#waiting.length > 0) {
+      const delivery = this.#waiting.shift()!;
+      try {
+        delivery.ack();
+      } catch (error) {
+        // oslo: a request whose ack fails is not dispatched (at-most-once).
+        this.#logger.warn({ err: error }, 'could not acknowledge an RPC request; it is skipped');
+        continue;
+      }
+      this.#inFlight++;
+      void this.#handler
+        .handle(delivery.body)
+        .catch((error: unknown) => this.#logger.error({ err: error }, 'RPC request handler failed'))
+        .finally(() => {
+          this.#inFlight--;
+          this.#pump();
+          if (this.#inFlight === 0 && this.#waiting.length === 0) for (const resolve of this.#idle) resolve();
+        });
+    }
+  }
+
+  #drained(): Promise<void> {
+    if (this.#inFlight === 0 && this.#waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.#idle.delete(done);
+        resolve();
+      };
+      this.#idle.add(done);
+    });
+  }
+}

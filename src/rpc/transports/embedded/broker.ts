@@ -1,0 +1,258 @@
+/**
+ * The in-memory broker behind the embedded transport, with the AMQP semantics the RPC layer
+ * relies on: topic exchanges (exact keys; oslo forbids wildcards), fanout exchanges, the default
+ * exchange, competing consumers served round-robin, per-consumer prefetch, ack/reject, unacked
+ * messages requeued when their link goes away, and mandatory publishes that fail when no queue
+ * is bound. Message expiration is honoured when a message would be delivered.
+ */
+import type { Logger } from '../../../logging/logger.js';
+import type { ClientFrame, ExchangeKind, FrameErrorCode, RouterFrame } from './frames.js';
+
+interface Message {
+  readonly body: string;
+  readonly expiresAt: number | undefined;
+}
+
+interface Queue {
+  readonly name: string;
+  readonly messages: Message[];
+  readonly consumers: Consumer[];
+  next: number;
+  owner: string | undefined;
+}
+
+interface Consumer {
+  readonly link: Link;
+  readonly tag: string;
+  readonly queue: Queue;
+  readonly prefetch: number;
+  readonly autoAck: boolean;
+  unacked: number;
+}
+
+interface Link {
+  readonly id: string;
+  readonly send: (frame: RouterFrame) => void;
+  readonly consumers: Map<string, Consumer>;
+  readonly owned: Set<string>;
+  readonly deliveries: Map<number, { consumer: Consumer; message: Message }>;
+}
+
+interface Exchange {
+  readonly kind: ExchangeKind;
+  /** key → queue names; a fanout exchange keeps every queue under "". */
+  readonly bindings: Map<string, Set<string>>;
+}
+
+class FrameError extends Error {
+  constructor(readonly frameCode: FrameErrorCode, message: string) {
+    super(message);
+  }
+}
+
+export interface EmbeddedBrokerOptions {
+  readonly logger: Logger;
+  /** Most messages one queue holds; the oldest are dropped beyond it (a topic whose servers are gone). */
+  readonly maxQueueLength?: number;
+}
+
+/** Broker state and the handling of every client frame. */
+export class EmbeddedBroker {
+  readonly #logger: Logger;
+  readonly #maxQueueLength: number;
+  readonly #links = new Map<string, Link>();
+  readonly #queues = new Map<string, Queue>();
+  readonly #exchanges = new Map<string, Exchange>();
+  #deliverySeq = 0;
+
+  constructor(options: EmbeddedBrokerOptions) {
+    this.#logger = options.logger;
+    this.#maxQueueLength = options.maxQueueLength ?? 100_000;
+  }
+
+  addLink(id: string, send: (frame: RouterFrame) => void): void {
+    if (this.#links.has(id)) this.removeLink(id);
+    this.#links.set(id, { id, send, consumers: new Map(), owned: new Set(), deliveries: new Map() });
+  }
+
+  /** Drop a link: its consumers go, its unacked messages are requeued, its owned queues deleted. */
+  removeLink(id: string): void {
+    const link = this.#links.get(id);
+    if (!link) return;
+    this.#reset(link);
+    this.#links.delete(id);
+  }
+
+  /** Handle one validated frame from a link; false when the link is not (or no longer) attached. */
+  handle(linkId: string, frame: ClientFrame): boolean {
+    const link = this.#links.get(linkId);
+    if (!link) return false;
+    if (frame.t === 'ack' || frame.t === 'reject') {
+      this.#settle(link, frame.delivery);
+      return true;
+    }
+    let error: { code: FrameErrorCode; message: string } | undefined;
+    try {
+      this.#operate(link, frame);
+    } catch (caught) {
+      if (!(caught instanceof FrameError)) throw caught;
+      error = { code: caught.frameCode, message: caught.message };
+    }
+    link.send(error ? { t: 'done', id: frame.id, error } : { t: 'done', id: frame.id });
+    return true;
+  }
+
+  #operate(link: Link, frame: Exclude<ClientFrame, { t: 'ack' | 'reject' }>): void {
+    switch (frame.t) {
+      case 'hello':
+        return;
+      case 'reset':
+        return this.#reset(link);
+      case 'declare': {
+        if (!this.#queues.has(frame.queue)) {
+          this.#queues.set(frame.queue, { name: frame.queue, messages: [], consumers: [], next: 0, owner: frame.owned ? link.id : undefined });
+          if (frame.owned) link.owned.add(frame.queue);
+        }
+        return;
+      }
+      case 'bind': {
+        this.#queue(frame.queue);
+        const exchange = this.#exchange(frame.exchange, frame.kind);
+        const key = frame.kind === 'fanout' ? '' : frame.key;
+        let names = exchange.bindings.get(key);
+        if (!names) exchange.bindings.set(key, (names = new Set()));
+        names.add(frame.queue);
+        return;
+      }
+      case 'delete':
+        return this.#deleteQueue(frame.queue);
+      case 'consume': {
+        const queue = this.#queue(frame.queue);
+        if (link.consumers.has(frame.tag)) throw new FrameError('invalid', `consumer tag ${frame.tag} is in use`);
+        const consumer: Consumer = { link, tag: frame.tag, queue, prefetch: frame.prefetch, autoAck: frame.autoAck, unacked: 0 };
+        link.consumers.set(frame.tag, consumer);
+        queue.consumers.push(consumer);
+        return this.#pump(queue);
+      }
+      case 'cancel': {
+        const consumer = link.consumers.get(frame.tag);
+        if (consumer) this.#cancel(consumer);
+        return;
+      }
+      case 'publish':
+        return this.#publish(frame);
+    }
+  }
+
+  #queue(name: string): Queue {
+    const queue = this.#queues.get(name);
+    if (!queue) throw new FrameError('not-found', `no queue ${name}`);
+    return queue;
+  }
+
+  #exchange(name: string, kind: ExchangeKind): Exchange {
+    if (name === '') throw new FrameError('invalid', 'the default exchange cannot be bound');
+    let exchange = this.#exchanges.get(name);
+    if (!exchange) this.#exchanges.set(name, (exchange = { kind, bindings: new Map() }));
+    if (exchange.kind !== kind) throw new FrameError('invalid', `exchange ${name} is a ${exchange.kind} exchange, not ${kind}`);
+    return exchange;
+  }
+
+  #publish(frame: Extract<ClientFrame, { t: 'publish' }>): void {
+    let targets: Iterable<string>;
+    if (frame.exchange === '') targets = this.#queues.has(frame.key) ? [frame.key] : [];
+    else {
+      const exchange = this.#exchanges.get(frame.exchange);
+      targets = (exchange?.kind === 'fanout' ? exchange.bindings.get('') : exchange?.bindings.get(frame.key)) ?? [];
+    }
+    const message: Message = { body: frame.body, expiresAt: frame.expirationMs === undefined ? undefined : Date.now() + frame.expirationMs };
+    let routed = 0;
+    for (const name of targets) {
+      const queue = this.#queues.get(name);
+      if (!queue) continue;
+      routed++;
+      queue.messages.push(message);
+      if (queue.messages.length > this.#maxQueueLength) {
+        queue.messages.shift();
+        this.#logger.warn({ queue: name, limit: this.#maxQueueLength }, 'embedded queue is full; oldest message dropped');
+      }
+      this.#pump(queue);
+    }
+    if (routed === 0 && frame.mandatory) {
+      throw new FrameError('unroutable', `no queue is bound for ${frame.exchange === '' ? 'queue' : `exchange ${frame.exchange}, key`} ${frame.key}`);
+    }
+  }
+
+  /** Hand queued messages to consumers with room, round-robin. */
+  #pump(queue: Queue): void {
+    while (queue.messages.length > 0 && queue.consumers.length > 0) {
+      const consumer = this.#nextConsumer(queue);
+      if (!consumer) return;
+      const message = queue.messages.shift()!;
+      if (message.expiresAt !== undefined && message.expiresAt <= Date.now()) continue;
+      const delivery = ++this.#deliverySeq;
+      if (!consumer.autoAck) {
+        consumer.unacked++;
+        consumer.link.deliveries.set(delivery, { consumer, message });
+      }
+      consumer.link.send({ t: 'deliver', tag: consumer.tag, delivery, body: message.body });
+    }
+  }
+
+  #nextConsumer(queue: Queue): Consumer | undefined {
+    const count = queue.consumers.length;
+    for (let i = 0; i < count; i++) {
+      const consumer = queue.consumers[(queue.next + i) % count]!;
+      if (consumer.prefetch === 0 || consumer.unacked < consumer.prefetch) {
+        queue.next = (queue.next + i + 1) % count;
+        return consumer;
+      }
+    }
+    return undefined;
+  }
+
+  #settle(link: Link, delivery: number): void {
+    const entry = link.deliveries.get(delivery);
+    if (!entry) return;
+    link.deliveries.delete(delivery);
+    entry.consumer.unacked--;
+    if (entry.consumer.queue.consumers.includes(entry.consumer)) this.#pump(entry.consumer.queue);
+  }
+
+  #cancel(consumer: Consumer): void {
+    consumer.link.consumers.delete(consumer.tag);
+    const index = consumer.queue.consumers.indexOf(consumer);
+    if (index !== -1) consumer.queue.consumers.splice(index, 1);
+  }
+
+  #deleteQueue(name: string): void {
+    const queue = this.#queues.get(name);
+    if (!queue) return;
+    for (const consumer of [...queue.consumers]) this.#cancel(consumer);
+    for (const exchange of this.#exchanges.values()) for (const names of exchange.bindings.values()) names.delete(name);
+    if (queue.owner !== undefined) this.#links.get(queue.owner)?.owned.delete(name);
+    this.#queues.delete(name);
+  }
+
+  #reset(link: Link): void {
+    for (const consumer of [...link.consumers.values()]) this.#cancel(consumer);
+    // Requeue in reverse delivery order at the front, so the original order is kept.
+    const pending = [...link.deliveries.entries()].sort((a, b) => b[0] - a[0]);
+    link.deliveries.clear();
+    const touched = new Set<Queue>();
+    for (const [, { consumer, message }] of pending) {
+      if (this.#queues.get(consumer.queue.name) !== consumer.queue) continue;
+      consumer.queue.messages.unshift(message);
+      touched.add(consumer.queue);
+    }
+    for (const name of [...link.owned]) this.#deleteQueue(name);
+    for (const queue of touched) this.#pump(queue);
+  }
+
+  /** Counts for logs and tests. */
+  get stats(): { links: number; queues: number; messages: number } {
+    let messages = 0;
+    for (const queue of this.#queues.values()) messages += queue.messages.length;
+    return { links: this.#links.size, queues: this.#queues.size, messages };
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The embedded transport's frames: a tiny AMQP-like protocol between a worker (or the rpc CLI)
+ * and the router in the launcher. Frames are plain JSON objects, so they travel unchanged over
+ * the cluster IPC channel and as newline-delimited JSON over the unix socket. Every frame is
+ * validated on receipt; nothing here throws.
+ */
+
+/** Worker → router. Frames with an `id` are answered by a `done` frame with the same id. */
+export type ClientFrame =
+  | { readonly t: 'hello'; readonly id: number }
+  /** Forget this link's consumers and owned queues (transport stop) without dropping the link. */
+  | { readonly t: 'reset'; readonly id: number }
+  /** `owned` queues are deleted when the link goes away (fanout and reply queues). */
+  | { readonly t: 'declare'; readonly id: number; readonly queue: string; readonly owned: boolean }
+  | { readonly t: 'bind'; readonly id: number; readonly queue: string; readonly exchange: string; readonly kind: ExchangeKind; readonly key: string }
+  | { readonly t: 'delete'; readonly id: number; readonly queue: string }
+  /** `prefetch` 0 means unlimited; `autoAck` deliveries need no ack. */
+  | { readonly t: 'consume'; readonly id: number; readonly queue: string; readonly tag: string; readonly prefetch: number; readonly autoAck: boolean }
+  | { readonly t: 'cancel'; readonly id: number; readonly tag: string }
+  /** Exchange "" is the default exchange: the key is the queue name. */
+  | {
+      readonly t: 'publish';
+      readonly id: number;
+      readonly exchange: string;
+      readonly key: string;
+      readonly body: string;
+      readonly mandatory: boolean;
+      readonly expirationMs?: number;
+    }
+  | { readonly t: 'ack'; readonly delivery: number }
+  | { readonly t: 'reject'; readonly delivery: number };
+
+export type ExchangeKind = 'topic' | 'fanout';
+
+/** Why an operation failed. `unroutable`: a mandatory publish reached no queue. */
+export type FrameErrorCode = 'unroutable' | 'not-found' | 'invalid';
+
+/** Router → worker. */
+export type RouterFrame =
+  | { readonly t: 'done'; readonly id: number; readonly error?: { readonly code: FrameErrorCode; readonly message: string } }
+  | { readonly t: 'deliver'; readonly tag: string; readonly delivery: number; readonly body: string };
+
+const NAME_MAX = 255;
+
+type Checker = (value: unknown) => boolean;
+const isName: Checker = (v) => typeof v === 'string' && v.length <= NAME_MAX;
+const isNonEmptyName: Checker = (v) => isName(v) && (v as string).length > 0;
+const isId: Checker = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
+const isBool: Checker = (v) => typeof v === 'boolean';
+const isString: Checker = (v) => typeof v === 'string';
+const isKind: Checker = (v) => v === 'topic' || v === 'fanout';
+const isCount: Checker = (v) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 1_000_000;
+const isOptionalMs: Checker = (v) => v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+
+/** Required fields and their checks, per frame type. */
+const CLIENT_SHAPES: Readonly<Record<ClientFrame['t'], Readonly<Record<string, Checker>>>> = {
+  hello: { id: isId },
+  reset: { id: isId },
+  declare: { id: isId, queue: isNonEmptyName, owned: isBool },
+  bind: { id: isId, queue: isNonEmptyName, exchange: isName, kind: isKind, key: isName },
+  delete: { id: isId, queue: isNonEmptyName },
+  consume: { id: isId, queue: isNonEmptyName, tag: isNonEmptyName, prefetch: isCount, autoAck: isBool },
+  cancel: { id: isId, tag: isNonEmptyName },
+  publish: { id: isId, exchange: isName, key: isName, body: isString, mandatory: isBool, expirationMs: isOptionalMs },
+  ack: { delivery: isId },
+  reject: { delivery: isId },
+};
+
+const ROUTER_SHAPES: Readonly<Record<RouterFrame['t'], Readonly<Record<string, Checker>>>> = {
+  done: { id: isId, error: (v) => v === undefined || (typeof v === 'object' && v !== null && isString((v as { message?: unknown }).message)) },
+  deliver: { tag: isNonEmptyName, delivery: isId, body: isString },
+};
+
+function check<F>(frame: unknown, shapes: Readonly<Record<string, Readonly<Record<string, Checker>>>>): F | undefined {
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return undefined;
+  const type = (frame as { t?: unknown }).t;
+  if (typeof type !== 'string' || !Object.hasOwn(shapes, type)) return undefined;
+  const shape = shapes[type]!;
+  for (const [field, ok] of Object.entries(shape)) {
+    if (!ok((frame as Record<string, unknown>)[field])) return undefined;
+  }
+  return frame as F;
+}
+
+/** The frame as a ClientFrame, or undefined when it is malformed. */
+export function parseClientFrame(frame: unknown): ClientFrame | undefined {
+  return check<ClientFrame>(frame, CLIENT_SHAPES);
+}
+
+/** The frame as a RouterFrame, or undefined when it is malformed. */
+export function parseRouterFrame(frame: unknown): RouterFrame | undefined {
+  return check<RouterFrame>(frame, ROUTER_SHAPES);
+}

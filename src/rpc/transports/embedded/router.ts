@@ -1,0 +1,148 @@
+/**
+ * The embedded transport's router, living in the launcher (primary) process: workers attach
+ * through the cluster IPC channel, the rpc CLI through a unix socket (mode 0600), and every
+ * frame goes to one in-memory broker. A malformed frame is logged; a socket client that sends
+ * one is disconnected; the router keeps running.
+ */
+import { chmod, unlink } from 'node:fs/promises';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { ConfigError, ErrorCodes, describeError } from '../../../errors.js';
+import type { Logger } from '../../../logging/logger.js';
+import { EmbeddedBroker } from './broker.js';
+import { parseClientFrame, type RouterFrame } from './frames.js';
+import { readFrames, writeFrame } from './ndjson.js';
+
+export interface RouterLink {
+  send(frame: unknown): void;
+}
+
+export interface EmbeddedRouterOptions {
+  readonly logger: Logger;
+  /** Most messages one queue holds (100000). */
+  readonly maxQueueLength?: number;
+}
+
+/** Resolves true when something accepts connections on `path`. */
+function isLive(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Routes embedded-transport frames between links. */
+export class EmbeddedRouter {
+  readonly #logger: Logger;
+  readonly #broker: EmbeddedBroker;
+  readonly #sockets = new Set<Socket>();
+  #server: Server | undefined;
+  #socketPath: string | undefined;
+  #socketSeq = 0;
+
+  constructor(options: EmbeddedRouterOptions) {
+    this.#logger = options.logger.child({ component: 'embedded-router' });
+    this.#broker = new EmbeddedBroker({ logger: this.#logger, maxQueueLength: options.maxQueueLength });
+  }
+
+  /** Broker counts, for logs and tests. */
+  get stats(): { links: number; queues: number; messages: number } {
+    return this.#broker.stats;
+  }
+
+  /**
+   * Add a link (a worker, a socket client). Returns the handler for frames arriving from it.
+   * `onMalformed` decides what a bad frame does to the link (default: logged and dropped).
+   */
+  attach(linkId: string, link: RouterLink, onMalformed?: (reason: string) => void): (frame: unknown) => void {
+    const send = (frame: RouterFrame): void => {
+      try {
+        link.send(frame);
+      } catch (error) {
+        this.#logger.warn({ linkId, err: error }, 'embedded link send failed');
+      }
+    };
+    this.#broker.addLink(linkId, send);
+    return (raw: unknown): void => {
+      const frame = parseClientFrame(raw);
+      if (!frame) {
+        this.#logger.warn({ linkId }, 'malformed embedded transport frame');
+        onMalformed?.('malformed frame');
+        return;
+      }
+      try {
+        // A detached link gets errors, so its transport does not wait forever.
+        if (!this.#broker.handle(linkId, frame) && 'id' in frame) {
+          send({ t: 'done', id: frame.id, error: { code: 'not-found', message: `link ${linkId} is detached` } });
+        }
+      } catch (error) {
+        this.#logger.error({ linkId, err: error }, 'embedded router failed on a frame');
+      }
+    };
+  }
+
+  /** Remove a link: its consumers go, unacked messages are requeued, its own queues deleted. */
+  detach(linkId: string): void {
+    this.#broker.removeLink(linkId);
+  }
+
+  /**
+   * Serve links on a unix socket (mode 0600) for the rpc CLI. Refuses with a ConfigError naming
+   * `embedded_socket` when a live server already answers there; removes a stale socket file.
+   */
+  async listen(socketPath: string): Promise<void> {
+    if (this.#server) throw new Error('the embedded router already listens');
+    if (await isLive(socketPath)) {
+      throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option embedded_socket: ${socketPath} is in use by another process`, {
+        option: 'embedded_socket',
+      });
+    }
+    await unlink(socketPath).catch(() => undefined);
+    const server = createServer((socket) => this.#accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((error: unknown) => {
+      throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option embedded_socket: cannot listen on ${socketPath}: ${describeError(error)}`, {
+        option: 'embedded_socket',
+        cause: error,
+      });
+    });
+    await chmod(socketPath, 0o600);
+    server.on('error', (error) => this.#logger.error({ err: error }, 'embedded socket error'));
+    this.#server = server;
+    this.#socketPath = socketPath;
+    this.#logger.info({ socketPath }, 'embedded transport socket listening');
+  }
+
+  #accept(socket: Socket): void {
+    const linkId = `socket-${++this.#socketSeq}`;
+    this.#sockets.add(socket);
+    const receive = this.attach(linkId, { send: (frame) => void writeFrame(socket, frame) }, () => socket.destroy());
+    readFrames(socket, receive, (reason) => {
+      this.#logger.warn({ linkId, reason }, 'embedded socket client sent a bad frame; disconnected');
+      socket.destroy();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.#sockets.delete(socket);
+      this.detach(linkId);
+    });
+  }
+
+  /** Stop listening, disconnect socket clients and remove the socket file. Idempotent. */
+  async close(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    if (!server) return;
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (this.#socketPath) await unlink(this.#socketPath).catch(() => undefined);
+  }
+}

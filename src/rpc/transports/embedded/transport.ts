@@ -1,0 +1,239 @@
+/**
+ * The worker side of the embedded transport: the Transport interface over a frame link to the
+ * launcher's router (the cluster IPC channel in workers, a unix socket in the rpc CLI). Same
+ * topology as AMQP (transport.ts), so the RPC layer cannot tell the two apart.
+ */
+import { EventEmitter } from 'node:events';
+import { ClosedError, OsloNodeError } from '../../../errors.js';
+import { silentLogger, type Logger } from '../../../logging/logger.js';
+import { MessageDeliveryFailure } from '../../errors.js';
+import { hex32 } from '../../ids.js';
+import type { Target } from '../../target.js';
+import type { Delivery, Listener, PublishRequest, Transport } from '../transport.js';
+import { parseRouterFrame, type ClientFrame, type RouterFrame } from './frames.js';
+
+/** The link to the router. `onClose` and `close` exist for socket links. */
+export interface EmbeddedLink {
+  send(frame: unknown): void;
+  onFrame(handler: (frame: unknown) => void): void;
+  onClose?(handler: (error?: Error) => void): void;
+  close?(): void;
+}
+
+export interface EmbeddedTransportOptions {
+  readonly logger?: Logger;
+  /** Unacked deliveries per server consumer (128): bounds what waits in a server for a slot. */
+  readonly prefetch?: number;
+  /** How long start() waits for the router to answer, ms (10000). */
+  readonly startTimeoutMs?: number;
+}
+
+/** The router did not answer, or the link is gone. */
+export class EmbeddedTransportError extends OsloNodeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_RPC_EMBEDDED', message, options);
+  }
+}
+
+/** How long stop() waits for the router to drop this transport's consumers. */
+const RESET_TIMEOUT_MS = 2000;
+
+type Operation = ClientFrame extends infer F ? (F extends { id: number } ? Omit<F, 'id'> : never) : never;
+
+interface PendingOp {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/** Transport over the launcher's embedded router. */
+export class EmbeddedTransport extends EventEmitter implements Transport {
+  readonly kind = 'embedded' as const;
+  readonly #link: EmbeddedLink;
+  readonly #logger: Logger;
+  readonly #prefetch: number;
+  readonly #startTimeoutMs: number;
+  readonly #pending = new Map<number, PendingOp>();
+  readonly #consumers = new Map<string, (frame: Extract<RouterFrame, { t: 'deliver' }>) => void>();
+  #seq = 0;
+  #connected = false;
+  #closed = false;
+  #starting: Promise<void> | undefined;
+  #replyQueue: Promise<string> | undefined;
+
+  constructor(link: EmbeddedLink, options: EmbeddedTransportOptions = {}) {
+    super();
+    this.#link = link;
+    this.#logger = (options.logger ?? silentLogger()).child({ component: 'embedded-transport' });
+    this.#prefetch = options.prefetch ?? 128;
+    this.#startTimeoutMs = options.startTimeoutMs ?? 10_000;
+    link.onFrame((raw) => this.#onFrame(raw));
+    link.onClose?.((error) => this.#onClose(error));
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** Say hello to the router; rejects when it does not answer in time. Runs once. */
+  start(): Promise<void> {
+    this.#starting ??= (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new EmbeddedTransportError(`the embedded router did not answer within ${this.#startTimeoutMs} ms`)), this.#startTimeoutMs);
+      });
+      try {
+        await Promise.race([this.#op({ t: 'hello' }), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+      this.#connected = true;
+      this.emit('connected');
+    })();
+    return this.#starting;
+  }
+
+  /** Drop this transport's consumers and queues at the router, then close the link. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#connected) {
+      // Bounded: a router that dropped this link never answers.
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, RESET_TIMEOUT_MS)));
+      await Promise.race([this.#op({ t: 'reset' }).catch(() => undefined), bound]);
+      clearTimeout(timer);
+    }
+    this.#closed = true;
+    this.#connected = false;
+    this.#failPending(new ClosedError('embedded transport'));
+    this.#consumers.clear();
+    this.#link.close?.();
+  }
+
+  async publish(request: PublishRequest): Promise<void> {
+    const { target } = request;
+    const fanout = target.fanout === true;
+    await this.#op({
+      t: 'publish',
+      exchange: fanout ? `${target.topic}_fanout` : target.exchange,
+      key: fanout ? '' : target.server ? `${target.topic}.${target.server}` : target.topic,
+      body: request.body,
+      mandatory: request.mandatory === true,
+      ...(request.expirationMs === undefined ? {} : { expirationMs: request.expirationMs }),
+    });
+  }
+
+  async publishReply(replyQueue: string, body: string): Promise<void> {
+    await this.#op({ t: 'publish', exchange: '', key: replyQueue, body, mandatory: true });
+  }
+
+  replyQueue(onReply: (body: Buffer) => void): Promise<string> {
+    this.#replyQueue ??= (async () => {
+      const queue = `reply_${hex32()}`;
+      await this.#op({ t: 'declare', queue, owned: true });
+      this.#consumers.set(queue, (frame) => onReply(Buffer.from(frame.body, 'utf8')));
+      await this.#op({ t: 'consume', queue, tag: queue, prefetch: 0, autoAck: true });
+      return queue;
+    })().catch((error: unknown) => {
+      this.#replyQueue = undefined;
+      throw error;
+    });
+    return this.#replyQueue;
+  }
+
+  async listen(target: Target & { readonly exchange: string; readonly server: string }, onRequest: (delivery: Delivery) => void): Promise<Listener> {
+    const { topic, server, exchange } = target;
+    const fanoutQueue = `${topic}_fanout_${hex32()}`;
+    const queues: [string, string, 'topic' | 'fanout', boolean][] = [
+      [topic, exchange, 'topic', false],
+      [`${topic}.${server}`, exchange, 'topic', false],
+      [fanoutQueue, `${topic}_fanout`, 'fanout', true],
+    ];
+    const tags: string[] = [];
+    for (const [queue, exchangeName, kind, owned] of queues) {
+      await this.#op({ t: 'declare', queue, owned });
+      await this.#op({ t: 'bind', queue, exchange: exchangeName, kind, key: kind === 'fanout' ? topic : queue });
+    }
+    for (const [queue] of queues) {
+      const tag = `${queue}#${hex32()}`;
+      this.#consumers.set(tag, (frame) => onRequest(this.#delivery(frame)));
+      tags.push(tag);
+      await this.#op({ t: 'consume', queue, tag, prefetch: this.#prefetch, autoAck: false });
+    }
+    let stopped: Promise<void> | undefined;
+    return {
+      stop: () =>
+        (stopped ??= (async () => {
+          // The handler stays until the router confirmed the cancel: deliveries in between are served.
+          for (const tag of tags) {
+            await this.#op({ t: 'cancel', tag }).catch(() => undefined);
+            this.#consumers.delete(tag);
+          }
+          await this.#op({ t: 'delete', queue: fanoutQueue }).catch(() => undefined);
+        })()),
+    };
+  }
+
+  #delivery(frame: Extract<RouterFrame, { t: 'deliver' }>): Delivery {
+    let settled = false;
+    const settle = (t: 'ack' | 'reject'): void => {
+      if (settled || this.#closed) return;
+      settled = true;
+      this.#send({ t, delivery: frame.delivery });
+    };
+    return { body: Buffer.from(frame.body, 'utf8'), contentType: 'application/json', ack: () => settle('ack'), reject: () => settle('reject') };
+  }
+
+  #send(frame: ClientFrame): void {
+    this.#link.send(frame);
+  }
+
+  #op(operation: Operation): Promise<void> {
+    if (this.#closed) return Promise.reject(new ClosedError('embedded transport'));
+    const id = ++this.#seq;
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      try {
+        this.#send({ ...operation, id } as ClientFrame);
+      } catch (error) {
+        this.#pending.delete(id);
+        reject(new EmbeddedTransportError('cannot reach the embedded router', { cause: error }));
+      }
+    });
+  }
+
+  #onFrame(raw: unknown): void {
+    const frame = parseRouterFrame(raw);
+    if (!frame) {
+      this.#logger.warn('malformed frame from the embedded router dropped');
+      return;
+    }
+    if (frame.t === 'deliver') {
+      const consumer = this.#consumers.get(frame.tag);
+      // Unknown tag (consumer gone): leave it unacked, the router requeues it when this link resets.
+      if (consumer) consumer(frame);
+      return;
+    }
+    const pending = this.#pending.get(frame.id);
+    if (!pending) return;
+    this.#pending.delete(frame.id);
+    if (!frame.error) pending.resolve();
+    else if (frame.error.code === 'unroutable') pending.reject(new MessageDeliveryFailure(`message undeliverable: ${frame.error.message}`));
+    else pending.reject(new EmbeddedTransportError(`embedded router refused the operation: ${frame.error.message}`));
+  }
+
+  #failPending(error: Error): void {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const op of pending) op.reject(error);
+  }
+
+  #onClose(error?: Error): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const wasConnected = this.#connected;
+    this.#connected = false;
+    const lost = new EmbeddedTransportError('the link to the embedded router closed', { cause: error });
+    this.#failPending(lost);
+    if (wasConnected) this.emit('disconnected', lost);
+  }
+}

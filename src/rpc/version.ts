@@ -1,0 +1,36 @@
+/**
+ * oslo.messaging's `version_is_compatible`: the one rule that checks endpoint versions,
+ * the envelope version and a client's version cap (oslo-messaging-wire.md §7 step 6).
+ */
+
+/** Parse "major.minor[.revision]" into numbers; undefined when malformed (Python's int() would raise). */
+function parseVersion(version: string): [number, number, number] | undefined {
+  const parts = version.split('.');
+  if (parts.length < 2) return undefined;
+  const numbers: number[] = [];
+  for (const part of parts.slice(0, 3)) {
+    const trimmed = part.trim();
+    if (!/^[+]?\d{1,9}$/.test(trimmed)) return undefined;
+    numbers.push(Number(trimmed));
+  }
+  return [numbers[0]!, numbers[1]!, numbers[2] ?? 0];
+}
+
+/**
+ * True when a server implementing `implemented` can serve a request for `requested`.
+ * An unset implemented version accepts anything; an unset requested version is refused;
+ * majors must match, the requested minor must not exceed the implemented one, and on equal
+ * minors the requested revision must not exceed the implemented one. Malformed versions are
+ * refused (oslo raises ValueError there).
+ */
+export function versionIsCompatible(implemented: string | null | undefined, requested: string | null | undefined): boolean {
+  if (implemented === null || implemented === undefined) return true;
+  if (requested === null || requested === undefined) return false;
+  const imp = parseVersion(implemented);
+  const req = parseVersion(requested);
+  if (!imp || !req) return false;
+  if (req[0] !== imp[0]) return false;
+  if (req[1] > imp[1]) return false;
+  if (req[1] === imp[1] && req[2] > imp[2]) return false;
+  return true;
+}

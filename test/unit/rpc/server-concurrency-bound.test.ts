@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { setImmediate as tick } from 'node:timers/promises';
+import { after, test } from 'node:test';
+import { RpcClient } from '../../../src/rpc/client.js';
+import { RpcServer } from '../../../src/rpc/server.js';
+import { DemoEndpoint } from './support/demo-endpoint.js';
+import { inProcessBroker } from './support/in-process.js';
+
+const broker = inProcessBroker();
+after(() => broker.close());
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    if (condition()) return;
+    await tick();
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+test('at most executorPoolSize requests run at once; unstarted deliveries stay unacked within prefetch', async () => {
+  const endpoint = new DemoEndpoint('srv');
+  const server = new RpcServer(await broker.transport({ prefetch: 3 }), { topic: 'busy', server: 'srv' }, [endpoint], { executorPoolSize: 2 });
+  await server.start();
+  after(() => server.stop());
+  const client = new RpcClient(await broker.transport(), { topic: 'busy', version: '1.3' }, { timeout: 10 });
+
+  const calls = Array.from({ length: 10 }, () => client.call({}, 'blocked'));
+  await until(() => server.stats.inFlight === 2 && server.stats.waiting === 1, 'two running and one waiting');
+  // 3 unacked per consumer: 2 running + 1 waiting in the server, the other 7 stay in the broker.
+  assert.equal(broker.router.stats.messages, 7);
+  assert.equal(endpoint.maxActive, 2);
+
+  endpoint.openGate();
+  assert.deepEqual(await Promise.all(calls), Array(10).fill('srv'));
+  assert.equal(endpoint.maxActive, 2);
+  assert.equal(server.stats.calls, 10);
+});
+
+test('stop() lets in-flight requests finish and is shared by every caller', async () => {
+  const endpoint = new DemoEndpoint('srv2');
+  const server = new RpcServer(await broker.transport(), { topic: 'drain', server: 'srv2' }, [endpoint]);
+  await server.start();
+  const client = new RpcClient(await broker.transport(), { topic: 'drain', version: '1.3' }, { timeout: 10 });
+  const call = client.call({}, 'blocked');
+  await until(() => endpoint.active === 1, 'the call to start');
+  const stops = [server.stop(), server.stop(), server.wait(5000)];
+  assert.equal(server.status, 'stopping');
+  endpoint.openGate();
+  assert.equal(await call, 'srv2');
+  await Promise.all(stops);
+  assert.equal(server.status, 'stopped');
+});
