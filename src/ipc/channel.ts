@@ -22,6 +22,9 @@ export class WorkerExitedError extends OsloNodeError {
   }
 }
 
+/** A send to a peer that is gone: its exit is reported elsewhere. */
+const ignoreSendError = (): void => {};
+
 type Handler<In> = (message: In, handle: unknown) => unknown;
 
 interface Pending {
@@ -54,7 +57,9 @@ export class IpcChannel<In extends { type: string }, Out extends { type: string 
   send(message: Out, handle?: Socket): boolean {
     if (this.#closed) return false;
     try {
-      return this.#endpoint.send({ [IPC_TAG]: 1, ...message } as unknown as Serializable, handle, handle ? { keepOpen: false } : undefined);
+      // Always with a callback: without one, node reports a closed channel as an 'error' event
+      // on the process object, which nobody listens to, and the primary would crash.
+      return this.#endpoint.send({ [IPC_TAG]: 1, ...message } as unknown as Serializable, handle, { keepOpen: false }, ignoreSendError);
     } catch {
       // ERR_IPC_CHANNEL_CLOSED: the peer is gone; the exit handler reports it.
       return false;
@@ -83,7 +88,7 @@ export class IpcChannel<In extends { type: string }, Out extends { type: string 
       try {
         const message_ = { [IPC_TAG]: 1, seq, ...message } as unknown as Serializable;
         if (handle) this.#endpoint.send(message_, handle, { keepOpen: true }, (error) => error && failed(error));
-        else this.#endpoint.send(message_);
+        else this.#endpoint.send(message_, undefined, undefined, (error) => error && failed(error));
       } catch (error) {
         failed(error);
       }
@@ -138,7 +143,7 @@ export class IpcChannel<In extends { type: string }, Out extends { type: string 
   #answer(ack: number, ok: boolean, value?: unknown, error?: string): void {
     if (this.#closed) return;
     try {
-      this.#endpoint.send({ [IPC_TAG]: 1, type: 'reply', ack, ok, value, error } as unknown as Serializable);
+      this.#endpoint.send({ [IPC_TAG]: 1, type: 'reply', ack, ok, value, error } as unknown as Serializable, undefined, undefined, ignoreSendError);
     } catch {
       // The peer is gone; nothing to answer.
     }

@@ -33,6 +33,19 @@ export interface RuntimeContext {
   channel: IpcChannel<PrimaryPayload, WorkerPayload>;
 }
 
+/** Longest timer node accepts (about 24.8 days): "wait forever" in practice. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The worker's own drain bound for a stop the primary bounds by `timeoutMs` (0 = forever): a
+ * little shorter, so the worker cuts what is left and exits with its log lines written before
+ * the primary's SIGKILL would arrive.
+ */
+export function drainBound(timeoutMs: number): number {
+  if (timeoutMs <= 0) return MAX_TIMER_MS;
+  return Math.max(timeoutMs * 0.9, timeoutMs - 1000);
+}
+
 /** Build the runtime of this worker. */
 export async function createWorkerRuntime(context: RuntimeContext): Promise<WorkerRuntime> {
   const { config, logger, channel } = context;
@@ -61,7 +74,8 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
     },
     handleConnection: (socket) => http.handleConnection(socket),
     async stop(_reason, timeoutMs) {
-      const cut = await Promise.all([http.stop(timeoutMs).then(() => http.stats.cut), service.stop(timeoutMs).then(() => 0)]);
+      const bound = drainBound(timeoutMs);
+      const cut = await Promise.all([http.stop(bound).then(() => http.stats.cut), service.stop(bound).then(() => 0)]);
       await backdoor?.stop();
       await transport.stop().catch((error: unknown) => logger.warn({ err: error }, 'error closing the RPC transport'));
       return cut.every((count) => count === 0);

@@ -32,6 +32,8 @@ export class WorkerHandle {
     this.worker = worker;
     this.#restarts = restarts;
     this.channel = new IpcChannel<WorkerPayload, PrimaryPayload>(worker);
+    // EPIPE and friends on a dying worker's channel: its 'exit' tells the story; never crash.
+    worker.on('error', () => {});
     this.exited = new Promise((resolve) => {
       worker.once('exit', (code, signal) => {
         this.#state = 'dead';
