@@ -14,11 +14,14 @@ export interface DemoMetrics {
 
 let created: DemoMetrics | undefined;
 
+/** This process's metrics as JSON, for the primary's merge. */
+export function metricsJson(): Promise<promClient.MetricObjectWithValues<promClient.MetricValue<string>>[]> {
+  return promClient.register.getMetricsAsJSON();
+}
+
 /** Register the metrics once per process; `tasks` and `workers` are read at scrape time. */
 export function demoMetrics(tasks: () => PeriodicTaskStats[], workers: () => Promise<WorkerInfo[]>): DemoMetrics {
   if (created) return created;
-  // Constructing an AggregatorRegistry installs prom-client's worker-side IPC responder.
-  new promClient.AggregatorRegistry();
   promClient.collectDefaultMetrics({ prefix: 'oslo_node_' });
   new promClient.Gauge({
     name: 'oslo_node_periodic_task_runs',

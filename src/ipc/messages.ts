@@ -44,6 +44,8 @@ export type PrimaryMessage =
   /** Stop gracefully; `reason` decides the log line, `timeoutMs` bounds the drain. */
   | (Tagged & { readonly type: 'stop'; readonly reason: 'shutdown' | 'reload'; readonly timeoutMs: number })
   | (Tagged & { readonly type: 'stats' })
+  /** This worker's prom-client registry as JSON, for the merged /metrics. */
+  | (Tagged & { readonly type: 'metrics-json' })
   /** Which `one-worker` periodic tasks this worker owns now. */
   | (Tagged & { readonly type: 'periodic-assign'; readonly tasks: readonly string[] })
   | (Tagged & { readonly type: 'workers'; readonly workers: readonly WorkerInfo[] })

@@ -9,6 +9,7 @@ import { loggableConfig } from '../config/load.js';
 import type { Config } from '../config/options.js';
 import { createDemoApp } from '../demo/app.js';
 import { DemoManager } from '../demo/manager.js';
+import { metricsJson } from '../demo/metrics.js';
 import { loadApp } from '../http/app-loader.js';
 import { HttpService } from '../http/http-service.js';
 import type { IpcChannel } from '../ipc/channel.js';
@@ -61,6 +62,7 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
     ? new Backdoor(config.backdoor_socket, { service, manager: service.manager, config: loggableConfig(config) }, logger)
     : undefined;
   channel.handle('periodic-assign', (message) => service.setOwnedTasks(message.tasks));
+  channel.handle('metrics-json', () => metricsJson());
 
   return {
     async start() {

@@ -48,7 +48,7 @@ test('no broker: the demo is up in the service group, RPC reaches both workers, 
   const metrics = await httpGet(launcher.port, '/metrics');
   assert.equal(metrics.status, 200);
   assert.match(metrics.body, /oslo_node_rpc_calls_total\{method="ping",outcome="ok"\} 20/);
-  assert.match(metrics.body, /oslo_node_eventloop_lag_seconds/);
+  assert.match(metrics.body, /oslo_node_nodejs_eventloop_lag_seconds \d/);
 });
 
 test('the rpc CLI: usage errors exit 2, a call to a topic with no server times out with exit 3', async (t) => {

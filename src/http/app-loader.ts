@@ -1,0 +1,88 @@
+/**
+ * Loads the user's HTTP app (`--app MODULE`): any Node request listener, or a factory that
+ * builds one from the service's context.
+ */
+import { existsSync } from 'node:fs';
+import type { RequestListener } from 'node:http';
+import { createRequire } from 'node:module';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Config } from '../config/options.js';
+import { ErrorCodes, OsloNodeError, describeError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+
+/** What a factory receives. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  /** The service's RPC client, when the caller has one. */
+  rpc?: unknown;
+}
+
+/** A default export that builds the listener. */
+export type AppFactory = (context: AppContext) => RequestListener | Promise<RequestListener>;
+
+type AnyFunction = (...args: never[]) => unknown;
+
+/**
+ * The rule that tells a listener from a factory: a function with a `handle` or `listen`
+ * property (Express, connect) or that declares two or more parameters (`(req, res)`,
+ * `(req, res, next)`) is a listener; a function of zero or one parameter is a factory.
+ * A listener written with rest parameters only (`(...args) => …`) has arity 0: wrap it.
+ */
+export function isRequestListener(fn: AnyFunction): boolean {
+  return 'handle' in fn || 'listen' in fn || fn.length >= 2;
+}
+
+function loadError(modulePath: string, message: string, cause?: unknown): OsloNodeError {
+  return new OsloNodeError(ErrorCodes.MODULE_LOAD, `cannot load app module ${modulePath}: ${message}`, { cause });
+}
+
+/** A file path (absolute, `./x`, `../x`, or an existing file under cwd) or a package name. */
+function specifierFor(modulePath: string): string {
+  const cwd = process.cwd();
+  const asFile = isAbsolute(modulePath) ? modulePath : resolve(cwd, modulePath);
+  if (modulePath.startsWith('.') || isAbsolute(modulePath) || existsSync(asFile)) {
+    return pathToFileURL(asFile).href;
+  }
+  try {
+    // Packages resolve from the user's working directory, not from where oslo-node is installed.
+    return pathToFileURL(createRequire(join(cwd, 'noop.js')).resolve(modulePath)).href;
+  } catch {
+    // ESM-only packages have no `require` condition: let import() resolve them.
+    return modulePath;
+  }
+}
+
+/**
+ * Import `modulePath` and return its request listener.
+ *
+ * The default export (or, for CommonJS, `module.exports`) is either a listener or a factory
+ * (see {@link isRequestListener}); a factory is called with `context` and may be async.
+ * @throws OsloNodeError with code ERR_MODULE_LOAD naming the module, for an import failure, a
+ *   default export that is not a function, or a factory that throws or returns no function.
+ */
+export async function loadApp(modulePath: string, context: AppContext): Promise<RequestListener> {
+  let exported: unknown;
+  try {
+    const mod = (await import(specifierFor(modulePath))) as { default?: unknown };
+    exported = mod.default ?? mod;
+  } catch (error) {
+    throw loadError(modulePath, describeError(error), error);
+  }
+  if (typeof exported !== 'function') {
+    throw loadError(modulePath, `its default export is a ${typeof exported}, not a request listener or factory`);
+  }
+  const fn = exported as AnyFunction;
+  if (isRequestListener(fn)) return fn as unknown as RequestListener;
+  let built: unknown;
+  try {
+    built = await (fn as unknown as AppFactory)(context);
+  } catch (error) {
+    throw loadError(modulePath, `its factory failed: ${describeError(error)}`, error);
+  }
+  if (typeof built !== 'function') {
+    throw loadError(modulePath, `its factory returned a ${typeof built}, not a request listener`);
+  }
+  return built as RequestListener;
+}

@@ -1,0 +1,164 @@
+/**
+ * Tracks the connections of one HttpService and the responses in flight on each, because a
+ * server that never calls listen() gets none of node's own tracking (closeIdleConnections and
+ * the headers-timeout checks hang off the 'listening' event).
+ *
+ * A connection is idle when no response is in flight on it. Drain destroys idle connections at
+ * once and lets busy ones close after their last response; sweep bounds how long a connection
+ * may wait for a complete request (idle keep-alive time plus header time: slowloris).
+ *
+ * For TLS the socket we are handed is wrapped by a TLSSocket we never see until its handshake
+ * ends ('secureConnection'). Both share one TCP handle, so the peer address and port pair them.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+interface Connection {
+  /** The socket handed to handleConnection. */
+  readonly transport: Socket;
+  /** The socket node's HTTP parser reads (the transport, or its TLSSocket); unset while handshaking. */
+  http: Socket | undefined;
+  readonly responses: Set<ServerResponse>;
+  /** performance.now() when the last response closed (or the connection arrived). */
+  idleSince: number;
+  peer: string | undefined;
+}
+
+// The connection record rides on the HTTP-level socket as a symbol-keyed property: a lookup
+// per request and per response, cheaper than a WeakMap.
+const kConnection = Symbol('oslo-node.connection');
+type TaggedSocket = Socket & { [kConnection]?: Connection };
+
+function connectionOf(socket: Socket): Connection | undefined {
+  return (socket as TaggedSocket)[kConnection];
+}
+
+function tag(socket: Socket, conn: Connection): void {
+  (socket as TaggedSocket)[kConnection] = conn;
+}
+
+function peerOf(socket: Socket): string | undefined {
+  return socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}|${socket.remotePort}`;
+}
+
+/** Connection and in-flight bookkeeping for one HttpService. */
+export class ConnectionTracker {
+  readonly #connections = new Map<Socket, Connection>();
+  readonly #handshaking = new Map<string, Connection>();
+  readonly #onAbandoned: (res: ServerResponse) => void;
+  #draining = false;
+  #onEmpty: (() => void) | undefined;
+
+  /** `onAbandoned` is called for responses still queued when their connection closes (node emits no 'close' for them). */
+  constructor(onAbandoned: (res: ServerResponse) => void) {
+    this.#onAbandoned = onAbandoned;
+  }
+
+  /** Open connections. */
+  get size(): number {
+    return this.#connections.size;
+  }
+
+  /** Track a socket given to handleConnection; `tls` when a TLSSocket will wrap it. */
+  add(socket: Socket, tls: boolean): void {
+    const conn: Connection = { transport: socket, http: undefined, responses: new Set(), idleSince: performance.now(), peer: undefined };
+    this.#connections.set(socket, conn);
+    if (!tls) {
+      conn.http = socket;
+      tag(socket, conn);
+    } else {
+      conn.peer = peerOf(socket);
+      if (conn.peer !== undefined) this.#handshaking.set(conn.peer, conn);
+    }
+    socket.once('close', () => this.#remove(conn));
+  }
+
+  /** A TLS handshake finished: from now on requests arrive on `tlsSocket`. */
+  secured(tlsSocket: Socket): void {
+    const peer = peerOf(tlsSocket);
+    let conn = peer === undefined ? undefined : this.#handshaking.get(peer);
+    if (conn) {
+      this.#handshaking.delete(conn.peer as string);
+      conn.peer = undefined;
+    } else {
+      // Not paired (peer already gone): track it on its own so it is still drained.
+      conn = { transport: tlsSocket, http: undefined, responses: new Set(), idleSince: performance.now(), peer: undefined };
+      this.#connections.set(tlsSocket, conn);
+    }
+    conn.http = tlsSocket;
+    tag(tlsSocket, conn);
+    const tracked = conn;
+    tlsSocket.once('close', () => this.#remove(tracked));
+    if (this.#draining) tlsSocket.destroy();
+  }
+
+  /** A request arrived on `socket` (req.socket); returns false when the socket is not tracked. */
+  requestStarted(socket: Socket, res: ServerResponse): boolean {
+    const conn = connectionOf(socket);
+    if (!conn) return false;
+    conn.responses.add(res);
+    return true;
+  }
+
+  /** Responses in flight on the HTTP-level socket `socket` (req.socket). */
+  responsesOn(socket: Socket): ServerResponse[] {
+    const conn = connectionOf(socket);
+    return conn ? [...conn.responses] : [];
+  }
+
+  /** The response closed; in a drain, a connection left idle is ended. */
+  requestEnded(socket: Socket, res: ServerResponse): void {
+    const conn = connectionOf(socket);
+    if (!conn || !conn.responses.delete(res) || conn.responses.size > 0) return;
+    conn.idleSince = performance.now();
+    // Its response may have gone out with keep-alive before the drain began: close after flushing.
+    if (this.#draining) conn.http?.end();
+  }
+
+  /**
+   * Stop keeping connections: destroy the idle ones now, end the busy ones after their last
+   * response. Resolves when every connection has closed.
+   */
+  drain(): Promise<void> {
+    this.#draining = true;
+    for (const conn of this.#connections.values()) {
+      if (conn.responses.size === 0) conn.transport.destroy();
+    }
+    if (this.#connections.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#onEmpty = resolve;
+    });
+  }
+
+  /** Destroy connections that have waited longer than `limitMs` for a complete request. */
+  sweep(limitMs: number): void {
+    const deadline = performance.now() - limitMs;
+    for (const conn of this.#connections.values()) {
+      if (conn.responses.size === 0 && conn.idleSince < deadline) conn.transport.destroy();
+    }
+  }
+
+  /** Destroy every connection; returns how many there were and how many had a request in flight. */
+  destroyAll(): { connections: number; busy: number } {
+    let busy = 0;
+    for (const conn of this.#connections.values()) {
+      if (conn.responses.size > 0) busy++;
+      conn.transport.destroy();
+      conn.http?.destroy();
+    }
+    return { connections: this.#connections.size, busy };
+  }
+
+  #remove(conn: Connection): void {
+    if (this.#connections.get(conn.transport) !== conn) return;
+    this.#connections.delete(conn.transport);
+    if (conn.peer !== undefined) this.#handshaking.delete(conn.peer);
+    for (const res of conn.responses) this.#onAbandoned(res);
+    conn.responses.clear();
+    if (this.#connections.size === 0 && this.#onEmpty) {
+      const resolve = this.#onEmpty;
+      this.#onEmpty = undefined;
+      resolve();
+    }
+  }
+}

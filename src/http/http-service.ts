@@ -1,0 +1,209 @@
+/**
+ * HttpService: the HTTP(S) server of one worker, fed with connections the launcher accepted
+ * (the server itself never listens), with oslo's `[wsgi]` behaviour and a graceful drain.
+ */
+import { createServer as createHttpServer, type RequestListener, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import type { Config } from '../config/options.js';
+import type { Logger } from '../logging/logger.js';
+import { AccessLog } from './access-log.js';
+import { answerClientError } from './client-error.js';
+import { ConnectionTracker } from './connection-tracker.js';
+import { requestLimits } from './limits.js';
+import { RequestHandler } from './request-handler.js';
+import { loadTlsOptions } from './tls.js';
+
+export interface HttpServiceOptions {
+  config: Config;
+  logger: Logger;
+  /** The app: any node request listener (see app-loader.ts). */
+  app: RequestListener;
+}
+
+export type HttpServiceStatus = 'new' | 'started' | 'stopping' | 'stopped';
+
+export interface HttpServiceStats {
+  /** Requests received since start (refused ones included). */
+  requests: number;
+  /** Requests whose response has not closed yet. */
+  inFlight: number;
+  /** Open client connections. */
+  connections: number;
+  /** Connections destroyed because the graceful stop ran out of time. */
+  cut: number;
+}
+
+/** TLS handshakes longer than this are cut even when client_socket_timeout is 0 or larger (node's default). */
+const HANDSHAKE_TIMEOUT_MAX_MS = 120_000;
+
+/**
+ * Serves HTTP (or HTTPS when ssl_cert_file/ssl_key_file are set) on sockets handed to
+ * {@link HttpService.handleConnection}. Lifecycle: start() once, handleConnection() per socket,
+ * stop() to drain. See README.md, "HTTP service", for each option's effect.
+ */
+export class HttpService {
+  readonly #config: Config;
+  readonly #logger: Logger;
+  readonly #handler: RequestHandler;
+  readonly #tracker: ConnectionTracker;
+  #server: HttpServer | undefined;
+  #tls = false;
+  #status: HttpServiceStatus = 'new';
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  #sweep: NodeJS.Timeout | undefined;
+  #cut = 0;
+
+  /** @throws ConfigError when wsgi_log_format is invalid (access_log on). */
+  constructor(options: HttpServiceOptions) {
+    const { config, logger, app } = options;
+    this.#config = config;
+    this.#logger = logger;
+    this.#handler = new RequestHandler({
+      app,
+      logger,
+      limits: requestLimits(config),
+      keepAlive: config.keep_alive,
+      accessLog: config.access_log ? new AccessLog(logger.child({ component: 'access' }), config.wsgi_log_format) : undefined,
+    });
+    this.#tracker = new ConnectionTracker((res) => this.#handler.settle(res));
+    this.#handler.attach(this.#tracker);
+  }
+
+  get status(): HttpServiceStatus {
+    return this.#status;
+  }
+
+  get stats(): HttpServiceStats {
+    return { requests: this.#handler.requests, inFlight: this.#handler.inFlight, connections: this.#tracker.size, cut: this.#cut };
+  }
+
+  /**
+   * Build the server. Idempotent: every caller gets the same promise.
+   * @throws ConfigError (ERR_HTTP_TLS) when the TLS files are missing or invalid.
+   */
+  start(): Promise<void> {
+    this.#starting ??= Promise.resolve().then(() => this.#start());
+    return this.#starting;
+  }
+
+  /**
+   * Serve one accepted connection (paused or flowing). Before start() finished, or once stop()
+   * began, the socket is refused: ended at once, then destroyed.
+   */
+  handleConnection(socket: Socket): void {
+    const server = this.#server;
+    if (this.#status !== 'started' || !server) {
+      refuseSocket(socket);
+      return;
+    }
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, this.#config.tcp_keepidle * 1000);
+    this.#tracker.add(socket, this.#tls);
+    server.emit('connection', socket);
+    // A TLSSocket drives reads itself; a plain socket from pauseOnConnect must be resumed.
+    if (!this.#tls) socket.resume();
+  }
+
+  /**
+   * Graceful stop: no new connections from the first moment, idle keep-alive connections
+   * destroyed at once, requests in flight finish and are answered with `Connection: close`;
+   * resolves when every connection has closed. After `timeoutMs` (Infinity: no bound) what is
+   * left is destroyed, logged, and counted in `stats.cut`. Idempotent: every caller gets the
+   * same promise.
+   */
+  stop(timeoutMs: number): Promise<void> {
+    this.#stopping ??= this.#stop(timeoutMs);
+    return this.#stopping;
+  }
+
+  #start(): void {
+    if (this.#status !== 'new') return;
+    const config = this.#config;
+    const timeoutMs = config.client_socket_timeout * 1000;
+    const tls = loadTlsOptions(config);
+    const common = {
+      maxHeaderSize: requestLimits(config).maxHeaderTotal,
+      // Node's own request/keep-alive timers need listen(); ours are below.
+      requestTimeout: 0,
+      keepAliveTimeout: 0,
+    };
+    const server: HttpServer = tls
+      ? createHttpsServer(
+          { ...common, ...tls, handshakeTimeout: Math.min(timeoutMs || HANDSHAKE_TIMEOUT_MAX_MS, HANDSHAKE_TIMEOUT_MAX_MS) },
+          this.#handler.listener,
+        )
+      : createHttpServer(common, this.#handler.listener);
+    if (tls) {
+      server.prependListener('secureConnection', (tlsSocket: Socket) => this.#tracker.secured(tlsSocket));
+      server.on('tlsClientError', (error: Error, tlsSocket: Socket) => {
+        this.#logger.debug({ err: error, remote: tlsSocket.remoteAddress }, 'TLS handshake failed');
+        tlsSocket.destroy();
+      });
+    }
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+      answerClientError(error, socket, this.#tracker.responsesOn(socket), this.#logger);
+    });
+    if (timeoutMs > 0) {
+      server.setTimeout(timeoutMs);
+      server.on('timeout', (socket: Socket) => this.#onSocketTimeout(socket));
+      this.#sweep = setInterval(() => this.#tracker.sweep(timeoutMs), Math.min(1000, Math.max(50, timeoutMs / 4)));
+      this.#sweep.unref();
+    }
+    this.#server = server;
+    this.#tls = tls !== undefined;
+    this.#status = 'started';
+    this.#logger.debug({ tls: this.#tls }, 'HTTP service started');
+  }
+
+  /**
+   * client_socket_timeout passed with no I/O. Idle, or the client stopped reading our response
+   * or sending its body: close. A request the app is still working on: keep (eventlet's timeout
+   * also only bounds socket operations); the timer re-arms with the next write.
+   */
+  #onSocketTimeout(socket: Socket): void {
+    const responses = this.#tracker.responsesOn(socket);
+    const stalled = responses.length === 0 || socket.writableLength > 0 || responses.some((res) => !res.req.complete);
+    if (stalled) socket.destroy();
+  }
+
+  async #stop(timeoutMs: number): Promise<void> {
+    // A start() still in its microtask finishes first; from then on this runs without a pause
+    // until the drain has begun, so no connection slips in.
+    if (this.#status === 'new' && this.#starting) await this.#starting.catch(() => undefined);
+    if (this.#status !== 'started') {
+      this.#status = 'stopped';
+      return;
+    }
+    this.#status = 'stopping';
+    const started = performance.now();
+    this.#handler.drain();
+    const drained = this.#tracker.drain();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<boolean>((resolve) => {
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(resolve, Math.max(0, timeoutMs), true);
+    });
+    const timedOut = await Promise.race([drained.then(() => false), expired]);
+    clearTimeout(timer);
+    if (timedOut) {
+      const inFlight = this.#handler.inFlight;
+      const { connections, busy } = this.#tracker.destroyAll();
+      this.#cut += connections;
+      this.#logger.warn(
+        { connections, busy, in_flight: inFlight, timeout_ms: timeoutMs },
+        `HTTP drain timed out after ${timeoutMs} ms: destroyed ${connections} connections (${busy} with requests in flight)`,
+      );
+      await drained;
+    }
+    clearInterval(this.#sweep);
+    this.#status = 'stopped';
+    this.#logger.info({ duration_ms: Math.round(performance.now() - started), cut: this.#cut }, 'HTTP service stopped');
+  }
+}
+
+/** End a socket we will not serve; destroy it once the FIN is out (or at once if it errors). */
+function refuseSocket(socket: Socket): void {
+  socket.on('error', () => socket.destroy());
+  socket.end(() => socket.destroy());
+}

@@ -1,0 +1,137 @@
+/**
+ * The 'request' listener of HttpService: request id, limits (414, 431), the in-flight bound
+ * (503), keep-alive policy, the app call with its failures contained, and the access log.
+ *
+ * default_pool_size: a request that arrives while that many are in flight in this worker is
+ * answered at once with 503, `Retry-After: 1` and `Connection: close` (it never waits, so
+ * memory stays bounded; the client reconnects and the launcher hands the new connection to the
+ * next worker in turn).
+ */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Logger } from '../logging/logger.js';
+import { countBodyBytes, type AccessLog, type BodyCounter } from './access-log.js';
+import type { ConnectionTracker } from './connection-tracker.js';
+import { refusalStatus, type RequestLimits } from './limits.js';
+import { assignRequestId } from './request-id.js';
+
+export interface RequestHandlerOptions {
+  app: RequestListener;
+  logger: Logger;
+  limits: RequestLimits;
+  keepAlive: boolean;
+  /** Undefined when access_log is off. */
+  accessLog: AccessLog | undefined;
+}
+
+interface AccessEntry {
+  id: string;
+  startMs: number;
+  counter: BodyCounter;
+}
+
+/** Serves requests for one HttpService and counts them. */
+export class RequestHandler {
+  readonly #options: RequestHandlerOptions;
+  readonly #inFlight = new Set<ServerResponse>();
+  /** Only filled when the access log is on. */
+  readonly #access = new Map<ServerResponse, AccessEntry>();
+  readonly #onClose: (this: ServerResponse) => void;
+  #tracker: ConnectionTracker | undefined;
+  #requests = 0;
+  #draining = false;
+
+  /** The listener to give to http.createServer. */
+  readonly listener: RequestListener = (req, res) => this.#handle(req, res);
+
+  constructor(options: RequestHandlerOptions) {
+    this.#options = options;
+    // One shared 'close' listener (not a closure or a once() wrapper per request): it is hot.
+    const handler = this;
+    this.#onClose = function onResponseClose(this: ServerResponse) {
+      handler.settle(this);
+    };
+  }
+
+  /** Connect the tracker (constructed after us: it reports abandoned responses back here). */
+  attach(tracker: ConnectionTracker): void {
+    this.#tracker = tracker;
+  }
+
+  /** Requests received so far. */
+  get requests(): number {
+    return this.#requests;
+  }
+
+  /** Requests whose response has not closed yet. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** From now on every response says `Connection: close`, including those already in flight. */
+  drain(): void {
+    this.#draining = true;
+    for (const res of this.#inFlight) {
+      if (!res.headersSent) res.setHeader('Connection', 'close');
+    }
+  }
+
+  /** Account for a response that ended or was abandoned; idempotent. */
+  settle(res: ServerResponse): void {
+    if (!this.#inFlight.delete(res)) return;
+    const req = res.req;
+    this.#tracker?.requestEnded(req.socket, res);
+    const entry = this.#access.get(res);
+    if (entry) {
+      this.#access.delete(res);
+      this.#options.accessLog?.write(req, res, entry.id, entry.startMs, entry.counter);
+    }
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    this.#requests++;
+    const { limits, accessLog } = this.#options;
+    const full = this.#inFlight.size >= limits.poolSize;
+    const id = assignRequestId(req);
+    this.#inFlight.add(res);
+    if (accessLog) this.#access.set(res, { id, startMs: performance.now(), counter: countBodyBytes(res) });
+    this.#tracker?.requestStarted(req.socket, res);
+    res.on('close', this.#onClose);
+    res.setHeader('X-Request-Id', id);
+    if (!this.#options.keepAlive || this.#draining) res.setHeader('Connection', 'close');
+
+    const refusal = refusalStatus(req, limits) || (full ? 503 : 0);
+    if (refusal) {
+      refuse(res, refusal);
+      return;
+    }
+    try {
+      const result: unknown = this.#options.app(req, res);
+      if (result instanceof Promise) result.catch((error: unknown) => this.#appFailed(res, id, error));
+    } catch (error) {
+      this.#appFailed(res, id, error);
+    }
+  }
+
+  #appFailed(res: ServerResponse, id: string, error: unknown): void {
+    this.#options.logger.error({ err: error, request_id: id }, 'app failed while handling a request');
+    if (res.writableEnded) return;
+    if (res.headersSent) {
+      // Part of a response is out: the client can only learn of the failure from a cut connection.
+      res.destroy();
+      return;
+    }
+    res.statusCode = 500;
+    res.setHeader('Connection', 'close');
+    res.setHeader('Content-Length', 0);
+    res.end();
+  }
+}
+
+/** Answer without calling the app; the connection closes after it. */
+function refuse(res: ServerResponse, status: number): void {
+  res.statusCode = status;
+  res.setHeader('Connection', 'close');
+  res.setHeader('Content-Length', 0);
+  if (status === 503) res.setHeader('Retry-After', '1');
+  res.end();
+}

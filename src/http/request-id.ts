@@ -1,0 +1,43 @@
+/**
+ * Request ids: an incoming `X-Request-Id` is honoured when it is safe to log and echo,
+ * otherwise one is made (`req-<uuid>`, oslo.middleware's form). Apps read it with
+ * {@link requestIdOf}.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+/** Header read from the request and echoed on the response. */
+export const REQUEST_ID_HEADER = 'X-Request-Id';
+
+/** Ids we accept from clients: no spaces, quotes or control characters, at most 128 chars. */
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+// A symbol-keyed own property of the request: cheaper per request than a WeakMap entry.
+const kRequestId = Symbol('oslo-node.requestId');
+
+type WithId = IncomingMessage & { [kRequestId]?: string };
+
+/** The id of `req` (set before the app runs), or undefined for a request we did not serve. */
+export function requestIdOf(req: IncomingMessage): string | undefined {
+  return (req as WithId)[kRequestId];
+}
+
+/**
+ * First value of header `lowerName` in `rawHeaders`. Reading `req.headers` would make node
+ * build the whole header object, which a fast app never asks for.
+ */
+export function rawHeader(rawHeaders: readonly string[], lowerName: string): string | undefined {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length === lowerName.length && name.toLowerCase() === lowerName) return rawHeaders[i + 1];
+  }
+  return undefined;
+}
+
+/** Pick the id of `req` and remember it. */
+export function assignRequestId(req: IncomingMessage): string {
+  const incoming = rawHeader(req.rawHeaders, 'x-request-id');
+  const id = incoming !== undefined && SAFE_ID.test(incoming) ? incoming : `req-${randomUUID()}`;
+  (req as WithId)[kRequestId] = id;
+  return id;
+}

@@ -1,0 +1,19 @@
+/** Errors of the AMQP transport; each keeps the amqplib/socket error as `cause`. */
+import type { ErrorCode } from '../../../errors.js';
+import { MessageDeliveryFailure, MessagingException } from '../../errors.js';
+
+/** No broker of the transport URL could be reached when the transport started. */
+export class BrokerConnectError extends MessagingException {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_AMQP_CONNECT', message, options);
+  }
+}
+
+/**
+ * A publish could not be handed to the broker: the connection was down for longer than the
+ * publish may wait, or it dropped before the broker confirmed the message (which may or may not
+ * have been delivered). A MessageDeliveryFailure with its own code.
+ */
+export class BrokerUnavailable extends MessageDeliveryFailure {
+  override readonly code: ErrorCode = 'ERR_AMQP_UNAVAILABLE';
+}

@@ -1,0 +1,145 @@
+/**
+ * The RabbitMQ transport (amqplib), wire-compatible with oslo.messaging 14.0.3's rabbit driver:
+ * the same exchanges, queues, flags, arguments and message properties
+ * (oslo-messaging-wire.md §1–3, §11). It only moves bodies between queues; the RPC protocol
+ * lives in `rpc/`.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { Config } from '../../../config/options.js';
+import { ClosedError } from '../../../errors.js';
+import type { Target } from '../../target.js';
+import type { Delivery, Listener, PublishRequest, Transport } from '../transport.js';
+import { AmqpConnection } from './connection.js';
+import { AmqpListener } from './listener.js';
+import type { PublishOptions } from './publisher.js';
+import { ReplyConsumer } from './reply-consumer.js';
+import { amqpSettings, type AmqpSettings } from './settings.js';
+import { controlExchange, fanoutExchange, replyQueue, serverTopology } from './topology.js';
+import { parseTransportUrl } from './url.js';
+
+export { BrokerConnectError, BrokerUnavailable } from './errors.js';
+export { parseTransportUrl, type TransportUrl, type BrokerHost } from './url.js';
+
+/** Options of the AMQP transport. */
+export interface AmqpTransportOptions {
+  /** oslo transport URL: `rabbit://user:pass@host:port[,host2…]/vhost?opt=val` or `amqp://…`. */
+  readonly url: string;
+  readonly config: Config;
+  readonly logger: Logger;
+}
+
+/** Transport over RabbitMQ. Events: 'connected', 'disconnected' (error). */
+export class AmqpTransport extends EventEmitter implements Transport {
+  readonly kind = 'amqp' as const;
+  readonly #settings: AmqpSettings;
+  readonly #connection: AmqpConnection;
+  readonly #logger: Logger;
+  readonly #replies: ReplyConsumer;
+  readonly #listeners = new Set<AmqpListener>();
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+
+  /** Parses the URL and options at once: a bad URL throws ConfigError here, not at start(). */
+  constructor(options: AmqpTransportOptions) {
+    super();
+    const url = parseTransportUrl(options.url);
+    this.#settings = amqpSettings(options.config, url);
+    this.#logger = options.logger.child({ component: 'amqp' });
+    this.#connection = new AmqpConnection(url, this.#settings, this.#logger);
+    this.#connection.on('connected', () => this.emit('connected'));
+    this.#connection.on('disconnected', (error: Error) => this.emit('disconnected', error));
+    this.#replies = new ReplyConsumer(this.#connection, replyQueue(this.#settings), this.#logger);
+  }
+
+  get connected(): boolean {
+    return this.#connection.session !== undefined && this.#stopping === undefined;
+  }
+
+  /** The connection_name client property this transport shows in `rabbitmqctl list_connections`. */
+  get connectionName(): string {
+    return this.#connection.connectionName;
+  }
+
+  start(): Promise<void> {
+    if (this.#stopping) return Promise.reject(new ClosedError('AMQP transport'));
+    this.#starting ??= this.#connection.start().catch((error: unknown) => {
+      this.#starting = undefined;
+      throw error;
+    });
+    return this.#starting;
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      await this.#starting?.catch(() => undefined);
+      await Promise.all([...this.#listeners].map((listener) => listener.stop()));
+      await this.#connection.stop();
+    })();
+    return this.#stopping;
+  }
+
+  async publish(request: PublishRequest): Promise<void> {
+    const { target } = request;
+    const waitMs = request.expirationMs ?? this.#settings.publishWaitMs;
+    const fanout = target.fanout === true;
+    await this.#publish(waitMs, request.body, {
+      exchange: fanout ? fanoutExchange(target.topic).name : target.exchange,
+      routingKey: fanout ? '' : target.server ? `${target.topic}.${target.server}` : target.topic,
+      declare: fanout ? fanoutExchange(target.topic) : controlExchange(this.#settings, target.exchange),
+      mandatory: request.mandatory === true,
+      expirationMs: request.expirationMs,
+      confirmTimeoutMs: waitMs,
+    });
+  }
+
+  async publishReply(replyQueueName: string, body: string): Promise<void> {
+    await this.#publish(this.#settings.publishWaitMs, body, {
+      exchange: '',
+      routingKey: replyQueueName,
+      declare: undefined,
+      mandatory: true,
+      expirationMs: undefined,
+      confirmTimeoutMs: this.#settings.publishWaitMs,
+    });
+  }
+
+  replyQueue(onReply: (body: Buffer) => void): Promise<string> {
+    if (this.#stopping) return Promise.reject(new ClosedError('AMQP transport'));
+    return this.#replies.use(onReply);
+  }
+
+  async listen(
+    target: Target & { readonly exchange: string; readonly server: string },
+    onRequest: (delivery: Delivery) => void,
+  ): Promise<Listener> {
+    if (this.#stopping) throw new ClosedError('AMQP transport');
+    const topology = serverTopology(this.#settings, target.exchange, target.topic, target.server);
+    const listener = new AmqpListener(this.#connection, topology, target.topic, onRequest, this.#logger);
+    await listener.start();
+    this.#listeners.add(listener);
+    return {
+      stop: async () => {
+        this.#listeners.delete(listener);
+        await listener.stop();
+      },
+    };
+  }
+
+  async #publish(waitMs: number, body: string, options: PublishOptions): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const publisher = await (await this.#live(waitMs)).publisher();
+      try {
+        await publisher.publish(body, options);
+        return;
+      } catch (error) {
+        if (attempt > 1 || !publisher.lostExchange) throw error;
+      }
+    }
+  }
+
+  #live(waitMs: number) {
+    if (this.#stopping) return Promise.reject(new ClosedError('AMQP transport'));
+    return this.#connection.waitConnected(waitMs);
+  }
+}

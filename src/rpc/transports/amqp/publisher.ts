@@ -1,0 +1,166 @@
+/**
+ * One publisher-confirm channel (oslo's connections all use confirms). A publish resolves when
+ * the broker acks it; a mandatory publish that the broker returns (basic.return comes before
+ * the ack on the same channel) rejects with MessageDeliveryFailure, like kombu's
+ * MessageUndeliverable. Exchanges are declared once per channel before the first publish to
+ * them, as oslo's senders do.
+ */
+import type { ConfirmChannel, Message } from 'amqplib';
+import { MessageDeliveryFailure } from '../../errors.js';
+import { BrokerUnavailable } from './errors.js';
+import { declareExchange, type ExchangeDecl } from './topology.js';
+
+/** What one publish needs besides the body. */
+export interface PublishOptions {
+  readonly exchange: string;
+  readonly routingKey: string;
+  /** Declared (once per channel) before publishing; undefined for the default exchange. */
+  readonly declare: ExchangeDecl | undefined;
+  readonly mandatory: boolean;
+  /** AMQP expiration in ms (calls only). */
+  readonly expirationMs: number | undefined;
+  /** Longest wait for the broker's confirm. */
+  readonly confirmTimeoutMs: number;
+}
+
+interface Pending {
+  returned: { replyCode: number; replyText: string } | undefined;
+}
+
+/** A ConfirmChannel with return tracking and an exchange-declaration cache. */
+export class Publisher {
+  readonly #channel: ConfirmChannel;
+  readonly #declared = new Map<string, Promise<void>>();
+  // Mandatory publishes awaiting their confirm, by exchange and routing key, oldest first. The
+  // broker returns a message before it confirms it, and routability depends only on exchange and
+  // key, so a return belongs to the oldest not yet returned publish with the same pair.
+  readonly #mandatory = new Map<string, Pending[]>();
+  #closed = false;
+  #closeCode: unknown;
+
+  constructor(channel: ConfirmChannel) {
+    this.#channel = channel;
+    channel.on('return', (message: Message) => this.#onReturn(message));
+    channel.on('close', () => {
+      this.#closed = true;
+    });
+    channel.on('error', (error: unknown) => {
+      this.#closeCode = (error as { code?: unknown }).code;
+    });
+  }
+
+  /**
+   * True when the broker closed the channel with 404 NOT_FOUND: an exchange we had declared is
+   * gone (a fanout exchange auto-deletes with its last queue). oslo retries on a new channel,
+   * which declares it again; so do we.
+   */
+  get lostExchange(): boolean {
+    return this.#closed && this.#closeCode === 404;
+  }
+
+  /** False once the channel closed (broker error, connection loss, stop). */
+  get open(): boolean {
+    return !this.#closed;
+  }
+
+  /** Publish `body` and wait for the broker's confirm. */
+  async publish(body: string, options: PublishOptions): Promise<void> {
+    if (options.declare) {
+      try {
+        await this.#declare(options.declare);
+      } catch (error) {
+        throw new MessageDeliveryFailure(`cannot declare exchange "${options.declare.name}": ${errorText(error)}`, { cause: error });
+      }
+    }
+    const content = Buffer.from(body, 'utf8');
+    const key = options.mandatory ? `${options.exchange}\0${options.routingKey}` : '';
+    const pending: Pending = { returned: undefined };
+    if (options.mandatory) {
+      const list = this.#mandatory.get(key);
+      if (list) list.push(pending);
+      else this.#mandatory.set(key, [pending]);
+    }
+    const forget = (): void => {
+      if (!options.mandatory) return;
+      const list = this.#mandatory.get(key);
+      const index = list?.indexOf(pending) ?? -1;
+      if (index >= 0) list!.splice(index, 1);
+      if (list?.length === 0) this.#mandatory.delete(key);
+    };
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        forget();
+        reject(new BrokerUnavailable(`the broker did not confirm a publish to ${describe(options)} within ${options.confirmTimeoutMs} ms`));
+      }, options.confirmTimeoutMs);
+      const onConfirm = (error: unknown): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        forget();
+        if (error) {
+          reject(new BrokerUnavailable(`publish to ${describe(options)} not confirmed: ${errorText(error)}`, { cause: error }));
+        } else if (pending.returned) {
+          const { replyCode, replyText } = pending.returned;
+          reject(new MessageDeliveryFailure(`no queue is bound for ${describe(options)} (${replyCode} ${replyText})`));
+        } else {
+          resolve();
+        }
+      };
+      try {
+        this.#channel.publish(
+          options.exchange,
+          options.routingKey,
+          content,
+          {
+            contentType: 'application/json',
+            contentEncoding: 'utf-8',
+            deliveryMode: 2,
+            priority: 0,
+            headers: {},
+            mandatory: options.mandatory,
+            ...(options.expirationMs === undefined ? {} : { expiration: String(Math.trunc(options.expirationMs)) }),
+          },
+          onConfirm,
+        );
+      } catch (error) {
+        // amqplib throws synchronously when the channel is already closed.
+        onConfirm(error ?? new Error('publish failed'));
+      }
+    });
+  }
+
+  #declare(decl: ExchangeDecl): Promise<void> {
+    let declared = this.#declared.get(decl.name);
+    if (!declared) {
+      declared = declareExchange(this.#channel, decl);
+      // A failed declare closes the channel; the next channel declares again.
+      declared.catch(() => this.#declared.delete(decl.name));
+      this.#declared.set(decl.name, declared);
+    }
+    return declared;
+  }
+
+  #onReturn(message: Message): void {
+    const fields = message.fields as unknown as { exchange: string; routingKey: string; replyCode: number; replyText: string };
+    const key = `${fields.exchange}\0${fields.routingKey}`;
+    const pending = this.#mandatory.get(key)?.find((entry) => entry.returned === undefined);
+    if (pending) pending.returned = { replyCode: fields.replyCode, replyText: fields.replyText };
+  }
+
+  /** Close the channel; unconfirmed publishes reject. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#channel.close().catch(() => undefined);
+  }
+}
+
+function describe(options: PublishOptions): string {
+  return `exchange "${options.exchange}" routing key "${options.routingKey}"`;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

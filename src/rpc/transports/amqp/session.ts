@@ -1,0 +1,78 @@
+/**
+ * One live AMQP connection and its two channels: a consumer channel (every consumer of this
+ * transport, with basic.qos) and a publisher-confirm channel. A session never comes back after it
+ * dies; the connection manager opens a new one with a higher generation, so anything holding an
+ * old session (a delivery to ack) can tell it is stale.
+ */
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Channel, ChannelModel } from 'amqplib';
+import { Publisher } from './publisher.js';
+
+/** How long a clean close (Close → CloseOk) may take before we stop waiting for it. */
+const CLOSE_TIMEOUT_MS = 2000;
+
+/** A connected model with its channels. */
+export class Session {
+  /** Counts sessions of one transport: 1 for the first connection, +1 per reconnect. */
+  readonly generation: number;
+  readonly model: ChannelModel;
+  readonly consumer: Channel;
+  #publisher: Promise<Publisher>;
+  #alive = true;
+  readonly #closed: Promise<unknown>;
+
+  constructor(generation: number, model: ChannelModel, consumer: Channel, publisher: Publisher) {
+    this.generation = generation;
+    this.model = model;
+    this.consumer = consumer;
+    this.#publisher = Promise.resolve(publisher);
+    this.#closed = once(model, 'close').catch(() => undefined);
+  }
+
+  /** False once the connection or the consumer channel closed. */
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  /** Mark dead; returns true the first time (so the loss is handled once). */
+  markDead(): boolean {
+    const was = this.#alive;
+    this.#alive = false;
+    return was;
+  }
+
+  /**
+   * The publisher channel. A broker error (404/406 on a declare or publish) closes only that
+   * channel; while the connection lives, a fresh one replaces it.
+   */
+  async publisher(): Promise<Publisher> {
+    const current = await this.#publisher;
+    if (current.open || !this.#alive) return current;
+    const next = this.model.createConfirmChannel().then((channel) => {
+      channel.on('error', () => undefined);
+      return new Publisher(channel);
+    });
+    this.#publisher = next;
+    // A failed open leaves the old (closed) publisher for the next caller to retry from.
+    next.catch(() => {
+      if (this.#publisher === next) this.#publisher = Promise.resolve(current);
+    });
+    return next;
+  }
+
+  /**
+   * Close channels and connection; errors are ignored (the socket may already be gone). The
+   * connection's 'close' event then marks the session dead, so the loss is handled there.
+   */
+  async close(): Promise<void> {
+    // amqplib's close() never settles when the socket died first: its 'close' event ends the wait.
+    const timer = new AbortController();
+    await Promise.race([
+      this.model.close().catch(() => undefined),
+      this.#closed,
+      sleep(CLOSE_TIMEOUT_MS, undefined, { signal: timer.signal }).catch(() => undefined),
+    ]);
+    timer.abort();
+  }
+}
