@@ -134,6 +134,7 @@ export class Service {
     });
     await manager.preStartHook(record);
     const endpoints = [manager, new BaseRpcApi(this.binary), ...manager.additionalEndpoints];
+    this.#warnAboutPublicTasks();
     this.#rpcServer = new RpcServer(this.#transport, { topic: this.topic, server: this.host }, endpoints, {
       executorPoolSize: this.#config.executor_thread_pool_size,
       maxMessageBytes: this.#config.rpc_max_message_bytes,
@@ -148,6 +149,15 @@ export class Service {
     this.#scheduler.start();
     this.#status = 'running';
     this.#logger.info({ host: this.host }, 'service started');
+  }
+
+  /** A periodic task method with a public name is also an RPC endpoint: say so once. */
+  #warnAboutPublicTasks(): void {
+    for (const task of collectPeriodicTasks(this.manager)) {
+      if (!task.methodName.startsWith('_') && !task.methodName.startsWith('#')) {
+        this.#logger.warn({ task: task.name, method: task.methodName }, `periodic task method ${task.methodName} is also callable over RPC; name it _${task.methodName} to keep it private`);
+      }
+    }
   }
 
   /** Stop every part, each bounded by `timeoutMs`; runs once. */

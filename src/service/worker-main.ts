@@ -57,7 +57,12 @@ export function runWorker(): void {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.on(signal, () => void stop(signal, config.graceful_shutdown_timeout * 1000));
     }
-    process.on('SIGHUP', () => logger?.info('SIGHUP ignored by worker: reloads are run by the primary'));
+    // SIGHUP to the launcher is a rolling restart; SIGHUP to one worker runs the manager's reset()
+    // hook in place (oslo's `mutate` restart method, for this worker only).
+    process.on('SIGHUP', () => {
+      logger?.info('SIGHUP: running the manager reset hook');
+      runtime?.reset().catch((error: unknown) => logger?.error({ err: error }, 'manager reset failed'));
+    });
     try {
       runtime = await createWorkerRuntime({ init, config, logger, channel });
       await runtime.start();

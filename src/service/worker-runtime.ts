@@ -23,6 +23,8 @@ import { createTransport } from './transport-factory.js';
 export interface WorkerRuntime {
   start(): Promise<void>;
   handleConnection(socket: Socket): void;
+  /** The manager's reset hook (SIGHUP sent to this worker). */
+  reset(): Promise<void>;
   /** Graceful stop bounded by `timeoutMs`; resolves false when something had to be cut. */
   stop(reason: string, timeoutMs: number): Promise<boolean>;
 }
@@ -75,6 +77,7 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
       if (backdoor) logger.info({ socket: backdoor.path }, 'backdoor listening (unix socket, mode 0600)');
     },
     handleConnection: (socket) => http.handleConnection(socket),
+    reset: () => service.reset(),
     async stop(_reason, timeoutMs) {
       const bound = drainBound(timeoutMs);
       const cut = await Promise.all([http.stop(bound).then(() => http.stats.cut), service.stop(bound).then(() => 0)]);

@@ -13,7 +13,7 @@ import { connect, credentials, type ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { ClosedError } from '../../../errors.js';
 import { redactUrlPasswords } from '../../../logging/redact.js';
-import { BrokerConnectError, BrokerUnavailable } from './errors.js';
+import { BrokerConnectError, BrokerDeclareError, BrokerUnavailable } from './errors.js';
 import { Publisher } from './publisher.js';
 import { Session } from './session.js';
 import type { AmqpSettings } from './settings.js';
@@ -89,11 +89,15 @@ export class AmqpConnection extends EventEmitter {
     };
     this.#resumers.add(once);
     const remove = (): void => void this.#resumers.delete(once);
-    try {
-      await once(await this.waitConnected(this.#settings.publishWaitMs));
-    } catch (error) {
+    const session = await this.waitConnected(this.#settings.publishWaitMs).catch((error: unknown) => {
       remove();
       throw error;
+    });
+    try {
+      await once(session);
+    } catch (error) {
+      remove();
+      throw new BrokerDeclareError(`the broker refused a declaration: ${errorText(error)}`, { cause: error });
     }
     return remove;
   }

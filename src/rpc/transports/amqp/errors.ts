@@ -17,3 +17,14 @@ export class BrokerConnectError extends MessagingException {
 export class BrokerUnavailable extends MessageDeliveryFailure {
   override readonly code: ErrorCode = 'ERR_AMQP_UNAVAILABLE';
 }
+
+/**
+ * The broker refused to declare or consume a queue or exchange, typically 406
+ * PRECONDITION_FAILED because it exists with other flags or arguments (another process declared
+ * it with different `amqp_durable_queues` / `amqp_auto_delete` / HA / quorum settings).
+ */
+export class BrokerDeclareError extends MessagingException {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_AMQP_DECLARE', message, options);
+  }
+}

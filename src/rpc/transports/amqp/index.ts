@@ -18,7 +18,7 @@ import { amqpSettings, type AmqpSettings } from './settings.js';
 import { controlExchange, fanoutExchange, replyQueue, serverTopology } from './topology.js';
 import { parseTransportUrl } from './url.js';
 
-export { BrokerConnectError, BrokerUnavailable } from './errors.js';
+export { BrokerConnectError, BrokerDeclareError, BrokerUnavailable } from './errors.js';
 export { parseTransportUrl, type TransportUrl, type BrokerHost } from './url.js';
 
 /** Options of the AMQP transport. */
