@@ -50,16 +50,27 @@ function asMethod(descriptor: PropertyDescriptor | undefined): RpcMethod | undef
   return typeof descriptor.value === 'function' ? (descriptor.value as RpcMethod) : undefined;
 }
 
+/** True when a marked base class on `proto`'s chain defines `name` (so `name` is a framework hook). */
+function definedByMarkedBase(proto: object, name: string): boolean {
+  for (let p: object | null = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    if (isMarkedBase(p) && Object.hasOwn(p, name)) return true;
+  }
+  return false;
+}
+
 /**
  * The RPC method `name` of `endpoint`, or undefined when the allow-list refuses it. Allowed:
  * a function data property on the endpoint's prototype chain below Object.prototype and below
  * any RPC_BASE-marked class, or an own function property of a plain-object endpoint. Refused:
- * `_`-prefixed names, `constructor`, accessors, and everything else.
+ * `_`-prefixed names, `constructor`, accessors, everything else, and any name a marked base
+ * defines: a subclass overriding a framework hook (Manager's `initHost`, say) does not turn it
+ * into an endpoint.
  */
 export function findRpcMethod(endpoint: object, name: string): RpcMethod | undefined {
   if (typeof name !== 'string' || name === '' || name.startsWith('_') || name === 'constructor') return undefined;
   const proto: object | null = Object.getPrototypeOf(endpoint);
   if (proto === null || proto === Object.prototype) return asMethod(Object.getOwnPropertyDescriptor(endpoint, name));
+  if (definedByMarkedBase(proto, name)) return undefined;
   for (let p: object | null = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
     if (isMarkedBase(p)) return undefined;
     const descriptor = Object.getOwnPropertyDescriptor(p, name);

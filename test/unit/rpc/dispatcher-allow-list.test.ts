@@ -47,6 +47,21 @@ test('methods of an RPC_BASE-marked class and above are never callable', () => {
   assert.equal(findRpcMethod(new Base(), 'initHost'), undefined);
 });
 
+test('a subclass overriding a hook of a marked base does not make it callable', () => {
+  class Overrider extends Manager {
+    override initHost(): string {
+      return 'overridden hook';
+    }
+    override shared(): string {
+      return 'overridden';
+    }
+  }
+  const overrider = new Overrider();
+  assert.equal(findRpcMethod(overrider, 'initHost'), undefined);
+  assert.equal(findRpcMethod(overrider, 'shared'), undefined);
+  assert.equal(typeof findRpcMethod(overrider, 'echo'), 'function');
+});
+
 test('private, constructor, accessors, fields and Object.prototype names are refused', () => {
   for (const name of ['_private', 'constructor', 'status', 'writable', 'value', 'ownArrow', '__proto__', 'toString',
     'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'propertyIsEnumerable', 'toLocaleString', '', 'missing']) {

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadConfig } from '../../../src/config/load.js';
+import { silentLogger } from '../../../src/logging/logger.js';
+import { RpcClient } from '../../../src/rpc/client.js';
+import { MessagingTimeout, NoSuchMethod } from '../../../src/rpc/errors.js';
+import { Manager, type ServiceRecord } from '../../../src/service/manager.js';
+import { Service } from '../../../src/service/service.js';
+import { waitUntilReady } from '../../../src/service/wait-until-ready.js';
+import { inProcessBroker } from '../rpc/support/in-process.js';
+
+const config = loadConfig(['--periodic-enable=false', '--report-interval', '1', '--service-host', 'unit-host', '--binary', 'conductor'], {}).config;
+
+class OrderManager extends Manager {
+  readonly order: string[] = [];
+  override initHost(record: ServiceRecord | undefined): void {
+    this.order.push(`initHost:${record === undefined}`);
+  }
+  override preStartHook(record: ServiceRecord): void {
+    this.order.push(`preStartHook:${record.host}/${record.binary}/${record.topic}`);
+  }
+  override postStartHook(): void {
+    this.order.push('postStartHook');
+  }
+  override cleanupHost(): void {
+    this.order.push('cleanupHost');
+  }
+  hello(_ctx: unknown, args: { name?: string }): string {
+    return `hello ${args.name}`;
+  }
+}
+
+test('Service.create fills nova defaults; start and stop run the hooks in order; RPC reaches the manager on topic and topic.host', async (t) => {
+  const broker = inProcessBroker();
+  t.after(() => broker.close());
+  const transport = await broker.transport();
+  const service = Service.create({ config, logger: silentLogger(), transport, manager: OrderManager });
+  assert.equal(service.host, 'unit-host');
+  assert.equal(service.binary, 'conductor');
+  assert.equal(service.topic, 'conductor', 'topic defaults to the binary');
+  await service.start();
+  t.after(() => service.stop(1000));
+
+  const client = new RpcClient(await broker.transport(), { topic: 'conductor' }, { timeout: 2 });
+  assert.equal(await client.call({}, 'hello', { name: 'a' }), 'hello a');
+  assert.equal(await client.prepare({ server: 'unit-host' }).call({}, 'hello', { name: 'b' }), 'hello b');
+  // Manager hooks are not RPC methods (the base class is an RPC_BASE).
+  await assert.rejects(client.call({}, 'initHost', {}), NoSuchMethod);
+  await assert.rejects(client.call({}, 'cleanupHost', {}), NoSuchMethod);
+  // nova's BaseRPCAPI answers in namespace baseapi.
+  assert.deepEqual(await client.prepare({ namespace: 'baseapi', version: '1.1' }).call({}, 'ping', { arg: 7 }), { service: 'conductor', arg: 7 });
+
+  assert.deepEqual(service.services().map((s) => [s.host, s.binary, s.state]), [['unit-host', 'conductor', 'up']]);
+  await service.stop(1000);
+  const manager = service.manager as OrderManager;
+  assert.deepEqual(manager.order, ['initHost:true', 'preStartHook:unit-host/conductor/conductor', 'postStartHook', 'cleanupHost']);
+  assert.equal(service.status, 'stopped');
+});
+
+test('waitUntilReady returns once a server on the topic answers, and times out when none does', async (t) => {
+  const broker = inProcessBroker();
+  t.after(() => broker.close());
+  const client = new RpcClient(await broker.transport(), { topic: 'conductor' });
+
+  await assert.rejects(waitUntilReady(client, 0.6, 0.2), MessagingTimeout);
+
+  const transport = await broker.transport();
+  const service = Service.create({ config, logger: silentLogger(), transport, manager: OrderManager });
+  const started = performance.now();
+  setTimeout(() => void service.start(), 300);
+  t.after(() => service.stop(1000));
+  await waitUntilReady(client, 5, 0.2);
+  assert.ok(performance.now() - started >= 250, 'waited for the server to appear');
+});
