@@ -64,3 +64,29 @@ test('the rpc CLI: usage errors exit 2, a call to a topic with no server times o
   const cast = await execa(process.execPath, [RPC_CLI, 'cast', 'demo', 'echo', '{"value": 2}', '--embedded-socket', socket], { reject: false, timeout: 15_000 });
   assert.equal(cast.exitCode, 0, cast.stderr);
 });
+
+test('admin routes exist only with admin_token, require it, and disable a service in the group', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'oslo-node-admin-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const open = await startLauncher(['--workers', '1', '--embedded-socket', join(dir, 'a.sock')]);
+  t.after(() => open.kill());
+  assert.equal((await httpGet(open.port, '/v1/services/disable', { method: 'POST', body: '{}' })).status, 404, 'off without a token');
+
+  const guarded = await startLauncher(['--workers', '1', '--embedded-socket', join(dir, 'b.sock')], { env: { OSLO_NODE_ADMIN_TOKEN: 's3cret-token' } });
+  t.after(() => guarded.kill());
+  assert.equal((await httpGet(guarded.port, '/v1/services/disable', { method: 'POST', body: '{}' })).status, 401);
+  assert.equal((await httpGet(guarded.port, '/v1/services/disable', { method: 'POST', body: '{}', headers: { authorization: 'Bearer wrong-token!' } })).status, 401);
+  const disabled = await httpGet(guarded.port, '/v1/services/disable', {
+    method: 'POST',
+    body: JSON.stringify({ reason: 'maintenance' }),
+    headers: { authorization: 'Bearer s3cret-token' },
+  });
+  assert.equal(disabled.status, 200, disabled.body);
+  let service = { disabled: false, disabledReason: null as string | null };
+  const deadline = performance.now() + 3000;
+  while (!service.disabled && performance.now() < deadline) {
+    service = (JSON.parse((await httpGet(guarded.port, '/v1/services')).body) as { services: Array<typeof service> }).services[0]!;
+  }
+  assert.deepEqual([service.disabled, service.disabledReason], [true, 'maintenance']);
+  assert.ok(!guarded.lines.some((line) => JSON.stringify(line).includes('s3cret-token')), 'the token never reaches the log');
+});

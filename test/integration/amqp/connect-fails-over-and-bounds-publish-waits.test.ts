@@ -1,0 +1,135 @@
+/**
+ * Connecting: failover to the next host of the URL, clear coded errors without the password, and
+ * publishes during an outage that wait for the reconnect but never longer than their bound. The
+ * outage is a real one: the transport talks to the broker through a TCP proxy that the test cuts.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
+import { test, type TestContext } from 'node:test';
+import { requireBroker } from '../../helpers/broker.js';
+import { ClosedError } from '../../../src/errors.js';
+import { BrokerConnectError, BrokerUnavailable } from '../../../src/rpc/transports/amqp/index.js';
+import { AmqpTransport } from '../../../src/rpc/transports/amqp/index.js';
+import { silentLogger } from '../../../src/logging/logger.js';
+import { startTransport, testConfig, uniqueTopic, waitFor } from './support.js';
+
+/** A TCP proxy to the broker that can drop every connection and refuse new ones. */
+async function brokerProxy(t: TestContext, brokerUrl: string) {
+  const target = new URL(brokerUrl);
+  const sockets = new Set<Socket>();
+  let refusing = false;
+  const server = createServer((client) => {
+    if (refusing) return void client.destroy();
+    const upstream = tcpConnect({ host: target.hostname, port: Number(target.port) });
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `amqp://guest:guest@127.0.0.1:${port}/`,
+    cut(): void {
+      refusing = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    heal(): void {
+      refusing = false;
+    },
+  };
+}
+
+/** A port nothing listens on. */
+async function deadPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test('start() fails over to the next host, and fails with a coded error when none answers', async (t) => {
+  const broker = await requireBroker();
+  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const live = new URL(broker.url);
+  const dead = await deadPort();
+  const transport = await startTransport(t, `rabbit://guest:guest@127.0.0.1:${dead},guest:guest@127.0.0.1:${live.port}/`);
+  assert.equal(transport.connected, true);
+
+  const unreachable = new AmqpTransport({ url: `rabbit://guest:hunter2@127.0.0.1:${dead}/`, config: testConfig(), logger: silentLogger() });
+  t.after(() => unreachable.stop());
+  await assert.rejects(unreachable.start(), (error: unknown) => {
+    assert.ok(error instanceof BrokerConnectError);
+    assert.equal(error.code, 'ERR_AMQP_CONNECT');
+    assert.ok(!error.message.includes('hunter2'));
+    return true;
+  });
+
+  const refused = new AmqpTransport({ url: `rabbit://guest:wrong-secret@127.0.0.1:${live.port}/`, config: testConfig(), logger: silentLogger() });
+  t.after(() => refused.stop());
+  await assert.rejects(refused.start(), (error: unknown) => {
+    assert.ok(error instanceof BrokerConnectError);
+    assert.match(error.message, /ACCESS_REFUSED|403/);
+    assert.ok(!error.message.includes('wrong-secret'));
+    return true;
+  });
+});
+
+test('a publish during an outage waits for the reconnect, but only up to its bound', async (t) => {
+  const broker = await requireBroker();
+  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const proxy = await brokerProxy(t, broker.url);
+  const fast = { rabbit_retry_interval: 0.1, rabbit_retry_backoff: 0, rabbit_interval_max: 0.1 };
+  const transport = await startTransport(t, proxy.url, fast);
+  const consumer = await startTransport(t, broker.url);
+  const topic = uniqueTopic('outage');
+  const got: string[] = [];
+  const listener = await consumer.listen({ exchange: 'openstack', topic, server: 's' }, (d) => (got.push(d.body.toString()), d.ack()));
+  t.after(() => listener.stop());
+
+  const down = once(transport, 'disconnected');
+  proxy.cut();
+  await down;
+  assert.equal(transport.connected, false);
+
+  const started = Date.now();
+  await assert.rejects(transport.publish({ target: { exchange: 'openstack', topic }, body: '"short"', expirationMs: 300 }), (error: unknown) => {
+    assert.ok(error instanceof BrokerUnavailable);
+    assert.equal(error.code, 'ERR_AMQP_UNAVAILABLE');
+    return true;
+  });
+  assert.ok(Date.now() - started < 1500, 'the wait is bounded by the call timeout');
+
+  const patient = transport.publish({ target: { exchange: 'openstack', topic }, body: '"patient"', expirationMs: 10_000 });
+  proxy.heal();
+  await patient;
+  await waitFor('the patient message', () => got.includes('"patient"'), 5000);
+  assert.equal(transport.connected, true);
+});
+
+test('stop() during an outage ends the reconnect loop and fails waiting publishes at once', async (t) => {
+  const broker = await requireBroker();
+  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const proxy = await brokerProxy(t, broker.url);
+  const transport = await startTransport(t, proxy.url, { rabbit_retry_interval: 0.1, rabbit_retry_backoff: 0, rabbit_interval_max: 0.1 });
+  const down = once(transport, 'disconnected');
+  proxy.cut();
+  await down;
+  const waiting = transport.publish({ target: { exchange: 'openstack', topic: 'x' }, body: '{}', expirationMs: 30_000 });
+  const started = Date.now();
+  await transport.stop();
+  await assert.rejects(waiting, ClosedError);
+  assert.ok(Date.now() - started < 1000);
+  await assert.rejects(transport.publish({ target: { exchange: 'openstack', topic: 'x' }, body: '{}' }), ClosedError);
+});

@@ -1,0 +1,109 @@
+/**
+ * The broker's app stops and starts again in the middle of a publish/consume loop. The transport
+ * logs the outage (without the password), reconnects with backoff, redeclares its queues,
+ * resumes consuming, later messages flow, an ack of a delivery from the dead channel is harmless,
+ * and no channel or connection leaks. Runs on a private broker so that stopping it cannot disturb
+ * tests running in parallel on the shared one.
+ */
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { once } from 'node:events';
+import { pino } from 'pino';
+import { requireBroker } from '../../helpers/broker.js';
+import type { Delivery } from '../../../src/rpc/transports/transport.js';
+import { ROOT, rabbit, startTransport, uniqueTopic, waitFor } from './support.js';
+
+function captureLogger() {
+  const lines: Array<Record<string, unknown>> = [];
+  const raw: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      raw.push(chunk.toString());
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      callback();
+    },
+  });
+  if (process.env.DEBUG_RESTART) stream.on("data", () => undefined);
+  return { logger: pino({ level: "info" }, process.env.DEBUG_RESTART ? pino.multistream([{ stream }, { stream: process.stderr }]) : stream), lines, raw };
+}
+
+test('the transport recovers from a broker stop_app/start_app without leaks', { timeout: 90_000 }, async (t) => {
+  const shared = await requireBroker();
+  if ('skip' in shared) { t.skip(shared.skip); return; }
+  const env = { OSLO_NODE_RABBITMQ_DIR: `${ROOT}.tmp/rabbitmq-restart-${process.pid}` };
+  t.after(async () => {
+    await rabbit(['stop'], env).catch(() => undefined);
+    await rm(env.OSLO_NODE_RABBITMQ_DIR, { recursive: true, force: true });
+  });
+  const url = (await rabbit(['start'], env)).trim();
+  const fast = { rabbit_retry_interval: 0.2, rabbit_retry_backoff: 0.2, rabbit_interval_max: 1, rpc_response_timeout: 20 };
+  const log = captureLogger();
+  const server = await startTransport(t, url, fast, log.logger);
+  const client = await startTransport(t, url, fast);
+  const topic = uniqueTopic('restart');
+  const got: string[] = [];
+  let held: Delivery | undefined;
+  const listener = await server.listen({ exchange: 'openstack', topic, server: 'node' }, (delivery) => {
+    got.push(delivery.body.toString());
+    if (held === undefined) held = delivery; // keep one unacked across the restart
+    else delivery.ack();
+  });
+  t.after(() => listener.stop());
+  const replies: string[] = [];
+  const replyQueue = await client.replyQueue((body) => replies.push(body.toString()));
+
+  let sent = 0;
+  let failed = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        await client.publish({ target: { exchange: 'openstack', topic }, body: JSON.stringify(++sent) });
+      } catch {
+        failed++; // a publish in flight when the connection dropped
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  t.after(() => {
+    running = false;
+    return loop;
+  });
+  await waitFor('messages flowing', () => got.length >= 5, 5000);
+
+  const disconnected = once(server, 'disconnected');
+  await rabbit(['stop_app'], env);
+  await disconnected;
+  assert.equal(server.connected, false);
+  const reconnected = Promise.all([once(server, 'connected'), once(client, 'connected')]);
+  await rabbit(['start_app'], env);
+  await reconnected;
+
+  // The delivery from the dead channel: acking it must not close the new channel with 406.
+  held!.ack();
+  const countAfter = got.length;
+  await waitFor('messages flowing after the restart', () => got.length >= countAfter + 10, 10_000);
+  running = false;
+  await loop;
+  assert.ok(failed <= 2, `at most the publishes in flight at the drop fail (${failed} did)`);
+
+  // The reply queue came back under the same name (non-durable queues died with the app).
+  await client.publishReply(replyQueue, '"after restart"');
+  await waitFor('the reply', () => replies.includes('"after restart"'), 5000);
+
+  const connections = JSON.parse(await rabbit(['list_connections'], env)) as unknown[];
+  const channels = JSON.parse(await rabbit(['list_channels'], env)) as unknown[];
+  assert.equal(connections.length, 2, 'one connection per transport');
+  assert.equal(channels.length, 4, 'a consumer and a publisher channel per transport');
+  assert.equal(server.connected, true);
+
+  const messages = log.lines.map((line) => line.msg);
+  assert.ok(messages.includes('lost the AMQP broker connection; reconnecting'));
+  assert.ok(messages.includes('recovered the AMQP broker connection'));
+  assert.ok(!log.raw.join('').includes('guest:guest'), 'no password in the log');
+  // Stop the transports before the broker goes (after-hooks run first-registered first).
+  await listener.stop();
+  await Promise.all([server.stop(), client.stop()]);
+});

@@ -1,0 +1,176 @@
+/**
+ * Shared pieces of the AMQP and interop tests: a config with overrides, a transport with its
+ * cleanup registered, rabbitmqctl through scripts/rabbitmq.sh, and the Python peers.
+ */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { TestContext } from 'node:test';
+import { execa } from 'execa';
+import { loadConfig, type Config, type OptionName } from '../../../src/config/index.js';
+import { silentLogger, type Logger } from '../../../src/logging/logger.js';
+import { AmqpTransport } from '../../../src/rpc/transports/amqp/index.js';
+
+/** Repository root (dist/test/integration/amqp → ../../../..). */
+export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+export const RABBITMQ_SH = `${ROOT}scripts/rabbitmq.sh`;
+export const PYTHON = '/usr/bin/python3';
+export const PY_SERVER = `${ROOT}test/fixtures/python/oslo_server.py`;
+export const PY_CLIENT = `${ROOT}test/fixtures/python/oslo_client.py`;
+
+/** The default config with some options replaced. */
+export function testConfig(overrides: Partial<Record<OptionName, unknown>> = {}): Config {
+  const { config } = loadConfig([], {});
+  return Object.freeze({ ...config, ...overrides }) as Config;
+}
+
+/** A topic no other test uses (tests share one broker and may run in parallel). */
+export function uniqueTopic(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A started AmqpTransport, stopped after the test. */
+export async function startTransport(
+  t: TestContext,
+  url: string,
+  overrides: Partial<Record<OptionName, unknown>> = {},
+  logger: Logger = silentLogger(),
+): Promise<AmqpTransport> {
+  const transport = new AmqpTransport({ url, config: testConfig(overrides), logger });
+  t.after(() => transport.stop());
+  await transport.start();
+  return transport;
+}
+
+/** Run `scripts/rabbitmq.sh ARGS` (optionally against a private broker dir). */
+export async function rabbit(args: string[], env: Record<string, string> = {}): Promise<string> {
+  const result = await execa(RABBITMQ_SH, args, { env, timeout: 120_000 });
+  return result.stdout;
+}
+
+export interface QueueRow {
+  name: string;
+  durable: boolean;
+  auto_delete: boolean;
+  exclusive: boolean;
+  arguments: unknown;
+  consumers: number;
+  messages: number;
+}
+
+export interface ExchangeRow {
+  name: string;
+  type: string;
+  durable: boolean;
+  auto_delete: boolean;
+  internal: boolean;
+  arguments: unknown;
+}
+
+/** `rabbitmqctl list_queues` as rows. */
+export async function listQueues(env: Record<string, string> = {}): Promise<QueueRow[]> {
+  return JSON.parse(await rabbit(['list_queues'], env)) as QueueRow[];
+}
+
+/** `rabbitmqctl list_exchanges` as rows. */
+export async function listExchanges(env: Record<string, string> = {}): Promise<ExchangeRow[]> {
+  return JSON.parse(await rabbit(['list_exchanges'], env)) as ExchangeRow[];
+}
+
+/** Resolve when `predicate()` holds; polls a bounded number of times. */
+export async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await predicate()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+}
+
+/** The rabbit:// form of the test broker's amqp:// URL, as a Python oslo peer takes it. */
+export function rabbitUrl(url: string): string {
+  return url.replace(/^amqp:/, 'rabbit:');
+}
+
+/** A running Python oslo RPC server (test/fixtures/python/oslo_server.py). */
+export interface PythonServer {
+  /** JSON events it printed so far ({"event": "cast", ...} for each `record`). */
+  readonly events: Array<Record<string, unknown>>;
+  /** Resolve with the first event (already printed or future) that matches, within `timeoutMs`. */
+  waitEvent(match: (event: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** SIGTERM and wait for a clean exit (its fanout queue is deleted then). */
+  stop(): Promise<void>;
+}
+
+/** Start the Python peer server on `topic`/`server`; stopped after the test. */
+export async function startPythonServer(t: TestContext, url: string, topic: string, server: string): Promise<PythonServer> {
+  const child = execa(PYTHON, [PY_SERVER, rabbitUrl(url), topic, server], { reject: false, buffer: false, stdin: 'ignore' });
+  const events: Array<Record<string, unknown>> = [];
+  const waiters = new Set<() => void>();
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    partial += chunk.toString();
+    const lines = partial.split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) events.push(JSON.parse(line) as Record<string, unknown>);
+    for (const wake of waiters) wake();
+  });
+  let exited = false;
+  void child.then(() => {
+    exited = true;
+    for (const wake of waiters) wake();
+  });
+  const stop = async (): Promise<void> => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await child;
+    clearTimeout(timer);
+  };
+  t.after(stop);
+  const waitEvent = (match: (event: Record<string, unknown>) => boolean, timeoutMs = 10_000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const check = (): void => {
+        const found = events.find(match);
+        if (found) return done(() => resolve(found));
+        if (exited) return done(() => reject(new Error(`python server exited; stderr: ${stderr}`)));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`python server: no matching event in ${timeoutMs} ms; stderr: ${stderr}`))), timeoutMs);
+      const done = (settle: () => void): void => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        settle();
+      };
+      waiters.add(check);
+      check();
+    });
+  await waitEvent((event) => event.event === 'ready', 20_000);
+  return { events, waitEvent, stop };
+}
+
+/** One operation for the Python peer client (see test/fixtures/python/oslo_client.py). */
+export interface PythonOp {
+  op: 'call' | 'cast' | 'bench';
+  topic: string;
+  method: string;
+  server?: string;
+  fanout?: boolean;
+  version?: string;
+  namespace?: string;
+  args?: Record<string, unknown>;
+  ctx?: Record<string, unknown>;
+  timeout?: number;
+  cm_timeout?: number;
+  concurrency?: number;
+  seconds?: number;
+}
+
+/** Run the Python peer client once with `ops`; resolves with one result object per op. */
+export async function runPythonClient(url: string, ops: PythonOp[], timeoutMs = 60_000): Promise<Array<Record<string, unknown>>> {
+  const result = await execa(PYTHON, [PY_CLIENT, rabbitUrl(url), JSON.stringify(ops)], { timeout: timeoutMs, reject: false, stdin: 'ignore' });
+  if (result.exitCode !== 0) throw new Error(`python client failed (${result.exitCode}): ${result.stderr.slice(-2000)}`);
+  return result.stdout.split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line) as Record<string, unknown>);
+}

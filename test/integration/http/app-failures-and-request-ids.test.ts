@@ -1,0 +1,75 @@
+/**
+ * An app that throws (or rejects) gets a 500 and a log line while the worker keeps serving;
+ * request ids are honoured when safe, made otherwise, echoed, and visible to the app (issue 3).
+ */
+import assert from 'node:assert/strict';
+import type { RequestListener } from 'node:http';
+import { test } from 'node:test';
+import { requestIdOf } from '../../../src/http/request-id.js';
+import { httpGet } from '../../helpers/http.js';
+import { serve } from './serve.js';
+
+const app: RequestListener = async (req, res) => {
+  if (req.url === '/throw') throw new Error('sync failure');
+  if (req.url === '/reject') {
+    await Promise.resolve();
+    throw new Error('async failure');
+  }
+  res.end(`id=${requestIdOf(req)}`);
+};
+
+test('a throwing or rejecting app gets 500 with a log line, and later requests are served', async (t) => {
+  const thrower: RequestListener = (req, res) => {
+    if (req.url === '/throw') throw new Error('sync failure');
+    return app(req, res);
+  };
+  const { port, logs } = await serve(t, thrower);
+  const sync = await httpGet(port, '/throw');
+  assert.equal(sync.status, 500);
+  assert.equal(sync.headers.connection, 'close');
+  const async = await httpGet(port, '/reject');
+  assert.equal(async.status, 500);
+  const after = await httpGet(port, '/fine');
+  assert.equal(after.status, 200);
+  const failures = logs.filter((line) => line.msg === 'app failed while handling a request');
+  assert.equal(failures.length, 2);
+  assert.equal((failures[0]?.err as { message: string }).message, 'sync failure');
+  assert.equal(failures[0]?.request_id, sync.headers['x-request-id']);
+});
+
+test('a safe incoming X-Request-Id is kept; an unsafe or missing one is replaced by req-<uuid>', async (t) => {
+  const { port } = await serve(t, app);
+  const kept = await httpGet(port, '/', { headers: { 'X-Request-Id': 'abc-123:x.y_z' } });
+  assert.equal(kept.headers['x-request-id'], 'abc-123:x.y_z');
+  assert.equal(kept.body, 'id=abc-123:x.y_z');
+
+  const unsafe = await httpGet(port, '/', { headers: { 'X-Request-Id': 'bad id"<script>' } });
+  assert.match(String(unsafe.headers['x-request-id']), /^req-[0-9a-f-]{36}$/);
+  assert.equal(unsafe.body, `id=${unsafe.headers['x-request-id']}`);
+
+  const made = await httpGet(port, '/');
+  assert.match(String(made.headers['x-request-id']), /^req-[0-9a-f-]{36}$/);
+  assert.notEqual(made.headers['x-request-id'], unsafe.headers['x-request-id']);
+});
+
+test('the access log writes one line per request with fields and the wsgi_log_format message', async (t) => {
+  const { port, logs } = await serve(t, app, { access_log: true });
+  await httpGet(port, '/hello?x=1', { headers: { 'X-Request-Id': 'log-me', 'X-Forwarded-For': '10.0.0.9' } });
+  const lines = logs.filter((line) => line.component === 'access');
+  assert.equal(lines.length, 1);
+  const line = lines[0] as Record<string, unknown>;
+  assert.equal(line.method, 'GET');
+  assert.equal(line.path, '/hello?x=1');
+  assert.equal(line.status, 200);
+  assert.equal(line.bytes, 'id=log-me'.length);
+  assert.equal(line.request_id, 'log-me');
+  assert.equal(line.remote, '127.0.0.1');
+  assert.equal(typeof line.duration_ms, 'number');
+  assert.match(String(line.msg), /^10\.0\.0\.9,127\.0\.0\.1 "GET \/hello\?x=1 HTTP\/1\.1" status: 200  len: 9 time: \d+\.\d{7}$/);
+});
+
+test('access_log off writes no request lines', async (t) => {
+  const { port, logs } = await serve(t, app, { access_log: false });
+  await httpGet(port, '/');
+  assert.equal(logs.filter((line) => line.component === 'access').length, 0);
+});

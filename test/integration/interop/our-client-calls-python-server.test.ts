@@ -1,0 +1,97 @@
+/**
+ * Our RpcClient calls a real Python oslo.messaging 14.0.3 RPC server (threading executor):
+ * call, cast, fanout cast, topic.server, remote errors, unknown and private methods, version
+ * mismatch, namespaces, context pass-through, call-monitor heartbeats, and timeouts.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { requireBroker } from '../../helpers/broker.js';
+import { RpcClient } from '../../../src/rpc/client.js';
+import { MessageDeliveryFailure, MessagingTimeout, RemoteError } from '../../../src/rpc/errors.js';
+import { startPythonServer, startTransport, uniqueTopic } from '../amqp/support.js';
+
+/** The remote class name of an error, whether it came back as our class or a RemoteError. */
+function remoteClass(error: unknown): string {
+  return error instanceof RemoteError ? error.excType : error instanceof Error ? error.name : String(error);
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof Error);
+    return error;
+  }
+  assert.fail('expected the call to fail');
+}
+
+test('our client calls a Python oslo server', { timeout: 60_000 }, async (t) => {
+  const broker = await requireBroker();
+  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const topic = uniqueTopic('node-to-py');
+  const [pyA, pyB] = await Promise.all([
+    startPythonServer(t, broker.url, topic, 'py-a'),
+    startPythonServer(t, broker.url, topic, 'py-b'),
+  ]);
+  const transport = await startTransport(t, broker.url);
+  const client = new RpcClient(transport, { topic, version: '1.3' }, { timeout: 10 });
+  const ctx = { user_id: 'node-user', project_id: 'p9', request_id: 'req-node-1', roles: ['admin'], is_admin: true };
+
+  assert.deepEqual(await client.call(ctx, 'echo', { value: { deep: [1, 'two', null] } }), { deep: [1, 'two', null] });
+  assert.equal(await client.call(ctx, 'add', { a: 40, b: 2 }), 42);
+  assert.equal(await client.prepare({ server: 'py-b' }).call(ctx, 'whoami'), 'py-b');
+  // Concurrent calls share the one reply queue and come back matched by _msg_id.
+  const many = await Promise.all(Array.from({ length: 50 }, (_, i) => client.call(ctx, 'echo', { value: i })));
+  assert.deepEqual(many, Array.from({ length: 50 }, (_, i) => i));
+
+  await client.prepare({ server: 'py-a' }).cast(ctx, 'record', { value: 'direct' });
+  await pyA.waitEvent((e) => e.event === 'cast' && e.value === 'direct');
+  await client.prepare({ fanout: true }).cast(ctx, 'record', { value: 'everyone' });
+  await pyA.waitEvent((e) => e.event === 'cast' && e.value === 'everyone');
+  const fanoutB = await pyB.waitEvent((e) => e.event === 'cast' && e.value === 'everyone');
+  const castCtx = fanoutB.ctxt as Record<string, unknown>;
+  assert.equal(castCtx.user_id, 'node-user', 'the context travels with casts too');
+
+  const fail = await failure(client.call(ctx, 'fail', { message: 'boom-7' }));
+  assert.ok(fail instanceof RemoteError, `got ${fail.name}`);
+  assert.equal(fail.excType, 'ValueError');
+  assert.equal(fail.value, 'boom-7');
+  assert.ok(fail.traceback.some((line) => line.includes('raise ValueError(message)')));
+
+  assert.equal(remoteClass(await failure(client.call(ctx, 'no_such_method'))), 'NoSuchMethod');
+  assert.equal(remoteClass(await failure(client.call(ctx, '_secret'))), 'NoSuchMethod');
+  const v2 = await failure(client.prepare({ version: '2.0' }).call(ctx, 'echo', { value: 1 }));
+  assert.equal(remoteClass(v2), 'UnsupportedVersion');
+  assert.match(v2.message, /Endpoint does not support RPC version 2\.0\. Attempted method: echo/);
+  assert.equal(await client.prepare({ version: '1.1' }).call(ctx, 'echo', { value: 'v1.1' }), 'v1.1');
+  assert.deepEqual(await client.prepare({ namespace: 'extra', version: '2.0' }).call(ctx, 'ns_echo', { value: 5 }), {
+    namespace: 'extra',
+    value: 5,
+  });
+
+  const seen = (await client.call(ctx, 'ctx')) as Record<string, unknown>;
+  assert.deepEqual(
+    { user_id: seen.user_id, project_id: seen.project_id, request_id: seen.request_id, roles: seen.roles, is_admin: seen.is_admin },
+    { user_id: 'node-user', project_id: 'p9', request_id: 'req-node-1', roles: ['admin'], is_admin: true },
+  );
+  assert.equal(seen.client_timeout, null, 'oslo exposes _timeout as client_timeout (null without a call monitor)');
+
+  // Call monitor: the Python server heartbeats every 1 s, so a 3 s call outlives cm=2.
+  const started = Date.now();
+  assert.equal(await client.prepare({ callMonitorTimeout: 2, timeout: 10 }).call(ctx, 'sleep', { seconds: 3 }), 3);
+  assert.ok(Date.now() - started >= 2900);
+  assert.equal(((await client.prepare({ callMonitorTimeout: 4 }).call(ctx, 'ctx')) as Record<string, unknown>).client_timeout, 4);
+
+  // Timeouts: the overall timeout is a hard cap.
+  const slow = Date.now();
+  assert.ok((await failure(client.prepare({ timeout: 1 }).call(ctx, 'sleep', { seconds: 3 }))) instanceof MessagingTimeout);
+  assert.ok(Date.now() - slow < 2500);
+  const nobody = client.prepare({ topic: uniqueTopic('no-server'), timeout: 1 });
+  assert.ok((await failure(nobody.call(ctx, 'echo', { value: 1 }))) instanceof MessagingTimeout);
+  const fast = Date.now();
+  assert.ok((await failure(nobody.prepare({ mandatory: true }).call(ctx, 'echo', { value: 1 }))) instanceof MessageDeliveryFailure);
+  assert.ok(Date.now() - fast < 1000, 'mandatory fails at once instead of waiting for the timeout');
+
+  // Still healthy after all of the above (the sleeping call's late reply was dropped quietly).
+  assert.equal(await client.call(ctx, 'echo', { value: 'still here' }), 'still here');
+});
