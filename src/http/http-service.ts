@@ -98,6 +98,8 @@ export class HttpService {
       refuseSocket(socket);
       return;
     }
+    // The client may have gone while the socket travelled here: it would never emit 'close' again.
+    if (socket.destroyed) return;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, this.#config.tcp_keepidle * 1000);
     this.#tracker.add(socket, this.#tls);
@@ -109,9 +111,9 @@ export class HttpService {
   /**
    * Graceful stop: no new connections from the first moment, idle keep-alive connections
    * destroyed at once, requests in flight finish and are answered with `Connection: close`;
-   * resolves when every connection has closed. After `timeoutMs` (Infinity: no bound) what is
-   * left is destroyed, logged, and counted in `stats.cut`. Idempotent: every caller gets the
-   * same promise.
+   * resolves when every connection has closed. After `timeoutMs` what is left is destroyed,
+   * logged, and counted in `stats.cut` (a non-finite value such as Infinity: no bound; 0: cut
+   * at once). Idempotent: every caller gets the same promise.
    */
   stop(timeoutMs: number): Promise<void> {
     this.#stopping ??= this.#stop(timeoutMs);

@@ -1,0 +1,249 @@
+// HTTP throughput and p99 latency, ours against the limit, in one run, printed as ratios.
+//
+//   ours:      <launcher command> --workers N --no-access-log --app scripts/lib/hello-app.mjs
+//   reference: scripts/lib/raw-cluster-hello.mjs (plain node:cluster, N workers, same handler)
+//
+// Variants: plain HTTP, TLS (both sides serve HTTPS with the same throwaway certificate), and
+// the access log on (ours with the log against ours without: its cost). Optional variants
+// `service` and `service-tls` run one process each (HttpService against node's own server) to
+// separate HttpService's cost from the launcher's. Each server binds
+// 127.0.0.1:0 and prints {"msg":"launcher ready","port":N}; wrk then runs a short warm-up and
+// the measured run with keep-alive connections. Every server is stopped by PID at the end.
+//
+// Usage: node scripts/bench-http.mjs [--launcher "node dist/launcher.js"] [--workers 2]
+//          [--duration 10] [--connections 64] [--threads 2] [--rounds 1]
+//          [--variants plain,tls,access-log[,service,service-tls]]
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { makeBenchCert } from './lib/bench-certs.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    launcher: { type: 'string', default: 'node dist/launcher.js' },
+    workers: { type: 'string', default: '2' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '64' },
+    threads: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '1' },
+    variants: { type: 'string', default: 'plain,tls,access-log' },
+    wrk: { type: 'string', default: '/usr/bin/wrk' },
+  },
+});
+
+const APP = fileURLToPath(new URL('./lib/hello-app.mjs', import.meta.url));
+const RAW = fileURLToPath(new URL('./lib/raw-cluster-hello.mjs', import.meta.url));
+const SINGLE = fileURLToPath(new URL('./lib/single-process-hello.mjs', import.meta.url));
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+const running = new Set();
+
+/** Start `argv`, resolve with { child, port } on its readiness line; keep draining its output. */
+function startServer(name, argv) {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
+  let tail = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`${name}: not ready after ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+    let pending = '';
+    let ready = false;
+    const fail = (error) => {
+      clearTimeout(timer);
+      stopServer(child).finally(() => reject(new Error(`${error.message}\n--- last output ---\n${tail}`)));
+    };
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      // After readiness the access log keeps coming: read and drop it (a full pipe would stall the server).
+      if (ready) return;
+      pending += chunk;
+      tail = (tail + chunk).slice(-4000);
+      let newline;
+      while ((newline = pending.indexOf('\n')) !== -1) {
+        const line = pending.slice(0, newline);
+        pending = pending.slice(newline + 1);
+        let record;
+        try {
+          record = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (record.msg === 'launcher ready' && Number.isInteger(record.port)) {
+          ready = true;
+          clearTimeout(timer);
+          resolve({ child, port: record.port });
+          return;
+        }
+      }
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => (tail = (tail + chunk).slice(-4000)));
+    child.once('exit', (code, signal) => {
+      if (!ready) fail(new Error(`${name}: exited before ready (code ${code}, signal ${signal})`));
+    });
+  });
+}
+
+/** SIGTERM by PID, SIGKILL after STOP_TIMEOUT_MS. */
+function stopServer(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    process.kill(child.pid, 'SIGTERM');
+  });
+}
+
+const UNITS = { us: 0.001, ms: 1, s: 1000 };
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/**
+ * CPU seconds (user + system) used so far by `rootPid` and its descendants, from /proc. On a
+ * shared machine req/s swings with other load; CPU per request is the steadier figure.
+ */
+function treeCpuSeconds(rootPid) {
+  const procs = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      procs.push({ pid: Number(entry), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // The process ended while we read.
+    }
+  }
+  const tree = new Set([rootPid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const proc of procs) {
+      if (!tree.has(proc.pid) && tree.has(proc.ppid)) {
+        tree.add(proc.pid);
+        grew = true;
+      }
+    }
+  }
+  return procs.filter((proc) => tree.has(proc.pid)).reduce((sum, proc) => sum + proc.ticks, 0) / CLK_TCK;
+}
+
+/** Run wrk; resolve with { rps, p99Ms, errors }. */
+function runWrk(url, seconds) {
+  const args = [`-t${opts.threads}`, `-c${opts.connections}`, `-d${seconds}s`, '--latency', url];
+  return new Promise((resolve, reject) => {
+    const child = spawn(opts.wrk, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (out += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+      const p99 = /^\s+99%\s+([\d.]+)(us|ms|s)\s*$/m.exec(out);
+      if (code !== 0 || !rps || !p99) {
+        reject(new Error(`wrk failed (code ${code}):\n${out}`));
+        return;
+      }
+      const errors = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out);
+      const requests = /(\d+) requests in/.exec(out);
+      const socketErrors = /Socket errors:.*/.exec(out);
+      resolve({ requests: Number(requests?.[1] ?? 0), rps: Number(rps[1]), p99Ms: Number(p99[1]) * UNITS[p99[2]], errors: errors ? Number(errors[1]) : 0, socketErrors: socketErrors?.[0] });
+    });
+  });
+}
+
+async function measure(name, argv, scheme) {
+  const { child, port } = await startServer(name, argv);
+  try {
+    const url = `${scheme}://127.0.0.1:${port}/`;
+    await runWrk(url, 2);
+    const cpuBefore = treeCpuSeconds(child.pid);
+    const result = await runWrk(url, Number(opts.duration));
+    result.cpuUsPerReq = ((treeCpuSeconds(child.pid) - cpuBefore) * 1e6) / Math.max(1, result.requests);
+    console.log(`  ${name.padEnd(28)} ${result.rps.toFixed(0).padStart(8)} req/s  p99 ${result.p99Ms.toFixed(2).padStart(7)} ms` +
+      `  server CPU ${result.cpuUsPerReq.toFixed(1).padStart(5)} us/req` +
+      `${result.errors ? `  non-2xx ${result.errors}` : ''}${result.socketErrors ? `  ${result.socketErrors}` : ''}`);
+    return result;
+  } finally {
+    await stopServer(child);
+  }
+}
+
+const median = (numbers) => {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+async function main() {
+  const launcher = opts.launcher.split(' ').filter(Boolean);
+  const workers = opts.workers;
+  const oursBase = [...launcher, '--workers', workers, '--host', '127.0.0.1', '--port', '0', '--app', APP, '--no-periodic-enable'];
+  const rawBase = [process.execPath, RAW, '--workers', workers, '--host', '127.0.0.1', '--port', '0'];
+  const wanted = new Set(opts.variants.split(','));
+  const cert = wanted.has('tls') || wanted.has('service-tls') ? makeBenchCert() : undefined;
+  const tlsOurs = cert ? ['--ssl-cert-file', cert.cert, '--ssl-key-file', cert.key] : [];
+  const tlsRaw = cert ? ['--cert', cert.cert, '--key', cert.key] : [];
+
+  // [label, reference, ours]; for access-log the "reference" is ours without the log.
+  const variants = [
+    ['plain', ['raw node:cluster', rawBase, 'http'], ['ours --no-access-log', [...oursBase, '--no-access-log'], 'http']],
+    ['tls', ['raw node:cluster TLS', [...rawBase, ...tlsRaw], 'https'], ['ours TLS --no-access-log', [...oursBase, ...tlsOurs, '--no-access-log'], 'https']],
+    ['access-log', ['ours --no-access-log', [...oursBase, '--no-access-log'], 'http'], ['ours --access-log', [...oursBase, '--access-log'], 'http']],
+    // One process each, no launcher: HttpService's own cost against node's server listening itself.
+    ['service', ['node http, 1 process', [process.execPath, SINGLE, '--mode', 'raw'], 'http'], ['HttpService, 1 process', [process.execPath, SINGLE, '--mode', 'service'], 'http']],
+    ['service-tls', ['node https, 1 process', [process.execPath, SINGLE, '--mode', 'raw', ...tlsRaw], 'https'], ['HttpService TLS, 1 process', [process.execPath, SINGLE, '--mode', 'service', ...tlsRaw], 'https']],
+  ].filter(([label]) => wanted.has(label));
+
+  console.log(`wrk -t${opts.threads} -c${opts.connections} -d${opts.duration}s --latency, ${workers} workers, ${opts.rounds} round(s), node ${process.version}`);
+  const summary = [];
+  try {
+    for (const [label, reference, ours] of variants) {
+      console.log(`${label}:`);
+      const refRuns = [];
+      const ourRuns = [];
+      for (let round = 0; round < Number(opts.rounds); round++) {
+        refRuns.push(await measure(reference[0], reference[1], reference[2]));
+        ourRuns.push(await measure(ours[0], ours[1], ours[2]));
+      }
+      const pick = (runs) => ({
+        rps: median(runs.map((r) => r.rps)), p99Ms: median(runs.map((r) => r.p99Ms)), cpu: median(runs.map((r) => r.cpuUsPerReq)),
+      });
+      const ref = pick(refRuns);
+      const our = pick(ourRuns);
+      const row = {
+        variant: label, reference: reference[0], ours: ours[0],
+        reference_rps: Math.round(ref.rps), ours_rps: Math.round(our.rps),
+        reference_p99_ms: Number(ref.p99Ms.toFixed(2)), ours_p99_ms: Number(our.p99Ms.toFixed(2)),
+        reference_cpu_us_per_req: Number(ref.cpu.toFixed(1)), ours_cpu_us_per_req: Number(our.cpu.toFixed(1)),
+        throughput_ratio: Number((our.rps / ref.rps).toFixed(3)), p99_ratio: Number((our.p99Ms / ref.p99Ms).toFixed(3)),
+        cpu_per_req_ratio: Number((our.cpu / ref.cpu).toFixed(3)),
+      };
+      summary.push(row);
+      console.log(`  => throughput ${row.throughput_ratio}x, p99 ${row.p99_ratio}x, CPU/request ${row.cpu_per_req_ratio}x (${ours[0]} / ${reference[0]})`);
+    }
+  } finally {
+    cert?.remove();
+  }
+  console.log('\nvariant      throughput       p99  CPU/request');
+  for (const row of summary) {
+    console.log(`${row.variant.padEnd(12)} ${String(row.throughput_ratio).padStart(9)}x ${String(row.p99_ratio).padStart(8)}x ${String(row.cpu_per_req_ratio).padStart(11)}x`);
+  }
+  console.log(JSON.stringify({ bench: 'http', summary }));
+}
+
+const cleanup = () => {
+  for (const child of running) child.kill('SIGKILL');
+};
+process.once('SIGINT', () => {
+  cleanup();
+  process.exit(130);
+});
+main().catch((error) => {
+  console.error(error.message);
+  cleanup();
+  process.exitCode = 1;
+});
