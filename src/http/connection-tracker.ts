@@ -116,14 +116,22 @@ export class ConnectionTracker {
   }
 
   /**
-   * Stop keeping connections: destroy the idle ones now, end the busy ones after their last
-   * response. Resolves when every connection has closed.
+   * Stop keeping connections: end the busy ones after their last response, and destroy the idle
+   * ones now, or after `idleGraceMs`. The grace is for a rolling restart, where the launcher
+   * keeps accepting: a client may be writing its next request on an idle keep-alive connection
+   * at this very moment, and closing under it would fail that request. Within the grace such a
+   * request is served with `Connection: close` and the connection then ends cleanly.
+   * Resolves when every connection has closed.
    */
-  drain(): Promise<void> {
+  drain(idleGraceMs = 0): Promise<void> {
     this.#draining = true;
-    for (const conn of this.#connections.values()) {
-      if (conn.responses.size === 0) conn.transport.destroy();
-    }
+    const closeIdle = (): void => {
+      for (const conn of this.#connections.values()) {
+        if (conn.responses.size === 0) conn.transport.destroy();
+      }
+    };
+    if (idleGraceMs > 0) setTimeout(closeIdle, idleGraceMs).unref();
+    else closeIdle();
     if (this.#connections.size === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.#onEmpty = resolve;

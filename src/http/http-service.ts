@@ -115,8 +115,8 @@ export class HttpService {
    * logged, and counted in `stats.cut` (a non-finite value such as Infinity: no bound; 0: cut
    * at once). Idempotent: every caller gets the same promise.
    */
-  stop(timeoutMs: number): Promise<void> {
-    this.#stopping ??= this.#stop(timeoutMs);
+  stop(timeoutMs: number, options: { idleGraceMs?: number } = {}): Promise<void> {
+    this.#stopping ??= this.#stop(timeoutMs, options.idleGraceMs ?? 0);
     return this.#stopping;
   }
 
@@ -170,7 +170,7 @@ export class HttpService {
     if (stalled) socket.destroy();
   }
 
-  async #stop(timeoutMs: number): Promise<void> {
+  async #stop(timeoutMs: number, idleGraceMs: number): Promise<void> {
     // A start() still in its microtask finishes first; from then on this runs without a pause
     // until the drain has begun, so no connection slips in.
     if (this.#status === 'new' && this.#starting) await this.#starting.catch(() => undefined);
@@ -181,7 +181,7 @@ export class HttpService {
     this.#status = 'stopping';
     const started = performance.now();
     this.#handler.drain();
-    const drained = this.#tracker.drain();
+    const drained = this.#tracker.drain(Math.min(idleGraceMs, timeoutMs / 2));
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<boolean>((resolve) => {
       if (Number.isFinite(timeoutMs)) timer = setTimeout(resolve, Math.max(0, timeoutMs), true);

@@ -15,7 +15,6 @@ import { HttpService } from '../http/http-service.js';
 import type { IpcChannel } from '../ipc/channel.js';
 import type { PrimaryPayload, WorkerInit, WorkerPayload } from '../ipc/messages.js';
 import type { Logger } from '../logging/logger.js';
-import { Backdoor } from './backdoor.js';
 import { loadManager } from './manager-loader.js';
 import { Service } from './service.js';
 import { createTransport } from './transport-factory.js';
@@ -35,6 +34,9 @@ export interface RuntimeContext {
   logger: Logger;
   channel: IpcChannel<PrimaryPayload, WorkerPayload>;
 }
+
+/** How long a reloading worker keeps idle keep-alive connections open (see connection-tracker.ts). */
+const RELOAD_IDLE_GRACE_MS = 500;
 
 /** Longest timer node accepts (about 24.8 days): "wait forever" in practice. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -60,8 +62,9 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
     ? await loadApp(config.app, { config, logger, rpc })
     : createDemoApp({ config, logger, slot: context.init.slot, channel, service, rpc });
   const http = new HttpService({ config, logger, app });
+  // Imported only when asked for: node:repl loads node's domain module, which slows TLS I/O.
   const backdoor = config.backdoor_socket
-    ? new Backdoor(config.backdoor_socket, { service, manager: service.manager, config: loggableConfig(config) }, logger)
+    ? new (await import('./backdoor.js')).Backdoor(config.backdoor_socket, { service, manager: service.manager, config: loggableConfig(config) }, logger)
     : undefined;
   channel.handle('periodic-assign', (message) => service.setOwnedTasks(message.tasks));
   channel.handle('metrics-json', () => metricsJson());
@@ -78,9 +81,12 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
     },
     handleConnection: (socket) => http.handleConnection(socket),
     reset: () => service.reset(),
-    async stop(_reason, timeoutMs) {
+    async stop(reason, timeoutMs) {
       const bound = drainBound(timeoutMs);
-      const cut = await Promise.all([http.stop(bound).then(() => http.stats.cut), service.stop(bound).then(() => 0)]);
+      // On a reload the launcher keeps accepting: idle keep-alive clients get a grace to finish a
+      // request they may be sending now. On a shutdown nothing would serve them: close at once.
+      const idleGraceMs = reason === 'reload' ? RELOAD_IDLE_GRACE_MS : 0;
+      const cut = await Promise.all([http.stop(bound, { idleGraceMs }).then(() => http.stats.cut), service.stop(bound).then(() => 0)]);
       await backdoor?.stop();
       await transport.stop().catch((error: unknown) => logger.warn({ err: error }, 'error closing the RPC transport'));
       return cut.every((count) => count === 0);

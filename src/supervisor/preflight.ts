@@ -6,11 +6,13 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Config } from '../config/options.js';
 import { ConfigError, ErrorCodes } from '../errors.js';
+import { compileLogFormat } from '../http/log-format.js';
 import { loadTlsOptions } from '../http/tls.js';
 
 /** Throws a ConfigError naming the option at fault. */
 export function preflight(config: Config): void {
   loadTlsOptions(config);
+  compileLogFormat(config.wsgi_log_format);
   for (const option of ['manager', 'app'] as const) {
     const path = config[option];
     // Package names resolve in the worker; files can be checked here.
