@@ -24,9 +24,13 @@ if (cluster.isPrimary) {
       say({ msg: 'launcher ready', port: address.port, pids: ready.map((w) => w.process.pid) });
     }
   });
+  // Counted here: cluster.workers may still list the exiting worker during its 'exit' event.
+  let alive = 0;
+  cluster.on('fork', () => alive++);
   cluster.on('exit', () => {
+    alive--;
     if (!stopping) cluster.fork();
-    else if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    else if (alive === 0) process.exit(0);
   });
   for (let i = 0; i < workers; i++) cluster.fork();
   process.on('SIGTERM', () => {

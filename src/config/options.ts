@@ -141,8 +141,8 @@ export const OPTIONS = {
     help: 'Consecutive failed worker starts after which the launcher gives up and exits 1.',
   },
   restart_reset_after: {
-    group: 'launcher', type: 'float', min: 0, max: 86_400, default: 10,
-    help: 'Seconds a worker must stay up for its slot to count as healthy again (resets the backoff).',
+    group: 'launcher', type: 'float', min: 0, max: 86_400, default: 1,
+    help: "Seconds a ready worker must stay up for its death not to count as a failed start (pm2's min_uptime).",
   },
   prefork_spare: {
     group: 'launcher', type: 'bool', default: true,

@@ -118,8 +118,9 @@ export class Supervisor {
       if (this.#state === 'stopped') return;
       const clean = exits.every((exit) => exit.code === 0);
       await this.#closePlugins();
-      this.#logger.info({ clean }, clean ? 'all workers stopped; exiting 0' : 'workers stopped with errors; exiting 1');
-      this.#end(clean ? 0 : 1);
+      const code = this.#forcedCode ?? (clean ? 0 : 1);
+      this.#logger.info({ clean, code }, `all workers stopped; exiting ${code}`);
+      this.#end(code);
     });
   }
 

@@ -1,0 +1,219 @@
+#!/usr/bin/env node
+// One benchmark run against the peers (issue 7), side by side on this machine, one table:
+//   HTTP, N workers, same hello handler (wrk): raw node:cluster (ref) · ours · pm2 cluster mode ·
+//     oslo.service ProcessLauncher (eventlet)
+//   RPC echo over one RabbitMQ broker at concurrency 1 and 16: raw amqplib direct reply-to (ref,
+//     the limit) · ours (RpcClient/RpcServer/AmqpTransport) · Moleculer (AMQP transporter, tuned) ·
+//     Python oslo.messaging
+//   lifecycle: kill -9 replacement, SIGTERM with idle keep-alive clients, reload under load:
+//     oslo.service ProcessLauncher (ref) · ours · ours without spare · raw node:cluster · pm2
+// Loopback only, every process started here stopped here by pid, pm2 in a temporary PM2_HOME
+// ended with `pm2 kill`. The peers' packages live in scripts/peers (installed on first use).
+//
+//   npm run bench [-- --quick] [-- --only http,rpc,lifecycle] [-- --workers 2] [-- --out FILE]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { BenchTable } from './lib/bench-table.mjs';
+import { launcherPeers } from './lib/bench-peers.mjs';
+import { reloadUnderLoad, replacementTimes, sigtermTimes, startPeer, stopPeer } from './lib/lifecycle-bench.mjs';
+import { median } from './lib/proc.mjs';
+import { RPC_SIDES, runRpcClient, startRpcServer } from './lib/rpc-pair.mjs';
+import { runWrk } from './lib/wrk.mjs';
+
+const at = (path) => fileURLToPath(new URL(path, import.meta.url));
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string', default: 'http,rpc,lifecycle' },
+    workers: { type: 'string', default: '2' },
+    out: { type: 'string' },
+  },
+});
+const workers = Number(opts.workers);
+const sections = new Set(opts.only.split(','));
+const plan = opts.quick
+  ? { wrkSeconds: 3, warmSeconds: 1, rpcSeconds: 2, trials: 3, termTrials: 2 }
+  : { wrkSeconds: 8, warmSeconds: 2, rpcSeconds: 5, trials: 10, termTrials: 5 };
+// Kills 1.1 s apart: oslo's ProcessLauncher sleeps 1 s when it forked N+1 times within N s, and
+// pm2 counts a restart within min_uptime (1 s) as unstable; one kill at a time is what is measured.
+const KILL_GAP_MS = 1100;
+const table = new BenchTable();
+const log = (text) => process.stderr.write(`# ${text}\n`);
+
+if (!existsSync(at('../dist/launcher.js'))) throw new Error('build first: npm run build');
+if (!existsSync(at('./peers/node_modules/pm2')) || !existsSync(at('./peers/node_modules/moleculer'))) {
+  log('installing the peers (scripts/peers: pm2, moleculer, amqplib 0.10)');
+  const install = spawnSync('npm', ['install', '--prefix', at('./peers'), '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  if (install.status !== 0) throw new Error('npm install --prefix scripts/peers failed');
+}
+const hasPython = spawnSync('/usr/bin/python3', ['-c', 'import oslo_service.wsgi, oslo_messaging, eventlet'], { stdio: 'ignore' }).status === 0;
+if (!hasPython) log('python3-oslo.service / python3-oslo.messaging / python3-eventlet missing: Python rows fail (sudo bash scripts/system-deps.sh --bench)');
+const hasWrk = existsSync('/usr/bin/wrk');
+if (!hasWrk && sections.has('http')) log('/usr/bin/wrk missing: HTTP rows fail (sudo bash scripts/system-deps.sh --bench)');
+
+const pm2Home = mkdtempSync(join(tmpdir(), 'oslo-node-bench-pm2-'));
+const peers = launcherPeers({ workers, pm2Home, embeddedSocket: join(pm2Home, 'embedded.sock') });
+const loadBefore = loadavg();
+const began = new Date();
+
+async function http() {
+  const measure = `HTTP req/s, ${workers} workers (wrk -t2 -c64 -d${plan.wrkSeconds}s), higher is better`;
+  const p99 = 'HTTP p99 latency ms, lower is better';
+  for (const [peer, reference] of [[peers.raw, true], [peers.ours, false], [peers.pm2, false], [peers.oslo, false]]) {
+    log(`http: ${peer.name}`);
+    try {
+      const { server, port } = await startPeer(peer);
+      try {
+        const url = `http://127.0.0.1:${port}/`;
+        await runWrk(url, { seconds: plan.warmSeconds });
+        const r = await runWrk(url, { seconds: plan.wrkSeconds });
+        const note = [r.non2xx ? `${r.non2xx} non-2xx` : '', r.socketErrors ?? ''].filter(Boolean).join('; ');
+        table.add(measure, peer.name, r.rps, { digits: 0, reference, note });
+        table.add(p99, peer.name, r.p99Ms, { digits: 2, reference, note: `p50 ${r.p50Ms.toFixed(2)} ms` });
+      } finally {
+        await stopPeer(server);
+      }
+    } catch (error) {
+      table.failed(measure, peer.name, error, { reference });
+    }
+  }
+}
+
+/** The broker: $OSLO_NODE_TEST_TRANSPORT_URL, else the running scripts/rabbitmq.sh one, else one started (and stopped) here. */
+function broker() {
+  if (process.env.OSLO_NODE_TEST_TRANSPORT_URL) return { url: process.env.OSLO_NODE_TEST_TRANSPORT_URL, stop: () => {} };
+  const script = at('./rabbitmq.sh');
+  const urlFile = at('../.tmp/rabbitmq/url');
+  if (spawnSync('bash', [script, 'status'], { stdio: 'ignore' }).status === 0 && existsSync(urlFile)) {
+    return { url: readFileSync(urlFile, 'utf8').trim(), stop: () => {} };
+  }
+  const start = spawnSync('bash', [script, 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
+  if (start.status !== 0) throw new Error('no broker: scripts/rabbitmq.sh start failed');
+  return { url: start.stdout.trim().split('\n').pop(), stop: () => spawnSync('bash', [script, 'stop'], { stdio: 'inherit' }) };
+}
+
+async function rpc() {
+  const sides = [
+    ['raw', 'raw amqplib direct reply-to (limit)', true],
+    ['ours', 'ours (RpcClient → RpcServer, AmqpTransport)', false],
+    ['moleculer', 'Moleculer 0.14 AMQP (prefetch 128, noDelay)', false],
+    ['python', 'Python oslo.messaging 14 client → server', false],
+  ];
+  const levels = [1, 16];
+  const rate = (c) => `RPC c=${c} calls/s (${plan.rpcSeconds} s), higher is better`;
+  let found;
+  try {
+    found = broker();
+  } catch (error) {
+    for (const c of levels) for (const [, label, reference] of sides) table.failed(rate(c), label, error, { reference });
+    return;
+  }
+  try {
+    for (const [key, label, reference] of sides) {
+      const topic = `bench-${key}-${process.pid}-${Date.now().toString(36)}`;
+      let stop;
+      try {
+        log(`rpc: ${label}`);
+        stop = await startRpcServer(RPC_SIDES[key].server(found.url, topic));
+        for (const c of levels) {
+          try {
+            const r = await runRpcClient(RPC_SIDES[key].client(found.url, topic, c, plan.rpcSeconds), plan.rpcSeconds);
+            table.add(rate(c), label, r.calls / r.seconds, { digits: 0, reference, note: r.errors ? `${r.errors} errors` : '' });
+            table.add(`RPC c=${c} p50 latency ms`, label, r.p50_ms, { digits: 2, reference });
+            table.add(`RPC c=${c} p99 latency ms`, label, r.p99_ms, { digits: 2, reference });
+          } catch (error) {
+            table.failed(rate(c), label, error, { reference });
+          }
+        }
+      } catch (error) {
+        for (const c of levels) table.failed(rate(c), label, error, { reference });
+      } finally {
+        await stop?.();
+      }
+    }
+  } finally {
+    found.stop();
+  }
+}
+
+async function lifecycle() {
+  const replace = `worker replacement after kill -9, median of ${plan.trials} (ms), lower is better`;
+  const term = `SIGTERM to stopped, 50 idle keep-alive clients, median of ${plan.termTrials} (ms)`;
+  const failed = 'reload under load (8 client loops): failed requests';
+  const reloadTime = 'reload: signal to reload complete (ms)';
+  // Timed-out trials (NaN) are left out of the median and counted in the note.
+  const summary = (times) => {
+    const done = times.filter(Number.isFinite);
+    const lost = times.length - done.length;
+    const range = done.length ? `${Math.min(...done).toFixed(1)}–${Math.max(...done).toFixed(1)}` : '';
+    return { value: done.length ? median(done) : NaN, note: `${range}${lost ? `; ${lost} of ${times.length} over 10 s` : ''}` };
+  };
+  // Ours counts a worker killed within restart_reset_after (10 s) as a failed start and backs
+  // off (5 in a row: it gives up); kills 1.1 s apart would measure that policy, not a
+  // replacement, so the slot counts as healthy after 1 s here, as pm2's min_uptime does.
+  const oursTuned = (peer) => ({ ...peer, args: [...peer.args, '--restart-reset-after', '1'] });
+  const list = [[peers.oslo, true], [oursTuned(peers.ours), false], [oursTuned(peers.oursNoSpare), false], [peers.rawLifecycle, false], [peers.pm2, false]];
+  for (const [peer, reference] of list) {
+    log(`lifecycle: ${peer.name}`);
+    const tunedNote = peer.args.includes('--restart-reset-after') ? '; restart_reset_after=1' : '';
+    try {
+      const { value, note } = summary(await replacementTimes(peer, { trials: plan.trials, gapMs: KILL_GAP_MS }));
+      table.add(replace, peer.name, value, { reference, note: `${note}${tunedNote}` });
+    } catch (error) {
+      table.failed(replace, peer.name, error, { reference });
+    }
+    try {
+      const { value, note } = summary(await sigtermTimes(peer, { trials: plan.termTrials, idleClients: 50 }));
+      table.add(term, peer.name, value, { reference, note: `${note}${peer.stoppedLine ? '; `pm2 delete` until workers gone' : ''}` });
+    } catch (error) {
+      table.failed(term, peer.name, error, { reference });
+    }
+    try {
+      const r = await reloadUnderLoad(peer, { concurrency: 8 });
+      const errors = [...r.errors].map(([message, count]) => `${count}× ${message}`).join(', ');
+      const reused = r.failed ? `; ${r.reusedFailed} on reused keep-alive sockets` : '';
+      table.add(failed, peer.name, r.failed, { digits: 0, reference, note: `of ${r.sent} sent${reused}${errors ? `: ${errors}` : ''}` });
+      table.add(reloadTime, peer.name, r.reloadMs, { reference, note: peer.reloadLine ? (peer.stoppedLine ? '`pm2 reload`' : 'rolling') : 'all workers at once' });
+    } catch (error) {
+      table.failed(failed, peer.name, error, { reference });
+    }
+  }
+}
+
+/** `pm2 kill` of the daemon started in our PM2_HOME (if any), then remove the folder. */
+function endPm2() {
+  const pm2 = at('./peers/node_modules/.bin/pm2');
+  if (existsSync(join(pm2Home, 'pm2.pid'))) spawnSync(pm2, ['kill'], { env: { ...process.env, PM2_HOME: pm2Home }, stdio: 'ignore', timeout: 30_000 });
+  rmSync(pm2Home, { recursive: true, force: true });
+}
+// Ctrl-C reaches our children through the process group, but not pm2's detached daemon.
+process.once('SIGINT', () => {
+  endPm2();
+  process.exit(130);
+});
+
+try {
+  if (sections.has('http')) await http();
+  if (sections.has('rpc')) await rpc();
+  if (sections.has('lifecycle')) await lifecycle();
+} finally {
+  endPm2();
+}
+
+const peerVersion = (name) => JSON.parse(readFileSync(at(`./peers/node_modules/${name}/package.json`), 'utf8')).version;
+const python = spawnSync('/usr/bin/python3', ['-c', 'import importlib.metadata as m; print(" ".join(p + " " + m.version(p) for p in ("oslo.service", "oslo.messaging", "eventlet")))'], { encoding: 'utf8' });
+const report = [
+  `oslo-node benchmark against the peers, ${began.toISOString()}${opts.quick ? ' (--quick)' : ''}`,
+  `machine: ${availableParallelism()} CPUs, ${cpus()[0]?.model ?? 'unknown CPU'}; node ${process.version}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after`,
+  `peers: pm2 ${peerVersion('pm2')}, moleculer ${peerVersion('moleculer')} (amqplib ${peerVersion('amqplib')}), python: ${python.stdout.trim() || 'missing'}`,
+  `command: npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}; ${workers} workers; loopback; × ref = value / the (ref) row's value`,
+  '',
+  table.render(),
+].join('\n');
+console.log(`\n${report}\n`);
+console.log(JSON.stringify({ bench: 'peers', date: began.toISOString(), rows: table.toJSON() }));
+if (opts.out) writeFileSync(opts.out, `${report}\n`);

@@ -1,0 +1,44 @@
+// One RPC server process for scripts/bench-rpc.mjs.
+//   node scripts/lib/bench-node-server.mjs raw|oslo AMQP_URL TOPIC
+// raw:  plain amqplib, replies through RabbitMQ's direct reply-to (the limit, not oslo-compatible).
+// oslo: our RpcServer on the AMQP transport with an `echo` endpoint (what a Python client calls).
+// Prints "ready" on stdout once it consumes; SIGTERM stops it cleanly.
+import { connect } from 'amqplib';
+import { loadConfig } from '../../dist/src/config/index.js';
+import { silentLogger } from '../../dist/src/logging/logger.js';
+import { RpcServer } from '../../dist/src/rpc/server.js';
+import { AmqpTransport } from '../../dist/src/rpc/transports/amqp/index.js';
+
+const [mode, url, topic] = process.argv.slice(2);
+let stop;
+
+if (mode === 'raw') {
+  const model = await connect(url, { noDelay: true });
+  const channel = await model.createChannel();
+  await channel.assertQueue(topic, { durable: false, autoDelete: true });
+  await channel.consume(topic, (message) => {
+    if (!message) return;
+    const { value } = JSON.parse(message.content.toString());
+    channel.sendToQueue(message.properties.replyTo, Buffer.from(JSON.stringify({ result: value })), {
+      correlationId: message.properties.correlationId,
+    });
+  }, { noAck: true });
+  stop = () => model.close();
+} else if (mode === 'oslo') {
+  const transport = new AmqpTransport({ url, config: loadConfig([], {}).config, logger: silentLogger() });
+  await transport.start();
+  const server = new RpcServer(transport, { topic, server: 'bench' }, [{ echo: (_ctx, args) => args.value }]);
+  await server.start();
+  stop = async () => {
+    await server.stop();
+    await transport.stop();
+  };
+} else {
+  console.error('usage: bench-node-server.mjs raw|oslo AMQP_URL TOPIC');
+  process.exit(2);
+}
+
+process.once('SIGTERM', () => {
+  void Promise.resolve(stop()).finally(() => process.exit(0));
+});
+process.stdout.write('ready\n');

@@ -1,0 +1,83 @@
+// One RPC benchmark cell for scripts/bench.mjs: start a server process, run a client process for
+// a bounded time, parse its JSON line {calls, errors, seconds, p50_ms, p99_ms}, stop the server.
+// The processes are the existing ones: scripts/lib/bench-node-{server,client}.mjs (ours, raw
+// amqplib), test/fixtures/python/oslo_{server,client}.py (oslo.messaging) and
+// scripts/peers/moleculer-rpc.mjs (Moleculer).
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const at = (path) => fileURLToPath(new URL(path, import.meta.url));
+const PYTHON = '/usr/bin/python3';
+const NODE_SERVER = at('./bench-node-server.mjs');
+const NODE_CLIENT = at('./bench-node-client.mjs');
+const MOLECULER = at('../peers/moleculer-rpc.mjs');
+const PY_SERVER = at('../../test/fixtures/python/oslo_server.py');
+const PY_CLIENT = at('../../test/fixtures/python/oslo_client.py');
+const rabbit = (url) => url.replace(/^amqp:/, 'rabbit:');
+
+/** argv of the server and client of each side, by name. */
+export const RPC_SIDES = {
+  raw: {
+    server: (url, topic) => [process.execPath, NODE_SERVER, 'raw', url, topic],
+    client: (url, topic, c, s) => [process.execPath, NODE_CLIENT, 'raw', url, topic, String(c), String(s)],
+  },
+  ours: {
+    server: (url, topic) => [process.execPath, NODE_SERVER, 'oslo', url, topic],
+    client: (url, topic, c, s) => [process.execPath, NODE_CLIENT, 'oslo', url, topic, String(c), String(s)],
+  },
+  moleculer: {
+    server: (url, topic) => [process.execPath, MOLECULER, 'server', url, topic],
+    client: (url, topic, c, s) => [process.execPath, MOLECULER, 'client', url, topic, String(c), String(s)],
+  },
+  python: {
+    server: (url, topic) => [PYTHON, PY_SERVER, rabbit(url), topic, 'bench'],
+    client: (url, topic, c, s) => [PYTHON, PY_CLIENT, rabbit(url),
+      JSON.stringify([{ op: 'bench', topic, method: 'echo', args: { value: 1 }, concurrency: c, seconds: s, timeout: 30 }])],
+  },
+};
+
+/** Spawn a server; resolves with an async stop() once it printed a line containing "ready". */
+export function startRpcServer(argv, timeoutMs = 60_000) {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  child.stderr.on('data', (chunk) => (tail = (tail + chunk).slice(-2000)));
+  const stop = () => new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => (clearTimeout(kill), resolve()));
+    child.kill('SIGTERM');
+  });
+  return new Promise((resolve, reject) => {
+    const fail = (why) => (clearTimeout(timer), void stop().then(() => reject(new Error(`${why}: ${tail}`))));
+    const timer = setTimeout(() => fail('server not ready in time'), timeoutMs);
+    child.once('exit', (code, signal) => fail(`server exited (${code ?? signal})`));
+    child.stdout.on('data', (chunk) => {
+      if (!/ready/.test(String(chunk))) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      resolve(stop);
+    });
+  });
+}
+
+/** Run a client to completion (bounded); resolves with its last JSON line. */
+export function runRpcClient(argv, seconds) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err = (err + chunk).slice(-2000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 60) * 1000);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      try {
+        const result = JSON.parse(out.trim().split('\n').pop() ?? '');
+        if (result.ok === false) throw new Error(result.message);
+        resolve(result);
+      } catch {
+        reject(new Error(`client failed (${code ?? signal}): ${err || out}`.slice(0, 1500)));
+      }
+    });
+  });
+}
