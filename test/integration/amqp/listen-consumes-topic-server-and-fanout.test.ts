@@ -91,3 +91,28 @@ test('a fanout cast after the last server left still succeeds (its auto-deleted 
   await client.publish({ target, body: '"two"' });
   await waitFor('the second fanout cast', () => got.includes('"two"'), 5000);
 });
+
+test('acking or rejecting while the transport closes, or after, is harmless', async (t) => {
+  const broker = await requireBroker();
+  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const topic = uniqueTopic('late-ack');
+  const server = await startTransport(t, broker.url);
+  const client = await startTransport(t, broker.url);
+  const held: Delivery[] = [];
+  await server.listen({ exchange: 'openstack', topic, server: 'node-1' }, (delivery) => held.push(delivery));
+  for (let i = 0; i < 60; i++) await client.publish({ target: { exchange: 'openstack', topic }, body: `${i}` });
+  await waitFor('sixty held deliveries', () => held.length === 60, 5000);
+  let stopped = false;
+  const stopping = server.stop().then(() => (stopped = true));
+  // One ack per turn of the event loop, through every phase of the close (amqplib throws on an
+  // ack while its connection is closing).
+  let next = 0;
+  while (!stopped && next < 58) {
+    held[next++]!.ack();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await stopping;
+  held[58]!.ack();
+  held[59]!.reject();
+  assert.equal(server.connected, false);
+});

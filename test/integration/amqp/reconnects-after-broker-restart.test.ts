@@ -96,7 +96,7 @@ test('the transport recovers from a broker stop_app/start_app without leaks', { 
   const connections = JSON.parse(await rabbit(['list_connections'], env)) as unknown[];
   const channels = JSON.parse(await rabbit(['list_channels'], env)) as unknown[];
   assert.equal(connections.length, 2, 'one connection per transport');
-  assert.equal(channels.length, 4, 'a consumer and a publisher channel per transport');
+  assert.equal(channels.length, 5, 'consumer and publisher channels per transport, and the client\'s reply channel');
   assert.equal(server.connected, true);
 
   const messages = log.lines.map((line) => line.msg);

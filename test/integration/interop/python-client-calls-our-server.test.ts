@@ -83,8 +83,8 @@ test('a Python oslo client calls our server', { timeout: 60_000 }, async (t) => 
     { op: 'call', topic, method: 'ns_echo', namespace: 'extra', version: '2.0', args: { value: 3 } },
     { op: 'call', topic, method: 'ns_echo', namespace: 'other', version: '2.0', args: { value: 3 } },
     { op: 'call', topic, method: 'ctx', ctx: { user_id: 'peer-user', project_id: 'p1', request_id: 'req-abc', roles: ['member'] } },
-    { op: 'call', topic, method: 'sleep', args: { seconds: 3 }, cm_timeout: 2, timeout: 10 },
-    { op: 'call', topic, method: 'sleep', args: { seconds: 3 }, timeout: 1 },
+    { op: 'call', topic, method: 'sleep', args: { seconds: 5 }, cm_timeout: 4, timeout: 15 },
+    { op: 'call', topic, method: 'sleep', args: { seconds: 4 }, timeout: 1 },
   ];
   const [echo, add, whoami, cast, fanout, fail, noSuch, secret, v2, v12, ns, otherNs, ctx, monitored, timedOut] =
     await runPythonClient(broker.url, ops);
@@ -117,8 +117,8 @@ test('a Python oslo client calls our server', { timeout: 60_000 }, async (t) => 
   assert.equal(seen.request_id, 'req-abc');
   assert.deepEqual(seen.roles, ['member']);
 
-  assert.equal(monitored?.result, 3, 'heartbeats kept a 3 s call alive past a 2 s call-monitor timeout');
-  assert.ok(Number(monitored?.elapsed) >= 2.9);
+  assert.equal(monitored?.result, 5, 'heartbeats kept a 5 s call alive past a 4 s call-monitor timeout');
+  assert.ok(Number(monitored?.elapsed) >= 4.9);
   assert.equal(timedOut?.type, 'MessagingTimeout');
-  assert.ok(Number(timedOut?.elapsed) < 2.5);
+  assert.ok(Number(timedOut?.elapsed) < 3.5, 'the timeout, not the 4 s sleep, ended the call');
 });

@@ -15,7 +15,7 @@ import { ClosedError } from '../../../errors.js';
 import { redactUrlPasswords } from '../../../logging/redact.js';
 import { BrokerConnectError, BrokerDeclareError, BrokerUnavailable } from './errors.js';
 import { Publisher } from './publisher.js';
-import { Session } from './session.js';
+import { closeModel, Session } from './session.js';
 import type { AmqpSettings } from './settings.js';
 import { describeHost, type BrokerHost, type TransportUrl } from './url.js';
 
@@ -97,7 +97,9 @@ export class AmqpConnection extends EventEmitter {
       await once(session);
     } catch (error) {
       remove();
-      throw new BrokerDeclareError(`the broker refused a declaration: ${errorText(error)}`, { cause: error });
+      // amqplib rejects with "Channel closed"; the channel's error event has the broker's reason.
+      const reason = session.consumerError ?? error;
+      throw new BrokerDeclareError(`the broker refused a declaration: ${errorText(reason)}`, { cause: reason });
     }
     return remove;
   }
@@ -151,7 +153,7 @@ export class AmqpConnection extends EventEmitter {
       if (this.#stopped) throw new ClosedError('AMQP transport');
     } catch (error) {
       if (session) session.markDead();
-      await model.close().catch(() => undefined);
+      await closeModel(model);
       throw error;
     }
     this.#session = session;

@@ -30,12 +30,20 @@ export class AmqpDelivery implements Delivery {
 
   ack(): void {
     if (!this.#take()) return;
-    this.#session.consumer.ack(this.#message);
+    try {
+      this.#session.consumer.ack(this.#message);
+    } catch {
+      // amqplib throws when the connection is already closing; the broker requeues the message.
+    }
   }
 
   reject(): void {
     if (!this.#take()) return;
-    this.#session.consumer.reject(this.#message, false);
+    try {
+      this.#session.consumer.reject(this.#message, false);
+    } catch {
+      // As for ack: a closing connection; the broker requeues the message.
+    }
   }
 
   // True exactly once, and only while the delivering channel is still open.

@@ -1,6 +1,7 @@
 /**
- * One live AMQP connection and its two channels: a consumer channel (every consumer of this
- * transport, with basic.qos) and a publisher-confirm channel. A session never comes back after it
+ * One live AMQP connection and its two channels: a consumer channel (the RPC servers' consumers,
+ * with basic.qos) and a publisher-confirm channel; the reply consumer opens a third one on the
+ * same connection (reply-consumer.ts). A session never comes back after it
  * dies; the connection manager opens a new one with a higher generation, so anything holding an
  * old session (a delivery to ack) can tell it is stale.
  */
@@ -21,6 +22,8 @@ export class Session {
   #publisher: Promise<Publisher>;
   #alive = true;
   readonly #closed: Promise<unknown>;
+  #consumerError: unknown;
+  #consumerOpen = true;
 
   constructor(generation: number, model: ChannelModel, consumer: Channel, publisher: Publisher) {
     this.generation = generation;
@@ -28,11 +31,24 @@ export class Session {
     this.consumer = consumer;
     this.#publisher = Promise.resolve(publisher);
     this.#closed = once(model, 'close').catch(() => undefined);
+    consumer.on('error', (error: unknown) => {
+      this.#consumerError = error;
+    });
+    // Nothing can be consumed or acked once the consumer channel is gone, even before the
+    // connection's own close (which the manager turns into a reconnect) arrives.
+    consumer.on('close', () => {
+      this.#consumerOpen = false;
+    });
+  }
+
+  /** Why the broker closed the consumer channel (a 404/406 on a declare), if it did. */
+  get consumerError(): unknown {
+    return this.#consumerError;
   }
 
   /** False once the connection or the consumer channel closed. */
   get alive(): boolean {
-    return this.#alive;
+    return this.#alive && this.#consumerOpen;
   }
 
   /** Mark dead; returns true the first time (so the loss is handled once). */
@@ -66,13 +82,20 @@ export class Session {
    * connection's 'close' event then marks the session dead, so the loss is handled there.
    */
   async close(): Promise<void> {
-    // amqplib's close() never settles when the socket died first: its 'close' event ends the wait.
-    const timer = new AbortController();
-    await Promise.race([
-      this.model.close().catch(() => undefined),
-      this.#closed,
-      sleep(CLOSE_TIMEOUT_MS, undefined, { signal: timer.signal }).catch(() => undefined),
-    ]);
-    timer.abort();
+    await closeModel(this.model, this.#closed);
   }
+}
+
+/**
+ * Close a connection without hanging: amqplib's close() never settles when the socket died
+ * first, so its 'close' event (or a bound) ends the wait too.
+ */
+export async function closeModel(model: ChannelModel, closed: Promise<unknown> = once(model, 'close').catch(() => undefined)): Promise<void> {
+  const timer = new AbortController();
+  await Promise.race([
+    model.close().catch(() => undefined),
+    closed,
+    sleep(CLOSE_TIMEOUT_MS, undefined, { signal: timer.signal }).catch(() => undefined),
+  ]);
+  timer.abort();
 }
