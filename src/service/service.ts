@@ -127,6 +127,7 @@ export class Service {
     await this.#group.register({
       ...record,
       pid: process.pid,
+      launcherPid: process.ppid,
       workers: this.#config.workers,
       startedAt: this.#startedAt,
       disabled: false,
@@ -160,13 +161,16 @@ export class Service {
     }
   }
 
-  /** Stop every part, each bounded by `timeoutMs`; runs once. */
-  stop(timeoutMs: number): Promise<void> {
-    this.#stopping ??= this.#stop(timeoutMs);
+  /**
+   * Stop every part, each bounded by `timeoutMs`; runs once. `launcherStopping`: the launcher
+   * shuts down (not a reload), so the service leaves the group for all its workers.
+   */
+  stop(timeoutMs: number, options: { launcherStopping?: boolean } = {}): Promise<void> {
+    this.#stopping ??= this.#stop(timeoutMs, options.launcherStopping ?? false);
     return this.#stopping;
   }
 
-  async #stop(timeoutMs: number): Promise<void> {
+  async #stop(timeoutMs: number, launcherStopping: boolean): Promise<void> {
     await this.#starting?.catch(() => undefined);
     this.#status = 'stopping';
     const bound = timeoutMs > 0 ? timeoutMs : 60_000;
@@ -185,7 +189,7 @@ export class Service {
       }),
     ]);
     await step('cleanup_host', () => this.manager.cleanupHost());
-    await step('service group', () => this.#group.leave());
+    await step('service group', () => this.#group.leave(launcherStopping));
     await step('task pool', () => this.pool.close());
     this.#status = 'stopped';
     this.#logger.info('service stopped');

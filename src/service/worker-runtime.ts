@@ -86,7 +86,7 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
       // On a reload the launcher keeps accepting: idle keep-alive clients get a grace to finish a
       // request they may be sending now. On a shutdown nothing would serve them: close at once.
       const idleGraceMs = reason === 'reload' ? RELOAD_IDLE_GRACE_MS : 0;
-      const cut = await Promise.all([http.stop(bound, { idleGraceMs }).then(() => http.stats.cut), service.stop(bound).then(() => 0)]);
+      const cut = await Promise.all([http.stop(bound, { idleGraceMs }).then(() => http.stats.cut), service.stop(bound, { launcherStopping: reason === 'shutdown' }).then(() => 0)]);
       await backdoor?.stop();
       await transport.stop().catch((error: unknown) => logger.warn({ err: error }, 'error closing the RPC transport'));
       return cut.every((count) => count === 0);

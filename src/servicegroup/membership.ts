@@ -13,6 +13,8 @@ export interface HeartbeatReport {
   readonly topic: string;
   readonly version: string;
   readonly pid: number;
+  /** The pid of the launcher that runs this worker: a stopping launcher leaves for all of them. */
+  readonly launcherPid: number;
   readonly workers: number;
   readonly startedAt: string;
   readonly disabled: boolean;
@@ -68,9 +70,18 @@ export class Membership {
     return isNew;
   }
 
-  /** A worker left on purpose: forget it at once. */
-  leave(host: string, binary: string, pid: number): void {
-    this.#records.get(`${host}/${binary}`)?.members.delete(pid);
+  /**
+   * A worker left on purpose: forget it at once. With `launcherPid`, its launcher is stopping:
+   * forget every worker of that launcher, including ones that were killed and never said so.
+   */
+  leave(host: string, binary: string, pid: number, launcherPid?: number): void {
+    const members = this.#records.get(`${host}/${binary}`)?.members;
+    if (!members) return;
+    members.delete(pid);
+    if (launcherPid === undefined) return;
+    for (const [memberPid, member] of members) {
+      if (member.report.launcherPid === launcherPid) members.delete(memberPid);
+    }
   }
 
   /** Mark a record disabled (or enabled again) with a reason. */

@@ -49,7 +49,8 @@ export class ServiceGroup {
     this.#report = report;
     const endpoint = {
       report_state: (_ctx: unknown, args: { report: HeartbeatReport; hello?: boolean }) => this.#onReport(args.report, args.hello === true),
-      leave: (_ctx: unknown, args: { host: string; binary: string; pid: number }) => this.#membership.leave(args.host, args.binary, args.pid),
+      leave: (_ctx: unknown, args: { host: string; binary: string; pid: number; launcherPid?: number }) =>
+        this.#membership.leave(args.host, args.binary, args.pid, args.launcherPid),
       set_disabled: (_ctx: unknown, args: { host: string; binary: string; disabled: boolean; reason?: string }) => this.#onSetDisabled(args),
     };
     this.#server = new RpcServer(
@@ -85,14 +86,17 @@ export class ServiceGroup {
     await this.#client.cast({}, 'set_disabled', { host, binary, disabled, reason });
   }
 
-  /** Stop heartbeats, tell the others we left, stop listening. */
-  async leave(): Promise<void> {
+  /**
+   * Stop heartbeats, tell the others we left, stop listening. `launcherStopping`: the whole
+   * launcher stops, so every worker of it leaves (a killed sibling too).
+   */
+  async leave(launcherStopping = false): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     const report = this.#report;
     if (report) {
       await this.#client
-        .cast({}, 'leave', { host: report.host, binary: report.binary, pid: report.pid })
+        .cast({}, 'leave', { host: report.host, binary: report.binary, pid: report.pid, launcherPid: launcherStopping ? report.launcherPid : undefined })
         .catch((error: unknown) => this.#logger.warn({ err: error }, 'could not announce leaving the service group'));
     }
     await this.#server?.stop();
