@@ -8,6 +8,7 @@
  *   GET  /v1/tasks         periodic tasks: name, spacing, last run, last duration, runs, failures
  *   GET  /metrics          Prometheus text, merged over the launcher's workers
  *   POST /v1/services/disable, /v1/services/enable   admin only (Bearer admin_token); 404 when no token is set
+ * RPC failures map to: 504 timeout, 502 remote error, 503 broker or transport unavailable.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
@@ -16,7 +17,7 @@ import type { IpcChannel } from '../ipc/channel.js';
 import type { PrimaryPayload, WorkerInfo, WorkerPayload } from '../ipc/messages.js';
 import type { Logger } from '../logging/logger.js';
 import type { RpcClient } from '../rpc/client.js';
-import { MessagingTimeout, RemoteError } from '../rpc/errors.js';
+import { ClientSendError, MessageDeliveryFailure, MessagingTimeout, RemoteError } from '../rpc/errors.js';
 import type { Service } from '../service/service.js';
 import { demoMetrics } from './metrics.js';
 
@@ -136,6 +137,8 @@ export function createDemoApp(context: DemoAppContext): RequestListener {
       (error: unknown) => {
         if (error instanceof HttpError) finish(error.status, { error: error.message });
         else if (error instanceof MessagingTimeout) finish(504, { error: error.message });
+        // Broker down, unroutable, or the transport closed: the service is unavailable, say why.
+        else if (error instanceof MessageDeliveryFailure || error instanceof ClientSendError) finish(503, { error: error.message, code: error.code });
         else if (error instanceof RemoteError) finish(502, { error: error.message, class: error.excType });
         else {
           context.logger.error({ err: error, route: key }, 'demo route failed');

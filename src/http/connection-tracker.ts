@@ -29,8 +29,9 @@ interface Connection {
 const kConnection = Symbol('oslo-node.connection');
 type TaggedSocket = Socket & { [kConnection]?: Connection };
 
-function connectionOf(socket: Socket): Connection | undefined {
-  return (socket as TaggedSocket)[kConnection];
+/** `req.socket` is null once node detached the request from its socket (an early 413, say). */
+function connectionOf(socket: Socket | null): Connection | undefined {
+  return socket ? (socket as TaggedSocket)[kConnection] : undefined;
 }
 
 function tag(socket: Socket, conn: Connection): void {
@@ -47,6 +48,7 @@ export class ConnectionTracker {
   readonly #handshaking = new Map<string, Connection>();
   readonly #onAbandoned: (res: ServerResponse) => void;
   #draining = false;
+  #inIdleGrace = false;
   #onEmpty: (() => void) | undefined;
 
   /** `onAbandoned` is called for responses still queued when their connection closes (node emits no 'close' for them). */
@@ -93,7 +95,7 @@ export class ConnectionTracker {
   }
 
   /** A request arrived on `socket` (req.socket); returns false when the socket is not tracked. */
-  requestStarted(socket: Socket, res: ServerResponse): boolean {
+  requestStarted(socket: Socket | null, res: ServerResponse): boolean {
     const conn = connectionOf(socket);
     if (!conn) return false;
     conn.responses.add(res);
@@ -101,18 +103,20 @@ export class ConnectionTracker {
   }
 
   /** Responses in flight on the HTTP-level socket `socket` (req.socket). */
-  responsesOn(socket: Socket): ServerResponse[] {
+  responsesOn(socket: Socket | null): ServerResponse[] {
     const conn = connectionOf(socket);
     return conn ? [...conn.responses] : [];
   }
 
   /** The response closed; in a drain, a connection left idle is ended. */
-  requestEnded(socket: Socket, res: ServerResponse): void {
+  requestEnded(socket: Socket | null, res: ServerResponse): void {
     const conn = connectionOf(socket);
     if (!conn || !conn.responses.delete(res) || conn.responses.size > 0) return;
     conn.idleSince = performance.now();
-    // Its response may have gone out with keep-alive before the drain began: close after flushing.
-    if (this.#draining) conn.http?.end();
+    // Its response may have gone out with keep-alive before the drain began: close after flushing,
+    // unless a reload's idle grace runs, in which the client may already be sending its next
+    // request on this connection (that one is answered with Connection: close).
+    if (this.#draining && !this.#inIdleGrace) conn.http?.end();
   }
 
   /**
@@ -126,10 +130,12 @@ export class ConnectionTracker {
   drain(idleGraceMs = 0): Promise<void> {
     this.#draining = true;
     const closeIdle = (): void => {
+      this.#inIdleGrace = false;
       for (const conn of this.#connections.values()) {
         if (conn.responses.size === 0) conn.transport.destroy();
       }
     };
+    this.#inIdleGrace = idleGraceMs > 0;
     if (idleGraceMs > 0) setTimeout(closeIdle, idleGraceMs).unref();
     else closeIdle();
     if (this.#connections.size === 0) return Promise.resolve();
