@@ -219,6 +219,10 @@ export class Supervisor {
         return activation;
       })
       .handle('ready', () => this.#onReady(handle))
+      .handle('stopping', () => {
+        handle.markStopping();
+        this.#updateSinks();
+      })
       .handle('start-failed', (message) => this.#logger.error({ slot: handle.slot, workerPid: handle.pid, error: message.error }, 'worker failed to start'))
       .handle('list-workers', () => this.workers());
     for (const plugin of this.#plugins) plugin.onWorker?.(handle);

@@ -19,6 +19,7 @@ export class WorkerHandle {
   readonly #onUndelivered: (socket: Socket) => void;
   #slot: number;
   #restarts: number;
+  #reachable = true;
   readonly exited: Promise<WorkerExit>;
   #state: WorkerState = 'starting';
   #readyAt: number | undefined;
@@ -34,6 +35,11 @@ export class WorkerHandle {
     this.channel = new IpcChannel<WorkerPayload, PrimaryPayload>(worker);
     // EPIPE and friends on a dying worker's channel: its 'exit' tells the story; never crash.
     worker.on('error', () => {});
+    // The channel is gone before 'exit' arrives: from now on this worker takes nothing.
+    worker.once('disconnect', () => {
+      this.#reachable = false;
+      this.channel.close(`worker ${this.#slot} (pid ${this.pid}) disconnected`);
+    });
     this.exited = new Promise((resolve) => {
       worker.once('exit', (code, signal) => {
         this.#state = 'dead';
@@ -72,6 +78,11 @@ export class WorkerHandle {
     return this.#readyAt === undefined ? 0 : performance.now() - this.#readyAt;
   }
 
+  /** The worker said it is stopping (it may have been signalled directly): no more connections. */
+  markStopping(): void {
+    if (this.#state === 'ready' || this.#state === 'starting') this.#state = 'stopping';
+  }
+
   markReady(): void {
     if (this.#state !== 'starting') return;
     this.#state = 'ready';
@@ -85,14 +96,34 @@ export class WorkerHandle {
    * would hang. An unacknowledged socket goes to `onUndelivered`.
    */
   sendSocket = (socket: Socket): boolean => {
-    if (this.#state !== 'ready') return false;
+    if (this.#state !== 'ready' || !this.#reachable || this.channel.closed) return false;
     this.channel.request<boolean>({ type: 'connection' }, 0, socket).then(
       // Destroying closes only the primary's descriptor: the worker holds its own.
-      (taken) => (taken ? socket.destroy() : this.#onUndelivered(socket)),
-      () => this.#onUndelivered(socket),
+      (taken) => {
+        if (taken) {
+          socket.destroy();
+          return;
+        }
+        // The worker refused: it is stopping on its own (a signal sent to it alone).
+        this.#reachable = false;
+        this.#undelivered(socket);
+      },
+      () => {
+        // A failed send means the worker is going away: take nothing more from here.
+        this.#reachable = false;
+        this.#undelivered(socket);
+      },
     );
     return true;
   };
+
+  /**
+   * Give the socket back on a later turn of the event loop: redispatching in the same microtask
+   * chain could spin forever on a dying worker before its 'exit' is ever processed.
+   */
+  #undelivered(socket: Socket): void {
+    setImmediate(() => this.#onUndelivered(socket));
+  }
 
   /** Ask for a graceful stop; the worker drains and exits 0. */
   requestStop(reason: 'shutdown' | 'reload', timeoutMs: number): void {
