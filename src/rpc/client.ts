@@ -98,10 +98,14 @@ export class RpcClient {
     const reply = waiter.wait(msgId, { timeoutMs, callMonitorMs: cm === undefined ? undefined : cm * 1000 });
     // The wait may fail (disconnect) while the publish is still pending; the publish error wins then.
     reply.promise.catch(() => undefined);
+    const publishing = this.#send(target, () =>
+      this.#transport.publish({ target, body, expirationMs: timeoutMs, mandatory: this.#options.mandatory === true }),
+    );
+    publishing.catch(() => undefined);
     try {
-      await this.#send(target, () =>
-        this.#transport.publish({ target, body, expirationMs: timeoutMs, mandatory: this.#options.mandatory === true }),
-      );
+      // The call's timeout bounds the publish too: a publish stuck in a broker outage must not
+      // stretch a 2 s call to the publish's own bound.
+      await Promise.race([publishing, reply.promise]);
     } catch (error) {
       reply.cancel();
       throw error;
