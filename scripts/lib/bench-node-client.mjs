@@ -7,6 +7,7 @@ import { loadConfig } from '../../dist/src/config/index.js';
 import { silentLogger } from '../../dist/src/logging/logger.js';
 import { RpcClient } from '../../dist/src/rpc/client.js';
 import { AmqpTransport } from '../../dist/src/rpc/transports/amqp/index.js';
+import { closedLoop } from './closed-loop.mjs';
 
 const [mode, url, topic, concurrencyText, secondsText] = process.argv.slice(2);
 const concurrency = Number(concurrencyText);
@@ -43,23 +44,6 @@ const caller = mode === 'raw' ? await rawCaller() : await osloCaller();
 // Warm up: connections, the reply queue, JIT.
 for (let i = 0; i < 50; i++) await caller.call(i);
 
-const latencies = [];
-let errors = 0;
-const began = performance.now();
-const deadline = began + seconds * 1000;
-await Promise.all(Array.from({ length: concurrency }, async () => {
-  while (performance.now() < deadline) {
-    const started = performance.now();
-    try {
-      await caller.call(1);
-      latencies.push(performance.now() - started);
-    } catch {
-      errors++;
-    }
-  }
-}));
-const elapsed = (performance.now() - began) / 1000;
-latencies.sort((a, b) => a - b);
-const pct = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] : null);
-process.stdout.write(`${JSON.stringify({ calls: latencies.length, errors, seconds: elapsed, p50_ms: pct(0.5), p99_ms: pct(0.99) })}\n`);
+const result = await closedLoop(() => caller.call(1), { concurrency, seconds });
+process.stdout.write(`${JSON.stringify(result)}\n`);
 await caller.close();

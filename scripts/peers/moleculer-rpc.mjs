@@ -8,6 +8,7 @@
 //   node moleculer-rpc.mjs client AMQP_URL TOPIC CONCURRENCY SECONDS one JSON line
 //     {calls, errors, seconds, p50_ms, p99_ms}
 import { ServiceBroker } from 'moleculer';
+import { closedLoop } from '../lib/closed-loop.mjs';
 
 const [mode, url, topic, concurrencyText, secondsText] = process.argv.slice(2);
 if (!['server', 'client'].includes(mode) || !url || !topic) {
@@ -40,25 +41,8 @@ if (mode === 'server') {
   await broker.start();
   await broker.waitForServices('bench', 30_000);
   for (let i = 0; i < 50; i++) await broker.call('bench.echo', { value: i }); // warm up, as the others
-  const latencies = [];
-  let errors = 0;
-  const began = performance.now();
-  const deadline = began + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < deadline) {
-      const started = performance.now();
-      try {
-        await broker.call('bench.echo', { value: 1 });
-        latencies.push(performance.now() - started);
-      } catch {
-        errors++;
-      }
-    }
-  }));
-  const elapsed = (performance.now() - began) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] : null);
-  process.stdout.write(`${JSON.stringify({ calls: latencies.length, errors, seconds: elapsed, p50_ms: pct(0.5), p99_ms: pct(0.99) })}\n`);
+  const result = await closedLoop(() => broker.call('bench.echo', { value: 1 }), { concurrency, seconds });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
   await broker.stop();
   process.exit(0);
 }

@@ -43,9 +43,13 @@ export class AmqpConnection extends EventEmitter {
   #hostIndex = 0;
   #reconnecting: Promise<void> | undefined;
   #stopped = false;
+  /** Publishes waiting for a reconnect (waitConnected), by their 'connected' listener. */
+  readonly #waiters = new Map<() => void, (error?: Error) => void>();
 
   constructor(url: TransportUrl, settings: AmqpSettings, logger: Logger) {
     super();
+    // Every publish waiting through an outage listens for 'connected' once: not a leak.
+    this.setMaxListeners(0);
     this.#url = url;
     this.#settings = settings;
     this.#logger = logger;
@@ -109,13 +113,21 @@ export class AmqpConnection extends EventEmitter {
     if (this.#stopped) throw new ClosedError('AMQP transport');
     const live = this.session;
     if (live) return live;
-    const signal = AbortSignal.any([this.#stopSignal.signal, AbortSignal.timeout(Math.max(1, timeoutMs))]);
-    try {
-      await EventEmitter.once(this, 'connected', { signal });
-    } catch (error) {
-      if (this.#stopped) throw new ClosedError('AMQP transport');
-      throw new BrokerUnavailable(`not connected to the AMQP broker for ${timeoutMs} ms`, { cause: error });
-    }
+    // One plain waiter per call, removed when it settles: nothing accumulates on a long-lived
+    // signal however many publishes wait through an outage.
+    await new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(onConnected);
+        this.off('connected', onConnected);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onConnected = (): void => settle();
+      const timer = setTimeout(() => settle(new BrokerUnavailable(`not connected to the AMQP broker for ${timeoutMs} ms`)), Math.max(1, timeoutMs));
+      this.#waiters.set(onConnected, settle);
+      this.on('connected', onConnected);
+    });
     return this.waitConnected(timeoutMs);
   }
 
@@ -124,6 +136,7 @@ export class AmqpConnection extends EventEmitter {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#stopSignal.abort();
+    for (const settle of [...this.#waiters.values()]) settle(new ClosedError('AMQP transport'));
     await this.#reconnecting?.catch(() => undefined);
     const session = this.#session;
     this.#session = undefined;

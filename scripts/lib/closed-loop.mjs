@@ -1,0 +1,24 @@
+// A closed-loop latency measurement shared by the RPC benchmark clients: `concurrency` callers
+// each issue `call()` back to back until `seconds` have passed. Returns the JSON line's fields.
+export async function closedLoop(call, { concurrency, seconds }) {
+  const latencies = [];
+  let errors = 0;
+  const began = performance.now();
+  const deadline = began + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const started = performance.now();
+        try {
+          await call();
+          latencies.push(performance.now() - started);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] : null);
+  return { calls: latencies.length, errors, seconds: (performance.now() - began) / 1000, p50_ms: pct(0.5), p99_ms: pct(0.99) };
+}
