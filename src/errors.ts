@@ -17,8 +17,6 @@ export const ErrorCodes = {
   CONFIG_FILE: 'ERR_CONFIG_FILE',
   /** The listening socket could not be bound (port taken, no permission). */
   SUPERVISOR_BIND: 'ERR_SUPERVISOR_BIND',
-  /** Workers kept failing to start; the launcher gave up. */
-  SUPERVISOR_CRASH_LOOP: 'ERR_SUPERVISOR_CRASH_LOOP',
   /** A worker exited while a request to it was pending. */
   IPC_WORKER_EXITED: 'ERR_IPC_WORKER_EXITED',
   /** An IPC request was not answered in time. */

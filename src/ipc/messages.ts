@@ -27,28 +27,15 @@ export interface WorkerInit {
   readonly embeddedSocket?: string;
 }
 
-/** Statistics a worker reports on request. */
-export interface WorkerStats {
-  readonly pid: number;
-  readonly slot: number;
-  readonly rss: number;
-  readonly heapUsed: number;
-  readonly httpRequests: number;
-  readonly httpInFlight: number;
-  readonly eventLoopLagMs: number;
-}
-
 export type PrimaryMessage =
   /** An accepted connection travels as the IPC send handle of this message. */
   | (Tagged & { readonly type: 'connection' })
   /** Stop gracefully; `reason` decides the log line, `timeoutMs` bounds the drain. */
   | (Tagged & { readonly type: 'stop'; readonly reason: 'shutdown' | 'reload'; readonly timeoutMs: number })
-  | (Tagged & { readonly type: 'stats' })
   /** This worker's prom-client registry as JSON, for the merged /metrics. */
   | (Tagged & { readonly type: 'metrics-json' })
   /** Which `one-worker` periodic tasks this worker owns now. */
   | (Tagged & { readonly type: 'periodic-assign'; readonly tasks: readonly string[] })
-  | (Tagged & { readonly type: 'workers'; readonly workers: readonly WorkerInfo[] })
   | (Tagged & { readonly type: 'transport'; readonly frame: unknown })
   | (Tagged & { readonly type: 'reply'; readonly ok: boolean; readonly value?: unknown; readonly error?: string });
 
