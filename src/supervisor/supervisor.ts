@@ -110,10 +110,13 @@ export class Supervisor {
     void this.#socket.close();
     // A spare holds no work (and may not even listen for messages yet): it is simply killed.
     const spare = this.#spares.discard();
-    const handles = [...this.#live].filter((handle) => handle !== spare);
+    // A worker still loading its code may not listen for 'stop' yet, and holds no work: kill it.
+    const loading = [...this.#live].filter((handle) => handle !== spare && !handle.greeted);
+    for (const handle of loading) handle.kill();
+    const handles = [...this.#live].filter((handle) => handle !== spare && handle.greeted);
     for (const handle of handles) handle.requestStop('shutdown', timeoutMs);
     void Promise.all(handles.map((handle) => handle.exited)).then(async (exits) => {
-      await spare?.exited;
+      await Promise.all([spare?.exited, ...loading.map((handle) => handle.exited)]);
       if (timer) clearTimeout(timer);
       if (this.#state === 'stopped') return;
       const clean = exits.every((exit) => exit.code === 0);
@@ -215,6 +218,7 @@ export class Supervisor {
     const activation = new Promise<WorkerInit>((resolve) => (activate = resolve));
     handle.channel
       .handle('hello', () => {
+        handle.greeted = true;
         if (handle.slot === 0) this.#logger.info({ workerPid: handle.pid }, 'spare worker loaded and waiting');
         return activation;
       })

@@ -23,6 +23,8 @@ export class WorkerHandle {
   readonly exited: Promise<WorkerExit>;
   #state: WorkerState = 'starting';
   #readyAt: number | undefined;
+  /** True once the worker's code is loaded and listening (it said hello). */
+  greeted = false;
   /** True once the primary asked this worker to stop: its exit is not a crash. */
   stopRequested = false;
 

@@ -70,3 +70,16 @@ test('graceful_shutdown_timeout bounds the stop: remaining workers are killed, e
   assert.ok(elapsed >= 900 && elapsed < 4000, `stopped after ${elapsed.toFixed(0)} ms`);
   assert.ok((await slow) instanceof Error);
 });
+
+test('SIGTERM while a replacement worker is still loading: it is killed, the launcher exits 0 at once', async (t) => {
+  const launcher = await startLauncher(['--workers', '2', '--no-prefork-spare']);
+  t.after(() => launcher.kill());
+  const [victim] = launcher.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];
+  process.kill(victim!, 'SIGKILL');
+  await launcher.waitForLine((line) => line.msg === 'worker forked' && line.restarts === 1, 10_000, 'replacement forked');
+  const started = performance.now();
+  process.kill(launcher.pid, 'SIGTERM');
+  const { code } = await launcher.exited;
+  assert.equal(code, 0);
+  assert.ok(performance.now() - started < 5000, 'did not wait for the graceful timeout');
+});
