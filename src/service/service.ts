@@ -49,6 +49,7 @@ export class Service {
   readonly pool: TaskPool;
   readonly #config: Config;
   readonly #logger: Logger;
+  readonly #baseLogger: Logger;
   readonly #transport: Transport;
   readonly #group: ServiceGroup;
   readonly #scheduler: PeriodicScheduler;
@@ -72,7 +73,9 @@ export class Service {
     this.topic = options.topic ?? config.topic ?? this.binary;
     this.#transport = options.transport;
     this.#logger = options.logger.child({ component: 'service', binary: this.binary, topic: this.topic });
-    this.pool = TaskPool.fromConfig(config, { logger: this.#logger.child({ component: 'pool' }) });
+    // Parts get children of the worker's logger, not of ours: one `component` key per line.
+    this.#baseLogger = options.logger;
+    this.pool = TaskPool.fromConfig(config, { logger: options.logger.child({ component: 'pool' }) });
     const context: ManagerContext = {
       host: this.host,
       binary: this.binary,
@@ -142,7 +145,7 @@ export class Service {
       pingEnabled: this.#config.rpc_ping_enabled,
       controlExchange: this.#config.control_exchange,
       missingConsumerRetryTimeout: this.#config.kombu_missing_consumer_retry_timeout,
-      logger: this.#logger,
+      logger: this.#baseLogger,
     });
     await this.#rpcServer.start();
     await manager.postStartHook();
@@ -205,7 +208,7 @@ export class Service {
     return new RpcClient(this.#transport, target, {
       timeout: this.#config.rpc_response_timeout,
       controlExchange: this.#config.control_exchange,
-      logger: this.#logger,
+      logger: this.#baseLogger,
     });
   }
 

@@ -57,7 +57,7 @@ export class ServiceGroup {
       this.#options.transport,
       { topic: SERVICEGROUP_TOPIC, server: `${report.host}.${report.binary}.${report.pid}` },
       [endpoint],
-      { controlExchange: this.#options.controlExchange, logger: this.#logger },
+      { controlExchange: this.#options.controlExchange, logger: this.#options.logger },
     );
     await this.#server.start();
     this.#membership.report(report);
