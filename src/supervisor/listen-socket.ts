@@ -32,7 +32,6 @@ export class ListenSocket {
   #sinks: SocketSink[] = [];
   #next = 0;
   #queued: Socket[] = [];
-  #accepted = 0;
   #closed = false;
 
   constructor(options: ListenOptions, logger: Logger) {
@@ -76,10 +75,6 @@ export class ListenSocket {
     if (!this.#dispatch(socket)) this.#hold(socket);
   }
 
-  get accepted(): number {
-    return this.#accepted;
-  }
-
   /** Stop accepting and close the socket; held connections are closed. */
   close(): Promise<void> {
     this.#closed = true;
@@ -88,7 +83,6 @@ export class ListenSocket {
   }
 
   #onConnection(socket: Socket): void {
-    this.#accepted++;
     // Errors on a socket we only hold (client reset while queued) must not crash the primary.
     socket.on('error', () => socket.destroy());
     if (!this.#dispatch(socket)) this.#hold(socket);
