@@ -24,10 +24,12 @@ interface Connection {
   peer: string | undefined;
 }
 
-// The connection record rides on the HTTP-level socket as a symbol-keyed property: a lookup
-// per request and per response, cheaper than a WeakMap.
+// The connection record rides on the HTTP-level socket, and on each response in flight, as a
+// symbol-keyed property: a lookup per request and per response, cheaper than a WeakMap. The
+// response keeps its own because node may detach `req.socket` before the response closes.
 const kConnection = Symbol('oslo-node.connection');
 type TaggedSocket = Socket & { [kConnection]?: Connection };
+type TaggedResponse = ServerResponse & { [kConnection]?: Connection };
 
 /** `req.socket` is null once node detached the request from its socket (an early 413, say). */
 function connectionOf(socket: Socket | null): Connection | undefined {
@@ -63,8 +65,7 @@ export class ConnectionTracker {
 
   /** Track a socket given to handleConnection; `tls` when a TLSSocket will wrap it. */
   add(socket: Socket, tls: boolean): void {
-    const conn: Connection = { transport: socket, http: undefined, responses: new Set(), idleSince: performance.now(), peer: undefined };
-    this.#connections.set(socket, conn);
+    const conn = this.#track(socket);
     if (!tls) {
       conn.http = socket;
       tag(socket, conn);
@@ -72,7 +73,6 @@ export class ConnectionTracker {
       conn.peer = peerOf(socket);
       if (conn.peer !== undefined) this.#handshaking.set(conn.peer, conn);
     }
-    socket.once('close', () => this.#remove(conn));
   }
 
   /** A TLS handshake finished: from now on requests arrive on `tlsSocket`. */
@@ -82,24 +82,23 @@ export class ConnectionTracker {
     if (conn) {
       this.#handshaking.delete(conn.peer as string);
       conn.peer = undefined;
+      const paired = conn;
+      tlsSocket.once('close', () => this.#remove(paired));
     } else {
       // Not paired (peer already gone): track it on its own so it is still drained.
-      conn = { transport: tlsSocket, http: undefined, responses: new Set(), idleSince: performance.now(), peer: undefined };
-      this.#connections.set(tlsSocket, conn);
+      conn = this.#track(tlsSocket);
     }
     conn.http = tlsSocket;
     tag(tlsSocket, conn);
-    const tracked = conn;
-    tlsSocket.once('close', () => this.#remove(tracked));
     if (this.#draining) tlsSocket.destroy();
   }
 
-  /** A request arrived on `socket` (req.socket); returns false when the socket is not tracked. */
-  requestStarted(socket: Socket | null, res: ServerResponse): boolean {
-    const conn = connectionOf(socket);
-    if (!conn) return false;
+  /** A request arrived on `socket` (req.socket); its response is in flight until requestEnded or abandoned. */
+  requestStarted(socket: Socket, res: ServerResponse): void {
+    // Every HTTP-level socket is tagged before node parses from it; adopt one that is not, to be safe.
+    const conn = connectionOf(socket) ?? this.#adopt(socket);
     conn.responses.add(res);
-    return true;
+    (res as TaggedResponse)[kConnection] = conn;
   }
 
   /** Responses in flight on the HTTP-level socket `socket` (req.socket). */
@@ -108,15 +107,25 @@ export class ConnectionTracker {
     return conn ? [...conn.responses] : [];
   }
 
-  /** The response closed; in a drain, a connection left idle is ended. */
-  requestEnded(socket: Socket | null, res: ServerResponse): void {
-    const conn = connectionOf(socket);
-    if (!conn || !conn.responses.delete(res) || conn.responses.size > 0) return;
+  /** Every response in flight. */
+  forEachResponse(visit: (res: ServerResponse) => void): void {
+    for (const conn of this.#connections.values()) conn.responses.forEach((res) => visit(res));
+  }
+
+  /**
+   * The response closed or was abandoned: true the first time for a response in flight. In a
+   * drain, a connection left idle is ended.
+   */
+  requestEnded(res: ServerResponse): boolean {
+    const conn = (res as TaggedResponse)[kConnection];
+    if (!conn || !conn.responses.delete(res)) return false;
+    if (conn.responses.size > 0) return true;
     conn.idleSince = performance.now();
     // Its response may have gone out with keep-alive before the drain began: close after flushing,
     // unless a reload's idle grace runs, in which the client may already be sending its next
     // request on this connection (that one is answered with Connection: close).
     if (this.#draining && !this.#inIdleGrace) conn.http?.end();
+    return true;
   }
 
   /**
@@ -163,12 +172,28 @@ export class ConnectionTracker {
     return { connections: this.#connections.size, busy };
   }
 
+  #track(transport: Socket): Connection {
+    const conn: Connection = { transport, http: undefined, responses: new Set(), idleSince: performance.now(), peer: undefined };
+    this.#connections.set(transport, conn);
+    transport.once('close', () => this.#remove(conn));
+    return conn;
+  }
+
+  /** A connection record for a request whose socket we were never handed (or already lost). */
+  #adopt(socket: Socket): Connection {
+    const conn = this.#track(socket);
+    conn.http = socket;
+    tag(socket, conn);
+    return conn;
+  }
+
   #remove(conn: Connection): void {
     if (this.#connections.get(conn.transport) !== conn) return;
     this.#connections.delete(conn.transport);
     if (conn.peer !== undefined) this.#handshaking.delete(conn.peer);
-    for (const res of conn.responses) this.#onAbandoned(res);
+    const abandoned = [...conn.responses];
     conn.responses.clear();
+    for (const res of abandoned) this.#onAbandoned(res);
     if (this.#connections.size === 0 && this.#onEmpty) {
       const resolve = this.#onEmpty;
       this.#onEmpty = undefined;

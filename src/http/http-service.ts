@@ -9,7 +9,7 @@ import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
 import { AccessLog } from './access-log.js';
 import { answerClientError } from './client-error.js';
-import { ConnectionTracker } from './connection-tracker.js';
+import type { ConnectionTracker } from './connection-tracker.js';
 import { requestLimits } from './limits.js';
 import { RequestHandler } from './request-handler.js';
 import { loadTlsOptions } from './tls.js';
@@ -67,8 +67,7 @@ export class HttpService {
       keepAlive: config.keep_alive,
       accessLog: config.access_log ? new AccessLog(logger.child({ component: 'access' }), config.wsgi_log_format) : undefined,
     });
-    this.#tracker = new ConnectionTracker((res) => this.#handler.settle(res));
-    this.#handler.attach(this.#tracker);
+    this.#tracker = this.#handler.tracker;
   }
 
   get status(): HttpServiceStatus {

@@ -10,9 +10,10 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from '../logging/logger.js';
 import { countBodyBytes, type AccessLog, type BodyCounter } from './access-log.js';
-import type { ConnectionTracker } from './connection-tracker.js';
+import { ConnectionTracker } from './connection-tracker.js';
 import { refusalStatus, type RequestLimits } from './limits.js';
 import { assignRequestId } from './request-id.js';
+import { echoRequestId } from './request-id-header.js';
 
 export interface RequestHandlerOptions {
   app: RequestListener;
@@ -32,11 +33,13 @@ interface AccessEntry {
 /** Serves requests for one HttpService and counts them. */
 export class RequestHandler {
   readonly #options: RequestHandlerOptions;
-  readonly #inFlight = new Set<ServerResponse>();
+  /** Responses not closed yet; the tracker holds them, per connection. */
+  #inFlight = 0;
   /** Only filled when the access log is on. */
   readonly #access = new Map<ServerResponse, AccessEntry>();
   readonly #onClose: (this: ServerResponse) => void;
-  #tracker: ConnectionTracker | undefined;
+  /** The connections, and the responses in flight on each. */
+  readonly tracker: ConnectionTracker;
   #requests = 0;
   #draining = false;
 
@@ -45,16 +48,12 @@ export class RequestHandler {
 
   constructor(options: RequestHandlerOptions) {
     this.#options = options;
+    this.tracker = new ConnectionTracker((res) => this.#finish(res));
     // One shared 'close' listener (not a closure or a once() wrapper per request): it is hot.
     const handler = this;
     this.#onClose = function onResponseClose(this: ServerResponse) {
       handler.settle(this);
     };
-  }
-
-  /** Connect the tracker (constructed after us: it reports abandoned responses back here). */
-  attach(tracker: ConnectionTracker): void {
-    this.#tracker = tracker;
   }
 
   /** Requests received so far. */
@@ -64,22 +63,26 @@ export class RequestHandler {
 
   /** Requests whose response has not closed yet. */
   get inFlight(): number {
-    return this.#inFlight.size;
+    return this.#inFlight;
   }
 
   /** From now on every response says `Connection: close`, including those already in flight. */
   drain(): void {
     this.#draining = true;
-    for (const res of this.#inFlight) {
+    this.tracker.forEachResponse((res) => {
       if (!res.headersSent) res.setHeader('Connection', 'close');
-    }
+    });
   }
 
-  /** Account for a response that ended or was abandoned; idempotent. */
+  /** The response closed: account for it unless the tracker has reported it abandoned already. */
   settle(res: ServerResponse): void {
-    if (!this.#inFlight.delete(res)) return;
+    if (this.tracker.requestEnded(res)) this.#finish(res);
+  }
+
+  /** Called once per response: when it closed, or when the tracker found it abandoned. */
+  #finish(res: ServerResponse): void {
+    this.#inFlight--;
     const req = res.req;
-    this.#tracker?.requestEnded(req.socket, res);
     const entry = this.#access.get(res);
     if (entry) {
       this.#access.delete(res);
@@ -90,13 +93,13 @@ export class RequestHandler {
   #handle(req: IncomingMessage, res: ServerResponse): void {
     this.#requests++;
     const { limits, accessLog } = this.#options;
-    const full = this.#inFlight.size >= limits.poolSize;
+    const full = this.#inFlight >= limits.poolSize;
     const id = assignRequestId(req);
-    this.#inFlight.add(res);
-    if (accessLog) this.#access.set(res, { id, startMs: performance.now(), counter: countBodyBytes(res) });
-    this.#tracker?.requestStarted(req.socket, res);
+    this.tracker.requestStarted(req.socket, res);
+    this.#inFlight++;
     res.on('close', this.#onClose);
-    res.setHeader('X-Request-Id', id);
+    if (accessLog) this.#access.set(res, { id, startMs: performance.now(), counter: countBodyBytes(res) });
+    echoRequestId(res, id);
     if (!this.#options.keepAlive || this.#draining) res.setHeader('Connection', 'close');
 
     const refusal = refusalStatus(req, limits) || (full ? 503 : 0);

@@ -73,3 +73,34 @@ test('access_log off writes no request lines', async (t) => {
   await httpGet(port, '/');
   assert.equal(logs.filter((line) => line.component === 'access').length, 0);
 });
+
+test('the id is echoed once whichever way the app writes its head; an app-set X-Request-Id wins', async (t) => {
+  const styles: Record<string, RequestListener> = {
+    '/object': (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('x'),
+    '/message': (_req, res) => res.writeHead(200, 'Fine', { 'content-type': 'text/plain' }).end('x'),
+    '/flat-array': (_req, res) => res.writeHead(200, ['content-type', 'text/plain']).end('x'),
+    '/pairs': (_req, res) => res.writeHead(200, [['content-type', 'text/plain']] as unknown as string[]).end('x'),
+    '/set-header': (_req, res) => {
+      res.setHeader('content-type', 'text/plain');
+      res.writeHead(200, { 'x-other': '1' }).end('x');
+    },
+    '/implicit': (_req, res) => res.end('x'),
+    '/implicit-set-header': (_req, res) => {
+      res.setHeader('content-type', 'text/plain');
+      res.end('x');
+    },
+    '/own-object': (_req, res) => res.writeHead(200, { 'X-REQUEST-ID': 'mine' }).end('x'),
+    '/own-array': (_req, res) => res.writeHead(200, ['x-request-id', 'mine']).end('x'),
+    '/own-set-header': (_req, res) => {
+      res.setHeader('x-request-id', 'mine');
+      res.end('x');
+    },
+  };
+  const { port } = await serve(t, (req, res) => (styles[req.url ?? ''] as RequestListener)(req, res));
+  for (const path of Object.keys(styles)) {
+    const reply = await httpGet(port, path, { headers: { 'X-Request-Id': 'sent-id' } });
+    assert.equal(reply.status, 200, path);
+    assert.equal(reply.headers['x-request-id'], path.startsWith('/own-') ? 'mine' : 'sent-id', path);
+    assert.equal(reply.body, 'x', path);
+  }
+});
