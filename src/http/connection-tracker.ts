@@ -130,27 +130,36 @@ export class ConnectionTracker {
 
   /**
    * Stop keeping connections: end the busy ones after their last response, and destroy the idle
-   * ones now, or after `idleGraceMs`. The grace is for a rolling restart, where the launcher
-   * keeps accepting: a client may be writing its next request on an idle keep-alive connection
-   * at this very moment, and closing under it would fail that request. Within the grace such a
-   * request is served with `Connection: close` and the connection then ends cleanly.
-   * Resolves when every connection has closed.
+   * ones now, or, with `idleGraceMs`, once each has been idle that long. The grace is for a
+   * rolling restart, where the launcher keeps accepting: a client may be writing its next request
+   * on an idle keep-alive connection at this very moment, and closing under it would fail that
+   * request. A connection in use is therefore never closed between two of its requests: its
+   * next request is served with `Connection: close` and the connection then ends cleanly. Only
+   * one left quiet for the whole grace is destroyed. Resolves when every connection has closed.
    */
   drain(idleGraceMs = 0): Promise<void> {
     this.#draining = true;
-    const closeIdle = (): void => {
-      this.#inIdleGrace = false;
-      for (const conn of this.#connections.values()) {
-        if (conn.responses.size === 0) conn.transport.destroy();
-      }
-    };
     this.#inIdleGrace = idleGraceMs > 0;
-    if (idleGraceMs > 0) setTimeout(closeIdle, idleGraceMs).unref();
-    else closeIdle();
+    if (idleGraceMs > 0) setTimeout(() => this.#closeQuiet(idleGraceMs), idleGraceMs).unref();
+    else this.#closeQuiet(0);
     if (this.#connections.size === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.#onEmpty = resolve;
     });
+  }
+
+  /** Destroy the connections idle for at least `quietMs`; look again when the next one would be. */
+  #closeQuiet(quietMs: number): void {
+    const now = performance.now();
+    let nextCheckMs = Infinity;
+    for (const conn of this.#connections.values()) {
+      if (conn.responses.size > 0) continue;
+      const idleMs = now - conn.idleSince;
+      if (idleMs >= quietMs) conn.transport.destroy();
+      else nextCheckMs = Math.min(nextCheckMs, quietMs - idleMs);
+    }
+    // Busy connections are looked at again once their last response has left them quiet as long.
+    if (quietMs > 0 && this.#connections.size > 0) setTimeout(() => this.#closeQuiet(quietMs), Math.min(nextCheckMs, quietMs)).unref();
   }
 
   /** Destroy connections that have waited longer than `limitMs` for a complete request. */

@@ -4,6 +4,7 @@
  * up and remember the queue as obsolete (200 entries, 60 s) so that later replies to a dead
  * client are dropped at once instead of stalling the server.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../logging/logger.js';
 import { MessageDeliveryFailure } from './errors.js';
 import type { Transport } from './transports/transport.js';
@@ -28,6 +29,9 @@ export class ReplySender {
 
   constructor(options: ReplySenderOptions) {
     this.#options = options;
+    // Every reply retrying a missing queue listens for close() until its next attempt, then
+    // removes its listener: many at once during a burst are not a leak.
+    setMaxListeners(0, this.#abort.signal);
   }
 
   #isObsolete(queue: string): boolean {

@@ -13,6 +13,7 @@ import { connect, credentials, type ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { ClosedError } from '../../../errors.js';
 import { redactUrlPasswords } from '../../../logging/redact.js';
+import { coalesceFrameWrites } from './coalesced-writes.js';
 import { BrokerConnectError, BrokerDeclareError, BrokerUnavailable } from './errors.js';
 import { Publisher } from './publisher.js';
 import { closeModel, Session } from './session.js';
@@ -146,6 +147,7 @@ export class AmqpConnection extends EventEmitter {
   async #open(): Promise<void> {
     const host = this.#url.hosts[this.#hostIndex++ % this.#url.hosts.length]!;
     const model = await this.#connect(host);
+    if (!coalesceFrameWrites(model)) this.#logger.debug('amqplib internals changed: AMQP frames are written one by one');
     let session: Session | undefined;
     try {
       model.on('error', (error: unknown) => this.#logger.debug({ err: errorText(error) }, 'AMQP connection error'));

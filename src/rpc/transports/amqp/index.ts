@@ -49,7 +49,7 @@ export class AmqpTransport extends EventEmitter implements Transport {
     this.#connection = new AmqpConnection(url, this.#settings, this.#logger);
     this.#connection.on('connected', () => this.emit('connected'));
     this.#connection.on('disconnected', (error: Error) => this.emit('disconnected', error));
-    this.#replies = new ReplyConsumer(this.#connection, replyQueue(this.#settings), this.#settings.prefetch, this.#logger);
+    this.#replies = new ReplyConsumer(this.#connection, replyQueue(this.#settings), this.#logger);
   }
 
   get connected(): boolean {

@@ -1,11 +1,11 @@
 /**
  * The transport's one reply queue (`reply_<hex32>`, x-expires like oslo's), declared and consumed
  * on first use, before any call is published, and again after every reconnect under the same
- * name so that replies to calls still in flight can arrive. Replies are acked on arrival.
+ * name so that replies to calls still in flight can arrive.
  *
- * The reply consumer has a channel of its own: every reply on it is acked at once, so one
- * `multiple` ack per event-loop turn covers them all. On the shared consumer channel that is not
- * possible (requests are acked out of order), and a frame per reply is a write(2) per call.
+ * The reply consumer has a channel of its own and consumes with no-ack: oslo acks each reply on
+ * arrival, which protects nothing (a reply whose caller is gone has no one to go to) and costs
+ * an ack frame per call. The broker's flow control still applies through TCP.
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
@@ -18,15 +18,13 @@ import { declareQueue, type QueueDecl } from './topology.js';
 export class ReplyConsumer {
   readonly #connection: AmqpConnection;
   readonly #decl: QueueDecl;
-  readonly #prefetch: number;
   readonly #logger: Logger;
   readonly #handlers = new Set<(body: Buffer) => void>();
   #started: Promise<string> | undefined;
 
-  constructor(connection: AmqpConnection, decl: QueueDecl, prefetch: number, logger: Logger) {
+  constructor(connection: AmqpConnection, decl: QueueDecl, logger: Logger) {
     this.#connection = connection;
     this.#decl = decl;
-    this.#prefetch = prefetch;
     this.#logger = logger;
   }
 
@@ -45,33 +43,16 @@ export class ReplyConsumer {
 
   async #resume(session: Session): Promise<void> {
     const channel = await session.model.createChannel();
-    let open = true;
     channel.on('error', (error: unknown) => this.#logger.warn({ err: errorText(error) }, 'AMQP reply channel error'));
     channel.on('close', () => {
-      open = false;
       // Without its consumer the transport gets no replies: start a new session.
       if (session.alive) void session.close();
     });
-    if (this.#prefetch > 0) await channel.prefetch(this.#prefetch);
     await declareQueue(channel, this.#decl);
-    let last: ConsumeMessage | undefined;
-    const flushAcks = (): void => {
-      const upTo = last;
-      last = undefined;
-      if (!open || !upTo) return;
-      try {
-        channel.ack(upTo, true);
-      } catch {
-        // The connection is closing (amqplib throws synchronously): the broker requeues nothing
-        // we still need, since every reply up to here was handed over already.
-      }
-    };
     await channel.consume(this.#decl.name, (message) => {
       if (message === null) return this.#cancelled(session, channel);
-      if (last === undefined) setImmediate(flushAcks);
-      last = message;
       this.#deliver(message);
-    }, { noAck: false });
+    }, { noAck: true });
   }
 
   #cancelled(session: Session, channel: Channel): void {
