@@ -12,6 +12,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { stopReading } from '../ipc/stop-reading.js';
 
 interface Connection {
   /** The socket handed to handleConnection. */
@@ -44,6 +45,9 @@ function peerOf(socket: Socket): string | undefined {
   return socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}|${socket.remotePort}`;
 }
 
+/** Gives an idle plain socket to the launcher; false when it could not be sent. */
+export type HandBack = (socket: Socket) => boolean;
+
 /** Connection and in-flight bookkeeping for one HttpService. */
 export class ConnectionTracker {
   readonly #connections = new Map<Socket, Connection>();
@@ -51,6 +55,8 @@ export class ConnectionTracker {
   readonly #onAbandoned: (res: ServerResponse) => void;
   #draining = false;
   #inIdleGrace = false;
+  #handBack: HandBack | undefined;
+  #handedBack = 0;
   #onEmpty: (() => void) | undefined;
 
   /** `onAbandoned` is called for responses still queued when their connection closes (node emits no 'close' for them). */
@@ -61,6 +67,11 @@ export class ConnectionTracker {
   /** Open connections. */
   get size(): number {
     return this.#connections.size;
+  }
+
+  /** Idle connections given to `handBack` during a drain. */
+  get handedBack(): number {
+    return this.#handedBack;
   }
 
   /** Track a socket given to handleConnection; `tls` when a TLSSocket will wrap it. */
@@ -134,12 +145,15 @@ export class ConnectionTracker {
    * rolling restart, where the launcher keeps accepting: a client may be writing its next request
    * on an idle keep-alive connection at this very moment, and closing under it would fail that
    * request. A connection in use is therefore never closed between two of its requests: its
-   * next request is served with `Connection: close` and the connection then ends cleanly. Only
-   * one left quiet for the whole grace is destroyed. Resolves when every connection has closed.
+   * next request is served with `Connection: close` and the connection then ends cleanly. One
+   * left quiet for the whole grace is given to `handBack` when there is one (plain HTTP only:
+   * the launcher passes it to the next worker, and a request the client writes meanwhile waits
+   * in the kernel), else destroyed. Resolves when every connection has closed or been handed back.
    */
-  drain(idleGraceMs = 0): Promise<void> {
+  drain(idleGraceMs = 0, handBack?: HandBack): Promise<void> {
     this.#draining = true;
     this.#inIdleGrace = idleGraceMs > 0;
+    this.#handBack = handBack;
     if (idleGraceMs > 0) setTimeout(() => this.#closeQuiet(idleGraceMs), idleGraceMs).unref();
     else this.#closeQuiet(0);
     if (this.#connections.size === 0) return Promise.resolve();
@@ -155,7 +169,7 @@ export class ConnectionTracker {
     for (const conn of this.#connections.values()) {
       if (conn.responses.size > 0) continue;
       const idleMs = now - conn.idleSince;
-      if (idleMs >= quietMs) conn.transport.destroy();
+      if (idleMs >= quietMs) this.#release(conn);
       else nextCheckMs = Math.min(nextCheckMs, quietMs - idleMs);
     }
     // Busy connections are looked at again once their last response has left them quiet as long.
@@ -179,6 +193,18 @@ export class ConnectionTracker {
       conn.http?.destroy();
     }
     return { connections: this.#connections.size, busy };
+  }
+
+  /** Hand a quiet connection back when possible, else destroy it. */
+  #release(conn: Connection): void {
+    const socket = conn.transport;
+    if (this.#handBack && conn.http === socket && !socket.destroyed && stopReading(socket) && this.#handBack(socket)) {
+      // The handle went to the launcher; this process's socket object will never emit 'close'.
+      this.#handedBack++;
+      this.#remove(conn);
+      return;
+    }
+    socket.destroy();
   }
 
   #track(transport: Socket): Connection {

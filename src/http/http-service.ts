@@ -9,7 +9,7 @@ import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
 import { AccessLog } from './access-log.js';
 import { answerClientError } from './client-error.js';
-import type { ConnectionTracker } from './connection-tracker.js';
+import type { ConnectionTracker, HandBack } from './connection-tracker.js';
 import { requestLimits } from './limits.js';
 import { RequestHandler } from './request-handler.js';
 import { loadTlsOptions } from './tls.js';
@@ -32,6 +32,8 @@ export interface HttpServiceStats {
   connections: number;
   /** Connections destroyed because the graceful stop ran out of time. */
   cut: number;
+  /** Idle keep-alive connections given back to the launcher during a reload's drain. */
+  handedBack: number;
 }
 
 /** TLS handshakes longer than this are cut even when client_socket_timeout is 0 or larger (node's default). */
@@ -75,7 +77,7 @@ export class HttpService {
   }
 
   get stats(): HttpServiceStats {
-    return { requests: this.#handler.requests, inFlight: this.#handler.inFlight, connections: this.#tracker.size, cut: this.#cut };
+    return { requests: this.#handler.requests, inFlight: this.#handler.inFlight, connections: this.#tracker.size, cut: this.#cut, handedBack: this.#tracker.handedBack };
   }
 
   /**
@@ -112,10 +114,12 @@ export class HttpService {
    * destroyed at once, requests in flight finish and are answered with `Connection: close`;
    * resolves when every connection has closed. After `timeoutMs` what is left is destroyed,
    * logged, and counted in `stats.cut` (a non-finite value such as Infinity: no bound; 0: cut
-   * at once). Idempotent: every caller gets the same promise.
+   * at once). With `idleGraceMs` (a rolling restart) idle connections are kept until each has
+   * been quiet that long, then given to `handBack` if set (see ConnectionTracker.drain).
+   * Idempotent: every caller gets the same promise.
    */
-  stop(timeoutMs: number, options: { idleGraceMs?: number } = {}): Promise<void> {
-    this.#stopping ??= this.#stop(timeoutMs, options.idleGraceMs ?? 0);
+  stop(timeoutMs: number, options: { idleGraceMs?: number; handBack?: HandBack } = {}): Promise<void> {
+    this.#stopping ??= this.#stop(timeoutMs, options.idleGraceMs ?? 0, options.handBack);
     return this.#stopping;
   }
 
@@ -169,7 +173,7 @@ export class HttpService {
     if (stalled) socket.destroy();
   }
 
-  async #stop(timeoutMs: number, idleGraceMs: number): Promise<void> {
+  async #stop(timeoutMs: number, idleGraceMs: number, handBack: HandBack | undefined): Promise<void> {
     // A start() still in its microtask finishes first; from then on this runs without a pause
     // until the drain has begun, so no connection slips in.
     if (this.#status === 'new' && this.#starting) await this.#starting.catch(() => undefined);
@@ -180,7 +184,7 @@ export class HttpService {
     this.#status = 'stopping';
     const started = performance.now();
     this.#handler.drain();
-    const drained = this.#tracker.drain(Math.min(idleGraceMs, timeoutMs / 2));
+    const drained = this.#tracker.drain(Math.min(idleGraceMs, timeoutMs / 2), handBack);
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<boolean>((resolve) => {
       if (Number.isFinite(timeoutMs)) timer = setTimeout(resolve, Math.max(0, timeoutMs), true);
@@ -199,7 +203,7 @@ export class HttpService {
     }
     clearInterval(this.#sweep);
     this.#status = 'stopped';
-    this.#logger.info({ duration_ms: Math.round(performance.now() - started), cut: this.#cut }, 'HTTP service stopped');
+    this.#logger.info({ duration_ms: Math.round(performance.now() - started), cut: this.#cut, handed_back: this.#tracker.handedBack }, 'HTTP service stopped');
   }
 }
 

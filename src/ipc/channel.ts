@@ -53,13 +53,18 @@ export class IpcChannel<In extends { type: string }, Out extends { type: string 
     return this;
   }
 
-  /** Fire-and-forget; false when the channel is closed or the send failed. */
+  /**
+   * Fire-and-forget; false when the channel is closed. True means queued: node's own `false`
+   * only says that messages are waiting (always, while a socket handle is in flight), and
+   * reading it as a failure killed a reloading worker instead of asking it to drain.
+   */
   send(message: Out, handle?: Socket): boolean {
     if (this.#closed) return false;
     try {
       // Always with a callback: without one, node reports a closed channel as an 'error' event
       // on the process object, which nobody listens to, and the primary would crash.
-      return this.#endpoint.send({ [IPC_TAG]: 1, ...message } as unknown as Serializable, handle, { keepOpen: false }, ignoreSendError);
+      this.#endpoint.send({ [IPC_TAG]: 1, ...message } as unknown as Serializable, handle, { keepOpen: false }, ignoreSendError);
+      return true;
     } catch {
       // ERR_IPC_CHANNEL_CLOSED: the peer is gone; the exit handler reports it.
       return false;

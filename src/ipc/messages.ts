@@ -51,6 +51,12 @@ export type WorkerMessage =
   /** Start failed; the launcher counts it against the restart budget. */
   | (Tagged & { readonly type: 'start-failed'; readonly error: string })
   | (Tagged & { readonly type: 'stopping' })
+  /**
+   * An idle keep-alive connection that a worker draining for a reload gives back, as the IPC
+   * send handle of this message, so that the next worker serves it: closing it could cross a
+   * request the client is writing on it.
+   */
+  | (Tagged & { readonly type: 'connection-back' })
   | (Tagged & { readonly type: 'list-workers' })
   /** Ask the primary for every worker's metrics, merged (Prometheus text). */
   | (Tagged & { readonly type: 'metrics' })

@@ -35,8 +35,14 @@ export interface RuntimeContext {
   channel: IpcChannel<PrimaryPayload, WorkerPayload>;
 }
 
-/** How long a reloading worker keeps idle keep-alive connections open (see connection-tracker.ts). */
+/**
+ * How long a reloading worker waits for each idle keep-alive connection to stay quiet before it
+ * gives the connection back to the launcher (see connection-tracker.ts).
+ */
 const RELOAD_IDLE_GRACE_MS = 500;
+
+/** How long a connection given back may wait for the primary's answer. */
+const HAND_BACK_ANSWER_MS = 5000;
 
 /** Longest timer node accepts (about 24.8 days): "wait forever" in practice. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -83,10 +89,24 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
     reset: () => service.reset(),
     async stop(reason, timeoutMs) {
       const bound = drainBound(timeoutMs);
-      // On a reload the launcher keeps accepting: idle keep-alive clients get a grace to finish a
-      // request they may be sending now. On a shutdown nothing would serve them: close at once.
-      const idleGraceMs = reason === 'reload' ? RELOAD_IDLE_GRACE_MS : 0;
-      const cut = await Promise.all([http.stop(bound, { idleGraceMs }).then(() => http.stats.cut), service.stop(bound, { launcherStopping: reason === 'shutdown' }).then(() => 0)]);
+      // On a reload the launcher keeps accepting: idle keep-alive connections go back to it for
+      // the next worker once quiet. On a shutdown nothing would serve them: close at once.
+      const reload = reason === 'reload';
+      const idleGraceMs = reload ? RELOAD_IDLE_GRACE_MS : 0;
+      // Each handle must reach the primary before this process exits (and closes the channel),
+      // or the connection would close with it: wait for the primary's answers.
+      const handedBack: Array<Promise<unknown>> = [];
+      const handBack = reload
+        ? (socket: Socket): boolean => {
+            handedBack.push(channel.request({ type: 'connection-back' }, HAND_BACK_ANSWER_MS, socket).catch((error: unknown) => logger.warn({ err: error }, 'a connection given back to the launcher may be lost')));
+            return true;
+          }
+        : undefined;
+      const httpStopped = http.stop(bound, { idleGraceMs, handBack }).then(async () => {
+        await Promise.all(handedBack);
+        return http.stats.cut;
+      });
+      const cut = await Promise.all([httpStopped, service.stop(bound, { launcherStopping: reason === 'shutdown' }).then(() => 0)]);
       await backdoor?.stop();
       await transport.stop().catch((error: unknown) => logger.warn({ err: error }, 'error closing the RPC transport'));
       return cut.every((count) => count === 0);

@@ -68,6 +68,15 @@ export class ListenSocket {
     if (sinks.length > 0) this.#flushQueue();
   }
 
+  /** A connection a worker gave back (idle keep-alive, on a reload): dispatch it like a new one. */
+  takeBack(socket: Socket): void {
+    if (this.#closed) {
+      socket.destroy();
+      return;
+    }
+    this.#onConnection(socket);
+  }
+
   /** A socket whose worker died before taking it: give it to another one (or hold it). */
   redispatch(socket: Socket): void {
     if (this.#closed) socket.destroy();

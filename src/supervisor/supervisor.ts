@@ -4,9 +4,11 @@
  * them one at a time on reload. Exit statuses come from `run()`'s promise.
  */
 import cluster from 'node:cluster';
+import { Socket } from 'node:net';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
 import type { WorkerInfo, WorkerInit } from '../ipc/messages.js';
+import { stopReading } from '../ipc/stop-reading.js';
 import type { ListenSocket } from './listen-socket.js';
 import { rollingRestart } from './reload.js';
 import { RestartPolicy } from './restart-policy.js';
@@ -212,7 +214,10 @@ export class Supervisor {
 
   /** Fork a worker process whose `hello` is answered only by `activate` (see spare.ts). */
   #fork(): Spare {
-    const handle = new WorkerHandle(0, cluster.fork(), 0, (socket) => this.#socket.redispatch(socket));
+    const handle = new WorkerHandle(0, cluster.fork(), 0, (socket) => {
+      this.#logger.debug({ workerPid: handle.pid }, 'a worker did not take a connection; handing it to another');
+      this.#socket.redispatch(socket);
+    });
     this.#live.add(handle);
     let activate!: (init: WorkerInit) => void;
     const activation = new Promise<WorkerInit>((resolve) => (activate = resolve));
@@ -227,11 +232,25 @@ export class Supervisor {
         handle.markStopping();
         this.#updateSinks();
       })
+      .handle('connection-back', (_message, socket) => this.#connectionBack(socket))
       .handle('start-failed', (message) => this.#logger.error({ slot: handle.slot, workerPid: handle.pid, error: message.error }, 'worker failed to start'))
       .handle('list-workers', () => this.workers());
     for (const plugin of this.#plugins) plugin.onWorker?.(handle);
     void handle.exited.then((exit) => this.#onExit(handle, exit.code, exit.signal));
     return { handle, activate };
+  }
+
+  /** An idle keep-alive connection a reloading worker gave back: another worker serves it. */
+  #connectionBack(socket: unknown): void {
+    if (!(socket instanceof Socket)) return;
+    // A received handle starts reading at once: stop it before any byte of a request is read
+    // here (this handler runs in the tick the socket was made, before any read).
+    if (!stopReading(socket)) {
+      socket.destroy();
+      return;
+    }
+    socket.pause();
+    this.#socket.takeBack(socket);
   }
 
   /** Keep one loaded spare while running. */

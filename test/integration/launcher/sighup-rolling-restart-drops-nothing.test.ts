@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Agent, request } from 'node:http';
 import { test } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,4 +50,30 @@ test('SIGHUP re-reads the config files; an invalid one aborts the reload and kee
   assert.notDeepEqual(done.pids, before);
   // The new worker runs with the re-read level: debug lines from it now appear.
   await launcher.waitForLine((line) => line.level === 20 && line.worker === 1, 5000, 'a debug line from the new worker');
+});
+
+test('SIGHUP: an idle keep-alive connection is handed to the new worker, not closed', async (t) => {
+  const launcher = await startLauncher(['--workers', '1']);
+  t.after(() => launcher.kill());
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  t.after(() => agent.destroy());
+  const get = (): Promise<{ pid: number; localPort: number }> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: launcher.port, path: '/healthz', agent }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += String(chunk)));
+        res.on('end', () => resolve({ pid: (JSON.parse(body) as { pid: number }).pid, localPort: req.socket!.localPort! }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  const first = await get();
+  process.kill(launcher.pid, 'SIGHUP');
+  await launcher.waitForLine((line) => line.msg === 'rolling restart complete', 20_000, 'rolling restart complete');
+  const drained = launcher.lines.find((line) => line.msg === 'HTTP service stopped' && line.pid === first.pid);
+  const second = await get();
+  console.log(`# connection from port ${first.localPort}: served by ${first.pid}, after the reload by ${second.pid} (handed back: ${String(drained?.handed_back)})`);
+  assert.equal(drained?.handed_back, 1, 'the old worker gave its idle connection back');
+  assert.equal(second.localPort, first.localPort, 'the same TCP connection');
+  assert.notEqual(second.pid, first.pid, 'served by the new worker');
 });
