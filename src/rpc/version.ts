@@ -3,8 +3,25 @@
  * the envelope version and a client's version cap (oslo-messaging-wire.md §7 step 6).
  */
 
+type Parsed = readonly [number, number, number] | undefined;
+
+// Every message checks its envelope version ("2.0") and often a target version: the same few
+// strings, parsed once. Bounded, because versions also come from untrusted messages.
+const parsedVersions = new Map<string, Parsed>();
+const PARSED_VERSIONS_MAX = 256;
+
+function parseVersion(version: string): Parsed {
+  let parsed = parsedVersions.get(version);
+  if (parsed === undefined && !parsedVersions.has(version)) {
+    if (parsedVersions.size >= PARSED_VERSIONS_MAX) parsedVersions.clear();
+    parsed = parseVersionText(version);
+    parsedVersions.set(version, parsed);
+  }
+  return parsed;
+}
+
 /** Parse "major.minor[.revision]" into numbers; undefined when malformed (Python's int() would raise). */
-function parseVersion(version: string): [number, number, number] | undefined {
+function parseVersionText(version: string): Parsed {
   const parts = version.split('.');
   if (parts.length < 2) return undefined;
   const numbers: number[] = [];
