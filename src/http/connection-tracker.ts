@@ -154,16 +154,16 @@ export class ConnectionTracker {
     this.#draining = true;
     this.#inIdleGrace = idleGraceMs > 0;
     this.#handBack = handBack;
-    if (idleGraceMs > 0) setTimeout(() => this.#closeQuiet(idleGraceMs), idleGraceMs).unref();
-    else this.#closeQuiet(0);
+    if (idleGraceMs > 0) setTimeout(() => this.#releaseQuiet(idleGraceMs), idleGraceMs).unref();
+    else this.#releaseQuiet(0);
     if (this.#connections.size === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.#onEmpty = resolve;
     });
   }
 
-  /** Destroy the connections idle for at least `quietMs`; look again when the next one would be. */
-  #closeQuiet(quietMs: number): void {
+  /** Release (hand back or destroy) the connections idle for at least `quietMs`; look again when the next one would be. */
+  #releaseQuiet(quietMs: number): void {
     const now = performance.now();
     let nextCheckMs = Infinity;
     for (const conn of this.#connections.values()) {
@@ -173,7 +173,7 @@ export class ConnectionTracker {
       else nextCheckMs = Math.min(nextCheckMs, quietMs - idleMs);
     }
     // Busy connections are looked at again once their last response has left them quiet as long.
-    if (quietMs > 0 && this.#connections.size > 0) setTimeout(() => this.#closeQuiet(quietMs), Math.min(nextCheckMs, quietMs)).unref();
+    if (quietMs > 0 && this.#connections.size > 0) setTimeout(() => this.#releaseQuiet(quietMs), Math.min(nextCheckMs, quietMs)).unref();
   }
 
   /** Destroy connections that have waited longer than `limitMs` for a complete request. */
