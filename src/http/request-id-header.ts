@@ -52,13 +52,10 @@ const writeHeadWithRequestId: WriteHead = function writeHeadWithRequestId(status
   const id = (this as Echoing)[kEchoedId];
   const hasMessage = typeof second === 'string';
   let headers = hasMessage ? third : second;
-  if (!this.headersSent) {
-    if (this.getHeaderNames().length > 0) {
-      // Headers set with setHeader(): node merges in its slow path anyway, so join them.
-      if (!this.hasHeader(REQUEST_ID_HEADER)) this.setHeader(REQUEST_ID_HEADER, id);
-    } else {
-      headers = headers === undefined ? { [REQUEST_ID_HEADER]: id } : withRequestId(headers, id);
-    }
+  // An id the app set with setHeader() wins; one it passes here is kept by withRequestId. When
+  // headers were set with setHeader(), node merges these into them (its slow path), id included.
+  if (!this.headersSent && !this.hasHeader(REQUEST_ID_HEADER)) {
+    headers = headers === undefined ? [REQUEST_ID_HEADER, id] : withRequestId(headers, id);
   }
   return hasMessage ? writeHead.call(this, statusCode, second, headers) : writeHead.call(this, statusCode, headers);
 };
