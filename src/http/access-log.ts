@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logging/logger.js';
+import { redactUrlPasswords } from '../logging/redact.js';
 import { rawHeader } from './request-id.js';
 import { compileLogFormat, formatDateTime, type LogFieldName, type LogFormatter } from './log-format.js';
 
@@ -52,6 +53,9 @@ export class AccessLog {
     const status = res.statusCode;
     const bytes = req.method === 'HEAD' || status === 204 || status === 304 ? 0 : counter.bytes;
     const remote = req.socket.remoteAddress;
+    // The access logger has no redaction (requestDataLogger): scrub what a client may have sent,
+    // such as an absolute-form target with a URL password.
+    const url = redactUrlPasswords(req.url ?? '');
     const get = (name: LogFieldName): string | number => {
       switch (name) {
         case 'client_ip': {
@@ -64,7 +68,7 @@ export class AccessLog {
         case 'date_time':
           return formatDateTime(new Date());
         case 'request_line':
-          return `${req.method} ${req.url} HTTP/${req.httpVersion}`;
+          return `${req.method} ${url} HTTP/${req.httpVersion}`;
         case 'status_code':
           return status;
         case 'body_length':
@@ -75,7 +79,7 @@ export class AccessLog {
     };
     const fields: Record<string, unknown> = {
       method: req.method,
-      path: req.url,
+      path: url,
       status,
       bytes,
       duration_ms: Math.round(durationMs * 1000) / 1000,
@@ -83,6 +87,7 @@ export class AccessLog {
       request_id: requestId,
     };
     if (!res.writableFinished) fields.aborted = true;
-    this.#logger.info(fields, this.#format(get));
+    // X-Forwarded-For is client text too.
+    this.#logger.info(fields, redactUrlPasswords(this.#format(get)));
   }
 }

@@ -6,7 +6,7 @@ import { createServer as createHttpServer, type RequestListener, type Server as 
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Config } from '../config/options.js';
-import type { Logger } from '../logging/logger.js';
+import { requestDataLogger, type Logger } from '../logging/logger.js';
 import { AccessLog } from './access-log.js';
 import { answerClientError } from './client-error.js';
 import type { ConnectionTracker, HandBack } from './connection-tracker.js';
@@ -67,7 +67,7 @@ export class HttpService {
       logger,
       limits: requestLimits(config),
       keepAlive: config.keep_alive,
-      accessLog: config.access_log ? new AccessLog(logger.child({ component: 'access' }), config.wsgi_log_format) : undefined,
+      accessLog: config.access_log ? new AccessLog(requestDataLogger(logger, { component: 'access' }), config.wsgi_log_format) : undefined,
     });
     this.#tracker = this.#handler.tracker;
   }

@@ -2,7 +2,7 @@
  * The one logger factory: pino, JSON lines on stdout, every line bound with the pid and the
  * worker id (0 in the primary). Components take `logger.child({ component })`.
  */
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { censor, redactUrlPasswords } from './redact.js';
 
 export type { Logger } from 'pino';
@@ -13,6 +13,8 @@ export interface LoggerSettings {
   workerId: number;
   /** Buffered asynchronous writes (workers, where the access log is hot); flushed on exit. */
   async?: boolean;
+  /** Where lines go instead of stdout (tests). */
+  stream?: DestinationStream;
 }
 
 /** Paths whose values are URLs or secrets; see redact.ts. */
@@ -29,9 +31,13 @@ const REDACT_PATHS = [
 
 let destination: ReturnType<typeof pino.destination> | undefined;
 
+// Marks loggers made here (pino children inherit it through their prototype): their stream.
+const kStream = Symbol('oslo-node.logStream');
+type Marked = Logger & { [kStream]?: DestinationStream };
+
 /** Create the process logger. Call once per process. */
 export function createLogger(settings: LoggerSettings): Logger {
-  destination = pino.destination({ dest: 1, sync: !settings.async });
+  const stream = settings.stream ?? (destination = pino.destination({ dest: 1, sync: !settings.async }));
   const options: LoggerOptions = {
     level: settings.level,
     base: { pid: process.pid, worker: settings.workerId },
@@ -45,7 +51,22 @@ export function createLogger(settings: LoggerSettings): Logger {
     },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return pino(options, destination);
+  const logger: Marked = pino(options, stream);
+  logger[kStream] = stream;
+  return logger;
+}
+
+/**
+ * A child of `parent` for lines made of request data only (the access log): the same stream,
+ * level and bindings, without the redaction paths and the message hook, which cost about
+ * 3.5 µs a line, a fifth of the access log. Its callers scrub what could hold a URL password
+ * (a request target) with redactUrlPasswords. For a logger not made by createLogger this is
+ * a plain child.
+ */
+export function requestDataLogger(parent: Logger, bindings: Record<string, unknown>): Logger {
+  const stream = (parent as Marked)[kStream];
+  if (!stream) return parent.child(bindings);
+  return pino({ level: parent.level, base: { pid: process.pid, ...parent.bindings(), ...bindings }, timestamp: pino.stdTimeFunctions.isoTime }, stream);
 }
 
 /** Write out buffered lines synchronously; call before process.exit. */

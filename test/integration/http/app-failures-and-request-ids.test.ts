@@ -68,6 +68,14 @@ test('the access log writes one line per request with fields and the wsgi_log_fo
   assert.match(String(line.msg), /^10\.0\.0\.9,127\.0\.0\.1 "GET \/hello\?x=1 HTTP\/1\.1" status: 200  len: 9 time: \d+\.\d{7}$/);
 });
 
+test('the access log scrubs a URL password a client put in the request target', async (t) => {
+  const { port, logs } = await serve(t, app, { access_log: true });
+  await httpGet(port, 'http://user:topsecret@example.test/path');
+  const line = logs.find((entry) => entry.component === 'access') as Record<string, unknown>;
+  assert.equal(line.path, 'http://user:***@example.test/path');
+  assert.doesNotMatch(JSON.stringify(line), /topsecret/);
+});
+
 test('access_log off writes no request lines', async (t) => {
   const { port, logs } = await serve(t, app, { access_log: false });
   await httpGet(port, '/');
