@@ -10,8 +10,12 @@
 // 127.0.0.1:0 and prints {"msg":"launcher ready","port":N}; wrk then runs a short warm-up and
 // the measured run with keep-alive connections. Every server is stopped by PID at the end.
 //
+// --pin runs every server (its whole process tree) on CPU 0 and wrk on CPU 1 (taskset): the
+// servers then compete with each other only, not with the load generator, so req/s measures
+// their CPU cost per request with far less noise on a 2-CPU machine (use --threads 1 with it).
+//
 // Usage: node scripts/bench-http.mjs [--launcher "node dist/launcher.js"] [--workers 2]
-//          [--duration 10] [--connections 64] [--threads 2] [--rounds 1]
+//          [--duration 10] [--connections 64] [--threads 2] [--rounds 1] [--pin]
 //          [--variants plain,tls,access-log[,service,service-tls]]
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -29,6 +33,7 @@ const { values: opts } = parseArgs({
     rounds: { type: 'string', default: '1' },
     variants: { type: 'string', default: 'plain,tls,access-log' },
     wrk: { type: 'string', default: '/usr/bin/wrk' },
+    pin: { type: 'boolean', default: false },
   },
 });
 
@@ -41,7 +46,9 @@ const running = new Set();
 
 /** Start `argv`, resolve with { child, port } on its readiness line; keep draining its output. */
 function startServer(name, argv) {
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // taskset execs the command: the pid stays the server's.
+  const command = opts.pin ? ['taskset', '-c', '0', ...argv] : argv;
+  const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.on('exit', () => running.delete(child));
   let tail = '';
@@ -134,7 +141,8 @@ function treeCpuSeconds(rootPid) {
 function runWrk(url, seconds) {
   const args = [`-t${opts.threads}`, `-c${opts.connections}`, `-d${seconds}s`, '--latency', url];
   return new Promise((resolve, reject) => {
-    const child = spawn(opts.wrk, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const command = opts.pin ? ['taskset', '-c', '1', opts.wrk, ...args] : [opts.wrk, ...args];
+    const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.stderr.on('data', (chunk) => (out += chunk));
@@ -198,7 +206,7 @@ async function main() {
     ['service-tls', ['node https, 1 process', [process.execPath, SINGLE, '--mode', 'raw', ...tlsRaw], 'https'], ['HttpService TLS, 1 process', [process.execPath, SINGLE, '--mode', 'service', ...tlsRaw], 'https']],
   ].filter(([label]) => wanted.has(label));
 
-  console.log(`wrk -t${opts.threads} -c${opts.connections} -d${opts.duration}s --latency, ${workers} workers, ${opts.rounds} round(s), node ${process.version}`);
+  console.log(`wrk -t${opts.threads} -c${opts.connections} -d${opts.duration}s --latency, ${workers} workers, ${opts.rounds} round(s), node ${process.version}${opts.pin ? ', servers on CPU 0 and wrk on CPU 1' : ''}`);
   const summary = [];
   try {
     for (const [label, reference, ours] of variants) {
