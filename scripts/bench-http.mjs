@@ -22,6 +22,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeBenchCert } from './lib/bench-certs.mjs';
+import { runWrk } from './lib/wrk.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -105,7 +106,6 @@ function stopServer(child) {
   });
 }
 
-const UNITS = { us: 0.001, ms: 1, s: 1000 };
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /**
@@ -137,43 +137,24 @@ function treeCpuSeconds(rootPid) {
   return procs.filter((proc) => tree.has(proc.pid)).reduce((sum, proc) => sum + proc.ticks, 0) / CLK_TCK;
 }
 
-/** Run wrk; resolve with { rps, p99Ms, errors }. */
-function runWrk(url, seconds) {
-  const args = [`-t${opts.threads}`, `-c${opts.connections}`, `-d${seconds}s`, '--latency', url];
-  return new Promise((resolve, reject) => {
-    const command = opts.pin ? ['taskset', '-c', '1', opts.wrk, ...args] : [opts.wrk, ...args];
-    const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (out += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
-      const p99 = /^\s+99%\s+([\d.]+)(us|ms|s)\s*$/m.exec(out);
-      if (code !== 0 || !rps || !p99) {
-        reject(new Error(`wrk failed (code ${code}):\n${out}`));
-        return;
-      }
-      const errors = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out);
-      const requests = /(\d+) requests in/.exec(out);
-      const socketErrors = /Socket errors:.*/.exec(out);
-      resolve({ requests: Number(requests?.[1] ?? 0), rps: Number(rps[1]), p99Ms: Number(p99[1]) * UNITS[p99[2]], errors: errors ? Number(errors[1]) : 0, socketErrors: socketErrors?.[0] });
-    });
-  });
+/** Run wrk (on CPU 1 with --pin); a report without a p99 figure is a failure here. */
+async function wrk(url, seconds) {
+  const result = await runWrk(url, { seconds, threads: Number(opts.threads), connections: Number(opts.connections), wrk: opts.wrk, cpu: opts.pin ? '1' : undefined });
+  if (!Number.isFinite(result.p99Ms)) throw new Error(`wrk printed no 99th percentile for ${url}`);
+  return result;
 }
 
 async function measure(name, argv, scheme) {
   const { child, port } = await startServer(name, argv);
   try {
     const url = `${scheme}://127.0.0.1:${port}/`;
-    await runWrk(url, 2);
+    await wrk(url, 2);
     const cpuBefore = treeCpuSeconds(child.pid);
-    const result = await runWrk(url, Number(opts.duration));
+    const result = await wrk(url, Number(opts.duration));
     result.cpuUsPerReq = ((treeCpuSeconds(child.pid) - cpuBefore) * 1e6) / Math.max(1, result.requests);
     console.log(`  ${name.padEnd(28)} ${result.rps.toFixed(0).padStart(8)} req/s  p99 ${result.p99Ms.toFixed(2).padStart(7)} ms` +
       `  server CPU ${result.cpuUsPerReq.toFixed(1).padStart(5)} us/req` +
-      `${result.errors ? `  non-2xx ${result.errors}` : ''}${result.socketErrors ? `  ${result.socketErrors}` : ''}`);
+      `${result.non2xx ? `  non-2xx ${result.non2xx}` : ''}${result.socketErrors ? `  ${result.socketErrors}` : ''}`);
     return result;
   } finally {
     await stopServer(child);

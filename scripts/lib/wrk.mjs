@@ -5,12 +5,14 @@ const UNITS = { us: 0.001, ms: 1, s: 1000 };
 
 /**
  * `wrk -t<threads> -c<connections> -d<seconds>s --latency URL`; resolves with
- * { rps, p50Ms, p99Ms, non2xx, socketErrors }, rejects when wrk fails or prints no figures.
+ * { requests, rps, p50Ms, p99Ms, non2xx, socketErrors }, rejects when wrk fails or prints no
+ * figures. `cpu` (a taskset CPU list) pins wrk to those CPUs.
  */
-export function runWrk(url, { seconds, threads = 2, connections = 64, wrk = '/usr/bin/wrk' }) {
+export function runWrk(url, { seconds, threads = 2, connections = 64, wrk = '/usr/bin/wrk', cpu }) {
   const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', url];
+  const command = cpu === undefined ? [wrk, ...args] : ['taskset', '-c', cpu, wrk, ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(wrk, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.stderr.on('data', (chunk) => (out += chunk));
@@ -28,7 +30,8 @@ export function runWrk(url, { seconds, threads = 2, connections = 64, wrk = '/us
         return;
       }
       const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out);
-      resolve({ rps: Number(rps[1]), p50Ms: latency(50), p99Ms: latency(99), non2xx: non2xx ? Number(non2xx[1]) : 0, socketErrors: /Socket errors:.*/.exec(out)?.[0] });
+      const requests = /(\d+) requests in/.exec(out);
+      resolve({ requests: Number(requests?.[1] ?? 0), rps: Number(rps[1]), p50Ms: latency(50), p99Ms: latency(99), non2xx: non2xx ? Number(non2xx[1]) : 0, socketErrors: /Socket errors:.*/.exec(out)?.[0] });
     });
   });
 }

@@ -76,15 +76,8 @@ export async function listExchanges(env: Record<string, string> = {}): Promise<E
   return JSON.parse(await rabbit(['list_exchanges'], env)) as ExchangeRow[];
 }
 
-/** Resolve when `predicate()` holds; polls a bounded number of times. */
-export async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await predicate()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
-}
+/** Resolve when `predicate()` holds, polling up to a bound (the fault suite's `until`). */
+export { until as waitFor } from '../../helpers/fault-load.js';
 
 /** The rabbit:// form of the test broker's amqp:// URL, as a Python oslo peer takes it. */
 export function rabbitUrl(url: string): string {
