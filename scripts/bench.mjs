@@ -21,7 +21,7 @@ import { BenchTable } from './lib/bench-table.mjs';
 import { launcherPeers } from './lib/bench-peers.mjs';
 import { reloadUnderLoad, replacementTimes, sigtermTimes, startPeer, stopPeer } from './lib/lifecycle-bench.mjs';
 import { median } from './lib/proc.mjs';
-import { RPC_SIDES, runRpcClient, startRpcServer } from './lib/rpc-pair.mjs';
+import { broker, RPC_SIDES, runRpcClient, startRpcServer } from './lib/rpc-pair.mjs';
 import { runWrk } from './lib/wrk.mjs';
 
 const at = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -83,22 +83,10 @@ async function http() {
   }
 }
 
-/** The broker: $OSLO_NODE_TEST_TRANSPORT_URL, else the running scripts/rabbitmq.sh one, else one started (and stopped) here. */
-function broker() {
-  if (process.env.OSLO_NODE_TEST_TRANSPORT_URL) return { url: process.env.OSLO_NODE_TEST_TRANSPORT_URL, stop: () => {} };
-  const script = at('./rabbitmq.sh');
-  const urlFile = at('../.tmp/rabbitmq/url');
-  if (spawnSync('bash', [script, 'status'], { stdio: 'ignore' }).status === 0 && existsSync(urlFile)) {
-    return { url: readFileSync(urlFile, 'utf8').trim(), stop: () => {} };
-  }
-  const start = spawnSync('bash', [script, 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
-  if (start.status !== 0) throw new Error('no broker: scripts/rabbitmq.sh start failed');
-  return { url: start.stdout.trim().split('\n').pop(), stop: () => spawnSync('bash', [script, 'stop'], { stdio: 'inherit' }) };
-}
-
 async function rpc() {
   const sides = [
     ['raw', 'raw amqplib direct reply-to (limit)', true],
+    ['rawWire', "raw amqplib, oslo's broker work (no framework)", false],
     ['ours', 'ours (RpcClient → RpcServer, AmqpTransport)', false],
     ['moleculer', 'Moleculer 0.14 AMQP (prefetch 128, noDelay)', false],
     ['python', 'Python oslo.messaging 14 client → server', false],

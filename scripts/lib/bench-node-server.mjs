@@ -1,29 +1,20 @@
 // One RPC server process for scripts/bench-rpc.mjs.
-//   node scripts/lib/bench-node-server.mjs raw|oslo AMQP_URL TOPIC
-// raw:  plain amqplib, replies through RabbitMQ's direct reply-to (the limit, not oslo-compatible).
+//   node scripts/lib/bench-node-server.mjs raw|raw-wire|raw:FEATURES|oslo AMQP_URL TOPIC
+// raw…: plain amqplib (raw-rpc.mjs): raw replies through RabbitMQ's direct reply-to (the limit,
+//       not oslo-compatible), raw-wire does all the broker work oslo's protocol asks for.
 // oslo: our RpcServer on the AMQP transport with an `echo` endpoint (what a Python client calls).
 // Prints "ready" on stdout once it consumes; SIGTERM stops it cleanly.
-import { connect } from 'amqplib';
 import { loadConfig } from '../../dist/src/config/index.js';
 import { silentLogger } from '../../dist/src/logging/logger.js';
 import { RpcServer } from '../../dist/src/rpc/server.js';
 import { AmqpTransport } from '../../dist/src/rpc/transports/amqp/index.js';
+import { rawFeatures, rawServer } from './raw-rpc.mjs';
 
 const [mode, url, topic] = process.argv.slice(2);
 let stop;
 
-if (mode === 'raw') {
-  const model = await connect(url, { noDelay: true });
-  const channel = await model.createChannel();
-  await channel.assertQueue(topic, { durable: false, autoDelete: true });
-  await channel.consume(topic, (message) => {
-    if (!message) return;
-    const { value } = JSON.parse(message.content.toString());
-    channel.sendToQueue(message.properties.replyTo, Buffer.from(JSON.stringify({ result: value })), {
-      correlationId: message.properties.correlationId,
-    });
-  }, { noAck: true });
-  stop = () => model.close();
+if (mode.startsWith('raw')) {
+  stop = await rawServer(url, topic, rawFeatures(mode));
 } else if (mode === 'oslo') {
   const transport = new AmqpTransport({ url, config: loadConfig([], {}).config, logger: silentLogger() });
   await transport.start();
@@ -34,7 +25,7 @@ if (mode === 'raw') {
     await transport.stop();
   };
 } else {
-  console.error('usage: bench-node-server.mjs raw|oslo AMQP_URL TOPIC');
+  console.error('usage: bench-node-server.mjs raw|raw-wire|raw:FEATURES|oslo AMQP_URL TOPIC');
   process.exit(2);
 }
 

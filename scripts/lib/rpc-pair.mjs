@@ -3,7 +3,8 @@
 // The processes are the existing ones: scripts/lib/bench-node-{server,client}.mjs (ours, raw
 // amqplib), test/fixtures/python/oslo_{server,client}.py (oslo.messaging) and
 // scripts/peers/moleculer-rpc.mjs (Moleculer).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const at = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -21,6 +22,10 @@ export const RPC_SIDES = {
     server: (url, topic) => [process.execPath, NODE_SERVER, 'raw', url, topic],
     client: (url, topic, c, s) => [process.execPath, NODE_CLIENT, 'raw', url, topic, String(c), String(s)],
   },
+  rawWire: {
+    server: (url, topic) => [process.execPath, NODE_SERVER, 'raw-wire', url, topic],
+    client: (url, topic, c, s) => [process.execPath, NODE_CLIENT, 'raw-wire', url, topic, String(c), String(s)],
+  },
   ours: {
     server: (url, topic) => [process.execPath, NODE_SERVER, 'oslo', url, topic],
     client: (url, topic, c, s) => [process.execPath, NODE_CLIENT, 'oslo', url, topic, String(c), String(s)],
@@ -36,7 +41,10 @@ export const RPC_SIDES = {
   },
 };
 
-/** Spawn a server; resolves with an async stop() once it printed a line containing "ready". */
+/**
+ * Spawn a server; resolves with an async stop() once it printed a line containing "ready".
+ * `stop.pid` is the server's pid (for CPU figures).
+ */
 export function startRpcServer(argv, timeoutMs = 60_000) {
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
@@ -55,7 +63,7 @@ export function startRpcServer(argv, timeoutMs = 60_000) {
       if (!/ready/.test(String(chunk))) return;
       clearTimeout(timer);
       child.removeAllListeners('exit');
-      resolve(stop);
+      resolve(Object.assign(stop, { pid: child.pid }));
     });
   });
 }
@@ -80,4 +88,23 @@ export function runRpcClient(argv, seconds) {
       }
     });
   });
+}
+
+/**
+ * The broker: $OSLO_NODE_TEST_TRANSPORT_URL, else the running scripts/rabbitmq.sh one, else one
+ * started here; `stop()` stops only one started here. `pid` is the broker's (beam) pid when
+ * scripts/rabbitmq.sh runs it, for CPU figures.
+ */
+export function broker() {
+  const script = at('../rabbitmq.sh');
+  const pidFile = at('../../.tmp/rabbitmq/server.erlpid');
+  const pid = () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) || undefined : undefined);
+  if (process.env.OSLO_NODE_TEST_TRANSPORT_URL) return { url: process.env.OSLO_NODE_TEST_TRANSPORT_URL, pid: undefined, stop: () => {} };
+  const urlFile = at('../../.tmp/rabbitmq/url');
+  if (spawnSync('bash', [script, 'status'], { stdio: 'ignore' }).status === 0 && existsSync(urlFile)) {
+    return { url: readFileSync(urlFile, 'utf8').trim(), pid: pid(), stop: () => {} };
+  }
+  const start = spawnSync('bash', [script, 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
+  if (start.status !== 0) throw new Error('no broker: scripts/rabbitmq.sh start failed');
+  return { url: start.stdout.trim().split('\n').pop(), pid: pid(), stop: () => spawnSync('bash', [script, 'stop'], { stdio: 'inherit' }) };
 }

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// Where an oslo-compatible RPC's time goes on the broker: raw amqplib RPC (scripts/lib/raw-rpc.mjs)
+// with no feature (the direct reply-to limit), with each piece of broker work oslo's protocol
+// asks for on its own, with all of them (raw-wire), and ours (RpcClient → RpcServer), in one run.
+// Per row: calls/s, its ratio to the limit, and CPU µs per call of the client, the server and
+// the broker (the broker only when scripts/rabbitmq.sh runs it). Rounds alternate the rows and
+// the median of each row is printed.
+//
+//   npm run build && node scripts/bench-rpc-wire.mjs [--seconds 4] [--concurrency 16] [--rounds 3]
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { WIRE_FEATURES } from './lib/raw-rpc.mjs';
+import { broker, RPC_SIDES, runRpcClient, startRpcServer } from './lib/rpc-pair.mjs';
+import { median } from './lib/proc.mjs';
+
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '4' }, concurrency: { type: 'string', default: '16' }, rounds: { type: 'string', default: '3' } },
+});
+const seconds = Number(values.seconds);
+const concurrency = Number(values.concurrency);
+const rounds = Number(values.rounds);
+if (!(seconds > 0) || !(concurrency >= 1) || !(rounds >= 1)) throw new Error('--seconds, --concurrency and --rounds must be positive');
+if (!existsSync(new URL('../dist/src/rpc/server.js', import.meta.url))) throw new Error('build first: npm run build');
+
+const NODE_SERVER = new URL('./lib/bench-node-server.mjs', import.meta.url).pathname;
+const NODE_CLIENT = new URL('./lib/bench-node-client.mjs', import.meta.url).pathname;
+const raw = (mode) => ({
+  server: (url, topic) => [process.execPath, NODE_SERVER, mode, url, topic],
+  client: (url, topic, c, s) => [process.execPath, NODE_CLIENT, mode, url, topic, String(c), String(s)],
+});
+const rows = [
+  ['limit: direct reply-to, nothing else', raw('raw')],
+  ...WIRE_FEATURES.map((feature) => [`+ ${feature}`, raw(`raw:${feature}`)]),
+  ["raw-wire: all of oslo's broker work", raw('raw-wire')],
+  ['ours: RpcClient → RpcServer', RPC_SIDES.ours],
+];
+
+/** User+system CPU time of `pid` so far, in ms (Linux /proc); undefined when unreadable. */
+function cpuMs(pid) {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in 100 Hz ticks
+  } catch {
+    return undefined;
+  }
+}
+
+const found = broker();
+const samples = new Map(rows.map(([label]) => [label, []]));
+try {
+  for (let round = 1; round <= rounds; round++) {
+    for (const [label, side] of rows) {
+      const topic = `bench-wire-${randomBytes(4).toString('hex')}`;
+      const stop = await startRpcServer(side.server(found.url, topic));
+      try {
+        const before = { server: cpuMs(stop.pid), broker: cpuMs(found.pid) };
+        const r = await runRpcClient(side.client(found.url, topic, concurrency, seconds), seconds);
+        const perCall = (after, start) => (after === undefined || start === undefined ? undefined : ((after - start) * 1000) / r.calls);
+        samples.get(label).push({
+          rate: r.calls / r.seconds,
+          client: (r.cpu_ms * 1000) / r.calls,
+          // These two include the client's connect and warm-up (50 calls): a small overstatement.
+          server: perCall(cpuMs(stop.pid), before.server),
+          broker: perCall(cpuMs(found.pid), before.broker),
+        });
+        process.stderr.write(`round ${round}, ${label}: ${(r.calls / r.seconds).toFixed(0)} calls/s\n`);
+      } finally {
+        await stop();
+      }
+    }
+  }
+} finally {
+  found.stop();
+}
+
+const med = (label, key) => {
+  const values = samples.get(label).map((s) => s[key]).filter((v) => v !== undefined);
+  return values.length ? median(values) : undefined;
+};
+const fmt = (n, digits = 1) => (n === undefined ? '-' : n.toFixed(digits));
+const limit = med(rows[0][0], 'rate');
+console.log(`RPC echo, c=${concurrency}, ${seconds} s per cell, median of ${rounds} rounds, ${new Date().toISOString()}, node ${process.version}`);
+console.log('| row | calls/s | ×limit | client µs/call | server µs/call | broker µs/call |');
+console.log('|---|---|---|---|---|---|');
+for (const [label] of rows) {
+  const rate = med(label, 'rate');
+  console.log(`| ${label} | ${fmt(rate, 0)} | ${fmt(rate / limit, 2)} | ${fmt(med(label, 'client'))} | ${fmt(med(label, 'server'))} | ${fmt(med(label, 'broker'))} |`);
+}
