@@ -25,19 +25,24 @@ export function packContext(message: Record<string, unknown>, ctx: RequestContex
 }
 
 /**
- * Collect the `_context_*` fields of a received message into a context object. Keys are defined,
- * not assigned, so `_context___proto__` cannot change the object's prototype.
+ * Set `object[key] = value` as an own data property. Plain assignment is what it is for every
+ * key but `__proto__`, whose assignment would change the object's prototype: that one key is
+ * defined instead (defining every key cost about 0.2 µs each).
+ */
+export function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
+}
+
+/**
+ * Collect the `_context_*` fields of a received message into a context object, each an own
+ * property (`_context___proto__` cannot change the object's prototype).
  */
 export function unpackContext(message: Record<string, unknown>): RequestContext {
   const ctx: RequestContext = {};
   for (const key of Object.keys(message)) {
     if (!key.startsWith(CONTEXT_PREFIX) || key.length === CONTEXT_PREFIX.length) continue;
-    Object.defineProperty(ctx, key.slice(CONTEXT_PREFIX.length), {
-      value: message[key],
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    setOwn(ctx, key.slice(CONTEXT_PREFIX.length), message[key]);
   }
   return ctx;
 }

@@ -4,7 +4,7 @@
  * logged and, for calls, answered.
  */
 import type { Logger } from '../logging/logger.js';
-import type { RequestContext } from './context.js';
+import { setOwn, type RequestContext } from './context.js';
 import type { RpcDispatcher } from './dispatcher.js';
 import { decodeEnvelope, encodeEnvelope, scanReplyAddress } from './envelope.js';
 import { InvalidMessage, NoSuchMethod, UnsupportedVersion } from './errors.js';
@@ -94,7 +94,7 @@ export class RequestHandler {
       ctx = serializer.deserializeContext(request.ctx);
       const args: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(request.args)) {
-        Object.defineProperty(args, name, { value: serializer.deserializeEntity(ctx, value), enumerable: true, writable: true, configurable: true });
+        setOwn(args, name, serializer.deserializeEntity(ctx, value));
       }
       result = serializer.serializeEntity(ctx, await dispatcher.dispatch(ctx, { ...request, args }));
     } catch (error) {

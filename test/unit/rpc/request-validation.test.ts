@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseRequest } from '../../../src/rpc/request.js';
+import { setOwn } from '../../../src/rpc/context.js';
 
 const call = { method: 'echo', args: {}, _msg_id: 'm'.repeat(32), _reply_q: 'reply_x', _unique_id: 'u' };
 
@@ -48,4 +49,13 @@ test('wrong types and unknown fields are refused, with the reply address when it
   }
   const half = parseRequest({ method: 'echo', _msg_id: 'm' });
   assert.ok(!half.ok && half.replyTo === undefined);
+});
+
+test('setOwn (context and args keys) makes own data properties, __proto__ included, without touching prototypes', () => {
+  const target: Record<string, unknown> = {};
+  for (const key of ['__proto__', 'constructor', 'toString', 'value']) setOwn(target, key, { key });
+  assert.equal(Object.getPrototypeOf(target), Object.prototype);
+  assert.deepEqual(Object.keys(target), ['__proto__', 'constructor', 'toString', 'value']);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(target, '__proto__'), { value: { key: '__proto__' }, enumerable: true, writable: true, configurable: true });
+  assert.equal(({} as Record<string, unknown>).key, undefined);
 });
