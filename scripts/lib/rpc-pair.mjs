@@ -97,10 +97,12 @@ export function runRpcClient(argv, seconds) {
  */
 export function broker() {
   const script = at('../rabbitmq.sh');
-  const pidFile = at('../../.tmp/rabbitmq/server.erlpid');
+  // Where scripts/rabbitmq.sh keeps its files.
+  const base = process.env.OSLO_NODE_RABBITMQ_DIR ?? at('../../.tmp/rabbitmq');
+  const pidFile = `${base}/server.erlpid`;
   const pid = () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) || undefined : undefined);
   if (process.env.OSLO_NODE_TEST_TRANSPORT_URL) return { url: process.env.OSLO_NODE_TEST_TRANSPORT_URL, pid: undefined, stop: () => {} };
-  const urlFile = at('../../.tmp/rabbitmq/url');
+  const urlFile = `${base}/url`;
   if (spawnSync('bash', [script, 'status'], { stdio: 'ignore' }).status === 0 && existsSync(urlFile)) {
     return { url: readFileSync(urlFile, 'utf8').trim(), pid: pid(), stop: () => {} };
   }
