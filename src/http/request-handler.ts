@@ -99,7 +99,7 @@ export class RequestHandler {
     this.#inFlight++;
     res.on('close', this.#onClose);
     if (accessLog) this.#access.set(res, { id, startMs: performance.now(), counter: countBodyBytes(res) });
-    echoRequestId(res, id);
+    echoRequestId(res);
     if (!this.#options.keepAlive || this.#draining) res.setHeader('Connection', 'close');
 
     const refusal = refusalStatus(req, limits) || (full ? 503 : 0);

@@ -12,13 +12,10 @@
  * method. It calls the writeHead of whatever prototype the response has then.
  */
 import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { REQUEST_ID_HEADER } from './request-id.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 
 type Headers = OutgoingHttpHeaders | OutgoingHttpHeader[];
 type WriteHead = (this: ServerResponse, statusCode: number, second?: string | Headers, third?: Headers) => ServerResponse;
-
-const kEchoedId = Symbol('oslo-node.echoedRequestId');
-type Echoing = ServerResponse & { [kEchoedId]: string };
 
 const LOWER_NAME = REQUEST_ID_HEADER.toLowerCase();
 
@@ -49,19 +46,19 @@ function withRequestId(headers: Headers, id: string): Headers {
 
 const writeHeadWithRequestId: WriteHead = function writeHeadWithRequestId(statusCode, second, third) {
   const writeHead = (Object.getPrototypeOf(this) as { writeHead: WriteHead }).writeHead;
-  const id = (this as Echoing)[kEchoedId];
+  // The id assignRequestId() gave the request this response answers.
+  const id = requestIdOf(this.req);
   const hasMessage = typeof second === 'string';
   let headers = hasMessage ? third : second;
   // An id the app set with setHeader() wins; one it passes here is kept by withRequestId. When
   // headers were set with setHeader(), node merges these into them (its slow path), id included.
-  if (!this.headersSent && !this.hasHeader(REQUEST_ID_HEADER)) {
+  if (id !== undefined && !this.headersSent && !this.hasHeader(REQUEST_ID_HEADER)) {
     headers = headers === undefined ? [REQUEST_ID_HEADER, id] : withRequestId(headers, id);
   }
   return hasMessage ? writeHead.call(this, statusCode, second, headers) : writeHead.call(this, statusCode, headers);
 };
 
-/** Make `res` send `X-Request-Id: id` with its head (unless the app sets its own). */
-export function echoRequestId(res: ServerResponse, id: string): void {
-  (res as Echoing)[kEchoedId] = id;
+/** Make `res` send `X-Request-Id` with its head: the id of its request (unless the app sets its own). */
+export function echoRequestId(res: ServerResponse): void {
   res.writeHead = writeHeadWithRequestId as ServerResponse['writeHead'];
 }
