@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { WIRE_FEATURES } from './lib/raw-rpc.mjs';
-import { broker, RPC_SIDES, runRpcClient, startRpcServer } from './lib/rpc-pair.mjs';
+import { broker, nodeSide, RPC_SIDES, runRpcClient, startRpcServer } from './lib/rpc-pair.mjs';
 import { median } from './lib/proc.mjs';
 
 const { values } = parseArgs({
@@ -23,16 +23,10 @@ const rounds = Number(values.rounds);
 if (!(seconds > 0) || !(concurrency >= 1) || !(rounds >= 1)) throw new Error('--seconds, --concurrency and --rounds must be positive');
 if (!existsSync(new URL('../dist/src/rpc/server.js', import.meta.url))) throw new Error('build first: npm run build');
 
-const NODE_SERVER = new URL('./lib/bench-node-server.mjs', import.meta.url).pathname;
-const NODE_CLIENT = new URL('./lib/bench-node-client.mjs', import.meta.url).pathname;
-const raw = (mode) => ({
-  server: (url, topic) => [process.execPath, NODE_SERVER, mode, url, topic],
-  client: (url, topic, c, s) => [process.execPath, NODE_CLIENT, mode, url, topic, String(c), String(s)],
-});
 const rows = [
-  ['limit: direct reply-to, nothing else', raw('raw')],
-  ...WIRE_FEATURES.map((feature) => [`+ ${feature}`, raw(`raw:${feature}`)]),
-  ["raw-wire: all of oslo's broker work", raw('raw-wire')],
+  ['limit: direct reply-to, nothing else', RPC_SIDES.raw],
+  ...WIRE_FEATURES.map((feature) => [`+ ${feature}`, nodeSide(`raw:${feature}`)]),
+  ["raw-wire: all of oslo's broker work", RPC_SIDES.rawWire],
   ['ours: RpcClient → RpcServer', RPC_SIDES.ours],
 ];
 

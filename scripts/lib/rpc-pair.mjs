@@ -16,20 +16,19 @@ const PY_SERVER = at('../../test/fixtures/python/oslo_server.py');
 const PY_CLIENT = at('../../test/fixtures/python/oslo_client.py');
 const rabbit = (url) => url.replace(/^amqp:/, 'rabbit:');
 
+/** The argv of our benchmark server and client processes in `mode` (bench-node-server.mjs modes). */
+export function nodeSide(mode) {
+  return {
+    server: (url, topic) => [process.execPath, NODE_SERVER, mode, url, topic],
+    client: (url, topic, c, s) => [process.execPath, NODE_CLIENT, mode, url, topic, String(c), String(s)],
+  };
+}
+
 /** argv of the server and client of each side, by name. */
 export const RPC_SIDES = {
-  raw: {
-    server: (url, topic) => [process.execPath, NODE_SERVER, 'raw', url, topic],
-    client: (url, topic, c, s) => [process.execPath, NODE_CLIENT, 'raw', url, topic, String(c), String(s)],
-  },
-  rawWire: {
-    server: (url, topic) => [process.execPath, NODE_SERVER, 'raw-wire', url, topic],
-    client: (url, topic, c, s) => [process.execPath, NODE_CLIENT, 'raw-wire', url, topic, String(c), String(s)],
-  },
-  ours: {
-    server: (url, topic) => [process.execPath, NODE_SERVER, 'oslo', url, topic],
-    client: (url, topic, c, s) => [process.execPath, NODE_CLIENT, 'oslo', url, topic, String(c), String(s)],
-  },
+  raw: nodeSide('raw'),
+  rawWire: nodeSide('raw-wire'),
+  ours: nodeSide('oslo'),
   moleculer: {
     server: (url, topic) => [process.execPath, MOLECULER, 'server', url, topic],
     client: (url, topic, c, s) => [process.execPath, MOLECULER, 'client', url, topic, String(c), String(s)],
