@@ -3,6 +3,7 @@
  * path, status, body bytes, duration, remote address and request id as fields, and the message
  * rendered from `wsgi_log_format`.
  */
+import { performance } from 'node:perf_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logging/logger.js';
 import { redactUrlPasswords } from '../logging/redact.js';

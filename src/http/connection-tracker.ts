@@ -10,6 +10,7 @@
  * For TLS the socket we are handed is wrapped by a TLSSocket we never see until its handshake
  * ends ('secureConnection'). Both share one TCP handle, so the peer address and port pair them.
  */
+import { performance } from 'node:perf_hooks';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { stopReading } from '../ipc/stop-reading.js';
@@ -19,7 +20,8 @@ interface Connection {
   readonly transport: Socket;
   /** The socket node's HTTP parser reads (the transport, or its TLSSocket); unset while handshaking. */
   http: Socket | undefined;
-  readonly responses: Set<ServerResponse>;
+  /** In arrival order; HTTP/1.1 answers a connection's requests in order, so usually one. */
+  readonly responses: ServerResponse[];
   /** performance.now() when the last response closed (or the connection arrived). */
   idleSince: number;
   peer: string | undefined;
@@ -43,6 +45,18 @@ function tag(socket: Socket, conn: Connection): void {
 
 function peerOf(socket: Socket): string | undefined {
   return socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}|${socket.remotePort}`;
+}
+
+/** Remove `res` from `responses`; false when it was not there. The oldest is the usual one. */
+function removeResponse(responses: ServerResponse[], res: ServerResponse): boolean {
+  if (responses[0] === res) {
+    responses.shift();
+    return true;
+  }
+  const index = responses.indexOf(res);
+  if (index === -1) return false;
+  responses.splice(index, 1);
+  return true;
 }
 
 /** Gives an idle plain socket to the launcher; false when it could not be sent. */
@@ -108,7 +122,7 @@ export class ConnectionTracker {
   requestStarted(socket: Socket, res: ServerResponse): void {
     // Every HTTP-level socket is tagged before node parses from it; adopt one that is not, to be safe.
     const conn = connectionOf(socket) ?? this.#adopt(socket);
-    conn.responses.add(res);
+    conn.responses.push(res);
     (res as TaggedResponse)[kConnection] = conn;
   }
 
@@ -129,8 +143,8 @@ export class ConnectionTracker {
    */
   requestEnded(res: ServerResponse): boolean {
     const conn = (res as TaggedResponse)[kConnection];
-    if (!conn || !conn.responses.delete(res)) return false;
-    if (conn.responses.size > 0) return true;
+    if (!conn || !removeResponse(conn.responses, res)) return false;
+    if (conn.responses.length > 0) return true;
     conn.idleSince = performance.now();
     // Its response may have gone out with keep-alive before the drain began: close after flushing,
     // unless a reload's idle grace runs, in which the client may already be sending its next
@@ -167,7 +181,7 @@ export class ConnectionTracker {
     const now = performance.now();
     let nextCheckMs = Infinity;
     for (const conn of this.#connections.values()) {
-      if (conn.responses.size > 0) continue;
+      if (conn.responses.length > 0) continue;
       const idleMs = now - conn.idleSince;
       if (idleMs >= quietMs) this.#release(conn);
       else nextCheckMs = Math.min(nextCheckMs, quietMs - idleMs);
@@ -180,7 +194,7 @@ export class ConnectionTracker {
   sweep(limitMs: number): void {
     const deadline = performance.now() - limitMs;
     for (const conn of this.#connections.values()) {
-      if (conn.responses.size === 0 && conn.idleSince < deadline) conn.transport.destroy();
+      if (conn.responses.length === 0 && conn.idleSince < deadline) conn.transport.destroy();
     }
   }
 
@@ -188,7 +202,7 @@ export class ConnectionTracker {
   destroyAll(): { connections: number; busy: number } {
     let busy = 0;
     for (const conn of this.#connections.values()) {
-      if (conn.responses.size > 0) busy++;
+      if (conn.responses.length > 0) busy++;
       conn.transport.destroy();
       conn.http?.destroy();
     }
@@ -208,7 +222,7 @@ export class ConnectionTracker {
   }
 
   #track(transport: Socket): Connection {
-    const conn: Connection = { transport, http: undefined, responses: new Set(), idleSince: performance.now(), peer: undefined };
+    const conn: Connection = { transport, http: undefined, responses: [], idleSince: performance.now(), peer: undefined };
     this.#connections.set(transport, conn);
     transport.once('close', () => this.#remove(conn));
     return conn;
@@ -226,8 +240,7 @@ export class ConnectionTracker {
     if (this.#connections.get(conn.transport) !== conn) return;
     this.#connections.delete(conn.transport);
     if (conn.peer !== undefined) this.#handshaking.delete(conn.peer);
-    const abandoned = [...conn.responses];
-    conn.responses.clear();
+    const abandoned = conn.responses.splice(0);
     for (const res of abandoned) this.#onAbandoned(res);
     if (this.#connections.size === 0 && this.#onEmpty) {
       const resolve = this.#onEmpty;

@@ -7,6 +7,7 @@
  * memory stays bounded; the client reconnects and the launcher hands the new connection to the
  * next worker in turn).
  */
+import { performance } from 'node:perf_hooks';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from '../logging/logger.js';
 import { countBodyBytes, type AccessLog, type BodyCounter } from './access-log.js';
