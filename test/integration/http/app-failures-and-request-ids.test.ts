@@ -3,9 +3,11 @@
  * request ids are honoured when safe, made otherwise, echoed, and visible to the app (issue 3).
  */
 import assert from 'node:assert/strict';
-import type { RequestListener } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { requestIdOf } from '../../../src/http/request-id.js';
+import { assignRequestId, requestIdOf } from '../../../src/http/request-id.js';
+import { echoRequestId } from '../../../src/http/request-id-header.js';
 import { httpGet } from '../../helpers/http.js';
 import { serve } from './serve.js';
 
@@ -82,33 +84,63 @@ test('access_log off writes no request lines', async (t) => {
   assert.equal(logs.filter((line) => line.component === 'access').length, 0);
 });
 
-test('the id is echoed once whichever way the app writes its head; an app-set X-Request-Id wins', async (t) => {
-  const styles: Record<string, RequestListener> = {
-    '/object': (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('x'),
-    '/message': (_req, res) => res.writeHead(200, 'Fine', { 'content-type': 'text/plain' }).end('x'),
-    '/flat-array': (_req, res) => res.writeHead(200, ['content-type', 'text/plain']).end('x'),
-    '/pairs': (_req, res) => res.writeHead(200, [['content-type', 'text/plain']] as unknown as string[]).end('x'),
-    '/set-header': (_req, res) => {
-      res.setHeader('content-type', 'text/plain');
-      res.writeHead(200, { 'x-other': '1' }).end('x');
-    },
-    '/implicit': (_req, res) => res.end('x'),
-    '/implicit-set-header': (_req, res) => {
-      res.setHeader('content-type', 'text/plain');
-      res.end('x');
-    },
-    '/own-object': (_req, res) => res.writeHead(200, { 'X-REQUEST-ID': 'mine' }).end('x'),
-    '/own-array': (_req, res) => res.writeHead(200, ['x-request-id', 'mine']).end('x'),
-    '/own-set-header': (_req, res) => {
-      res.setHeader('x-request-id', 'mine');
-      res.end('x');
-    },
-  };
-  const { port } = await serve(t, (req, res) => (styles[req.url ?? ''] as RequestListener)(req, res));
+// Every way an app can write its head; '/own-' paths set an id of their own.
+const styles: Record<string, RequestListener> = {
+  '/object': (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('x'),
+  '/message': (_req, res) => res.writeHead(200, 'Fine', { 'content-type': 'text/plain' }).end('x'),
+  '/flat-array': (_req, res) => res.writeHead(200, ['content-type', 'text/plain']).end('x'),
+  '/pairs': (_req, res) => res.writeHead(200, [['content-type', 'text/plain']] as unknown as string[]).end('x'),
+  '/set-header': (_req, res) => {
+    res.setHeader('content-type', 'text/plain');
+    res.writeHead(200, { 'x-other': '1' }).end('x');
+  },
+  '/implicit': (_req, res) => res.end('x'),
+  '/chunked': (_req, res) => {
+    res.write('');
+    res.end('x');
+  },
+  '/flushed': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.flushHeaders();
+    res.end('x');
+  },
+  '/implicit-set-header': (_req, res) => {
+    res.setHeader('content-type', 'text/plain');
+    res.end('x');
+  },
+  '/own-object': (_req, res) => res.writeHead(200, { 'X-REQUEST-ID': 'mine' }).end('x'),
+  '/own-array': (_req, res) => res.writeHead(200, ['x-request-id', 'mine']).end('x'),
+  '/own-pairs': (_req, res) => res.writeHead(200, [['X-Request-Id', 'mine']] as unknown as string[]).end('x'),
+  '/own-set-header': (_req, res) => {
+    res.setHeader('x-request-id', 'mine');
+    res.end('x');
+  },
+};
+
+/** Each style once with an incoming X-Request-Id: the id comes back exactly once (or the app's own). */
+async function assertEchoes(port: number): Promise<void> {
   for (const path of Object.keys(styles)) {
     const reply = await httpGet(port, path, { headers: { 'X-Request-Id': 'sent-id' } });
     assert.equal(reply.status, 200, path);
     assert.equal(reply.headers['x-request-id'], path.startsWith('/own-') ? 'mine' : 'sent-id', path);
     assert.equal(reply.body, 'x', path);
   }
+}
+
+const styleApp: RequestListener = (req, res) => (styles[req.url ?? ''] as RequestListener)(req, res);
+
+test('the id is echoed once whichever way the app writes its head; an app-set X-Request-Id wins', async (t) => {
+  const { port } = await serve(t, styleApp);
+  await assertEchoes(port);
+});
+
+test('the setHeader fallback, for a node that builds no head string, echoes the same way', async (t) => {
+  const server = createServer((req, res) => {
+    assignRequestId(req);
+    echoRequestId(res, false);
+    styleApp(req, res);
+  });
+  t.after(() => server.close());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await assertEchoes((server.address() as AddressInfo).port);
 });
