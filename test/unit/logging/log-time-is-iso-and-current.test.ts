@@ -1,0 +1,18 @@
+/** isoTimeOncePerMs: pino's isoTime field, rendered once per millisecond and never stale. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { isoTimeOncePerMs } from '../../../src/logging/logger.js';
+
+const timeOf = (field: string): number => Date.parse((JSON.parse(`{${field.slice(1)}}`) as { time: string }).time);
+
+test('the time field has the form of pino isoTime and follows the clock', async () => {
+  const before = Date.now();
+  const field = isoTimeOncePerMs();
+  assert.match(field, /^,"time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"$/);
+  assert.equal(field.length, pino.stdTimeFunctions.isoTime().length);
+  assert.ok(timeOf(field) >= before && timeOf(field) <= Date.now());
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const later = isoTimeOncePerMs();
+  assert.ok(timeOf(later) >= before + 5, `${later} is at least 5 ms after ${field}`);
+});
