@@ -18,7 +18,7 @@
 // Needs valgrind (apt-get install valgrind); not part of `npm run bench`. Takes ~1 min per side.
 // Usage: node scripts/bench-http-instructions.mjs [--variants plain,tls] [--warmup 100000]
 //          [--requests 20000] [--connections 16] [--launcher "node dist/launcher.js"]
-import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,6 +120,11 @@ function summarize(name, processes) {
 }
 
 async function main() {
+  for (const tool of ['valgrind', 'callgrind_control', 'taskset']) {
+    if (!process.env.PATH.split(':').some((dir) => existsSync(join(dir, tool)))) {
+      throw new Error(`${tool} not found: sudo bash scripts/system-deps.sh --bench installs valgrind`);
+    }
+  }
   const launcher = opts.launcher.split(' ').filter(Boolean);
   const cert = opts.variants.includes('tls') ? makeBenchCert() : undefined;
   const results = [];
