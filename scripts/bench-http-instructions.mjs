@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { makeBenchCert } from './lib/bench-certs.mjs';
+import { startServer } from './lib/proc.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -60,38 +61,23 @@ function processTree(root) {
   return tree;
 }
 
-/** Resolve with the port of the first {"msg":"launcher ready","port":N} line of `child`. */
-function readyPort(child) {
-  return new Promise((resolve, reject) => {
-    let pending = '';
-    const timer = setTimeout(() => reject(new Error(`not ready after ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
-    child.stdout.on('data', (chunk) => {
-      pending += chunk;
-      const match = /"msg":"launcher ready"[^\n]*"port":(\d+)|"port":(\d+)[^\n]*"msg":"launcher ready"/.exec(pending);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1] ?? match[2]));
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}) before it was ready`)));
-  });
-}
-
 const sendRequests = (port, count, tls) =>
   execa('taskset', ['-c', '1', process.execPath, CLIENT, '--port', String(port), '--connections', opts.connections, '--requests', String(count), ...(tls ? ['--tls'] : [])]);
 
 /** Run `argv` under callgrind; return instructions per request for each process of its tree. */
 async function countInstructions(argv, tls) {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-callgrind-'));
-  const server = execa(
-    'taskset',
-    ['-c', '0', 'valgrind', '--tool=callgrind', '--trace-children=yes', '--instr-atstart=no', `--callgrind-out-file=${dir}/cg.%p`, ...argv],
-    { stdout: 'pipe', stderr: 'ignore', reject: false, buffer: false },
-  );
+  // valgrind's own messages go to files; stdout carries the readiness line.
+  const server = startServer('taskset', ['-c', '0', 'valgrind', '--tool=callgrind', '--trace-children=yes', '--instr-atstart=no',
+    `--callgrind-out-file=${dir}/cg.%p`, `--log-file=${dir}/valgrind.%p.log`, ...argv]);
   try {
-    const port = await readyPort(server);
+    const exitedEarly = server.exited.then(({ code, signal }) => {
+      throw new Error(`server exited (${code ?? signal}) before it was ready`);
+    });
+    exitedEarly.catch(() => {}); // it exits at the end too, once nobody waits on this
+    const { port } = await Promise.race([server.waitFor((line) => line.msg === 'launcher ready', READY_TIMEOUT_MS, 'launcher ready'), exitedEarly]);
     await sendRequests(port, Number(opts.warmup), tls);
-    const pids = processTree(server.pid);
+    const pids = processTree(server.child.pid);
     const control = (flag, pid) => execa('callgrind_control', [flag, String(pid)], { reject: false });
     for (const pid of pids) await control('--instr=on', pid);
     await sendRequests(port, Number(opts.requests), tls);
@@ -103,9 +89,10 @@ async function countInstructions(argv, tls) {
       return { pid, role: index === 0 ? 'launcher' : 'child', perRequest: totals ? Number(totals[1]) / Number(opts.requests) : 0 };
     });
   } finally {
-    server.kill('SIGTERM');
-    const stopped = await Promise.race([server.then(() => true), new Promise((resolve) => setTimeout(resolve, 20_000, false))]);
-    if (!stopped) for (const pid of processTree(server.pid).reverse()) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    const tree = processTree(server.child.pid);
+    server.child.kill('SIGTERM');
+    const stopped = await Promise.race([server.exited.then(() => true), new Promise((resolve) => setTimeout(resolve, 20_000, false).unref())]);
+    if (!stopped) for (const pid of tree.reverse()) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     rmSync(dir, { recursive: true, force: true });
   }
 }
