@@ -134,7 +134,7 @@ test('the id is echoed once whichever way the app writes its head; an app-set X-
   await assertEchoes(port);
 });
 
-test('the setHeader fallback, for a node that builds no head string, echoes the same way', async (t) => {
+test('the fallback (the id passed with the app headers), for a node that builds no head string, echoes the same way', async (t) => {
   const server = createServer((req, res) => {
     assignRequestId(req);
     echoRequestId(res, false);
