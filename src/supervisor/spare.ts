@@ -69,9 +69,13 @@ export class SpareKeeper {
     this.#options.schedule(() => this.ensure(), Math.max(decision.delayMs, 1000));
   }
 
-  /** Kill the spare (it holds no work) and return its handle, for a stop. */
+  /**
+   * Kill the spare (it holds no work) and return its handle: for a stop, and at the start of a
+   * reload, where a spare loaded before the signal runs the old code and must not take a slot.
+   */
   discard(): WorkerHandle | undefined {
     const handle = this.take()?.handle;
+    if (handle) handle.stopRequested = true;
     handle?.kill();
     return handle;
   }

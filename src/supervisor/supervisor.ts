@@ -153,6 +153,10 @@ export class Supervisor {
         return;
       }
     }
+    // Every worker after a reload, the spare included, must load the code deployed before the
+    // signal: the spare loaded earlier is retired, and a new one is forked after it.
+    const retired = this.#spares.discard();
+    if (retired) this.#logger.info({ workerPid: retired.pid }, 'spare worker retired: it loaded the code from before the reload');
     this.#logger.info({ workers: this.#current.size }, 'rolling restart started');
     const outcome = await rollingRestart(
       {
@@ -305,7 +309,8 @@ export class Supervisor {
     const expected = handle.stopRequested || this.#state === 'stopping' || this.#state === 'stopped';
     const fields = { slot: handle.slot, workerPid: handle.pid, code, signal };
     if (expected) {
-      this.#logger.info(fields, 'worker exited');
+      // A spare never took a slot: killing it (on a stop or a reload) loses nothing.
+      this.#logger.info(fields, handle.slot === 0 ? 'unused spare worker exited' : 'worker exited');
       return;
     }
     this.#logger.warn(fields, 'worker died unexpectedly');

@@ -4,7 +4,7 @@
  */
 import { execa } from 'execa';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const LAUNCHER = fileURLToPath(new URL('../../launcher.js', import.meta.url));
@@ -152,4 +152,21 @@ export async function waitForPidGone(pid: number, timeoutMs = 5000): Promise<num
 /** Absolute path of a compiled fixture, e.g. fixturePath('apps/slow-app.js'). */
 export function fixturePath(relative: string): string {
   return fileURLToPath(new URL(`../fixtures/${relative}`, import.meta.url));
+}
+
+/** Pids of the live (non-zombie) children of `ppid`, from /proc: the workers and the spare. */
+export function childPids(ppid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[1]) === ppid && fields[0] !== 'Z') pids.push(Number(entry));
+  }
+  return pids.sort((a, b) => a - b);
 }
