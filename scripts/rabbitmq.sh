@@ -10,17 +10,37 @@
 #   scripts/rabbitmq.sh list_queues|list_exchanges|list_connections|list_channels|list_consumers
 #   scripts/rabbitmq.sh ctl ARGS... rabbitmqctl -n NODE ARGS...
 #
-# Everything lives under .tmp/rabbitmq next to this repository (or $OSLO_NODE_RABBITMQ_DIR). The node has its own name, its own
-# epmd port, distribution port and AMQP port, so a system broker (or another checkout's) is never
-# touched. Only the guest user exists, and RabbitMQ allows it on loopback only.
+#   scripts/rabbitmq.sh --rabbitmq4 COMMAND    the same against a RabbitMQ 4 broker run from the
+#                                   Debian trixie root (scripts/trixie-root.sh builds or reuses it),
+#                                   configured as RabbitMQ 4.3 ships:
+#                                   deprecated_features.permit.transient_nonexcl_queues = false
+#
+# Everything lives under .tmp/rabbitmq next to this repository (.tmp/rabbitmq4 with --rabbitmq4;
+# or $OSLO_NODE_RABBITMQ_DIR). The node has its own name, its own epmd port, distribution port and
+# AMQP port, so a system broker (or another checkout's) is never touched. Only the guest user
+# exists, and RabbitMQ allows it on loopback only.
+# OSLO_NODE_RABBITMQ_ROOT=DIR runs the broker of the Debian root DIR through chroot (what
+# --rabbitmq4 sets to the trixie root). The broker cannot see outside its root, so its config and
+# data then live in DIR/tmp/oslo-node-rabbitmq/NODE (a tmpfs); the control files stay in the folder above.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+DEFAULT_BASE="$SCRIPT_DIR/../.tmp/rabbitmq"
+if [[ "${1:-}" == "--rabbitmq4" ]]; then
+  shift
+  OSLO_NODE_RABBITMQ_ROOT="${OSLO_NODE_RABBITMQ_ROOT:-$(bash "$SCRIPT_DIR/trixie-root.sh" --path)}"
+  DEFAULT_BASE="$SCRIPT_DIR/../.tmp/rabbitmq4"
+fi
 # OSLO_NODE_RABBITMQ_DIR: another folder, for a second private broker (the broker-restart test).
-BASE="${OSLO_NODE_RABBITMQ_DIR:-$SCRIPT_DIR/../.tmp/rabbitmq}"
+BASE="${OSLO_NODE_RABBITMQ_DIR:-$DEFAULT_BASE}"
 mkdir -p "$BASE"
 BASE=$(cd "$BASE" && pwd)
 RMQ_BIN=/usr/lib/rabbitmq/bin
+# The Debian root the broker runs from ("" = this system's rabbitmq-server). A started node
+# records its root in $BASE/env, so stop/status/ctl find it without the flag.
+ROOT="${OSLO_NODE_RABBITMQ_ROOT:-}"
+# The command prefix that runs the broker's programs (chroot ROOT, or nothing); set by load_env.
+RUN=()
 
 die() { echo "rabbitmq.sh: $*" >&2; exit 1; }
 
@@ -30,6 +50,12 @@ free_port() {
 }
 
 install_if_missing() {
+  if [[ -n $ROOT ]]; then
+    # Builds the root once (minutes), then only checks its stamp and mounts proc and /tmp.
+    OSLO_NODE_TRIXIE_ROOT="$ROOT" bash "$SCRIPT_DIR/trixie-root.sh" >/dev/null
+    [[ -x "$ROOT$RMQ_BIN/rabbitmq-server" ]] || die "$ROOT has no rabbitmq-server"
+    return 0
+  fi
   [[ -x "$RMQ_BIN/rabbitmq-server" ]] && return 0
   [[ $(id -u) -eq 0 ]] || die "rabbitmq-server is not installed and installing it needs root"
   echo "rabbitmq.sh: installing rabbitmq-server" >&2
@@ -47,16 +73,20 @@ load_env() {
   [[ -f "$BASE/env" ]] || return 1
   # shellcheck disable=SC1091
   source "$BASE/env"
-  export HOME="$BASE/home" ERL_EPMD_PORT RABBITMQ_NODENAME ERL_EPMD_ADDRESS=127.0.0.1
-  export RABBITMQ_CONF_ENV_FILE="$BASE/rabbitmq-env.conf"
+  ROOT="$NODE_ROOT"
+  RUN=()
+  [[ -n $ROOT ]] && RUN=(chroot "$ROOT")
+  # NODE_DIR: the node's folder as the broker sees it (inside its root, if any).
+  export HOME="$NODE_DIR/home" ERL_EPMD_PORT RABBITMQ_NODENAME ERL_EPMD_ADDRESS=127.0.0.1
+  export RABBITMQ_CONF_ENV_FILE="$NODE_DIR/rabbitmq-env.conf"
 }
 
-ctl() { load_env || die "no broker started (run: scripts/rabbitmq.sh start)"; "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" "$@"; }
+ctl() { load_env || die "no broker started (run: scripts/rabbitmq.sh start)"; "${RUN[@]}" "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" "$@"; }
 
 running() {
   load_env || return 1
   [[ -f "$BASE/server.pid" ]] && kill -0 "$(cat "$BASE/server.pid")" 2>/dev/null || return 1
-  timeout 20 "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" status >/dev/null 2>&1
+  timeout 20 "${RUN[@]}" "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" status >/dev/null 2>&1
 }
 
 # True when PORT answers an AMQP-ish garbage header with "AMQP" (how amqplib's CI probes).
@@ -66,40 +96,53 @@ amqp_answers() {
   [[ $reply == AMQP ]]
 }
 
+# rabbitmq.conf lines for a broker from a root (RabbitMQ 4), as upstream 4.3 ships it: transient
+# non-exclusive queues denied. A small Raft WAL keeps quorum queues' memory and tmpfs use modest.
+rabbitmq4_conf() {
+  echo 'deprecated_features.permit.transient_nonexcl_queues = false'
+  echo 'raft.wal_max_size_bytes = 64000000'
+}
+
 start() {
   if running; then cat "$BASE/url"; return 0; fi
   install_if_missing
   stop_quietly
-  local amqp_port dist_port epmd_port node
+  local amqp_port dist_port epmd_port node host_dir node_dir
   amqp_port=$(free_port); dist_port=$(free_port); epmd_port=$(free_port)
   node="oslo-node-test-$$@localhost"
-  mkdir -p "$BASE/home" "$BASE/mnesia" "$BASE/log"
-  # A private cookie: rabbitmqctl and the node must agree, nothing else may talk to the node.
-  if [[ ! -f "$BASE/home/.erlang.cookie" ]]; then
-    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$BASE/home/.erlang.cookie"
-    chmod 400 "$BASE/home/.erlang.cookie"
+  if [[ -n $ROOT ]]; then
+    node_dir="/tmp/oslo-node-rabbitmq/${node%@*}"
+    host_dir="$ROOT$node_dir"
+  else
+    node_dir="$BASE"
+    host_dir="$BASE"
   fi
-  cat >"$BASE/rabbitmq.conf" <<EOF
-listeners.tcp.1 = 127.0.0.1:$amqp_port
-loopback_users.guest = true
-disk_free_limit.absolute = 50MB
-log.console = false
-log.file.level = warning
-EOF
-  echo '[].' >"$BASE/enabled_plugins"
-  : >"$BASE/rabbitmq-env.conf"
-  cat >"$BASE/env" <<EOF
-ERL_EPMD_PORT=$epmd_port
-RABBITMQ_NODENAME=$node
-EOF
+  mkdir -p "$host_dir/home" "$host_dir/mnesia" "$host_dir/log" "$BASE/log"
+  # A private cookie: rabbitmqctl and the node must agree, nothing else may talk to the node.
+  if [[ ! -f "$host_dir/home/.erlang.cookie" ]]; then
+    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$host_dir/home/.erlang.cookie"
+    chmod 400 "$host_dir/home/.erlang.cookie"
+  fi
+  {
+    echo "listeners.tcp.1 = 127.0.0.1:$amqp_port"
+    echo 'loopback_users.guest = true'
+    echo 'disk_free_limit.absolute = 50MB'
+    echo 'log.console = false'
+    echo 'log.file.level = warning'
+    if [[ -n $ROOT ]]; then rabbitmq4_conf; fi
+  } >"$host_dir/rabbitmq.conf"
+  echo '[].' >"$host_dir/enabled_plugins"
+  : >"$host_dir/rabbitmq-env.conf"
+  printf 'ERL_EPMD_PORT=%s\nRABBITMQ_NODENAME=%s\nNODE_ROOT=%q\nNODE_DIR=%q\nHOST_DIR=%q\n' \
+    "$epmd_port" "$node" "$ROOT" "$node_dir" "$host_dir" >"$BASE/env"
   load_env
   export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$amqp_port RABBITMQ_DIST_PORT=$dist_port
-  export RABBITMQ_MNESIA_BASE="$BASE/mnesia" RABBITMQ_LOG_BASE="$BASE/log"
-  export RABBITMQ_CONFIG_FILE="$BASE/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$BASE/enabled_plugins"
-  export RABBITMQ_PID_FILE="$BASE/server.erlpid"
+  export RABBITMQ_MNESIA_BASE="$node_dir/mnesia" RABBITMQ_LOG_BASE="$node_dir/log"
+  export RABBITMQ_CONFIG_FILE="$node_dir/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$node_dir/enabled_plugins"
+  export RABBITMQ_PID_FILE="$node_dir/server.erlpid"
   export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
   # setsid: the broker must not die with the shell that started it, nor get its signals.
-  setsid "$RMQ_BIN/rabbitmq-server" >"$BASE/log/startup.log" 2>&1 </dev/null &
+  setsid "${RUN[@]}" "$RMQ_BIN/rabbitmq-server" >"$BASE/log/startup.log" 2>&1 </dev/null &
   echo $! >"$BASE/server.pid"
   local tries=0
   until amqp_answers "$amqp_port"; do
@@ -111,7 +154,7 @@ EOF
     fi
     sleep 1
   done
-  timeout 60 "$RMQ_BIN/rabbitmqctl" -q -n "$node" await_startup --timeout 50 >/dev/null \
+  timeout 60 "${RUN[@]}" "$RMQ_BIN/rabbitmqctl" -q -n "$node" await_startup --timeout 50 >/dev/null \
     || { stop_quietly; die "broker did not finish booting"; }
   echo "amqp://guest:guest@127.0.0.1:$amqp_port/" >"$BASE/url"
   echo "$node" >"$BASE/node"
@@ -124,7 +167,7 @@ stop_quietly() {
   local pid=""
   [[ -f "$BASE/server.pid" ]] && pid=$(cat "$BASE/server.pid")
   if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-    timeout 30 "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" stop >/dev/null 2>&1 || true
+    timeout 30 "${RUN[@]}" "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" stop >/dev/null 2>&1 || true
     local i
     for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     if kill -0 "$pid" 2>/dev/null; then
@@ -135,8 +178,10 @@ stop_quietly() {
     fi
   fi
   # The epmd on our private port was started by our node; ask it (not a system one) to exit.
-  epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true
-  rm -rf "$BASE/mnesia" "$BASE/url" "$BASE/node" "$BASE/server.pid" "$BASE/server.erlpid" "$BASE/env"
+  "${RUN[@]}" epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true
+  # A root's node folder goes entirely (a fresh data dir each start); ours keeps its cookie.
+  if [[ -n $ROOT ]]; then rm -rf "$HOST_DIR"; else rm -rf "$BASE/mnesia"; fi
+  rm -rf "$BASE/url" "$BASE/node" "$BASE/server.pid" "$BASE/server.erlpid" "$BASE/env"
 }
 
 case "${1:-}" in
@@ -153,5 +198,5 @@ case "${1:-}" in
   list_consumers) ctl list_consumers queue_name consumer_tag ack_required prefetch_count arguments --formatter json ;;
   list_bindings) ctl list_bindings source_name destination_name routing_key --formatter json ;;
   ctl) shift; ctl "$@" ;;
-  *) echo "usage: $0 start|stop|status|url|stop_app|start_app|list_queues|list_exchanges|list_connections|list_channels|list_consumers|list_bindings|ctl ARGS" >&2; exit 2 ;;
+  *) echo "usage: $0 [--rabbitmq4] start|stop|status|url|stop_app|start_app|list_queues|list_exchanges|list_connections|list_channels|list_consumers|list_bindings|ctl ARGS" >&2; exit 2 ;;
 esac

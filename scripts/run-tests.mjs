@@ -2,7 +2,9 @@
 // tests (real processes, sockets, RabbitMQ, the Python oslo peer) with bounded concurrency, then
 // prints one closing line "N passed, N failed, N skipped" for both.
 // Before the integration tests it starts a throwaway RabbitMQ (scripts/rabbitmq.sh) unless one
-// is already running or OSLO_NODE_TEST_TRANSPORT_URL names one, and stops it afterwards.
+// is already running or OSLO_NODE_TEST_TRANSPORT_URL names one, and stops it afterwards; and the
+// same for a RabbitMQ 4 broker from the Debian trixie root (scripts/rabbitmq.sh --rabbitmq4),
+// whose URL the tests get in OSLO_NODE_TEST_RABBITMQ4_URL.
 // Usage: node scripts/run-tests.mjs [unit|integration] [filter]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -35,16 +37,35 @@ const suites = [
 ].filter((suite) => !only || suite.name === only);
 
 const repo = new URL('..', import.meta.url).pathname;
-const rabbitmq = (command) => spawnSync('bash', [join(repo, 'scripts/rabbitmq.sh'), command], { stdio: command === 'status' ? 'ignore' : 'inherit' });
+const rabbitmq = (flags, command) =>
+  spawnSync('bash', [join(repo, 'scripts/rabbitmq.sh'), ...flags, command], {
+    stdio: command === 'status' ? 'ignore' : ['ignore', command === 'stop' ? 'inherit' : 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+const brokers = [
+  // Tests find this one's URL in .tmp/rabbitmq/url when OSLO_NODE_TEST_TRANSPORT_URL is unset.
+  { name: 'RabbitMQ', flags: [], env: 'OSLO_NODE_TEST_TRANSPORT_URL', exportUrl: false },
+  { name: 'RabbitMQ 4 (trixie root)', flags: ['--rabbitmq4'], env: 'OSLO_NODE_TEST_RABBITMQ4_URL', exportUrl: true },
+];
 
-/** Start a broker for this run when none is there; returns how to stop what we started. */
-function ensureBroker() {
-  if (process.env.OSLO_NODE_TEST_TRANSPORT_URL || rabbitmq('status').status === 0) return () => {};
-  if (rabbitmq('start').status !== 0) {
-    console.error(`# could not start RabbitMQ: broker tests will ${process.env.CI === 'true' ? 'fail' : 'be skipped'}`);
-    return () => {};
+/** Start the brokers this run lacks, export their URLs; returns how to stop what we started. */
+function ensureBrokers() {
+  const stops = [];
+  for (const broker of brokers) {
+    if (process.env[broker.env]) continue;
+    const status = rabbitmq(broker.flags, 'status');
+    const started = status.status === 0 ? undefined : rabbitmq(broker.flags, 'start');
+    if (started && started.status !== 0) {
+      console.error(`# could not start ${broker.name}: its tests will ${process.env.CI === 'true' ? 'fail' : 'be skipped'}`);
+      continue;
+    }
+    if (broker.exportUrl) {
+      const url = (started ?? rabbitmq(broker.flags, 'url')).stdout.trim();
+      if (url) process.env[broker.env] = url;
+    }
+    if (started) stops.push(() => rabbitmq(broker.flags, 'stop'));
   }
-  return () => rabbitmq('stop');
+  return () => stops.forEach((stop) => stop());
 }
 
 const totals = { pass: 0, fail: 0, skipped: 0, cancelled: 0 };
@@ -54,7 +75,7 @@ for (const suite of suites) {
   const files = findTests(join(root, suite.name));
   if (files.length === 0) continue;
   const tap = join(reports, `${suite.name}.tap`);
-  const stopBroker = suite.name === 'integration' ? ensureBroker() : () => {};
+  const stopBroker = suite.name === 'integration' ? ensureBrokers() : () => {};
   const result = spawnSync(
     process.execPath,
     [

@@ -3,6 +3,8 @@
 #   rabbitmq-server        the broker (started per test run by scripts/rabbitmq.sh, never as a system service)
 #   python3-oslo.messaging the real Python oslo.messaging peer for the interop tests (/usr/bin/python3)
 #   openssl                certificates for the TLS tests
+#   debootstrap            builds the Debian trixie root with RabbitMQ 4 and oslo.messaging 16.1
+#                          (scripts/trixie-root.sh, which .ci/run calls after this script)
 # With `--bench` also wrk (HTTP load), python3-oslo.service (the Python peer) and valgrind
 # (scripts/bench-http-instructions.mjs).
 # `--check` only reports what is missing (exit 1 if anything is). Installing needs root.
@@ -12,6 +14,7 @@ missing=()
 [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || missing+=(rabbitmq-server)
 /usr/bin/python3 -c 'import oslo_messaging' 2>/dev/null || missing+=(python3-oslo.messaging)
 command -v openssl >/dev/null || missing+=(openssl)
+command -v debootstrap >/dev/null || missing+=(debootstrap)
 [[ "${1:-}" == "--bench" ]] && { command -v wrk >/dev/null || missing+=(wrk); /usr/bin/python3 -c 'import oslo_service' 2>/dev/null || missing+=(python3-oslo.service); command -v valgrind >/dev/null || missing+=(valgrind); }
 
 if [[ ${#missing[@]} -eq 0 ]]; then exit 0; fi
