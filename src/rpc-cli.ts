@@ -95,7 +95,7 @@ async function openTransport(config: Config, logger: Logger): Promise<Transport>
     await transport.start();
     return transport;
   }
-  return await connectEmbeddedSocket(config.embedded_socket ?? defaultEmbeddedSocketPath(), { logger });
+  return await connectEmbeddedSocket(config.embedded_socket ?? defaultEmbeddedSocketPath({ create: false }), { logger });
 }
 
 /** The error as JSON for stderr. */

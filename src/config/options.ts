@@ -52,7 +52,7 @@ export const OPTIONS = {
   },
   backdoor_socket: {
     group: 'DEFAULT', type: 'optional-string', default: undefined,
-    help: 'Path of a per-worker REPL unix socket (mode 0600); {pid} is replaced by the pid. Off when unset.',
+    help: 'Path of a per-worker REPL unix socket (mode 0600) in a folder private to this user; it must contain {pid}, replaced by the pid. Off when unset.',
   },
   report_interval: {
     group: 'DEFAULT', type: 'int', min: 0, max: 3600, default: 10,
@@ -90,7 +90,7 @@ export const OPTIONS = {
   },
   embedded_socket: {
     group: 'DEFAULT', type: 'optional-string', default: undefined,
-    help: 'Unix socket (mode 0600) of the embedded transport for the rpc CLI (default: under the runtime or temp dir).',
+    help: 'Unix socket (mode 0600) of the embedded transport for the rpc CLI (default: embedded.sock in the private folder oslo-node-<uid> under XDG_RUNTIME_DIR or the temp dir).',
   },
 
   // ---- [DEFAULT]: periodic tasks ----

@@ -2,10 +2,17 @@
  * oslo's eventlet backdoor, for Node: a REPL with the service in its context, on a unix socket
  * of mode 0600 per worker (never a TCP port, so workers cannot collide and nothing listens on
  * the network). `{pid}` in the path is replaced by the worker's pid.
+ *
+ * The REPL runs code as us, so the socket lives in a folder private to us (checked like the
+ * runtime folder), is bound by the worker itself (`exclusive`: through node:cluster the primary
+ * would bind it with its own umask) under umask 0177, and a path holding anything but a dead
+ * socket of ours is refused, never unlinked (src/ipc/runtime-dir.ts).
  */
-import { chmodSync, unlinkSync } from 'node:fs';
+import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
 import { start as startRepl } from 'node:repl';
+import { ensurePrivateDir, listenPrivateSocket } from '../ipc/runtime-dir.js';
 import type { Logger } from '../logging/logger.js';
 
 export class Backdoor {
@@ -25,28 +32,19 @@ export class Backdoor {
     });
   }
 
-  /** Listen; a stale socket file from a dead process is replaced. */
+  /** Listen; a dead socket of ours is replaced, anything else at the path is refused. */
   async start(): Promise<void> {
-    try {
-      unlinkSync(this.path);
-    } catch {
-      // No stale file.
-    }
-    // The mask makes the socket 0600 from its creation, not only after a chmod.
-    const previousMask = process.umask(0o177);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        this.#server.once('error', reject);
-        this.#server.listen(this.path, () => resolve());
-      });
-    } finally {
-      process.umask(previousMask);
-    }
-    chmodSync(this.path, 0o600);
+    ensurePrivateDir(dirname(this.path), { option: 'backdoor_socket', create: false });
+    await listenPrivateSocket(this.#server, this.path, 'backdoor_socket');
   }
 
   async stop(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    try {
+      if (lstatSync(this.path).isSocket()) unlinkSync(this.path);
+    } catch {
+      // Already gone.
+    }
   }
 }

@@ -2,26 +2,20 @@
  * The embedded RPC transport's primary side: every worker's IPC channel becomes a link of the
  * in-memory router, and the router listens on a 0600 unix socket for the rpc CLI.
  */
-import { ConfigError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { EmbeddedRouter, defaultEmbeddedSocketPath } from '../rpc/transports/embedded/index.js';
 import type { SupervisorPlugin } from './supervisor.js';
 import type { WorkerHandle } from './worker-handle.js';
 
-/** Start the router and its socket. `socketPath` unset: the default path, or a per-pid one if taken. */
+/**
+ * Start the router and its socket. `socketPath` unset: `embedded.sock` in the private runtime
+ * folder. A socket in use is an error (exit 2), never a silent move to another path that the
+ * rpc CLI would not find: a second launcher on one host needs its own `embedded_socket`.
+ */
 export async function createEmbeddedPlugin(socketPath: string | undefined, logger: Logger): Promise<SupervisorPlugin & { socketPath: string }> {
   const router = new EmbeddedRouter({ logger });
-  let path = socketPath ?? defaultEmbeddedSocketPath();
-  try {
-    await router.listen(path);
-  } catch (error) {
-    // Another launcher owns the default socket: take a per-launcher one rather than fail.
-    if (socketPath !== undefined || !(error instanceof ConfigError)) throw error;
-    const fallback = path.replace(/\.sock$/, `-${process.pid}.sock`);
-    logger.warn({ taken: path, socket: fallback }, 'default embedded transport socket is in use by another launcher');
-    path = fallback;
-    await router.listen(path);
-  }
+  const path = socketPath ?? defaultEmbeddedSocketPath();
+  await router.listen(path);
   logger.info({ socket: path }, 'embedded RPC transport listening (single host; set transport_url for RabbitMQ)');
 
   const links = new Map<WorkerHandle, string>();

@@ -3,11 +3,12 @@
  * fails once, with exit code 2 and a clear message, instead of as a crash loop of workers.
  */
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Config } from '../config/options.js';
 import { ConfigError, ErrorCodes } from '../errors.js';
 import { compileLogFormat } from '../http/log-format.js';
 import { loadTlsOptions } from '../http/tls.js';
+import { ensurePrivateDir } from '../ipc/runtime-dir.js';
 
 /** Throws a ConfigError naming the option at fault. */
 export function preflight(config: Config): void {
@@ -20,4 +21,17 @@ export function preflight(config: Config): void {
       throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option ${option}: module file ${resolve(path)} does not exist`, { option });
     }
   }
+  checkBackdoorPath(config.backdoor_socket);
+}
+
+/** The backdoor runs code as us: its folder must be private, and each process needs its own path. */
+function checkBackdoorPath(template: string | undefined): void {
+  if (template === undefined) return;
+  // Workers, the pre-forked spare and reload replacements run side by side.
+  if (!template.includes('{pid}')) {
+    throw new ConfigError(ErrorCodes.CONFIG_INVALID, 'invalid value for option backdoor_socket: the path must contain {pid} (workers, the spare and reload replacements each need their own socket)', {
+      option: 'backdoor_socket',
+    });
+  }
+  ensurePrivateDir(dirname(resolve(template)), { option: 'backdoor_socket' });
 }

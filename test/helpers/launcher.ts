@@ -4,7 +4,9 @@
  */
 import { execa } from 'execa';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const LAUNCHER = fileURLToPath(new URL('../../launcher.js', import.meta.url));
@@ -41,14 +43,27 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
+/**
+ * An embedded socket of its own for a launcher whose test names none: launchers that run at the
+ * same time would otherwise meet at the one default path, which the second refuses (exit 2).
+ * Returns the environment to add and the cleanup of its private folder.
+ */
+function ownEmbeddedSocket(args: readonly string[], env: Record<string, string> | undefined): { env: Record<string, string>; cleanup: () => void } {
+  const named = args.some((arg) => arg.startsWith('--embedded-socket')) || env?.OSLO_NODE_EMBEDDED_SOCKET !== undefined;
+  if (named) return { env: {}, cleanup: () => undefined };
+  const dir = mkdtempSync(join(tmpdir(), 'oslo-node-launcher-'));
+  return { env: { OSLO_NODE_EMBEDDED_SOCKET: join(dir, 'embedded.sock') }, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 /** Start the launcher with `args`; by default binds port 0 on loopback. */
 export async function startLauncher(args: string[], options: StartOptions = {}): Promise<RunningLauncher> {
   const fullArgs = [LAUNCHER, '--host', '127.0.0.1', '--port', '0', ...args];
+  const socket = ownEmbeddedSocket(args, options.env);
   const child = execa(process.execPath, fullArgs, {
     reject: false,
     buffer: false,
     stdin: 'ignore',
-    env: { OSLO_NODE_PERIODIC_FUZZY_DELAY: '0', ...options.env },
+    env: { OSLO_NODE_PERIODIC_FUZZY_DELAY: '0', ...socket.env, ...options.env },
     cleanup: true,
   });
   const lines: LogLine[] = [];
@@ -80,10 +95,10 @@ export async function startLauncher(args: string[], options: StartOptions = {}):
   };
   child.stdout!.on('data', onText);
   child.stderr!.on('data', (chunk: Buffer) => rawLines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-  const exited = child.then((result) => ({
-    code: result.exitCode ?? null,
-    signal: result.signal ?? null,
-  }));
+  const exited = child.then((result) => {
+    socket.cleanup();
+    return { code: result.exitCode ?? null, signal: result.signal ?? null };
+  });
 
   const launcher: RunningLauncher = {
     child: child as unknown as ChildProcess,

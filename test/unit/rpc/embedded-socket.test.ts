@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,13 +30,22 @@ test('the socket is 0600; a second router on a live path is refused naming embed
   await assert.rejects(second.listen(path), (e: unknown) => e instanceof ConfigError && e.option === 'embedded_socket');
 });
 
-test('a stale socket file is replaced', async (t) => {
+test('a stale socket of ours (its process died) is replaced; a file that is not a socket is refused, kept', async (t) => {
   const path = tempSocket(t);
-  writeFileSync(path, 'stale');
+  // A process that exits without closing its server leaves its socket file behind.
+  const dead = spawnSync(process.execPath, ['-e', "require('node:net').createServer().listen(process.argv[1], () => process.exit(0))", path]);
+  assert.equal(dead.status, 0);
+  assert.ok(statSync(path).isSocket());
   const router = new EmbeddedRouter({ logger: silentLogger() });
   await router.listen(path);
   t.after(() => router.close());
-  assert.ok(statSync(path).isSocket());
+  const client = await connectEmbeddedSocket(path);
+  await client.stop();
+
+  const other = tempSocket(t);
+  writeFileSync(other, 'not a socket');
+  await assert.rejects(new EmbeddedRouter({ logger: silentLogger() }).listen(other), /exists and is not a unix socket; refusing to replace it/);
+  assert.equal(readFileSync(other, 'utf8'), 'not a socket');
 });
 
 test('a client sending a malformed frame is disconnected; the router keeps serving others', async (t) => {

@@ -4,9 +4,9 @@
  * frame goes to one in-memory broker. A malformed frame is logged; a socket client that sends
  * one is disconnected; the router keeps running.
  */
-import { chmod, unlink } from 'node:fs/promises';
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { ConfigError, ErrorCodes, describeError } from '../../../errors.js';
+import { lstatSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { listenPrivateSocket } from '../../../ipc/runtime-dir.js';
 import type { Logger } from '../../../logging/logger.js';
 import { EmbeddedBroker } from './broker.js';
 import { parseClientFrame, type RouterFrame } from './frames.js';
@@ -20,18 +20,6 @@ export interface EmbeddedRouterOptions {
   readonly logger: Logger;
   /** Most messages one queue holds (100000). */
   readonly maxQueueLength?: number;
-}
-
-/** Resolves true when something accepts connections on `path`. */
-function isLive(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** Routes embedded-transport frames between links. */
@@ -90,31 +78,14 @@ export class EmbeddedRouter {
   }
 
   /**
-   * Serve links on a unix socket (mode 0600) for the rpc CLI. Refuses with a ConfigError naming
-   * `embedded_socket` when a live server already answers there; removes a stale socket file.
+   * Serve links on a unix socket (0600 from its creation) for the rpc CLI. Refuses with a
+   * ConfigError naming `embedded_socket` when a live server answers there or the path holds
+   * anything but a dead socket of ours (src/ipc/runtime-dir.ts).
    */
   async listen(socketPath: string): Promise<void> {
     if (this.#server) throw new Error('the embedded router already listens');
-    if (await isLive(socketPath)) {
-      throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option embedded_socket: ${socketPath} is in use by another process`, {
-        option: 'embedded_socket',
-      });
-    }
-    await unlink(socketPath).catch(() => undefined);
     const server = createServer((socket) => this.#accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(socketPath, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    }).catch((error: unknown) => {
-      throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option embedded_socket: cannot listen on ${socketPath}: ${describeError(error)}`, {
-        option: 'embedded_socket',
-        cause: error,
-      });
-    });
-    await chmod(socketPath, 0o600);
+    await listenPrivateSocket(server, socketPath, 'embedded_socket');
     server.on('error', (error) => this.#logger.error({ err: error }, 'embedded socket error'));
     this.#server = server;
     this.#socketPath = socketPath;
@@ -143,6 +114,12 @@ export class EmbeddedRouter {
     if (!server) return;
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    if (this.#socketPath) await unlink(this.#socketPath).catch(() => undefined);
+    // Remove the socket file, but nothing that has replaced it.
+    const path = this.#socketPath;
+    try {
+      if (path && lstatSync(path).isSocket()) unlinkSync(path);
+    } catch {
+      // Already gone.
+    }
   }
 }

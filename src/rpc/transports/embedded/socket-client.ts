@@ -2,27 +2,28 @@
  * The embedded transport over the launcher's unix socket, for the rpc CLI and other processes
  * on the same host that are not workers of the launcher.
  */
-import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkOwnSocket, privateRuntimeDir } from '../../../ipc/runtime-dir.js';
 import type { Logger } from '../../../logging/logger.js';
 import { readFrames, writeFrame } from './ndjson.js';
 import { EmbeddedTransport, EmbeddedTransportError } from './transport.js';
 
 /**
- * The default socket path, `${XDG_RUNTIME_DIR || tmpdir}/oslo-node-<uid>/embedded.sock`; the
- * directory is created with mode 0700.
+ * The default socket path, `embedded.sock` in the private runtime folder (src/ipc/runtime-dir.ts):
+ * the launcher creates the folder (`create`), a client only checks it. Throws a ConfigError when
+ * the folder is not private to us.
  */
-export function defaultEmbeddedSocketPath(): string {
-  const uid = typeof process.getuid === 'function' ? String(process.getuid()) : 'user';
-  const dir = join(process.env.XDG_RUNTIME_DIR || tmpdir(), `oslo-node-${uid}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return join(dir, 'embedded.sock');
+export function defaultEmbeddedSocketPath(options: { create?: boolean } = {}): string {
+  return join(privateRuntimeDir({ option: 'embedded_socket', create: options.create ?? true }), 'embedded.sock');
 }
 
-/** Connect to a launcher's embedded socket and start the transport over it. */
+/**
+ * Connect to a launcher's embedded socket and start the transport over it. The socket must be
+ * ours (owner and mode checked first: a ConfigError otherwise), so no other user can stand in.
+ */
 export async function connectEmbeddedSocket(path: string, options: { logger?: Logger; startTimeoutMs?: number } = {}): Promise<EmbeddedTransport> {
+  checkOwnSocket(path, 'embedded_socket');
   const socket = connect(path);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
