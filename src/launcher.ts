@@ -1,13 +1,11 @@
 /**
- * The CLI entry (`node dist/launcher.js`): the primary supervises, a cluster worker serves.
- * Like node's own lib/cluster.js, it only picks the side; each lives in its own module.
+ * The CLI entry (`node dist/launcher.js`) and the one place that wires the demo in: the launcher
+ * runs the demo's manager and app unless `--manager` / `--app` name others. The framework itself
+ * knows nothing of the demo; workers run src/worker/entry.ts and load these modules by path.
  */
-import cluster from 'node:cluster';
+import { fileURLToPath } from 'node:url';
+import { runPrimary } from './supervisor/primary-main.js';
 
-if (cluster.isPrimary) {
-  const { runPrimary } = await import('./supervisor/primary-main.js');
-  await runPrimary(process.argv.slice(2));
-} else {
-  const { runWorker } = await import('./service/worker-main.js');
-  runWorker();
-}
+const demo = (file: string): string => fileURLToPath(new URL(`./demo/${file}`, import.meta.url));
+
+await runPrimary(process.argv.slice(2), { manager: demo('manager.js'), app: demo('app.js') });

@@ -13,19 +13,19 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Config } from '../config/options.js';
-import type { IpcChannel } from '../ipc/channel.js';
-import type { PrimaryPayload, WorkerInfo, WorkerPayload } from '../ipc/messages.js';
+import type { AppContext, LauncherView } from '../http/app-loader.js';
 import type { Logger } from '../logging/logger.js';
 import type { RpcClient } from '../rpc/client.js';
 import { ClientSendError, MessageDeliveryFailure, MessagingTimeout, RemoteError } from '../rpc/errors.js';
 import type { Service } from '../service/service.js';
 import { demoMetrics } from './metrics.js';
 
+/** The demo needs everything a launcher's worker gives an app factory. */
 export interface DemoAppContext {
   config: Config;
   logger: Logger;
   slot: number;
-  channel: IpcChannel<PrimaryPayload, WorkerPayload>;
+  launcher: LauncherView;
   service: Service;
   rpc: RpcClient;
 }
@@ -63,8 +63,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 /** Build the demo request listener. */
 export function createDemoApp(context: DemoAppContext): RequestListener {
-  const { service, rpc, channel, config } = context;
-  const workers = (): Promise<WorkerInfo[]> => channel.request<WorkerInfo[]>({ type: 'list-workers' }, 5000);
+  const { service, rpc, launcher, config } = context;
+  const workers = () => launcher.workers();
   const metrics = demoMetrics(() => service.tasks(), workers);
 
   const callRpc = async (method: string, args: Record<string, unknown>): Promise<unknown> => {
@@ -114,7 +114,7 @@ export function createDemoApp(context: DemoAppContext): RequestListener {
     const path = (req.url ?? '/').split('?')[0]!;
     const key = `${req.method} ${path}`;
     if (key === 'GET /metrics') {
-      channel.request<string>({ type: 'metrics' }, 10_000).then(
+      launcher.metrics().then(
         (text) => {
           res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
           res.end(text);
@@ -147,4 +147,11 @@ export function createDemoApp(context: DemoAppContext): RequestListener {
       },
     );
   };
+}
+
+/** The app module's default export: a factory for the launcher's workers (see app-loader.ts). */
+export default function demoApp(context: AppContext): RequestListener {
+  const { service, rpc, launcher, workerSlot } = context;
+  if (!service || !rpc || !launcher) throw new TypeError('the demo app runs in a launcher worker (it needs service, rpc and launcher)');
+  return createDemoApp({ config: context.config, logger: context.logger, slot: workerSlot ?? 0, launcher, service, rpc });
 }

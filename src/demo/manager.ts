@@ -75,3 +75,5 @@ export class DemoManager extends Manager {
     this.context.logger.debug({ ...this.lastDigest }, 'periodic digest done');
   }
 }
+
+export default DemoManager;

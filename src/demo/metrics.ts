@@ -14,11 +14,6 @@ export interface DemoMetrics {
 
 let created: DemoMetrics | undefined;
 
-/** This process's metrics as JSON, for the primary's merge. */
-export function metricsJson(): Promise<promClient.MetricObjectWithValues<promClient.MetricValue<string>>[]> {
-  return promClient.register.getMetricsAsJSON();
-}
-
 /** Register the metrics once per process; `tasks` and `workers` are read at scrape time. */
 export function demoMetrics(tasks: () => PeriodicTaskStats[], workers: () => Promise<WorkerInfo[]>): DemoMetrics {
   if (created) return created;

@@ -9,14 +9,31 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Config } from '../config/options.js';
 import { ErrorCodes, OsloNodeError, describeError } from '../errors.js';
+import type { WorkerInfo } from '../ipc/messages.js';
 import type { Logger } from '../logging/logger.js';
+import type { RpcClient } from '../rpc/client.js';
+import type { Service } from '../service/service.js';
+
+/** The launcher as an app in one of its workers sees it. */
+export interface LauncherView {
+  /** The launcher's workers (slot, pid, start time, restarts, state). */
+  workers(): Promise<WorkerInfo[]>;
+  /** Every worker's Prometheus metrics merged (text exposition format). */
+  metrics(): Promise<string>;
+}
 
 /** What a factory receives. */
 export interface AppContext {
   config: Config;
   logger: Logger;
-  /** The service's RPC client, when the caller has one. */
-  rpc?: unknown;
+  /** An RPC client on the service's topic, when the caller has one. */
+  rpc?: RpcClient;
+  /** The worker's service (manager, service group, periodic tasks), when run by a launcher. */
+  service?: Service;
+  /** This worker's slot in its launcher (1..N; 0 outside a launcher). */
+  workerSlot?: number;
+  /** The launcher this worker belongs to, when run by one. */
+  launcher?: LauncherView;
 }
 
 /** A default export that builds the listener. */

@@ -23,8 +23,10 @@ export interface WorkerInit {
   readonly slot: number;
   /** How many workers this launcher runs. */
   readonly workers: number;
-  /** Path of the launcher's embedded-transport socket, when that transport is in use. */
-  readonly embeddedSocket?: string;
+  /** Manager module used when `manager` is unset (the entry wiring's default, e.g. the demo's). */
+  readonly defaultManager?: string;
+  /** App module used when `app` is unset. */
+  readonly defaultApp?: string;
 }
 
 export type PrimaryMessage =
@@ -57,6 +59,7 @@ export type WorkerMessage =
    * request the client is writing on it.
    */
   | (Tagged & { readonly type: 'connection-back' })
+  /** Ask the primary for its workers (WorkerInfo[]). */
   | (Tagged & { readonly type: 'list-workers' })
   /** Ask the primary for every worker's metrics, merged (Prometheus text). */
   | (Tagged & { readonly type: 'metrics' })

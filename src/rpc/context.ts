@@ -1,5 +1,5 @@
 /**
- * The request context on the wire (oslo-messaging-wire.md §5, §7 step 3): a plain object whose
+ * The request context on the wire (docs/protocol/wire-format.md, "Requests"): a plain object whose
  * top-level keys travel as `_context_<key>` fields of the message, one level deep.
  *
  * Difference from oslo 14.0.3: oslo leaves the request's `_timeout` in the server-side context

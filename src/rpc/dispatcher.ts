@@ -1,6 +1,6 @@
 /**
  * Picks the endpoint and method for a request, with oslo's order and error mapping
- * (oslo-messaging-wire.md §7 steps 5–7), and an allow-list access policy: only a manager's own
+ * (docs/protocol/versions.md, server steps 5–7), and an allow-list access policy: only a manager's own
  * public methods are callable, never anything inherited from Object.prototype or a marked base.
  */
 import type { RequestContext } from './context.js';

@@ -1,5 +1,5 @@
 /**
- * The oslo 2.0 envelope (oslo-messaging-wire.md §4): `{"oslo.version": "2.0", "oslo.message":
+ * The oslo 2.0 envelope (docs/protocol/wire-format.md, "Envelope"): `{"oslo.version": "2.0", "oslo.message":
  * "<the message dict as a JSON string>"}`. Decoding never throws: it returns a typed result or a
  * coded reason, because it runs inside consumer callbacks.
  */

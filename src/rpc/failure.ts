@@ -1,5 +1,5 @@
 /**
- * Exceptions on the wire (oslo-messaging-wire.md §10): the server turns a thrown value into
+ * Exceptions on the wire (docs/protocol/failures.md): the server turns a thrown value into
  * oslo's failure JSON string; the client turns that string back into an error.
  */
 import { MessagingException, MessagingTimeout, NoSuchMethod, RemoteError, UnsupportedVersion } from './errors.js';

@@ -1,6 +1,6 @@
 /**
  * The public RPC API: targets, client, server, errors, and the pieces a transport or tool needs.
- * The protocol (oslo-messaging-wire.md §4–§10) lives here once; transports only move bodies.
+ * The protocol (docs/protocol/) lives here once; transports only move bodies.
  *
  * Deliberate differences from oslo.messaging 14.0.3:
  * - the endpoint's context does not get `client_timeout` (oslo leaks `_timeout` into it);

@@ -1,5 +1,5 @@
 /**
- * Server side of replies (oslo-messaging-wire.md §6): publish to the caller's reply queue; when
+ * Server side of replies (docs/protocol/wire-format.md, "Replies"): publish to the caller's reply queue; when
  * the queue is missing, retry every 250 ms for `kombu_missing_consumer_retry_timeout`, then give
  * up and remember the queue as obsolete (200 entries, 60 s) so that later replies to a dead
  * client are dropped at once instead of stalling the server.

@@ -1,6 +1,6 @@
 /**
  * Client side of replies: ONE reply queue per transport, shared by every call and every client
- * on it, with replies routed to the waiting call by `_msg_id` (oslo-messaging-wire.md §6, §9).
+ * on it, with replies routed to the waiting call by `_msg_id` (docs/protocol/wire-format.md, "Replies" and "Call monitor").
  * No per-call connection and no pool to exhaust.
  */
 import type { Logger } from '../logging/logger.js';

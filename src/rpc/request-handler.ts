@@ -1,6 +1,6 @@
 /**
  * Handles one delivered request body on the server: decode, validate, dedupe, dispatch, reply
- * and call-monitor heartbeats (oslo-messaging-wire.md §6–§9). Never throws: every failure is
+ * and call-monitor heartbeats (docs/protocol/wire-format.md). Never throws: every failure is
  * logged and, for calls, answered.
  */
 import type { Logger } from '../logging/logger.js';

@@ -1,5 +1,5 @@
 /**
- * Validates a decoded message dict as an RPC request (oslo-messaging-wire.md §5). Never throws:
+ * Validates a decoded message dict as an RPC request (docs/protocol/wire-format.md, "Requests"). Never throws:
  * a malformed request yields a reason and, when it can be told, where to send the failure.
  */
 import { CONTEXT_PREFIX, unpackContext, type RequestContext } from './context.js';

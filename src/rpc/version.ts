@@ -1,6 +1,6 @@
 /**
  * oslo.messaging's `version_is_compatible`: the one rule that checks endpoint versions,
- * the envelope version and a client's version cap (oslo-messaging-wire.md §7 step 6).
+ * the envelope version and a client's version cap (docs/protocol/versions.md, "The version rule").
  */
 
 type Parsed = readonly [number, number, number] | undefined;

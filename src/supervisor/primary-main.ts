@@ -12,14 +12,17 @@ import { writePidFile } from './pid-file.js';
 import { preflight } from './preflight.js';
 import { createPlugins } from './plugins.js';
 import { installSignalHandlers } from './signals.js';
-import { Supervisor } from './supervisor.js';
+import { Supervisor, type WorkerDefaults } from './supervisor.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-/** Run the launcher's primary side; never returns (exits the process). */
-export async function runPrimary(argv: string[]): Promise<never> {
+/**
+ * Run the launcher's primary side; never returns (exits the process). `defaults` are the manager
+ * and app modules workers load when the configuration names none.
+ */
+export async function runPrimary(argv: string[], defaults: WorkerDefaults = {}): Promise<never> {
   let loaded: LoadedConfig;
   try {
     loaded = loadConfig(argv);
@@ -63,6 +66,7 @@ export async function runPrimary(argv: string[]): Promise<never> {
       port,
       plugins: plugins.list,
       reloadConfig: () => loadConfig(argv).config,
+      defaults,
     });
     const uninstall = installSignalHandlers({
       stop: (signal) => supervisor.stop(signal),

@@ -5,6 +5,7 @@
  */
 import cluster from 'node:cluster';
 import { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
 import type { WorkerInfo, WorkerInit } from '../ipc/messages.js';
@@ -32,7 +33,20 @@ export interface SupervisorOptions {
   plugins?: SupervisorPlugin[];
   /** Re-reads the configuration for a reload; throws when it is invalid. */
   reloadConfig?: () => Config;
+  /** Module each worker process runs (default: the framework's worker entry). */
+  workerEntry?: string;
+  /** Manager and app modules for workers whose config names none (the entry wiring's defaults). */
+  defaults?: WorkerDefaults;
 }
+
+/** Modules a worker loads when `manager` / `app` are unset. */
+export interface WorkerDefaults {
+  manager?: string;
+  app?: string;
+}
+
+/** The framework's worker entry module (compiled next to this file's folder). */
+export const WORKER_ENTRY = fileURLToPath(new URL('../worker/entry.js', import.meta.url));
 
 export class Supervisor {
   #config: Config;
@@ -41,6 +55,7 @@ export class Supervisor {
   #port: number;
   #plugins: SupervisorPlugin[];
   #reloadConfig: (() => Config) | undefined;
+  readonly #defaults: WorkerDefaults;
   #policy: RestartPolicy;
   #current = new Map<number, WorkerHandle>();
   #live = new Set<WorkerHandle>();
@@ -62,6 +77,7 @@ export class Supervisor {
     this.#port = options.port;
     this.#plugins = options.plugins ?? [];
     this.#reloadConfig = options.reloadConfig;
+    this.#defaults = options.defaults ?? {};
     this.#policy = new RestartPolicy({
       initialDelayMs: this.#config.restart_backoff_initial * 1000,
       maxDelayMs: this.#config.restart_backoff_max * 1000,
@@ -76,7 +92,7 @@ export class Supervisor {
       schedule: (fn, delayMs) => this.#schedule(fn, delayMs),
     });
     // Workers run this same entry point; they learn their config over IPC, not from argv.
-    cluster.setupPrimary({ args: [] });
+    cluster.setupPrimary({ exec: options.workerEntry ?? WORKER_ENTRY, args: [] });
   }
 
   get state(): SupervisorState {
@@ -204,7 +220,7 @@ export class Supervisor {
     const spare = this.#spares.take();
     const { handle, activate } = spare ?? this.#fork();
     handle.assign(slot, restarts);
-    activate({ config: { ...this.#config }, slot, workers: this.#config.workers });
+    activate({ config: { ...this.#config }, slot, workers: this.#config.workers, defaultManager: this.#defaults.manager, defaultApp: this.#defaults.app });
     this.#logger.info({ slot, workerPid: handle.pid, restarts, spare: spare !== undefined }, spare ? 'spare worker assigned' : 'worker forked');
     const startTimeoutMs = this.#config.worker_start_timeout * 1000;
     const startTimer = setTimeout(() => {

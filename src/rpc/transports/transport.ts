@@ -4,7 +4,7 @@
  * queues with AMQP semantics; the protocol itself (envelope, dispatch, replies, timeouts) is
  * written once in `rpc/` on top of it.
  *
- * Topology (identical for both transports, see oslo-messaging-wire.md §1–2):
+ * Topology (identical for both transports, see docs/protocol/topology.md):
  * - call/cast to Target(topic)            → exchange <control>, key <topic>        (one server)
  * - call/cast to Target(topic, server)    → exchange <control>, key <topic>.<server>
  * - cast with fanout                      → exchange <topic>_fanout                 (every server)

@@ -1,7 +1,7 @@
 /**
  * The RabbitMQ transport (amqplib), wire-compatible with oslo.messaging 14.0.3's rabbit driver:
  * the same exchanges, queues, flags, arguments and message properties
- * (oslo-messaging-wire.md §1–3, §11). It only moves bodies between queues; the RPC protocol
+ * (docs/protocol/topology.md, docs/protocol/wire-format.md). It only moves bodies between queues; the RPC protocol
  * lives in `rpc/`.
  */
 import { EventEmitter } from 'node:events';

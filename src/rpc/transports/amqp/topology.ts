@@ -1,6 +1,6 @@
 /**
  * Exactly the exchanges and queues oslo.messaging 14.0.3 declares, with exactly its flags and
- * arguments (oslo-messaging-wire.md §1). RabbitMQ answers a redeclare with other flags with 406
+ * arguments (docs/protocol/topology.md). RabbitMQ answers a redeclare with other flags with 406
  * and closes the channel, so a Python oslo process and ours can only share a broker if every
  * field here matches; amqplib's own default (`durable: true`) is overridden everywhere.
  */

@@ -3,20 +3,23 @@
  * (manager, RPC server, service group, periodic tasks), the HTTP service on the shared socket,
  * and the optional backdoor. A worker reports ready only once the service consumes and HTTP
  * accepts; it stops HTTP and the service in parallel, then the transport.
+ *
+ * The manager and the app are modules: `--manager`/`--app`, else the defaults the entry wiring
+ * gave the launcher (the demo, for `dist/launcher.js`), else the bare Manager and a 404 app.
  */
+import type { RequestListener } from 'node:http';
 import type { Socket } from 'node:net';
 import { loggableConfig } from '../config/load.js';
 import type { Config } from '../config/options.js';
-import { createDemoApp } from '../demo/app.js';
-import { DemoManager } from '../demo/manager.js';
-import { metricsJson } from '../demo/metrics.js';
-import { loadApp } from '../http/app-loader.js';
+import { loadApp, type AppContext, type LauncherView } from '../http/app-loader.js';
 import { HttpService } from '../http/http-service.js';
 import type { IpcChannel } from '../ipc/channel.js';
-import type { PrimaryPayload, WorkerInit, WorkerPayload } from '../ipc/messages.js';
+import type { PrimaryPayload, WorkerInfo, WorkerInit, WorkerPayload } from '../ipc/messages.js';
 import type { Logger } from '../logging/logger.js';
-import { loadManager } from './manager-loader.js';
-import { Service } from './service.js';
+import { Manager, type ManagerClass } from '../service/manager.js';
+import { loadManager } from '../service/manager-loader.js';
+import { Service } from '../service/service.js';
+import { stopHttp } from './http-drain.js';
 import { createTransport } from './transport-factory.js';
 
 export interface WorkerRuntime {
@@ -35,14 +38,8 @@ export interface RuntimeContext {
   channel: IpcChannel<PrimaryPayload, WorkerPayload>;
 }
 
-/**
- * How long a reloading worker waits for each idle keep-alive connection to stay quiet before it
- * gives the connection back to the launcher (see connection-tracker.ts).
- */
-const RELOAD_IDLE_GRACE_MS = 500;
-
-/** How long a connection given back may wait for the primary's answer. */
-const HAND_BACK_ANSWER_MS = 5000;
+/** How long a request to the launcher for its workers or metrics may take. */
+const LAUNCHER_QUERY_MS = 10_000;
 
 /** Longest timer node accepts (about 24.8 days): "wait forever" in practice. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -57,23 +54,39 @@ export function drainBound(timeoutMs: number): number {
   return Math.max(timeoutMs * 0.9, timeoutMs - 1000);
 }
 
+/** Without an app module: every path is 404 (the framework's own routes come first). */
+const notFound: RequestListener = (_req, res) => {
+  res.writeHead(404, { 'content-type': 'application/json' });
+  res.end('{"error":"not found"}');
+};
+
+/** The launcher as an app sees it: its workers and its merged metrics, over IPC. */
+function launcherView(channel: IpcChannel<PrimaryPayload, WorkerPayload>): LauncherView {
+  return {
+    workers: () => channel.request<WorkerInfo[]>({ type: 'list-workers' }, LAUNCHER_QUERY_MS),
+    metrics: () => channel.request<string>({ type: 'metrics' }, LAUNCHER_QUERY_MS),
+  };
+}
+
 /** Build the runtime of this worker. */
 export async function createWorkerRuntime(context: RuntimeContext): Promise<WorkerRuntime> {
-  const { config, logger, channel } = context;
+  const { config, logger, channel, init } = context;
   const transport = await createTransport(config, channel, logger);
-  const manager = config.manager ? await loadManager(config.manager) : DemoManager;
-  const service = Service.create({ config, logger, transport, manager, workerSlot: context.init.slot });
+  const managerModule = config.manager ?? init.defaultManager;
+  const manager: ManagerClass = managerModule ? await loadManager(managerModule) : Manager;
+  const service = Service.create({ config, logger, transport, manager, workerSlot: init.slot });
   const rpc = service.rpcClient({ topic: service.topic });
-  const app = config.app
-    ? await loadApp(config.app, { config, logger, rpc })
-    : createDemoApp({ config, logger, slot: context.init.slot, channel, service, rpc });
+  const appContext: AppContext = { config, logger, rpc, service, workerSlot: init.slot, launcher: launcherView(channel) };
+  const appModule = config.app ?? init.defaultApp;
+  const app = appModule ? await loadApp(appModule, appContext) : notFound;
   const http = new HttpService({ config, logger, app });
   // Imported only when asked for: node:repl loads node's domain module, which slows TLS I/O.
   const backdoor = config.backdoor_socket
     ? new (await import('./backdoor.js')).Backdoor(config.backdoor_socket, { service, manager: service.manager, config: loggableConfig(config) }, logger)
     : undefined;
   channel.handle('periodic-assign', (message) => service.setOwnedTasks(message.tasks));
-  channel.handle('metrics-json', () => metricsJson());
+  // prom-client's registry of this process, for the launcher's merge; loaded on the first scrape.
+  channel.handle('metrics-json', async () => (await import('prom-client')).default.register.getMetricsAsJSON());
 
   return {
     async start() {
@@ -89,27 +102,13 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
     reset: () => service.reset(),
     async stop(reason, timeoutMs) {
       const bound = drainBound(timeoutMs);
-      // On a reload the launcher keeps accepting: idle keep-alive connections go back to it for
-      // the next worker once quiet. On a shutdown nothing would serve them: close at once.
-      const reload = reason === 'reload';
-      const idleGraceMs = reload ? RELOAD_IDLE_GRACE_MS : 0;
-      // Each handle must reach the primary before this process exits (and closes the channel),
-      // or the connection would close with it: wait for the primary's answers.
-      const handedBack: Array<Promise<unknown>> = [];
-      const handBack = reload
-        ? (socket: Socket): boolean => {
-            handedBack.push(channel.request({ type: 'connection-back' }, HAND_BACK_ANSWER_MS, socket).catch((error: unknown) => logger.warn({ err: error }, 'a connection given back to the launcher may be lost')));
-            return true;
-          }
-        : undefined;
-      const httpStopped = http.stop(bound, { idleGraceMs, handBack }).then(async () => {
-        await Promise.all(handedBack);
-        return http.stats.cut;
-      });
-      const cut = await Promise.all([httpStopped, service.stop(bound, { launcherStopping: reason === 'shutdown' }).then(() => 0)]);
+      const [cut] = await Promise.all([
+        stopHttp({ http, channel, logger, reload: reason === 'reload', boundMs: bound }),
+        service.stop(bound, { launcherStopping: reason === 'shutdown' }),
+      ]);
       await backdoor?.stop();
       await transport.stop().catch((error: unknown) => logger.warn({ err: error }, 'error closing the RPC transport'));
-      return cut.every((count) => count === 0);
+      return cut === 0;
     },
   };
 }

@@ -1,0 +1,123 @@
+/**
+ * A cluster worker's bootstrap: wait for `init` from the primary, build the runtime, report
+ * ready, take connections, stop when told. A worker whose IPC channel drops exits at once: the
+ * primary is gone (even by SIGKILL), and no orphan may outlive it (node's `_setupWorker` rule).
+ */
+import type { Socket } from 'node:net';
+import { configFromJson, loggableConfig } from '../config/load.js';
+import type { Config } from '../config/options.js';
+import { describeError } from '../errors.js';
+import { IpcChannel, type IpcEndpoint } from '../ipc/channel.js';
+import type { PrimaryPayload, WorkerInit, WorkerPayload } from '../ipc/messages.js';
+import { createLogger, flushLogs, type Logger } from '../logging/logger.js';
+import { createWorkerRuntime, type WorkerRuntime } from './worker-runtime.js';
+
+type WorkerChannel = IpcChannel<PrimaryPayload, WorkerPayload>;
+
+/** One worker process: its channel to the primary, and what it has built so far. */
+class WorkerProcess {
+  readonly channel: WorkerChannel = new IpcChannel<PrimaryPayload, WorkerPayload>(process as unknown as IpcEndpoint);
+  logger: Logger | undefined;
+  runtime: WorkerRuntime | undefined;
+  stopping: Promise<void> | undefined;
+
+  exit(code: number): never {
+    flushLogs();
+    process.exit(code);
+  }
+
+  /** A dropped channel or an uncaught error ends the process at once. */
+  installGuards(): void {
+    // Prepended: node's cluster exits the worker from its own 'disconnect' listener; log first.
+    process.prependListener('disconnect', () => {
+      if (this.stopping) return;
+      this.logger?.warn('IPC channel to the primary closed unexpectedly; exiting now');
+      this.exit(1);
+    });
+    process.on('uncaughtException', (error) => {
+      this.logger?.fatal({ err: error }, 'uncaught exception in worker; exiting');
+      this.exit(1);
+    });
+    process.on('unhandledRejection', (reason) => {
+      this.logger?.fatal({ err: reason }, 'unhandled promise rejection in worker; exiting');
+      this.exit(1);
+    });
+  }
+
+  /** Signals sent to this worker alone: SIGTERM/SIGINT drain it, SIGHUP runs the reset hook. */
+  installSignals(config: Config): void {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.on(signal, () => void this.stop(signal, config.graceful_shutdown_timeout * 1000));
+    }
+    // SIGHUP to the launcher is a rolling restart; SIGHUP to one worker runs the manager's reset()
+    // hook in place (oslo's `mutate` restart method, for this worker only).
+    process.on('SIGHUP', () => {
+      this.logger?.info('SIGHUP: running the manager reset hook');
+      this.runtime?.reset().catch((error: unknown) => this.logger?.error({ err: error }, 'manager reset failed'));
+    });
+  }
+
+  stop(reason: string, timeoutMs: number): Promise<void> {
+    this.stopping ??= (async () => {
+      this.channel.send({ type: 'stopping' });
+      this.logger?.info({ reason, timeoutMs }, 'worker stopping');
+      const clean = this.runtime ? await this.runtime.stop(reason, timeoutMs) : true;
+      this.logger?.info({ clean }, 'worker stopped');
+      this.channel.close('worker stopped');
+      this.exit(clean ? 0 : 1);
+    })();
+    return this.stopping;
+  }
+
+  async start(init: WorkerInit): Promise<void> {
+    const config = configFromJson(init.config);
+    const logger = createLogger({ level: config.log_level, workerId: init.slot, async: true });
+    this.logger = logger;
+    logger.debug({ config: loggableConfig(config) }, 'worker configuration');
+    // The primary coordinates stops; a signal sent to this worker alone drains just this worker.
+    this.installSignals(config);
+    try {
+      this.runtime = await createWorkerRuntime({ init, config, logger, channel: this.channel });
+      await this.runtime.start();
+    } catch (error) {
+      logger.fatal({ err: error }, `worker failed to start: ${describeError(error)}`);
+      this.channel.send({ type: 'start-failed', error: describeError(error) });
+      await this.runtime?.stop('start failed', 1000).catch(() => undefined);
+      this.exit(1);
+    }
+    if (this.stopping) return;
+    this.channel.send({ type: 'ready' });
+  }
+
+  /**
+   * The answer is the primary's acknowledgement: true, the connection is this worker's; false,
+   * the primary gives it to another worker (this copy's descriptor is closed, the client's
+   * connection stays open through the primary's).
+   */
+  takeConnection(handle: unknown): boolean {
+    const socket = handle as Socket | undefined;
+    if (!socket) return false;
+    if (!this.runtime || this.stopping) {
+      socket.destroy();
+      return false;
+    }
+    this.runtime.handleConnection(socket);
+    return true;
+  }
+}
+
+/** Start the worker side of the launcher. */
+export function runWorker(): void {
+  const worker = new WorkerProcess();
+  worker.installGuards();
+  worker.channel.handle('connection', (_message, handle) => worker.takeConnection(handle));
+  worker.channel.handle('stop', (message) => void worker.stop(message.reason, message.timeoutMs));
+  // No timeout: a spare waits here, loaded, until the primary gives it a slot.
+  worker.channel.request<WorkerInit>({ type: 'hello' }, 0).then(
+    (init) => worker.start(init),
+    (error: unknown) => {
+      process.stderr.write(`worker ${process.pid}: no answer from the primary: ${describeError(error)}\n`);
+      worker.exit(1);
+    },
+  );
+}
