@@ -1,5 +1,5 @@
 // Raw amqplib RPC (JSON bodies, no envelope, no dispatch) for the benchmarks, with each piece of
-// broker work oslo's protocol asks for (oslo-messaging-wire.md §1-3, §6) switched on by name:
+// broker work oslo's protocol asks for (docs/protocol/topology.md, wire-format.md) switched on by name:
 //
 //   topic          requests go through a topic exchange (oslo's control exchange), not straight
 //                  to the queue through the default exchange

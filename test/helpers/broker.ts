@@ -3,14 +3,24 @@
  * .tmp/rabbitmq/url (OSLO_NODE_TEST_TRANSPORT_URL overrides it); the RabbitMQ 4 broker
  * (`scripts/rabbitmq.sh --rabbitmq4 start`, from the Debian trixie root) to .tmp/rabbitmq4/url
  * (OSLO_NODE_TEST_RABBITMQ4_URL overrides it; scripts/run-tests.mjs sets it). In CI (CI=true) a
- * missing broker fails the test; on a developer machine without one the test is skipped with a reason.
+ * missing broker fails the test; on a developer machine without one the test is skipped with a
+ * reason (`withBroker`, `withRabbitmq4`). Also: private brokers, rabbitmqctl listings, and AMQP
+ * transports with their cleanup.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import type { TestContext } from 'node:test';
+import { execa } from 'execa';
+import type { OptionName } from '../../src/config/index.js';
+import { silentLogger, type Logger } from '../../src/logging/logger.js';
+import { AmqpTransport } from '../../src/rpc/transports/amqp/index.js';
+import { ROOT, testConfig } from './config.js';
 
-const URL_FILE = fileURLToPath(new URL('../../../.tmp/rabbitmq/url', import.meta.url));
-const RABBITMQ4_URL_FILE = fileURLToPath(new URL('../../../.tmp/rabbitmq4/url', import.meta.url));
+const URL_FILE = `${ROOT}.tmp/rabbitmq/url`;
+const RABBITMQ4_URL_FILE = `${ROOT}.tmp/rabbitmq4/url`;
+const RABBITMQ_SH = `${ROOT}scripts/rabbitmq.sh`;
 
 function urlFrom(envValue: string | undefined, file: string): string | undefined {
   if (envValue) return envValue;
@@ -43,22 +53,97 @@ function reachable(url: string): Promise<boolean> {
 }
 
 /**
- * Resolve with the broker URL, or with a skip reason on a developer machine without a broker.
- * Throws in CI when the broker is missing, so the run fails instead of skipping silently.
+ * The broker URL, or undefined after marking `t` skipped (with the reason) on a developer machine
+ * without a broker. Throws in CI when the broker is missing, so the run fails instead of skipping.
+ * Use: `const url = await withBroker(t); if (!url) return;`
  */
-export async function requireBroker(): Promise<{ url: string } | { skip: string }> {
-  return requireReachable(brokerUrl(), 'RabbitMQ', 'scripts/rabbitmq.sh start');
+export function withBroker(t: TestContext): Promise<string | undefined> {
+  return withReachable(t, brokerUrl(), 'RabbitMQ', 'scripts/rabbitmq.sh start');
 }
 
-/** requireBroker() for the RabbitMQ 4 broker of the trixie root. */
-export async function requireRabbitmq4(): Promise<{ url: string } | { skip: string }> {
-  return requireReachable(rabbitmq4Url(), 'RabbitMQ 4', 'scripts/rabbitmq.sh --rabbitmq4 start');
+/** withBroker() for the RabbitMQ 4 broker of the trixie root. */
+export function withRabbitmq4(t: TestContext): Promise<string | undefined> {
+  return withReachable(t, rabbitmq4Url(), 'RabbitMQ 4', 'scripts/rabbitmq.sh --rabbitmq4 start');
 }
 
-async function requireReachable(url: string | undefined, name: string, howToStart: string): Promise<{ url: string } | { skip: string }> {
-  const ok = url !== undefined && (await reachable(url));
-  if (ok) return { url: url! };
+async function withReachable(t: TestContext, url: string | undefined, name: string, howToStart: string): Promise<string | undefined> {
+  if (url !== undefined && (await reachable(url))) return url;
   const why = url ? `${name} at ${url.replace(/:[^:@/]*@/, ':***@')} is not reachable` : `no ${name} configured (run ${howToStart})`;
   if (process.env.CI === 'true') throw new Error(`${why}; integration tests need the broker in CI`);
-  return { skip: why };
+  t.skip(why);
+  return undefined;
+}
+
+/** A topic no other test uses (tests share one broker and may run in parallel). */
+export function uniqueTopic(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A started AmqpTransport, stopped after the test. */
+export async function startTransport(
+  t: TestContext,
+  url: string,
+  overrides: Partial<Record<OptionName, unknown>> = {},
+  logger: Logger = silentLogger(),
+): Promise<AmqpTransport> {
+  const transport = new AmqpTransport({ url, config: testConfig(overrides), logger });
+  t.after(() => transport.stop());
+  await transport.start();
+  return transport;
+}
+
+/** `scripts/rabbitmq.sh ARGS`, against the broker in `dir` (default: the shared test broker). */
+export async function rabbit(args: string[], dir?: string): Promise<string> {
+  const env: Record<string, string> = dir ? { OSLO_NODE_RABBITMQ_DIR: dir } : {};
+  const result = await execa('bash', [RABBITMQ_SH, ...args], { env, timeout: 120_000, stdin: 'ignore' });
+  return result.stdout;
+}
+
+/** Start a private broker in its own folder; stopped and removed after the test. Resolves with its URL. */
+export async function startPrivateBroker(t: TestContext, name: string): Promise<{ url: string; dir: string }> {
+  const dir = `${ROOT}.tmp/rabbitmq-${name}-${process.pid}`;
+  t.after(async () => {
+    await rabbit(['stop'], dir).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  });
+  const url = (await rabbit(['start'], dir)).trim().split('\n').pop()!;
+  return { url, dir };
+}
+
+/** Rows of a `rabbitmqctl list_*` command (JSON formatter). */
+export async function listJson<T = Record<string, unknown>>(
+  what: 'list_queues' | 'list_exchanges' | 'list_channels' | 'list_connections' | 'list_consumers',
+  dir?: string,
+): Promise<T[]> {
+  const text = (await rabbit([what], dir)).trim();
+  return text ? (JSON.parse(text) as T[]) : [];
+}
+
+export interface QueueRow {
+  name: string;
+  durable: boolean;
+  auto_delete: boolean;
+  exclusive: boolean;
+  arguments: unknown;
+  consumers: number;
+  messages: number;
+}
+
+export interface ExchangeRow {
+  name: string;
+  type: string;
+  durable: boolean;
+  auto_delete: boolean;
+  internal: boolean;
+  arguments: unknown;
+}
+
+/** `rabbitmqctl list_queues` as rows. */
+export function listQueues(dir?: string): Promise<QueueRow[]> {
+  return listJson<QueueRow>('list_queues', dir);
+}
+
+/** `rabbitmqctl list_exchanges` as rows. */
+export function listExchanges(dir?: string): Promise<ExchangeRow[]> {
+  return listJson<ExchangeRow>('list_exchanges', dir);
 }

@@ -7,12 +7,13 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
 import { test, type TestContext } from 'node:test';
-import { requireBroker } from '../../helpers/broker.js';
 import { ClosedError } from '../../../src/errors.js';
 import { BrokerConnectError, BrokerUnavailable } from '../../../src/rpc/transports/amqp/index.js';
 import { AmqpTransport } from '../../../src/rpc/transports/amqp/index.js';
 import { silentLogger } from '../../../src/logging/logger.js';
-import { startTransport, testConfig, uniqueTopic, waitFor } from './support.js';
+import { withBroker, startTransport, uniqueTopic } from '../../helpers/broker.js';
+import { testConfig } from '../../helpers/config.js';
+import { until as waitFor } from '../../helpers/fault-load.js';
 
 /** A TCP proxy to the broker that can drop every connection and refuse new ones. */
 async function brokerProxy(t: TestContext, brokerUrl: string) {
@@ -60,9 +61,9 @@ async function deadPort(): Promise<number> {
 }
 
 test('start() fails over to the next host, and fails with a coded error when none answers', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
-  const live = new URL(broker.url);
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
+  const live = new URL(brokerUrl);
   const dead = await deadPort();
   const transport = await startTransport(t, `rabbit://guest:guest@127.0.0.1:${dead},guest:guest@127.0.0.1:${live.port}/`);
   assert.equal(transport.connected, true);
@@ -87,12 +88,12 @@ test('start() fails over to the next host, and fails with a coded error when non
 });
 
 test('a publish during an outage waits for the reconnect, but only up to its bound', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
-  const proxy = await brokerProxy(t, broker.url);
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
+  const proxy = await brokerProxy(t, brokerUrl);
   const fast = { rabbit_retry_interval: 0.1, rabbit_retry_backoff: 0, rabbit_interval_max: 0.1 };
   const transport = await startTransport(t, proxy.url, fast);
-  const consumer = await startTransport(t, broker.url);
+  const consumer = await startTransport(t, brokerUrl);
   const topic = uniqueTopic('outage');
   const got: string[] = [];
   const listener = await consumer.listen({ exchange: 'openstack', topic, server: 's' }, (d) => (got.push(d.body.toString()), d.ack()));
@@ -119,9 +120,9 @@ test('a publish during an outage waits for the reconnect, but only up to its bou
 });
 
 test('stop() during an outage ends the reconnect loop and fails waiting publishes at once', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
-  const proxy = await brokerProxy(t, broker.url);
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
+  const proxy = await brokerProxy(t, brokerUrl);
   const transport = await startTransport(t, proxy.url, { rabbit_retry_interval: 0.1, rabbit_retry_backoff: 0, rabbit_interval_max: 0.1 });
   const down = once(transport, 'disconnected');
   proxy.cut();

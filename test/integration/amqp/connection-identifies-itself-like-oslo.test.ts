@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { requireBroker } from '../../helpers/broker.js';
-import { rabbit, startTransport, uniqueTopic } from './support.js';
+import { withBroker, rabbit, startTransport, uniqueTopic } from '../../helpers/broker.js';
 
 interface ConnectionRow {
   name: string;
@@ -20,9 +19,9 @@ async function connectionNamed(connectionName: string): Promise<ConnectionRow | 
 }
 
 test('connection name, heartbeat and consumers as configured', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
-  const transport = await startTransport(t, broker.url, { heartbeat_timeout_threshold: 60, rabbit_qos_prefetch_count: 7 });
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
+  const transport = await startTransport(t, brokerUrl, { heartbeat_timeout_threshold: 60, rabbit_qos_prefetch_count: 7 });
   assert.match(transport.connectionName, new RegExp(`^[^:]+:${process.pid}:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$`));
   const row = await connectionNamed(transport.connectionName);
   assert.ok(row, 'the broker lists the connection under its oslo-style name');
@@ -36,6 +35,6 @@ test('connection name, heartbeat and consumers as configured', async (t) => {
   assert.equal(consumers.length, 3);
   assert.ok(consumers.every((c) => c.ack_required && c.prefetch_count === 7));
 
-  const quiet = await startTransport(t, broker.url, { heartbeat_timeout_threshold: 0 });
+  const quiet = await startTransport(t, brokerUrl, { heartbeat_timeout_threshold: 0 });
   assert.equal((await connectionNamed(quiet.connectionName))?.timeout, 0, '0 turns heartbeats off');
 });

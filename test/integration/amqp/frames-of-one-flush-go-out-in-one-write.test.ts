@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import { connect } from 'amqplib';
 import { coalesceFrameWrites } from '../../../src/rpc/transports/amqp/coalesced-writes.js';
-import { requireBroker } from '../../helpers/broker.js';
+import { withBroker } from '../../helpers/broker.js';
 
 const PUBLISHES = 20;
 
@@ -38,10 +38,10 @@ async function socketWritesFor(url: string, coalesce: boolean): Promise<number> 
 }
 
 test('the frames of one muxer flush leave in one socket write', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) return t.skip(broker.skip);
-  const plain = await socketWritesFor(broker.url, false);
-  const coalesced = await socketWritesFor(broker.url, true);
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
+  const plain = await socketWritesFor(brokerUrl, false);
+  const coalesced = await socketWritesFor(brokerUrl, true);
   console.log(`# socket writes for ${PUBLISHES} publishes in one turn: ${plain} by amqplib alone, ${coalesced} coalesced`);
   assert.ok(plain >= PUBLISHES, `amqplib alone wrote ${plain} times`);
   assert.ok(coalesced <= 2, `coalesced: ${coalesced} writes`);

@@ -5,16 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { requireBroker } from '../../helpers/broker.js';
 import type { Delivery } from '../../../src/rpc/transports/transport.js';
-import { listQueues, startTransport, uniqueTopic, waitFor } from './support.js';
+import { withBroker, listQueues, startTransport, uniqueTopic } from '../../helpers/broker.js';
+import { until as waitFor } from '../../helpers/fault-load.js';
 
 test('requests to topic, topic.server and fanout all reach the listener', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
   const topic = uniqueTopic('listen');
-  const server = await startTransport(t, broker.url);
-  const client = await startTransport(t, broker.url);
+  const server = await startTransport(t, brokerUrl);
+  const client = await startTransport(t, brokerUrl);
   const got: Delivery[] = [];
   const listener = await server.listen({ exchange: 'openstack', topic, server: 'node-1' }, (delivery) => got.push(delivery));
   t.after(() => listener.stop());
@@ -37,11 +37,11 @@ test('requests to topic, topic.server and fanout all reach the listener', async 
 });
 
 test('malformed bodies and a throwing handler do not stop the consumer', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
   const topic = uniqueTopic('bad-bodies');
-  const server = await startTransport(t, broker.url);
-  const client = await startTransport(t, broker.url);
+  const server = await startTransport(t, brokerUrl);
+  const client = await startTransport(t, brokerUrl);
   const bodies: string[] = [];
   const listener = await server.listen({ exchange: 'openstack', topic, server: 'node-1' }, (delivery) => {
     bodies.push(delivery.body.toString('latin1'));
@@ -58,10 +58,10 @@ test('malformed bodies and a throwing handler do not stop the consumer', async (
 });
 
 test('stop() cancels the consumers and deletes only the fanout queue', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
   const topic = uniqueTopic('stop');
-  const server = await startTransport(t, broker.url);
+  const server = await startTransport(t, brokerUrl);
   const listener = await server.listen({ exchange: 'openstack', topic, server: 'node-1' }, (delivery) => delivery.ack());
   const before = (await listQueues()).filter((q) => q.name.startsWith(topic));
   assert.deepEqual(before.map((q) => q.name.replace(/[0-9a-f]{32}$/, 'HEX')).sort(), [topic, `${topic}.node-1`, `${topic}_fanout_HEX`]);
@@ -75,11 +75,11 @@ test('stop() cancels the consumers and deletes only the fanout queue', async (t)
 });
 
 test('a fanout cast after the last server left still succeeds (its auto-deleted exchange is declared again)', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
   const topic = uniqueTopic('fanout-gone');
-  const server = await startTransport(t, broker.url);
-  const client = await startTransport(t, broker.url);
+  const server = await startTransport(t, brokerUrl);
+  const client = await startTransport(t, brokerUrl);
   const target = { exchange: 'openstack', topic, fanout: true };
   const first = await server.listen({ exchange: 'openstack', topic, server: 'node-1' }, (d) => d.ack());
   await client.publish({ target, body: '"one"' });
@@ -93,11 +93,11 @@ test('a fanout cast after the last server left still succeeds (its auto-deleted 
 });
 
 test('acking or rejecting while the transport closes, or after, is harmless', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
   const topic = uniqueTopic('late-ack');
-  const server = await startTransport(t, broker.url);
-  const client = await startTransport(t, broker.url);
+  const server = await startTransport(t, brokerUrl);
+  const client = await startTransport(t, brokerUrl);
   const held: Delivery[] = [];
   await server.listen({ exchange: 'openstack', topic, server: 'node-1' }, (delivery) => held.push(delivery));
   for (let i = 0; i < 60; i++) await client.publish({ target: { exchange: 'openstack', topic }, body: `${i}` });

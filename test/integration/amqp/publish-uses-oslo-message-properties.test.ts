@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { connect, type ConsumeMessage } from 'amqplib';
-import { requireBroker } from '../../helpers/broker.js';
 import { MessageDeliveryFailure } from '../../../src/rpc/errors.js';
-import { startTransport, uniqueTopic } from './support.js';
+import { withBroker, startTransport, uniqueTopic } from '../../helpers/broker.js';
 
 /** A raw consumer on a queue bound like oslo's topic queue; collects messages. */
 async function rawQueue(t: { after: (fn: () => unknown) => void }, url: string, exchange: string, type: string, key: string) {
@@ -38,11 +37,11 @@ async function rawQueue(t: { after: (fn: () => unknown) => void }, url: string, 
 }
 
 test('a call carries oslo properties and its timeout as a string expiration', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
   const topic = uniqueTopic('props');
-  const transport = await startTransport(t, broker.url);
-  const raw = await rawQueue(t, broker.url, 'openstack', 'topic', topic);
+  const transport = await startTransport(t, brokerUrl);
+  const raw = await rawQueue(t, brokerUrl, 'openstack', 'topic', topic);
 
   await transport.publish({ target: { exchange: 'openstack', topic }, body: '{"call":1}', expirationMs: 1500 });
   const call = await raw.next();
@@ -66,12 +65,12 @@ test('a call carries oslo properties and its timeout as a string expiration', as
 });
 
 test('topic.server and fanout casts are routed like oslo', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
   const topic = uniqueTopic('route');
-  const transport = await startTransport(t, broker.url);
-  const server = await rawQueue(t, broker.url, 'openstack', 'topic', `${topic}.host-1`);
-  const fanout = await rawQueue(t, broker.url, `${topic}_fanout`, 'fanout', topic);
+  const transport = await startTransport(t, brokerUrl);
+  const server = await rawQueue(t, brokerUrl, 'openstack', 'topic', `${topic}.host-1`);
+  const fanout = await rawQueue(t, brokerUrl, `${topic}_fanout`, 'fanout', topic);
 
   await transport.publish({ target: { exchange: 'openstack', topic, server: 'host-1' }, body: '"direct"' });
   const direct = await server.next();
@@ -84,9 +83,9 @@ test('topic.server and fanout casts are routed like oslo', async (t) => {
 });
 
 test('a reply goes to the default exchange, mandatory: a missing reply queue rejects', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
-  const transport = await startTransport(t, broker.url);
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
+  const transport = await startTransport(t, brokerUrl);
   const received: string[] = [];
   const queue = await transport.replyQueue((body) => received.push(body.toString()));
   assert.match(queue, /^reply_[0-9a-f]{32}$/);
@@ -107,9 +106,9 @@ test('a reply goes to the default exchange, mandatory: a missing reply queue rej
 });
 
 test('a mandatory request to a topic without servers fails at once; a plain one is dropped quietly', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
-  const transport = await startTransport(t, broker.url);
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
+  const transport = await startTransport(t, brokerUrl);
   const target = { exchange: 'openstack', topic: uniqueTopic('nobody') };
   await transport.publish({ target, body: '{}', expirationMs: 1000 });
   await assert.rejects(transport.publish({ target, body: '{}', expirationMs: 10_000, mandatory: true }), MessageDeliveryFailure);
@@ -121,19 +120,19 @@ test('a mandatory request to a topic without servers fails at once; a plain one 
 });
 
 test('publishing to an exchange declared with other flags fails that publish only', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
   const exchange = uniqueTopic('durable-exchange');
-  const model = await connect(broker.url);
+  const model = await connect(brokerUrl);
   t.after(() => model.close().catch(() => undefined));
   const channel = await model.createChannel();
   await channel.assertExchange(exchange, 'topic', { durable: true, autoDelete: false });
   t.after(() => channel.deleteExchange(exchange).catch(() => undefined));
-  const transport = await startTransport(t, broker.url);
+  const transport = await startTransport(t, brokerUrl);
   await assert.rejects(transport.publish({ target: { exchange, topic: 'x' }, body: '{}' }), /PRECONDITION_FAILED|406/);
   // The transport opened a new publisher channel and still works.
   const topic = uniqueTopic('after-406');
-  const raw = await rawQueue(t, broker.url, 'openstack', 'topic', topic);
+  const raw = await rawQueue(t, brokerUrl, 'openstack', 'topic', topic);
   await transport.publish({ target: { exchange: 'openstack', topic }, body: '"ok"' });
   assert.equal((await raw.next()).content.toString(), '"ok"');
   assert.equal(transport.connected, true);

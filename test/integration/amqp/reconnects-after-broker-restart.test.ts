@@ -6,14 +6,13 @@
  * tests running in parallel on the shared one.
  */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { once } from 'node:events';
 import { pino } from 'pino';
-import { requireBroker } from '../../helpers/broker.js';
 import type { Delivery } from '../../../src/rpc/transports/transport.js';
-import { ROOT, rabbit, startTransport, uniqueTopic, waitFor } from './support.js';
+import { withBroker, rabbit, startPrivateBroker, startTransport, uniqueTopic } from '../../helpers/broker.js';
+import { until as waitFor } from '../../helpers/fault-load.js';
 
 function captureLogger() {
   const lines: Array<Record<string, unknown>> = [];
@@ -30,14 +29,9 @@ function captureLogger() {
 }
 
 test('the transport recovers from a broker stop_app/start_app without leaks', { timeout: 90_000 }, async (t) => {
-  const shared = await requireBroker();
-  if ('skip' in shared) { t.skip(shared.skip); return; }
-  const env = { OSLO_NODE_RABBITMQ_DIR: `${ROOT}.tmp/rabbitmq-restart-${process.pid}` };
-  t.after(async () => {
-    await rabbit(['stop'], env).catch(() => undefined);
-    await rm(env.OSLO_NODE_RABBITMQ_DIR, { recursive: true, force: true });
-  });
-  const url = (await rabbit(['start'], env)).trim();
+  const sharedUrl = await withBroker(t);
+  if (!sharedUrl) return;
+  const { url, dir } = await startPrivateBroker(t, 'restart');
   const fast = { rabbit_retry_interval: 0.2, rabbit_retry_backoff: 0.2, rabbit_interval_max: 1, rpc_response_timeout: 20 };
   const log = captureLogger();
   const server = await startTransport(t, url, fast, log.logger);
@@ -74,11 +68,11 @@ test('the transport recovers from a broker stop_app/start_app without leaks', { 
   await waitFor('messages flowing', () => got.length >= 5, 5000);
 
   const disconnected = once(server, 'disconnected');
-  await rabbit(['stop_app'], env);
+  await rabbit(['stop_app'], dir);
   await disconnected;
   assert.equal(server.connected, false);
   const reconnected = Promise.all([once(server, 'connected'), once(client, 'connected')]);
-  await rabbit(['start_app'], env);
+  await rabbit(['start_app'], dir);
   await reconnected;
 
   // The delivery from the dead channel: acking it must not close the new channel with 406.
@@ -93,8 +87,8 @@ test('the transport recovers from a broker stop_app/start_app without leaks', { 
   await client.publishReply(replyQueue, '"after restart"');
   await waitFor('the reply', () => replies.includes('"after restart"'), 5000);
 
-  const connections = JSON.parse(await rabbit(['list_connections'], env)) as unknown[];
-  const channels = JSON.parse(await rabbit(['list_channels'], env)) as unknown[];
+  const connections = JSON.parse(await rabbit(['list_connections'], dir)) as unknown[];
+  const channels = JSON.parse(await rabbit(['list_channels'], dir)) as unknown[];
   assert.equal(connections.length, 2, 'one connection per transport');
   assert.equal(channels.length, 5, 'consumer and publisher channels per transport, and the client\'s reply channel');
   assert.equal(server.connected, true);

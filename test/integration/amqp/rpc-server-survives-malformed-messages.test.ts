@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { connect } from 'amqplib';
-import { requireBroker } from '../../helpers/broker.js';
 import { RpcClient } from '../../../src/rpc/client.js';
 import { RpcServer } from '../../../src/rpc/server.js';
 import { hex32 } from '../../../src/rpc/ids.js';
-import { startTransport, uniqueTopic, waitFor } from './support.js';
+import { withBroker, startTransport, uniqueTopic } from '../../helpers/broker.js';
+import { until as waitFor } from '../../helpers/fault-load.js';
 
 const envelope = (message: unknown) => JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(message) });
 
@@ -41,10 +41,10 @@ function malformed(i: number, replyQ: string): string | Buffer {
 }
 
 test('an RpcServer survives thousands of malformed messages and still answers', { timeout: 90_000 }, async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
   const topic = uniqueTopic('fuzz');
-  const serverTransport = await startTransport(t, broker.url, { rpc_response_timeout: 5 });
+  const serverTransport = await startTransport(t, brokerUrl, { rpc_response_timeout: 5 });
   let echoes = 0;
   const server = new RpcServer(serverTransport, { topic, server: 'fuzz-1' }, [
     { echo: (_ctx: unknown, args: { value: unknown }) => (echoes++, args.value) },
@@ -52,7 +52,7 @@ test('an RpcServer survives thousands of malformed messages and still answers', 
   t.after(() => server.stop());
   await server.start();
 
-  const model = await connect(broker.url);
+  const model = await connect(brokerUrl);
   t.after(() => model.close().catch(() => undefined));
   const channel = await model.createConfirmChannel();
   const { queue: replyQ } = await channel.assertQueue(`reply_${hex32()}`, { durable: false, exclusive: true });
@@ -72,7 +72,7 @@ test('an RpcServer survives thousands of malformed messages and still answers', 
   channel.publish('openstack', topic, Buffer.from(envelope({ _msg_id: hex32(), _reply_q: replyQ, _unique_id: hex32(), method: 'echo', args: { value: 'x'.repeat(100_000) } })), { contentType: 'application/json' });
   await channel.waitForConfirms();
 
-  const clientTransport = await startTransport(t, broker.url);
+  const clientTransport = await startTransport(t, brokerUrl);
   const client = new RpcClient(clientTransport, { topic }, { timeout: 30 });
   assert.equal(await client.call({}, 'echo', { value: 'still alive' }), 'still alive');
   await waitFor('failure replies for the malformed calls that named a reply queue', () => failures > 100, 10_000);

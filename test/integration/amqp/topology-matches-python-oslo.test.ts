@@ -5,19 +5,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { connect } from 'amqplib';
-import { requireBroker } from '../../helpers/broker.js';
 import { hex32 } from '../../../src/rpc/ids.js';
 import { BrokerDeclareError } from '../../../src/rpc/transports/amqp/index.js';
 import type { Delivery } from '../../../src/rpc/transports/transport.js';
-import {
-  listExchanges,
-  listQueues,
-  runPythonClient,
-  startPythonServer,
-  startTransport,
-  uniqueTopic,
-  waitFor,
-} from './support.js';
+import { withBroker, listExchanges, listQueues, startTransport, uniqueTopic } from '../../helpers/broker.js';
+import { runPythonClient, startPythonServer } from '../../helpers/python-peer.js';
+import { until as waitFor } from '../../helpers/fault-load.js';
 
 /** A row with the topic and the random hex replaced, so two topics' rows compare equal. */
 function shape(row: { name: string }, topic: string): string {
@@ -32,17 +25,17 @@ function envelope(message: Record<string, unknown>): string {
 }
 
 test('server and reply queues and exchanges have the flags and arguments of Python oslo', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
   const pyTopic = uniqueTopic('topo-py');
   const ourTopic = uniqueTopic('topo-node');
-  await startPythonServer(t, broker.url, pyTopic, 'srv');
+  await startPythonServer(t, brokerUrl, pyTopic, 'srv');
   const existing = new Set((await listQueues()).map((q) => q.name));
-  const [echo] = await runPythonClient(broker.url, [{ op: 'call', topic: pyTopic, method: 'echo', args: { value: 1 } }]);
+  const [echo] = await runPythonClient(brokerUrl, [{ op: 'call', topic: pyTopic, method: 'echo', args: { value: 1 } }]);
   assert.deepEqual(echo, { ok: true, result: 1, elapsed: echo!.elapsed });
 
   const pyReply = (await listQueues()).find((q) => q.name.startsWith('reply_') && !existing.has(q.name));
-  const transport = await startTransport(t, broker.url);
+  const transport = await startTransport(t, brokerUrl);
   const listener = await transport.listen({ exchange: 'openstack', topic: ourTopic, server: 'srv' }, (d) => d.ack());
   t.after(() => listener.stop());
   const ourReply = await transport.replyQueue(() => undefined);
@@ -73,21 +66,21 @@ test('server and reply queues and exchanges have the flags and arguments of Pyth
 });
 
 test('a Python oslo server and ours share one topic without 406, in either start order', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
   for (const pythonFirst of [true, false]) {
     const topic = uniqueTopic('share');
-    const transport = await startTransport(t, broker.url);
+    const transport = await startTransport(t, brokerUrl);
     const got: Delivery[] = [];
     const listen = () => transport.listen({ exchange: 'openstack', topic, server: 'node' }, (d) => (got.push(d), d.ack()));
     let python;
     let listener;
     if (pythonFirst) {
-      python = await startPythonServer(t, broker.url, topic, 'py');
+      python = await startPythonServer(t, brokerUrl, topic, 'py');
       listener = await listen();
     } else {
       listener = await listen();
-      python = await startPythonServer(t, broker.url, topic, 'py');
+      python = await startPythonServer(t, brokerUrl, topic, 'py');
     }
     t.after(() => listener.stop());
     const shared = (await listQueues()).find((q) => q.name === topic);
@@ -102,7 +95,7 @@ test('a Python oslo server and ours share one topic without 406, in either start
     assert.ok(got.length > 0 && got.length < 10, `both servers took some casts (node took ${got.length})`);
 
     // A Python client reaches the Python server through the shared exchange.
-    const [reply] = await runPythonClient(broker.url, [{ op: 'call', topic, server: 'py', method: 'whoami' }]);
+    const [reply] = await runPythonClient(brokerUrl, [{ op: 'call', topic, server: 'py', method: 'whoami' }]);
     assert.equal(reply?.result, 'py');
     assert.equal(transport.connected, true);
     await listener.stop();
@@ -111,16 +104,16 @@ test('a Python oslo server and ours share one topic without 406, in either start
 });
 
 test('a queue declared elsewhere with other flags fails listen() with a coded error; the transport recovers', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
   const topic = uniqueTopic('durable-clash');
-  const model = await connect(broker.url);
+  const model = await connect(brokerUrl);
   t.after(() => model.close().catch(() => undefined));
   const channel = await model.createChannel();
   await channel.assertQueue(topic, { durable: true });
   t.after(() => channel.deleteQueue(topic).catch(() => undefined));
 
-  const transport = await startTransport(t, broker.url, { rabbit_retry_interval: 0.1, rabbit_retry_backoff: 0, rabbit_interval_max: 0.1 });
+  const transport = await startTransport(t, brokerUrl, { rabbit_retry_interval: 0.1, rabbit_retry_backoff: 0, rabbit_interval_max: 0.1 });
   await assert.rejects(transport.listen({ exchange: 'openstack', topic, server: 's' }, (d) => d.ack()), (error: unknown) => {
     assert.ok(error instanceof BrokerDeclareError);
     assert.equal(error.code, 'ERR_AMQP_DECLARE');

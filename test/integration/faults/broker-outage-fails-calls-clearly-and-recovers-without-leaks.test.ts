@@ -7,9 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { requireBroker } from '../../helpers/broker.js';
 import { delay, demoRpcRoutes, startHttpLoad, startLoop, summary, until, type Tally } from '../../helpers/fault-load.js';
-import { amqpClient, listJson, rabbit, startPrivateBroker } from '../../helpers/fault-rpc.js';
+import { listJson, rabbit, startPrivateBroker, withBroker } from '../../helpers/broker.js';
+import { amqpClient } from '../../helpers/fault-rpc.js';
 import { startLauncher } from '../../helpers/launcher.js';
 
 const OUTAGE_MS = 10_000;
@@ -37,8 +37,8 @@ function recoveryMs(tally: Tally, back: number): number | undefined {
 }
 
 test('RabbitMQ stopped for 10 s under RPC load: no worker dies, clear errors, recovery within 5 s, no leaks', { timeout: 180_000 }, async (t) => {
-  const shared = await requireBroker();
-  if ('skip' in shared) return t.skip(shared.skip);
+  const sharedUrl = await withBroker(t);
+  if (!sharedUrl) return;
   const broker = await startPrivateBroker(t, 'outage');
   const exchange = `faults_outage_${process.pid}`;
   const launcher = await startLauncher([

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { test } from 'node:test';
 import amqplib from 'amqplib';
-import { requireBroker } from '../../helpers/broker.js';
+import { withBroker } from '../../helpers/broker.js';
 import { demoRpcRoutes, rssKiB, startHttpLoad, startLoop, summary, until, type Loop } from '../../helpers/fault-load.js';
 import { amqpClient } from '../../helpers/fault-rpc.js';
 import { fuzzEnvelope, fuzzHttp, prng } from '../../helpers/fuzz-inputs.js';
@@ -85,13 +85,13 @@ function slowloris(port: number, everyMs: number, limitMs: number): Promise<numb
 }
 
 test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no memory growth, good traffic answered', { timeout: 180_000 }, async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) return t.skip(broker.skip);
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
   const exchange = `faults_fuzz_${process.pid}`;
   const host = `fuzzhost${process.pid}`;
   const launcher = await startLauncher([
     '--workers', '2',
-    '--transport-url', broker.url,
+    '--transport-url', brokerUrl,
     '--control-exchange', exchange,
     '--service-host', host,
     '--rpc-max-message-bytes', String(1024 * 1024),
@@ -104,7 +104,7 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
   ]);
   t.after(() => launcher.kill());
   const pids = launcher.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];
-  const { client } = await amqpClient(t, broker.url, exchange, { timeoutSeconds: 10 });
+  const { client } = await amqpClient(t, brokerUrl, exchange, { timeoutSeconds: 10 });
 
   const loads: Loop[] = [
     startHttpLoad('good http /healthz', launcher.port, [{ path: '/healthz' }], { concurrency: 2, maxMs: 150_000, pauseMs: 5 }),
@@ -120,7 +120,7 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
 
   // AMQP: raw bodies on a confirm channel, half to the topic queue, half to topic.host.
   const random = prng(SEED);
-  const connection = await amqplib.connect(broker.url);
+  const connection = await amqplib.connect(brokerUrl);
   t.after(() => connection.close().catch(() => undefined));
   const channel = await connection.createConfirmChannel();
   const replies = await channel.assertQueue('', { exclusive: true, autoDelete: true });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { brokerUrl, requireBroker } from '../../helpers/broker.js';
+import { brokerUrl, withBroker } from '../../helpers/broker.js';
 import { delay, demoRpcRoutes, rssKiB, startHttpLoad, startLoop, summary, type Loop } from '../../helpers/fault-load.js';
 import { amqpClient, embeddedClient } from '../../helpers/fault-rpc.js';
 import { startLauncher } from '../../helpers/launcher.js';
@@ -32,8 +32,8 @@ async function sampleRss(pids: number[]): Promise<number[]> {
 test(`soak at steady HTTP + RPC load for ${SOAK_SECONDS} s: no failure, worker RSS within 20 % of warm-up`, { timeout: (SOAK_SECONDS + WARMUP_SECONDS + 90) * 1000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-faults-soak-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const broker = brokerUrl() === undefined && process.env.CI !== 'true' ? undefined : await requireBroker();
-  const url = broker && 'url' in broker ? broker.url : undefined;
+  // Over RabbitMQ when a broker is configured (required in CI), else over the embedded transport.
+  const url = brokerUrl() === undefined && process.env.CI !== 'true' ? undefined : await withBroker(t);
   const exchange = `faults_soak_${process.pid}`;
   const socket = join(dir, 'embedded.sock');
   const transport = url ? ['--transport-url', url, '--control-exchange', exchange] : ['--embedded-socket', socket];

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { requireBroker } from '../../helpers/broker.js';
 import { RpcClient } from '../../../src/rpc/client.js';
 import { MessageDeliveryFailure, MessagingTimeout, RemoteError } from '../../../src/rpc/errors.js';
-import { startPythonServer, startTransport, uniqueTopic } from '../amqp/support.js';
+import { withBroker, startTransport, uniqueTopic } from '../../helpers/broker.js';
+import { startPythonServer } from '../../helpers/python-peer.js';
 
 /** The remote class name of an error, whether it came back as our class or a RemoteError. */
 function remoteClass(error: unknown): string {
@@ -26,14 +26,14 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 }
 
 test('our client calls a Python oslo server', { timeout: 60_000 }, async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
   const topic = uniqueTopic('node-to-py');
   const [pyA, pyB] = await Promise.all([
-    startPythonServer(t, broker.url, topic, 'py-a'),
-    startPythonServer(t, broker.url, topic, 'py-b'),
+    startPythonServer(t, brokerUrl, topic, 'py-a'),
+    startPythonServer(t, brokerUrl, topic, 'py-b'),
   ]);
-  const transport = await startTransport(t, broker.url);
+  const transport = await startTransport(t, brokerUrl);
   const client = new RpcClient(transport, { topic, version: '1.3' }, { timeout: 10 });
   const ctx = { user_id: 'node-user', project_id: 'p9', request_id: 'req-node-1', roles: ['admin'], is_admin: true };
 

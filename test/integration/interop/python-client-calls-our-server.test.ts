@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { requireBroker } from '../../helpers/broker.js';
 import { RpcServer } from '../../../src/rpc/server.js';
 import type { RequestContext } from '../../../src/rpc/context.js';
-import { runPythonClient, startTransport, uniqueTopic, waitFor, type PythonOp } from '../amqp/support.js';
+import { withBroker, startTransport, uniqueTopic } from '../../helpers/broker.js';
+import { runPythonClient, type PythonOp } from '../../helpers/python-peer.js';
+import { until as waitFor } from '../../helpers/fault-load.js';
 
 /** Raised by our endpoint; a Python caller rebuilds it as its own builtin ValueError. */
 class ValueError extends Error {
@@ -58,10 +59,10 @@ const extraEndpoint = {
 };
 
 test('a Python oslo client calls our server', { timeout: 60_000 }, async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
   const topic = uniqueTopic('py-to-node');
-  const transport = await startTransport(t, broker.url);
+  const transport = await startTransport(t, brokerUrl);
   const endpoints = { a: new TestEndpoint('node-a'), b: new TestEndpoint('node-b') };
   for (const [name, endpoint] of Object.entries(endpoints)) {
     const server = new RpcServer(transport, { topic, server: `node-${name}` }, [endpoint, extraEndpoint]);
@@ -87,7 +88,7 @@ test('a Python oslo client calls our server', { timeout: 60_000 }, async (t) => 
     { op: 'call', topic, method: 'sleep', args: { seconds: 4 }, timeout: 1 },
   ];
   const [echo, add, whoami, cast, fanout, fail, noSuch, secret, v2, v12, ns, otherNs, ctx, monitored, timedOut] =
-    await runPythonClient(broker.url, ops);
+    await runPythonClient(brokerUrl, ops);
 
   assert.deepEqual(echo?.result, { nested: ['x', 1, null] });
   assert.equal(add?.result, 42);

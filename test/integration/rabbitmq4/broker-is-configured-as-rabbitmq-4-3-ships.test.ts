@@ -8,17 +8,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { connect } from 'amqplib';
 import { execa } from 'execa';
-import { requireRabbitmq4 } from '../../helpers/broker.js';
-import { rabbit, uniqueTopic } from '../amqp/support.js';
+import { rabbit, uniqueTopic, withRabbitmq4 } from '../../helpers/broker.js';
 import { trixieRoot } from './support.js';
 
 test('the RabbitMQ 4 broker denies transient non-exclusive queues and accepts quorum and exclusive ones', async (t) => {
-  const broker = await requireRabbitmq4();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
+  const url = await withRabbitmq4(t);
+  if (!url) return;
   const version = JSON.parse(await rabbit(['--rabbitmq4', 'ctl', 'eval', 'rabbit_misc:version().'])) as string;
   assert.match(version, /^4\./);
 
-  const model = await connect(broker.url);
+  const model = await connect(url);
   t.after(() => model.close().catch(() => undefined));
   const channel = await model.createChannel();
   const quorum = uniqueTopic('rmq4-quorum');

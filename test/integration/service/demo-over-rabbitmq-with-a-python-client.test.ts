@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { requireBroker } from '../../helpers/broker.js';
+import { withBroker } from '../../helpers/broker.js';
 import { httpGet } from '../../helpers/http.js';
 import { fixturePath, startLauncher } from '../../helpers/launcher.js';
 
@@ -14,15 +14,15 @@ async function pythonCalls(url: string, ops: unknown[]): Promise<Array<Record<st
 }
 
 test('over RabbitMQ: the demo serves a Python oslo client, shares one service record, and leaves the group at once', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) return t.skip(broker.skip);
+  const brokerUrl = await withBroker(t);
+  if (!brokerUrl) return;
   const exchange = `demo_test_${process.pid}`;
-  const common = ['--transport-url', broker.url, '--control-exchange', exchange, '--report-interval', '1'];
+  const common = ['--transport-url', brokerUrl, '--control-exchange', exchange, '--report-interval', '1'];
   const a = await startLauncher(['--workers', '2', '--service-host', 'host-a', ...common]);
   t.after(() => a.kill());
 
   // A Python oslo.messaging client calls the demo's echo and add (version 1.3), and gets DemoError as a RemoteError.
-  const [echo, add, fail, tooNew] = await pythonCalls(broker.url, [
+  const [echo, add, fail, tooNew] = await pythonCalls(brokerUrl, [
     { op: 'call', exchange, topic: 'demo', version: '1.3', method: 'echo', args: { value: { nested: ['x', 1] } } },
     { op: 'call', exchange, topic: 'demo', method: 'add', args: { a: 2, b: 40 } },
     { op: 'call', exchange, topic: 'demo', method: 'fail', args: { message: 'boom' } },

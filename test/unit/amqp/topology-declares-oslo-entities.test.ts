@@ -1,4 +1,4 @@
-/** The declarations match oslo 14.0.3's (oslo-messaging-wire.md §1), and options change them as oslo's do. */
+/** The declarations match oslo 14.0.3's (docs/protocol/topology.md), and options change them as oslo's do. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig, type Config } from '../../../src/config/index.js';

@@ -1,83 +1,14 @@
 /**
- * Shared pieces of the AMQP and interop tests: a config with overrides, a transport with its
- * cleanup registered, rabbitmqctl through scripts/rabbitmq.sh, and the Python peers.
+ * The Python oslo.messaging peers of the interop tests (test/fixtures/python/): a server whose
+ * JSON events the test can wait on, and a one-shot client.
  */
-import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 import { execa } from 'execa';
-import { loadConfig, type Config, type OptionName } from '../../../src/config/index.js';
-import { silentLogger, type Logger } from '../../../src/logging/logger.js';
-import { AmqpTransport } from '../../../src/rpc/transports/amqp/index.js';
+import { ROOT } from './config.js';
 
-/** Repository root (dist/test/integration/amqp → ../../../..). */
-export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-export const RABBITMQ_SH = `${ROOT}scripts/rabbitmq.sh`;
 export const PYTHON = '/usr/bin/python3';
-export const PY_SERVER = `${ROOT}test/fixtures/python/oslo_server.py`;
-export const PY_CLIENT = `${ROOT}test/fixtures/python/oslo_client.py`;
-
-/** The default config with some options replaced. */
-export function testConfig(overrides: Partial<Record<OptionName, unknown>> = {}): Config {
-  const { config } = loadConfig([], {});
-  return Object.freeze({ ...config, ...overrides }) as Config;
-}
-
-/** A topic no other test uses (tests share one broker and may run in parallel). */
-export function uniqueTopic(prefix: string): string {
-  return `${prefix}-${randomBytes(4).toString('hex')}`;
-}
-
-/** A started AmqpTransport, stopped after the test. */
-export async function startTransport(
-  t: TestContext,
-  url: string,
-  overrides: Partial<Record<OptionName, unknown>> = {},
-  logger: Logger = silentLogger(),
-): Promise<AmqpTransport> {
-  const transport = new AmqpTransport({ url, config: testConfig(overrides), logger });
-  t.after(() => transport.stop());
-  await transport.start();
-  return transport;
-}
-
-/** Run `scripts/rabbitmq.sh ARGS` (optionally against a private broker dir). */
-export async function rabbit(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const result = await execa(RABBITMQ_SH, args, { env, timeout: 120_000 });
-  return result.stdout;
-}
-
-export interface QueueRow {
-  name: string;
-  durable: boolean;
-  auto_delete: boolean;
-  exclusive: boolean;
-  arguments: unknown;
-  consumers: number;
-  messages: number;
-}
-
-export interface ExchangeRow {
-  name: string;
-  type: string;
-  durable: boolean;
-  auto_delete: boolean;
-  internal: boolean;
-  arguments: unknown;
-}
-
-/** `rabbitmqctl list_queues` as rows. */
-export async function listQueues(env: Record<string, string> = {}): Promise<QueueRow[]> {
-  return JSON.parse(await rabbit(['list_queues'], env)) as QueueRow[];
-}
-
-/** `rabbitmqctl list_exchanges` as rows. */
-export async function listExchanges(env: Record<string, string> = {}): Promise<ExchangeRow[]> {
-  return JSON.parse(await rabbit(['list_exchanges'], env)) as ExchangeRow[];
-}
-
-/** Resolve when `predicate()` holds, polling up to a bound (the fault suite's `until`). */
-export { until as waitFor } from '../../helpers/fault-load.js';
+const PY_SERVER = `${ROOT}test/fixtures/python/oslo_server.py`;
+const PY_CLIENT = `${ROOT}test/fixtures/python/oslo_client.py`;
 
 /** The rabbit:// form of the test broker's amqp:// URL, as a Python oslo peer takes it. */
 export function rabbitUrl(url: string): string {
