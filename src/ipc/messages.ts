@@ -38,7 +38,8 @@ export type PrimaryMessage =
   | (Tagged & { readonly type: 'metrics-json' })
   /** Which `one-worker` periodic tasks this worker owns now. */
   | (Tagged & { readonly type: 'periodic-assign'; readonly tasks: readonly string[] })
-  | (Tagged & { readonly type: 'transport'; readonly frame: unknown })
+  /** Embedded-transport frames for the worker, in order (frame-batch.ts). */
+  | (Tagged & { readonly type: 'transport'; readonly frames: readonly unknown[] })
   | (Tagged & { readonly type: 'reply'; readonly ok: boolean; readonly value?: unknown; readonly error?: string });
 
 export type WorkerMessage =
@@ -64,7 +65,8 @@ export type WorkerMessage =
   /** Ask the primary for every worker's metrics, merged (Prometheus text). */
   | (Tagged & { readonly type: 'metrics' })
   | (Tagged & { readonly type: 'periodic-register'; readonly tasks: readonly string[] })
-  | (Tagged & { readonly type: 'transport'; readonly frame: unknown })
+  /** Embedded-transport frames for the router, in order (frame-batch.ts). */
+  | (Tagged & { readonly type: 'transport'; readonly frames: readonly unknown[] })
   | (Tagged & { readonly type: 'reply'; readonly ok: boolean; readonly value?: unknown; readonly error?: string });
 
 /** What the primary knows of one worker, as shown by /v1/workers. */

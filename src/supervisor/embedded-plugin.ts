@@ -3,7 +3,7 @@
  * in-memory router, and the router listens on a 0600 unix socket for the rpc CLI.
  */
 import type { Logger } from '../logging/logger.js';
-import { EmbeddedRouter, defaultEmbeddedSocketPath } from '../rpc/transports/embedded/index.js';
+import { EmbeddedRouter, defaultEmbeddedSocketPath, frameBatcher, framesOf } from '../rpc/transports/embedded/index.js';
 import type { SupervisorPlugin } from './supervisor.js';
 import type { WorkerHandle } from './worker-handle.js';
 
@@ -24,8 +24,11 @@ export async function createEmbeddedPlugin(socketPath: string | undefined, logge
     onWorker(handle) {
       const linkId = `worker-${handle.slot}-${handle.pid}`;
       links.set(handle, linkId);
-      const receive = router.attach(linkId, { send: (frame) => void handle.channel.send({ type: 'transport', frame }) });
-      handle.channel.handle('transport', (message) => receive(message.frame));
+      const send = frameBatcher((frames) => void handle.channel.send({ type: 'transport', frames }));
+      const receive = router.attach(linkId, { send });
+      handle.channel.handle('transport', (message) => {
+        for (const frame of framesOf(message)) receive(frame);
+      });
     },
     onWorkerExit(handle) {
       const linkId = links.get(handle);

@@ -7,7 +7,7 @@ import type { IpcChannel } from '../ipc/channel.js';
 import type { PrimaryPayload, WorkerPayload } from '../ipc/messages.js';
 import type { Logger } from '../logging/logger.js';
 import type { Transport } from '../rpc/transports/transport.js';
-import { EmbeddedTransport } from '../rpc/transports/embedded/index.js';
+import { EmbeddedTransport, frameBatcher, framesOf } from '../rpc/transports/embedded/index.js';
 
 /** Build (not start) the transport this configuration asks for. */
 export async function createTransport(config: Config, channel: IpcChannel<PrimaryPayload, WorkerPayload>, logger: Logger): Promise<Transport> {
@@ -18,8 +18,11 @@ export async function createTransport(config: Config, channel: IpcChannel<Primar
   }
   return new EmbeddedTransport(
     {
-      send: (frame) => void channel.send({ type: 'transport', frame }),
-      onFrame: (handler) => void channel.handle('transport', (message) => handler(message.frame)),
+      send: frameBatcher((frames) => void channel.send({ type: 'transport', frames })),
+      onFrame: (handler) =>
+        void channel.handle('transport', (message) => {
+          for (const frame of framesOf(message)) handler(frame);
+        }),
     },
     { logger },
   );

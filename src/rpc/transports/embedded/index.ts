@@ -2,4 +2,5 @@
 export { EmbeddedRouter, type EmbeddedRouterOptions, type RouterLink } from './router.js';
 export { EmbeddedTransport, EmbeddedTransportError, type EmbeddedLink, type EmbeddedTransportOptions } from './transport.js';
 export { connectEmbeddedSocket, defaultEmbeddedSocketPath } from './socket-client.js';
+export { frameBatcher, framesOf, MAX_BATCH_FRAMES } from './frame-batch.js';
 export type { ClientFrame, RouterFrame } from './frames.js';
