@@ -1,0 +1,86 @@
+// The embedded transport's RPC benchmark cells (scripts/bench.mjs, scripts/bench-rpc-embedded.mjs):
+//   ours: our launcher with 2 workers and the embedded transport (the default without
+//     transport_url); one worker runs a closed loop of `echo` calls through its RpcClient
+//     (embedded-rpc-app.mjs); the service's RpcServer in every worker answers. Each call crosses
+//     the launcher twice (request, reply), as in the raw reference; the topic queue hands requests
+//     to both workers' servers in turn, so half are answered by the calling worker itself.
+//   raw: raw-cluster-ipc.mjs, the IPC ping-pong between two workers through the primary (the limit).
+// Both return { calls, errors, seconds, p50_ms, p99_ms, client_cpu_ms, server_cpu_ms, primary_cpu_ms }:
+// client = the calling worker, server = the other worker, primary = the launcher.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startPeer, stopPeer } from './lifecycle-bench.mjs';
+
+const at = (path) => fileURLToPath(new URL(path, import.meta.url));
+
+/** User+system CPU time of `pid` so far, in ms (Linux /proc); undefined when unreadable. */
+export function cpuMs(pid) {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in 100 Hz ticks
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pids of the children of `pid` (Linux /proc). */
+function childPids(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** One cell over our launcher: { calls, ..., client_cpu_ms, server_cpu_ms, primary_cpu_ms }. */
+export async function embeddedRpcCell({ concurrency, seconds, embeddedSocket }) {
+  const peer = {
+    name: 'ours (embedded)',
+    command: process.execPath,
+    args: [at('../../dist/launcher.js'), '--workers', '2', '--host', '127.0.0.1', '--port', '0', '--app', at('./embedded-rpc-app.mjs'),
+      '--no-access-log', '--periodic-enable=false', '--no-prefork-spare'],
+    env: { OSLO_NODE_EMBEDDED_SOCKET: embeddedSocket },
+  };
+  const { server, port } = await startPeer(peer);
+  try {
+    const launcher = server.child.pid;
+    const pids = [launcher, ...childPids(launcher)];
+    const before = new Map(pids.map((pid) => [pid, cpuMs(pid)]));
+    const response = await fetch(`http://127.0.0.1:${port}/bench?c=${concurrency}&s=${seconds}`);
+    if (!response.ok) throw new Error(`bench app answered ${response.status}: ${await response.text()}`);
+    const result = await response.json();
+    const used = (pid) => cpuMs(pid) - before.get(pid);
+    const others = pids.filter((pid) => pid !== launcher && pid !== result.pid);
+    // The warm-up calls are inside these /proc deltas but not in `calls`: a small overstatement.
+    return {
+      ...result,
+      client_cpu_ms: used(result.pid),
+      server_cpu_ms: others.reduce((sum, pid) => sum + used(pid), 0),
+      primary_cpu_ms: used(launcher),
+    };
+  } finally {
+    await stopPeer(server);
+  }
+}
+
+/** One cell of the raw IPC ping-pong (the limit). */
+export function rawIpcCell({ concurrency, seconds }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [at('./raw-cluster-ipc.mjs'), String(concurrency), String(seconds)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err = (err + chunk).slice(-2000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 60) * 1000);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? ''));
+      } catch {
+        reject(new Error(`raw IPC ping-pong failed (${code ?? signal}): ${err || out}`.slice(0, 1500)));
+      }
+    });
+  });
+}
