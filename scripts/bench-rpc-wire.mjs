@@ -3,12 +3,12 @@
 // with no feature (the direct reply-to limit), with each piece of broker work oslo's protocol
 // asks for on its own, with all of them (raw-wire), and ours (RpcClient → RpcServer), in one run.
 // Per row: calls/s, its ratio to the limit, and CPU µs per call of the client, the server and
-// the broker (the broker only when scripts/rabbitmq.sh runs it). Rounds alternate the rows and
-// the median of each row is printed.
+// the broker (the broker only when scripts/rabbitmq.sh runs it), over the client's loop only.
+// Rounds alternate the rows and the median of each row is printed.
 //
 //   npm run build && node scripts/bench-rpc-wire.mjs [--seconds 4] [--concurrency 16] [--rounds 3]
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { WIRE_FEATURES } from './lib/raw-rpc.mjs';
 import { broker, nodeSide, RPC_SIDES, runRpcClient, startRpcServer } from './lib/rpc-pair.mjs';
@@ -30,17 +30,6 @@ const rows = [
   ['ours: RpcClient → RpcServer', RPC_SIDES.ours],
 ];
 
-/** User+system CPU time of `pid` so far, in ms (Linux /proc); undefined when unreadable. */
-function cpuMs(pid) {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in 100 Hz ticks
-  } catch {
-    return undefined;
-  }
-}
-
 const found = broker();
 const samples = new Map(rows.map(([label]) => [label, []]));
 try {
@@ -49,16 +38,9 @@ try {
       const topic = `bench-wire-${randomBytes(4).toString('hex')}`;
       const stop = await startRpcServer(side.server(found.url, topic));
       try {
-        const before = { server: cpuMs(stop.pid), broker: cpuMs(found.pid) };
-        const r = await runRpcClient(side.client(found.url, topic, concurrency, seconds), seconds);
-        const perCall = (after, start) => (after === undefined || start === undefined ? undefined : ((after - start) * 1000) / r.calls);
-        samples.get(label).push({
-          rate: r.calls / r.seconds,
-          client: (r.cpu_ms * 1000) / r.calls,
-          // These two include the client's connect and warm-up (50 calls): a small overstatement.
-          server: perCall(cpuMs(stop.pid), before.server),
-          broker: perCall(cpuMs(found.pid), before.broker),
-        });
+        const r = await runRpcClient(side.client(found.url, topic, concurrency, seconds), seconds, { server: stop.pid, broker: found.pid });
+        const perCall = (ms) => (ms === undefined ? undefined : (ms * 1000) / r.calls);
+        samples.get(label).push({ rate: r.calls / r.seconds, client: perCall(r.cpu_ms), server: perCall(r.server_cpu_ms), broker: perCall(r.broker_cpu_ms) });
         process.stderr.write(`round ${round}, ${label}: ${(r.calls / r.seconds).toFixed(0)} calls/s\n`);
       } finally {
         await stop();

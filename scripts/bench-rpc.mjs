@@ -7,7 +7,9 @@
 //   Python client → our server,
 // each at concurrency 1 and 16 (every cell a fresh client process, SECONDS long, server in its
 // own process). Prints a table with ratios against the limit (×limit), against the raw amqplib
-// doing oslo's broker work (×wire) and against Python oslo (×python).
+// doing oslo's broker work (×wire) and against Python oslo (×python), and the CPU µs per call of
+// the client, the server and the broker (/proc, over the client's loop; the broker's only when
+// scripts/rabbitmq.sh runs it).
 //
 //   npm run build && node scripts/bench-rpc.mjs [--seconds 5] [--concurrency 1,16]
 //
@@ -42,8 +44,9 @@ try {
     const stop = await startRpcServer(RPC_SIDES[server].server(found.url, topic));
     try {
       for (const c of levels) {
-        const r = await runRpcClient(RPC_SIDES[client].client(found.url, topic, c, seconds), seconds);
-        results.set(`${label}|${c}`, { ...r, rate: r.calls / r.seconds });
+        const r = await runRpcClient(RPC_SIDES[client].client(found.url, topic, c, seconds), seconds, { server: stop.pid, broker: found.pid });
+        const perCall = (ms) => (ms === undefined ? undefined : (ms * 1000) / r.calls);
+        results.set(`${label}|${c}`, { ...r, rate: r.calls / r.seconds, cpu: [perCall(r.cpu_ms), perCall(r.server_cpu_ms), perCall(r.broker_cpu_ms)] });
         process.stderr.write(`${label}, c=${c}: ${(r.calls / r.seconds).toFixed(0)} calls/s${r.errors ? `, ${r.errors} errors` : ''}\n`);
       }
     } finally {
@@ -55,7 +58,7 @@ try {
 }
 
 const fmt = (n, digits = 1) => (n == null ? '-' : n.toFixed(digits));
-const header = ['pair', ...levels.flatMap((c) => [`c=${c} calls/s`, `p50 ms`, `p99 ms`, `×limit`, `×wire`, `×python`])];
+const header = ['pair', ...levels.flatMap((c) => [`c=${c} calls/s`, `p50 ms`, `p99 ms`, `×limit`, `×wire`, `×python`, 'CPU µs/call client/server/broker'])];
 const rows = cells.map(([label]) => [
   label,
   ...levels.flatMap((c) => {
@@ -63,7 +66,7 @@ const rows = cells.map(([label]) => [
     const limit = results.get(`${cells[0][0]}|${c}`);
     const python = results.get(`${cells[1][0]}|${c}`);
     const wire = results.get(`${cells[2][0]}|${c}`);
-    return [fmt(r.rate, 0), fmt(r.p50_ms, 2), fmt(r.p99_ms, 2), fmt(r.rate / limit.rate, 2), fmt(r.rate / wire.rate, 2), fmt(r.rate / python.rate, 2)];
+    return [fmt(r.rate, 0), fmt(r.p50_ms, 2), fmt(r.p99_ms, 2), fmt(r.rate / limit.rate, 2), fmt(r.rate / wire.rate, 2), fmt(r.rate / python.rate, 2), r.cpu.map((v) => fmt(v)).join('/')];
   }),
 ]);
 const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => String(row[i]).length)));

@@ -3,14 +3,17 @@
 //   HTTP, N workers, same hello handler (wrk, medians of 3 alternating rounds): raw node:cluster
 //     (ref) · ours · pm2 cluster mode · oslo.service ProcessLauncher (eventlet)
 //   RPC echo over one RabbitMQ broker at concurrency 1 and 16: raw amqplib direct reply-to (ref,
-//     the limit) · ours (RpcClient/RpcServer/AmqpTransport) · Moleculer (AMQP transporter, tuned) ·
-//     Python oslo.messaging
+//     the limit) · raw amqplib doing oslo's broker work · ours (RpcClient/RpcServer/AmqpTransport) ·
+//     Moleculer (AMQP transporter, tuned) · Python oslo.messaging; CPU µs per call of the client,
+//     the server and the broker in the notes, client + server against raw-wire's in its own rows
+//   RPC echo over the embedded transport (our launcher, 2 workers) at concurrency 1 and 16 against
+//     a raw node:cluster IPC ping-pong through the primary (ref, its limit), medians of 3 rounds
 //   lifecycle: kill -9 replacement, SIGTERM with idle keep-alive clients, reload under load:
 //     oslo.service ProcessLauncher (ref) · ours · ours without spare · raw node:cluster · pm2
 // Loopback only, every process started here stopped here by pid, pm2 in a temporary PM2_HOME
 // ended with `pm2 kill`. The peers' packages live in scripts/peers (installed on first use).
 //
-//   npm run bench [-- --quick] [-- --only http,rpc,lifecycle] [-- --workers 2] [-- --out FILE]
+//   npm run bench [-- --quick] [-- --only http,rpc,embedded,lifecycle] [-- --workers 2] [-- --out FILE]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
@@ -21,6 +24,7 @@ import { BenchTable } from './lib/bench-table.mjs';
 import { launcherPeers } from './lib/bench-peers.mjs';
 import { reloadUnderLoad, replacementTimes, sigtermTimes, startPeer, stopPeer } from './lib/lifecycle-bench.mjs';
 import { median } from './lib/proc.mjs';
+import { embeddedRpcCell, rawIpcCell } from './lib/embedded-rpc-bench.mjs';
 import { broker, RPC_SIDES, runRpcClient, startRpcServer } from './lib/rpc-pair.mjs';
 import { runWrk } from './lib/wrk.mjs';
 
@@ -28,7 +32,7 @@ const at = (path) => fileURLToPath(new URL(path, import.meta.url));
 const { values: opts } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'http,rpc,lifecycle' },
+    only: { type: 'string', default: 'http,rpc,embedded,lifecycle' },
     workers: { type: 'string', default: '2' },
     out: { type: 'string' },
   },
@@ -101,6 +105,15 @@ async function http() {
   }
 }
 
+/** CPU µs per call of each process of an RPC cell, for its notes; undefined parts are "-". */
+function cpuPerCall(r, parts) {
+  const each = parts.map(([name, key]) => [name, r[key] === undefined ? undefined : (r[key] * 1000) / r.calls]);
+  return { each, note: `CPU µs/call ${each.map(([name, v]) => `${name} ${v === undefined ? '-' : v.toFixed(1)}`).join(', ')}` };
+}
+
+/** Our AMQP c=16 calls/s, for the embedded rows' comparison. */
+let oursAmqpC16;
+
 async function rpc() {
   const sides = [
     ['raw', 'raw amqplib direct reply-to (limit)', true],
@@ -111,6 +124,9 @@ async function rpc() {
   ];
   const levels = [1, 16];
   const rate = (c) => `RPC c=${c} calls/s (${plan.rpcSeconds} s), higher is better`;
+  // Client and server CPU per call against raw-wire's: the framework's own cost, immune to the
+  // machine's noise in calls/s; the broker's in the notes.
+  const cpu = (c) => `RPC c=${c} client + server CPU µs per call, lower is better`;
   let found;
   try {
     found = broker();
@@ -127,10 +143,13 @@ async function rpc() {
         stop = await startRpcServer(RPC_SIDES[key].server(found.url, topic));
         for (const c of levels) {
           try {
-            const r = await runRpcClient(RPC_SIDES[key].client(found.url, topic, c, plan.rpcSeconds), plan.rpcSeconds);
-            table.add(rate(c), label, r.calls / r.seconds, { digits: 0, reference, note: r.errors ? `${r.errors} errors` : '' });
+            const r = await runRpcClient(RPC_SIDES[key].client(found.url, topic, c, plan.rpcSeconds), plan.rpcSeconds, { server: stop.pid, broker: found.pid });
+            const { each, note } = cpuPerCall(r, [['client', 'cpu_ms'], ['server', 'server_cpu_ms'], ['broker', 'broker_cpu_ms']]);
+            table.add(rate(c), label, r.calls / r.seconds, { digits: 0, reference, note: [r.errors ? `${r.errors} errors` : '', note].filter(Boolean).join('; ') });
             table.add(`RPC c=${c} p50 latency ms`, label, r.p50_ms, { digits: 2, reference });
             table.add(`RPC c=${c} p99 latency ms`, label, r.p99_ms, { digits: 2, reference });
+            table.add(cpu(c), label, each[0][1] + each[1][1], { reference: key === 'rawWire', note: `broker ${each[2][1]?.toFixed(1) ?? '-'}` });
+            if (key === 'ours' && c === 16) oursAmqpC16 = r.calls / r.seconds;
           } catch (error) {
             table.failed(rate(c), label, error, { reference });
           }
@@ -143,6 +162,57 @@ async function rpc() {
     }
   } finally {
     found.stop();
+  }
+}
+
+/**
+ * RPC over the embedded transport (2 workers through our launcher) against its limit, a raw
+ * node:cluster IPC ping-pong through the primary (scripts/lib/embedded-rpc-bench.mjs); rounds
+ * alternate the two, medians.
+ */
+async function embedded() {
+  const sides = [
+    ['raw node:cluster IPC ping-pong through the primary (limit)', (c) => rawIpcCell({ concurrency: c, seconds: plan.rpcSeconds }), true],
+    ['ours (RpcClient → RpcServer, embedded transport, 2 workers)', (c) => embeddedRpcCell({ concurrency: c, seconds: plan.rpcSeconds, embeddedSocket: join(pm2Home, 'embedded-rpc.sock') }), false],
+  ];
+  const levels = [1, 16];
+  const rounds = plan.httpRounds;
+  const runs = new Map();
+  const failures = new Map();
+  for (let round = 1; round <= rounds; round++) {
+    for (const c of levels) {
+      for (const [label, run] of sides) {
+        const key = `${label}|${c}`;
+        if (failures.has(key)) continue;
+        log(`embedded rpc round ${round}, c=${c}: ${label}`);
+        try {
+          const r = await run(c);
+          if (!runs.has(key)) runs.set(key, []);
+          runs.get(key).push(r);
+        } catch (error) {
+          failures.set(key, error);
+        }
+      }
+    }
+  }
+  for (const c of levels) {
+    const rate = `RPC embedded c=${c} calls/s (${plan.rpcSeconds} s), median of ${rounds}, higher is better`;
+    for (const [label, , reference] of sides) {
+      const key = `${label}|${c}`;
+      const done = runs.get(key) ?? [];
+      if (failures.has(key) || done.length === 0) {
+        table.failed(rate, label, failures.get(key) ?? new Error('no run'), { reference });
+        continue;
+      }
+      const rates = done.map((r) => r.calls / r.seconds);
+      const perCall = (field) => median(done.map((r) => (r[field] * 1000) / r.calls)).toFixed(1);
+      const versusAmqp = !reference && c === 16 && oursAmqpC16 ? `; ${(median(rates) / oursAmqpC16).toFixed(2)}x ours over RabbitMQ` : '';
+      const note = `${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)}${versusAmqp}; CPU µs/call client ${perCall('client_cpu_ms')}, server ${perCall('server_cpu_ms')}, launcher ${perCall('primary_cpu_ms')}`;
+      table.add(rate, label, median(rates), { digits: 0, reference, note });
+      table.add(`RPC embedded c=${c} p99 latency ms, median`, label, median(done.map((r) => r.p99_ms)), {
+        digits: 2, reference, note: `p50 ${median(done.map((r) => r.p50_ms)).toFixed(3)} ms`,
+      });
+    }
   }
 }
 
@@ -205,6 +275,7 @@ process.once('SIGINT', () => {
 try {
   if (sections.has('http')) await http();
   if (sections.has('rpc')) await rpc();
+  if (sections.has('embedded')) await embedded();
   if (sections.has('lifecycle')) await lifecycle();
 } finally {
   endPm2();

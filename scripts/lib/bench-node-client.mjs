@@ -23,6 +23,6 @@ const caller = mode.startsWith('raw') ? await rawClient(url, topic, rawFeatures(
 // Warm up: connections, the reply queue, JIT.
 for (let i = 0; i < 50; i++) await caller.call(i);
 
-const result = await closedLoop(() => caller.call(1), { concurrency, seconds });
+const result = await closedLoop(() => caller.call(1), { concurrency, seconds, announce: true });
 process.stdout.write(`${JSON.stringify(result)}\n`);
 await caller.close();

@@ -1,7 +1,12 @@
 // A closed-loop latency measurement shared by the RPC benchmark clients: `concurrency` callers
 // each issue `call()` back to back until `seconds` have passed. Returns the JSON line's fields
-// (cpu_ms: this process's CPU time over the loop).
-export async function closedLoop(call, { concurrency, seconds }) {
+// (cpu_ms: this process's CPU time over the loop). `announce` prints LOOP_START_LINE on stdout
+// as the loop begins, so that scripts/lib/rpc-pair.mjs can read the other processes' CPU time
+// over exactly the loop.
+export const LOOP_START_LINE = '{"loop":"start"}';
+
+export async function closedLoop(call, { concurrency, seconds, announce = false }) {
+  if (announce) process.stdout.write(`${LOOP_START_LINE}\n`);
   const latencies = [];
   let errors = 0;
   const began = performance.now();

@@ -11,19 +11,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startPeer, stopPeer } from './lifecycle-bench.mjs';
+import { cpuMs } from './rpc-pair.mjs';
 
 const at = (path) => fileURLToPath(new URL(path, import.meta.url));
-
-/** User+system CPU time of `pid` so far, in ms (Linux /proc); undefined when unreadable. */
-export function cpuMs(pid) {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in 100 Hz ticks
-  } catch {
-    return undefined;
-  }
-}
 
 /** Pids of the children of `pid` (Linux /proc). */
 function childPids(pid) {

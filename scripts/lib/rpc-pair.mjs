@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { LOOP_START_LINE } from './closed-loop.mjs';
 
 const at = (path) => fileURLToPath(new URL(path, import.meta.url));
 const PYTHON = '/usr/bin/python3';
@@ -36,7 +37,7 @@ export const RPC_SIDES = {
   python: {
     server: (url, topic) => [PYTHON, PY_SERVER, rabbit(url), topic, 'bench'],
     client: (url, topic, c, s) => [PYTHON, PY_CLIENT, rabbit(url),
-      JSON.stringify([{ op: 'bench', topic, method: 'echo', args: { value: 1 }, concurrency: c, seconds: s, timeout: 30 }])],
+      JSON.stringify([{ op: 'bench', topic, method: 'echo', args: { value: 1 }, concurrency: c, seconds: s, timeout: 30, announce: true }])],
   },
 };
 
@@ -67,13 +68,38 @@ export function startRpcServer(argv, timeoutMs = 60_000) {
   });
 }
 
-/** Run a client to completion (bounded); resolves with its last JSON line. */
-export function runRpcClient(argv, seconds) {
+/** User+system CPU time of `pid` so far, in ms (Linux /proc); undefined when unreadable. */
+export function cpuMs(pid) {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in 100 Hz ticks
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Run a client to completion (bounded); resolves with its last JSON line. `watch` names other
+ * processes ({ server: pid, broker: pid }): their CPU time over the client's loop (from its
+ * LOOP_START_LINE to its result line) is added as `<name>_cpu_ms` (undefined when unreadable).
+ */
+export function runRpcClient(argv, seconds, watch = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
+    const names = Object.keys(watch);
+    let started;
+    const ended = {};
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (started === undefined && out.includes(LOOP_START_LINE)) started = Object.fromEntries(names.map((name) => [name, cpuMs(watch[name])]));
+      // The result line: read the CPU times before the client's own shutdown adds to them.
+      if (started !== undefined && out.slice(out.indexOf(LOOP_START_LINE) + LOOP_START_LINE.length).includes('"calls"')) {
+        for (const name of names) ended[name] ??= cpuMs(watch[name]);
+      }
+    });
     child.stderr.on('data', (chunk) => (err = (err + chunk).slice(-2000)));
     const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 60) * 1000);
     child.once('exit', (code, signal) => {
@@ -81,6 +107,10 @@ export function runRpcClient(argv, seconds) {
       try {
         const result = JSON.parse(out.trim().split('\n').pop() ?? '');
         if (result.ok === false) throw new Error(result.message);
+        for (const name of names) {
+          const before = started?.[name];
+          result[`${name}_cpu_ms`] = before === undefined || ended[name] === undefined ? undefined : ended[name] - before;
+        }
         resolve(result);
       } catch {
         reject(new Error(`client failed (${code ?? signal}): ${err || out}`.slice(0, 1500)));

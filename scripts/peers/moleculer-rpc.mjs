@@ -41,7 +41,7 @@ if (mode === 'server') {
   await broker.start();
   await broker.waitForServices('bench', 30_000);
   for (let i = 0; i < 50; i++) await broker.call('bench.echo', { value: i }); // warm up, as the others
-  const result = await closedLoop(() => broker.call('bench.echo', { value: 1 }), { concurrency, seconds });
+  const result = await closedLoop(() => broker.call('bench.echo', { value: 1 }), { concurrency, seconds, announce: true });
   process.stdout.write(`${JSON.stringify(result)}\n`);
   await broker.stop();
   process.exit(0);
