@@ -22,6 +22,10 @@
 # OSLO_NODE_RABBITMQ_ROOT=DIR runs the broker of the Debian root DIR through chroot (what
 # --rabbitmq4 sets to the trixie root). The broker cannot see outside its root, so its config and
 # data then live in DIR/tmp/oslo-node-rabbitmq/NODE (a tmpfs); the control files stay in the folder above.
+#
+# Hooks for tests that need more (TLS listeners, clusters), read by `start`:
+#   OSLO_NODE_RABBITMQ_EXTRA_CONF   lines appended to the node's rabbitmq.conf
+#   OSLO_NODE_RABBITMQ_PLUGINS      comma-separated plugins to enable (rabbitmq_auth_mechanism_ssl)
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -130,8 +134,9 @@ start() {
     echo 'log.console = false'
     echo 'log.file.level = warning'
     if [[ -n $ROOT ]]; then rabbitmq4_conf; fi
+    if [[ -n ${OSLO_NODE_RABBITMQ_EXTRA_CONF:-} ]]; then printf '%s\n' "$OSLO_NODE_RABBITMQ_EXTRA_CONF"; fi
   } >"$host_dir/rabbitmq.conf"
-  echo '[].' >"$host_dir/enabled_plugins"
+  echo "[${OSLO_NODE_RABBITMQ_PLUGINS:-}]." >"$host_dir/enabled_plugins"
   : >"$host_dir/rabbitmq-env.conf"
   printf 'ERL_EPMD_PORT=%s\nRABBITMQ_NODENAME=%s\nNODE_ROOT=%q\nNODE_DIR=%q\nHOST_DIR=%q\n' \
     "$epmd_port" "$node" "$ROOT" "$node_dir" "$host_dir" >"$BASE/env"

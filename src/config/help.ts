@@ -1,5 +1,5 @@
 /** `--help` text, generated from the option table. */
-import { envName, flagName } from './option-types.js';
+import { envName, flagName, iniKey } from './option-types.js';
 import { OPTIONS, type OptionName } from './options.js';
 
 function describeDefault(name: OptionName): string {
@@ -26,7 +26,8 @@ export function renderHelp(command: string): string {
       lines.push(`[${group}]`);
     }
     const flag = spec.type === 'bool' ? `${flagName(name)} / --no-${flagName(name).slice(2)}` : `${flagName(name)} VALUE`;
-    lines.push(`  ${flag}`);
+    const key = iniKey(name, spec);
+    lines.push(key === name ? `  ${flag}` : `  ${flag}   (INI: [${spec.group}] ${key})`);
     lines.push(`      ${spec.help}`);
     lines.push(`      default: ${describeDefault(name)}; env: ${envName(name)}`);
   }

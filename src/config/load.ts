@@ -8,7 +8,7 @@ import { ConfigError, ErrorCodes, describeError } from '../errors.js';
 import { parseArgs, type ParsedArgs } from './cli.js';
 import { coerceOption } from './coerce.js';
 import { parseIni } from './ini.js';
-import { envName, flagName } from './option-types.js';
+import { envName, flagName, iniKey } from './option-types.js';
 import { OPTIONS, type Config, type OptionName } from './options.js';
 
 export interface LoadedConfig {
@@ -45,13 +45,12 @@ export function loadConfig(
     }
     for (const [section, entries] of parseIni(text, file)) {
       for (const [key, raw] of entries) {
-        const name = key as OptionName;
-        const spec = NAMES.includes(name) ? OPTIONS[name] : undefined;
-        if (!spec || (spec.group !== section && section !== 'DEFAULT')) {
+        const name = fileOption(section, key);
+        if (!name) {
           unknownFileKeys.push(`${section}.${key}`);
           continue;
         }
-        values[name] = coerceOption(name, spec, raw, `${file} [${section}]`);
+        values[name] = coerceOption(name, OPTIONS[name], raw, `${file} [${section}]`);
       }
     }
   }
@@ -66,6 +65,16 @@ export function loadConfig(
 
   checkCombinations(values as Config);
   return { config: Object.freeze(values) as Config, args, unknownFileKeys };
+}
+
+/** `section.key` → option, by each option's INI key in its own section. */
+const BY_SECTION_KEY = new Map<string, OptionName>(NAMES.map((name) => [`${OPTIONS[name].group}.${iniKey(name, OPTIONS[name])}`, name]));
+
+/** The option a config-file key sets: its own section, or [DEFAULT] by the option's name. */
+function fileOption(section: string, key: string): OptionName | undefined {
+  const own = BY_SECTION_KEY.get(`${section}.${key}`);
+  if (own) return own;
+  return section === 'DEFAULT' && NAMES.includes(key as OptionName) ? (key as OptionName) : undefined;
 }
 
 /** Rules that involve more than one option. */

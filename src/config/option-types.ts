@@ -10,6 +10,12 @@ export type OptionGroup = 'DEFAULT' | 'wsgi' | 'ssl' | 'oslo_messaging_rabbit' |
 interface BaseOption<T> {
   /** INI section; options are unique by name across groups, so CLI and env stay flat. */
   readonly group: OptionGroup;
+  /**
+   * Key inside the INI section (and transport_url query) when it differs from the option's
+   * name: oslo reuses names across groups (`[wsgi] ssl_cert_file`, `[oslo_messaging_rabbit]
+   * ssl_cert_file`) while flags and environment variables are flat.
+   */
+  readonly ini?: string;
   /** One line for `--help` and README. */
   readonly help: string;
   /** Mask the value in logs and `--help` (passwords, tokens). */
@@ -69,4 +75,9 @@ export const ENV_PREFIX = 'OSLO_NODE_';
 /** `ssl_cert_file` → `OSLO_NODE_SSL_CERT_FILE`. */
 export function envName(option: string): string {
   return `${ENV_PREFIX}${option.toUpperCase()}`;
+}
+
+/** The key of an option inside its INI section. */
+export function iniKey(option: string, spec: OptionSpec): string {
+  return 'ini' in spec && spec.ini !== undefined ? spec.ini : option;
 }

@@ -257,6 +257,52 @@ export const OPTIONS = {
     group: 'oslo_messaging_rabbit', type: 'bool', default: false,
     help: 'Topic queues become quorum queues (durable).',
   },
+  heartbeat_rate: {
+    group: 'oslo_messaging_rabbit', type: 'int', min: 1, max: 1000, default: 3,
+    help: 'How many times per heartbeat_timeout_threshold the broker connection is checked for missed heartbeats.',
+  },
+  kombu_failover_strategy: {
+    group: 'oslo_messaging_rabbit', type: 'string', choices: ['round-robin', 'shuffle'], default: 'round-robin',
+    help: 'Order of the transport_url hosts tried after a connection loss: round-robin or shuffle.',
+  },
+  kombu_reconnect_delay: {
+    group: 'oslo_messaging_rabbit', type: 'float', min: 0, max: 4.5, default: 1,
+    help: 'Seconds to wait (with jitter) before reconnecting after a connection loss.',
+  },
+  kombu_reconnect_splay: {
+    group: 'oslo_messaging_rabbit', type: 'float', min: 0, max: 3600, default: 0,
+    help: 'Extra random 0..N seconds added to each reconnect wait.',
+  },
+  rabbit_login_method: {
+    group: 'oslo_messaging_rabbit', type: 'string', choices: ['AMQPLAIN', 'PLAIN', 'EXTERNAL'], default: 'AMQPLAIN',
+    help: 'SASL login: AMQPLAIN, PLAIN, or EXTERNAL (the TLS client certificate names the user).',
+  },
+  // oslo's [oslo_messaging_rabbit] ssl* names; `ini` keeps them in the file while the flat
+  // CLI/env names get a rabbit_ prefix ([wsgi] ssl_cert_file is the HTTPS one).
+  rabbit_ssl: {
+    group: 'oslo_messaging_rabbit', ini: 'ssl', type: 'bool', default: false,
+    help: 'Connect to the broker over TLS (also implied by amqps:// and rabbit+ssl:// URLs).',
+  },
+  rabbit_ssl_version: {
+    group: 'oslo_messaging_rabbit', ini: 'ssl_version', type: 'string', default: '',
+    help: 'Pin the TLS version: TLSv1, TLSv1_1, TLSv1_2 or SSLv23 (= negotiate); empty = negotiate.',
+  },
+  rabbit_ssl_ca_file: {
+    group: 'oslo_messaging_rabbit', ini: 'ssl_ca_file', type: 'string', default: '',
+    help: "PEM CA bundle the broker's certificate must chain to (empty: the system CAs).",
+  },
+  rabbit_ssl_cert_file: {
+    group: 'oslo_messaging_rabbit', ini: 'ssl_cert_file', type: 'string', default: '',
+    help: 'PEM client certificate presented to the broker (needed for EXTERNAL login).',
+  },
+  rabbit_ssl_key_file: {
+    group: 'oslo_messaging_rabbit', ini: 'ssl_key_file', type: 'string', default: '',
+    help: 'PEM private key of ssl_cert_file.',
+  },
+  rabbit_ssl_enforce_hostname_verification: {
+    group: 'oslo_messaging_rabbit', ini: 'ssl_enforce_hostname_verification', type: 'bool', default: false,
+    help: "With ssl_ca_file, also check the broker's certificate names the host connected to.",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;

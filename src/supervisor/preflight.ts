@@ -9,10 +9,12 @@ import { ConfigError, ErrorCodes } from '../errors.js';
 import { compileLogFormat } from '../http/log-format.js';
 import { loadTlsOptions } from '../http/tls.js';
 import { ensurePrivateDir } from '../ipc/runtime-dir.js';
+import { preflightAmqp } from '../rpc/transports/amqp/preflight.js';
 
 /** Throws a ConfigError naming the option at fault. */
 export function preflight(config: Config): void {
   loadTlsOptions(config);
+  preflightAmqp(config);
   compileLogFormat(config.wsgi_log_format);
   for (const option of ['manager', 'app'] as const) {
     const path = config[option];

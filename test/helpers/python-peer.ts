@@ -26,8 +26,8 @@ export interface PythonServer {
 }
 
 /** Start the Python peer server on `topic`/`server`; stopped after the test. */
-export async function startPythonServer(t: TestContext, url: string, topic: string, server: string): Promise<PythonServer> {
-  const child = execa(PYTHON, [PY_SERVER, rabbitUrl(url), topic, server], { reject: false, buffer: false, stdin: 'ignore' });
+export async function startPythonServer(t: TestContext, url: string, topic: string, server: string, extraArgs: string[] = []): Promise<PythonServer> {
+  const child = execa(PYTHON, [PY_SERVER, rabbitUrl(url), topic, server, ...extraArgs], { reject: false, buffer: false, stdin: 'ignore' });
   const events: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
   let stderr = '';

@@ -40,13 +40,16 @@ function sign(dir: string, name: string, ca: string, ext: string): void {
     '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`]);
 }
 
-/** Generate the set; call remove() (register it with t.after) when done. */
-export function makeTestCerts(): TestCerts {
+/**
+ * Generate the set; call remove() (register it with t.after) when done. `serverAltNames`
+ * replaces the server certificate's names (the broker TLS test leaves 127.0.0.1 out).
+ */
+export function makeTestCerts(serverAltNames = 'IP:127.0.0.1,DNS:localhost'): TestCerts {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-certs-'));
   selfSignedCa(dir, 'ca');
   selfSignedCa(dir, 'other-ca');
   keyAndCsr(dir, 'server', 'localhost');
-  sign(dir, 'server', 'ca', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  sign(dir, 'server', 'ca', `subjectAltName=${serverAltNames}\nextendedKeyUsage=serverAuth\n`);
   keyAndCsr(dir, 'client', 'client');
   sign(dir, 'client', 'ca', 'extendedKeyUsage=clientAuth\n');
   keyAndCsr(dir, 'stranger', 'stranger');

@@ -1,9 +1,9 @@
 /**
  * The connection manager: connects to the first reachable broker of the transport URL, opens the
  * session's channels, runs every registered resumer (declare + consume) and only then reports
- * 'connected'. On loss it reports 'disconnected', logs the outage and reconnects with oslo's
- * backoff (rabbit_retry_interval, +rabbit_retry_backoff per attempt, at most rabbit_interval_max),
- * round-robin over the hosts, until it is stopped.
+ * 'connected'. On loss it reports 'disconnected', logs the outage and reconnects, over the
+ * hosts in kombu_failover_strategy's order with oslo's backoff plus jitter (failover.ts), until
+ * it is stopped.
  */
 import { EventEmitter } from 'node:events';
 import { basename } from 'node:path';
@@ -15,9 +15,12 @@ import { ClosedError } from '../../../errors.js';
 import { redactUrlPasswords } from '../../../logging/redact.js';
 import { coalesceFrameWrites } from './coalesced-writes.js';
 import { BrokerConnectError, BrokerDeclareError, BrokerUnavailable } from './errors.js';
+import { HostCycle, reconnectWaitMs } from './failover.js';
+import { watchHeartbeats } from './heartbeat-watch.js';
 import { Publisher } from './publisher.js';
 import { closeModel, Session } from './session.js';
 import type { AmqpSettings } from './settings.js';
+import { describeTlsFailure, tlsConnectOptions } from './tls.js';
 import { describeHost, type BrokerHost, type TransportUrl } from './url.js';
 
 /** Declares and consumes on a fresh session; runs after every (re)connect, in registration order. */
@@ -41,7 +44,7 @@ export class AmqpConnection extends EventEmitter {
   readonly #stopSignal = new AbortController();
   #session: Session | undefined;
   #generation = 0;
-  #hostIndex = 0;
+  readonly #hosts: HostCycle<BrokerHost>;
   #reconnecting: Promise<void> | undefined;
   #stopped = false;
   /** Publishes waiting for a reconnect (waitConnected), by their 'connected' listener. */
@@ -54,6 +57,7 @@ export class AmqpConnection extends EventEmitter {
     this.#url = url;
     this.#settings = settings;
     this.#logger = logger;
+    this.#hosts = new HostCycle(url.hosts, settings.failoverStrategy);
   }
 
   /** The live session, if connected. */
@@ -69,18 +73,19 @@ export class AmqpConnection extends EventEmitter {
   /** Connect once to each host in turn; rejects with BrokerConnectError when none answers. */
   async start(): Promise<void> {
     let lastError: unknown;
-    for (let i = 0; i < this.#url.hosts.length && !this.#stopped; i++) {
+    const reasons: string[] = [];
+    for (let i = 0; i < this.#hosts.size && !this.#stopped; i++) {
       try {
         await this.#open();
         return;
       } catch (error) {
         lastError = error;
+        reasons.push(errorText(error));
         this.#logger.warn({ err: errorText(error) }, 'cannot connect to the AMQP broker');
       }
     }
     if (this.#stopped) throw new ClosedError('AMQP transport');
-    const hosts = this.#url.hosts.map(describeHost).join(', ');
-    throw new BrokerConnectError(`cannot connect to the AMQP broker at ${hosts}: ${errorText(lastError)}`, { cause: lastError });
+    throw new BrokerConnectError(`cannot connect to the AMQP broker: ${reasons.join('; ')}`, { cause: lastError });
   }
 
   /** Register a resumer and run it now when connected; the returned function unregisters it. */
@@ -145,14 +150,18 @@ export class AmqpConnection extends EventEmitter {
   }
 
   async #open(): Promise<void> {
-    const host = this.#url.hosts[this.#hostIndex++ % this.#url.hosts.length]!;
-    const model = await this.#connect(host);
+    const host = this.#hosts.next();
+    const model = await this.#connect(host).catch((error: unknown) => {
+      const tls = describeTlsFailure(error);
+      throw new BrokerConnectError(`${describeHost(this.#tlsHost(host))}: ${tls ?? errorText(error)}`, { cause: error });
+    });
     if (!coalesceFrameWrites(model)) this.#logger.debug('amqplib internals changed: AMQP frames are written one by one');
     let session: Session | undefined;
     try {
       model.on('error', (error: unknown) => this.#logger.debug({ err: errorText(error) }, 'AMQP connection error'));
       model.on('blocked', (reason: string) => this.#logger.warn({ reason }, 'the broker blocked publishing'));
       model.on('unblocked', () => this.#logger.info('the broker unblocked publishing'));
+      if (!watchHeartbeats(model, this.#settings.heartbeatRate) && this.#settings.heartbeatSeconds > 0) this.#logger.debug('amqplib internals changed: heartbeats checked once per period');
       const consumer = await model.createChannel();
       consumer.on('error', (error: unknown) => this.#logger.warn({ err: errorText(error) }, 'AMQP consumer channel error'));
       const confirm = await model.createConfirmChannel();
@@ -172,11 +181,28 @@ export class AmqpConnection extends EventEmitter {
       throw error;
     }
     this.#session = session;
-    this.#logger.info({ broker: describeHost(host), generation: session.generation }, 'connected to the AMQP broker');
+    this.#logger.info({ broker: describeHost(this.#tlsHost(host)), generation: session.generation }, 'connected to the AMQP broker');
     this.emit('connected');
   }
 
-  #connect(host: BrokerHost): Promise<ChannelModel> {
+  /** The host with TLS on when the URL scheme or the ssl option asks for it. */
+  #tlsHost(host: BrokerHost): BrokerHost {
+    return host.tls || !this.#settings.tls.enabled ? host : { ...host, tls: true };
+  }
+
+  #credentials(host: BrokerHost): ReturnType<typeof credentials.plain> | ReturnType<typeof credentials.external> {
+    switch (this.#settings.loginMethod) {
+      case 'EXTERNAL':
+        return credentials.external();
+      case 'PLAIN':
+        return credentials.plain(host.username, host.password);
+      default:
+        return credentials.amqplain(host.username, host.password);
+    }
+  }
+
+  #connect(plainOrTls: BrokerHost): Promise<ChannelModel> {
+    const host = this.#tlsHost(plainOrTls);
     return connect(
       {
         protocol: host.tls ? 'amqps' : 'amqp',
@@ -191,8 +217,9 @@ export class AmqpConnection extends EventEmitter {
         // amqplib leaves Nagle on: 45 calls/s instead of thousands at concurrency 1.
         noDelay: true,
         timeout: CONNECT_TIMEOUT_MS,
-        credentials: credentials.amqplain(host.username, host.password),
+        credentials: this.#credentials(host),
         clientProperties: { connection_name: this.#connectionName },
+        ...(host.tls && tlsConnectOptions(this.#settings.tls, host.hostname)),
       },
     );
   }
@@ -219,7 +246,7 @@ export class AmqpConnection extends EventEmitter {
   async #reconnectLoop(): Promise<void> {
     const startedAt = Date.now();
     for (let attempt = 0; !this.#stopped; attempt++) {
-      const delay = Math.min(this.#settings.retryIntervalMs + attempt * this.#settings.retryBackoffMs, this.#settings.intervalMaxMs);
+      const delay = reconnectWaitMs(this.#settings, attempt, this.#hosts.size);
       try {
         await sleep(delay, undefined, { signal: this.#stopSignal.signal });
       } catch {
@@ -230,7 +257,8 @@ export class AmqpConnection extends EventEmitter {
         this.#logger.info({ attempts: attempt + 1, outageMs: Date.now() - startedAt }, 'recovered the AMQP broker connection');
         return;
       } catch (error) {
-        this.#logger.warn({ err: errorText(error), attempt: attempt + 1 }, 'AMQP reconnect attempt failed');
+        const nextMs = Math.round(reconnectWaitMs(this.#settings, attempt + 1, this.#hosts.size, () => 1));
+        this.#logger.warn({ err: errorText(error), attempt: attempt + 1, nextDelayMs: nextMs }, 'AMQP reconnect attempt failed');
       }
     }
   }

@@ -4,6 +4,7 @@
  * oslo does (`rabbit://h/?amqp_durable_queues=true`).
  */
 import { coerceOption } from '../../../config/coerce.js';
+import { iniKey } from '../../../config/option-types.js';
 import { OPTIONS, type Config, type OptionName } from '../../../config/options.js';
 import { ConfigError, ErrorCodes } from '../../../errors.js';
 import type { TransportUrl } from './url.js';
@@ -26,19 +27,46 @@ export interface AmqpSettings {
   readonly quorumQueue: boolean;
   /** How long a publish waits for a reconnect while the broker is away (ms). */
   readonly publishWaitMs: number;
+  /** heartbeat_rate: checks for missed heartbeats per heartbeat period. */
+  readonly heartbeatRate: number;
+  readonly failoverStrategy: FailoverStrategy;
+  /** kombu_reconnect_delay and kombu_reconnect_splay, in ms. */
+  readonly reconnectDelayMs: number;
+  readonly reconnectSplayMs: number;
+  readonly loginMethod: LoginMethod;
+  readonly tls: BrokerTlsSettings;
 }
 
-/** Options a URL query may override (oslo: any option of the [oslo_messaging_rabbit] group). */
-const URL_OVERRIDABLE = new Set<string>(
-  Object.entries(OPTIONS)
-    .filter(([, spec]) => spec.group === 'oslo_messaging_rabbit')
-    .map(([name]) => name),
+export type FailoverStrategy = 'round-robin' | 'shuffle';
+export type LoginMethod = 'AMQPLAIN' | 'PLAIN' | 'EXTERNAL';
+
+/** [oslo_messaging_rabbit] ssl*: `enabled` = the ssl option (amqps:// URLs turn TLS on per host). */
+export interface BrokerTlsSettings {
+  readonly enabled: boolean;
+  /** Pinned TLS version ('' = negotiate): oslo's ssl_version, validated. */
+  readonly version: '' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2';
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly enforceHostname: boolean;
+}
+
+/** Options a URL query may override (oslo: any option of the [oslo_messaging_rabbit] group), by INI key. */
+const URL_OVERRIDABLE = new Map<string, OptionName>(
+  (Object.keys(OPTIONS) as OptionName[])
+    .filter((name) => OPTIONS[name].group === 'oslo_messaging_rabbit')
+    .map((name) => [iniKey(name, OPTIONS[name]), name]),
 );
+
+/** oslo's ssl_version values (Python's ssl.PROTOCOL_* it maps them to), case-insensitive. */
+const SSL_VERSIONS: Record<string, BrokerTlsSettings['version']> = {
+  '': '', sslv23: '', tlsv1: 'TLSv1', tlsv1_1: 'TLSv1.1', tlsv1_2: 'TLSv1.2',
+};
 
 /** Merge the config with the URL's query; a bad or unknown query option throws ConfigError. */
 export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
   const value = (name: OptionName): unknown => {
-    const raw = url.query[name];
+    const raw = url.query[iniKey(name, OPTIONS[name])];
     if (raw === undefined) return config[name];
     return coerceOption(name, OPTIONS[name], raw, 'transport_url query');
   };
@@ -56,6 +84,15 @@ export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
       option: 'rabbit_quorum_queue',
     });
   }
+  const tls = tlsSettings(value);
+  const loginMethod = value('rabbit_login_method') as LoginMethod;
+  if (loginMethod === 'EXTERNAL' && (!(tls.enabled || url.hosts.every((host) => host.tls)) || tls.certFile === '')) {
+    throw new ConfigError(
+      ErrorCodes.CONFIG_INVALID,
+      'invalid value for option rabbit_login_method: EXTERNAL logs in with the TLS client certificate; set ssl = true and ssl_cert_file in [oslo_messaging_rabbit]',
+      { option: 'rabbit_login_method' },
+    );
+  }
   return Object.freeze({
     controlExchange: config.control_exchange,
     durableQueues: value('amqp_durable_queues') as boolean,
@@ -69,5 +106,31 @@ export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
     haQueues,
     quorumQueue,
     publishWaitMs: config.rpc_response_timeout * 1000,
+    heartbeatRate: value('heartbeat_rate') as number,
+    failoverStrategy: value('kombu_failover_strategy') as FailoverStrategy,
+    reconnectDelayMs: (value('kombu_reconnect_delay') as number) * 1000,
+    reconnectSplayMs: (value('kombu_reconnect_splay') as number) * 1000,
+    loginMethod,
+    tls,
+  });
+}
+
+function tlsSettings(value: (name: OptionName) => unknown): BrokerTlsSettings {
+  const versionText = value('rabbit_ssl_version') as string;
+  const version = SSL_VERSIONS[versionText.toLowerCase()];
+  if (version === undefined) {
+    throw new ConfigError(
+      ErrorCodes.CONFIG_INVALID,
+      `invalid value for option ssl_version: ${JSON.stringify(versionText)} (use TLSv1, TLSv1_1, TLSv1_2 or SSLv23)`,
+      { option: 'rabbit_ssl_version' },
+    );
+  }
+  return Object.freeze({
+    enabled: value('rabbit_ssl') as boolean,
+    version,
+    caFile: value('rabbit_ssl_ca_file') as string,
+    certFile: value('rabbit_ssl_cert_file') as string,
+    keyFile: value('rabbit_ssl_key_file') as string,
+    enforceHostname: value('rabbit_ssl_enforce_hostname_verification') as boolean,
   });
 }

@@ -1,0 +1,61 @@
+/**
+ * A private RabbitMQ with a TLS listener that verifies peers (verify_peer +
+ * fail_if_no_peer_cert) and offers EXTERNAL login (rabbitmq_auth_mechanism_ssl, user = the
+ * client certificate's CN), started through scripts/rabbitmq.sh's hooks under .tmp.
+ */
+import { once } from 'node:events';
+import { rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import type { TestContext } from 'node:test';
+import type { TestCerts } from '../integration/http/certs.js';
+import { ROOT, rabbit } from '../integration/amqp/support.js';
+
+export interface TlsBroker {
+  /** The TLS port on 127.0.0.1. */
+  readonly tlsPort: number;
+  /** rabbitmqctl against this broker. */
+  ctl(...args: string[]): Promise<string>;
+}
+
+/** A port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Start the broker (stopped and removed after the test); `certUsers` get EXTERNAL access. */
+export async function startTlsBroker(t: TestContext, certs: TestCerts, certUsers: string[]): Promise<TlsBroker> {
+  const tlsPort = await freePort();
+  const env = {
+    OSLO_NODE_RABBITMQ_DIR: `${ROOT}.tmp/rabbitmq-tls-${process.pid}`,
+    OSLO_NODE_RABBITMQ_PLUGINS: 'rabbitmq_auth_mechanism_ssl',
+    OSLO_NODE_RABBITMQ_EXTRA_CONF: [
+      `listeners.ssl.default = 127.0.0.1:${tlsPort}`,
+      `ssl_options.cacertfile = ${certs.caCert}`,
+      `ssl_options.certfile = ${certs.serverCert}`,
+      `ssl_options.keyfile = ${certs.serverKey}`,
+      'ssl_options.verify = verify_peer',
+      'ssl_options.fail_if_no_peer_cert = true',
+      'auth_mechanisms.1 = EXTERNAL',
+      'auth_mechanisms.2 = PLAIN',
+      'auth_mechanisms.3 = AMQPLAIN',
+      'ssl_cert_login_from = common_name',
+    ].join('\n'),
+  };
+  t.after(async () => {
+    await rabbit(['stop'], env).catch(() => undefined);
+    await rm(env.OSLO_NODE_RABBITMQ_DIR, { recursive: true, force: true });
+  });
+  await rabbit(['start'], env);
+  const ctl = (...args: string[]): Promise<string> => rabbit(['ctl', ...args], env);
+  for (const user of certUsers) {
+    // A user with no password can only log in through EXTERNAL.
+    await ctl('add_user', user, 'unused-password');
+    await ctl('clear_password', user);
+    await ctl('set_permissions', user, '.*', '.*', '.*');
+  }
+  return { tlsPort, ctl };
+}
