@@ -92,21 +92,24 @@ export async function startTransport(
   return transport;
 }
 
-/** `scripts/rabbitmq.sh ARGS`, against the broker in `dir` (default: the shared test broker). */
-export async function rabbit(args: string[], dir?: string): Promise<string> {
-  const env: Record<string, string> = dir ? { OSLO_NODE_RABBITMQ_DIR: dir } : {};
+/**
+ * `scripts/rabbitmq.sh ARGS`, against the broker in `dir` (default: the shared test broker);
+ * `extraEnv` passes the script's start hooks (OSLO_NODE_RABBITMQ_EXTRA_CONF, ..._PLUGINS).
+ */
+export async function rabbit(args: string[], dir?: string, extraEnv: Record<string, string> = {}): Promise<string> {
+  const env: Record<string, string> = { ...extraEnv, ...(dir && { OSLO_NODE_RABBITMQ_DIR: dir }) };
   const result = await execa('bash', [RABBITMQ_SH, ...args], { env, timeout: 120_000, stdin: 'ignore' });
   return result.stdout;
 }
 
 /** Start a private broker in its own folder; stopped and removed after the test. Resolves with its URL. */
-export async function startPrivateBroker(t: TestContext, name: string): Promise<{ url: string; dir: string }> {
+export async function startPrivateBroker(t: TestContext, name: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; dir: string }> {
   const dir = `${ROOT}.tmp/rabbitmq-${name}-${process.pid}`;
   t.after(async () => {
     await rabbit(['stop'], dir).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   });
-  const url = (await rabbit(['start'], dir)).trim().split('\n').pop()!;
+  const url = (await rabbit(['start'], dir, extraEnv)).trim().split('\n').pop()!;
   return { url, dir };
 }
 

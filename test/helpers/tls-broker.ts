@@ -4,11 +4,10 @@
  * client certificate's CN), started through scripts/rabbitmq.sh's hooks under .tmp.
  */
 import { once } from 'node:events';
-import { rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import type { TestCerts } from '../integration/http/certs.js';
-import { ROOT, rabbit } from '../integration/amqp/support.js';
+import { rabbit, startPrivateBroker } from './broker.js';
 
 export interface TlsBroker {
   /** The TLS port on 127.0.0.1. */
@@ -29,8 +28,7 @@ export async function freePort(): Promise<number> {
 /** Start the broker (stopped and removed after the test); `certUsers` get EXTERNAL access. */
 export async function startTlsBroker(t: TestContext, certs: TestCerts, certUsers: string[]): Promise<TlsBroker> {
   const tlsPort = await freePort();
-  const env = {
-    OSLO_NODE_RABBITMQ_DIR: `${ROOT}.tmp/rabbitmq-tls-${process.pid}`,
+  const { dir } = await startPrivateBroker(t, 'tls', {
     OSLO_NODE_RABBITMQ_PLUGINS: 'rabbitmq_auth_mechanism_ssl',
     OSLO_NODE_RABBITMQ_EXTRA_CONF: [
       `listeners.ssl.default = 127.0.0.1:${tlsPort}`,
@@ -44,13 +42,8 @@ export async function startTlsBroker(t: TestContext, certs: TestCerts, certUsers
       'auth_mechanisms.3 = AMQPLAIN',
       'ssl_cert_login_from = common_name',
     ].join('\n'),
-  };
-  t.after(async () => {
-    await rabbit(['stop'], env).catch(() => undefined);
-    await rm(env.OSLO_NODE_RABBITMQ_DIR, { recursive: true, force: true });
   });
-  await rabbit(['start'], env);
-  const ctl = (...args: string[]): Promise<string> => rabbit(['ctl', ...args], env);
+  const ctl = (...args: string[]): Promise<string> => rabbit(['ctl', ...args], dir);
   for (const user of certUsers) {
     // A user with no password can only log in through EXTERNAL.
     await ctl('add_user', user, 'unused-password');
