@@ -85,6 +85,9 @@ function checkCombinations(config: Config): void {
   if (config.restart_backoff_initial > config.restart_backoff_max) {
     fail('restart_backoff_initial', 'must not exceed restart_backoff_max');
   }
+  if (config.request_timeout > 0 && config.header_timeout > config.request_timeout) {
+    fail('header_timeout', `must not exceed request_timeout (${config.request_timeout}), which bounds the head too`);
+  }
   if (config.rabbit_ha_queues && config.rabbit_quorum_queue) {
     fail('rabbit_quorum_queue', 'cannot be combined with rabbit_ha_queues');
   }

@@ -174,6 +174,18 @@ export const OPTIONS = {
     group: 'wsgi', type: 'int', min: 0, max: 86_400, default: 900,
     help: 'Seconds an idle or stalled client socket may stay open (0 = no limit).',
   },
+  header_timeout: {
+    group: 'wsgi', type: 'int', min: 1, max: 86_400, default: 60,
+    help: 'Seconds a request head may take from its first byte; past it 408 and the connection closes (slowloris).',
+  },
+  request_timeout: {
+    group: 'wsgi', type: 'int', min: 0, max: 86_400, default: 300,
+    help: 'Seconds a whole request (head and body) may take to arrive; past it 408 and the connection closes, freeing its slot. 0 = none (unsafe: a slow body holds a pool slot forever).',
+  },
+  max_connections: {
+    group: 'wsgi', type: 'int', min: 1, max: 1_000_000, default: 1000,
+    help: 'Most open client connections per worker; new ones beyond it are closed at once, the open ones keep being served.',
+  },
   tcp_keepidle: {
     group: 'wsgi', type: 'int', min: 1, max: 86_400, default: 600,
     help: 'TCP keepalive idle time in seconds on accepted sockets.',

@@ -23,7 +23,8 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket, 
     socket.destroy();
     return;
   }
-  logger.info({ status, code: error.code, remote: socket.remoteAddress }, `refused a malformed request with ${status}`);
+  const what = status === 408 ? 'a request slower than header_timeout/request_timeout' : 'a malformed request';
+  logger.info({ status, code: error.code, remote: socket.remoteAddress }, `refused ${what} with ${status}`);
   // Ending (not destroying) lets the response reach the peer before the close; destroying at
   // once with unread request bytes would send a RST that can discard it.
   socket.end(rawResponse(status));

@@ -34,6 +34,8 @@ export interface HttpServiceStats {
   cut: number;
   /** Idle keep-alive connections given back to the launcher during a reload's drain. */
   handedBack: number;
+  /** Connections closed unread because max_connections were open. */
+  refused: number;
 }
 
 /** TLS handshakes longer than this are cut even when client_socket_timeout is 0 or larger (node's default). */
@@ -56,6 +58,8 @@ export class HttpService {
   #stopping: Promise<void> | undefined;
   #sweep: NodeJS.Timeout | undefined;
   #cut = 0;
+  #refused = 0;
+  #refusedLoggedAt = -Infinity;
 
   /** @throws ConfigError when wsgi_log_format is invalid (access_log on). */
   constructor(options: HttpServiceOptions) {
@@ -77,7 +81,7 @@ export class HttpService {
   }
 
   get stats(): HttpServiceStats {
-    return { requests: this.#handler.requests, inFlight: this.#handler.inFlight, connections: this.#tracker.size, cut: this.#cut, handedBack: this.#tracker.handedBack };
+    return { requests: this.#handler.requests, inFlight: this.#handler.inFlight, connections: this.#tracker.size, cut: this.#cut, handedBack: this.#tracker.handedBack, refused: this.#refused };
   }
 
   /**
@@ -101,6 +105,13 @@ export class HttpService {
     }
     // The client may have gone while the socket travelled here: it would never emit 'close' again.
     if (socket.destroyed) return;
+    // max_connections: a new connection beyond it is closed unread; the open ones are untouched.
+    if (this.#tracker.size >= this.#config.max_connections) {
+      this.#refused++;
+      this.#warnRefused();
+      socket.destroy();
+      return;
+    }
     socket.setNoDelay(true);
     socket.setKeepAlive(true, this.#config.tcp_keepidle * 1000);
     this.#tracker.add(socket, this.#tls);
@@ -130,8 +141,13 @@ export class HttpService {
     const tls = loadTlsOptions(config);
     const common = {
       maxHeaderSize: requestLimits(config).maxHeaderTotal,
-      // Node's own request/keep-alive timers need listen(); ours are below.
-      requestTimeout: 0,
+      // From a request's first byte: its head within header_timeout, head and body within
+      // request_timeout, else node raises ERR_HTTP_REQUEST_TIMEOUT, answered 408 + close by
+      // answerClientError; closing the connection frees its pool slot (slow bodies, slowloris).
+      headersTimeout: config.header_timeout * 1000,
+      requestTimeout: config.request_timeout * 1000,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, config.header_timeout * 250)),
+      // Idle keep-alive connections are bounded by client_socket_timeout (below).
       keepAliveTimeout: 0,
     };
     const server: HttpServer = tls
@@ -156,10 +172,21 @@ export class HttpService {
       this.#sweep = setInterval(() => this.#tracker.sweep(timeoutMs), Math.min(1000, Math.max(50, timeoutMs / 4)));
       this.#sweep.unref();
     }
+    // Node starts the checks of headersTimeout/requestTimeout when a server emits 'listening'.
+    // This one never listens (the launcher hands it sockets), so it says so itself.
+    server.emit('listening');
     this.#server = server;
     this.#tls = tls !== undefined;
     this.#status = 'started';
     this.#logger.debug({ tls: this.#tls }, 'HTTP service started');
+  }
+
+  /** One warning a second at most while connections are refused: a flood must not flood the log. */
+  #warnRefused(): void {
+    const now = performance.now();
+    if (now - this.#refusedLoggedAt < 1000) return;
+    this.#refusedLoggedAt = now;
+    this.#logger.warn({ max_connections: this.#config.max_connections, refused: this.#refused }, 'max_connections reached: new connections are closed');
   }
 
   /**

@@ -33,7 +33,7 @@ test('stop with 50 in-flight slow requests and 50 idle keep-alive connections', 
   const busy = await Promise.all(Array.from({ length: 50 }, () => RawClient.open(t, port)));
   busy.forEach((client, i) => client.socket.write(get(`/slow/${i}`)));
   await heldPromise;
-  assert.deepEqual(service.stats, { requests: 100, inFlight: 50, connections: 100, cut: 0, handedBack: 0 });
+  assert.deepEqual(service.stats, { requests: 100, inFlight: 50, connections: 100, cut: 0, handedBack: 0, refused: 0 });
 
   let stopped = false;
   const stopping = service.stop(10_000);
@@ -56,7 +56,7 @@ test('stop with 50 in-flight slow requests and 50 idle keep-alive connections', 
   });
   await stopping;
   assert.equal(service.status, 'stopped');
-  assert.deepEqual(service.stats, { requests: 100, inFlight: 0, connections: 0, cut: 0, handedBack: 0 });
+  assert.deepEqual(service.stats, { requests: 100, inFlight: 0, connections: 0, cut: 0, handedBack: 0, refused: 0 });
   assert.ok(logs.some((line) => line.msg === 'HTTP service stopped'));
 
   const late = await RawClient.open(t, port);
