@@ -19,6 +19,7 @@ export interface LoadedConfig {
 }
 
 const NAMES = Object.keys(OPTIONS) as OptionName[];
+const KNOWN_KEYS: ReadonlySet<string> = new Set(NAMES);
 
 /** Parse argv + env + config files into a validated, frozen Config. Throws ConfigError. */
 export function loadConfig(
@@ -43,7 +44,7 @@ export function loadConfig(
         cause: error,
       });
     }
-    for (const [section, entries] of parseIni(text, file)) {
+    for (const [section, entries] of parseIni(text, file, KNOWN_KEYS)) {
       for (const [key, raw] of entries) {
         const name = fileOption(section, key);
         if (!name) {

@@ -86,7 +86,16 @@ describe('loadConfig', () => {
   test('a missing config file or a malformed line is a clear error', (t) => {
     assert.throws(() => loadConfig(['--config-file', '/nonexistent/x.conf'], {}), /cannot read config file \/nonexistent\/x.conf/);
     const bad = tempFile(t, '[DEFAULT]\nthis line has no equals sign\n');
-    assert.throws(() => loadConfig(['--config-file', bad], {}), /a.conf:2: expected "key = value"/);
+    assert.throws(() => loadConfig(['--config-file', bad], {}), /a.conf:2: expected "key = value" \(the line is not shown/);
+    // Issue 14, item 3: the line used to be echoed whole, secret included.
+    for (const line of ['admin_token  Sup3rS3cret', 'admin_token Sup3r:S3cret']) {
+      const secret = tempFile(t, `[DEFAULT]\nworkers = 2\n${line}\n`);
+      assert.throws(() => loadConfig(['--config-file', secret], {}), (error: unknown) => {
+        assert.match(String((error as Error).message), /a.conf:3: expected "key = value" for option admin_token/);
+        assert.doesNotMatch(String((error as Error).message), /S3cret/);
+        return true;
+      });
+    }
   });
 
   test('unknown keys in a file are reported, not fatal; keys in the wrong section are unknown', (t) => {
