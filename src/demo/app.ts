@@ -10,13 +10,13 @@
  *   POST /v1/services/disable, /v1/services/enable   admin only (Bearer admin_token); 404 when no token is set
  * RPC failures map to: 504 timeout, 502 remote error, 503 broker or transport unavailable.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Config } from '../config/options.js';
 import type { AppContext, LauncherView } from '../http/app-loader.js';
 import type { Logger } from '../logging/logger.js';
 import type { RpcClient } from '../rpc/client.js';
 import { ClientSendError, MessageDeliveryFailure, MessagingTimeout, RemoteError } from '../rpc/errors.js';
+import { createTokenCheck } from '../security/token-check.js';
 import type { Service } from '../service/service.js';
 import { demoMetrics } from './metrics.js';
 
@@ -81,12 +81,10 @@ export function createDemoApp(context: DemoAppContext): RequestListener {
     }
   };
 
+  const adminTokenMatches = config.admin_token ? createTokenCheck(`Bearer ${config.admin_token}`) : undefined;
   const requireAdmin = (req: IncomingMessage): void => {
-    const token = config.admin_token;
-    if (!token) throw new HttpError(404, 'not found');
-    const given = Buffer.from(req.headers.authorization ?? '');
-    const expected = Buffer.from(`Bearer ${token}`);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(401, 'admin token required');
+    if (!adminTokenMatches) throw new HttpError(404, 'not found');
+    if (!adminTokenMatches(req.headers.authorization ?? '')) throw new HttpError(401, 'admin token required');
   };
 
   const routes: Record<string, (req: IncomingMessage) => Promise<unknown>> = {
