@@ -1,8 +1,86 @@
-/** The optional --pid-file: written after the socket is bound, removed on exit. */
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+/**
+ * The optional --pid-file: written after the socket is bound, removed on exit.
+ *
+ * The path may sit in a shared folder (issue 14, item 6): it is created with
+ * O_CREAT|O_EXCL|O_NOFOLLOW, so a symbolic link planted there is never followed (its target was
+ * truncated before); a stale regular file is replaced atomically (a new file renamed over it);
+ * a pid in the file counts as running only when /proc says it is a launcher of ours (a reused
+ * pid, or 1, no longer blocks the start); the file is removed on exit only if it still holds
+ * our pid.
+ */
+import { closeSync, constants, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, ErrorCodes, describeError } from '../errors.js';
 
-function processAlive(pid: number): boolean {
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+function refuse(message: string, cause?: unknown): ConfigError {
+  return new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option pid_file: ${message}`, { option: 'pid_file', ...(cause === undefined ? {} : { cause }) });
+}
+
+/** Create `path` (never through a symlink, never over an existing file) holding our pid. */
+function createExclusive(path: string): void {
+  const fd = openSync(path, CREATE_FLAGS, 0o644);
+  try {
+    writeSync(fd, `${process.pid}\n`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The pid in a regular file at `path`, or undefined; throws when the path is not a regular file. */
+function readPid(path: string): number | undefined {
+  const stats = lstatSync(path);
+  if (!stats.isFile()) throw refuse(`${path} exists and is not a regular file (a symbolic link?); refusing to write through it`);
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const pid = Number.parseInt(readFileSync(fd, 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * True when `pid` runs this launcher's script: an argument of its /proc cmdline, resolved from
+ * its working directory, is our entry script. Without /proc, any live process counts.
+ */
+export function isLauncherOfOurs(pid: number, script = process.argv[1] ?? ''): boolean {
+  let cmdline: string;
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsProc()) return processExists(pid);
+    return false;
+  }
+  let cwd = '/';
+  try {
+    cwd = readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    // Another user's process: absolute arguments still compare.
+  }
+  const ours = realpathOrSelf(script);
+  return cmdline.split('\0').slice(1).some((arg) => arg !== '' && realpathOrSelf(resolve(cwd, arg)) === ours);
+}
+
+function existsProc(): boolean {
+  try {
+    lstatSync('/proc/self');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -11,32 +89,41 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Write our pid; refuse when the file names another live process (a second launcher). */
-export function writePidFile(path: string): () => void {
-  let existing: number | undefined;
+/** Replace the stale file at `path` in one step: a fresh file beside it, renamed over it. */
+function replaceAtomically(path: string): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  createExclusive(temp);
   try {
-    existing = Number.parseInt(readFileSync(path, 'utf8'), 10);
-  } catch {
-    existing = undefined;
-  }
-  if (existing && existing !== process.pid && processAlive(existing)) {
-    throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option pid_file: ${path} belongs to running process ${existing}`, {
-      option: 'pid_file',
-    });
-  }
-  try {
-    writeFileSync(path, `${process.pid}\n`, { mode: 0o644 });
+    renameSync(temp, path);
   } catch (error) {
-    throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option pid_file: cannot write ${path}: ${describeError(error)}`, {
-      option: 'pid_file',
-      cause: error,
-    });
+    unlinkSync(temp);
+    throw error;
+  }
+}
+
+/** Write our pid; refuse when the file names a running launcher of ours. Returns the remover. */
+export function writePidFile(path: string): () => void {
+  try {
+    try {
+      createExclusive(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const existing = readPid(path);
+      if (existing !== undefined && existing !== process.pid && isLauncherOfOurs(existing)) {
+        throw refuse(`${path} belongs to running launcher ${existing}`);
+      }
+      replaceAtomically(path);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw refuse(`cannot write ${path}: ${describeError(error)}`, error);
   }
   return () => {
     try {
-      unlinkSync(path);
+      // Another launcher may have taken the path since (after a forced stop of ours): keep its file.
+      if (readPid(path) === process.pid) unlinkSync(path);
     } catch {
-      // Already gone.
+      // Gone or no longer a regular file: nothing of ours to remove.
     }
   };
 }
