@@ -3,6 +3,10 @@
  * the queue is missing, retry every 250 ms for `kombu_missing_consumer_retry_timeout`, then give
  * up and remember the queue as obsolete (200 entries, 60 s) so that later replies to a dead
  * client are dropped at once instead of stalling the server.
+ *
+ * A peer sending calls with a fresh random `_reply_q` each would start a 60 s retry per call
+ * (240 mandatory publishes each; issue 14, item 7): at most `maxRetrying` replies (the
+ * executor's size) retry at once, and a new one drops the oldest, with a log line.
  */
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '../logging/logger.js';
@@ -18,6 +22,15 @@ export interface ReplySenderOptions {
   readonly logger: Logger;
   /** How long a reply retries a missing reply queue, in ms (oslo: 60 s). */
   readonly missingConsumerRetryMs: number;
+  /** Most replies retrying a missing queue at once; the oldest is dropped for a new one. */
+  readonly maxRetrying: number;
+}
+
+/** A reply that is retrying; `drop()` ends its retries at its next wake-up. */
+interface Retrying {
+  readonly replyQueue: string;
+  dropped: boolean;
+  wake: (() => void) | undefined;
 }
 
 /** Publishes replies with oslo's retry rules; `close()` abandons retries still running. */
@@ -26,6 +39,9 @@ export class ReplySender {
   readonly #obsolete = new Map<string, number>();
   readonly #abort = new AbortController();
   readonly #inProgress = new Set<Promise<boolean>>();
+  /** In the order they started retrying: the first is the oldest. */
+  readonly #retrying = new Set<Retrying>();
+  #droppedRetries = 0;
 
   constructor(options: ReplySenderOptions) {
     this.#options = options;
@@ -68,28 +84,67 @@ export class ReplySender {
     }
     const deadline = Date.now() + missingConsumerRetryMs;
     const signal = this.#abort.signal;
-    for (;;) {
-      try {
-        await transport.publishReply(replyQueue, body);
-        return true;
-      } catch (error) {
-        const missing = error instanceof MessageDeliveryFailure;
-        if (!retry || !missing || signal.aborted || Date.now() >= deadline) {
-          if (retry && missing) this.#markObsolete(replyQueue);
-          logger.warn({ replyQueue, err: error }, missing ? 'reply queue is missing; reply dropped' : 'reply could not be sent');
-          return false;
+    let retrying: Retrying | undefined;
+    try {
+      for (;;) {
+        try {
+          await transport.publishReply(replyQueue, body);
+          return true;
+        } catch (error) {
+          const missing = error instanceof MessageDeliveryFailure;
+          if (retrying?.dropped) return false;
+          if (!retry || !missing || signal.aborted || Date.now() >= deadline) {
+            if (retry && missing) this.#markObsolete(replyQueue);
+            logger.warn({ replyQueue, err: error }, missing ? 'reply queue is missing; reply dropped' : 'reply could not be sent');
+            return false;
+          }
         }
+        retrying ??= this.#startRetrying(replyQueue);
+        await this.#pause(Math.min(RETRY_INTERVAL_MS, Math.max(0, deadline - Date.now())), retrying);
+        if (retrying.dropped) return false;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(RETRY_INTERVAL_MS, Math.max(0, deadline - Date.now())));
-        function done(): void {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
-          resolve();
-        }
-        signal.addEventListener('abort', done, { once: true });
-      });
+    } finally {
+      if (retrying) this.#retrying.delete(retrying);
     }
+  }
+
+  /** Count a reply among the retrying ones; beyond maxRetrying the oldest is dropped. */
+  #startRetrying(replyQueue: string): Retrying {
+    const entry: Retrying = { replyQueue, dropped: false, wake: undefined };
+    if (this.#retrying.size >= this.#options.maxRetrying) {
+      const oldest = this.#retrying.values().next().value!;
+      this.#retrying.delete(oldest);
+      oldest.dropped = true;
+      oldest.wake?.();
+      this.#droppedRetries++;
+      this.#options.logger.warn(
+        { replyQueue: oldest.replyQueue, max_retrying: this.#options.maxRetrying, dropped_total: this.#droppedRetries },
+        'too many replies waiting for missing reply queues; the oldest was dropped',
+      );
+    }
+    this.#retrying.add(entry);
+    return entry;
+  }
+
+  /** Wait `ms`, or less when close() is called or the reply is dropped. */
+  #pause(ms: number, retrying: Retrying): Promise<void> {
+    const signal = this.#abort.signal;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        retrying.wake = undefined;
+        resolve();
+      }
+      retrying.wake = done;
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Replies retrying a missing queue right now, and how many were dropped for newer ones. */
+  get retryStats(): { retrying: number; dropped: number } {
+    return { retrying: this.#retrying.size, dropped: this.#droppedRetries };
   }
 
   /** Stop retrying a missing reply queue: each pending send makes at most one more attempt. */

@@ -34,6 +34,10 @@ export type RpcServerStatus = 'new' | 'starting' | 'running' | 'stopping' | 'sto
 export interface RpcServerStats extends Readonly<RpcServerCounters> {
   readonly inFlight: number;
   readonly waiting: number;
+  /** Replies retrying a missing reply queue now (at most executorPoolSize). */
+  readonly retryingReplies: number;
+  /** Retrying replies dropped for newer ones since start. */
+  readonly droppedReplies: number;
 }
 
 /** oslo's PingEndpoint. */
@@ -74,6 +78,8 @@ export class RpcServer {
       transport,
       logger: this.#logger,
       missingConsumerRetryMs: (options.missingConsumerRetryTimeout ?? 60) * 1000,
+      // Sized like the executor: replies cost as much as the calls that made them.
+      maxRetrying: poolSize,
     });
     this.#handler = new RequestHandler({
       dispatcher: new RpcDispatcher(options.pingEnabled ? [...endpoints, pingEndpoint] : endpoints),
@@ -91,7 +97,8 @@ export class RpcServer {
   }
 
   get stats(): RpcServerStats {
-    return { ...this.#counters, inFlight: this.#inFlight, waiting: this.#waiting.length };
+    const replies = this.#replies.retryStats;
+    return { ...this.#counters, inFlight: this.#inFlight, waiting: this.#waiting.length, retryingReplies: replies.retrying, droppedReplies: replies.dropped };
   }
 
   /** The resolved target (exchange filled in). */

@@ -43,3 +43,32 @@ test('a reply to a missing queue is retried, then the queue is obsolete; the ser
   for (let i = 0; i < 300 && !lines.some((l) => /obsolete/.test(l.msg)); i++) await delay(10);
   assert.ok(lines.some((l) => /obsolete/.test(l.msg) && l.replyQueue === 'reply_dead'));
 });
+
+// Issue 14, item 7: calls with a fresh random _reply_q each made the server retry every reply
+// for 60 s, without a cap.
+test('replies retrying missing queues are bounded by the executor size; the oldest is dropped with a log line', async () => {
+  const lines: { msg: string; replyQueue?: string }[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as (typeof lines)[number]);
+      done();
+    },
+  });
+  const server = new RpcServer(await broker.transport(), { topic: 'flood', server: 'f' }, [new DemoEndpoint('f')], {
+    logger: pino({ level: 'warn' }, sink),
+    missingConsumerRetryTimeout: 60,
+    executorPoolSize: 3,
+  });
+  await server.start();
+  after(() => server.stop());
+  const peer = await rawPeer(await broker.transport());
+  for (let i = 0; i < 20; i++) await peer.call('flood', { method: 'echo', version: '1.3', args: { value: i }, _reply_q: `reply_random_${i}` });
+
+  for (let i = 0; i < 500 && server.stats.droppedReplies < 17; i++) await delay(10);
+  assert.deepEqual([server.stats.retryingReplies, server.stats.droppedReplies], [3, 17]);
+  const dropped = lines.filter((l) => l.msg === 'too many replies waiting for missing reply queues; the oldest was dropped');
+  assert.deepEqual(dropped.map((l) => l.replyQueue), Array.from({ length: 17 }, (_, i) => `reply_random_${i}`));
+  // The three newest still retry, and the server still serves.
+  const client = new RpcClient(await broker.transport(), { topic: 'flood', version: '1.3' }, { timeout: 5 });
+  assert.equal(await client.call({}, 'echo', { value: 'served' }), 'served');
+});
