@@ -29,6 +29,10 @@ export const ErrorCodes = {
   CLOSED: 'ERR_CLOSED',
   /** A stop or drain did not finish within its bound. */
   STOP_TIMEOUT: 'ERR_STOP_TIMEOUT',
+  /** Disable/enable named a host/binary the service group does not know. */
+  SERVICEGROUP_NOT_FOUND: 'ERR_SERVICEGROUP_NOT_FOUND',
+  /** The service group's backend (database, broker, launcher) cannot answer now. */
+  SERVICEGROUP_UNAVAILABLE: 'ERR_SERVICEGROUP_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | `ERR_${string}`;

@@ -10,8 +10,14 @@ export { EmbeddedRouter, EmbeddedTransport, connectEmbeddedSocket, defaultEmbedd
 export { Manager, type ManagerClass, type ManagerContext, type ServiceRecord } from './service/manager.js';
 export { Service, type ServiceCreateOptions, type ServiceStatus } from './service/service.js';
 export { waitUntilReady } from './service/wait-until-ready.js';
-export { ServiceGroup, SERVICEGROUP_TOPIC } from './servicegroup/service-group.js';
-export { Membership, type HeartbeatReport, type ServiceState } from './servicegroup/membership.js';
+export { SERVICEGROUP_TOPIC, MessagingDriver } from './servicegroup/messaging-driver.js';
+export { DbDriver } from './servicegroup/db-driver.js';
+export { HostReporter, type WorkerRecord } from './servicegroup/host-reporter.js';
+export type { ServiceGroupDriver } from './servicegroup/driver.js';
+export type { ServiceGroupMember } from './servicegroup/member.js';
+export { ServiceGroupUnavailableError, ServiceNotFoundError } from './servicegroup/errors.js';
+export { Membership } from './servicegroup/membership.js';
+export type { HeartbeatReport, ServiceState } from './servicegroup/report.js';
 export { HttpService, type HttpServiceOptions, type HttpServiceStats } from './http/http-service.js';
 export { loadApp, type AppContext, type AppFactory } from './http/app-loader.js';
 export { loadTlsOptions } from './http/tls.js';

@@ -5,7 +5,7 @@
  */
 
 /** An oslo.config-style group; it is also the INI section the option is read from. */
-export type OptionGroup = 'DEFAULT' | 'wsgi' | 'ssl' | 'oslo_messaging_rabbit' | 'periodic' | 'launcher';
+export type OptionGroup = 'DEFAULT' | 'wsgi' | 'ssl' | 'oslo_messaging_rabbit' | 'periodic' | 'launcher' | 'database';
 
 interface BaseOption<T> {
   /** INI section; options are unique by name across groups, so CLI and env stay flat. */

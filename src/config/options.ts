@@ -62,6 +62,14 @@ export const OPTIONS = {
     group: 'DEFAULT', type: 'int', min: 1, max: 86_400, default: 60,
     help: 'A service is down when its last heartbeat is older than this many seconds.',
   },
+  servicegroup_driver: {
+    group: 'DEFAULT', type: 'string', choices: ['messaging', 'db'], default: 'messaging',
+    help: 'Where the service group lives: messaging (fanout casts, memory only) or db ([database] connection). See docs/servicegroup.md.',
+  },
+  connection: {
+    group: 'database', type: 'optional-string', default: undefined, secret: true,
+    help: 'postgresql://user:pass@host:port/dbname of the services table (servicegroup_driver = db).',
+  },
 
   // ---- [DEFAULT]: RPC (oslo.messaging) ----
   transport_url: {

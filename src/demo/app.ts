@@ -18,6 +18,8 @@ import type { RpcClient } from '../rpc/client.js';
 import { ClientSendError, MessageDeliveryFailure, MessagingTimeout, RemoteError } from '../rpc/errors.js';
 import { createTokenCheck } from '../security/token-check.js';
 import type { Service } from '../service/service.js';
+import { ServiceGroupUnavailableError, ServiceNotFoundError } from '../servicegroup/errors.js';
+import { InvalidReport, parseDisable } from '../servicegroup/report.js';
 import { demoMetrics } from './metrics.js';
 
 /** The demo needs everything a launcher's worker gives an app factory. */
@@ -87,25 +89,25 @@ export function createDemoApp(context: DemoAppContext): RequestListener {
     if (!adminTokenMatches(req.headers.authorization ?? '')) throw new HttpError(401, 'admin token required');
   };
 
+  /** Admin only; the body names host and binary (default: this service) and, to disable, a reason. */
+  const setDisabled = async (req: IncomingMessage, disabled: boolean): Promise<unknown> => {
+    requireAdmin(req);
+    const body = await readJson(req);
+    const request = parseDisable({ host: body.host ?? service.host, binary: body.binary ?? service.binary, disabled, reason: body.reason ?? null });
+    if (request instanceof InvalidReport) throw new HttpError(400, `invalid ${request.field}: a string of 1 to 255 characters`);
+    await service.serviceGroup.setDisabled(request.host, request.binary, request.disabled, request.reason);
+    return { disabled };
+  };
+
   const routes: Record<string, (req: IncomingMessage) => Promise<unknown>> = {
     'GET /healthz': async () => ({ status: 'ok', pid: process.pid, worker: context.slot }),
-    'GET /v1/services': async () => ({ services: service.services() }),
+    'GET /v1/services': async () => ({ services: await service.services() }),
     'GET /v1/workers': async () => ({ workers: await workers() }),
     'GET /v1/rpc/ping': async () => ({ result: await callRpc('ping', {}), via: { pid: process.pid, worker: context.slot } }),
     'POST /v1/rpc/echo': async (req) => ({ result: await callRpc('echo', { value: (await readJson(req)).value ?? null }) }),
     'GET /v1/tasks': async () => ({ tasks: service.tasks() }),
-    'POST /v1/services/disable': async (req) => {
-      requireAdmin(req);
-      const body = await readJson(req);
-      await service.serviceGroup.setDisabled(String(body.host ?? service.host), String(body.binary ?? service.binary), true, typeof body.reason === 'string' ? body.reason : null);
-      return { disabled: true };
-    },
-    'POST /v1/services/enable': async (req) => {
-      requireAdmin(req);
-      const body = await readJson(req);
-      await service.serviceGroup.setDisabled(String(body.host ?? service.host), String(body.binary ?? service.binary), false, null);
-      return { disabled: false };
-    },
+    'POST /v1/services/disable': (req) => setDisabled(req, true),
+    'POST /v1/services/enable': (req) => setDisabled(req, false),
   };
 
   return (req, res) => {
@@ -134,6 +136,8 @@ export function createDemoApp(context: DemoAppContext): RequestListener {
       (body) => finish(200, body),
       (error: unknown) => {
         if (error instanceof HttpError) finish(error.status, { error: error.message });
+        else if (error instanceof ServiceNotFoundError) finish(404, { error: error.message, code: error.code });
+        else if (error instanceof ServiceGroupUnavailableError) finish(503, { error: error.message, code: error.code });
         else if (error instanceof MessagingTimeout) finish(504, { error: error.message });
         // Broker down, unroutable, or the transport closed: the service is unavailable, say why.
         else if (error instanceof MessageDeliveryFailure || error instanceof ClientSendError) finish(503, { error: error.message, code: error.code });

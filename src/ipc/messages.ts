@@ -3,6 +3,8 @@
  * (pm2's, a user's `process.send`) is ignored, and typed by `type`. Requests carry `seq`; their
  * answers carry `ack` with the same number. Unknown types are ignored by both sides.
  */
+import type { WorkerRecord } from '../servicegroup/host-reporter.js';
+import type { DisableRequest } from '../servicegroup/report.js';
 
 /** Tag that marks our messages on a shared IPC channel. */
 export const IPC_TAG = 'osn' as const;
@@ -65,6 +67,13 @@ export type WorkerMessage =
   /** Ask the primary for every worker's metrics, merged (Prometheus text). */
   | (Tagged & { readonly type: 'metrics' })
   | (Tagged & { readonly type: 'periodic-register'; readonly tasks: readonly string[] })
+  /** Service group: this worker is alive (a request the first time: answered once reported). */
+  | (Tagged & { readonly type: 'servicegroup-alive'; readonly record: WorkerRecord })
+  | (Tagged & { readonly type: 'servicegroup-leave' })
+  /** Service group: the table (answered with ServiceState[]). */
+  | (Tagged & { readonly type: 'servicegroup-services' })
+  /** Service group: disable or enable (answered with a DisableOutcome). */
+  | (Tagged & { readonly type: 'servicegroup-set-disabled'; readonly request: DisableRequest })
   /** Embedded-transport frames for the router, in order (frame-batch.ts). */
   | (Tagged & { readonly type: 'transport'; readonly frames: readonly unknown[] })
   | (Tagged & { readonly type: 'reply'; readonly ok: boolean; readonly value?: unknown; readonly error?: string });

@@ -15,8 +15,9 @@ import { RpcClient } from '../rpc/client.js';
 import { RpcServer } from '../rpc/server.js';
 import type { TargetFields } from '../rpc/target.js';
 import type { Transport } from '../rpc/transports/transport.js';
-import { ServiceGroup } from '../servicegroup/service-group.js';
-import type { ServiceState } from '../servicegroup/membership.js';
+import { LocalServiceGroup } from '../servicegroup/local-group.js';
+import type { ServiceGroupMember } from '../servicegroup/member.js';
+import type { ServiceState } from '../servicegroup/report.js';
 import { BaseRpcApi } from './base-rpc-api.js';
 import type { Manager, ManagerClass, ManagerContext, ServiceRecord } from './manager.js';
 
@@ -37,6 +38,8 @@ export interface ServiceCreateOptions {
   version?: string;
   /** This worker's slot in its launcher (0 outside a launcher). */
   workerSlot?: number;
+  /** The service group as the launcher runs it; default: this Service reports for itself. */
+  serviceGroup?: ServiceGroupMember;
 }
 
 export type ServiceStatus = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -51,9 +54,8 @@ export class Service {
   readonly #logger: Logger;
   readonly #baseLogger: Logger;
   readonly #transport: Transport;
-  readonly #group: ServiceGroup;
+  readonly #group: ServiceGroupMember;
   readonly #scheduler: PeriodicScheduler;
-  readonly #startedAt = new Date().toISOString();
   readonly #version: string;
   #rpcServer: RpcServer | undefined;
   #status: ServiceStatus = 'new';
@@ -87,13 +89,9 @@ export class Service {
       rpcClient: (target) => this.rpcClient(target),
     };
     this.manager = new options.manager(context);
-    this.#group = new ServiceGroup({
-      transport: this.#transport,
-      logger: options.logger,
-      reportIntervalSeconds: options.reportInterval ?? config.report_interval,
-      serviceDownTimeSeconds: config.service_down_time,
-      controlExchange: config.control_exchange,
-    });
+    this.#group =
+      options.serviceGroup ??
+      new LocalServiceGroup({ config, logger: options.logger, transport: this.#transport, reportIntervalSeconds: options.reportInterval ?? config.report_interval });
     this.#scheduler = new PeriodicScheduler({
       config: {
         periodic_enable: options.periodicEnable ?? config.periodic_enable,
@@ -127,15 +125,7 @@ export class Service {
     const manager = this.manager;
     await manager.initHost(undefined);
     const record = this.record;
-    await this.#group.register({
-      ...record,
-      pid: process.pid,
-      launcherPid: process.ppid,
-      workers: this.#config.workers,
-      startedAt: this.#startedAt,
-      disabled: false,
-      disabledReason: null,
-    });
+    await this.#group.register(record);
     await manager.preStartHook(record);
     const endpoints = [manager, new BaseRpcApi(this.binary), ...manager.additionalEndpoints];
     this.#warnAboutPublicTasks();
@@ -164,16 +154,13 @@ export class Service {
     }
   }
 
-  /**
-   * Stop every part, each bounded by `timeoutMs`; runs once. `launcherStopping`: the launcher
-   * shuts down (not a reload), so the service leaves the group for all its workers.
-   */
-  stop(timeoutMs: number, options: { launcherStopping?: boolean } = {}): Promise<void> {
-    this.#stopping ??= this.#stop(timeoutMs, options.launcherStopping ?? false);
+  /** Stop every part, each bounded by `timeoutMs`; runs once. */
+  stop(timeoutMs: number): Promise<void> {
+    this.#stopping ??= this.#stop(timeoutMs);
     return this.#stopping;
   }
 
-  async #stop(timeoutMs: number, launcherStopping: boolean): Promise<void> {
+  async #stop(timeoutMs: number): Promise<void> {
     await this.#starting?.catch(() => undefined);
     this.#status = 'stopping';
     const bound = timeoutMs > 0 ? timeoutMs : 60_000;
@@ -192,7 +179,7 @@ export class Service {
       }),
     ]);
     await step('cleanup_host', () => this.manager.cleanupHost());
-    await step('service group', () => this.#group.leave(launcherStopping));
+    await step('service group', () => this.#group.leave());
     await step('task pool', () => this.pool.close());
     this.#status = 'stopped';
     this.#logger.info('service stopped');
@@ -226,11 +213,11 @@ export class Service {
     return this.#scheduler.stats();
   }
 
-  services(): ServiceState[] {
+  services(): Promise<ServiceState[]> {
     return this.#group.services();
   }
 
-  get serviceGroup(): ServiceGroup {
+  get serviceGroup(): ServiceGroupMember {
     return this.#group;
   }
 }

@@ -1,40 +1,12 @@
 /**
- * The service-group table each worker keeps from the heartbeats it receives: one record per
- * (host, binary), shared by every worker of that service, each worker a member by pid. A record
- * is up while one of its members reported within `service_down_time` (nova's `is_up`, with
- * `abs()` so a clock skewed into the future still counts); a member that leaves is dropped at
- * once, so a stopped service is down at once and a killed worker only ages out.
+ * The messaging driver's table, built from the reports it receives: one record per
+ * (host, binary), each reporter (a launcher, by pid) a member. A record is up while one of its
+ * members reported within `service_down_time` (nova's `is_up`, with `abs()` so a clock skewed
+ * into the future still counts); a member that leaves is dropped at once. The table is bounded:
+ * members silent past the down time are dropped, records silent for `pruneAfterMs` are
+ * forgotten, and past `maxRecords` a new record is refused (forged hosts cannot grow memory).
  */
-
-/** What a worker reports every report_interval. */
-export interface HeartbeatReport {
-  readonly host: string;
-  readonly binary: string;
-  readonly topic: string;
-  readonly version: string;
-  readonly pid: number;
-  /** The pid of the launcher that runs this worker: a stopping launcher leaves for all of them. */
-  readonly launcherPid: number;
-  readonly workers: number;
-  readonly startedAt: string;
-  readonly disabled: boolean;
-  readonly disabledReason: string | null;
-}
-
-/** One row of /v1/services. */
-export interface ServiceState {
-  host: string;
-  binary: string;
-  topic: string;
-  version: string;
-  state: 'up' | 'down';
-  lastHeartbeat: string;
-  startedAt: string;
-  workers: number;
-  pids: number[];
-  disabled: boolean;
-  disabledReason: string | null;
-}
+import type { HeartbeatReport, ServiceState } from './report.js';
 
 interface Member {
   report: HeartbeatReport;
@@ -47,44 +19,70 @@ interface GroupRecord {
   lastSeenAt: number;
 }
 
+export interface MembershipOptions {
+  serviceDownTimeSeconds: number;
+  /** Most records kept (10000). */
+  maxRecords?: number;
+  /** A record silent this long is forgotten (default: 10 x service_down_time). */
+  pruneAfterMs?: number;
+  now?: () => number;
+}
+
+/** What `report()` did with a report. */
+export type ReportOutcome = 'new-member' | 'known-member' | 'refused-full';
+
 export class Membership {
   readonly #records = new Map<string, GroupRecord>();
   readonly #downAfterMs: number;
+  readonly #pruneAfterMs: number;
+  readonly #maxRecords: number;
   readonly #now: () => number;
 
-  constructor(options: { serviceDownTimeSeconds: number; now?: () => number }) {
+  constructor(options: MembershipOptions) {
     this.#downAfterMs = options.serviceDownTimeSeconds * 1000;
+    this.#pruneAfterMs = options.pruneAfterMs ?? this.#downAfterMs * 10;
+    this.#maxRecords = options.maxRecords ?? 10_000;
     this.#now = options.now ?? Date.now;
   }
 
-  /** Record a heartbeat; true when it came from a member not seen before. */
-  report(report: HeartbeatReport): boolean {
+  get size(): number {
+    return this.#records.size;
+  }
+
+  /** Reporters held across all records, live or not yet dropped. */
+  get memberCount(): number {
+    let count = 0;
+    for (const record of this.#records.values()) count += record.members.size;
+    return count;
+  }
+
+  /** Record a heartbeat (already validated). */
+  report(report: HeartbeatReport): ReportOutcome {
     const key = `${report.host}/${report.binary}`;
     const now = this.#now();
     let record = this.#records.get(key);
-    if (!record) this.#records.set(key, (record = { members: new Map(), last: report, lastSeenAt: now }));
+    if (!record) {
+      if (this.#records.size >= this.#maxRecords) this.prune();
+      if (this.#records.size >= this.#maxRecords) return 'refused-full';
+      this.#records.set(key, (record = { members: new Map(), last: report, lastSeenAt: now }));
+    }
+    // Members silent past the down time are gone: a flood of made-up pids cannot pile up.
+    for (const [pid, member] of record.members) {
+      if (!this.#isLive(member, now)) record.members.delete(pid);
+    }
     const isNew = !record.members.has(report.pid);
     record.members.set(report.pid, { report, seenAt: now });
     record.last = report;
     record.lastSeenAt = now;
-    return isNew;
+    return isNew ? 'new-member' : 'known-member';
   }
 
-  /**
-   * A worker left on purpose: forget it at once. With `launcherPid`, its launcher is stopping:
-   * forget every worker of that launcher, including ones that were killed and never said so.
-   */
-  leave(host: string, binary: string, pid: number, launcherPid?: number): void {
-    const members = this.#records.get(`${host}/${binary}`)?.members;
-    if (!members) return;
-    members.delete(pid);
-    if (launcherPid === undefined) return;
-    for (const [memberPid, member] of members) {
-      if (member.report.launcherPid === launcherPid) members.delete(memberPid);
-    }
+  /** A reporter left on purpose (its launcher stopped): forget it at once. */
+  leave(host: string, binary: string, pid: number): void {
+    this.#records.get(`${host}/${binary}`)?.members.delete(pid);
   }
 
-  /** Mark a record disabled (or enabled again) with a reason. */
+  /** Mark a record disabled (or enabled again) with a reason; false when unknown. */
   setDisabled(host: string, binary: string, disabled: boolean, reason: string | null): boolean {
     const record = this.#records.get(`${host}/${binary}`);
     if (!record) return false;
@@ -92,13 +90,26 @@ export class Membership {
     return true;
   }
 
+  has(host: string, binary: string): boolean {
+    return this.#records.has(`${host}/${binary}`);
+  }
+
   isUp(host: string, binary: string): boolean {
     const record = this.#records.get(`${host}/${binary}`);
     return record !== undefined && this.#liveMembers(record).length > 0;
   }
 
+  /** Forget records silent for longer than the prune time. */
+  prune(): void {
+    const now = this.#now();
+    for (const [key, record] of this.#records) {
+      if (Math.abs(now - record.lastSeenAt) > this.#pruneAfterMs) this.#records.delete(key);
+    }
+  }
+
   /** Every known service with its state, sorted by binary then host. */
   list(): ServiceState[] {
+    this.prune();
     return [...this.#records.values()]
       .map((record) => {
         const live = this.#liveMembers(record);
@@ -110,17 +121,26 @@ export class Membership {
           state: live.length > 0 ? ('up' as const) : ('down' as const),
           lastHeartbeat: new Date(record.lastSeenAt).toISOString(),
           startedAt: live.map((m) => m.report.startedAt).sort()[0] ?? record.last.startedAt,
-          workers: live.length,
-          pids: live.map((m) => m.report.pid).sort((a, b) => a - b),
+          workers: live.reduce((sum, m) => sum + m.report.workers, 0),
+          pids: live.flatMap((m) => m.report.pids).sort((a, b) => a - b),
           disabled: record.last.disabled,
           disabledReason: record.last.disabledReason,
+          forcedDown: false,
         };
       })
-      .sort((a, b) => a.binary.localeCompare(b.binary) || a.host.localeCompare(b.host));
+      .sort((a, b) => compare(a.binary, b.binary) || compare(a.host, b.host));
+  }
+
+  #isLive(member: Member, now: number): boolean {
+    return Math.abs(now - member.seenAt) <= this.#downAfterMs;
   }
 
   #liveMembers(record: GroupRecord): Member[] {
     const now = this.#now();
-    return [...record.members.values()].filter((member) => Math.abs(now - member.seenAt) <= this.#downAfterMs);
+    return [...record.members.values()].filter((member) => this.#isLive(member, now));
   }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

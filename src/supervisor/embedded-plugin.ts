@@ -12,7 +12,7 @@ import type { WorkerHandle } from './worker-handle.js';
  * folder. A socket in use is an error (exit 2), never a silent move to another path that the
  * rpc CLI would not find: a second launcher on one host needs its own `embedded_socket`.
  */
-export async function createEmbeddedPlugin(socketPath: string | undefined, logger: Logger): Promise<SupervisorPlugin & { socketPath: string }> {
+export async function createEmbeddedPlugin(socketPath: string | undefined, logger: Logger): Promise<SupervisorPlugin & { socketPath: string; router: EmbeddedRouter }> {
   const router = new EmbeddedRouter({ logger });
   const path = socketPath ?? defaultEmbeddedSocketPath();
   await router.listen(path);
@@ -21,6 +21,7 @@ export async function createEmbeddedPlugin(socketPath: string | undefined, logge
   const links = new Map<WorkerHandle, string>();
   return {
     socketPath: path,
+    router,
     onWorker(handle) {
       const linkId = `worker-${handle.slot}-${handle.pid}`;
       links.set(handle, linkId);

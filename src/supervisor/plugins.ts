@@ -1,12 +1,14 @@
 /**
  * The primary-side pieces that follow the workers' lives: the embedded RPC router (when no
- * transport_url is set), `one-worker` periodic task ownership, and cluster-wide metrics.
+ * transport_url is set), the host's service-group reporter, `one-worker` periodic task
+ * ownership, and cluster-wide metrics.
  */
 import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
 import { createEmbeddedPlugin } from './embedded-plugin.js';
 import { createMetricsPlugin } from './metrics-plugin.js';
 import { createPeriodicPlugin } from './periodic-plugin.js';
+import { createServiceGroupPlugin } from './servicegroup-plugin.js';
 import type { SupervisorPlugin } from './supervisor.js';
 
 export interface PrimaryPlugins {
@@ -17,7 +19,9 @@ export interface PrimaryPlugins {
 /** Build the plugins this configuration needs. */
 export async function createPlugins(config: Config, logger: Logger): Promise<PrimaryPlugins> {
   const list: SupervisorPlugin[] = [createPeriodicPlugin(logger), createMetricsPlugin()];
-  if (!config.transport_url) list.push(await createEmbeddedPlugin(config.embedded_socket, logger));
+  const embedded = config.transport_url ? undefined : await createEmbeddedPlugin(config.embedded_socket, logger);
+  if (embedded) list.push(embedded);
+  list.push(await createServiceGroupPlugin(config, logger, embedded?.router));
   return {
     list,
     async close() {

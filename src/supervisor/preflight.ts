@@ -15,6 +15,7 @@ import { preflightAmqp } from '../rpc/transports/amqp/preflight.js';
 export function preflight(config: Config): void {
   loadTlsOptions(config);
   preflightAmqp(config);
+  checkServiceGroupDatabase(config);
   compileLogFormat(config.wsgi_log_format);
   for (const option of ['manager', 'app'] as const) {
     const path = config[option];
@@ -36,4 +37,14 @@ function checkBackdoorPath(template: string | undefined): void {
     });
   }
   ensurePrivateDir(dirname(resolve(template)), { option: 'backdoor_socket' });
+}
+
+/** The db driver needs a PostgreSQL URL; checked without echoing it (it may hold a password). */
+function checkServiceGroupDatabase(config: Config): void {
+  if (config.servicegroup_driver !== 'db') return;
+  const option = 'connection';
+  if (!config.connection) throw new ConfigError(ErrorCodes.CONFIG_INVALID, 'servicegroup_driver = db needs [database] connection (postgresql://user:pass@host:port/dbname)', { option });
+  if (!/^postgres(ql)?:\/\//.test(config.connection)) {
+    throw new ConfigError(ErrorCodes.CONFIG_INVALID, 'invalid value for option connection: the db service-group driver takes a postgresql:// URL', { option });
+  }
 }

@@ -16,6 +16,7 @@ import { HttpService } from '../http/http-service.js';
 import type { IpcChannel } from '../ipc/channel.js';
 import type { PrimaryPayload, WorkerInfo, WorkerInit, WorkerPayload } from '../ipc/messages.js';
 import type { Logger } from '../logging/logger.js';
+import { LauncherServiceGroup } from '../servicegroup/launcher-client.js';
 import { Manager, type ManagerClass } from '../service/manager.js';
 import { loadManager } from '../service/manager-loader.js';
 import { Service } from '../service/service.js';
@@ -74,7 +75,8 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
   const transport = await createTransport(config, channel, logger);
   const managerModule = config.manager ?? init.defaultManager;
   const manager: ManagerClass = managerModule ? await loadManager(managerModule) : Manager;
-  const service = Service.create({ config, logger, transport, manager, workerSlot: init.slot });
+  const serviceGroup = new LauncherServiceGroup({ channel, logger, reportIntervalSeconds: config.report_interval });
+  const service = Service.create({ config, logger, transport, manager, workerSlot: init.slot, serviceGroup });
   const rpc = service.rpcClient({ topic: service.topic });
   const appContext: AppContext = { config, logger, rpc, service, workerSlot: init.slot, launcher: launcherView(channel) };
   const appModule = config.app ?? init.defaultApp;
@@ -104,7 +106,7 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
       const bound = drainBound(timeoutMs);
       const [cut] = await Promise.all([
         stopHttp({ http, channel, logger, reload: reason === 'reload', boundMs: bound }),
-        service.stop(bound, { launcherStopping: reason === 'shutdown' }),
+        service.stop(bound),
       ]);
       await backdoor?.stop();
       await transport.stop().catch((error: unknown) => logger.warn({ err: error }, 'error closing the RPC transport'));

@@ -50,7 +50,7 @@ test('Service.create fills nova defaults; start and stop run the hooks in order;
   // nova's BaseRPCAPI answers in namespace baseapi.
   assert.deepEqual(await client.prepare({ namespace: 'baseapi', version: '1.1' }).call({}, 'ping', { arg: 7 }), { service: 'conductor', arg: 7 });
 
-  assert.deepEqual(service.services().map((s) => [s.host, s.binary, s.state]), [['unit-host', 'conductor', 'up']]);
+  assert.deepEqual((await service.services()).map((s) => [s.host, s.binary, s.state]), [['unit-host', 'conductor', 'up']]);
   await service.stop(1000);
   const manager = service.manager as OrderManager;
   assert.deepEqual(manager.order, ['initHost:true', 'preStartHook:unit-host/conductor/conductor', 'postStartHook', 'cleanupHost']);

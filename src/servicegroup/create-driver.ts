@@ -1,0 +1,31 @@
+/** Build the driver `servicegroup_driver` names (the db driver and amqplib load only when used). */
+import type { Config } from '../config/options.js';
+import type { Logger } from '../logging/logger.js';
+import type { Transport } from '../rpc/transports/transport.js';
+import { DbDriver } from './db-driver.js';
+import type { ServiceGroupDriver } from './driver.js';
+import { effectiveDownTime } from './host-reporter.js';
+import { MessagingDriver } from './messaging-driver.js';
+
+export interface DriverTransport {
+  transport: Transport;
+  /** The driver starts and stops it (the launcher's own connection). */
+  owned: boolean;
+}
+
+export async function createDriver(config: Config, logger: Logger, transport: () => Promise<DriverTransport>): Promise<ServiceGroupDriver> {
+  const serviceDownTimeSeconds = effectiveDownTime(config.report_interval, config.service_down_time);
+  if (config.servicegroup_driver === 'db') {
+    return new DbDriver({ connection: config.connection ?? '', logger, serviceDownTimeSeconds });
+  }
+  const { transport: bus, owned } = await transport();
+  return new MessagingDriver({
+    transport: bus,
+    ownsTransport: owned,
+    logger,
+    serviceDownTimeSeconds,
+    controlExchange: config.control_exchange,
+    adminToken: config.admin_token,
+    retryIntervalSeconds: Math.max(1, config.report_interval),
+  });
+}

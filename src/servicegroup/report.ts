@@ -1,0 +1,146 @@
+/**
+ * What travels in the service group, and the checks a received message must pass before it
+ * touches the table: any peer on the bus can publish to the `servicegroup` topic, so a report is
+ * data to validate, never trusted (strings bounded like nova's varchar(255) columns, pids and
+ * counts integers). A message that fails is dropped by the caller, with a log line.
+ */
+
+/** nova's `services` columns are varchar(255): the same bound for every string we keep. */
+export const MAX_FIELD_LENGTH = 255;
+/** More worker pids than any host runs: a report listing more is forged. */
+export const MAX_REPORTED_PIDS = 1024;
+
+/** What one host's launcher reports for its host/binary every report_interval. */
+export interface HeartbeatReport {
+  readonly host: string;
+  readonly binary: string;
+  readonly topic: string;
+  readonly version: string;
+  /** The reporter's pid (the launcher's; the worker's for a Service run without one). */
+  readonly pid: number;
+  /** Workers alive on that host (their liveness folded into the host's report). */
+  readonly workers: number;
+  readonly pids: readonly number[];
+  readonly startedAt: string;
+  readonly disabled: boolean;
+  readonly disabledReason: string | null;
+}
+
+/** A report before the driver adds the disabled state it owns. */
+export type MemberReport = Omit<HeartbeatReport, 'disabled' | 'disabledReason'>;
+
+/** One row of /v1/services. `workers` and `pids` are null where the driver does not know them. */
+export interface ServiceState {
+  host: string;
+  binary: string;
+  topic: string;
+  version: string;
+  state: 'up' | 'down';
+  lastHeartbeat: string | null;
+  startedAt: string | null;
+  workers: number | null;
+  pids: number[] | null;
+  disabled: boolean;
+  disabledReason: string | null;
+  forcedDown: boolean;
+}
+
+/** A check failed: `field` says which, never echoing the value. */
+export class InvalidReport {
+  constructor(readonly field: string) {}
+}
+
+type Fields = Record<string, unknown>;
+
+function objectOf(value: unknown, field: string): Fields {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidReport(field);
+  return value as Fields;
+}
+
+export function boundedString(value: unknown, field: string, options: { allowEmpty?: boolean } = {}): string {
+  if (typeof value !== 'string' || value.length > MAX_FIELD_LENGTH || (!options.allowEmpty && value.length === 0)) throw new InvalidReport(field);
+  return value;
+}
+
+function nullableString(value: unknown, field: string): string | null {
+  return value === null || value === undefined ? null : boundedString(value, field, { allowEmpty: true });
+}
+
+export function positiveInt(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) throw new InvalidReport(field);
+  return value;
+}
+
+function count(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_REPORTED_PIDS) throw new InvalidReport(field);
+  return value;
+}
+
+function bool(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean') throw new InvalidReport(field);
+  return value;
+}
+
+/** A validated copy of `value` (only known fields kept), or InvalidReport. */
+export function parseReport(value: unknown): HeartbeatReport | InvalidReport {
+  try {
+    const raw = objectOf(value, 'report');
+    const host = boundedString(raw.host, 'host');
+    const binary = boundedString(raw.binary, 'binary');
+    const topic = boundedString(raw.topic, 'topic');
+    const version = boundedString(raw.version, 'version', { allowEmpty: true });
+    const pid = positiveInt(raw.pid, 'pid');
+    const pids = raw.pids;
+    if (!Array.isArray(pids) || pids.length > MAX_REPORTED_PIDS) throw new InvalidReport('pids');
+    return {
+      host,
+      binary,
+      topic,
+      version,
+      pid,
+      workers: count(raw.workers, 'workers'),
+      pids: pids.map((one) => positiveInt(one, 'pids')),
+      startedAt: boundedString(raw.startedAt, 'startedAt'),
+      disabled: bool(raw.disabled, 'disabled'),
+      disabledReason: nullableString(raw.disabledReason, 'disabledReason'),
+    };
+  } catch (error) {
+    if (error instanceof InvalidReport) return error;
+    throw error;
+  }
+}
+
+/** `leave` arguments: host, binary and the reporter's pid. */
+export function parseLeave(value: unknown): { host: string; binary: string; pid: number } | InvalidReport {
+  try {
+    const raw = objectOf(value, 'leave');
+    return { host: boundedString(raw.host, 'host'), binary: boundedString(raw.binary, 'binary'), pid: positiveInt(raw.pid, 'pid') };
+  } catch (error) {
+    if (error instanceof InvalidReport) return error;
+    throw error;
+  }
+}
+
+/** A disable or enable request (admin route, IPC or bus). */
+export interface DisableRequest {
+  readonly host: string;
+  readonly binary: string;
+  readonly disabled: boolean;
+  readonly reason: string | null;
+}
+
+export function parseDisable(value: unknown): DisableRequest | InvalidReport {
+  try {
+    const raw = objectOf(value, 'set_disabled');
+    const disabled = bool(raw.disabled, 'disabled');
+    return {
+      host: boundedString(raw.host, 'host'),
+      binary: boundedString(raw.binary, 'binary'),
+      disabled,
+      reason: disabled ? nullableString(raw.reason, 'reason') : null,
+    };
+  } catch (error) {
+    if (error instanceof InvalidReport) return error;
+    throw error;
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Warnings that a flood could repeat thousands of times a second (forged reports): each message
+ * is logged the first time, then at most once per interval with how many were dropped between.
+ */
+import type { Logger } from '../logging/logger.js';
+
+export class ThrottledWarning {
+  readonly #logger: Logger;
+  readonly #intervalMs: number;
+  readonly #byMessage = new Map<string, { lastAt: number; suppressed: number }>();
+
+  constructor(logger: Logger, intervalMs = 10_000) {
+    this.#logger = logger;
+    this.#intervalMs = intervalMs;
+  }
+
+  warn(fields: Record<string, unknown>, message: string): void {
+    const now = Date.now();
+    const state = this.#byMessage.get(message);
+    if (state && now - state.lastAt < this.#intervalMs) {
+      state.suppressed++;
+      return;
+    }
+    this.#logger.warn({ ...fields, suppressed: state?.suppressed ?? 0 }, message);
+    this.#byMessage.set(message, { lastAt: now, suppressed: 0 });
+  }
+}
