@@ -2,9 +2,10 @@
 // tests (real processes, sockets, RabbitMQ, the Python oslo peer) with bounded concurrency, then
 // prints one closing line "N passed, N failed, N skipped" for both.
 // Before the integration tests it starts a throwaway RabbitMQ (scripts/rabbitmq.sh) unless one
-// is already running or OSLO_NODE_TEST_TRANSPORT_URL names one, and stops it afterwards; and the
+// is already running or OSLO_NODE_TEST_TRANSPORT_URL names one, and stops it afterwards; the
 // same for a RabbitMQ 4 broker from the Debian trixie root (scripts/rabbitmq.sh --rabbitmq4),
-// whose URL the tests get in OSLO_NODE_TEST_RABBITMQ4_URL.
+// whose URL the tests get in OSLO_NODE_TEST_RABBITMQ4_URL; and a throwaway PostgreSQL
+// (scripts/postgres.sh) unless one runs or OSLO_NODE_TEST_DATABASE_URL names one.
 // Usage: node scripts/run-tests.mjs [unit|integration] [filter]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -68,6 +69,18 @@ function ensureBrokers() {
   return () => stops.forEach((stop) => stop());
 }
 
+const postgres = (command) => spawnSync('bash', [join(repo, 'scripts/postgres.sh'), command], { stdio: command === 'status' ? 'ignore' : 'inherit' });
+
+/** The same for the PostgreSQL cluster of the db service-group tests. */
+function ensureDatabase() {
+  if (process.env.OSLO_NODE_TEST_DATABASE_URL || postgres('status').status === 0) return () => {};
+  if (postgres('start').status !== 0) {
+    console.error(`# could not start PostgreSQL: database tests will ${process.env.CI === 'true' ? 'fail' : 'be skipped'}`);
+    return () => {};
+  }
+  return () => postgres('stop');
+}
+
 const totals = { pass: 0, fail: 0, skipped: 0, cancelled: 0 };
 let failedRun = false;
 const reports = mkdtempSync(join(tmpdir(), 'oslo-node-tests-'));
@@ -76,6 +89,7 @@ for (const suite of suites) {
   if (files.length === 0) continue;
   const tap = join(reports, `${suite.name}.tap`);
   const stopBroker = suite.name === 'integration' ? ensureBrokers() : () => {};
+  const stopDatabase = suite.name === 'integration' ? ensureDatabase() : () => {};
   const result = spawnSync(
     process.execPath,
     [
@@ -90,6 +104,7 @@ for (const suite of suites) {
     { stdio: 'inherit' },
   );
   stopBroker();
+  stopDatabase();
   if (result.status !== 0) failedRun = true;
   const text = readFileSync(tap, 'utf8');
   for (const key of Object.keys(totals)) {

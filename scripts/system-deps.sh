@@ -5,6 +5,7 @@
 #   openssl                certificates for the TLS tests
 #   debootstrap            builds the Debian trixie root with RabbitMQ 4 and oslo.messaging 16.1
 #                          (scripts/trixie-root.sh, which .ci/run calls after this script)
+#   postgresql             the db service-group driver's tests (a throwaway cluster per run, scripts/postgres.sh)
 # With `--bench` also wrk (HTTP load), python3-oslo.service (the Python peer) and valgrind
 # (scripts/bench-http-instructions.mjs).
 # `--check` only reports what is missing (exit 1 if anything is). Installing needs root.
@@ -15,6 +16,7 @@ missing=()
 /usr/bin/python3 -c 'import oslo_messaging' 2>/dev/null || missing+=(python3-oslo.messaging)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 [[ "${1:-}" == "--bench" ]] && { command -v wrk >/dev/null || missing+=(wrk); /usr/bin/python3 -c 'import oslo_service' 2>/dev/null || missing+=(python3-oslo.service); command -v valgrind >/dev/null || missing+=(valgrind); }
 
 if [[ ${#missing[@]} -eq 0 ]]; then exit 0; fi
@@ -24,7 +26,7 @@ if [[ $(id -u) -ne 0 ]]; then echo "system-deps.sh: installing ${missing[*]} nee
 echo "system-deps.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# policy-rc.d 101: the rabbitmq-server package must not start a system broker of its own.
+# policy-rc.d 101: the rabbitmq-server and postgresql packages must not start system services of their own.
 policy=/usr/sbin/policy-rc.d
 created=0
 if [[ ! -e $policy ]]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; created=1; fi

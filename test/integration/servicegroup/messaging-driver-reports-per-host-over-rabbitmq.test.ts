@@ -1,0 +1,73 @@
+/**
+ * The messaging driver on a real RabbitMQ with real launchers: the `servicegroup` fanout carries
+ * one report per host per interval (from the launcher, its workers folded in), not one per worker,
+ * and a disable made on one host reaches the other only signed with the shared admin token.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { RpcServer } from '../../../src/rpc/server.js';
+import { requireBroker } from '../../helpers/broker.js';
+import { httpGet } from '../../helpers/http.js';
+import { startLauncher, type RunningLauncher } from '../../helpers/launcher.js';
+import { startTransport } from '../amqp/support.js';
+
+interface Row {
+  host: string;
+  state: string;
+  workers: number;
+  pids: number[];
+  disabled: boolean;
+  disabledReason: string | null;
+}
+
+test('over RabbitMQ: one report per host per interval whatever its workers; a signed disable reaches the other host', async (t) => {
+  const broker = await requireBroker();
+  if ('skip' in broker) return t.skip(broker.skip);
+  const tag = randomBytes(4).toString('hex');
+  const exchange = `sg_test_${tag}`;
+  const common = ['--transport-url', broker.url, '--control-exchange', exchange, '--report-interval', '1', '--service-down-time', '3'];
+  const env = { OSLO_NODE_ADMIN_TOKEN: 'mq-admin-token' };
+  const a = await startLauncher(['--workers', '3', '--service-host', `a-${tag}`, ...common], { env });
+  t.after(() => a.kill());
+  const b = await startLauncher(['--workers', '1', '--service-host', `b-${tag}`, ...common], { env });
+  t.after(() => b.kill());
+
+  // Listen to the fanout like any member would and count who reports.
+  const transport = await startTransport(t, broker.url, { control_exchange: exchange });
+  const reporters: Array<{ host: string; pid: number; workers: number }> = [];
+  const spy = new RpcServer(transport, { topic: 'servicegroup', server: `spy-${tag}` }, [
+    { report_state: (_ctx: unknown, args: { report: { host: string; pid: number; workers: number } }) => void reporters.push(args.report) },
+  ], { controlExchange: exchange });
+  await spy.start();
+  t.after(() => spy.stop());
+  const startedAt = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, 4000));
+  const seconds = (performance.now() - startedAt) / 1000;
+  const fromA = reporters.filter((report) => report.host === `a-${tag}`);
+  assert.ok(fromA.length >= seconds - 1.5 && fromA.length <= seconds + 1.5, `${fromA.length} reports from host a (3 workers) in ${seconds.toFixed(1)} s at report_interval 1`);
+  assert.deepEqual(new Set(fromA.map((report) => report.pid)), new Set([a.pid]), 'the launcher reports, not its workers');
+  assert.ok(fromA.every((report) => report.workers === 3), 'with its 3 workers folded in');
+
+  const rows = async (launcher: RunningLauncher): Promise<Row[]> => (JSON.parse((await httpGet(launcher.port, '/v1/services')).body) as { services: Row[] }).services;
+  const seenByB = (await rows(b)).find((row) => row.host === `a-${tag}`)!;
+  assert.deepEqual([seenByB.state, seenByB.workers, seenByB.pids.length], ['up', 3, 3]);
+
+  // Disable b through a's admin route: b verifies the HMAC with its own token and takes it.
+  const disable = await httpGet(a.port, '/v1/services/disable', {
+    method: 'POST',
+    headers: { authorization: 'Bearer mq-admin-token' },
+    body: JSON.stringify({ host: `b-${tag}`, reason: 'drain' }),
+  });
+  assert.equal(disable.status, 200, disable.body);
+  const deadline = performance.now() + 5000;
+  let own = (await rows(b)).find((row) => row.host === `b-${tag}`);
+  while (!own?.disabled && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    own = (await rows(b)).find((row) => row.host === `b-${tag}`);
+  }
+  assert.deepEqual([own?.disabled, own?.disabledReason], [true, 'drain']);
+  // b's own reports now carry the flag to everyone.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.ok(reporters.filter((report) => report.host === `b-${tag}`).slice(-1).every((report) => (report as unknown as Row).disabled), 'b reports itself disabled');
+});
