@@ -4,8 +4,11 @@
  * one. In CI (CI=true) a missing database fails the test; on a developer machine without
  * PostgreSQL the test is skipped with a reason.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:net';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
@@ -32,16 +35,20 @@ function reachable(url: string): Promise<boolean> {
   });
 }
 
-function missing(why: string): { skip: string } {
+function missing(t: TestContext, why: string): undefined {
   if (process.env.CI === 'true') throw new Error(`${why}; the db service-group tests need PostgreSQL in CI`);
-  return { skip: why };
+  t.skip(why);
+  return undefined;
 }
 
-/** The shared test cluster's URL, or a skip reason (a failure in CI). */
-export async function requireDatabase(): Promise<{ url: string } | { skip: string }> {
+/**
+ * The shared test cluster's URL, or undefined after marking `t` skipped on a developer machine
+ * without PostgreSQL (a failure in CI). Use: `const url = await withDatabase(t); if (!url) return;`
+ */
+export async function withDatabase(t: TestContext): Promise<string | undefined> {
   const url = databaseUrl();
-  if (url !== undefined && (await reachable(url))) return { url };
-  return missing(url ? 'PostgreSQL of the test run is not reachable' : 'no PostgreSQL configured (run scripts/postgres.sh start)');
+  if (url !== undefined && (await reachable(url))) return url;
+  return missing(t, url ? 'PostgreSQL of the test run is not reachable' : 'no PostgreSQL configured (run scripts/postgres.sh start)');
 }
 
 /** A private cluster this test may stop and start (outage tests); its own state dir. */
@@ -49,22 +56,29 @@ export interface PrivateCluster {
   url: string;
   stopServer(): Promise<void>;
   startServer(): Promise<void>;
-  destroy(): Promise<void>;
 }
 
-export async function startPrivateCluster(stateDir: string): Promise<PrivateCluster | { skip: string }> {
+/** A cluster of its own for `t` (destroyed after it), or undefined as withDatabase() says. */
+export async function withPrivateCluster(t: TestContext): Promise<PrivateCluster | undefined> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'oslo-node-pg-state-'));
   const env = { ...process.env, OSLO_NODE_POSTGRES_DIR: stateDir };
   const run = (command: string) => execa('bash', [POSTGRES_SCRIPT, command], { env, reject: false, timeout: 90_000 });
   const started = await run('start');
-  if (started.exitCode !== 0) return missing(`scripts/postgres.sh start failed: ${started.stderr.trim().split('\n').pop()}`);
+  if (started.exitCode !== 0) {
+    rmSync(stateDir, { recursive: true, force: true });
+    return missing(t, `scripts/postgres.sh start failed: ${started.stderr.trim().split('\n').pop()}`);
+  }
   const check = async (command: string): Promise<void> => {
     const result = await run(command);
     if (result.exitCode !== 0) throw new Error(`scripts/postgres.sh ${command} failed: ${result.stderr}`);
   };
+  t.after(async () => {
+    await check('stop');
+    rmSync(stateDir, { recursive: true, force: true });
+  });
   return {
     url: started.stdout.trim().split('\n').pop()!,
     stopServer: () => check('stop_server'),
     startServer: () => check('start_server'),
-    destroy: () => check('stop'),
   };
 }

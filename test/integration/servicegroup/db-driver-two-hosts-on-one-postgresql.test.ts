@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import pg from 'pg';
-import { requireDatabase } from '../../helpers/database.js';
+import { withDatabase } from '../../helpers/database.js';
 import { httpGet } from '../../helpers/http.js';
 import { startLauncher, type RunningLauncher } from '../../helpers/launcher.js';
 
@@ -26,8 +26,8 @@ interface Row {
 const TOKEN = 'db-admin-token';
 
 test('two launchers as two hosts on one PostgreSQL: up, SIGKILL to down, disable with reason survives restarts', async (t) => {
-  const database = await requireDatabase();
-  if ('skip' in database) return t.skip(database.skip);
+  const databaseUrl = await withDatabase(t);
+  if (!databaseUrl) return;
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-sgdb-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const tag = randomBytes(4).toString('hex');
@@ -38,7 +38,7 @@ test('two launchers as two hosts on one PostgreSQL: up, SIGKILL to down, disable
   const start = async (host: string, workers: number): Promise<RunningLauncher> => {
     const launcher = await startLauncher(
       ['--workers', String(workers), '--service-host', host, '--embedded-socket', join(dir, `${host}.sock`), '--report-interval', '1', '--service-down-time', '3'],
-      { env: { OSLO_NODE_SERVICEGROUP_DRIVER: 'db', OSLO_NODE_CONNECTION: database.url, OSLO_NODE_ADMIN_TOKEN: TOKEN } },
+      { env: { OSLO_NODE_SERVICEGROUP_DRIVER: 'db', OSLO_NODE_CONNECTION: databaseUrl, OSLO_NODE_ADMIN_TOKEN: TOKEN } },
     );
     running.add(launcher);
     return launcher;
@@ -67,7 +67,7 @@ test('two launchers as two hosts on one PostgreSQL: up, SIGKILL to down, disable
   assert.equal(stateOf(seenByB, hostA)!.workers, null, 'another host\'s workers are not in nova\'s table');
 
   // One UPDATE per interval for the host, not one per worker: A has 2 workers.
-  const client = new pg.Client({ connectionString: database.url });
+  const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   t.after(() => client.end());
   const count = async (host: string): Promise<number> =>

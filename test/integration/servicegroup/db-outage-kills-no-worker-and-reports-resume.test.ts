@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import pg from 'pg';
-import { startPrivateCluster } from '../../helpers/database.js';
+import { withPrivateCluster } from '../../helpers/database.js';
 import { httpGet } from '../../helpers/http.js';
 import { startLauncher } from '../../helpers/launcher.js';
 
@@ -25,9 +25,8 @@ interface Row {
 test('PostgreSQL stopped for 10 s: no worker dies, the table reads as last known, reports resume', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-sgdb-outage-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const cluster = await startPrivateCluster(join(dir, 'state'));
-  if ('skip' in cluster) return t.skip(cluster.skip);
-  t.after(() => cluster.destroy());
+  const cluster = await withPrivateCluster(t);
+  if (!cluster) return;
 
   const launcher = await startLauncher(['--workers', '2', '--service-host', 'outage-host', '--embedded-socket', join(dir, 'e.sock'), '--report-interval', '1', '--service-down-time', '3'], {
     env: { OSLO_NODE_SERVICEGROUP_DRIVER: 'db', OSLO_NODE_CONNECTION: cluster.url, OSLO_NODE_ADMIN_TOKEN: 'outage-token' },

@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { RpcServer } from '../../../src/rpc/server.js';
-import { requireBroker } from '../../helpers/broker.js';
+import { startTransport, withBroker } from '../../helpers/broker.js';
 import { httpGet } from '../../helpers/http.js';
 import { startLauncher, type RunningLauncher } from '../../helpers/launcher.js';
-import { startTransport } from '../amqp/support.js';
 
 interface Row {
   host: string;
@@ -22,11 +21,11 @@ interface Row {
 }
 
 test('over RabbitMQ: one report per host per interval whatever its workers; a signed disable reaches the other host', async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) return t.skip(broker.skip);
+  const url = await withBroker(t);
+  if (!url) return;
   const tag = randomBytes(4).toString('hex');
   const exchange = `sg_test_${tag}`;
-  const common = ['--transport-url', broker.url, '--control-exchange', exchange, '--report-interval', '1', '--service-down-time', '3'];
+  const common = ['--transport-url', url, '--control-exchange', exchange, '--report-interval', '1', '--service-down-time', '3'];
   const env = { OSLO_NODE_ADMIN_TOKEN: 'mq-admin-token' };
   const a = await startLauncher(['--workers', '3', '--service-host', `a-${tag}`, ...common], { env });
   t.after(() => a.kill());
@@ -34,7 +33,7 @@ test('over RabbitMQ: one report per host per interval whatever its workers; a si
   t.after(() => b.kill());
 
   // Listen to the fanout like any member would and count who reports.
-  const transport = await startTransport(t, broker.url, { control_exchange: exchange });
+  const transport = await startTransport(t, url, { control_exchange: exchange });
   const reporters: Array<{ host: string; pid: number; workers: number }> = [];
   const spy = new RpcServer(transport, { topic: 'servicegroup', server: `spy-${tag}` }, [
     { report_state: (_ctx: unknown, args: { report: { host: string; pid: number; workers: number } }) => void reporters.push(args.report) },
