@@ -1,7 +1,10 @@
 /**
  * The one logger factory: pino, JSON lines on stdout, every line bound with the pid and the
- * worker id (0 in the primary). Components take `logger.child({ component })`.
+ * worker id (0 in the primary). Components take `logger.child({ component })`. On a terminal
+ * (log_format auto) or with log_format pretty, lines go through pino-pretty instead: one
+ * coloured line per event, for a person.
  */
+import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { censor, redactUrlPasswords } from './redact.js';
 
@@ -15,6 +18,22 @@ export interface LoggerSettings {
   async?: boolean;
   /** Where lines go instead of stdout (tests). */
   stream?: DestinationStream;
+  /** `auto` (default): pretty when stdout is a terminal, JSON lines otherwise. */
+  format?: LogFormat;
+}
+
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+/** Whether `format` means pretty lines on this process's stdout. */
+export function prettyLogs(format: LogFormat | undefined): boolean {
+  return format === 'pretty' || (format !== 'json' && process.stdout.isTTY === true);
+}
+
+/** pino-pretty on stdout, loaded only when used (it is for people, not for the hot path). */
+function prettyStream(): DestinationStream {
+  const build = createRequire(import.meta.url)('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
+  // Synchronous: a terminal is slow enough that ordering and nothing lost at exit matter more.
+  return build({ colorize: true, sync: true, destination: 1, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'hostname' });
 }
 
 /** Paths whose values are URLs or secrets; see redact.ts. */
@@ -54,7 +73,7 @@ type Marked = Logger & { [kStream]?: DestinationStream };
 
 /** Create the process logger. Call once per process. */
 export function createLogger(settings: LoggerSettings): Logger {
-  const stream = settings.stream ?? (destination = pino.destination({ dest: 1, sync: !settings.async }));
+  const stream = settings.stream ?? (prettyLogs(settings.format) ? prettyStream() : (destination = pino.destination({ dest: 1, sync: !settings.async })));
   const options: LoggerOptions = {
     level: settings.level,
     base: { pid: process.pid, worker: settings.workerId },

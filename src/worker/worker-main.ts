@@ -9,7 +9,7 @@ import type { Config } from '../config/options.js';
 import { describeError } from '../errors.js';
 import { IpcChannel, type IpcEndpoint } from '../ipc/channel.js';
 import type { PrimaryPayload, WorkerInit, WorkerPayload } from '../ipc/messages.js';
-import { createLogger, flushLogs, type Logger } from '../logging/logger.js';
+import { createLogger, flushLogs, type LogFormat, type Logger } from '../logging/logger.js';
 import { createWorkerRuntime, type WorkerRuntime } from './worker-runtime.js';
 
 type WorkerChannel = IpcChannel<PrimaryPayload, WorkerPayload>;
@@ -71,7 +71,7 @@ class WorkerProcess {
 
   async start(init: WorkerInit): Promise<void> {
     const config = configFromJson(init.config);
-    const logger = createLogger({ level: config.log_level, workerId: init.slot, async: true });
+    const logger = createLogger({ level: config.log_level, workerId: init.slot, async: true, format: config.log_format as LogFormat });
     this.logger = logger;
     logger.debug({ config: loggableConfig(config) }, 'worker configuration');
     // The primary coordinates stops; a signal sent to this worker alone drains just this worker.
