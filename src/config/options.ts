@@ -18,9 +18,17 @@ export const OPTIONS = {
     group: 'DEFAULT', type: 'string', choices: LOG_LEVELS, default: 'info',
     help: 'Lowest level written to the log (JSON lines on stdout).',
   },
+  log_format: {
+    group: 'DEFAULT', type: 'string', choices: ['auto', 'json', 'pretty'], default: 'auto',
+    help: 'Log lines: auto = pretty (one coloured line per event) when stdout is a terminal, JSON lines otherwise.',
+  },
   pid_file: {
     group: 'DEFAULT', type: 'optional-string', default: undefined,
-    help: 'Write the launcher pid to this file; removed on exit.',
+    help: 'Write the launcher pid to this file; removed on exit. ctl.js --pid-file F picks this launcher.',
+  },
+  control_socket: {
+    group: 'DEFAULT', type: 'optional-string', default: undefined,
+    help: 'Unix socket (mode 0600) of the launcher for ctl.js (default: control.sock beside the embedded socket).',
   },
   graceful_shutdown_timeout: {
     group: 'DEFAULT', type: 'int', min: 0, max: 86_400, default: 60,
@@ -155,6 +163,10 @@ export const OPTIONS = {
   prefork_spare: {
     group: 'launcher', type: 'bool', default: true,
     help: 'Keep one loaded idle worker so a dead or reloaded worker is replaced in milliseconds (one extra process).',
+  },
+  max_memory_restart: {
+    group: 'launcher', type: 'int', min: 0, max: 1_048_576, default: 0,
+    help: "MiB of RSS a worker may keep (sampled every second, 3 samples in a row) before it is replaced, new one first (pm2's name; 0 = off).",
   },
   worker_start_timeout: {
     group: 'launcher', type: 'float', min: 0.1, max: 3600, default: 30,

@@ -31,11 +31,19 @@ export interface WorkerInit {
   readonly defaultApp?: string;
 }
 
+/**
+ * Why the primary stops a worker: `shutdown` (the launcher stops), `reload` (replaced by a new
+ * worker), `scale` (its slot is removed). Only a shutdown closes idle connections at once.
+ */
+export type StopReason = 'shutdown' | 'reload' | 'scale';
+
 export type PrimaryMessage =
   /** An accepted connection travels as the IPC send handle of this message. */
   | (Tagged & { readonly type: 'connection' })
   /** Stop gracefully; `reason` decides the log line, `timeoutMs` bounds the drain. */
-  | (Tagged & { readonly type: 'stop'; readonly reason: 'shutdown' | 'reload'; readonly timeoutMs: number })
+  | (Tagged & { readonly type: 'stop'; readonly reason: StopReason; readonly timeoutMs: number })
+  /** This worker's HTTP counters, for `ctl.js status`. */
+  | (Tagged & { readonly type: 'stats' })
   /** This worker's prom-client registry as JSON, for the merged /metrics. */
   | (Tagged & { readonly type: 'metrics-json' })
   /** Which `one-worker` periodic tasks this worker owns now. */

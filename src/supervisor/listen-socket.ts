@@ -8,7 +8,8 @@
  * SO_REUSEADDR is set by libuv on every TCP listen socket; SO_REUSEPORT is not, so a second
  * launcher on the same port fails with EADDRINUSE (oslo's eventlet peer silently shares it).
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, Socket, type Server } from 'node:net';
+import { stopReading } from '../ipc/stop-reading.js';
 import type { Logger } from '../logging/logger.js';
 import { ConfigError, ErrorCodes, describeError } from '../errors.js';
 
@@ -68,13 +69,20 @@ export class ListenSocket {
     if (sinks.length > 0) this.#flushQueue();
   }
 
-  /** A connection a worker gave back (idle keep-alive, on a reload): dispatch it like a new one. */
-  takeBack(socket: Socket): void {
-    if (this.#closed) {
-      socket.destroy();
+  /**
+   * A connection a worker gave back (idle keep-alive, on a reload; the IPC handle of its
+   * message): dispatch it like a new one.
+   */
+  takeBack(handle: unknown): void {
+    if (!(handle instanceof Socket)) return;
+    // A received handle starts reading at once: stop it before any byte of a request is read
+    // here (this runs in the tick the socket was made, before any read).
+    if (this.#closed || !stopReading(handle)) {
+      handle.destroy();
       return;
     }
-    this.#onConnection(socket);
+    handle.pause();
+    this.#onConnection(handle);
   }
 
   /** A socket whose worker died before taking it: give it to another one (or hold it). */

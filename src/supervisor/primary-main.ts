@@ -5,8 +5,9 @@
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { renderHelp } from '../config/help.js';
 import { ConfigError, describeError } from '../errors.js';
-import { createLogger, flushLogs, type Logger } from '../logging/logger.js';
+import { createLogger, flushLogs, type LogFormat, type Logger } from '../logging/logger.js';
 import { VERSION } from '../version.js';
+import { ControlServer } from './control-server.js';
 import { ListenSocket } from './listen-socket.js';
 import { writePidFile } from './pid-file.js';
 import { preflight } from './preflight.js';
@@ -39,7 +40,7 @@ export async function runPrimary(argv: string[], defaults: WorkerDefaults = {}):
   }
 
   const { config } = loaded;
-  const logger = createLogger({ level: config.log_level, workerId: 0 });
+  const logger = createLogger({ level: config.log_level, workerId: 0, format: config.log_format as LogFormat });
   for (const key of loaded.unknownFileKeys) logger.warn({ key }, 'config file key matches no option; ignored');
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception in the launcher; exiting');
@@ -53,6 +54,7 @@ export async function runPrimary(argv: string[], defaults: WorkerDefaults = {}):
     logger,
   );
   let plugins;
+  let control: ControlServer | undefined;
   try {
     preflight(config);
     plugins = await createPlugins(config, logger);
@@ -70,9 +72,27 @@ export async function runPrimary(argv: string[], defaults: WorkerDefaults = {}):
     });
     const uninstall = installSignalHandlers({
       stop: (signal) => supervisor.stop(signal),
-      reload: () => supervisor.reload(),
+      reload: () => void supervisor.reload(),
     });
+    let stopped!: (code: number) => void;
+    const exitCode = new Promise<number>((resolve) => (stopped = resolve));
+    control = new ControlServer(
+      {
+        status: () => supervisor.status(),
+        scale: (workers) => supervisor.scale(workers),
+        reload: () => supervisor.reload(),
+        stop: async () => {
+          supervisor.stop('ctl.js stop');
+          const code = await exitCode;
+          return code === EXIT_OK ? { ok: true } : { ok: false, reason: `the launcher stopped with exit code ${code} (see its log)` };
+        },
+      },
+      logger,
+    );
+    await control.listen(config.control_socket);
     const code = await supervisor.run();
+    stopped(code);
+    await control.close();
     uninstall();
     removePidFile();
     flushLogs();
@@ -80,6 +100,7 @@ export async function runPrimary(argv: string[], defaults: WorkerDefaults = {}):
   } catch (error) {
     removePidFile();
     await plugins?.close();
+    await control?.close();
     return exitWithConfigError(error, logger);
   }
 }

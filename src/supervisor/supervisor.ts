@@ -4,26 +4,33 @@
  * them one at a time on reload. Exit statuses come from `run()`'s promise.
  */
 import cluster from 'node:cluster';
-import { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
 import type { WorkerInfo, WorkerInit } from '../ipc/messages.js';
-import { stopReading } from '../ipc/stop-reading.js';
+import type { LauncherStatus, OperationResult } from './control-protocol.js';
 import type { ListenSocket } from './listen-socket.js';
-import { rollingRestart } from './reload.js';
+import { MemoryLimit } from './memory-limit.js';
+import { Operations } from './operations.js';
+import { ResourceSampler } from './resource-sampler.js';
 import { RestartPolicy } from './restart-policy.js';
 import { SpareKeeper, type Spare } from './spare.js';
+import { launcherStatus } from './status.js';
 import { WorkerHandle } from './worker-handle.js';
 
-/** Something that follows the workers' lives (the embedded RPC router, task ownership). */
+/** Something that follows the workers' lives (the embedded RPC router, task ownership, systemd). */
 export interface SupervisorPlugin {
   onWorker?(handle: WorkerHandle): void;
   onWorkerExit?(handle: WorkerHandle): void;
+  /** The launcher's state changed; `workers` slots are configured. */
+  onState?(state: SupervisorState, workers: number): void;
   close?(): Promise<void>;
 }
 
-export type SupervisorState = 'starting' | 'running' | 'reloading' | 'stopping' | 'stopped';
+export type SupervisorState = 'starting' | 'running' | 'reloading' | 'scaling' | 'stopping' | 'stopped';
+
+/** RSS samples in a row above max_memory_restart before a worker is replaced. */
+const MEMORY_SAMPLES_IN_A_ROW = 3;
 
 export interface SupervisorOptions {
   config: Config;
@@ -63,7 +70,11 @@ export class Supervisor {
   #restartTimers = new Set<NodeJS.Timeout>();
   #state: SupervisorState = 'starting';
   #announced = false;
-  #reloadQueued = false;
+  /** Reloads, scaling and memory replacements run one at a time, in order. */
+  readonly #operations: Operations;
+  readonly #startedAt = performance.now();
+  readonly #sampler: ResourceSampler;
+  readonly #memoryLimit: MemoryLimit | undefined;
   readonly #spares: SpareKeeper;
   /** Set when the stop was forced or the launcher gave up: the exit code is 1 regardless. */
   #forcedCode: number | undefined;
@@ -91,6 +102,45 @@ export class Supervisor {
       fork: () => this.#fork(),
       schedule: (fn, delayMs) => this.#schedule(fn, delayMs),
     });
+    const limitMiB = this.#config.max_memory_restart;
+    this.#memoryLimit =
+      limitMiB > 0 ? new MemoryLimit({ limitBytes: limitMiB * 1024 * 1024, samplesInARow: MEMORY_SAMPLES_IN_A_ROW, replace: (pid, rss) => this.#replaceForMemory(pid, rss) }) : undefined;
+    this.#sampler = new ResourceSampler({
+      intervalMs: 1000,
+      window: 5,
+      pids: () => [...this.#live].map((handle) => handle.pid),
+      onRound: (samples) => this.#memoryLimit?.check(new Map([...samples].filter(([pid]) => this.#serving(pid)))),
+    });
+    this.#operations = new Operations({
+      logger: this.#logger,
+      config: () => this.#config,
+      setConfig: (config) => (this.#config = config),
+      reloadConfig: this.#reloadConfig,
+      state: () => this.#state,
+      setState: (state) => this.#setState(state),
+      current: () => this.#current,
+      spawn: (slot, restarts) => this.#spawn(slot, restarts),
+      startSlot: (slot) => this.#startSlot(slot, 0),
+      waitReady: (handle) => this.#waitReady(handle),
+      swap: (slot, fresh, old) => {
+        this.#current.set(slot, fresh);
+        old.requestStop('reload', this.#config.graceful_shutdown_timeout * 1000);
+        this.#updateSinks();
+      },
+      retireSlot: (slot) => {
+        const handle = this.#current.get(slot);
+        this.#current.delete(slot);
+        this.#policy.reset(slot);
+        handle?.requestStop('scale', this.#config.graceful_shutdown_timeout * 1000);
+        this.#updateSinks();
+        return handle;
+      },
+      boundedExit: (handle, timeoutMs) => this.#boundedExit(handle, timeoutMs),
+      retireSpare: () => {
+        const retired = this.#spares.discard();
+        if (retired) this.#logger.info({ workerPid: retired.pid }, 'spare worker retired: it loaded the code from before the reload');
+      },
+    });
     // Workers run this same entry point; they learn their config over IPC, not from argv.
     cluster.setupPrimary({ exec: options.workerEntry ?? WORKER_ENTRY, args: [] });
   }
@@ -103,7 +153,20 @@ export class Supervisor {
   run(): Promise<number> {
     this.#logger.info({ workers: this.#config.workers }, `starting ${this.#config.workers} workers`);
     for (let slot = 1; slot <= this.#config.workers; slot++) this.#startSlot(slot, 0);
+    this.#sampler.start();
     return this.#done;
+  }
+
+  /** `ctl.js status`: the launcher and every worker process, the spare included. */
+  status(): Promise<LauncherStatus> {
+    return launcherStatus({
+      config: this.#config,
+      state: this.#state,
+      port: this.#port,
+      uptimeMs: performance.now() - this.#startedAt,
+      handles: [...this.#live],
+      sampler: this.#sampler,
+    });
   }
 
   /** What /v1/workers shows (the spare is not a worker yet). */
@@ -119,7 +182,8 @@ export class Supervisor {
       this.#forceStop();
       return;
     }
-    this.#state = 'stopping';
+    this.#setState('stopping');
+    this.#sampler.stop();
     for (const timer of this.#restartTimers) clearTimeout(timer);
     const timeoutMs = this.#config.graceful_shutdown_timeout * 1000;
     // Armed before anything else runs, so a stuck step cannot keep the launcher alive.
@@ -145,74 +209,32 @@ export class Supervisor {
     });
   }
 
-  /** Rolling restart: per slot, start a replacement, wait for it to serve, then drain the old one. */
-  reload(): void {
-    if (this.#state === 'reloading') {
-      this.#reloadQueued = true;
-      return;
-    }
-    if (this.#state !== 'running') {
-      this.#logger.warn({ state: this.#state }, 'reload ignored: launcher is not running');
-      return;
-    }
-    void this.#rollingRestart();
+  /** Rolling restart with the configuration re-read (SIGHUP, ctl.js reload); resolves when done. */
+  reload(): Promise<OperationResult> {
+    return this.#operations.reload();
   }
 
-  async #rollingRestart(): Promise<void> {
-    this.#state = 'reloading';
-    if (this.#reloadConfig) {
-      try {
-        this.#config = this.#adoptReloadedConfig(this.#reloadConfig());
-      } catch (error) {
-        this.#logger.error({ err: error }, 'reload aborted: the new configuration is invalid; workers keep running');
-        this.#state = 'running';
-        return;
-      }
-    }
-    // Every worker after a reload, the spare included, must load the code deployed before the
-    // signal: the spare loaded earlier is retired, and a new one is forked after it.
-    const retired = this.#spares.discard();
-    if (retired) this.#logger.info({ workerPid: retired.pid }, 'spare worker retired: it loaded the code from before the reload');
-    this.#logger.info({ workers: this.#current.size }, 'rolling restart started');
-    const outcome = await rollingRestart(
-      {
-        logger: this.#logger,
-        slots: () => [...this.#current],
-        spawn: (slot, restarts) => this.#spawn(slot, restarts),
-        waitReady: (handle) => this.#waitReady(handle),
-        swap: (slot, fresh, old) => {
-          this.#current.set(slot, fresh);
-          old.requestStop('reload', this.#config.graceful_shutdown_timeout * 1000);
-          this.#updateSinks();
-        },
-        boundedExit: (handle, timeoutMs) => this.#boundedExit(handle, timeoutMs),
-        stillReloading: () => this.#state === 'reloading',
-      },
-      this.#config.graceful_shutdown_timeout * 1000,
-    );
-    if (outcome === 'interrupted') return;
-    this.#state = 'running';
-    const pids = [...this.#current.values()].map((handle) => handle.pid);
-    if (outcome === 'complete') this.#logger.info({ pids }, 'rolling restart complete');
-    else this.#logger.warn({ pids }, 'rolling restart aborted');
-    if (this.#reloadQueued) {
-      this.#reloadQueued = false;
-      this.reload();
-    }
+  /** `ctl.js scale N`: resolves once new workers serve and removed ones have drained. */
+  scale(workers: number): Promise<OperationResult> {
+    return this.#operations.scale(workers);
   }
 
-  /** Options fixed for the launcher's life (socket, worker count) keep their old values. */
-  #adoptReloadedConfig(next: Config): Config {
-    const fixed = ['host', 'port', 'backlog', 'workers'] as const;
-    const changed = fixed.filter((name) => next[name] !== this.#config[name]);
-    if (changed.length > 0) this.#logger.warn({ options: changed }, 'these options need a full restart; keeping the old values');
-    return Object.freeze({ ...next, ...Object.fromEntries(fixed.map((name) => [name, this.#config[name]])) }) as Config;
+  /** A worker kept its RSS above max_memory_restart: replace it like a reload does, new one first. */
+  #replaceForMemory(pid: number, rssBytes: number): void {
+    const handle = [...this.#current.values()].find((candidate) => candidate.pid === pid);
+    if (!handle) return;
+    const fields = { slot: handle.slot, workerPid: pid, rssMiB: Math.round(rssBytes / 1048576), limitMiB: this.#config.max_memory_restart };
+    this.#logger.warn(fields, `worker RSS ${fields.rssMiB} MiB stayed above max_memory_restart (${fields.limitMiB} MiB); replacing it`);
+    void this.#operations.replace(handle).then((result) => {
+      if (!result.ok) this.#memoryLimit?.retry(pid);
+    });
   }
 
-  #startSlot(slot: number, restarts: number): void {
+  #startSlot(slot: number, restarts: number): WorkerHandle {
     const handle = this.#spawn(slot, restarts);
     this.#current.set(slot, handle);
     void this.#waitReady(handle);
+    return handle;
   }
 
   /** Start `slot` in the spare, if one is loaded, or in a new process. */
@@ -252,7 +274,7 @@ export class Supervisor {
         handle.markStopping();
         this.#updateSinks();
       })
-      .handle('connection-back', (_message, socket) => this.#connectionBack(socket))
+      .handle('connection-back', (_message, socket) => this.#socket.takeBack(socket))
       .handle('start-failed', (message) => this.#logger.error({ slot: handle.slot, workerPid: handle.pid, error: message.error }, 'worker failed to start'))
       .handle('list-workers', () => this.workers());
     for (const plugin of this.#plugins) plugin.onWorker?.(handle);
@@ -260,22 +282,9 @@ export class Supervisor {
     return { handle, activate };
   }
 
-  /** An idle keep-alive connection a reloading worker gave back: another worker serves it. */
-  #connectionBack(socket: unknown): void {
-    if (!(socket instanceof Socket)) return;
-    // A received handle starts reading at once: stop it before any byte of a request is read
-    // here (this handler runs in the tick the socket was made, before any read).
-    if (!stopReading(socket)) {
-      socket.destroy();
-      return;
-    }
-    socket.pause();
-    this.#socket.takeBack(socket);
-  }
-
   /** Keep one loaded spare while running. */
   #ensureSpare(): void {
-    if (this.#state === 'running' || this.#state === 'reloading') this.#spares.ensure();
+    if (this.#operations.operating()) this.#spares.ensure();
   }
 
   /** Run `fn` after `delayMs` unless a stop begins first. */
@@ -303,7 +312,7 @@ export class Supervisor {
     if (this.#announced) this.#ensureSpare();
     if (!this.#announced && this.#state === 'starting' && [...this.#current.values()].every((h) => h.state === 'ready')) {
       this.#announced = true;
-      this.#state = 'running';
+      this.#setState('running');
       this.#logger.info({ port: this.#port, workers: this.#current.size, pids: [...this.#current.values()].map((h) => h.pid) }, 'launcher ready');
       // pm2 `wait_ready` (and any parent holding an IPC channel) learns it here.
       if (process.send && !cluster.isWorker) process.send('ready');
@@ -313,6 +322,7 @@ export class Supervisor {
 
   #onExit(handle: WorkerHandle, code: number | null, signal: string | null): void {
     this.#live.delete(handle);
+    this.#memoryLimit?.forget(handle.pid);
     if (this.#spares.owns(handle)) {
       for (const plugin of this.#plugins) plugin.onWorkerExit?.(handle);
       this.#spares.onExit(handle, code, signal);
@@ -344,22 +354,23 @@ export class Supervisor {
     this.#schedule(() => this.#startSlot(handle.slot, handle.restarts + 1), decision.delayMs);
   }
 
+  /** True when `pid` is a slot's worker and serves. */
+  #serving(pid: number): boolean {
+    return [...this.#current.values()].some((handle) => handle.pid === pid && handle.state === 'ready');
+  }
+
+  #setState(state: SupervisorState): void {
+    this.#state = state;
+    for (const plugin of this.#plugins) plugin.onState?.(state, this.#config.workers);
+  }
+
   #updateSinks(): void {
     const ready = [...this.#live].filter((handle) => handle.state === 'ready').sort((a, b) => a.slot - b.slot);
     this.#socket.setSinks(ready.map((handle) => handle.sendSocket));
   }
 
-  async #boundedExit(handle: WorkerHandle, timeoutMs: number): Promise<void> {
-    if (timeoutMs <= 0) {
-      await handle.exited;
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.#logger.warn({ slot: handle.slot, workerPid: handle.pid, timeoutMs }, 'worker did not drain in time; killing it');
-      handle.kill();
-    }, timeoutMs);
-    await handle.exited;
-    clearTimeout(timer);
+  #boundedExit(handle: WorkerHandle, timeoutMs: number): Promise<void> {
+    return handle.exitWithin(timeoutMs, () => this.#logger.warn({ slot: handle.slot, workerPid: handle.pid, timeoutMs }, 'worker did not drain in time; killing it'));
   }
 
   /** A slot cannot start: stop everything and exit 1. */
@@ -389,7 +400,7 @@ export class Supervisor {
 
   #end(code: number): void {
     if (this.#state === 'stopped') return;
-    this.#state = 'stopped';
+    this.#setState('stopped');
     this.#finish(this.#forcedCode ?? code);
   }
 }

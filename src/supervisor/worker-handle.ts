@@ -5,7 +5,7 @@
 import type { Worker } from 'node:cluster';
 import type { Socket } from 'node:net';
 import { IpcChannel } from '../ipc/channel.js';
-import type { PrimaryPayload, WorkerInfo, WorkerPayload, WorkerState } from '../ipc/messages.js';
+import type { PrimaryPayload, StopReason, WorkerInfo, WorkerPayload, WorkerState } from '../ipc/messages.js';
 
 export interface WorkerExit {
   code: number | null;
@@ -128,11 +128,24 @@ export class WorkerHandle {
   }
 
   /** Ask for a graceful stop; the worker drains and exits 0. */
-  requestStop(reason: 'shutdown' | 'reload', timeoutMs: number): void {
+  requestStop(reason: StopReason, timeoutMs: number): void {
     this.stopRequested = true;
     if (this.#state === 'dead') return;
     this.#state = 'stopping';
     if (!this.channel.send({ type: 'stop', reason, timeoutMs })) this.kill();
+  }
+
+  /** Resolve when the worker has exited, killing it after `timeoutMs` (0 = wait forever). */
+  async exitWithin(timeoutMs: number, onOverdue: () => void): Promise<void> {
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            onOverdue();
+            this.kill();
+          }, timeoutMs)
+        : undefined;
+    await this.exited;
+    clearTimeout(timer);
   }
 
   kill(): void {

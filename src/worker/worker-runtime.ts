@@ -89,6 +89,7 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
   channel.handle('periodic-assign', (message) => service.setOwnedTasks(message.tasks));
   // prom-client's registry of this process, for the launcher's merge; loaded on the first scrape.
   channel.handle('metrics-json', async () => (await import('prom-client')).default.register.getMetricsAsJSON());
+  channel.handle('stats', () => ({ requests: http.stats.requests, inFlight: http.stats.inFlight }));
 
   return {
     async start() {
@@ -104,8 +105,9 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
     reset: () => service.reset(),
     async stop(reason, timeoutMs) {
       const bound = drainBound(timeoutMs);
+      // A scale-down drains like a reload: idle keep-alive connections go back to the launcher.
       const [cut] = await Promise.all([
-        stopHttp({ http, channel, logger, reload: reason === 'reload', boundMs: bound }),
+        stopHttp({ http, channel, logger, reload: reason === 'reload' || reason === 'scale', boundMs: bound }),
         service.stop(bound),
       ]);
       await backdoor?.stop();

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 export const LAUNCHER = fileURLToPath(new URL('../../launcher.js', import.meta.url));
 export const RPC_CLI = fileURLToPath(new URL('../../rpc.js', import.meta.url));
+export const CTL = fileURLToPath(new URL('../../ctl.js', import.meta.url));
 
 export interface LogLine {
   level: number;

@@ -1,0 +1,83 @@
+/**
+ * `node dist/ctl.js status [--json] | scale N | reload | stop [--control-socket PATH]
+ * [--pid-file F] [--config-file F]`: operate a running launcher through its control socket.
+ * Exit codes (as rpc.js): 0 ok, 1 the launcher refused or failed (reason on stderr), 2 usage,
+ * 3 no launcher reachable.
+ */
+import { loadConfig } from './config/index.js';
+import { describeError } from './errors.js';
+import { LauncherUnreachable, sendControl } from './supervisor/control-client.js';
+import type { ControlCommand, LauncherStatus } from './supervisor/control-protocol.js';
+import { renderStatusTable } from './supervisor/status-table.js';
+
+const USAGE = `Usage: node dist/ctl.js status [--json] | scale N | reload | stop
+       [--control-socket PATH] [--pid-file FILE] [--config-file FILE]
+
+Without --control-socket or --pid-file it talks to the launcher at the default control socket.
+Exit codes: 0 ok, 1 the launcher refused or failed, 2 usage, 3 no launcher reachable.`;
+
+const OK = 0;
+const FAILED = 1;
+const USAGE_ERROR = 2;
+const UNREACHABLE = 3;
+
+class UsageError extends Error {}
+
+interface Command {
+  readonly command: ControlCommand;
+  readonly workers?: number;
+  readonly json: boolean;
+  readonly controlSocket: string | undefined;
+  readonly pidFile: string | undefined;
+}
+
+function parse(argv: readonly string[]): Command | 'help' {
+  if (argv.includes('--help') || argv.includes('-h')) return 'help';
+  const json = argv.includes('--json');
+  const { config, args } = loadConfig(
+    argv.filter((arg) => arg !== '--json'),
+    process.env,
+    { allowPositionals: true },
+  );
+  const [command, count, ...extra] = args.positionals;
+  if (command !== 'status' && command !== 'scale' && command !== 'reload' && command !== 'stop') throw new UsageError('the command must be status, scale, reload or stop');
+  if (json && command !== 'status') throw new UsageError('--json goes with status');
+  if (extra.length > 0 || (command !== 'scale' && count !== undefined)) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0] ?? count)}`);
+  let workers: number | undefined;
+  if (command === 'scale') {
+    workers = Number(count);
+    if (count === undefined || !Number.isSafeInteger(workers) || workers < 1 || workers > 512) throw new UsageError('scale needs N, a number of workers from 1 to 512');
+  }
+  return { command, ...(workers === undefined ? {} : { workers }), json, controlSocket: config.control_socket, pidFile: config.pid_file };
+}
+
+async function run(argv: readonly string[]): Promise<number> {
+  let command: Command | 'help';
+  try {
+    command = parse(argv);
+  } catch (error) {
+    process.stderr.write(`${describeError(error)}\n${USAGE}\n`);
+    return USAGE_ERROR;
+  }
+  if (command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return OK;
+  }
+  try {
+    const answer = await sendControl({ controlSocket: command.controlSocket, pidFile: command.pidFile }, command.command, command.workers);
+    if (!answer.ok) {
+      process.stderr.write(`ctl.js ${command.command}: ${answer.error}\n`);
+      return answer.code === 'bad-request' ? USAGE_ERROR : FAILED;
+    }
+    if (command.command === 'status') {
+      const status = answer.result as LauncherStatus;
+      process.stdout.write(`${command.json ? JSON.stringify(status) : renderStatusTable(status)}\n`);
+    }
+    return OK;
+  } catch (error) {
+    process.stderr.write(`ctl.js ${command.command}: ${describeError(error)}\n`);
+    return error instanceof LauncherUnreachable ? UNREACHABLE : FAILED;
+  }
+}
+
+process.exitCode = await run(process.argv.slice(2));

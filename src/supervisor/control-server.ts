@@ -1,0 +1,146 @@
+/**
+ * The launcher's control socket (ctl.js status | scale | reload | stop): a 0600 unix socket in
+ * the private runtime folder. Each request is answered when its operation is done, so ctl.js
+ * returns when the launcher has finished; a `stop` is answered just before the launcher exits.
+ */
+import { chmod, unlink } from 'node:fs/promises';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { ConfigError, ErrorCodes, describeError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+import { readFrames, writeFrame } from '../rpc/transports/embedded/ndjson.js';
+import { defaultControlSocketPath } from './control-path.js';
+import { invalidRequest, type ControlAnswer, type ControlRequest, type LauncherStatus, type OperationResult } from './control-protocol.js';
+
+/** What the control socket can ask of the launcher. */
+export interface ControlActions {
+  status(): Promise<LauncherStatus>;
+  scale(workers: number): Promise<OperationResult>;
+  reload(): Promise<OperationResult>;
+  stop(): Promise<OperationResult>;
+}
+
+/** Resolves true when something accepts connections on `path`. */
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export class ControlServer {
+  readonly #actions: ControlActions;
+  readonly #logger: Logger;
+  readonly #sockets = new Set<Socket>();
+  readonly #pending = new Set<Promise<unknown>>();
+  #server: Server | undefined;
+  #path: string | undefined;
+
+  constructor(actions: ControlActions, logger: Logger) {
+    this.#actions = actions;
+    this.#logger = logger;
+  }
+
+  get path(): string | undefined {
+    return this.#path;
+  }
+
+  /** Listen on `configured`, or on the default path (a per-pid one when another launcher has it). */
+  async listen(configured: string | undefined): Promise<string> {
+    let path = configured ?? defaultControlSocketPath();
+    if (await answers(path)) {
+      if (configured !== undefined) {
+        throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option control_socket: ${path} is in use by another process`, { option: 'control_socket' });
+      }
+      const fallback = defaultControlSocketPath(process.pid);
+      this.#logger.warn({ taken: path, socket: fallback }, 'default control socket is in use by another launcher');
+      path = fallback;
+    }
+    await unlink(path).catch(() => undefined);
+    const server = createServer((socket) => this.#accept(socket));
+    // The mask makes the socket 0600 from its creation, not only after the chmod.
+    const previousMask = process.umask(0o177);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(path, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option control_socket: cannot listen on ${path}: ${describeError(error)}`, { option: 'control_socket', cause: error });
+    } finally {
+      process.umask(previousMask);
+    }
+    await chmod(path, 0o600);
+    server.on('error', (error) => this.#logger.error({ err: error }, 'control socket error'));
+    this.#server = server;
+    this.#path = path;
+    this.#logger.info({ socket: path }, 'control socket listening (node dist/ctl.js)');
+    return path;
+  }
+
+  #accept(socket: Socket): void {
+    this.#sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.#sockets.delete(socket));
+    readFrames(
+      socket,
+      (frame) => {
+        const reason = invalidRequest(frame);
+        const id = Number((frame as { id?: unknown } | null)?.id) || 0;
+        if (reason) {
+          writeFrame(socket, { id, ok: false, error: reason, code: 'bad-request' } satisfies ControlAnswer);
+          return;
+        }
+        const answer = this.#run(frame as ControlRequest).then((answered) => void writeFrame(socket, answered));
+        this.#pending.add(answer);
+        void answer.finally(() => this.#pending.delete(answer));
+      },
+      (reason) => {
+        this.#logger.warn({ reason }, 'control socket client sent a bad frame; disconnected');
+        socket.destroy();
+      },
+    );
+  }
+
+  async #run(request: ControlRequest): Promise<ControlAnswer> {
+    const { id } = request;
+    if (request.pid !== undefined && request.pid !== process.pid) {
+      return { id, ok: false, error: `this is launcher ${process.pid}, not ${request.pid}`, code: 'wrong-launcher' };
+    }
+    this.#logger.info({ command: request.command, workers: request.workers }, 'control command');
+    try {
+      if (request.command === 'status') return { id, ok: true, result: await this.#actions.status() };
+      const result =
+        request.command === 'scale' ? await this.#actions.scale(request.workers!) : request.command === 'reload' ? await this.#actions.reload() : await this.#actions.stop();
+      return result.ok ? { id, ok: true } : { id, ok: false, error: result.reason };
+    } catch (error) {
+      return { id, ok: false, error: describeError(error) };
+    }
+  }
+
+  /** Answer what is pending (bounded), then close every connection and remove the socket file. */
+  async close(graceMs = 2000): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    if (!server) return;
+    server.close();
+    await Promise.race([Promise.allSettled([...this.#pending]), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    await Promise.all(
+      [...this.#sockets].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            socket.once('close', () => resolve());
+            socket.end();
+            setTimeout(() => (socket.destroy(), resolve()), 500).unref();
+          }),
+      ),
+    );
+    if (this.#path) await unlink(this.#path).catch(() => undefined);
+  }
+}
