@@ -5,15 +5,16 @@
  * 3 no launcher reachable.
  */
 import { loadConfig } from './config/index.js';
-import { describeError } from './errors.js';
-import { LauncherUnreachable, sendControl } from './supervisor/control-client.js';
+import { ConfigError, describeError } from './errors.js';
+import { LauncherAmbiguous, LauncherUnreachable, sendControl } from './supervisor/control-client.js';
 import type { ControlCommand, LauncherStatus } from './supervisor/control-protocol.js';
 import { renderStatusTable } from './supervisor/status-table.js';
 
 const USAGE = `Usage: node dist/ctl.js status [--json] | scale N | reload | stop
        [--control-socket PATH] [--pid-file FILE] [--config-file FILE]
 
-Without --control-socket or --pid-file it talks to the launcher at the default control socket.
+Without --control-socket or --pid-file it talks to the one launcher running (control-<pid>.sock
+in the private runtime folder); with several, choose one.
 Exit codes: 0 ok, 1 the launcher refused or failed, 2 usage, 3 no launcher reachable.`;
 
 const OK = 0;
@@ -76,6 +77,7 @@ async function run(argv: readonly string[]): Promise<number> {
     return OK;
   } catch (error) {
     process.stderr.write(`ctl.js ${command.command}: ${describeError(error)}\n`);
+    if (error instanceof LauncherAmbiguous || error instanceof ConfigError) return USAGE_ERROR;
     return error instanceof LauncherUnreachable ? UNREACHABLE : FAILED;
   }
 }

@@ -28,7 +28,7 @@ export const OPTIONS = {
   },
   control_socket: {
     group: 'DEFAULT', type: 'optional-string', default: undefined,
-    help: 'Unix socket (mode 0600) of the launcher for ctl.js (default: control.sock beside the embedded socket).',
+    help: 'Unix socket (mode 0600) of the launcher for ctl.js (default: control-<pid>.sock in the private folder of the embedded socket).',
   },
   graceful_shutdown_timeout: {
     group: 'DEFAULT', type: 'int', min: 0, max: 86_400, default: 60,

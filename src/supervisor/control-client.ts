@@ -1,12 +1,15 @@
 /**
  * ctl.js's side of the control socket: find the launcher (by --control-socket, by --pid-file,
- * or at the default path), send one request and wait for its answer.
+ * or the one live `control-<pid>.sock` in the private runtime folder), send one request and
+ * wait for its answer.
  */
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { dirname } from 'node:path';
 import { describeError } from '../errors.js';
 import { readFrames, writeFrame } from '../rpc/transports/embedded/ndjson.js';
-import { defaultControlSocketPath } from './control-path.js';
+import { checkOwnSocket } from '../ipc/runtime-dir.js';
+import { defaultControlSocketPath, liveControlSockets } from './control-path.js';
 import type { ControlAnswer, ControlCommand } from './control-protocol.js';
 
 /** No launcher answers where we looked (exit 3). */
@@ -17,20 +20,28 @@ export interface Target {
   readonly pidFile: string | undefined;
 }
 
-/** The sockets to try, and the pid the launcher must have (from the pid file). */
-function candidates(target: Target): { paths: string[]; pid: number | undefined } {
-  if (!target.pidFile) return { paths: [target.controlSocket ?? defaultControlSocketPath()], pid: undefined };
-  let text: string;
-  try {
-    text = readFileSync(target.pidFile, 'utf8');
-  } catch (error) {
-    throw new LauncherUnreachable(`cannot read the pid file ${target.pidFile}: ${describeError(error)}`);
+/** Several launchers run and none was chosen (exit 2). */
+export class LauncherAmbiguous extends Error {}
+
+/** The socket to use, and the pid the launcher must have (from the pid file). */
+function resolveTarget(target: Target): { path: string; pid: number | undefined } {
+  let pid: number | undefined;
+  if (target.pidFile) {
+    let text: string;
+    try {
+      text = readFileSync(target.pidFile, 'utf8');
+    } catch (error) {
+      throw new LauncherUnreachable(`cannot read the pid file ${target.pidFile}: ${describeError(error)}`);
+    }
+    pid = Number.parseInt(text, 10);
+    if (!(pid > 0)) throw new LauncherUnreachable(`the pid file ${target.pidFile} holds no pid`);
   }
-  const pid = Number.parseInt(text, 10);
-  if (!(pid > 0)) throw new LauncherUnreachable(`the pid file ${target.pidFile} holds no pid`);
-  // A launcher that found the default path taken listens on a per-pid one.
-  const paths = target.controlSocket ? [target.controlSocket] : [defaultControlSocketPath(pid), defaultControlSocketPath()];
-  return { paths, pid };
+  if (target.controlSocket) return { path: target.controlSocket, pid };
+  if (pid !== undefined) return { path: defaultControlSocketPath(pid), pid };
+  const live = liveControlSockets();
+  if (live.length === 0) throw new LauncherUnreachable(`no launcher control socket in ${dirname(defaultControlSocketPath(0))}`);
+  if (live.length > 1) throw new LauncherAmbiguous(`${live.length} launchers run (pids ${live.map((one) => one.pid).join(', ')}): choose one with --pid-file or --control-socket`);
+  return { path: live[0]!.path, pid: live[0]!.pid };
 }
 
 /** Send `command` to one socket; undefined when nothing listens there. */
@@ -58,10 +69,11 @@ function ask(path: string, request: { command: ControlCommand; workers?: number;
 
 /** Send `command` to the launcher `target` names; throws LauncherUnreachable when none answers. */
 export async function sendControl(target: Target, command: ControlCommand, workers?: number): Promise<ControlAnswer> {
-  const { paths, pid } = candidates(target);
-  for (const path of paths) {
-    const answer = await ask(path, { command, ...(workers === undefined ? {} : { workers }), ...(pid === undefined ? {} : { pid }) });
-    if (answer && !(answer.ok === false && answer.code === 'wrong-launcher')) return answer;
-  }
-  throw new LauncherUnreachable(pid === undefined ? `no launcher answers on ${paths.join(', ')}` : `no launcher with pid ${pid} answers on ${paths.join(' or ')}`);
+  const { path, pid } = resolveTarget(target);
+  // Our own socket only: another user's stand-in would read and forge what we send.
+  if (!checkOwnSocket(path, 'control_socket')) throw new LauncherUnreachable(`no launcher answers on ${path} (nothing there)`);
+  const answer = await ask(path, { command, ...(workers === undefined ? {} : { workers }), ...(pid === undefined ? {} : { pid }) });
+  if (!answer) throw new LauncherUnreachable(`no launcher answers on ${path}`);
+  if (!answer.ok && answer.code === 'wrong-launcher') throw new LauncherUnreachable(`${answer.error} (on ${path})`);
+  return answer;
 }

@@ -1,14 +1,15 @@
 /**
- * The launcher's control socket (ctl.js status | scale | reload | stop): a 0600 unix socket in
- * the private runtime folder. Each request is answered when its operation is done, so ctl.js
+ * The launcher's control socket (ctl.js status | scale | reload | stop): a unix socket, 0600
+ * from its creation, in the private runtime folder (src/ipc/runtime-dir.ts). Each request is answered when its operation is done, so ctl.js
  * returns when the launcher has finished; a `stop` is answered just before the launcher exits.
  */
-import { chmod, unlink } from 'node:fs/promises';
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { ConfigError, ErrorCodes, describeError } from '../errors.js';
+import { lstatSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { describeError } from '../errors.js';
+import { listenPrivateSocket } from '../ipc/runtime-dir.js';
 import type { Logger } from '../logging/logger.js';
 import { readFrames, writeFrame } from '../rpc/transports/embedded/ndjson.js';
-import { defaultControlSocketPath } from './control-path.js';
+import { defaultControlSocketPath, removeDeadControlSockets } from './control-path.js';
 import { invalidRequest, type ControlAnswer, type ControlRequest, type LauncherStatus, type OperationResult } from './control-protocol.js';
 
 /** What the control socket can ask of the launcher. */
@@ -17,18 +18,6 @@ export interface ControlActions {
   scale(workers: number): Promise<OperationResult>;
   reload(): Promise<OperationResult>;
   stop(): Promise<OperationResult>;
-}
-
-/** Resolves true when something accepts connections on `path`. */
-function answers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 export class ControlServer {
@@ -48,35 +37,12 @@ export class ControlServer {
     return this.#path;
   }
 
-  /** Listen on `configured`, or on the default path (a per-pid one when another launcher has it). */
+  /** Listen on `configured`, or on `control-<pid>.sock` in the private runtime folder. */
   async listen(configured: string | undefined): Promise<string> {
-    let path = configured ?? defaultControlSocketPath();
-    if (await answers(path)) {
-      if (configured !== undefined) {
-        throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option control_socket: ${path} is in use by another process`, { option: 'control_socket' });
-      }
-      const fallback = defaultControlSocketPath(process.pid);
-      this.#logger.warn({ taken: path, socket: fallback }, 'default control socket is in use by another launcher');
-      path = fallback;
-    }
-    await unlink(path).catch(() => undefined);
+    const path = configured ?? defaultControlSocketPath(process.pid, { create: true });
+    if (configured === undefined) await removeDeadControlSockets();
     const server = createServer((socket) => this.#accept(socket));
-    // The mask makes the socket 0600 from its creation, not only after the chmod.
-    const previousMask = process.umask(0o177);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(path, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-    } catch (error) {
-      throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option control_socket: cannot listen on ${path}: ${describeError(error)}`, { option: 'control_socket', cause: error });
-    } finally {
-      process.umask(previousMask);
-    }
-    await chmod(path, 0o600);
+    await listenPrivateSocket(server, path, 'control_socket');
     server.on('error', (error) => this.#logger.error({ err: error }, 'control socket error'));
     this.#server = server;
     this.#path = path;
@@ -141,6 +107,11 @@ export class ControlServer {
           }),
       ),
     );
-    if (this.#path) await unlink(this.#path).catch(() => undefined);
+    // Remove our socket file, but nothing that has replaced it.
+    try {
+      if (this.#path && lstatSync(this.#path).isSocket()) unlinkSync(this.#path);
+    } catch {
+      // Already gone.
+    }
   }
 }

@@ -29,8 +29,10 @@ test('status --json and the table, scale up and down under load with 0 failed re
   t.after(() => launcher.kill());
   await launcher.waitForLine((line) => line.msg === 'spare worker loaded and waiting', 20_000, 'the spare');
   const control = String((await launcher.waitForLine((line) => line.msg === 'control socket listening (node dist/ctl.js)')).socket);
-  const embedded = String(launcher.lines.find((line) => line.msg === 'embedded transport socket listening')?.socketPath);
-  assert.equal(dirname(control), dirname(embedded), 'the control socket sits beside the embedded socket');
+  assert.equal(control, join(dirname(control), `control-${launcher.pid}.sock`));
+  // The private runtime folder, where the embedded socket is by default (the test helper gives
+  // each launcher an embedded socket of its own elsewhere).
+  assert.equal(dirname(control), join(env.XDG_RUNTIME_DIR, `oslo-node-${process.getuid!()}`), 'the control socket sits in the private runtime folder');
   assert.equal(statSync(control).mode & 0o777, 0o600);
   assert.equal(statSync(dirname(control)).mode & 0o777, 0o700);
 
@@ -87,7 +89,7 @@ test('status --json and the table, scale up and down under load with 0 failed re
   assert.deepEqual(await launcher.exited, { code: 0, signal: null });
   const gone = await ctl(env, 'status');
   assert.equal(gone.exitCode, 3, 'no launcher reachable');
-  assert.match(gone.stderr, /no launcher answers/);
+  assert.match(gone.stderr, /no launcher control socket/);
 });
 
 test('exit codes, --pid-file picks one of two launchers, and workers from the config file take effect on SIGHUP', async (t) => {
@@ -101,8 +103,12 @@ test('exit codes, --pid-file picks one of two launchers, and workers from the co
   writeFileSync(conf, '[DEFAULT]\nworkers = 1\n');
   const first = await startLauncher(['--pid-file', join(dir, 'first.pid'), '--no-prefork-spare', '--workers', '1'], { env });
   t.after(() => first.kill());
-  const second = await startLauncher(['--pid-file', join(dir, 'second.pid'), '--no-prefork-spare', '--config-file', conf], { env });
+  // A second launcher needs its own embedded socket; its control socket is its own already.
+  const second = await startLauncher(['--pid-file', join(dir, 'second.pid'), '--no-prefork-spare', '--config-file', conf, '--embedded-socket', join(dir, 'second.sock')], { env });
   t.after(() => second.kill());
+  const ambiguous = await ctl(env, 'status');
+  assert.equal(ambiguous.exitCode, 2, 'two launchers run and none was chosen');
+  assert.match(ambiguous.stderr, /2 launchers run .*--pid-file/);
   for (const [launcher, file] of [[first, 'first.pid'], [second, 'second.pid']] as const) {
     const result = await ctl(env, 'status', '--json', '--pid-file', join(dir, file));
     assert.equal(result.exitCode, 0, result.stderr);
