@@ -6,6 +6,7 @@ export * from './errors.js';
 export { loadConfig, configFromJson, loggableConfig, renderHelp, OPTIONS, type Config, type OptionName, type LoadedConfig } from './config/index.js';
 export { createLogger, flushLogs, silentLogger, type Logger } from './logging/logger.js';
 export * from './rpc/index.js';
+export * from './notify/index.js';
 export { EmbeddedRouter, EmbeddedTransport, connectEmbeddedSocket, defaultEmbeddedSocketPath } from './rpc/transports/embedded/index.js';
 export { Manager, type ManagerClass, type ManagerContext, type ServiceRecord } from './service/manager.js';
 export { Service, type ServiceCreateOptions, type ServiceStatus } from './service/service.js';

@@ -42,6 +42,13 @@ export function coerceOption(name: string, spec: OptionSpec, raw: string | boole
       }
       return raw;
     }
+    case 'list': {
+      if (typeof raw === 'boolean') return fail('expected a comma-separated list');
+      const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+      const bad = spec.choices ? items.find((item) => !spec.choices!.includes(item)) : undefined;
+      if (bad !== undefined) return fail(`"${bad}" is not one of ${spec.choices!.join(', ')}`);
+      return Object.freeze(items);
+    }
     case 'optional-string': {
       if (typeof raw === 'boolean') return fail('expected a value');
       // An empty value means "unset", as oslo.config treats `opt =` for a default-None option.

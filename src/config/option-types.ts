@@ -5,7 +5,7 @@
  */
 
 /** An oslo.config-style group; it is also the INI section the option is read from. */
-export type OptionGroup = 'DEFAULT' | 'wsgi' | 'ssl' | 'oslo_messaging_rabbit' | 'periodic' | 'launcher' | 'database';
+export type OptionGroup = 'DEFAULT' | 'wsgi' | 'ssl' | 'oslo_messaging_rabbit' | 'oslo_messaging_notifications' | 'periodic' | 'launcher' | 'database';
 
 interface BaseOption<T> {
   /** INI section; options are unique by name across groups, so CLI and env stay flat. */
@@ -51,7 +51,14 @@ export interface OptionalStringOption extends BaseOption<string | undefined> {
   readonly type: 'optional-string';
 }
 
-export type OptionSpec = IntOption | FloatOption | BoolOption | StringOption | OptionalStringOption;
+/** oslo's ListOpt / MultiStrOpt: comma-separated values (blanks dropped). */
+export interface ListOption extends BaseOption<readonly string[]> {
+  readonly type: 'list';
+  /** When set, every element must be one of these. */
+  readonly choices?: readonly string[];
+}
+
+export type OptionSpec = IntOption | FloatOption | BoolOption | StringOption | OptionalStringOption | ListOption;
 
 /** The TypeScript type of an option's value. */
 export type OptionValue<S> = S extends IntOption | FloatOption
@@ -62,7 +69,9 @@ export type OptionValue<S> = S extends IntOption | FloatOption
       ? string
       : S extends OptionalStringOption
         ? string | undefined
-        : never;
+        : S extends ListOption
+          ? readonly string[]
+          : never;
 
 /** `ssl_cert_file` → `--ssl-cert-file`. */
 export function flagName(option: string): string {

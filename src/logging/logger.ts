@@ -42,6 +42,8 @@ const REDACT_PATHS = [
   'url',
   'admin_token',
   'config.transport_url',
+  'notification_transport_url',
+  'config.notification_transport_url',
   'config.admin_token',
   '*.transport_url',
   '*.url',

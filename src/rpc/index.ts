@@ -22,4 +22,4 @@ export { versionIsCompatible } from './version.js';
 export { serializeFailure, deserializeFailure, describeFailure, type FailureInfo } from './failure.js';
 export { validateTarget, withOverrides, type Target, type TargetFields } from './target.js';
 export * from './errors.js';
-export type { Transport, Delivery, PublishRequest, Listener } from './transports/transport.js';
+export type { Transport, Delivery, PublishRequest, Listener, NotifyRequest, NotificationBinding } from './transports/transport.js';

@@ -9,6 +9,9 @@
  * - call/cast to Target(topic, server)    → exchange <control>, key <topic>.<server>
  * - cast with fanout                      → exchange <topic>_fanout                 (every server)
  * - reply                                 → default exchange, key = the reply queue name
+ * - notification on TOPIC.PRIORITY          → exchange <control>, key TOPIC.PRIORITY; the sender
+ *   declares the queue TOPIC.PRIORITY bound with that key (so nothing is lost before a listener
+ *   exists); a listener in a pool consumes the queue named after the pool instead
  */
 import type { EventEmitter } from 'node:events';
 import type { Target } from '../target.js';
@@ -23,6 +26,24 @@ export interface Delivery {
   ack(): void;
   /** Reject without requeue (the message is dropped). Idempotent. */
   reject(): void;
+  /** Reject with requeue (the broker delivers it again). Idempotent. */
+  requeue(): void;
+}
+
+/** One notification to send (oslo's `notify_send`). */
+export interface NotifyRequest {
+  /** The control exchange (or the target's). */
+  readonly exchange: string;
+  /** Routing key and default queue name: `<topic>.<priority>`. */
+  readonly topic: string;
+  /** The message as JSON text (with or without the 2.0 envelope). */
+  readonly body: string;
+}
+
+/** What a notification listener consumes: `<topic>.<priority>` on an exchange. */
+export interface NotificationBinding {
+  readonly exchange: string;
+  readonly topic: string;
 }
 
 export interface PublishRequest {
@@ -62,6 +83,16 @@ export interface Transport extends EventEmitter {
    * every reply is handed to `onReply` (already acked).
    */
   replyQueue(onReply: (body: Buffer) => void): Promise<string>;
+  /**
+   * Publish a notification; resolves once the broker took it (publisher confirm). Waits for a
+   * reconnect like `publish`; rejects with BrokerUnavailable when the broker stays away.
+   */
+  publishNotification(request: NotifyRequest): Promise<void>;
+  /**
+   * Consume notifications: every binding's `<topic>.<priority>` queue, or with `pool` the one
+   * queue named `pool` bound with every binding's key (oslo's listener pools).
+   */
+  listenNotifications(bindings: readonly NotificationBinding[], pool: string | undefined, onMessage: (delivery: Delivery) => void): Promise<Listener>;
   /** Consume `topic`, `topic.server` and the fanout queue of `target`. */
   listen(target: Target & { readonly exchange: string; readonly server: string }, onRequest: (delivery: Delivery) => void): Promise<Listener>;
 }

@@ -46,6 +46,15 @@ export class AmqpDelivery implements Delivery {
     }
   }
 
+  requeue(): void {
+    if (!this.#take()) return;
+    try {
+      this.#session.consumer.reject(this.#message, true);
+    } catch {
+      // As for ack: a closing connection; the broker requeues the message anyway.
+    }
+  }
+
   // True exactly once, and only while the delivering channel is still open.
   #take(): boolean {
     if (this.#settled) return false;

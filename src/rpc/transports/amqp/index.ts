@@ -9,13 +9,13 @@ import type { Logger } from 'pino';
 import type { Config } from '../../../config/options.js';
 import { ClosedError } from '../../../errors.js';
 import type { Target } from '../../target.js';
-import type { Delivery, Listener, PublishRequest, Transport } from '../transport.js';
+import type { Delivery, Listener, NotificationBinding, NotifyRequest, PublishRequest, Transport } from '../transport.js';
 import { AmqpConnection } from './connection.js';
-import { AmqpListener } from './listener.js';
+import { AmqpListener, notificationConsumerPlan, rpcConsumerPlan, type ConsumerPlan } from './listener.js';
 import type { PublishOptions } from './publisher.js';
 import { ReplyConsumer } from './reply-consumer.js';
 import { amqpSettings, type AmqpSettings } from './settings.js';
-import { controlExchange, fanoutExchange, replyQueue, serverTopology } from './topology.js';
+import { controlExchange, fanoutExchange, notificationQueue, notificationTopology, replyQueue, serverTopology } from './topology.js';
 import { parseTransportUrl } from './url.js';
 
 export { BrokerConnectError, BrokerDeclareError, BrokerUnavailable } from './errors.js';
@@ -104,6 +104,19 @@ export class AmqpTransport extends EventEmitter implements Transport {
     });
   }
 
+  async publishNotification(request: NotifyRequest): Promise<void> {
+    const waitMs = this.#settings.publishWaitMs;
+    await this.#publish(waitMs, request.body, {
+      exchange: request.exchange,
+      routingKey: request.topic,
+      declare: controlExchange(this.#settings, request.exchange),
+      declareQueue: notificationQueue(this.#settings, request.topic),
+      mandatory: false,
+      expirationMs: undefined,
+      confirmTimeoutMs: waitMs,
+    });
+  }
+
   replyQueue(onReply: (body: Buffer) => void): Promise<string> {
     if (this.#stopping) return Promise.reject(new ClosedError('AMQP transport'));
     return this.#replies.use(onReply);
@@ -113,9 +126,17 @@ export class AmqpTransport extends EventEmitter implements Transport {
     target: Target & { readonly exchange: string; readonly server: string },
     onRequest: (delivery: Delivery) => void,
   ): Promise<Listener> {
-    if (this.#stopping) throw new ClosedError('AMQP transport');
     const topology = serverTopology(this.#settings, target.exchange, target.topic, target.server);
-    const listener = new AmqpListener(this.#connection, topology, target.topic, onRequest, this.#logger);
+    return this.#consume(rpcConsumerPlan(topology, target.topic), onRequest);
+  }
+
+  listenNotifications(bindings: readonly NotificationBinding[], pool: string | undefined, onMessage: (delivery: Delivery) => void): Promise<Listener> {
+    return this.#consume(notificationConsumerPlan(notificationTopology(this.#settings, bindings, pool)), onMessage);
+  }
+
+  async #consume(plan: ConsumerPlan, onMessage: (delivery: Delivery) => void): Promise<Listener> {
+    if (this.#stopping) throw new ClosedError('AMQP transport');
+    const listener = new AmqpListener(this.#connection, plan, onMessage, this.#logger);
     await listener.start();
     this.#listeners.add(listener);
     return {

@@ -1,40 +1,68 @@
 /**
- * An RPC server's consumers: the topic queue, the per-server queue and this process's fanout
- * queue, declared and bound as oslo does, and declared and consumed again after every reconnect.
- * On a clean stop the consumers are cancelled and the fanout queue is deleted (oslo does the
- * same); the topic queues stay, as oslo's do.
+ * Consumers of an RPC server or a notification listener, declared, bound and consumed again after
+ * every reconnect. An RPC server consumes its topic queue, its per-server queue and this
+ * process's fanout queue; a notification listener its `<topic>.<priority>` (or pool) queues. On
+ * a clean stop the consumers are cancelled and the fanout queue is deleted (oslo does the same);
+ * topic and notification queues stay, as oslo's do.
  */
-import type { ConsumeMessage } from 'amqplib';
+import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
 import type { Delivery, Listener } from '../transport.js';
 import type { AmqpConnection } from './connection.js';
 import { errorText } from './connection.js';
 import { AmqpDelivery } from './delivery.js';
 import type { Session } from './session.js';
-import { declareServerTopology, type ServerTopology } from './topology.js';
+import {
+  declareNotificationTopology,
+  declareServerTopology,
+  type NotificationTopology,
+  type ServerTopology,
+} from './topology.js';
 
-/** Consumers of one RPC server; created by AmqpTransport.listen(). */
+/** What a listener declares, consumes and deletes on stop. */
+export interface ConsumerPlan {
+  /** "RPC" or "notification", for log lines. */
+  readonly kind: string;
+  declare(channel: Channel): Promise<void>;
+  readonly queues: readonly string[];
+  readonly deleteOnStop: readonly string[];
+}
+
+/** An RPC server's plan: topic, topic.server and fanout queues. */
+export function rpcConsumerPlan(topology: ServerTopology, topic: string): ConsumerPlan {
+  return {
+    kind: 'RPC',
+    declare: (channel) => declareServerTopology(channel, topology, topic),
+    queues: [topology.topicQueue.name, topology.serverQueue.name, topology.fanoutQueue.name],
+    deleteOnStop: [topology.fanoutQueue.name],
+  };
+}
+
+/** A notification listener's plan: its queues, none deleted on stop. */
+export function notificationConsumerPlan(topology: NotificationTopology): ConsumerPlan {
+  return {
+    kind: 'notification',
+    declare: (channel) => declareNotificationTopology(channel, topology),
+    queues: topology.queues.map((queue) => queue.name),
+    deleteOnStop: [],
+  };
+}
+
+/** Consumers of one plan; created by AmqpTransport.listen() and listenNotifications(). */
 export class AmqpListener implements Listener {
   readonly #connection: AmqpConnection;
-  readonly #topology: ServerTopology;
-  readonly #topic: string;
+  readonly #plan: ConsumerPlan;
   readonly #onRequest: (delivery: Delivery) => void;
   readonly #logger: Logger;
   #tags: { session: Session; tags: string[] } | undefined;
   #unregister: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
 
-  constructor(connection: AmqpConnection, topology: ServerTopology, topic: string, onRequest: (delivery: Delivery) => void, logger: Logger) {
+  constructor(connection: AmqpConnection, plan: ConsumerPlan, onRequest: (delivery: Delivery) => void, logger: Logger) {
     this.#connection = connection;
-    this.#topology = topology;
-    this.#topic = topic;
+    this.#plan = plan;
     this.#onRequest = onRequest;
     this.#logger = logger;
-  }
-
-  /** The fanout queue of this listener (`<topic>_fanout_<hex32>`). */
-  get fanoutQueue(): string {
-    return this.#topology.fanoutQueue.name;
   }
 
   /** Declare, bind and consume now and after every reconnect. */
@@ -45,10 +73,10 @@ export class AmqpListener implements Listener {
   async #resume(session: Session): Promise<void> {
     if (this.#stopping) return;
     const channel = session.consumer;
-    await declareServerTopology(channel, this.#topology, this.#topic);
+    await this.#plan.declare(channel);
     const tags: string[] = [];
     this.#tags = { session, tags };
-    for (const queue of [this.#topology.topicQueue.name, this.#topology.serverQueue.name, this.#topology.fanoutQueue.name]) {
+    for (const queue of this.#plan.queues) {
       const reply = await channel.consume(queue, (message) => this.#deliver(session, queue, message), { noAck: false });
       tags.push(reply.consumerTag);
     }
@@ -58,19 +86,19 @@ export class AmqpListener implements Listener {
     if (message === null) {
       // The broker cancelled the consumer (queue deleted, node failover): start afresh.
       if (this.#stopping || !session.alive) return;
-      this.#logger.warn({ queue }, 'the broker cancelled an RPC consumer; reconnecting to redeclare it');
+      this.#logger.warn({ queue }, `the broker cancelled a${this.#plan.kind === 'RPC' ? 'n' : ''} ${this.#plan.kind} consumer; reconnecting to redeclare it`);
       void session.close();
       return;
     }
     try {
       this.#onRequest(new AmqpDelivery(session, message));
     } catch (error) {
-      // The RPC layer owns validation; a throw here must not take the channel down with it.
-      this.#logger.error({ err: errorText(error), queue }, 'RPC request handler threw');
+      // The RPC and notify layers own validation; a throw here must not take the channel down.
+      this.#logger.error({ err: errorText(error), queue }, `${this.#plan.kind} message handler threw`);
     }
   }
 
-  /** Cancel the consumers and delete the fanout queue. Idempotent. */
+  /** Cancel the consumers and delete the plan's temporary queues. Idempotent. */
   stop(): Promise<void> {
     this.#stopping ??= this.#stop();
     return this.#stopping;
@@ -84,9 +112,9 @@ export class AmqpListener implements Listener {
     const channel = current.session.consumer;
     try {
       for (const tag of current.tags) await channel.cancel(tag);
-      await channel.deleteQueue(this.#topology.fanoutQueue.name);
+      for (const queue of this.#plan.deleteOnStop) await channel.deleteQueue(queue);
     } catch (error) {
-      this.#logger.warn({ err: errorText(error) }, 'could not cancel RPC consumers cleanly');
+      this.#logger.warn({ err: errorText(error) }, `could not cancel ${this.#plan.kind} consumers cleanly`);
     }
   }
 }

@@ -8,7 +8,7 @@
 import type { ConfirmChannel, Message } from 'amqplib';
 import { MessageDeliveryFailure } from '../../errors.js';
 import { BrokerUnavailable } from './errors.js';
-import { declareExchange, type ExchangeDecl } from './topology.js';
+import { declareExchange, declareQueue, type ExchangeDecl, type QueueDecl } from './topology.js';
 
 /** What one publish needs besides the body. */
 export interface PublishOptions {
@@ -16,6 +16,8 @@ export interface PublishOptions {
   readonly routingKey: string;
   /** Declared (once per channel) before publishing; undefined for the default exchange. */
   readonly declare: ExchangeDecl | undefined;
+  /** Notifications: a queue declared (once per channel) and bound to `exchange` with `routingKey`. */
+  readonly declareQueue?: QueueDecl;
   readonly mandatory: boolean;
   /** AMQP expiration in ms (calls only). */
   readonly expirationMs: number | undefined;
@@ -31,6 +33,7 @@ interface Pending {
 export class Publisher {
   readonly #channel: ConfirmChannel;
   readonly #declared = new Map<string, Promise<void>>();
+  readonly #declaredQueues = new Map<string, Promise<void>>();
   // Mandatory publishes awaiting their confirm, by exchange and routing key, oldest first. The
   // broker returns a message before it confirms it, and routability depends only on exchange and
   // key, so a return belongs to the oldest not yet returned publish with the same pair.
@@ -70,6 +73,13 @@ export class Publisher {
         await this.#declare(options.declare);
       } catch (error) {
         throw new MessageDeliveryFailure(`cannot declare exchange "${options.declare.name}": ${errorText(error)}`, { cause: error });
+      }
+    }
+    if (options.declareQueue) {
+      try {
+        await this.#declareQueue(options.declareQueue, options.exchange, options.routingKey);
+      } catch (error) {
+        throw new MessageDeliveryFailure(`cannot declare queue "${options.declareQueue.name}": ${errorText(error)}`, { cause: error });
       }
     }
     const content = Buffer.from(body, 'utf8');
@@ -138,6 +148,20 @@ export class Publisher {
       // A failed declare closes the channel; the next channel declares again.
       declared.catch(() => this.#declared.delete(decl.name));
       this.#declared.set(decl.name, declared);
+    }
+    return declared;
+  }
+
+  #declareQueue(queue: QueueDecl, exchange: string, key: string): Promise<void> {
+    const id = `${exchange}\0${key}`;
+    let declared = this.#declaredQueues.get(id);
+    if (!declared) {
+      declared = (async () => {
+        await declareQueue(this.#channel, queue);
+        await this.#channel.bindQueue(queue.name, exchange, key);
+      })();
+      declared.catch(() => this.#declaredQueues.delete(id));
+      this.#declaredQueues.set(id, declared);
     }
     return declared;
   }

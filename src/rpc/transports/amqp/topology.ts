@@ -98,6 +98,49 @@ export function serverTopology(settings: AmqpSettings, exchange: string, topic: 
   };
 }
 
+/**
+ * The default queue a notification sender declares (oslo's `_publish_and_creates_default_queue`):
+ * named after the routing key `<topic>.<priority>`, flags and arguments of a topic queue.
+ */
+export function notificationQueue(settings: AmqpSettings, topic: string): QueueDecl {
+  return topicQueue(settings, topic);
+}
+
+/**
+ * A notification listener's queues (oslo's `listen_for_notifications`): per binding a topic
+ * consumer on `<topic>.<priority>`, whose queue is that name or, in a pool, the pool's name.
+ */
+export interface NotificationTopology {
+  readonly exchanges: readonly ExchangeDecl[];
+  readonly queues: readonly QueueDecl[];
+  /** queue, exchange, routing key */
+  readonly bindings: ReadonlyArray<readonly [string, string, string]>;
+}
+
+export function notificationTopology(
+  settings: AmqpSettings,
+  bindings: ReadonlyArray<{ readonly exchange: string; readonly topic: string }>,
+  pool: string | undefined,
+): NotificationTopology {
+  const exchanges = new Map<string, ExchangeDecl>();
+  const queues = new Map<string, QueueDecl>();
+  const binds: Array<readonly [string, string, string]> = [];
+  for (const { exchange, topic } of bindings) {
+    const queue = pool ?? topic;
+    if (!exchanges.has(exchange)) exchanges.set(exchange, controlExchange(settings, exchange));
+    if (!queues.has(queue)) queues.set(queue, topicQueue(settings, queue));
+    binds.push([queue, exchange, topic]);
+  }
+  return { exchanges: [...exchanges.values()], queues: [...queues.values()], bindings: binds };
+}
+
+/** Declare and bind a notification listener's queues. */
+export async function declareNotificationTopology(channel: Channel, topology: NotificationTopology): Promise<void> {
+  for (const exchange of topology.exchanges) await declareExchange(channel, exchange);
+  for (const queue of topology.queues) await declareQueue(channel, queue);
+  for (const [queue, exchange, key] of topology.bindings) await channel.bindQueue(queue, exchange, key);
+}
+
 /** Declare and bind everything in `topology`; binding keys as oslo: `<topic>`, `<topic>.<server>`, `<topic>`. */
 export async function declareServerTopology(channel: Channel, topology: ServerTopology, topic: string): Promise<void> {
   await declareExchange(channel, topology.exchange);

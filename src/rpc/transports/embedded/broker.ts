@@ -1,7 +1,7 @@
 /**
  * The in-memory broker behind the embedded transport, with the AMQP semantics the RPC layer
  * relies on: topic exchanges (exact keys; oslo forbids wildcards), fanout exchanges, the default
- * exchange, competing consumers served round-robin, per-consumer prefetch, ack/reject, unacked
+ * exchange, competing consumers served round-robin, per-consumer prefetch, ack/reject/requeue, unacked
  * messages requeued when their link goes away, and mandatory publishes that fail when no queue
  * is bound. Message expiration is honoured when a message would be delivered.
  */
@@ -87,8 +87,8 @@ export class EmbeddedBroker {
   handle(linkId: string, frame: ClientFrame): boolean {
     const link = this.#links.get(linkId);
     if (!link) return false;
-    if (frame.t === 'ack' || frame.t === 'reject') {
-      this.#settle(link, frame.delivery);
+    if (frame.t === 'ack' || frame.t === 'reject' || frame.t === 'requeue') {
+      this.#settle(link, frame.delivery, frame.t === 'requeue');
       return true;
     }
     let error: { code: FrameErrorCode; message: string } | undefined;
@@ -102,7 +102,7 @@ export class EmbeddedBroker {
     return true;
   }
 
-  #operate(link: Link, frame: Exclude<ClientFrame, { t: 'ack' | 'reject' }>): void {
+  #operate(link: Link, frame: Exclude<ClientFrame, { t: 'ack' | 'reject' | 'requeue' }>): void {
     switch (frame.t) {
       case 'hello':
         return;
@@ -211,12 +211,16 @@ export class EmbeddedBroker {
     return undefined;
   }
 
-  #settle(link: Link, delivery: number): void {
+  #settle(link: Link, delivery: number, requeue: boolean): void {
     const entry = link.deliveries.get(delivery);
     if (!entry) return;
     link.deliveries.delete(delivery);
     entry.consumer.unacked--;
-    if (entry.consumer.queue.consumers.includes(entry.consumer)) this.#pump(entry.consumer.queue);
+    const queue = entry.consumer.queue;
+    // Like RabbitMQ, a requeued message goes back to the head of its (still existing) queue.
+    const requeued = requeue && this.#queues.get(queue.name) === queue;
+    if (requeued) queue.messages.unshift(entry.message);
+    if (requeued || queue.consumers.includes(entry.consumer)) this.#pump(queue);
   }
 
   #cancel(consumer: Consumer): void {

@@ -28,7 +28,9 @@ export type ClientFrame =
       readonly expirationMs?: number;
     }
   | { readonly t: 'ack'; readonly delivery: number }
-  | { readonly t: 'reject'; readonly delivery: number };
+  | { readonly t: 'reject'; readonly delivery: number }
+  /** Reject with requeue: the message goes back to the head of its queue. */
+  | { readonly t: 'requeue'; readonly delivery: number };
 
 export type ExchangeKind = 'topic' | 'fanout';
 
@@ -64,6 +66,7 @@ const CLIENT_SHAPES: Readonly<Record<ClientFrame['t'], Readonly<Record<string, C
   publish: { id: isId, exchange: isName, key: isName, body: isString, mandatory: isBool, expirationMs: isOptionalMs },
   ack: { delivery: isId },
   reject: { delivery: isId },
+  requeue: { delivery: isId },
 };
 
 const ROUTER_SHAPES: Readonly<Record<RouterFrame['t'], Readonly<Record<string, Checker>>>> = {

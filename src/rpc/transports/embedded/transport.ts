@@ -9,7 +9,7 @@ import { silentLogger, type Logger } from '../../../logging/logger.js';
 import { MessageDeliveryFailure } from '../../errors.js';
 import { hex32 } from '../../ids.js';
 import type { Target } from '../../target.js';
-import type { Delivery, Listener, PublishRequest, Transport } from '../transport.js';
+import type { Delivery, Listener, NotificationBinding, NotifyRequest, PublishRequest, Transport } from '../transport.js';
 import { parseRouterFrame, type ClientFrame, type RouterFrame } from './frames.js';
 
 /** The link to the router. `onClose` and `close` exist for socket links. */
@@ -59,6 +59,8 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
   #closed = false;
   #starting: Promise<void> | undefined;
   #replyQueue: Promise<string> | undefined;
+  /** Notification queues this transport declared and bound (oslo: once per connection). */
+  readonly #notificationQueues = new Map<string, Promise<void>>();
 
   constructor(link: EmbeddedLink, options: EmbeddedTransportOptions = {}) {
     super();
@@ -126,6 +128,55 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
     await this.#op({ t: 'publish', exchange: '', key: replyQueue, body, mandatory: true });
   }
 
+  async publishNotification(request: NotifyRequest): Promise<void> {
+    const { exchange, topic, body } = request;
+    const id = `${exchange}\0${topic}`;
+    let declared = this.#notificationQueues.get(id);
+    if (!declared) {
+      declared = this.#bindQueue(topic, exchange, topic);
+      declared.catch(() => this.#notificationQueues.delete(id));
+      this.#notificationQueues.set(id, declared);
+    }
+    await declared;
+    await this.#op({ t: 'publish', exchange, key: topic, body, mandatory: false });
+  }
+
+  async listenNotifications(bindings: readonly NotificationBinding[], pool: string | undefined, onMessage: (delivery: Delivery) => void): Promise<Listener> {
+    const queues = new Set<string>();
+    for (const { exchange, topic } of bindings) {
+      const queue = pool ?? topic;
+      await this.#bindQueue(queue, exchange, topic);
+      queues.add(queue);
+    }
+    const tags: string[] = [];
+    for (const queue of queues) {
+      const tag = `${queue}#${hex32()}`;
+      this.#consumers.set(tag, (frame) => onMessage(this.#delivery(frame)));
+      tags.push(tag);
+      await this.#op({ t: 'consume', queue, tag, prefetch: this.#prefetch, autoAck: false });
+    }
+    return { stop: this.#canceller(tags, []) };
+  }
+
+  async #bindQueue(queue: string, exchange: string, key: string): Promise<void> {
+    await this.#op({ t: 'declare', queue, owned: false });
+    await this.#op({ t: 'bind', queue, exchange, kind: 'topic', key });
+  }
+
+  /** A once-only stop: cancel `tags` (handlers stay until each cancel is confirmed), delete `queues`. */
+  #canceller(tags: readonly string[], queues: readonly string[]): () => Promise<void> {
+    let stopped: Promise<void> | undefined;
+    return () =>
+      (stopped ??= (async () => {
+        // The handler stays until the router confirmed the cancel: deliveries in between are served.
+        for (const tag of tags) {
+          await this.#op({ t: 'cancel', tag }).catch(() => undefined);
+          this.#consumers.delete(tag);
+        }
+        for (const queue of queues) await this.#op({ t: 'delete', queue }).catch(() => undefined);
+      })());
+  }
+
   replyQueue(onReply: (body: Buffer) => void): Promise<string> {
     this.#replyQueue ??= (async () => {
       const queue = `reply_${hex32()}`;
@@ -159,28 +210,17 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
       tags.push(tag);
       await this.#op({ t: 'consume', queue, tag, prefetch: this.#prefetch, autoAck: false });
     }
-    let stopped: Promise<void> | undefined;
-    return {
-      stop: () =>
-        (stopped ??= (async () => {
-          // The handler stays until the router confirmed the cancel: deliveries in between are served.
-          for (const tag of tags) {
-            await this.#op({ t: 'cancel', tag }).catch(() => undefined);
-            this.#consumers.delete(tag);
-          }
-          await this.#op({ t: 'delete', queue: fanoutQueue }).catch(() => undefined);
-        })()),
-    };
+    return { stop: this.#canceller(tags, [fanoutQueue]) };
   }
 
   #delivery(frame: Extract<RouterFrame, { t: 'deliver' }>): Delivery {
     let settled = false;
-    const settle = (t: 'ack' | 'reject'): void => {
+    const settle = (t: 'ack' | 'reject' | 'requeue'): void => {
       if (settled || this.#closed) return;
       settled = true;
       this.#send({ t, delivery: frame.delivery });
     };
-    return { body: Buffer.from(frame.body, 'utf8'), contentType: 'application/json', ack: () => settle('ack'), reject: () => settle('reject') };
+    return { body: Buffer.from(frame.body, 'utf8'), contentType: 'application/json', ack: () => settle('ack'), reject: () => settle('reject'), requeue: () => settle('requeue') };
   }
 
   #send(frame: ClientFrame): void {
