@@ -27,7 +27,19 @@ export interface PythonServer {
 
 /** Start the Python peer server on `topic`/`server`; stopped after the test. */
 export async function startPythonServer(t: TestContext, url: string, topic: string, server: string, extraArgs: string[] = []): Promise<PythonServer> {
-  const child = execa(PYTHON, [PY_SERVER, rabbitUrl(url), topic, server, ...extraArgs], { reject: false, buffer: false, stdin: 'ignore' });
+  const peer = spawnPythonPeer(t, [PYTHON, PY_SERVER, rabbitUrl(url), topic, server, ...extraArgs]);
+  await peer.waitEvent((event) => event.event === 'ready', 20_000);
+  return peer;
+}
+
+/**
+ * Run a Python peer that prints one JSON event per line (`command` is the argv, e.g.
+ * `[PYTHON, script, ...]` or `['chroot', root, 'python3', '-', ...]` with the script as `input`);
+ * SIGTERM'd after the test.
+ */
+export function spawnPythonPeer(t: TestContext, command: readonly string[], input?: string): PythonServer {
+  const [file, ...args] = command;
+  const child = execa(file!, args, { reject: false, buffer: false, ...(input === undefined ? { stdin: 'ignore' as const } : { input }) });
   const events: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
   let stderr = '';
@@ -60,9 +72,9 @@ export async function startPythonServer(t: TestContext, url: string, topic: stri
       const check = (): void => {
         const found = events.find(match);
         if (found) return done(() => resolve(found));
-        if (exited) return done(() => reject(new Error(`python server exited; stderr: ${stderr}`)));
+        if (exited) return done(() => reject(new Error(`python peer exited; stderr: ${stderr}`)));
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`python server: no matching event in ${timeoutMs} ms; stderr: ${stderr}`))), timeoutMs);
+      const timer = setTimeout(() => done(() => reject(new Error(`python peer: no matching event in ${timeoutMs} ms; stderr: ${stderr}`))), timeoutMs);
       const done = (settle: () => void): void => {
         clearTimeout(timer);
         waiters.delete(check);
@@ -71,7 +83,6 @@ export async function startPythonServer(t: TestContext, url: string, topic: stri
       waiters.add(check);
       check();
     });
-  await waitEvent((event) => event.event === 'ready', 20_000);
   return { events, waitEvent, stop };
 }
 
