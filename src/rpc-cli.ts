@@ -1,19 +1,22 @@
 /**
  * `node dist/rpc.js call|cast TOPIC METHOD [JSON_ARGS] [--server S] [--fanout] [--timeout S]
  * [--transport-url URL] [--embedded-socket PATH] [--config-file F]`: one RPC from a shell script.
+ * `notify` and `listen` (notifications) are handed to notify/cli.ts.
  * A call prints its JSON result on stdout. Exit codes: 0 ok, 1 remote error (error JSON on
  * stderr), 2 usage, 3 timeout or broker unreachable.
  */
 import { loadConfig, type Config } from './config/index.js';
+import { positiveSeconds, takeOwnFlags } from './config/own-flags.js';
 import { ConfigError, describeError } from './errors.js';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { RpcClient } from './rpc/client.js';
 import { InvalidTarget, MessagingException, MessagingTimeout, RemoteError } from './rpc/errors.js';
 import type { Transport } from './rpc/transports/transport.js';
-import { connectEmbeddedSocket, defaultEmbeddedSocketPath } from './rpc/transports/embedded/socket-client.js';
+import { openCliTransport } from './rpc/transports/open.js';
 
 const USAGE = `Usage: node dist/rpc.js call|cast TOPIC METHOD [JSON_ARGS] [--server S] [--fanout] [--timeout SECONDS]
        [--transport-url URL] [--embedded-socket PATH] [--config-file FILE] [any launcher option]
+       node dist/rpc.js notify|listen ... (node dist/rpc.js notify --help)
 
 Without transport_url the launcher's embedded transport is used through its unix socket.
 Exit codes: 0 ok, 1 remote error (JSON on stderr), 2 usage, 3 timeout or broker unreachable.`;
@@ -37,37 +40,11 @@ interface Command {
   readonly config: Config;
 }
 
-/** Take this command's own flags out of argv; the rest goes to loadConfig. */
-function takeOwnFlags(argv: readonly string[]): { rest: string[]; server?: string; fanout: boolean; timeout?: number; help: boolean } {
-  const rest: string[] = [];
-  let server: string | undefined;
-  let timeout: number | undefined;
-  let fanout = false;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = argv[++i];
-      if (next === undefined) throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
-    if (flag === '--server') server = value();
-    else if (flag === '--timeout') {
-      const text = value();
-      timeout = Number(text);
-      if (!(timeout > 0) || !Number.isFinite(timeout)) throw new UsageError(`--timeout must be a positive number of seconds, not ${JSON.stringify(text)}`);
-    } else if (flag === '--fanout' && inline === undefined) fanout = true;
-    else if (flag === '--help' || flag === '-h') help = true;
-    else rest.push(arg);
-  }
-  return { rest, server, fanout, timeout, help };
-}
-
 function parseCommand(argv: readonly string[]): Command | 'help' {
-  const own = takeOwnFlags(argv);
-  if (own.help) return 'help';
+  const own = takeOwnFlags(argv, { '--server': 'value', '--timeout': 'value', '--fanout': 'switch', '--help': 'switch', '-h': 'switch' });
+  if (own.values.has('--help') || own.values.has('-h')) return 'help';
+  const timeoutText = own.values.get('--timeout');
+  const timeout = timeoutText === undefined ? undefined : positiveSeconds('--timeout', timeoutText);
   const { config, args } = loadConfig(own.rest, process.env, { allowPositionals: true });
   const [kind, topic, method, json, ...extra] = args.positionals;
   if (kind !== 'call' && kind !== 'cast') throw new UsageError('the first argument must be call or cast');
@@ -84,18 +61,7 @@ function parseCommand(argv: readonly string[]): Command | 'help' {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new UsageError('JSON_ARGS must be a JSON object of keyword arguments');
   }
-  return { kind, topic, method, args: parsed as Record<string, unknown>, server: own.server, fanout: own.fanout, timeout: own.timeout, config };
-}
-
-async function openTransport(config: Config, logger: Logger): Promise<Transport> {
-  if (config.transport_url) {
-    // Loaded only when used: the embedded path should not pay for amqplib.
-    const { AmqpTransport } = await import('./rpc/transports/amqp/index.js');
-    const transport = new AmqpTransport({ url: config.transport_url, config, logger });
-    await transport.start();
-    return transport;
-  }
-  return await connectEmbeddedSocket(config.embedded_socket ?? defaultEmbeddedSocketPath({ create: false }), { logger });
+  return { kind, topic, method, args: parsed as Record<string, unknown>, server: own.values.get('--server'), fanout: own.values.has('--fanout'), timeout, config };
 }
 
 /** The error as JSON for stderr. */
@@ -133,7 +99,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const logger = pino({ level, base: { pid: process.pid, component: 'rpc-cli' } }, pino.destination({ dest: 2, sync: true }));
   let transport: Transport | undefined;
   try {
-    transport = await openTransport(command.config, logger);
+    transport = await openCliTransport(command.config, logger);
     const client = new RpcClient(
       transport,
       { topic: command.topic, ...(command.server ? { server: command.server } : {}), ...(command.fanout ? { fanout: true } : {}) },
@@ -154,4 +120,7 @@ async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await run(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const subcommand = argv.find((arg) => !arg.startsWith('-'));
+// notify and listen live with the rest of notifications (src/notify/cli.ts).
+process.exitCode = subcommand === 'notify' || subcommand === 'listen' ? await (await import('./notify/cli.js')).runNotifyCli(argv) : await run(argv);

@@ -1,0 +1,162 @@
+/**
+ * `node dist/rpc.js notify TOPIC PRIORITY EVENT_TYPE [PAYLOAD_JSON] [--publisher-id ID]` and
+ * `node dist/rpc.js listen TOPIC [--pool NAME] [--count N] [--timeout S]`: notifications from a
+ * shell script. `listen` prints one JSON line per notification (priority, publisher_id,
+ * event_type, payload, message_id, timestamp, context). Exit codes as the rest of rpc.js: 0 ok,
+ * 2 usage, 3 broker unreachable or `--timeout` passed before `--count` notifications.
+ */
+import { pino, type Logger } from 'pino';
+import { loadConfig, type Config } from '../config/index.js';
+import { positiveSeconds, takeOwnFlags } from '../config/own-flags.js';
+import { ConfigError, describeError } from '../errors.js';
+import { openCliTransport } from '../rpc/transports/open.js';
+import type { Transport } from '../rpc/transports/transport.js';
+import { NotificationResult } from './dispatcher.js';
+import type { DriverName } from './drivers.js';
+import { NotificationListener } from './listener.js';
+import { Notifier } from './notifier.js';
+import { PRIORITIES, parsePriority, type Priority } from './priorities.js';
+
+export const NOTIFY_USAGE = `Usage: node dist/rpc.js notify TOPIC PRIORITY EVENT_TYPE [PAYLOAD_JSON] [--publisher-id ID]
+       node dist/rpc.js listen TOPIC [--pool NAME] [--count N] [--timeout SECONDS]
+       [--notification-transport-url URL | --transport-url URL] [--embedded-socket PATH] [--config-file FILE]
+
+PRIORITY: ${PRIORITIES.join(', ')} (or warning). listen prints one JSON line per notification.
+Exit codes: 0 ok, 2 usage, 3 broker unreachable or --timeout before --count notifications.`;
+
+const OK = 0;
+const USAGE_ERROR = 2;
+const UNREACHABLE = 3;
+
+class UsageError extends Error {}
+
+type Command =
+  | { kind: 'notify'; topic: string; priority: Priority; eventType: string; payload: unknown; publisherId: string; config: Config }
+  | { kind: 'listen'; topic: string; pool: string | undefined; count: number | undefined; timeoutMs: number | undefined; config: Config };
+
+function parse(argv: readonly string[]): Command | 'help' {
+  const own = takeOwnFlags(argv, { '--publisher-id': 'value', '--pool': 'value', '--count': 'value', '--timeout': 'value', '--help': 'switch', '-h': 'switch' });
+  if (own.values.has('--help') || own.values.has('-h')) return 'help';
+  const { config, args } = loadConfig(own.rest, process.env, { allowPositionals: true });
+  const [kind, topic, ...rest] = args.positionals;
+  if (!topic) throw new UsageError('TOPIC is required');
+  const refuse = (flags: string[]): void => {
+    const given = flags.find((flag) => own.values.has(flag));
+    if (given) throw new UsageError(`${given} is not an option of ${kind}`);
+  };
+  if (kind === 'notify') {
+    refuse(['--pool', '--count', '--timeout']);
+    const [priorityText, eventType, json, ...extra] = rest;
+    if (!priorityText || !eventType) throw new UsageError('PRIORITY and EVENT_TYPE are required');
+    if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+    const priority = parsePriority(priorityText === 'warning' ? 'warn' : priorityText);
+    if (!priority) throw new UsageError(`PRIORITY must be one of ${PRIORITIES.join(', ')}, not ${JSON.stringify(priorityText)}`);
+    let payload: unknown = {};
+    if (json !== undefined) {
+      try {
+        payload = JSON.parse(json);
+      } catch (error) {
+        throw new UsageError(`PAYLOAD_JSON is not valid JSON: ${describeError(error)}`);
+      }
+    }
+    return { kind, topic, priority, eventType, payload, publisherId: own.values.get('--publisher-id') ?? config.service_host, config };
+  }
+  refuse(['--publisher-id']);
+  if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+  const countText = own.values.get('--count');
+  const count = countText === undefined ? undefined : Number(countText);
+  if (count !== undefined && !(Number.isSafeInteger(count) && count > 0)) throw new UsageError(`--count must be a positive integer, not ${JSON.stringify(countText)}`);
+  const timeoutText = own.values.get('--timeout');
+  const timeoutMs = timeoutText === undefined ? undefined : positiveSeconds('--timeout', timeoutText) * 1000;
+  const pool = own.values.get('--pool');
+  if (pool === '') throw new UsageError('--pool must not be empty');
+  return { kind: 'listen', topic, pool, count, timeoutMs, config };
+}
+
+/** The messaging drivers configured, or messagingv2 (log and noop make no sense for a sender CLI). */
+function sendingDrivers(config: Config): DriverName[] {
+  const messaging = (config.notification_driver as readonly DriverName[]).filter((name) => name === 'messaging' || name === 'messagingv2');
+  return messaging.length > 0 ? messaging : ['messagingv2'];
+}
+
+async function notify(command: Extract<Command, { kind: 'notify' }>, transport: Transport, logger: Logger): Promise<number> {
+  // One attempt (waiting up to rpc_response_timeout for the broker): a script must not hang.
+  const notifier = new Notifier(transport, {
+    publisherId: command.publisherId,
+    driver: sendingDrivers(command.config),
+    topics: [command.topic],
+    retry: 0,
+    controlExchange: command.config.control_exchange,
+    throwOnError: true,
+    logger,
+  });
+  await notifier.notify({}, command.eventType, command.payload, command.priority);
+  return OK;
+}
+
+async function listen(command: Extract<Command, { kind: 'listen' }>, transport: Transport, logger: Logger): Promise<number> {
+  let printed = 0;
+  let finish!: (code: number) => void;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  const endpoint: Record<string, unknown> = {};
+  for (const priority of PRIORITIES) {
+    endpoint[priority] = (ctxt: unknown, publisherId: unknown, eventType: unknown, payload: unknown, metadata: { message_id: unknown; timestamp: unknown }) => {
+      // Past --count the notification goes back to the queue for someone else.
+      if (command.count !== undefined && printed >= command.count) return NotificationResult.REQUEUE;
+      const line = { priority, publisher_id: publisherId, event_type: eventType, payload, message_id: metadata.message_id, timestamp: metadata.timestamp, context: ctxt };
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+      printed++;
+      if (printed === command.count) finish(OK);
+      return NotificationResult.HANDLED;
+    };
+  }
+  const listener = new NotificationListener(transport, [{ topic: command.topic }], [endpoint], {
+    pool: command.pool,
+    allowRequeue: true,
+    executorPoolSize: 1,
+    controlExchange: command.config.control_exchange,
+    maxMessageBytes: command.config.rpc_max_message_bytes,
+    logger,
+  });
+  await listener.start();
+  const timer = command.timeoutMs === undefined ? undefined : setTimeout(() => finish(UNREACHABLE), command.timeoutMs);
+  const onSignal = (): void => finish(OK);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const code = await finished;
+  clearTimeout(timer);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  await listener.stop();
+  if (code === UNREACHABLE) process.stderr.write(`${JSON.stringify({ error: 'MessagingTimeout', message: `${printed} of ${command.count ?? 'unlimited'} notifications before the --timeout` })}\n`);
+  return code;
+}
+
+/** Run `notify` or `listen`; resolves with the exit code. */
+export async function runNotifyCli(argv: readonly string[]): Promise<number> {
+  let command: Command | 'help';
+  try {
+    command = parse(argv);
+  } catch (error) {
+    process.stderr.write(`${describeError(error)}\n${NOTIFY_USAGE}\n`);
+    return USAGE_ERROR;
+  }
+  if (command === 'help') {
+    process.stdout.write(`${NOTIFY_USAGE}\n`);
+    return OK;
+  }
+  const { config } = command;
+  const level = ['debug', 'trace'].includes(config.log_level) ? config.log_level : 'warn';
+  const logger = pino({ level, base: { pid: process.pid, component: 'rpc-cli' } }, pino.destination({ dest: 2, sync: true }));
+  let transport: Transport | undefined;
+  try {
+    transport = await openCliTransport(config, logger, config.notification_transport_url ?? config.transport_url);
+    return command.kind === 'notify' ? await notify(command, transport, logger) : await listen(command, transport, logger);
+  } catch (error) {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    process.stderr.write(`${JSON.stringify({ error: error instanceof Error ? error.name : 'Error', ...(typeof code === 'string' ? { code } : {}), message: describeError(error) })}\n`);
+    return error instanceof ConfigError ? USAGE_ERROR : UNREACHABLE;
+  } finally {
+    await transport?.stop().catch(() => undefined);
+  }
+}
