@@ -4,6 +4,7 @@
  * the worker's piscina pool, in one worker of the launcher at a time.
  */
 import { registerPeriodicTask, type PeriodicTaskArgs } from '../periodic/periodic-task.js';
+import type { RequestContext } from '../rpc/context.js';
 import { Manager, type ManagerContext } from '../service/manager.js';
 
 /** The error `fail` raises; a Python caller sees a RemoteError naming DemoError. */
@@ -49,8 +50,13 @@ export class DemoManager extends Manager {
     return args.value ?? null;
   }
 
-  add(_ctx: unknown, args: { a?: unknown; b?: unknown }): number {
-    return requireNumber('a', args.a) + requireNumber('b', args.b);
+  add(ctx: RequestContext, args: { a?: unknown; b?: unknown }): number {
+    const a = requireNumber('a', args.a);
+    const b = requireNumber('b', args.b);
+    const result = a + b;
+    // Not awaited: the reply does not wait for the notification (the notifier logs failures).
+    if (this.context.notifier.enabled) void this.context.notifier.info(ctx, 'demo.add', { a, b, result });
+    return result;
   }
 
   async sleep(_ctx: unknown, args: { seconds?: unknown }): Promise<number> {

@@ -10,6 +10,7 @@ import { RPC_BASE, type EndpointTarget } from '../rpc/dispatcher.js';
 import type { RpcClient } from '../rpc/client.js';
 import type { TargetFields } from '../rpc/target.js';
 import type { TaskPool } from '../periodic/pool.js';
+import type { Notifier } from '../notify/notifier.js';
 
 /** What the service hands its manager at construction (nova: `manager_class(host=...)`). */
 export interface ManagerContext {
@@ -24,6 +25,11 @@ export interface ManagerContext {
   readonly pool: TaskPool;
   /** An RPC client on the service's transport. */
   rpcClient(target: Partial<TargetFields> & { topic: string }): RpcClient;
+  /**
+   * The service's notifier, publisher id `BINARY.HOST`; `notifier.enabled` is false when no
+   * notification driver is configured (sending then does nothing).
+   */
+  readonly notifier: Notifier;
 }
 
 /** A service record as the service group keeps it (nova's services row). */

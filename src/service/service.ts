@@ -20,12 +20,16 @@ import type { ServiceGroupMember } from '../servicegroup/member.js';
 import type { ServiceState } from '../servicegroup/report.js';
 import { BaseRpcApi } from './base-rpc-api.js';
 import type { Manager, ManagerClass, ManagerContext, ServiceRecord } from './manager.js';
+import { Notifier } from '../notify/notifier.js';
+import { ServiceStatusNotifier } from './status-notifications.js';
 
 export interface ServiceCreateOptions {
   config: Config;
   logger: Logger;
   transport: Transport;
   manager: ManagerClass;
+  /** The notifier of `[oslo_messaging_notifications]` (notify/from-config.ts); default: none (off). */
+  notifier?: Notifier;
   /** Defaults: config.service_host, config.binary, config.topic ?? binary, and the config's intervals. */
   host?: string;
   binary?: string;
@@ -50,6 +54,8 @@ export class Service {
   readonly topic: string;
   readonly manager: Manager;
   readonly pool: TaskPool;
+  /** The service's notifier (no drivers, so silent, unless notifications are configured). */
+  readonly notifier: Notifier;
   readonly #config: Config;
   readonly #logger: Logger;
   readonly #baseLogger: Logger;
@@ -57,6 +63,8 @@ export class Service {
   readonly #group: ServiceGroupMember;
   readonly #scheduler: PeriodicScheduler;
   readonly #version: string;
+  readonly #statusNotifier: ServiceStatusNotifier;
+  readonly #notifyingGroup: ServiceGroupMember;
   #rpcServer: RpcServer | undefined;
   #status: ServiceStatus = 'new';
   #starting: Promise<void> | undefined;
@@ -74,6 +82,7 @@ export class Service {
     this.binary = options.binary ?? config.binary;
     this.topic = options.topic ?? config.topic ?? this.binary;
     this.#transport = options.transport;
+    this.notifier = options.notifier ?? new Notifier(undefined, { driver: [] });
     this.#logger = options.logger.child({ component: 'service', binary: this.binary, topic: this.topic });
     // Parts get children of the worker's logger, not of ours: one `component` key per line.
     this.#baseLogger = options.logger;
@@ -87,6 +96,7 @@ export class Service {
       logger: options.logger.child({ component: 'manager' }),
       pool: this.pool,
       rpcClient: (target) => this.rpcClient(target),
+      notifier: this.notifier.prepare({ publisherId: `${this.binary}.${this.host}` }),
     };
     this.manager = new options.manager(context);
     this.#group =
@@ -104,6 +114,19 @@ export class Service {
       logger: options.logger.child({ component: 'periodic' }),
     });
     this.#version = options.version ?? this.manager.target.version ?? '1.0';
+    this.#statusNotifier = new ServiceStatusNotifier(this.notifier, this.record);
+    const group = this.#group;
+    this.#notifyingGroup = {
+      register: (record) => group.register(record),
+      join: () => group.join(),
+      leave: () => group.leave(),
+      services: () => group.services(),
+      isUp: (host, binary) => group.isUp(host, binary),
+      setDisabled: async (host, binary, disabled, reason) => {
+        await group.setDisabled(host, binary, disabled, reason);
+        void this.#statusNotifier.emitChange({ host, binary }, disabled, reason);
+      },
+    };
   }
 
   get status(): ServiceStatus {
@@ -143,6 +166,7 @@ export class Service {
     this.#scheduler.start();
     this.#status = 'running';
     this.#logger.info({ host: this.host }, 'service started');
+    void this.#statusNotifier.emit('up');
   }
 
   /** A periodic task method with a public name is also an RPC endpoint: say so once. */
@@ -180,6 +204,7 @@ export class Service {
     ]);
     await step('cleanup_host', () => this.manager.cleanupHost());
     await step('service group', () => this.#group.leave());
+    await this.#statusNotifier.emitStopped();
     await step('task pool', () => this.pool.close());
     this.#status = 'stopped';
     this.#logger.info('service stopped');
@@ -217,7 +242,11 @@ export class Service {
     return this.#group.services();
   }
 
+  /**
+   * The service group; a disable or enable through it also sends `service.update` for that
+   * service (nova's Service.save() notifies from the process that changes the record).
+   */
   get serviceGroup(): ServiceGroupMember {
-    return this.#group;
+    return this.#notifyingGroup;
   }
 }

@@ -17,6 +17,7 @@ import type { IpcChannel } from '../ipc/channel.js';
 import type { PrimaryPayload, WorkerInfo, WorkerInit, WorkerPayload } from '../ipc/messages.js';
 import type { Logger } from '../logging/logger.js';
 import { LauncherServiceGroup } from '../servicegroup/launcher-client.js';
+import { notifierFromConfig } from '../notify/from-config.js';
 import { Manager, type ManagerClass } from '../service/manager.js';
 import { loadManager } from '../service/manager-loader.js';
 import { Service } from '../service/service.js';
@@ -76,7 +77,8 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
   const managerModule = config.manager ?? init.defaultManager;
   const manager: ManagerClass = managerModule ? await loadManager(managerModule) : Manager;
   const serviceGroup = new LauncherServiceGroup({ channel, logger, reportIntervalSeconds: config.report_interval });
-  const service = Service.create({ config, logger, transport, manager, workerSlot: init.slot, serviceGroup });
+  const notifications = await notifierFromConfig(config, transport, logger);
+  const service = Service.create({ config, logger, transport, manager, workerSlot: init.slot, serviceGroup, notifier: notifications.notifier });
   const rpc = service.rpcClient({ topic: service.topic });
   const appContext: AppContext = { config, logger, rpc, service, workerSlot: init.slot, launcher: launcherView(channel) };
   const appModule = config.app ?? init.defaultApp;
@@ -94,6 +96,7 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
   return {
     async start() {
       await transport.start();
+      await notifications.start();
       await service.start();
       const oneWorker = service.oneWorkerTasks();
       if (oneWorker.length > 0) channel.send({ type: 'periodic-register', tasks: oneWorker });
@@ -112,6 +115,7 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
       ]);
       await backdoor?.stop();
       await transport.stop().catch((error: unknown) => logger.warn({ err: error }, 'error closing the RPC transport'));
+      await notifications.stop().catch((error: unknown) => logger.warn({ err: error }, 'error closing the notification transport'));
       return cut === 0;
     },
   };

@@ -9,7 +9,8 @@ import { BatchNotificationListener, NotificationListener } from '../../../src/no
 import { Notifier } from '../../../src/notify/notifier.js';
 import { PRIORITIES } from '../../../src/notify/priorities.js';
 import type { NotificationRecord } from '../../../src/notify/dispatcher.js';
-import { startTransport, uniqueTopic, waitFor } from '../amqp/support.js';
+import { startTransport, uniqueTopic } from '../../helpers/broker.js';
+import { until as waitFor } from '../../helpers/fault-load.js';
 import { peerCommand, pythonNotify, startPythonListener, type PythonSide } from './support.js';
 
 type Seen = { priority: string; ctxt: unknown; publisher: unknown; event: unknown; payload: unknown; metadata: unknown };

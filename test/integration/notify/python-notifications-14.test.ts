@@ -3,19 +3,19 @@
  * every priority, unicode, a filter, two pools, a batch listener, v1 and v2 drivers, requeue.
  */
 import { test } from 'node:test';
-import { requireBroker } from '../../helpers/broker.js';
+import { withBroker } from '../../helpers/broker.js';
 import { ourNotifierToPythonListener, pythonNotifierToOurListeners } from './interop-suite.js';
 
 const SIDE = 'oslo.messaging 14.0.3';
 
 test(`a Python ${SIDE} Notifier reaches our listeners, filter, pools and batch listener`, { timeout: 60_000 }, async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
-  await pythonNotifierToOurListeners(t, SIDE, broker.url);
+  const url = await withBroker(t);
+  if (!url) return;
+  await pythonNotifierToOurListeners(t, SIDE, url);
 });
 
 test(`our Notifier (v1 and v2) reaches a Python ${SIDE} listener, which requeues, and its batch listener`, { timeout: 60_000 }, async (t) => {
-  const broker = await requireBroker();
-  if ('skip' in broker) { t.skip(broker.skip); return; }
-  await ourNotifierToPythonListener(t, SIDE, broker.url);
+  const url = await withBroker(t);
+  if (!url) return;
+  await ourNotifierToPythonListener(t, SIDE, url);
 });

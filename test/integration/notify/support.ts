@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { execa } from 'execa';
-import { PYTHON, ROOT, rabbitUrl, spawnPythonPeer, type PythonServer } from '../amqp/support.js';
+import { ROOT } from '../../helpers/config.js';
+import { PYTHON, rabbitUrl, spawnPythonPeer, type PythonServer } from '../../helpers/python-peer.js';
 import { trixieRoot } from '../rabbitmq4/support.js';
 
 export const PY_NOTIFY = `${ROOT}test/fixtures/python/oslo_notify.py`;
