@@ -87,8 +87,16 @@ class LogDriver implements NotificationDriver {
       this.#logger.warn({ priority }, 'cannot log a notification of an unknown priority');
       return;
     }
-    this.#logger[level]({ notification: `oslo.messaging.notification.${message.event_type}` }, JSON.stringify(message));
+    this.#logger[level]({ notification: `oslo.messaging.notification.${message.event_type}` }, JSON.stringify(message, maskSecrets));
   }
+}
+
+/** Keys whose values never reach a log line (oslo's `mask_dict_password`, simplified). */
+const SECRET_KEY = /pass|token|secret|credential|private_key/i;
+
+/** JSON.stringify replacer: values of secret-looking keys become "***". */
+function maskSecrets(key: string, value: unknown): unknown {
+  return key !== '' && SECRET_KEY.test(key) && value !== null && typeof value !== 'object' ? '***' : value;
 }
 
 /** Python logging levels for each priority (audit and sample have no logger method in oslo). */

@@ -102,7 +102,7 @@ test('several topics and drivers at once; prepare() changes publisher and keeps 
   const base = new Notifier(await broker.transport(), { driver: ['messagingv2', 'log', 'noop'], topics: ['t1', 't2'], publisherId: 'base', logger });
   const prepared = base.prepare({ publisherId: 'other.host' });
   assert.equal(prepared.retry, base.retry);
-  await prepared.error({}, 'multi.event', { ok: true });
+  await prepared.error({}, 'multi.event', { ok: true, admin_password: 'hunter2', nested: { auth_token: 'tok' } });
   const got = await consumer.waitFor(2);
   assert.deepEqual(got.map((entry) => entry.topic).sort(), ['t1.error', 't2.error']);
   for (const { body } of got) {
@@ -113,6 +113,8 @@ test('several topics and drivers at once; prepare() changes publisher and keeps 
   assert.ok(logged, 'the log driver wrote the notification');
   assert.equal(logged.level, 50);
   assert.equal((JSON.parse(String(logged.msg)) as Record<string, unknown>).publisher_id, 'other.host');
+  assert.doesNotMatch(String(logged.msg), /hunter2|"tok"/);
+  assert.deepEqual((JSON.parse(String(logged.msg)) as { payload: unknown }).payload, { ok: true, admin_password: '***', nested: { auth_token: '***' } });
 });
 
 test('noop only: nothing is sent and the notifier says it is disabled', async () => {
