@@ -3,6 +3,7 @@
 #   rabbitmq-server        the broker (started per test run by scripts/rabbitmq.sh, never as a system service)
 #   python3-oslo.messaging the real Python oslo.messaging peer for the interop tests (/usr/bin/python3)
 #   openssl                certificates for the TLS tests
+#   systemd                systemd-notify, which sends the launcher's Type=notify messages (its test)
 #   debootstrap            builds the Debian trixie root with RabbitMQ 4 and oslo.messaging 16.1
 #                          (scripts/trixie-root.sh, which .ci/run calls after this script)
 #   postgresql             the db service-group driver's tests (a throwaway cluster per run, scripts/postgres.sh)
@@ -15,6 +16,7 @@ missing=()
 [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || missing+=(rabbitmq-server)
 /usr/bin/python3 -c 'import oslo_messaging' 2>/dev/null || missing+=(python3-oslo.messaging)
 command -v openssl >/dev/null || missing+=(openssl)
+command -v systemd-notify >/dev/null || missing+=(systemd)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 [[ "${1:-}" == "--bench" ]] && { command -v wrk >/dev/null || missing+=(wrk); /usr/bin/python3 -c 'import oslo_service' 2>/dev/null || missing+=(python3-oslo.service); command -v valgrind >/dev/null || missing+=(valgrind); }

@@ -1,7 +1,7 @@
 /**
  * The primary-side pieces that follow the workers' lives: the embedded RPC router (when no
  * transport_url is set), the host's service-group reporter, `one-worker` periodic task
- * ownership, and cluster-wide metrics.
+ * ownership, cluster-wide metrics, and systemd notifications (when NOTIFY_SOCKET is set).
  */
 import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
@@ -9,6 +9,7 @@ import { createEmbeddedPlugin } from './embedded-plugin.js';
 import { createMetricsPlugin } from './metrics-plugin.js';
 import { createPeriodicPlugin } from './periodic-plugin.js';
 import { createServiceGroupPlugin } from './servicegroup-plugin.js';
+import { createSystemdNotifyPlugin } from './systemd-notify.js';
 import type { SupervisorPlugin } from './supervisor.js';
 
 export interface PrimaryPlugins {
@@ -22,6 +23,8 @@ export async function createPlugins(config: Config, logger: Logger): Promise<Pri
   const embedded = config.transport_url ? undefined : await createEmbeddedPlugin(config.embedded_socket, logger);
   if (embedded) list.push(embedded);
   list.push(await createServiceGroupPlugin(config, logger, embedded?.router));
+  const systemd = createSystemdNotifyPlugin({ logger, env: process.env });
+  if (systemd) list.push(systemd);
   return {
     list,
     async close() {
