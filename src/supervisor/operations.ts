@@ -72,6 +72,8 @@ export class Operations {
   scale(workers: number): Promise<OperationResult> {
     if (!this.operating()) return Promise.resolve(this.#refused());
     return this.#enqueue(async () => {
+      // The new count first, so that the state's observers (systemd STATUS=) see it.
+      this.#host.setConfig(Object.freeze({ ...this.#host.config(), workers }));
       this.#host.setState('scaling');
       const result = await this.#scaleTo(workers);
       if (this.#host.state() === 'scaling') this.#host.setState('running');
