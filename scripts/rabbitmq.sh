@@ -26,6 +26,9 @@
 # Hooks for tests that need more (TLS listeners, clusters), read by `start`:
 #   OSLO_NODE_RABBITMQ_EXTRA_CONF   lines appended to the node's rabbitmq.conf
 #   OSLO_NODE_RABBITMQ_PLUGINS      comma-separated plugins to enable (rabbitmq_auth_mechanism_ssl)
+#   OSLO_NODE_RABBITMQ_EPMD_PORT    epmd port to use instead of a free one, and
+#   OSLO_NODE_RABBITMQ_COOKIE_FILE  Erlang cookie to copy: nodes that share both can form a
+#                                   cluster (scripts/rabbitmq-cluster.sh)
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -112,7 +115,7 @@ start() {
   install_if_missing
   stop_quietly
   local amqp_port dist_port epmd_port node host_dir node_dir
-  amqp_port=$(free_port); dist_port=$(free_port); epmd_port=$(free_port)
+  amqp_port=$(free_port); dist_port=$(free_port); epmd_port=${OSLO_NODE_RABBITMQ_EPMD_PORT:-$(free_port)}
   node="oslo-node-test-$$@localhost"
   if [[ -n $ROOT ]]; then
     node_dir="/tmp/oslo-node-rabbitmq/${node%@*}"
@@ -123,7 +126,9 @@ start() {
   fi
   mkdir -p "$host_dir/home" "$host_dir/mnesia" "$host_dir/log" "$BASE/log"
   # A private cookie: rabbitmqctl and the node must agree, nothing else may talk to the node.
-  if [[ ! -f "$host_dir/home/.erlang.cookie" ]]; then
+  if [[ -n ${OSLO_NODE_RABBITMQ_COOKIE_FILE:-} ]]; then
+    install -m 400 "$OSLO_NODE_RABBITMQ_COOKIE_FILE" "$host_dir/home/.erlang.cookie"
+  elif [[ ! -f "$host_dir/home/.erlang.cookie" ]]; then
     head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$host_dir/home/.erlang.cookie"
     chmod 400 "$host_dir/home/.erlang.cookie"
   fi

@@ -1,0 +1,182 @@
+/**
+ * A three-node RabbitMQ cluster (scripts/rabbitmq-cluster.sh: three nodes joined with
+ * rabbitmqctl join_cluster), a launcher with two workers on a transport_url listing all three
+ * nodes and quorum topic queues, and a client running calls and casts. The node a worker is
+ * connected to is SIGKILLed mid-load:
+ * - calls resume through another node within 5 s of the kill;
+ * - a call in flight at the kill completes or fails with a clear error within its timeout;
+ * - every cast confirmed by the broker reaches a server exactly once (quorum queues keep them;
+ *   the `_unique_id` filter drops redeliveries);
+ * - no worker dies, and /v1/services never shows the service down.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { execa } from 'execa';
+import { ROOT } from '../../helpers/config.js';
+import { withBroker } from '../../helpers/broker.js';
+import { delay, until } from '../../helpers/fault-load.js';
+import { amqpClient } from '../../helpers/fault-rpc.js';
+import { childPids, fixturePath, startLauncher } from '../../helpers/launcher.js';
+
+const CLUSTER_SH = `${ROOT}scripts/rabbitmq-cluster.sh`;
+const CALL_TIMEOUT_S = 8;
+
+interface CallRecord {
+  start: number;
+  end?: number;
+  error?: Error;
+}
+
+test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed casts arrive once, nothing dies', { timeout: 150_000 }, async (t) => {
+  // The cluster is private to this test; the shared broker tells whether RabbitMQ is installed.
+  if (!(await withBroker(t))) return;
+  const clusterDir = `${ROOT}.tmp/rabbitmq-cluster-${process.pid}`;
+  const cluster = async (...args: string[]): Promise<string> =>
+    (await execa('bash', [CLUSTER_SH, ...args], { env: { OSLO_NODE_RABBITMQ_CLUSTER_DIR: clusterDir }, timeout: 120_000, stdin: 'ignore' })).stdout.trim();
+  t.after(async () => {
+    await cluster('stop').catch(() => undefined);
+    await rm(clusterDir, { recursive: true, force: true });
+  });
+  const url = (await cluster('start')).split('\n').pop()!;
+  const ports = await Promise.all([1, 2, 3].map(async (n) => Number(await cluster('port', String(n)))));
+  assert.equal(url.split(',').length, 3, 'the transport_url lists the three nodes');
+
+  const work = mkdtempSync(join(tmpdir(), 'oslo-node-cluster-'));
+  t.after(() => rmSync(work, { recursive: true, force: true }));
+  const castLog = join(work, 'casts.log');
+  const fast = { rabbit_retry_interval: 0.5, rabbit_retry_backoff: 0.5, rabbit_interval_max: 2, kombu_reconnect_delay: 0.5 };
+  const fastFlags = Object.entries(fast).flatMap(([name, value]) => [`--${name.replaceAll('_', '-')}`, String(value)]);
+  const launcher = await startLauncher(
+    ['--workers', '2', '--no-prefork-spare', '--transport-url', url, '--rabbit-quorum-queue', '--service-host', 'cluster-host',
+      '--report-interval', '1', '--service-down-time', '5', '--digest-spacing', '0',
+      '--manager', fixturePath('managers/cast-log-manager.js'), ...fastFlags],
+    { env: { CAST_LOG: castLog }, timeoutMs: 60_000 },
+  );
+  t.after(async () => {
+    launcher.child.kill('SIGTERM');
+    const timer = setTimeout(() => launcher.kill(), 15_000);
+    await launcher.exited;
+    clearTimeout(timer);
+  });
+  const workers = childPids(launcher.pid).sort();
+  assert.equal(workers.length, 2);
+  const { client } = await amqpClient(t, url, 'openstack', { timeoutSeconds: CALL_TIMEOUT_S, overrides: { ...fast, rabbit_quorum_queue: true } });
+
+  // Which node each worker is connected to (connection_name is "<script>:<pid>:<uuid>", as oslo).
+  const connections = async (viaNode: number): Promise<Array<{ pid: number; port: number }>> => {
+    const rows = JSON.parse(await cluster('ctl', String(viaNode), 'list_connections', 'port', 'client_properties', '--formatter', 'json')) as Array<{ port: number; client_properties: unknown }>;
+    return rows.map((row) => {
+      const name = /"connection_name","longstr","[^:"]*:(\d+):/.exec(JSON.stringify(row.client_properties));
+      return { pid: Number(name?.[1]), port: row.port };
+    });
+  };
+  await until('both workers connected', async () => (await connections(1)).filter((c) => workers.includes(c.pid)).length >= 2, 15_000);
+  const victimPort = (await connections(1)).find((c) => c.pid === workers[0])!.port;
+  const victim = ports.indexOf(victimPort) + 1;
+  const survivor = victim === 1 ? 2 : 1;
+  const queues = JSON.parse(await cluster('ctl', String(survivor), 'list_queues', 'name', 'type', '--formatter', 'json')) as Array<{ name: string; type: string }>;
+  assert.equal(queues.find((q) => q.name === 'demo')?.type, 'quorum', 'the topic queue is a quorum queue');
+
+  // The service group, polled throughout: it must never show the service down.
+  const states: string[] = [];
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${launcher.port}/v1/services`);
+        const body = (await response.json()) as { services: Array<{ host: string; binary: string; state: string }> };
+        states.push(body.services.find((s) => s.host === 'cluster-host' && s.binary === 'demo')?.state ?? 'missing');
+      } catch (error) {
+        states.push(`http error ${String(error)}`);
+      }
+      await delay(200);
+    }
+  })();
+
+  // Load: two lanes of calls, one lane of casts; every outcome recorded with its times.
+  const calls: CallRecord[] = [];
+  const confirmed: number[] = [];
+  const confirmedAt = new Map<number, number>();
+  let castFailures = 0;
+  let running = true;
+  const callLane = async (): Promise<void> => {
+    while (running) {
+      const record: CallRecord = { start: Date.now() };
+      calls.push(record);
+      try {
+        await client.call({}, 'ping');
+      } catch (error) {
+        record.error = error as Error;
+        await delay(100);
+      }
+      record.end = Date.now();
+    }
+  };
+  const castLane = async (): Promise<void> => {
+    for (let value = 1; running; value++) {
+      try {
+        await client.cast({}, 'record', { value });
+        confirmed.push(value);
+        confirmedAt.set(value, Date.now());
+      } catch {
+        castFailures++; // unconfirmed: may or may not arrive, never twice
+        await delay(100);
+      }
+      await delay(5);
+    }
+  };
+  const lanes = [callLane(), callLane(), castLane()];
+  t.after(() => {
+    running = false;
+    polling = false;
+  });
+  await until('calls and casts flowing', () => calls.filter((c) => c.end && !c.error).length >= 20 && confirmed.length >= 20, 15_000).catch((error: unknown) => {
+    const last = calls.findLast((c) => c.error)?.error;
+    throw new Error(`${String(error)}: ${calls.length} calls, last error ${last?.name}: ${last?.message}; ${confirmed.length} casts confirmed, ${castFailures} failed`);
+  });
+
+  const killedAt = Date.now();
+  await cluster('kill', String(victim));
+  await until('a call sent after the kill succeeded', () => calls.some((c) => c.start > killedAt && c.end !== undefined && !c.error), 15_000);
+  const resumedAt = Math.min(...calls.filter((c) => c.start > killedAt && c.end !== undefined && !c.error).map((c) => c.end!));
+  await delay(2000);
+  running = false;
+  await Promise.all(lanes);
+  polling = false;
+  await poller;
+
+  assert.ok(resumedAt - killedAt <= 5000, `calls resumed ${resumedAt - killedAt} ms after the kill`);
+  for (const call of calls.filter((c) => c.start <= killedAt && c.end! >= killedAt)) {
+    assert.ok(call.end! - call.start <= CALL_TIMEOUT_S * 1000 + 1500, `a call in flight at the kill settled in ${call.end! - call.start} ms`);
+    if (call.error) assert.match(`${call.error.name}: ${call.error.message}`, /MessagingTimeout|BrokerUnavailable|MessageDeliveryFailure/, 'a clear error');
+  }
+
+  // Every confirmed cast arrives, none twice.
+  const handled = (): string[] => readFileSync(castLog, 'utf8').split('\n').filter(Boolean).map((line) => line.split(' ')[1]!);
+  await until('every confirmed cast handled', () => {
+    const seen = new Set(handled());
+    return confirmed.every((value) => seen.has(String(value)));
+  }, 15_000).catch((error: unknown) => {
+    const seen = new Set(handled());
+    throw new Error(`${String(error)}; missing: ${confirmed.filter((value) => !seen.has(String(value))).join(',')}`);
+  });
+  const counts = new Map<string, number>();
+  for (const value of handled()) counts.set(value, (counts.get(value) ?? 0) + 1);
+  assert.deepEqual([...counts].filter(([, n]) => n > 1), [], 'no cast handled twice');
+  assert.ok([...confirmedAt.values()].some((at) => at > killedAt), 'casts were confirmed after the kill too');
+
+  // The workers: both alive, the same processes, and off the killed node.
+  assert.deepEqual(childPids(launcher.pid).sort(), workers, 'no worker died or was replaced');
+  assert.ok(!launcher.lines.some((line) => line.msg === 'worker died unexpectedly'));
+  await until('workers reconnected to the surviving nodes', async () => {
+    const now = (await connections(survivor)).filter((c) => workers.includes(c.pid));
+    return now.length >= 2 && now.every((c) => c.port !== victimPort);
+  }, 10_000);
+  assert.ok(states.length >= 10, `the service group was polled (${states.length} times)`);
+  assert.deepEqual(states.filter((state) => state !== 'up'), [], 'the service was never shown down');
+  t.diagnostic(`killed node ${victim}; calls resumed after ${resumedAt - killedAt} ms; ${confirmed.length} casts confirmed, ${castFailures} unconfirmed; ${calls.filter((c) => c.error).length} of ${calls.length} calls failed`);
+});
