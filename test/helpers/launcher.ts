@@ -42,6 +42,8 @@ export interface StartOptions {
   waitReady?: boolean;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** A command that runs the launcher (it must exec it): e.g. ['ip', 'netns', 'exec', NS]. */
+  wrap?: string[];
 }
 
 /**
@@ -60,7 +62,8 @@ function ownEmbeddedSocket(args: readonly string[], env: Record<string, string> 
 export async function startLauncher(args: string[], options: StartOptions = {}): Promise<RunningLauncher> {
   const fullArgs = [LAUNCHER, '--host', '127.0.0.1', '--port', '0', ...args];
   const socket = ownEmbeddedSocket(args, options.env);
-  const child = execa(process.execPath, fullArgs, {
+  const [file, ...wrapArgs] = [...(options.wrap ?? []), process.execPath];
+  const child = execa(file!, [...wrapArgs, ...fullArgs], {
     reject: false,
     buffer: false,
     stdin: 'ignore',
