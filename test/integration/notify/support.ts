@@ -14,13 +14,17 @@ export const PY_NOTIFY = `${ROOT}test/fixtures/python/oslo_notify.py`;
 /** Which oslo.messaging: the host's 14.0.3 or the trixie root's 16.1. */
 export type PythonSide = 'oslo.messaging 14.0.3' | 'oslo.messaging 16.1';
 
-/** The argv and stdin that run the peer with `args` on `side`, or a skip reason. */
-export function peerCommand(side: PythonSide, args: string[]): { command: string[]; input?: string } | { skip: string } {
-  if (side === 'oslo.messaging 14.0.3') return { command: [PYTHON, PY_NOTIFY, ...args] };
+/**
+ * The argv and stdin that run the peer with `args` on `side`, or a skip reason. `conf` is INI
+ * text the peer loads as its config file (e.g. `[oslo_messaging_rabbit] rabbit_quorum_queue`).
+ */
+export function peerCommand(side: PythonSide, args: string[], conf?: string): { command: string[]; input?: string } | { skip: string } {
+  const env = conf === undefined ? [] : ['env', `OSLO_PEER_CONF=${conf}`];
+  if (side === 'oslo.messaging 14.0.3') return { command: [...env, PYTHON, PY_NOTIFY, ...args] };
   const root = trixieRoot();
   if ('skip' in root) return root;
   // The script is outside the root: it goes in on stdin.
-  return { command: ['chroot', root.path, 'python3', '-', ...args], input: readFileSync(PY_NOTIFY, 'utf8') };
+  return { command: [...env, 'chroot', root.path, 'python3', '-', ...args], input: readFileSync(PY_NOTIFY, 'utf8') };
 }
 
 export interface PyNotifyOp {
@@ -34,8 +38,8 @@ export interface PyNotifyOp {
 }
 
 /** Send `ops` with a Python Notifier; resolves when it printed "sent". */
-export async function pythonNotify(side: PythonSide, url: string, ops: PyNotifyOp[]): Promise<void> {
-  const peer = peerCommand(side, ['notify', rabbitUrl(url), JSON.stringify(ops)]);
+export async function pythonNotify(side: PythonSide, url: string, ops: PyNotifyOp[], conf?: string): Promise<void> {
+  const peer = peerCommand(side, ['notify', rabbitUrl(url), JSON.stringify(ops)], conf);
   if ('skip' in peer) throw new Error(peer.skip);
   const [file, ...args] = peer.command;
   const result = await execa(file!, args, { timeout: 60_000, reject: false, ...(peer.input === undefined ? { stdin: 'ignore' as const } : { input: peer.input }) });
@@ -54,8 +58,8 @@ export interface PyListenSpec {
 }
 
 /** Start a Python NotificationListener; resolves once it consumes. */
-export async function startPythonListener(t: TestContext, side: PythonSide, url: string, spec: PyListenSpec): Promise<PythonServer> {
-  const peer = peerCommand(side, ['listen', rabbitUrl(url), JSON.stringify(spec)]);
+export async function startPythonListener(t: TestContext, side: PythonSide, url: string, spec: PyListenSpec, conf?: string): Promise<PythonServer> {
+  const peer = peerCommand(side, ['listen', rabbitUrl(url), JSON.stringify(spec)], conf);
   if ('skip' in peer) throw new Error(peer.skip);
   const listener = spawnPythonPeer(t, peer.command, peer.input);
   await listener.waitEvent((event) => event.event === 'ready', 30_000);
