@@ -3,7 +3,8 @@
  * `node dist/rpc.js listen TOPIC [--pool NAME] [--count N] [--timeout S]`: notifications from a
  * shell script. `listen` prints one JSON line per notification (priority, publisher_id,
  * event_type, payload, message_id, timestamp, context). Exit codes as the rest of rpc.js: 0 ok,
- * 2 usage, 3 broker unreachable or `--timeout` passed before `--count` notifications.
+ * 2 usage, 3 broker unreachable or `--timeout` passed before `--count` notifications (without
+ * `--count`, `--timeout` just ends the listening with 0).
  */
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../config/index.js';
@@ -119,7 +120,9 @@ async function listen(command: Extract<Command, { kind: 'listen' }>, transport: 
     logger,
   });
   await listener.start();
-  const timer = command.timeoutMs === undefined ? undefined : setTimeout(() => finish(UNREACHABLE), command.timeoutMs);
+  // --timeout before --count is a failure (3); without --count it just ends the listening (0).
+  const onTimeout = command.count === undefined ? OK : UNREACHABLE;
+  const timer = command.timeoutMs === undefined ? undefined : setTimeout(() => finish(onTimeout), command.timeoutMs);
   const onSignal = (): void => finish(OK);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

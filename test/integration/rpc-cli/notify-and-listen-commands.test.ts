@@ -1,7 +1,8 @@
 /**
  * `node dist/rpc.js notify ...` and `listen ...` over the embedded socket (a real router, real CLI
  * processes): the JSON line per notification with its fields, --count, --pool, --publisher-id,
- * requeue past --count, exit 3 when --timeout passes first, exit 2 for bad usage.
+ * requeue past --count, exit 3 when --timeout passes first, exit 2 for bad usage; and the same
+ * commands over RabbitMQ.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { execa, type ResultPromise } from 'execa';
+import { uniqueTopic, withBroker } from '../../helpers/broker.js';
 import { inProcessBroker } from '../../unit/rpc/support/in-process.js';
 
 const RPC = fileURLToPath(new URL('../../../rpc.js', import.meta.url));
@@ -80,13 +82,30 @@ test('past --count a notification is requeued for the next listener; a pool gets
   assert.equal((JSON.parse(rest.stdout) as { payload: string }).payload, 'p');
 });
 
-test('--timeout before --count exits 3; bad usage exits 2', async () => {
+test('--timeout before --count exits 3 (without --count, 0); bad usage exits 2', async () => {
   const timedOut = await cli('listen', 'cli-quiet', '--count', '1', '--timeout', '0.3');
   assert.equal(timedOut.exitCode, 3);
   assert.match(timedOut.stderr, /0 of 1 notifications before the --timeout/);
+  const bounded = await cli('listen', 'cli-quiet', '--timeout', '0.3');
+  assert.equal(bounded.exitCode, 0, 'without --count the timeout just ends the listening');
   for (const args of [['notify', 'cli-topic', 'loud', 'e'], ['notify', 'cli-topic', 'info'], ['notify', 'cli-topic', 'info', 'e', '{bad'], ['listen', 'cli-topic', '--count', '0'], ['listen', 'cli-topic', '--timeout', 'x'], ['listen', 'cli-topic', '--publisher-id', 'p'], ['notify', 'cli-topic', 'info', 'e', '--pool', 'x']]) {
     const result = await cli(...args);
     assert.equal(result.exitCode, 2, `${args.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, /Usage: node dist\/rpc\.js notify/);
   }
+});
+
+test('over RabbitMQ: --transport-url, and --notification-transport-url ahead of it', async (t) => {
+  const url = await withBroker(t);
+  if (!url) return;
+  const topic = uniqueTopic('cli-amqp');
+  const amqp = (...args: string[]) => execa('node', [RPC, ...args], { reject: false, timeout: 20_000, env: { OSLO_NODE_EMBEDDED_SOCKET: '' } });
+  const sent = await amqp('notify', topic, 'critical', 'over.rabbit', '{"ok": true}', '--transport-url', url);
+  assert.equal(sent.exitCode, 0, String(sent.stderr));
+  // The RPC URL points nowhere; the notification one wins.
+  const heard = await amqp('listen', topic, '--count', '1', '--timeout', '10', '--transport-url', 'rabbit://guest:guest@127.0.0.1:1/', '--notification-transport-url', url);
+  assert.equal(heard.exitCode, 0, String(heard.stderr));
+  assert.deepEqual(JSON.parse(String(heard.stdout)), { ...JSON.parse(String(heard.stdout)), priority: 'critical', event_type: 'over.rabbit', payload: { ok: true } });
+  const unreachable = await amqp('notify', topic, 'info', 'x', '--transport-url', 'rabbit://guest:guest@127.0.0.1:1/');
+  assert.equal(unreachable.exitCode, 3);
 });
