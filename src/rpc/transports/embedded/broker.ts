@@ -4,6 +4,11 @@
  * exchange, competing consumers served round-robin, per-consumer prefetch, ack/reject/requeue, unacked
  * messages requeued when their link goes away, and mandatory publishes that fail when no queue
  * is bound. Message expiration is honoured when a message would be delivered.
+ *
+ * Any process of our uid can connect through the socket, so a misbehaving client must not be
+ * able to exhaust the launcher's memory (issue 14): the queues are capped in number
+ * (`maxQueues`), in messages each (`maxQueueLength`, oldest dropped) and in bytes held in all
+ * (`maxQueuedBytes`: a publish that would pass it is refused).
  */
 import type { Logger } from '../../../logging/logger.js';
 import type { ClientFrame, ExchangeKind, FrameErrorCode, RouterFrame } from './frames.js';
@@ -54,12 +59,22 @@ export interface EmbeddedBrokerOptions {
   readonly logger: Logger;
   /** Most messages one queue holds; the oldest are dropped beyond it (a topic whose servers are gone). */
   readonly maxQueueLength?: number;
+  /** Most queues at once; declaring one more is refused (10000). */
+  readonly maxQueues?: number;
+  /** Most body bytes (UTF-16 code units) waiting in all queues; a publish past it is refused (256 MiB). */
+  readonly maxQueuedBytes?: number;
 }
+
+export const DEFAULT_MAX_QUEUES = 10_000;
+export const DEFAULT_MAX_QUEUED_BYTES = 256 * 1024 * 1024;
 
 /** Broker state and the handling of every client frame. */
 export class EmbeddedBroker {
   readonly #logger: Logger;
   readonly #maxQueueLength: number;
+  readonly #maxQueues: number;
+  readonly #maxQueuedBytes: number;
+  #queuedBytes = 0;
   readonly #links = new Map<string, Link>();
   readonly #queues = new Map<string, Queue>();
   readonly #exchanges = new Map<string, Exchange>();
@@ -68,6 +83,8 @@ export class EmbeddedBroker {
   constructor(options: EmbeddedBrokerOptions) {
     this.#logger = options.logger;
     this.#maxQueueLength = options.maxQueueLength ?? 100_000;
+    this.#maxQueues = options.maxQueues ?? DEFAULT_MAX_QUEUES;
+    this.#maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
   }
 
   addLink(id: string, send: (frame: RouterFrame) => void): void {
@@ -110,6 +127,7 @@ export class EmbeddedBroker {
         return this.#reset(link);
       case 'declare': {
         if (!this.#queues.has(frame.queue)) {
+          if (this.#queues.size >= this.#maxQueues) throw new FrameError('invalid', `the embedded broker already holds its maximum of ${this.#maxQueues} queues`);
           this.#queues.set(frame.queue, { name: frame.queue, messages: [], consumers: [], next: 0, owner: frame.owned ? link.id : undefined });
           if (frame.owned) link.owned.add(frame.queue);
         }
@@ -166,18 +184,19 @@ export class EmbeddedBroker {
       targets = (exchange?.kind === 'fanout' ? exchange.bindings.get('') : exchange?.bindings.get(frame.key)) ?? [];
     }
     const message: Message = { body: frame.body, expiresAt: frame.expirationMs === undefined ? undefined : Date.now() + frame.expirationMs };
-    let routed = 0;
-    for (const name of targets) {
-      const queue = this.#queues.get(name);
-      if (!queue) continue;
-      routed++;
-      queue.messages.push(message);
+    const queues = [...targets].map((name) => this.#queues.get(name)).filter((queue) => queue !== undefined);
+    if (this.#queuedBytes + queues.length * message.body.length > this.#maxQueuedBytes) {
+      throw new FrameError('invalid', `the embedded broker is full (${this.#queuedBytes} of ${this.#maxQueuedBytes} bytes queued); message refused`);
+    }
+    for (const queue of queues) {
+      this.#enqueue(queue, message);
       if (queue.messages.length > this.#maxQueueLength) {
-        queue.messages.shift();
-        this.#logger.warn({ queue: name, limit: this.#maxQueueLength }, 'embedded queue is full; oldest message dropped');
+        this.#dequeue(queue);
+        this.#logger.warn({ queue: queue.name, limit: this.#maxQueueLength }, 'embedded queue is full; oldest message dropped');
       }
       this.#pump(queue);
     }
+    const routed = queues.length;
     if (routed === 0 && frame.mandatory) {
       throw new FrameError('unroutable', `no queue is bound for ${frame.exchange === '' ? 'queue' : `exchange ${frame.exchange}, key`} ${frame.key}`);
     }
@@ -188,7 +207,7 @@ export class EmbeddedBroker {
     while (queue.messages.length > 0 && queue.consumers.length > 0) {
       const consumer = this.#nextConsumer(queue);
       if (!consumer) return;
-      const message = queue.messages.shift()!;
+      const message = this.#dequeue(queue)!;
       if (message.expiresAt !== undefined && message.expiresAt <= Date.now()) continue;
       const delivery = ++this.#deliverySeq;
       if (!consumer.autoAck) {
@@ -197,6 +216,19 @@ export class EmbeddedBroker {
       }
       consumer.link.send({ t: 'deliver', tag: consumer.tag, delivery, body: message.body });
     }
+  }
+
+  /** Every message enters and leaves a queue through these two, which keep #queuedBytes. */
+  #enqueue(queue: Queue, message: Message, atFront = false): void {
+    if (atFront) queue.messages.unshift(message);
+    else queue.messages.push(message);
+    this.#queuedBytes += message.body.length;
+  }
+
+  #dequeue(queue: Queue): Message | undefined {
+    const message = queue.messages.shift();
+    if (message) this.#queuedBytes -= message.body.length;
+    return message;
   }
 
   #nextConsumer(queue: Queue): Consumer | undefined {
@@ -235,6 +267,7 @@ export class EmbeddedBroker {
     for (const consumer of [...queue.consumers]) this.#cancel(consumer);
     for (const exchange of this.#exchanges.values()) for (const names of exchange.bindings.values()) names.delete(name);
     if (queue.owner !== undefined) this.#links.get(queue.owner)?.owned.delete(name);
+    for (const message of queue.messages) this.#queuedBytes -= message.body.length;
     this.#queues.delete(name);
   }
 
@@ -246,7 +279,7 @@ export class EmbeddedBroker {
     const touched = new Set<Queue>();
     for (const [, { consumer, message }] of pending) {
       if (this.#queues.get(consumer.queue.name) !== consumer.queue) continue;
-      consumer.queue.messages.unshift(message);
+      this.#enqueue(consumer.queue, message, true);
       touched.add(consumer.queue);
     }
     for (const name of [...link.owned]) this.#deleteQueue(name);
@@ -254,9 +287,9 @@ export class EmbeddedBroker {
   }
 
   /** Counts for logs and tests. */
-  get stats(): { links: number; queues: number; messages: number } {
+  get stats(): { links: number; queues: number; messages: number; queuedBytes: number } {
     let messages = 0;
     for (const queue of this.#queues.values()) messages += queue.messages.length;
-    return { links: this.#links.size, queues: this.#queues.size, messages };
+    return { links: this.#links.size, queues: this.#queues.size, messages, queuedBytes: this.#queuedBytes };
   }
 }

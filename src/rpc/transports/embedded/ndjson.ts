@@ -4,14 +4,18 @@
  */
 import type { Socket } from 'node:net';
 
-/** Frames longer than this end the connection (a 16 MiB body escapes to well under it). */
-export const MAX_FRAME_BYTES = 128 * 1024 * 1024;
+/**
+ * Frames longer than this end the connection: four times the largest RPC body by default
+ * (rpc_max_message_bytes, 16 MiB), room for JSON escaping, and a bound on what one client can
+ * make the launcher buffer (it was 128 MiB).
+ */
+export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
 /**
  * Read frames from `socket`. `onFrame` gets each parsed value; `onError` gets a description
- * of the first bad frame (not JSON, too long), after which reading stops.
+ * of the first bad frame (not JSON, longer than `maxFrameBytes`), after which reading stops.
  */
-export function readFrames(socket: Socket, onFrame: (frame: unknown) => void, onError: (reason: string) => void): void {
+export function readFrames(socket: Socket, onFrame: (frame: unknown) => void, onError: (reason: string) => void, maxFrameBytes = MAX_FRAME_BYTES): void {
   let chunks: Buffer[] = [];
   let size = 0;
   let failed = false;
@@ -38,7 +42,7 @@ export function readFrames(socket: Socket, onFrame: (frame: unknown) => void, on
     }
     if (failed || start >= data.length) return;
     size += data.length - start;
-    if (size > MAX_FRAME_BYTES) return fail(`frame exceeds ${MAX_FRAME_BYTES} bytes`);
+    if (size > maxFrameBytes) return fail(`frame exceeds ${maxFrameBytes} bytes`);
     chunks.push(data.subarray(start));
   });
 }

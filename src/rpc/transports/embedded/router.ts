@@ -10,7 +10,7 @@ import { listenPrivateSocket } from '../../../ipc/runtime-dir.js';
 import type { Logger } from '../../../logging/logger.js';
 import { EmbeddedBroker } from './broker.js';
 import { parseClientFrame, type RouterFrame } from './frames.js';
-import { readFrames, writeFrame } from './ndjson.js';
+import { MAX_FRAME_BYTES, readFrames, writeFrame } from './ndjson.js';
 
 export interface RouterLink {
   send(frame: unknown): void;
@@ -20,12 +20,24 @@ export interface EmbeddedRouterOptions {
   readonly logger: Logger;
   /** Most messages one queue holds (100000). */
   readonly maxQueueLength?: number;
+  /** Most queues at once (10000). */
+  readonly maxQueues?: number;
+  /** Most body bytes waiting in all queues (256 MiB). */
+  readonly maxQueuedBytes?: number;
+  /** Longest frame a socket client may send (64 MiB). */
+  readonly maxFrameBytes?: number;
+  /** Most bytes waiting to be written to one socket client that does not read: beyond, it is disconnected (64 MiB). */
+  readonly maxClientBufferBytes?: number;
 }
+
+const DEFAULT_MAX_CLIENT_BUFFER_BYTES = 64 * 1024 * 1024;
 
 /** Routes embedded-transport frames between links. */
 export class EmbeddedRouter {
   readonly #logger: Logger;
   readonly #broker: EmbeddedBroker;
+  readonly #maxFrameBytes: number;
+  readonly #maxClientBufferBytes: number;
   readonly #sockets = new Set<Socket>();
   #server: Server | undefined;
   #socketPath: string | undefined;
@@ -33,11 +45,13 @@ export class EmbeddedRouter {
 
   constructor(options: EmbeddedRouterOptions) {
     this.#logger = options.logger.child({ component: 'embedded-router' });
-    this.#broker = new EmbeddedBroker({ logger: this.#logger, maxQueueLength: options.maxQueueLength });
+    this.#broker = new EmbeddedBroker({ logger: this.#logger, maxQueueLength: options.maxQueueLength, maxQueues: options.maxQueues, maxQueuedBytes: options.maxQueuedBytes });
+    this.#maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
+    this.#maxClientBufferBytes = options.maxClientBufferBytes ?? DEFAULT_MAX_CLIENT_BUFFER_BYTES;
   }
 
   /** Broker counts, for logs and tests. */
-  get stats(): { links: number; queues: number; messages: number } {
+  get stats(): { links: number; queues: number; messages: number; queuedBytes: number } {
     return this.#broker.stats;
   }
 
@@ -95,11 +109,32 @@ export class EmbeddedRouter {
   #accept(socket: Socket): void {
     const linkId = `socket-${++this.#socketSeq}`;
     this.#sockets.add(socket);
-    const receive = this.attach(linkId, { send: (frame) => void writeFrame(socket, frame) }, () => socket.destroy());
-    readFrames(socket, receive, (reason) => {
-      this.#logger.warn({ linkId, reason }, 'embedded socket client sent a bad frame; disconnected');
-      socket.destroy();
-    });
+    const send = (frame: unknown): void => {
+      if (!writeFrame(socket, frame)) return;
+      if (!socket.writableNeedDrain) return;
+      // Backpressure: a client that does not read gets no more of our work for its requests
+      // (reading from it pauses until it drains), and one that falls too far behind on its
+      // deliveries is cut rather than buffered without end.
+      if (socket.writableLength > this.#maxClientBufferBytes) {
+        this.#logger.warn({ linkId, buffered: socket.writableLength, limit: this.#maxClientBufferBytes }, 'embedded socket client does not read; disconnected');
+        socket.destroy();
+        return;
+      }
+      if (!socket.isPaused()) {
+        socket.pause();
+        socket.once('drain', () => socket.resume());
+      }
+    };
+    const receive = this.attach(linkId, { send }, () => socket.destroy());
+    readFrames(
+      socket,
+      receive,
+      (reason) => {
+        this.#logger.warn({ linkId, reason }, 'embedded socket client sent a bad frame; disconnected');
+        socket.destroy();
+      },
+      this.#maxFrameBytes,
+    );
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.#sockets.delete(socket);
