@@ -226,6 +226,10 @@ export const OPTIONS = {
     group: 'wsgi', type: 'bool', default: true,
     help: 'One log line per request.',
   },
+  trusted_proxies: {
+    group: 'wsgi', type: 'string', default: '',
+    help: 'Comma-separated IP addresses of proxies whose X-Forwarded-For the access log believes (default: none; the peer address only).',
+  },
   wsgi_log_format: {
     group: 'wsgi', type: 'string',
     default: '%(client_ip)s "%(request_line)s" status: %(status_code)s  len: %(body_length)s time: %(wall_seconds).7f',

@@ -40,9 +40,12 @@ export function countBodyBytes(res: ServerResponse): BodyCounter {
 export class AccessLog {
   readonly #logger: Logger;
   readonly #format: LogFormatter;
+  readonly #trusted: (peer: string | undefined) => boolean;
 
   /** @throws ConfigError when `format` is not a valid wsgi_log_format. */
-  constructor(logger: Logger, format: string) {
+  /** `trusted` says whether a peer's X-Forwarded-For is believed (trusted_proxies). */
+  constructor(logger: Logger, format: string, trusted: (peer: string | undefined) => boolean = () => false) {
+    this.#trusted = trusted;
     this.#logger = logger;
     this.#format = compileLogFormat(format);
   }
@@ -60,8 +63,9 @@ export class AccessLog {
     const get = (name: LogFieldName): string | number => {
       switch (name) {
         case 'client_ip': {
-          const forwarded = rawHeader(req.rawHeaders, 'x-forwarded-for');
           const peer = remote ?? '-';
+          if (!this.#trusted(remote)) return peer;
+          const forwarded = rawHeader(req.rawHeaders, 'x-forwarded-for');
           return forwarded ? `${forwarded.replace(/ /g, '')},${peer}` : peer;
         }
         case 'client_port':

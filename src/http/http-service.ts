@@ -13,6 +13,7 @@ import type { ConnectionTracker, HandBack } from './connection-tracker.js';
 import { requestLimits } from './limits.js';
 import { RequestHandler } from './request-handler.js';
 import { loadTlsOptions } from './tls.js';
+import { parseTrustedProxies } from './trusted-proxies.js';
 
 export interface HttpServiceOptions {
   config: Config;
@@ -71,7 +72,7 @@ export class HttpService {
       logger,
       limits: requestLimits(config),
       keepAlive: config.keep_alive,
-      accessLog: config.access_log ? new AccessLog(requestDataLogger(logger, { component: 'access' }), config.wsgi_log_format) : undefined,
+      accessLog: config.access_log ? new AccessLog(requestDataLogger(logger, { component: 'access' }), config.wsgi_log_format, parseTrustedProxies(config.trusted_proxies)) : undefined,
     });
     this.#tracker = this.#handler.tracker;
   }

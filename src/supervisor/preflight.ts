@@ -8,6 +8,7 @@ import type { Config } from '../config/options.js';
 import { ConfigError, ErrorCodes } from '../errors.js';
 import { compileLogFormat } from '../http/log-format.js';
 import { loadTlsOptions } from '../http/tls.js';
+import { parseTrustedProxies } from '../http/trusted-proxies.js';
 import { ensurePrivateDir } from '../ipc/runtime-dir.js';
 import { preflightAmqp } from '../rpc/transports/amqp/preflight.js';
 
@@ -17,6 +18,7 @@ export function preflight(config: Config): void {
   preflightAmqp(config);
   checkServiceGroupDatabase(config);
   compileLogFormat(config.wsgi_log_format);
+  parseTrustedProxies(config.trusted_proxies);
   for (const option of ['manager', 'app'] as const) {
     const path = config[option];
     // Package names resolve in the worker; files can be checked here.

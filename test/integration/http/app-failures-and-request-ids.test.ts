@@ -55,7 +55,7 @@ test('a safe incoming X-Request-Id is kept; an unsafe or missing one is replaced
 });
 
 test('the access log writes one line per request with fields and the wsgi_log_format message', async (t) => {
-  const { port, logs } = await serve(t, app, { access_log: true });
+  const { port, logs } = await serve(t, app, { access_log: true, trusted_proxies: '127.0.0.1' });
   await httpGet(port, '/hello?x=1', { headers: { 'X-Request-Id': 'log-me', 'X-Forwarded-For': '10.0.0.9' } });
   const lines = logs.filter((line) => line.component === 'access');
   assert.equal(lines.length, 1);
