@@ -247,6 +247,19 @@ export const OPTIONS = {
     group: 'wsgi', type: 'optional-string', default: undefined,
     help: 'PEM CA bundle; when set, clients must present a certificate it signed (mTLS).',
   },
+  ssl_key_passphrase: {
+    group: 'wsgi', type: 'optional-string', default: undefined, secret: true,
+    help: 'Passphrase of an encrypted ssl_key_file (secret: give it in a config file or the environment).',
+  },
+  // oslo.service's [ssl] version and ciphers, for the HTTPS server; flat names get an ssl_ prefix.
+  ssl_version: {
+    group: 'ssl', ini: 'version', type: 'string', default: '',
+    help: 'Pin the HTTPS protocol version: TLSv1, TLSv1_1, TLSv1_2, or SSLv23/unset to negotiate (node: TLS 1.2 or 1.3).',
+  },
+  ssl_ciphers: {
+    group: 'ssl', ini: 'ciphers', type: 'string', default: '',
+    help: "OpenSSL cipher list for HTTPS (TLS 1.2 and older; unset: node's default list).",
+  },
 
   // ---- [oslo_messaging_rabbit] ----
   amqp_durable_queues: {

@@ -8,6 +8,7 @@ import { iniKey } from '../../../config/option-types.js';
 import { OPTIONS, type Config, type OptionName } from '../../../config/options.js';
 import { ConfigError, ErrorCodes } from '../../../errors.js';
 import type { TransportUrl } from './url.js';
+import { SSL_VERSION_CHOICES, pinnedTlsVersion } from '../../../security/ssl-version.js';
 
 /** Everything the AMQP transport reads from the configuration, in its own units. */
 export interface AmqpSettings {
@@ -57,11 +58,6 @@ const URL_OVERRIDABLE = new Map<string, OptionName>(
     .filter((name) => OPTIONS[name].group === 'oslo_messaging_rabbit')
     .map((name) => [iniKey(name, OPTIONS[name]), name]),
 );
-
-/** oslo's ssl_version values (Python's ssl.PROTOCOL_* it maps them to), case-insensitive. */
-const SSL_VERSIONS: Record<string, BrokerTlsSettings['version']> = {
-  '': '', sslv23: '', tlsv1: 'TLSv1', tlsv1_1: 'TLSv1.1', tlsv1_2: 'TLSv1.2',
-};
 
 /** Merge the config with the URL's query; a bad or unknown query option throws ConfigError. */
 export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
@@ -117,11 +113,11 @@ export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
 
 function tlsSettings(value: (name: OptionName) => unknown): BrokerTlsSettings {
   const versionText = value('rabbit_ssl_version') as string;
-  const version = SSL_VERSIONS[versionText.toLowerCase()];
+  const version = pinnedTlsVersion(versionText);
   if (version === undefined) {
     throw new ConfigError(
       ErrorCodes.CONFIG_INVALID,
-      `invalid value for option ssl_version: ${JSON.stringify(versionText)} (use TLSv1, TLSv1_1, TLSv1_2 or SSLv23)`,
+      `invalid value for option ssl_version: ${JSON.stringify(versionText)} (use ${SSL_VERSION_CHOICES})`,
       { option: 'rabbit_ssl_version' },
     );
   }
