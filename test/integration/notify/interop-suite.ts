@@ -8,7 +8,7 @@ import { NotificationFilter } from '../../../src/notify/filter.js';
 import { BatchNotificationListener, NotificationListener } from '../../../src/notify/listener.js';
 import { Notifier } from '../../../src/notify/notifier.js';
 import { PRIORITIES } from '../../../src/notify/priorities.js';
-import type { NotificationRecord } from '../../../src/notify/dispatcher.js';
+import { NotificationResult, type NotificationRecord } from '../../../src/notify/dispatcher.js';
 import { startTransport, uniqueTopic } from '../../helpers/broker.js';
 import { until as waitFor } from '../../helpers/fault-load.js';
 import { peerCommand, pythonNotify, startPythonListener, type PythonSide } from './support.js';
@@ -32,7 +32,7 @@ async function listen(t: TestContext, listener: NotificationListener): Promise<v
 
 const UNICODE = ['ünïcødé', '日本語のテキスト', 'emoji 🎉🚀', 'ℝ∑∫ ☃ 𝄞', 'Ελληνικά', 'עברית', '\u0000nul and "quotes" \\ slash'];
 
-/** A Python Notifier sends every priority (and a v1 message); our listeners, filter, pools and batch get them. */
+/** A Python Notifier sends every priority (and a v1 message); our listeners, filter, pools, requeue and batch get them. */
 export async function pythonNotifierToOurListeners(t: TestContext, side: PythonSide, url: string): Promise<void> {
   const topic = uniqueTopic('py-notify');
   const batchTopic = `${topic}-batch`;
@@ -44,6 +44,20 @@ export async function pythonNotifierToOurListeners(t: TestContext, side: PythonS
   for (const [name, endpoint] of Object.entries(pools)) {
     await listen(t, new NotificationListener(transport, [{ topic }], [endpoint], { pool: `${topic}-pool-${name}` }));
   }
+  // A pool whose endpoint asks for every notification once more: RabbitMQ redelivers it.
+  const requeued = new Set<unknown>();
+  const afterRequeue: unknown[] = [];
+  const requeuer = {
+    critical: (_c: unknown, _p: unknown, _e: unknown, _payload: unknown, metadata: { message_id: unknown }) => {
+      if (!requeued.has(metadata.message_id)) {
+        requeued.add(metadata.message_id);
+        return NotificationResult.REQUEUE;
+      }
+      afterRequeue.push(metadata.message_id);
+      return NotificationResult.HANDLED;
+    },
+  };
+  await listen(t, new NotificationListener(transport, [{ topic }], [requeuer], { pool: `${topic}-requeue`, allowRequeue: true }));
   const batches: NotificationRecord[][] = [];
   await listen(t, new BatchNotificationListener(transport, [{ topic: batchTopic }], [{ info: (records: NotificationRecord[]) => void batches.push(records) }], { batchSize: 4, batchTimeout: 1 }));
 
@@ -76,6 +90,8 @@ export async function pythonNotifierToOurListeners(t: TestContext, side: PythonS
   for (const pool of Object.values(pools)) {
     assert.deepEqual(pool.seen.map((seen) => (seen.payload as { i: number }).i).sort(), [0, 1, 2, 3, 4, 5, 6, 7]);
   }
+  await waitFor('the requeued critical notification handled the second time', () => afterRequeue.length === 1, 10_000);
+  assert.deepEqual([...requeued], afterRequeue, 'our listener requeued it and got it again');
   assert.deepEqual(batches.flat().map((record) => (record.payload as { i: number }).i), [0, 1, 2, 3, 4, 5]);
   assert.equal(batches[0]!.length, 4, 'a full batch of batchSize');
 }
