@@ -10,7 +10,7 @@ import { ClientSendError, InvalidTarget, MessagingException, RpcVersionCapError 
 import { hex32 } from './ids.js';
 import { replyWaiterFor } from './reply-waiter.js';
 import { NoOpSerializer, type Serializer } from './serializer.js';
-import { validateTarget, withOverrides, type Target, type TargetFields } from './target.js';
+import { targetProblem, withOverrides, type Target, type TargetFields } from './target.js';
 import type { Transport } from './transports/transport.js';
 import { versionIsCompatible } from './version.js';
 
@@ -50,6 +50,11 @@ export class RpcClient {
   readonly #target: Target;
   readonly #options: RpcClientOptions;
   readonly #logger: Logger;
+  readonly #serializer: Serializer;
+  /** The target with its exchange filled in: it is frozen, so this is done once, not per call. */
+  readonly #resolved: Target & { readonly exchange: string };
+  /** Why the target is unusable: every send throws it, as oslo's do. */
+  readonly #targetProblem: string | undefined;
 
   constructor(transport: Transport, target: Target, options: RpcClientOptions = {}) {
     const timeout = options.timeout ?? 60;
@@ -60,6 +65,9 @@ export class RpcClient {
     this.#target = Object.freeze({ ...target });
     this.#options = Object.freeze({ ...options, timeout });
     this.#logger = options.logger ?? quiet();
+    this.#serializer = options.serializer ?? new NoOpSerializer();
+    this.#targetProblem = targetProblem(this.#target);
+    this.#resolved = Object.freeze({ ...this.#target, exchange: this.#target.exchange ?? options.controlExchange ?? 'openstack' });
   }
 
   /** The client's target. */
@@ -92,26 +100,20 @@ export class RpcClient {
     const msgId = hex32();
     const timeoutMs = Math.max(1, Math.round(this.#options.timeout! * 1000));
     const cm = this.#options.callMonitorTimeout;
-    const replyQueue = await this.#send(target, async () => await waiter.replyQueue());
-    Object.assign(message, { _msg_id: msgId, _reply_q: replyQueue, _timeout: cm ?? null });
+    const replyQueue = waiter.declaredQueue ?? (await this.#send(target, () => waiter.replyQueue()));
+    message._msg_id = msgId;
+    message._reply_q = replyQueue;
+    message._timeout = cm ?? null;
     const body = this.#encode(target, message);
     const reply = waiter.wait(msgId, { timeoutMs, callMonitorMs: cm === undefined ? undefined : cm * 1000 });
-    // The wait may fail (disconnect) while the publish is still pending; the publish error wins then.
-    reply.promise.catch(() => undefined);
-    const publishing = this.#send(target, () =>
-      this.#transport.publish({ target, body, expirationMs: timeoutMs, mandatory: this.#options.mandatory === true }),
+    // The call's timeout bounds the publish too (a publish stuck in a broker outage must not
+    // stretch a 2 s call to the publish's own bound); a failed publish fails the call with its
+    // own error at once.
+    this.#send(target, () => this.#transport.publish({ target, body, expirationMs: timeoutMs, mandatory: this.#options.mandatory === true })).catch(
+      (error: unknown) => waiter.fail(msgId, error as Error),
     );
-    publishing.catch(() => undefined);
-    try {
-      // The call's timeout bounds the publish too: a publish stuck in a broker outage must not
-      // stretch a 2 s call to the publish's own bound.
-      await Promise.race([publishing, reply.promise]);
-    } catch (error) {
-      reply.cancel();
-      throw error;
-    }
-    const result = await reply.promise;
-    return this.#serializer().deserializeEntity(wireCtx, result) as T;
+    const result = await reply;
+    return this.#serializer.deserializeEntity(wireCtx, result) as T;
   }
 
   /** Send `method` without waiting for a result; resolves once the transport took the message. */
@@ -121,18 +123,15 @@ export class RpcClient {
     await this.#send(target, () => this.#transport.publish({ target, body, mandatory: this.#options.mandatory === true }));
   }
 
-  #serializer(): Serializer {
-    return this.#options.serializer ?? new NoOpSerializer();
-  }
-
   #prepareMessage(ctx: RequestContext, method: string, args: Record<string, unknown>) {
-    const target = validateTarget(this.#target) as Target;
+    if (this.#targetProblem !== undefined) throw new InvalidTarget(this.#targetProblem, this.#target);
+    const target = this.#resolved;
     if (typeof method !== 'string' || method === '') throw new TypeError('method must be a non-empty string');
     const cap = this.#options.versionCap;
     if (cap !== undefined && !versionIsCompatible(cap, target.version)) {
       throw new RpcVersionCapError(target.version ?? 'None', cap);
     }
-    const serializer = this.#serializer();
+    const serializer = this.#serializer;
     const wireCtx = withRequestId(serializer.serializeContext(ctx));
     const wireArgs: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(args)) wireArgs[name] = serializer.serializeEntity(ctx, value);
@@ -141,11 +140,7 @@ export class RpcClient {
     if (target.version !== undefined) message.version = target.version;
     message._unique_id = hex32();
     packContext(message, wireCtx);
-    return {
-      message,
-      wireCtx,
-      target: { ...target, exchange: target.exchange ?? this.#options.controlExchange ?? 'openstack' } as Target & { readonly exchange: string },
-    };
+    return { message, wireCtx, target };
   }
 
   #encode(target: Target, message: Record<string, unknown>): string {
@@ -157,12 +152,16 @@ export class RpcClient {
   }
 
   /** Run a transport step; errors other than our own become ClientSendError. */
-  async #send<T>(target: Target, step: () => Promise<T>): Promise<T> {
+  #send<T>(target: Target, step: () => Promise<T>): Promise<T> {
+    let running: Promise<T>;
     try {
-      return await step();
+      running = step();
     } catch (error) {
+      running = Promise.reject(error);
+    }
+    return running.catch((error: unknown) => {
       if (error instanceof MessagingException) throw error;
       throw new ClientSendError(target, error);
-    }
+    });
   }
 }

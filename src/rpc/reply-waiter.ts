@@ -44,6 +44,8 @@ export class ReplyWaiter {
   readonly #logger: Logger;
   readonly #pending = new Map<string, Pending>();
   #queue: Promise<string> | undefined;
+  /** The queue name once declared: later calls need no promise to learn it. */
+  #queueName: string | undefined;
 
   constructor(transport: Transport, logger: Logger) {
     this.#transport = transport;
@@ -60,26 +62,36 @@ export class ReplyWaiter {
 
   /** The reply queue name; declared and consumed once, before the first call is published. */
   replyQueue(): Promise<string> {
-    this.#queue ??= this.#transport.replyQueue((body) => this.#onReply(body)).catch((error: unknown) => {
-      this.#queue = undefined;
-      throw error;
-    });
+    this.#queue ??= this.#transport.replyQueue((body) => this.#onReply(body)).then(
+      (name) => (this.#queueName = name),
+      (error: unknown) => {
+        this.#queue = undefined;
+        throw error;
+      },
+    );
     return this.#queue;
   }
 
+  /** The reply queue name if it is declared already (the common case), else undefined. */
+  get declaredQueue(): string | undefined {
+    return this.#queueName;
+  }
+
   /** Register a call; the promise settles with its result, failure or MessagingTimeout. */
-  wait(msgId: string, options: WaitOptions): { promise: Promise<unknown>; cancel(): void } {
-    let cancel = (): void => undefined;
-    const promise = new Promise<unknown>((resolve, reject) => {
+  wait(msgId: string, options: WaitOptions): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
       const overall = setTimeout(() => {
         this.#settle(msgId, { error: new MessagingTimeout(`Timed out waiting for a reply to message ID ${msgId}`) });
       }, options.timeoutMs);
       const entry: Pending = { resolve, reject, overall, monitor: undefined, callMonitorMs: options.callMonitorMs, outcome: undefined };
       this.#pending.set(msgId, entry);
-      this.#restartMonitor(msgId, entry);
-      cancel = () => this.#settle(msgId, undefined);
+      if (options.callMonitorMs !== undefined) this.#restartMonitor(msgId, entry);
     });
-    return { promise, cancel };
+  }
+
+  /** Fail one waiting call (its request could not be published); nothing if it is settled. */
+  fail(msgId: string, error: Error): void {
+    this.#settle(msgId, { error });
   }
 
   /** Fail every pending call at once. */

@@ -22,13 +22,18 @@ export type Target = Readonly<TargetFields>;
 /** Characters that act as wildcards in an AMQP topic binding. */
 const WILDCARDS = /[*#]/;
 
+/** What makes a target unusable, or undefined when it is fine; `forServer` also requires a server name. */
+export function targetProblem(target: Target, forServer = false): string | undefined {
+  if (!target.topic) return 'a topic is required';
+  if (WILDCARDS.test(target.topic) || (target.server && WILDCARDS.test(target.server))) return 'topic and server must not contain * or #';
+  if (forServer && !target.server) return 'an RPC server needs both topic and server';
+  return undefined;
+}
+
 /** Check a target for use by a client; `forServer` also requires a server name. */
 export function validateTarget(target: Target, forServer = false): Target {
-  if (!target.topic) throw new InvalidTarget('a topic is required', target);
-  if (WILDCARDS.test(target.topic) || (target.server && WILDCARDS.test(target.server))) {
-    throw new InvalidTarget('topic and server must not contain * or #', target);
-  }
-  if (forServer && !target.server) throw new InvalidTarget('an RPC server needs both topic and server', target);
+  const problem = targetProblem(target, forServer);
+  if (problem !== undefined) throw new InvalidTarget(problem, target);
   return target;
 }
 
