@@ -77,10 +77,10 @@ export class RequestHandler {
     }
   }
 
-  #refuse(reason: string, replyTo: ReplyAddress | undefined): Promise<void> {
+  #refuse(reason: string, replyTo: ReplyAddress | undefined): void {
     this.#options.counters.rejected++;
     this.#options.logger.warn({ reason, replied: replyTo !== undefined }, 'malformed RPC message refused');
-    return replyTo ? this.#reply(replyTo, null, new InvalidMessage(`malformed RPC message: ${reason}`)) : Promise.resolve();
+    if (replyTo) this.#reply(replyTo, null, new InvalidMessage(`malformed RPC message: ${reason}`));
   }
 
   async #run(request: RpcRequest): Promise<void> {
@@ -108,7 +108,7 @@ export class RequestHandler {
       if (!failed) logger.debug({ method: request.method }, 'cast handled');
       return;
     }
-    await this.#reply(request.replyTo, result, failed ? failure : undefined);
+    this.#reply(request.replyTo, result, failed ? failure : undefined);
   }
 
   #logFailure(request: RpcRequest, failure: unknown): void {
@@ -122,8 +122,8 @@ export class RequestHandler {
     }
   }
 
-  /** Send the final reply; a result JSON cannot encode becomes a failure. */
-  async #reply(to: ReplyAddress, result: unknown, failure: unknown): Promise<void> {
+  /** Hand the final reply to the reply sender (not awaited); a result JSON cannot encode becomes a failure. */
+  #reply(to: ReplyAddress, result: unknown, failure: unknown): void {
     const make = (value: unknown, error: unknown): string =>
       encodeEnvelope({
         result: error === undefined && value !== undefined ? value : null,

@@ -178,16 +178,21 @@ export class RpcServer {
         continue;
       }
       this.#inFlight++;
-      void this.#handler
-        .handle(delivery.body)
-        .catch((error: unknown) => this.#logger.error({ err: error }, 'RPC request handler failed'))
-        .finally(() => {
-          this.#inFlight--;
-          this.#pump();
-          if (this.#inFlight === 0 && this.#waiting.length === 0) for (const resolve of this.#idle) resolve();
-        });
+      this.#handler.handle(delivery.body).then(this.#handled, this.#handlerFailed);
     }
   }
+
+  // One settlement per request (not a catch and a finally): bound once.
+  readonly #handled = (): void => {
+    this.#inFlight--;
+    this.#pump();
+    if (this.#inFlight === 0 && this.#waiting.length === 0) for (const resolve of this.#idle) resolve();
+  };
+
+  readonly #handlerFailed = (error: unknown): void => {
+    this.#logger.error({ err: error }, 'RPC request handler failed');
+    this.#handled();
+  };
 
   #drained(): Promise<void> {
     if (this.#inFlight === 0 && this.#waiting.length === 0) return Promise.resolve();
