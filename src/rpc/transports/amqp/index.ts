@@ -79,11 +79,11 @@ export class AmqpTransport extends EventEmitter implements Transport {
     return this.#stopping;
   }
 
-  async publish(request: PublishRequest): Promise<void> {
+  publish(request: PublishRequest): Promise<void> {
     const { target } = request;
     const waitMs = request.expirationMs ?? this.#settings.publishWaitMs;
     const fanout = target.fanout === true;
-    await this.#publish(waitMs, request.body, {
+    return this.#publish(waitMs, request.body, {
       exchange: fanout ? fanoutExchange(target.topic).name : target.exchange,
       routingKey: fanout ? '' : target.server ? `${target.topic}.${target.server}` : target.topic,
       declare: fanout ? fanoutExchange(target.topic) : controlExchange(this.#settings, target.exchange),
@@ -93,8 +93,8 @@ export class AmqpTransport extends EventEmitter implements Transport {
     });
   }
 
-  async publishReply(replyQueueName: string, body: string): Promise<void> {
-    await this.#publish(this.#settings.publishWaitMs, body, {
+  publishReply(replyQueueName: string, body: string): Promise<void> {
+    return this.#publish(this.#settings.publishWaitMs, body, {
       exchange: '',
       routingKey: replyQueueName,
       declare: undefined,
@@ -147,8 +147,20 @@ export class AmqpTransport extends EventEmitter implements Transport {
     };
   }
 
-  async #publish(waitMs: number, body: string, options: PublishOptions): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+  #publish(waitMs: number, body: string, options: PublishOptions): Promise<void> {
+    // Connected with an open channel (nearly always): publish now, without awaiting the
+    // connection and the channel through two promises each time.
+    const publisher = this.#stopping ? undefined : this.#connection.session?.openPublisher;
+    if (!publisher) return this.#publishWhenReady(waitMs, body, options, 1);
+    return publisher.publish(body, options).catch((error: unknown) => {
+      if (!publisher.lostExchange) throw error;
+      return this.#publishWhenReady(waitMs, body, options, 2);
+    });
+  }
+
+  /** Publish once connected (waiting up to `waitMs`); a lost exchange is declared again once. */
+  async #publishWhenReady(waitMs: number, body: string, options: PublishOptions, firstAttempt: number): Promise<void> {
+    for (let attempt = firstAttempt; ; attempt++) {
       const publisher = await (await this.#live(waitMs)).publisher();
       try {
         await publisher.publish(body, options);

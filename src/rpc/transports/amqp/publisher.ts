@@ -29,15 +29,53 @@ interface Pending {
   returned: { replyCode: number; replyText: string } | undefined;
 }
 
+/** A publish waiting for its confirm: when to give up on it, and how. */
+interface Unconfirmed {
+  readonly deadline: number;
+  readonly expire: () => void;
+}
+
+/** oslo's message properties (amqplib options) for one mandatory flag and expiration, shared. */
+const publishOptionsCache = new Map<string, Readonly<Record<string, unknown>>>();
+
+function publishOptions(mandatory: boolean, expirationMs: number | undefined): Readonly<Record<string, unknown>> {
+  const expiration = expirationMs === undefined ? undefined : String(Math.trunc(expirationMs));
+  const key = `${mandatory ? 1 : 0}${expiration ?? ''}`;
+  let options = publishOptionsCache.get(key);
+  if (!options) {
+    // amqplib copies what it needs and never writes to these (its headers inherit from ours).
+    const headers = Object.freeze({});
+    options = Object.freeze({
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      deliveryMode: 2,
+      priority: 0,
+      headers,
+      mandatory,
+      ...(expiration === undefined ? {} : { expiration }),
+    });
+    if (publishOptionsCache.size >= 64) publishOptionsCache.clear();
+    publishOptionsCache.set(key, options);
+  }
+  return options;
+}
+
 /** A ConfirmChannel with return tracking and an exchange-declaration cache. */
 export class Publisher {
   readonly #channel: ConfirmChannel;
   readonly #declared = new Map<string, Promise<void>>();
   readonly #declaredQueues = new Map<string, Promise<void>>();
+  /** Exchanges whose declaration has completed: publishes to them need not wait on a promise. */
+  readonly #ready = new Set<string>();
   // Mandatory publishes awaiting their confirm, by exchange and routing key, oldest first. The
   // broker returns a message before it confirms it, and routability depends only on exchange and
   // key, so a return belongs to the oldest not yet returned publish with the same pair.
   readonly #mandatory = new Map<string, Pending[]>();
+  // Publishes awaiting their confirm, checked against their deadlines by one timer per channel
+  // rather than one timer each (a timer set and cleared per publish cost more than the rest of
+  // the bookkeeping together).
+  readonly #unconfirmed = new Set<Unconfirmed>();
+  #sweep: NodeJS.Timeout | undefined;
   #closed = false;
   #closeCode: unknown;
 
@@ -67,7 +105,13 @@ export class Publisher {
   }
 
   /** Publish `body` and wait for the broker's confirm. */
-  async publish(body: string, options: PublishOptions): Promise<void> {
+  publish(body: string, options: PublishOptions): Promise<void> {
+    const decl = options.declare;
+    if ((decl && !this.#ready.has(decl.name)) || options.declareQueue) return this.#declareAndPublish(body, options);
+    return this.#publish(body, options);
+  }
+
+  async #declareAndPublish(body: string, options: PublishOptions): Promise<void> {
     if (options.declare) {
       try {
         await this.#declare(options.declare);
@@ -82,6 +126,10 @@ export class Publisher {
         throw new MessageDeliveryFailure(`cannot declare queue "${options.declareQueue.name}": ${errorText(error)}`, { cause: error });
       }
     }
+    return this.#publish(body, options);
+  }
+
+  #publish(body: string, options: PublishOptions): Promise<void> {
     const content = Buffer.from(body, 'utf8');
     const key = options.mandatory ? `${options.exchange}\0${options.routingKey}` : '';
     const pending: Pending = { returned: undefined };
@@ -97,17 +145,20 @@ export class Publisher {
       if (index >= 0) list!.splice(index, 1);
       if (list?.length === 0) this.#mandatory.delete(key);
     };
-    await new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       let settled = false;
-      const timer = setTimeout(() => {
-        settled = true;
-        forget();
-        reject(new BrokerUnavailable(`the broker did not confirm a publish to ${describe(options)} within ${options.confirmTimeoutMs} ms`));
-      }, options.confirmTimeoutMs);
+      const unconfirmed: Unconfirmed = {
+        deadline: Date.now() + options.confirmTimeoutMs,
+        expire: () => {
+          settled = true;
+          forget();
+          reject(new BrokerUnavailable(`the broker did not confirm a publish to ${describe(options)} within ${options.confirmTimeoutMs} ms`));
+        },
+      };
       const onConfirm = (error: unknown): void => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        this.#unconfirmed.delete(unconfirmed);
         forget();
         if (error) {
           reject(new BrokerUnavailable(`publish to ${describe(options)} not confirmed: ${errorText(error)}`, { cause: error }));
@@ -118,22 +169,10 @@ export class Publisher {
           resolve();
         }
       };
+      this.#unconfirmed.add(unconfirmed);
+      this.#sweep ??= this.#armSweep(options.confirmTimeoutMs);
       try {
-        this.#channel.publish(
-          options.exchange,
-          options.routingKey,
-          content,
-          {
-            contentType: 'application/json',
-            contentEncoding: 'utf-8',
-            deliveryMode: 2,
-            priority: 0,
-            headers: {},
-            mandatory: options.mandatory,
-            ...(options.expirationMs === undefined ? {} : { expiration: String(Math.trunc(options.expirationMs)) }),
-          },
-          onConfirm,
-        );
+        this.#channel.publish(options.exchange, options.routingKey, content, publishOptions(options.mandatory, options.expirationMs), onConfirm);
       } catch (error) {
         // amqplib throws synchronously when the channel is already closed.
         onConfirm(error ?? new Error('publish failed'));
@@ -141,12 +180,38 @@ export class Publisher {
     });
   }
 
+  /** One unref'd timer at the earliest deadline (a pending publish has the socket to keep the process up). */
+  #armSweep(afterMs: number): NodeJS.Timeout {
+    const timer = setTimeout(() => this.#expire(), Math.max(1, afterMs));
+    timer.unref();
+    return timer;
+  }
+
+  /** Fail publishes past their deadline; re-arm for the earliest one left. */
+  #expire(): void {
+    this.#sweep = undefined;
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const unconfirmed of this.#unconfirmed) {
+      if (unconfirmed.deadline <= now) {
+        this.#unconfirmed.delete(unconfirmed);
+        unconfirmed.expire();
+      } else if (unconfirmed.deadline < next) {
+        next = unconfirmed.deadline;
+      }
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.#sweep = this.#armSweep(next - now);
+  }
+
   #declare(decl: ExchangeDecl): Promise<void> {
     let declared = this.#declared.get(decl.name);
     if (!declared) {
       declared = declareExchange(this.#channel, decl);
       // A failed declare closes the channel; the next channel declares again.
-      declared.catch(() => this.#declared.delete(decl.name));
+      declared.then(
+        () => this.#ready.add(decl.name),
+        () => this.#declared.delete(decl.name),
+      );
       this.#declared.set(decl.name, declared);
     }
     return declared;

@@ -20,6 +20,8 @@ export class Session {
   readonly model: ChannelModel;
   readonly consumer: Channel;
   #publisher: Promise<Publisher>;
+  /** The publisher #publisher resolved to, for the synchronous fast path (openPublisher). */
+  #currentPublisher: Publisher | undefined;
   #alive = true;
   readonly #closed: Promise<unknown>;
   #consumerError: unknown;
@@ -30,6 +32,7 @@ export class Session {
     this.model = model;
     this.consumer = consumer;
     this.#publisher = Promise.resolve(publisher);
+    this.#currentPublisher = publisher;
     this.#closed = once(model, 'close').catch(() => undefined);
     consumer.on('error', (error: unknown) => {
       this.#consumerError = error;
@@ -58,6 +61,12 @@ export class Session {
     return was;
   }
 
+  /** The publisher channel when it is open and this session alive (every publish but the first after a channel error). */
+  get openPublisher(): Publisher | undefined {
+    const current = this.#currentPublisher;
+    return current?.open && this.alive ? current : undefined;
+  }
+
   /**
    * The publisher channel. A broker error (404/406 on a declare or publish) closes only that
    * channel; while the connection lives, a fresh one replaces it.
@@ -67,7 +76,9 @@ export class Session {
     if (current.open || !this.#alive) return current;
     const next = this.model.createConfirmChannel().then((channel) => {
       channel.on('error', () => undefined);
-      return new Publisher(channel);
+      const publisher = new Publisher(channel);
+      this.#currentPublisher = publisher;
+      return publisher;
     });
     this.#publisher = next;
     // A failed open leaves the old (closed) publisher for the next caller to retry from.
