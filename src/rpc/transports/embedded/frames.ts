@@ -74,23 +74,34 @@ const ROUTER_SHAPES: Readonly<Record<RouterFrame['t'], Readonly<Record<string, C
   deliver: { tag: isNonEmptyName, delivery: isId, body: isString },
 };
 
-function check<F>(frame: unknown, shapes: Readonly<Record<string, Readonly<Record<string, Checker>>>>): F | undefined {
+type Shapes = Readonly<Record<string, Readonly<Record<string, Checker>>>>;
+
+/** Per frame type, its field checks as an array: read once, not with Object.entries per frame. */
+function compile(shapes: Shapes): Map<string, readonly (readonly [string, Checker])[]> {
+  return new Map(Object.entries(shapes).map(([type, shape]) => [type, Object.entries(shape)]));
+}
+
+function check<F>(frame: unknown, fields: Map<string, readonly (readonly [string, Checker])[]>): F | undefined {
   if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return undefined;
   const type = (frame as { t?: unknown }).t;
-  if (typeof type !== 'string' || !Object.hasOwn(shapes, type)) return undefined;
-  const shape = shapes[type]!;
-  for (const [field, ok] of Object.entries(shape)) {
+  const checks = typeof type === 'string' ? fields.get(type) : undefined;
+  if (!checks) return undefined;
+  for (let i = 0; i < checks.length; i++) {
+    const [field, ok] = checks[i]!;
     if (!ok((frame as Record<string, unknown>)[field])) return undefined;
   }
   return frame as F;
 }
 
+const CLIENT_FIELDS = compile(CLIENT_SHAPES);
+const ROUTER_FIELDS = compile(ROUTER_SHAPES);
+
 /** The frame as a ClientFrame, or undefined when it is malformed. */
 export function parseClientFrame(frame: unknown): ClientFrame | undefined {
-  return check<ClientFrame>(frame, CLIENT_SHAPES);
+  return check<ClientFrame>(frame, CLIENT_FIELDS);
 }
 
 /** The frame as a RouterFrame, or undefined when it is malformed. */
 export function parseRouterFrame(frame: unknown): RouterFrame | undefined {
-  return check<RouterFrame>(frame, ROUTER_SHAPES);
+  return check<RouterFrame>(frame, ROUTER_FIELDS);
 }

@@ -111,21 +111,22 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
     this.#link.close?.();
   }
 
-  async publish(request: PublishRequest): Promise<void> {
+  publish(request: PublishRequest): Promise<void> {
     const { target } = request;
     const fanout = target.fanout === true;
-    await this.#op({
+    // An undefined expirationMs is left out of the frame by JSON.
+    return this.#op({
       t: 'publish',
       exchange: fanout ? `${target.topic}_fanout` : target.exchange,
       key: fanout ? '' : target.server ? `${target.topic}.${target.server}` : target.topic,
       body: request.body,
       mandatory: request.mandatory === true,
-      ...(request.expirationMs === undefined ? {} : { expirationMs: request.expirationMs }),
+      expirationMs: request.expirationMs,
     });
   }
 
-  async publishReply(replyQueue: string, body: string): Promise<void> {
-    await this.#op({ t: 'publish', exchange: '', key: replyQueue, body, mandatory: true });
+  publishReply(replyQueue: string, body: string): Promise<void> {
+    return this.#op({ t: 'publish', exchange: '', key: replyQueue, body, mandatory: true });
   }
 
   async publishNotification(request: NotifyRequest): Promise<void> {
@@ -233,7 +234,9 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
     return new Promise<void>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       try {
-        this.#send({ ...operation, id } as ClientFrame);
+        // The operation is a fresh object of the caller's: it takes its id in place.
+        (operation as { id?: number }).id = id;
+        this.#send(operation as ClientFrame);
       } catch (error) {
         this.#pending.delete(id);
         reject(new EmbeddedTransportError('cannot reach the embedded router', { cause: error }));
