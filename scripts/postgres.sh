@@ -10,6 +10,9 @@
 #   scripts/postgres.sh start_server start it again on the same port
 #   scripts/postgres.sh psql ARGS... psql on that cluster
 #
+# OSLO_NODE_POSTGRES_MAX_CONNECTIONS sets max_connections (default 100; the service-group
+# simulation opens one connection per simulated host). Tests run without fsync;
+# OSLO_NODE_POSTGRES_DURABLE=1 keeps PostgreSQL's durable defaults (benchmarks).
 # PostgreSQL refuses to run as root: as root the cluster runs as the `postgres` user (Debian's
 # package creates it) or else `nobody`, in a temp dir that user owns. The state (URL, data dir,
 # port) is kept under .tmp/postgres next to this repository (or $OSLO_NODE_POSTGRES_DIR).
@@ -57,7 +60,7 @@ running() {
 start_server() {
   load_env || die "no cluster made (run: scripts/postgres.sh start)"
   as_user "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/server.log" -w -t 60 \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=${PG_MAX_CONNECTIONS:-100} ${PG_FAST_OPTIONS:-}" \
     start >/dev/null || { tail -n 30 "$PG_DIR/server.log" >&2 || true; die "server did not start"; }
 }
 
@@ -81,6 +84,8 @@ PG_BIN=$bin
 PG_DIR=$dir
 PG_DATA=$dir/data
 PG_PORT=$port
+PG_MAX_CONNECTIONS=${OSLO_NODE_POSTGRES_MAX_CONNECTIONS:-100}
+PG_FAST_OPTIONS="$([[ ${OSLO_NODE_POSTGRES_DURABLE:-0} == 1 ]] || echo '-c fsync=off -c synchronous_commit=off -c full_page_writes=off')"
 EOF
   load_env
   # Trust on loopback only: the cluster listens on 127.0.0.1 and a socket in its private dir.
