@@ -44,6 +44,7 @@ export class HostReporter {
   #failing = false;
   #last: MemberReport | undefined;
   #chain: Promise<void> = Promise.resolve();
+  #queued: Promise<void> | undefined;
 
   constructor(options: HostReporterOptions) {
     this.#options = options;
@@ -93,10 +94,17 @@ export class HostReporter {
     }
   }
 
-  /** Reports run one after another: a slow database never piles them up. */
+  /**
+   * Reports run one after another, and at most one waits behind the one in flight: a slow
+   * database or broker delays reports, it never piles them up.
+   */
   #report(): Promise<void> {
-    this.#chain = this.#chain.then(() => this.#reportNow());
-    return this.#chain;
+    this.#queued ??= this.#chain.then(() => {
+      this.#queued = undefined;
+      return this.#reportNow();
+    });
+    this.#chain = this.#queued;
+    return this.#queued;
   }
 
   async #reportNow(): Promise<void> {

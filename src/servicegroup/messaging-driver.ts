@@ -2,14 +2,16 @@
  * The `messaging` driver: every reporter (one per host/binary, see host-reporter.ts)
  * fanout-casts its report to the `servicegroup` topic and keeps the table (membership.ts) from
  * everyone's reports; memory only, so a disabled flag lasts as long as the launchers do. A
- * reporter's first report says hello, and the others answer with theirs (at most once a
- * second each, however many hellos arrive); a stopping launcher casts `leave`.
+ * reporter's first report says hello, and the others answer with theirs, cast to the newcomer's
+ * own queue (H deliveries per newcomer, not H² as a fanout answer costs; at most
+ * HELLO_ANSWERS_PER_SECOND each, however many hellos arrive); a stopping launcher casts `leave`.
  *
  * Nothing received is trusted: reports are validated and bad ones dropped with a log line, and
  * `set_disabled` must carry the admin token's signature (signed-disable.ts).
  */
 import type { Logger } from '../logging/logger.js';
 import { RpcClient } from '../rpc/client.js';
+import { hex32 } from '../rpc/ids.js';
 import { RpcServer } from '../rpc/server.js';
 import type { Transport } from '../rpc/transports/transport.js';
 import type { ServiceGroupDriver } from './driver.js';
@@ -23,8 +25,8 @@ export const SERVICEGROUP_TOPIC = 'servicegroup';
 
 /** Largest service-group message accepted: a report is a few hundred bytes. */
 const MAX_MESSAGE_BYTES = 64 * 1024;
-/** At most one hello answer per this many ms, whatever the number of hellos. */
-const HELLO_ANSWER_SPACING_MS = 1000;
+/** Hello answers a reporter sends per second at most; the others see it at its next report. */
+const HELLO_ANSWERS_PER_SECOND = 5;
 
 export interface MessagingDriverOptions {
   transport: Transport;
@@ -45,12 +47,14 @@ export class MessagingDriver implements ServiceGroupDriver {
   readonly #logger: Logger;
   readonly #membership: Membership;
   readonly #client: RpcClient;
+  readonly #direct: RpcClient;
+  /** This reporter's server name, unique on the bus: hello answers come here. */
+  readonly #serverName = `reporter-${hex32()}`;
   readonly #dropped: ThrottledWarning;
   #server: RpcServer | undefined;
   #own: MemberReport | undefined;
   #disabled: { disabled: boolean; reason: string | null } = { disabled: false, reason: null };
-  #lastAnswerAt = -Infinity;
-  #answerTimer: NodeJS.Timeout | undefined;
+  #answerWindow = { startedAt: 0, answers: 0 };
   #retryTimer: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -59,6 +63,7 @@ export class MessagingDriver implements ServiceGroupDriver {
     this.#logger = options.logger.child({ component: 'servicegroup' });
     this.#membership = new Membership({ serviceDownTimeSeconds: options.serviceDownTimeSeconds, maxRecords: options.maxRecords });
     this.#client = new RpcClient(options.transport, { topic: SERVICEGROUP_TOPIC, fanout: true }, { controlExchange: options.controlExchange, logger: options.logger });
+    this.#direct = new RpcClient(options.transport, { topic: SERVICEGROUP_TOPIC }, { controlExchange: options.controlExchange, logger: options.logger });
     this.#dropped = new ThrottledWarning(this.#logger);
   }
 
@@ -87,8 +92,7 @@ export class MessagingDriver implements ServiceGroupDriver {
       leave: (_ctx: unknown, args: unknown) => this.#onLeave(args),
       set_disabled: (_ctx: unknown, args: { request?: unknown; at?: unknown; sig?: unknown }) => this.#onSetDisabled(args),
     };
-    const pid = process.pid;
-    return new RpcServer(this.#options.transport, { topic: SERVICEGROUP_TOPIC, server: `reporter.${pid}` }, [endpoint], {
+    return new RpcServer(this.#options.transport, { topic: SERVICEGROUP_TOPIC, server: this.#serverName }, [endpoint], {
       controlExchange: this.#options.controlExchange,
       maxMessageBytes: MAX_MESSAGE_BYTES,
       executorPoolSize: 8,
@@ -133,14 +137,13 @@ export class MessagingDriver implements ServiceGroupDriver {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
-    clearTimeout(this.#answerTimer);
     await this.#server?.stop().catch(() => undefined);
     await this.#server?.wait(2000).catch(() => undefined);
     if (this.#options.ownsTransport) await this.#options.transport.stop().catch(() => undefined);
   }
 
   #withDisabled(report: MemberReport): HeartbeatReport {
-    return { ...report, disabled: this.#disabled.disabled, disabledReason: this.#disabled.disabled ? this.#disabled.reason : null };
+    return { ...report, disabled: this.#disabled.disabled, disabledReason: this.#disabled.disabled ? this.#disabled.reason : null, server: this.#serverName };
   }
 
   #isOwn(request: { host: string; binary: string }): boolean {
@@ -165,19 +168,19 @@ export class MessagingDriver implements ServiceGroupDriver {
       this.#dropped.warn({ records: this.#membership.size }, 'service-group table is full; dropped a report of a new host');
       return;
     }
-    if (hello && outcome === 'new-member') this.#answerHello();
+    if (hello && outcome === 'new-member' && report.server) this.#answerHello(report.server);
   }
 
-  /** Answer a newcomer with our report so it sees us at once, at most once per spacing. */
-  #answerHello(): void {
-    if (this.#answerTimer || !this.#own) return;
-    const delay = Math.max(0, this.#lastAnswerAt + HELLO_ANSWER_SPACING_MS - Date.now());
-    this.#answerTimer = setTimeout(() => {
-      this.#answerTimer = undefined;
-      this.#lastAnswerAt = Date.now();
-      if (this.#own && !this.#stopped) void this.report(this.#own, false).catch(() => undefined);
-    }, delay);
-    this.#answerTimer.unref();
+  /** Answer a newcomer with our report, to its queue alone, within the per-second budget. */
+  #answerHello(server: string): void {
+    const own = this.#own;
+    if (!own || this.#stopped) return;
+    const now = Date.now();
+    if (now - this.#answerWindow.startedAt >= 1000) this.#answerWindow = { startedAt: now, answers: 0 };
+    if (this.#answerWindow.answers >= HELLO_ANSWERS_PER_SECOND) return;
+    this.#answerWindow.answers++;
+    const report = this.#withDisabled(own);
+    void this.#direct.prepare({ server }).cast({}, 'report_state', { report, hello: false }).catch(() => undefined);
   }
 
   #onLeave(raw: unknown): void {

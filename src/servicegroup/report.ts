@@ -24,10 +24,12 @@ export interface HeartbeatReport {
   readonly startedAt: string;
   readonly disabled: boolean;
   readonly disabledReason: string | null;
+  /** The messaging driver's own server name: a hello is answered there, not to everyone. */
+  readonly server?: string;
 }
 
-/** A report before the driver adds the disabled state it owns. */
-export type MemberReport = Omit<HeartbeatReport, 'disabled' | 'disabledReason'>;
+/** A report before the driver adds what it owns (disabled state, server name). */
+export type MemberReport = Omit<HeartbeatReport, 'disabled' | 'disabledReason' | 'server'>;
 
 /** One row of /v1/services. `workers` and `pids` are null where the driver does not know them. */
 export interface ServiceState {
@@ -71,6 +73,12 @@ export function positiveInt(value: unknown, field: string): number {
   return value;
 }
 
+/** A server name becomes an AMQP routing key: short, and of safe characters only. */
+function serverName(value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(value)) throw new InvalidReport('server');
+  return value;
+}
+
 function count(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_REPORTED_PIDS) throw new InvalidReport(field);
   return value;
@@ -103,6 +111,7 @@ export function parseReport(value: unknown): HeartbeatReport | InvalidReport {
       startedAt: boundedString(raw.startedAt, 'startedAt'),
       disabled: bool(raw.disabled, 'disabled'),
       disabledReason: nullableString(raw.disabledReason, 'disabledReason'),
+      ...(raw.server === undefined ? {} : { server: serverName(raw.server) }),
     };
   } catch (error) {
     if (error instanceof InvalidReport) return error;

@@ -34,6 +34,11 @@ test('the issue 14 reproduction and other bad shapes are refused, naming the fie
   assert.equal(field([good]), 'report');
   assert.equal(field(undefined), 'report');
   assert.equal(field({ ...good, host: 'x'.repeat(MAX_FIELD_LENGTH) }), undefined, '255 characters fit nova\'s column');
+  // The hello answer's address becomes a routing key: short and plain.
+  assert.equal(field({ ...good, server: 'reporter-0123abcd' }), undefined);
+  assert.equal(field({ ...good, server: 'a#b' }), 'server');
+  assert.equal(field({ ...good, server: 'x'.repeat(65) }), 'server');
+  assert.equal(field({ ...good, server: 7 }), 'server');
 });
 
 test('leave and disable requests are validated the same way', () => {

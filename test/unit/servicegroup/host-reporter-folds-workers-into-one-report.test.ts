@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { silentLogger } from '../../../src/logging/logger.js';
+import type { ServiceGroupDriver } from '../../../src/servicegroup/driver.js';
+import { HostReporter, effectiveDownTime } from '../../../src/servicegroup/host-reporter.js';
+import type { MemberReport } from '../../../src/servicegroup/report.js';
+
+/** A driver that records reports and can be made to fail. */
+function recordingDriver() {
+  const reports: Array<{ report: MemberReport; first: boolean }> = [];
+  const left: MemberReport[] = [];
+  const driver: ServiceGroupDriver & { failing: boolean } = {
+    name: 'messaging',
+    failing: false,
+    start: async () => {},
+    report: async (report, first) => {
+      if (driver.failing) throw new Error('database down');
+      reports.push({ report, first });
+    },
+    leave: async (report) => void left.push(report),
+    services: async () => [],
+    setDisabled: async () => {},
+    stop: async () => {},
+  };
+  return { driver, reports, left };
+}
+
+const record = { host: 'h', binary: 'b', topic: 't', version: '1.0' };
+const waitFor = async (check: () => boolean, what: string): Promise<void> => {
+  const deadline = Date.now() + 3000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
+test('workers fold into one report per interval: first word reports at once, the count and pids ride along', async () => {
+  const { driver, reports } = recordingDriver();
+  const reporter = new HostReporter({ driver, logger: silentLogger(), reportIntervalSeconds: 0.1, serviceDownTimeSeconds: 1, pid: 7 });
+  await reporter.workerAlive(11, record);
+  assert.deepEqual(reports.map((r) => [r.first, r.report.pid, r.report.workers, r.report.pids]), [[true, 7, 1, [11]]]);
+  await reporter.workerAlive(12, record);
+  await reporter.workerAlive(11, record); // a known worker's word does not report
+  assert.deepEqual(reports.map((r) => [r.first, r.report.workers, r.report.pids]), [[true, 1, [11]], [false, 2, [11, 12]]]);
+
+  reporter.start();
+  const from = reports.length;
+  await new Promise((resolve) => setTimeout(resolve, 550));
+  const periodic = reports.length - from;
+  assert.ok(periodic >= 3 && periodic <= 6, `${periodic} reports in 0.55 s at a 0.1 s interval with 2 workers (one per interval, not per worker)`);
+  reporter.workerLeft(12);
+  await waitFor(() => reports.at(-1)!.report.workers === 1, 'a report without the worker that left');
+  await reporter.stop(true);
+});
+
+test('no live worker, no report: the host ages to down; a worker silent past the down time no longer counts', async () => {
+  const { driver, reports } = recordingDriver();
+  const reporter = new HostReporter({ driver, logger: silentLogger(), reportIntervalSeconds: 0.05, serviceDownTimeSeconds: 0.2 });
+  await reporter.workerAlive(21, record);
+  reporter.start();
+  // Worker 21 never speaks again: after 0.2 s it is stale and the reports stop.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const settled = reports.length;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(reports.length, settled, 'no report once no worker is alive');
+  assert.ok(settled >= 2, 'it did report while the worker was fresh');
+  await reporter.stop(false);
+});
+
+test('a failing report is logged once and retried each interval; a stopping launcher leaves', async () => {
+  const { driver, reports, left } = recordingDriver();
+  const warnings: string[] = [];
+  const infos: string[] = [];
+  const logger = silentLogger();
+  const child = Object.assign(Object.create(logger), { warn: (_: unknown, msg: string) => void warnings.push(msg), info: (msg: string) => void infos.push(msg) });
+  const reporter = new HostReporter({ driver, logger: { child: () => child } as never, reportIntervalSeconds: 0.05, serviceDownTimeSeconds: 5 });
+  driver.failing = true;
+  await reporter.workerAlive(31, record);
+  reporter.start();
+  const keepAlive = setInterval(() => void reporter.workerAlive(31, record), 20);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.deepEqual(warnings, ['unable to report service status; will keep trying']);
+  driver.failing = false;
+  await waitFor(() => reports.length > 0, 'a report after recovery');
+  assert.deepEqual(infos, ['Recovered from being unable to report status.']);
+  assert.equal(reports[0]!.first, true, 'the first report that got through says hello');
+  clearInterval(keepAlive);
+  await reporter.stop(true);
+  assert.equal(left.length, 1);
+});
+
+test('service_down_time not above report_interval becomes 2.5 x the interval, as nova does', () => {
+  assert.equal(effectiveDownTime(10, 60), 60);
+  assert.equal(effectiveDownTime(10, 10), 25);
+  assert.equal(effectiveDownTime(0, 5), 5);
+});
