@@ -123,13 +123,10 @@ export class MessagingDriver implements ServiceGroupDriver {
   async setDisabled(request: DisableRequest): Promise<void> {
     const own = this.#isOwn(request);
     if (!own && !this.#membership.has(request.host, request.binary)) throw new ServiceNotFoundError(request.host, request.binary);
-    this.#apply(request);
     const token = this.#options.adminToken;
-    if (!token) {
-      if (own) return;
-      throw new ServiceGroupUnavailableError('disabling another host over the messaging driver needs admin_token set on every launcher');
-    }
-    await this.#client.cast({}, 'set_disabled', { ...signDisable(token, request) });
+    if (!own && !token) throw new ServiceGroupUnavailableError('disabling another host over the messaging driver needs admin_token set on every launcher');
+    this.#apply(request);
+    if (token) await this.#client.cast({}, 'set_disabled', { ...signDisable(token, request) });
     // Our report carries the flag: send it now rather than at the next interval.
     if (own && this.#own) await this.report(this.#own, false).catch(() => undefined);
   }
