@@ -5,7 +5,8 @@
 //   {cmd:'start', ...}  build and start `count` members from `first`   → {ok, rssBefore}
 //   {cmd:'stats'}       counters so far                                → {published, delivered, failures, rss, cpuMs}
 //   {cmd:'kill', index} stop member `index` as if its host died (no leave)
-//   {cmd:'watch', host, observer, pollMs} poll member `observer`'s table until `host` reads down → {ms}
+//   {cmd:'watch', host, observer, pollMs} poll member `observer`'s table until `host` reads down
+//                       → {ms, downAtStart: other hosts already reading down when the watch began}
 //   {cmd:'stop'}        stop everything and exit
 import pino from 'pino';
 import { loadConfig } from '../../dist/src/config/index.js';
@@ -76,13 +77,16 @@ async function kill(index) {
   await member.driver.stop();
 }
 
+/** ms until `host` reads down in `observer`'s table, and how many hosts read down at the start. */
 async function watch({ host, observer, pollMs }) {
   const started = performance.now();
   const member = members.get(observer);
+  let downAtStart;
   for (;;) {
     const rows = await member.driver.services().catch(() => []);
-    if (rows.find((row) => row.host === host)?.state === 'down') return performance.now() - started;
-    if (performance.now() - started > 120_000) return Infinity;
+    downAtStart ??= rows.filter((row) => row.state === 'down' && row.host !== host).length;
+    if (rows.find((row) => row.host === host)?.state === 'down') return { ms: performance.now() - started, downAtStart };
+    if (performance.now() - started > 120_000) return { ms: Infinity, downAtStart };
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
@@ -106,7 +110,7 @@ process.on('message', async (message) => {
       await kill(message.index);
       process.send({ ok: true });
     } else if (message.cmd === 'watch') {
-      process.send({ ms: await watch(message) });
+      process.send(await watch(message));
     } else if (message.cmd === 'stop') {
       await Promise.allSettled([...members.keys()].map((index) => kill(index)));
       process.exit(0);
