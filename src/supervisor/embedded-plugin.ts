@@ -25,7 +25,7 @@ export async function createEmbeddedPlugin(socketPath: string | undefined, logge
     onWorker(handle) {
       const linkId = `worker-${handle.slot}-${handle.pid}`;
       links.set(handle, linkId);
-      const send = frameBatcher((frames) => void handle.channel.send({ type: 'transport', frames }));
+      const send = frameBatcher((frames) => void handle.channel.send({ type: 'transport', frames }), 'iteration');
       const receive = router.attach(linkId, { send });
       handle.channel.handle('transport', (message) => {
         for (const frame of framesOf(message)) receive(frame);

@@ -3,19 +3,34 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { test } from 'node:test';
 import { frameBatcher, framesOf, MAX_BATCH_FRAMES } from '../../../src/rpc/transports/embedded/index.js';
 
-test('frames made in one turn, promise continuations included, leave in one message, in order', async () => {
+test('frames made in one event-loop iteration, promise continuations included, leave in one message, in order', async () => {
   const writes: unknown[][] = [];
   const send = frameBatcher((frames) => writes.push(frames));
   send({ n: 1 });
   await Promise.resolve();
   send({ n: 2 });
   queueMicrotask(() => send({ n: 3 }));
-  assert.equal(writes.length, 0, 'nothing is written before the turn ends');
+  assert.equal(writes.length, 0, 'nothing is written before the iteration ends');
   await nextTurn();
   assert.deepEqual(writes, [[{ n: 1 }, { n: 2 }, { n: 3 }]]);
   send({ n: 4 });
   await nextTurn();
-  assert.deepEqual(writes, [[{ n: 1 }, { n: 2 }, { n: 3 }], [{ n: 4 }]], 'a later turn starts a new message');
+  assert.deepEqual(writes, [[{ n: 1 }, { n: 2 }, { n: 3 }], [{ n: 4 }]], 'a later iteration starts a new message');
+});
+
+test('flushed per iteration, frames made in two callbacks of one poll phase leave together', async () => {
+  const writes: unknown[][] = [];
+  const send = frameBatcher((frames) => writes.push(frames), 'iteration');
+  const perTurn: unknown[][] = [];
+  const sendPerTurn = frameBatcher((frames) => perTurn.push(frames), 'turn');
+  // Two timer callbacks due at once run in one timers phase, like two reads in one poll phase.
+  await new Promise<void>((resolve) => {
+    setTimeout(() => (send('a'), sendPerTurn('a')), 1);
+    setTimeout(() => (send('b'), sendPerTurn('b'), resolve()), 1);
+  });
+  await nextTurn();
+  assert.deepEqual(writes, [['a', 'b']]);
+  assert.deepEqual(perTurn, [['a'], ['b']], 'per turn, each callback flushes its own');
 });
 
 test(`a batch never holds more than ${MAX_BATCH_FRAMES} frames`, async () => {

@@ -1,16 +1,22 @@
 /**
- * Frames for one IPC peer, sent together once per event-loop turn. Every IPC message costs a
- * JSON round and a write(2) on each side plus a wake-up of the peer: at 16 calls in flight, one
- * message per frame spent most of the launcher's and the workers' time in `writeUtf8String`.
- * A call's frames made in one turn (a worker's ack and reply, the router's confirm and delivery)
- * now leave in one message, in the order they were made.
+ * Frames for one IPC peer, sent together. Every IPC message costs a JSON round and a write(2) on
+ * each side plus a wake-up of the peer: at 16 calls in flight, one message per frame spent most
+ * of the launcher's and the workers' time in `writeUtf8String`. Frames leave in the order they
+ * were made, in one message per flush:
+ * - `turn` (workers): flushed at the end of the current callback (process.nextTick), which for a
+ *   worker is everything one read of its IPC channel brought (node emits those messages in one
+ *   callback): its acks and replies together, with no wait.
+ * - `iteration` (the launcher's router): flushed once the event loop's poll phase is done
+ *   (setImmediate), so that what the router makes for messages read from several workers in one
+ *   poll goes to each peer in one message.
  */
 
 /** Most frames in one IPC message; a longer batch is sent at once and a new one begun. */
 export const MAX_BATCH_FRAMES = 256;
 
-/** `send(frame)` queues; the queue goes to `write` at the end of this turn (process.nextTick). */
-export function frameBatcher(write: (frames: unknown[]) => void): (frame: unknown) => void {
+/** `send(frame)` queues; the queue goes to `write` at the end of the turn or of the poll phase. */
+export function frameBatcher(write: (frames: unknown[]) => void, flushAfter: 'turn' | 'iteration' = 'turn'): (frame: unknown) => void {
+  const schedule = flushAfter === 'turn' ? process.nextTick : setImmediate;
   let batch: unknown[] = [];
   const flush = (): void => {
     if (batch.length === 0) return;
@@ -20,7 +26,7 @@ export function frameBatcher(write: (frames: unknown[]) => void): (frame: unknow
   };
   return (frame) => {
     batch.push(frame);
-    if (batch.length === 1) process.nextTick(flush);
+    if (batch.length === 1) schedule(flush);
     else if (batch.length >= MAX_BATCH_FRAMES) flush();
   };
 }
