@@ -89,9 +89,31 @@ function checkCombinations(config: Config): void {
   if (config.request_timeout > 0 && config.header_timeout > config.request_timeout) {
     fail('header_timeout', `must not exceed request_timeout (${config.request_timeout}), which bounds the head too`);
   }
-  if (config.rabbit_ha_queues && config.rabbit_quorum_queue) {
-    fail('rabbit_quorum_queue', 'cannot be combined with rabbit_ha_queues');
+  const rabbitProblem = rabbitOptionProblem(config);
+  if (rabbitProblem) fail(rabbitProblem.option, rabbitProblem.message);
+}
+
+/**
+ * The [oslo_messaging_rabbit] combinations oslo.messaging 16.1 refuses at start (its
+ * RuntimeErrors), checked here and again after the transport URL's query overrides.
+ */
+export function rabbitOptionProblem(
+  options: Pick<Config, 'rabbit_ha_queues' | 'rabbit_quorum_queue' | 'rabbit_stream_fanout' | 'rabbit_qos_prefetch_count' | 'rabbit_transient_quorum_queue'>,
+): { option: string; message: string } | undefined {
+  if (options.rabbit_ha_queues && options.rabbit_quorum_queue) {
+    return { option: 'rabbit_quorum_queue', message: 'cannot be combined with rabbit_ha_queues' };
   }
+  // oslo builds the reply and fanout queues' arguments with the same check.
+  if (options.rabbit_ha_queues && options.rabbit_transient_quorum_queue) {
+    return { option: 'rabbit_transient_quorum_queue', message: 'cannot be combined with rabbit_ha_queues' };
+  }
+  if (options.rabbit_stream_fanout && options.rabbit_qos_prefetch_count <= 0) {
+    return { option: 'rabbit_stream_fanout', message: 'needs rabbit_qos_prefetch_count greater than 0' };
+  }
+  if (options.rabbit_stream_fanout && !options.rabbit_transient_quorum_queue) {
+    return { option: 'rabbit_stream_fanout', message: 'needs rabbit_transient_quorum_queue = true' };
+  }
+  return undefined;
 }
 
 /** Rebuild a Config from the plain object a worker received over IPC. */

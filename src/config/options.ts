@@ -4,6 +4,7 @@
  */
 import { availableParallelism, hostname } from 'node:os';
 import type { OptionSpec, OptionValue } from './option-types.js';
+import { RABBIT_QUEUE_OPTIONS } from './rabbit-queue-options.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -271,8 +272,8 @@ export const OPTIONS = {
     help: 'Auto-delete control exchange and topic queues.',
   },
   rabbit_transient_queues_ttl: {
-    group: 'oslo_messaging_rabbit', type: 'int', min: 1, max: 86_400 * 30, default: 1800,
-    help: 'Seconds of x-expires on reply and fanout queues.',
+    group: 'oslo_messaging_rabbit', type: 'int', min: 0, max: 86_400 * 30, default: 1800,
+    help: 'Seconds of x-expires on reply and fanout queues (0 = none); with rabbit_stream_fanout, the stream\'s x-max-age.',
   },
   rabbit_qos_prefetch_count: {
     group: 'oslo_messaging_rabbit', type: 'int', min: 0, max: 65_535, default: 128,
@@ -352,6 +353,8 @@ export const OPTIONS = {
     group: 'oslo_messaging_rabbit', ini: 'ssl_enforce_hostname_verification', type: 'bool', default: false,
     help: "With ssl_ca_file, also check the broker's certificate names the host connected to.",
   },
+  // oslo.messaging 16.1's queue types (quorum, stream, queue manager): rabbit-queue-options.ts
+  ...RABBIT_QUEUE_OPTIONS,
 
   // ---- [oslo_messaging_notifications] (INI keys: driver, transport_url, topics, retry) ----
   notification_driver: {

@@ -113,12 +113,16 @@ export async function startPrivateBroker(t: TestContext, name: string, extraEnv:
   return { url, dir };
 }
 
-/** Rows of a `rabbitmqctl list_*` command (JSON formatter). */
+/** `flags` of the list helpers that address the RabbitMQ 4 broker instead of the bookworm one. */
+export const RABBITMQ4 = ['--rabbitmq4'] as const;
+
+/** Rows of a `rabbitmqctl list_*` command (JSON formatter); `flags`: RABBITMQ4 for that broker. */
 export async function listJson<T = Record<string, unknown>>(
   what: 'list_queues' | 'list_exchanges' | 'list_channels' | 'list_connections' | 'list_consumers',
   dir?: string,
+  flags: readonly string[] = [],
 ): Promise<T[]> {
-  const text = (await rabbit([what], dir)).trim();
+  const text = (await rabbit([...flags, what], dir)).trim();
   return text ? (JSON.parse(text) as T[]) : [];
 }
 
@@ -142,11 +146,11 @@ export interface ExchangeRow {
 }
 
 /** `rabbitmqctl list_queues` as rows. */
-export function listQueues(dir?: string): Promise<QueueRow[]> {
-  return listJson<QueueRow>('list_queues', dir);
+export function listQueues(dir?: string, flags: readonly string[] = []): Promise<QueueRow[]> {
+  return listJson<QueueRow>('list_queues', dir, flags);
 }
 
 /** `rabbitmqctl list_exchanges` as rows. */
-export function listExchanges(dir?: string): Promise<ExchangeRow[]> {
-  return listJson<ExchangeRow>('list_exchanges', dir);
+export function listExchanges(dir?: string, flags: readonly string[] = []): Promise<ExchangeRow[]> {
+  return listJson<ExchangeRow>('list_exchanges', dir, flags);
 }

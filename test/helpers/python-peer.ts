@@ -7,8 +7,16 @@ import { execa } from 'execa';
 import { ROOT } from './config.js';
 
 export const PYTHON = '/usr/bin/python3';
-const PY_SERVER = `${ROOT}test/fixtures/python/oslo_server.py`;
-const PY_CLIENT = `${ROOT}test/fixtures/python/oslo_client.py`;
+
+/** How to run a Python fixture: this system's python3 (oslo 14.0.3), or the trixie root's (16.1). */
+export interface PythonRunner {
+  command(script: string, args: readonly string[]): { file: string; args: string[] };
+}
+
+/** The host's /usr/bin/python3 with the fixtures in the clone. */
+export const HOST_PYTHON: PythonRunner = {
+  command: (script, args) => ({ file: PYTHON, args: [`${ROOT}test/fixtures/python/${script}`, ...args] }),
+};
 
 /** The rabbit:// form of the test broker's amqp:// URL, as a Python oslo peer takes it. */
 export function rabbitUrl(url: string): string {
@@ -25,9 +33,17 @@ export interface PythonServer {
   stop(): Promise<void>;
 }
 
-/** Start the Python peer server on `topic`/`server`; stopped after the test. */
-export async function startPythonServer(t: TestContext, url: string, topic: string, server: string, extraArgs: string[] = []): Promise<PythonServer> {
-  const peer = spawnPythonPeer(t, [PYTHON, PY_SERVER, rabbitUrl(url), topic, server, ...extraArgs]);
+/** Start the Python peer server on `topic`/`server`; stopped after the test. `extraArgs`: --exchange, --config-file. */
+export async function startPythonServer(
+  t: TestContext,
+  url: string,
+  topic: string,
+  server: string,
+  extraArgs: readonly string[] = [],
+  runner: PythonRunner = HOST_PYTHON,
+): Promise<PythonServer> {
+  const command = runner.command('oslo_server.py', [rabbitUrl(url), topic, server, ...extraArgs]);
+  const peer = spawnPythonPeer(t, [command.file, ...command.args]);
   await peer.waitEvent((event) => event.event === 'ready', 20_000);
   return peer;
 }
@@ -103,9 +119,16 @@ export interface PythonOp {
   seconds?: number;
 }
 
-/** Run the Python peer client once with `ops`; resolves with one result object per op. */
-export async function runPythonClient(url: string, ops: PythonOp[], timeoutMs = 60_000): Promise<Array<Record<string, unknown>>> {
-  const result = await execa(PYTHON, [PY_CLIENT, rabbitUrl(url), JSON.stringify(ops)], { timeout: timeoutMs, reject: false, stdin: 'ignore' });
+/** Run the Python peer client once with `ops`; resolves with one result object per op. `extraArgs`: --config-file. */
+export async function runPythonClient(
+  url: string,
+  ops: PythonOp[],
+  timeoutMs = 60_000,
+  extraArgs: readonly string[] = [],
+  runner: PythonRunner = HOST_PYTHON,
+): Promise<Array<Record<string, unknown>>> {
+  const command = runner.command('oslo_client.py', [rabbitUrl(url), JSON.stringify(ops), ...extraArgs]);
+  const result = await execa(command.file, command.args, { timeout: timeoutMs, reject: false, stdin: 'ignore' });
   if (result.exitCode !== 0) throw new Error(`python client failed (${result.exitCode}): ${result.stderr.slice(-2000)}`);
   return result.stdout.split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line) as Record<string, unknown>);
 }

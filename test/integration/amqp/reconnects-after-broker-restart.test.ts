@@ -6,27 +6,12 @@
  * tests running in parallel on the shared one.
  */
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { once } from 'node:events';
-import { pino } from 'pino';
 import type { Delivery } from '../../../src/rpc/transports/transport.js';
 import { withBroker, rabbit, startPrivateBroker, startTransport, uniqueTopic } from '../../helpers/broker.js';
+import { captureLogger } from '../../helpers/capture-logger.js';
 import { until as waitFor } from '../../helpers/fault-load.js';
-
-function captureLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const raw: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      raw.push(chunk.toString());
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      callback();
-    },
-  });
-  if (process.env.DEBUG_RESTART) stream.on("data", () => undefined);
-  return { logger: pino({ level: "info" }, process.env.DEBUG_RESTART ? pino.multistream([{ stream }, { stream: process.stderr }]) : stream), lines, raw };
-}
 
 test('the transport recovers from a broker stop_app/start_app without leaks', { timeout: 90_000 }, async (t) => {
   const sharedUrl = await withBroker(t);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { loadConfig, type Config } from '../../../src/config/index.js';
 import { ConfigError } from '../../../src/errors.js';
 import { amqpSettings } from '../../../src/rpc/transports/amqp/settings.js';
-import { controlExchange, fanoutExchange, replyQueue, serverTopology } from '../../../src/rpc/transports/amqp/topology.js';
+import { controlExchange, fanoutExchange, pyInt, replyQueue, serverTopology } from '../../../src/rpc/transports/amqp/topology.js';
 import { parseTransportUrl } from '../../../src/rpc/transports/amqp/url.js';
 
 function settings(overrides: Record<string, unknown> = {}, url = 'rabbit://h/') {
@@ -18,13 +18,13 @@ test('defaults: non-durable topic exchange and queues without arguments, transie
   assert.deepEqual(topology.exchange, { name: 'openstack', type: 'topic', options: { durable: false, autoDelete: false, internal: false } });
   assert.deepEqual(topology.fanout, { name: 'compute_fanout', type: 'fanout', options: { durable: false, autoDelete: true, internal: false } });
   for (const [queue, name] of [[topology.topicQueue, 'compute'], [topology.serverQueue, 'compute.host-1']] as const) {
-    assert.deepEqual(queue, { name, options: { durable: false, autoDelete: false, exclusive: false, arguments: {} } });
+    assert.deepEqual(queue, { name, options: { durable: false, autoDelete: false, exclusive: false, arguments: {} }, consumeArguments: undefined });
   }
   assert.match(topology.fanoutQueue.name, /^compute_fanout_[0-9a-f]{32}$/);
-  assert.deepEqual(topology.fanoutQueue.options, { durable: false, autoDelete: false, exclusive: false, arguments: { 'x-expires': 1_800_000 } });
+  assert.deepEqual(topology.fanoutQueue.options, { durable: false, autoDelete: false, exclusive: false, arguments: { 'x-expires': pyInt(1_800_000) } });
   const reply = replyQueue(s);
   assert.match(reply.name, /^reply_[0-9a-f]{32}$/);
-  assert.ok(Number.isInteger(reply.options.arguments!['x-expires']), 'x-expires is an integer, as py-amqp sends it');
+  assert.deepEqual(reply.options.arguments!['x-expires'], { '!': 'int', value: 1_800_000 }, 'x-expires is a signedint, as py-amqp sends it');
 });
 
 test('amqp_durable_queues, amqp_auto_delete and the TTL option change exactly what oslo changes', () => {
@@ -33,9 +33,9 @@ test('amqp_durable_queues, amqp_auto_delete and the TTL option change exactly wh
   assert.deepEqual(topology.exchange.options, { durable: true, autoDelete: true, internal: false });
   assert.equal(topology.topicQueue.options.durable, true);
   assert.equal(topology.topicQueue.options.autoDelete, true);
-  assert.deepEqual(topology.fanout.options, fanoutExchange('t').options, 'the fanout exchange ignores both options');
+  assert.deepEqual(topology.fanout.options, fanoutExchange(s, 't').options, 'the fanout exchange ignores both options');
   assert.equal(topology.fanoutQueue.options.durable, false);
-  assert.deepEqual(topology.fanoutQueue.options.arguments, { 'x-expires': 60_000 });
+  assert.deepEqual(topology.fanoutQueue.options.arguments, { 'x-expires': pyInt(60_000) });
 });
 
 test('HA queues add x-ha-policy to every queue; quorum queues only to topic queues, and make them durable', () => {

@@ -13,6 +13,7 @@ import { connect, credentials, type ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { ClosedError } from '../../../errors.js';
 import { redactUrlPasswords } from '../../../logging/redact.js';
+import { describeRefusal, haQueuesWarning } from './advice.js';
 import { coalesceFrameWrites } from './coalesced-writes.js';
 import { BrokerConnectError, BrokerDeclareError, BrokerUnavailable } from './errors.js';
 import { HostCycle, reconnectWaitMs } from './failover.js';
@@ -47,6 +48,7 @@ export class AmqpConnection extends EventEmitter {
   readonly #hosts: HostCycle<BrokerHost>;
   #reconnecting: Promise<void> | undefined;
   #stopped = false;
+  #warnedHaQueues = false;
   /** Publishes waiting for a reconnect (waitConnected), by their 'connected' listener. */
   readonly #waiters = new Map<() => void, (error?: Error) => void>();
 
@@ -107,9 +109,9 @@ export class AmqpConnection extends EventEmitter {
       await once(session);
     } catch (error) {
       remove();
-      // amqplib rejects with "Channel closed"; the channel's error event has the broker's reason.
-      const reason = session.consumerError ?? error;
-      throw new BrokerDeclareError(`the broker refused a declaration: ${errorText(reason)}`, { cause: reason });
+      // amqplib rejects with "Channel closed"; the channel's or connection's error event has the broker's reason.
+      const reason = session.brokerError ?? error;
+      throw new BrokerDeclareError(`the broker refused a declaration: ${describeRefusal(errorText(reason), this.#settings)}`, { cause: reason });
     }
     return remove;
   }
@@ -181,7 +183,13 @@ export class AmqpConnection extends EventEmitter {
       throw error;
     }
     this.#session = session;
-    this.#logger.info({ broker: describeHost(this.#tlsHost(host)), generation: session.generation }, 'connected to the AMQP broker');
+    const server = model.connection.serverProperties as Record<string, unknown> | undefined;
+    this.#logger.info({ broker: describeHost(this.#tlsHost(host)), version: server?.version, generation: session.generation }, 'connected to the AMQP broker');
+    const haWarning = this.#warnedHaQueues ? undefined : haQueuesWarning(this.#settings, server);
+    if (haWarning) {
+      this.#warnedHaQueues = true;
+      this.#logger.warn({ option: 'rabbit_ha_queues' }, haWarning);
+    }
     this.emit('connected');
   }
 

@@ -1,18 +1,20 @@
 /**
- * The RabbitMQ transport (amqplib), wire-compatible with oslo.messaging 14.0.3's rabbit driver:
- * the same exchanges, queues, flags, arguments and message properties
- * (docs/protocol/topology.md, docs/protocol/wire-format.md). It only moves bodies between queues; the RPC protocol
- * lives in `rpc/`.
+ * The RabbitMQ transport (amqplib), wire-compatible with oslo.messaging's rabbit driver (14.0.3
+ * and 16.1, quorum and stream queues included): the same exchanges, queues, flags, arguments and
+ * message properties (docs/protocol/topology.md, docs/protocol/wire-format.md, docs/rabbitmq4.md). It only moves bodies
+ * between queues; the RPC protocol lives in `rpc/`.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from '../../../config/options.js';
 import { ClosedError } from '../../../errors.js';
+import { hex32 } from '../../ids.js';
 import type { Target } from '../../target.js';
 import type { Delivery, Listener, NotificationBinding, NotifyRequest, PublishRequest, Transport } from '../transport.js';
 import { AmqpConnection } from './connection.js';
 import { AmqpListener, notificationConsumerPlan, rpcConsumerPlan, type ConsumerPlan } from './listener.js';
 import type { PublishOptions } from './publisher.js';
+import { QueueManager } from './queue-manager.js';
 import { ReplyConsumer } from './reply-consumer.js';
 import { amqpSettings, type AmqpSettings } from './settings.js';
 import { controlExchange, fanoutExchange, notificationQueue, notificationTopology, replyQueue, serverTopology } from './topology.js';
@@ -37,6 +39,8 @@ export class AmqpTransport extends EventEmitter implements Transport {
   readonly #logger: Logger;
   readonly #replies: ReplyConsumer;
   readonly #listeners = new Set<AmqpListener>();
+  /** Suffixes of reply and fanout queue names: random, or the queue manager's stable ones. */
+  readonly #queueSuffix: () => string;
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -49,7 +53,14 @@ export class AmqpTransport extends EventEmitter implements Transport {
     this.#connection = new AmqpConnection(url, this.#settings, this.#logger);
     this.#connection.on('connected', () => this.emit('connected'));
     this.#connection.on('disconnected', (error: Error) => this.emit('disconnected', error));
-    this.#replies = new ReplyConsumer(this.#connection, replyQueue(this.#settings), this.#logger);
+    const { queueManager } = this.#settings;
+    if (queueManager) {
+      const names = new QueueManager(queueManager.hostname, queueManager.processname);
+      this.#queueSuffix = () => names.next();
+    } else {
+      this.#queueSuffix = hex32;
+    }
+    this.#replies = new ReplyConsumer(this.#connection, replyQueue(this.#settings, this.#queueSuffix), this.#logger);
   }
 
   get connected(): boolean {
@@ -83,10 +94,11 @@ export class AmqpTransport extends EventEmitter implements Transport {
     const { target } = request;
     const waitMs = request.expirationMs ?? this.#settings.publishWaitMs;
     const fanout = target.fanout === true;
+    const declare = fanout ? fanoutExchange(this.#settings, target.topic) : controlExchange(this.#settings, target.exchange);
     return this.#publish(waitMs, request.body, {
-      exchange: fanout ? fanoutExchange(target.topic).name : target.exchange,
+      exchange: declare.name,
       routingKey: fanout ? '' : target.server ? `${target.topic}.${target.server}` : target.topic,
-      declare: fanout ? fanoutExchange(target.topic) : controlExchange(this.#settings, target.exchange),
+      declare,
       mandatory: request.mandatory === true,
       expirationMs: request.expirationMs,
       confirmTimeoutMs: waitMs,
@@ -98,7 +110,8 @@ export class AmqpTransport extends EventEmitter implements Transport {
       exchange: '',
       routingKey: replyQueueName,
       declare: undefined,
-      mandatory: true,
+      // direct_mandatory_flag (oslo: deprecated, on by default): a missing reply queue is noticed.
+      mandatory: this.#settings.directMandatory,
       expirationMs: undefined,
       confirmTimeoutMs: this.#settings.publishWaitMs,
     });
@@ -126,8 +139,9 @@ export class AmqpTransport extends EventEmitter implements Transport {
     target: Target & { readonly exchange: string; readonly server: string },
     onRequest: (delivery: Delivery) => void,
   ): Promise<Listener> {
-    const topology = serverTopology(this.#settings, target.exchange, target.topic, target.server);
-    return this.#consume(rpcConsumerPlan(topology, target.topic), onRequest);
+    const topology = serverTopology(this.#settings, target.exchange, target.topic, target.server, this.#queueSuffix);
+    const deleteFanoutQueue = !this.#settings.streamFanout && !this.#settings.queueManager;
+    return this.#consume(rpcConsumerPlan(topology, target.topic, { deleteFanoutQueue }), onRequest);
   }
 
   listenNotifications(bindings: readonly NotificationBinding[], pool: string | undefined, onMessage: (delivery: Delivery) => void): Promise<Listener> {

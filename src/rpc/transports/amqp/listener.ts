@@ -2,8 +2,13 @@
  * Consumers of an RPC server or a notification listener, declared, bound and consumed again after
  * every reconnect. An RPC server consumes its topic queue, its per-server queue and this
  * process's fanout queue; a notification listener its `<topic>.<priority>` (or pool) queues. On
- * a clean stop the consumers are cancelled and the fanout queue is deleted (oslo does the same);
- * topic and notification queues stay, as oslo's do.
+ * a clean stop the consumers are cancelled and a random-named fanout queue is deleted (oslo does
+ * the same); topic and notification queues stay, as oslo's do, and so do a queue manager's stable
+ * fanout queue (the next start reuses it) and a fanout stream (the other servers read it).
+ *
+ * A fanout stream is consumed as oslo's Consumer does: from x-stream-offset "last" at first, then,
+ * after a reconnect, from the offset after the last message this process received, and from
+ * "last" again after the broker cancelled the consumer.
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
@@ -15,7 +20,9 @@ import type { Session } from './session.js';
 import {
   declareNotificationTopology,
   declareServerTopology,
+  pyInt,
   type NotificationTopology,
+  type QueueDecl,
   type ServerTopology,
 } from './topology.js';
 
@@ -24,17 +31,21 @@ export interface ConsumerPlan {
   /** "RPC" or "notification", for log lines. */
   readonly kind: string;
   declare(channel: Channel): Promise<void>;
-  readonly queues: readonly string[];
+  /** Consumed in this order, with their consume arguments. */
+  readonly queues: readonly QueueDecl[];
   readonly deleteOnStop: readonly string[];
 }
 
-/** An RPC server's plan: topic, topic.server and fanout queues. */
-export function rpcConsumerPlan(topology: ServerTopology, topic: string): ConsumerPlan {
+/**
+ * An RPC server's plan: topic, topic.server and fanout queues. oslo's close() deletes only a
+ * random-named fanout queue (`deleteFanoutQueue`): not a stream, not the queue manager's.
+ */
+export function rpcConsumerPlan(topology: ServerTopology, topic: string, options: { deleteFanoutQueue: boolean }): ConsumerPlan {
   return {
     kind: 'RPC',
     declare: (channel) => declareServerTopology(channel, topology, topic),
-    queues: [topology.topicQueue.name, topology.serverQueue.name, topology.fanoutQueue.name],
-    deleteOnStop: [topology.fanoutQueue.name],
+    queues: [topology.topicQueue, topology.serverQueue, topology.fanoutQueue],
+    deleteOnStop: options.deleteFanoutQueue ? [topology.fanoutQueue.name] : [],
   };
 }
 
@@ -43,7 +54,7 @@ export function notificationConsumerPlan(topology: NotificationTopology): Consum
   return {
     kind: 'notification',
     declare: (channel) => declareNotificationTopology(channel, topology),
-    queues: topology.queues.map((queue) => queue.name),
+    queues: topology.queues,
     deleteOnStop: [],
   };
 }
@@ -57,6 +68,8 @@ export class AmqpListener implements Listener {
   #tags: { session: Session; tags: string[] } | undefined;
   #unregister: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
+  /** Where a fanout stream is read from on the next (re)consume. */
+  #nextStreamOffset: number | 'last' = 'last';
 
   constructor(connection: AmqpConnection, plan: ConsumerPlan, onRequest: (delivery: Delivery) => void, logger: Logger) {
     this.#connection = connection;
@@ -76,19 +89,36 @@ export class AmqpListener implements Listener {
     await this.#plan.declare(channel);
     const tags: string[] = [];
     this.#tags = { session, tags };
-    for (const queue of this.#plan.queues) {
-      const reply = await channel.consume(queue, (message) => this.#deliver(session, queue, message), { noAck: false });
+    for (const decl of this.#plan.queues) {
+      const reply = await channel.consume(decl.name, (message) => this.#deliver(session, decl, message), {
+        noAck: false,
+        arguments: this.#consumeArguments(decl),
+      });
       tags.push(reply.consumerTag);
     }
   }
 
-  #deliver(session: Session, queue: string, message: ConsumeMessage | null): void {
+  #consumeArguments(decl: QueueDecl): Record<string, unknown> | undefined {
+    if (!decl.stream) return decl.consumeArguments;
+    const offset = this.#nextStreamOffset;
+    this.#logger.info({ queue: decl.name, offset }, 'consuming the fanout stream');
+    return { 'x-stream-offset': offset === 'last' ? offset : pyInt(offset) };
+  }
+
+  #deliver(session: Session, decl: QueueDecl, message: ConsumeMessage | null): void {
+    const queue = decl.name;
     if (message === null) {
-      // The broker cancelled the consumer (queue deleted, node failover): start afresh.
+      // The broker cancelled the consumer (queue deleted, node failover): start afresh. A
+      // stream's offsets may not survive that (a deleted stream): read from "last", as oslo.
+      if (decl.stream) this.#nextStreamOffset = 'last';
       if (this.#stopping || !session.alive) return;
       this.#logger.warn({ queue }, `the broker cancelled a${this.#plan.kind === 'RPC' ? 'n' : ''} ${this.#plan.kind} consumer; reconnecting to redeclare it`);
       void session.close();
       return;
+    }
+    if (decl.stream) {
+      const offset: unknown = message.properties.headers?.['x-stream-offset'];
+      if (typeof offset === 'number') this.#nextStreamOffset = offset + 1;
     }
     try {
       this.#onRequest(new AmqpDelivery(session, message));

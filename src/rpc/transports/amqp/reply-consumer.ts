@@ -1,5 +1,6 @@
 /**
- * The transport's one reply queue (`reply_<hex32>`, x-expires like oslo's), declared and consumed
+ * The transport's one reply queue (`reply_<hex32>` or the queue manager's name, declared like
+ * oslo's: x-expires, quorum with rabbit_transient_quorum_queue), declared and consumed
  * on first use, before any call is published, and again after every reconnect under the same
  * name so that replies to calls still in flight can arrive.
  *
@@ -43,7 +44,10 @@ export class ReplyConsumer {
 
   async #resume(session: Session): Promise<void> {
     const channel = await session.model.createChannel();
-    channel.on('error', (error: unknown) => this.#logger.warn({ err: errorText(error) }, 'AMQP reply channel error'));
+    channel.on('error', (error: unknown) => {
+      session.noteBrokerError(error);
+      this.#logger.warn({ err: errorText(error) }, 'AMQP reply channel error');
+    });
     channel.on('close', () => {
       // Without its consumer the transport gets no replies: start a new session.
       if (session.alive) void session.close();
@@ -52,7 +56,7 @@ export class ReplyConsumer {
     await channel.consume(this.#decl.name, (message) => {
       if (message === null) return this.#cancelled(session, channel);
       this.#deliver(message);
-    }, { noAck: true });
+    }, { noAck: true, arguments: this.#decl.consumeArguments });
   }
 
   #cancelled(session: Session, channel: Channel): void {

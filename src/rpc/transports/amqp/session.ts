@@ -25,6 +25,7 @@ export class Session {
   #alive = true;
   readonly #closed: Promise<unknown>;
   #consumerError: unknown;
+  #brokerError: unknown;
   #consumerOpen = true;
 
   constructor(generation: number, model: ChannelModel, consumer: Channel, publisher: Publisher) {
@@ -36,7 +37,10 @@ export class Session {
     this.#closed = once(model, 'close').catch(() => undefined);
     consumer.on('error', (error: unknown) => {
       this.#consumerError = error;
+      this.#brokerError = error;
     });
+    // A 541 (e.g. RabbitMQ 4 refusing a transient queue) closes the whole connection, not a channel.
+    model.on('error', (error: unknown) => this.noteBrokerError(error));
     // Nothing can be consumed or acked once the consumer channel is gone, even before the
     // connection's own close (which the manager turns into a reconnect) arrives.
     consumer.on('close', () => {
@@ -47,6 +51,16 @@ export class Session {
   /** Why the broker closed the consumer channel (a 404/406 on a declare), if it did. */
   get consumerError(): unknown {
     return this.#consumerError;
+  }
+
+  /** The broker's last channel or connection error on this session (its reason for a refusal). */
+  get brokerError(): unknown {
+    return this.#brokerError;
+  }
+
+  /** Record a channel's error (the reply channel's, say) as the session's last broker error. */
+  noteBrokerError(error: unknown): void {
+    this.#brokerError = error;
   }
 
   /** False once the connection or the consumer channel closed. */

@@ -5,6 +5,7 @@
  */
 import { coerceOption } from '../../../config/coerce.js';
 import { iniKey } from '../../../config/option-types.js';
+import { rabbitOptionProblem } from '../../../config/load.js';
 import { OPTIONS, type Config, type OptionName } from '../../../config/options.js';
 import { ConfigError, ErrorCodes } from '../../../errors.js';
 import type { TransportUrl } from './url.js';
@@ -15,8 +16,8 @@ export interface AmqpSettings {
   readonly controlExchange: string;
   readonly durableQueues: boolean;
   readonly autoDelete: boolean;
-  /** x-expires of reply and fanout queues, in ms (rabbit_transient_queues_ttl × 1000). */
-  readonly transientQueueTtlMs: number;
+  /** rabbit_transient_queues_ttl: x-expires of reply and fanout queues (s); a stream's x-max-age. 0 = none. */
+  readonly transientQueueTtlSeconds: number;
   /** basic.qos on the consumer channel; 0 = none (unlimited, oslo's default). */
   readonly prefetch: number;
   readonly retryIntervalMs: number;
@@ -25,7 +26,19 @@ export interface AmqpSettings {
   /** AMQP heartbeat offered to the broker, in s; 0 = off. */
   readonly heartbeatSeconds: number;
   readonly haQueues: boolean;
+  /** rabbit_quorum_queue: topic queues (and the control exchange) durable, x-queue-type quorum. */
   readonly quorumQueue: boolean;
+  /** rabbit_transient_quorum_queue: reply and fanout queues quorum, fanout exchanges durable. */
+  readonly transientQuorumQueue: boolean;
+  /** rabbit_stream_fanout: one stream `<topic>_fanout` per topic. */
+  readonly streamFanout: boolean;
+  /** x-delivery-limit, x-max-in-memory-length, x-max-in-memory-bytes of quorum queues; 0 = unset. */
+  readonly quorum: { readonly deliveryLimit: number; readonly maxMemoryLength: number; readonly maxMemoryBytes: number };
+  readonly cancelOnFailover: boolean;
+  /** direct_mandatory_flag: replies published mandatory. */
+  readonly directMandatory: boolean;
+  /** use_queue_manager's hostname and processname; undefined = random queue names. */
+  readonly queueManager: { readonly hostname: string; readonly processname: string } | undefined;
   /** How long a publish waits for a reconnect while the broker is away (ms). */
   readonly publishWaitMs: number;
   /** heartbeat_rate: checks for missed heartbeats per heartbeat period. */
@@ -75,10 +88,18 @@ export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
   }
   const haQueues = value('rabbit_ha_queues') as boolean;
   const quorumQueue = value('rabbit_quorum_queue') as boolean;
-  if (haQueues && quorumQueue) {
-    throw new ConfigError(ErrorCodes.CONFIG_INVALID, 'rabbit_ha_queues and rabbit_quorum_queue cannot both be set', {
-      option: 'rabbit_quorum_queue',
-    });
+  const transientQuorumQueue = value('rabbit_transient_quorum_queue') as boolean;
+  const streamFanout = value('rabbit_stream_fanout') as boolean;
+  const prefetch = value('rabbit_qos_prefetch_count') as number;
+  const problem = rabbitOptionProblem({
+    rabbit_ha_queues: haQueues,
+    rabbit_quorum_queue: quorumQueue,
+    rabbit_transient_quorum_queue: transientQuorumQueue,
+    rabbit_stream_fanout: streamFanout,
+    rabbit_qos_prefetch_count: prefetch,
+  });
+  if (problem) {
+    throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option ${problem.option}: ${problem.message}`, { option: problem.option });
   }
   const tls = tlsSettings(value);
   const loginMethod = value('rabbit_login_method') as LoginMethod;
@@ -93,14 +114,26 @@ export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
     controlExchange: config.control_exchange,
     durableQueues: value('amqp_durable_queues') as boolean,
     autoDelete: value('amqp_auto_delete') as boolean,
-    transientQueueTtlMs: Math.round((value('rabbit_transient_queues_ttl') as number) * 1000),
-    prefetch: value('rabbit_qos_prefetch_count') as number,
+    transientQueueTtlSeconds: value('rabbit_transient_queues_ttl') as number,
+    prefetch,
     retryIntervalMs: (value('rabbit_retry_interval') as number) * 1000,
     retryBackoffMs: (value('rabbit_retry_backoff') as number) * 1000,
     intervalMaxMs: (value('rabbit_interval_max') as number) * 1000,
     heartbeatSeconds: value('heartbeat_timeout_threshold') as number,
     haQueues,
     quorumQueue,
+    transientQuorumQueue,
+    streamFanout,
+    quorum: Object.freeze({
+      deliveryLimit: value('rabbit_quorum_delivery_limit') as number,
+      maxMemoryLength: value('rabbit_quorum_max_memory_length') as number,
+      maxMemoryBytes: value('rabbit_quorum_max_memory_bytes') as number,
+    }),
+    cancelOnFailover: value('enable_cancel_on_failover') as boolean,
+    directMandatory: value('direct_mandatory_flag') as boolean,
+    queueManager: value('use_queue_manager')
+      ? Object.freeze({ hostname: value('hostname') as string, processname: value('processname') as string })
+      : undefined,
     publishWaitMs: config.rpc_response_timeout * 1000,
     heartbeatRate: value('heartbeat_rate') as number,
     failoverStrategy: value('kombu_failover_strategy') as FailoverStrategy,

@@ -1,0 +1,48 @@
+/**
+ * use_queue_manager's names follow oslo's QManager: `<hostname>:<processname>:<n>`, n counted per
+ * process group in `<dir>/<hostname>_<processname>_qmanager` ("pgid:n:start"), unique across the
+ * group's processes, and starting over at 1 for a new process group (a restarted service).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { QueueManager } from '../../../src/rpc/transports/amqp/queue-manager.js';
+
+const run = promisify(execFile);
+
+async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'qmanager-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('names count up per hostname and processname, in the file format oslo writes', async (t) => {
+  const dir = await tempDir(t);
+  const names = new QueueManager('node1', 'nova-api', dir);
+  assert.deepEqual([names.next(), names.next(), names.next()], ['node1:nova-api:1', 'node1:nova-api:2', 'node1:nova-api:3']);
+  const [pgid, counter, start] = (await readFile(join(dir, 'node1_nova-api_qmanager'), 'utf8')).split(':').map(Number);
+  assert.equal(counter, 3);
+  assert.ok(pgid! > 0 && start! > 0);
+  assert.equal(new QueueManager('node1', 'other', dir).next(), 'node1:other:1', 'another process name counts apart');
+});
+
+test('a counter left by another process group starts over at 1 (a restarted service reuses its names)', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'h_p_qmanager'), '1:41:12345');
+  assert.equal(new QueueManager('h', 'p', dir).next(), 'h:p:1');
+});
+
+test('processes of one group never get the same name', async (t) => {
+  const dir = await tempDir(t);
+  const module = new URL('../../../src/rpc/transports/amqp/queue-manager.js', import.meta.url).href;
+  const script = `import { QueueManager } from '${module}'; const q = new QueueManager('h', 'p', ${JSON.stringify(dir)}); const out = []; for (let i = 0; i < 50; i++) out.push(q.next()); console.log(JSON.stringify(out));`;
+  const children = await Promise.all([1, 2, 3, 4].map(() => run(process.execPath, ['--input-type=module', '-e', script])));
+  const all = children.flatMap((child) => JSON.parse(child.stdout) as string[]);
+  assert.equal(all.length, 200);
+  assert.equal(new Set(all).size, 200, 'every name is unique');
+  assert.deepEqual(all.map((name) => Number(name.split(':')[2])).sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i + 1));
+});
