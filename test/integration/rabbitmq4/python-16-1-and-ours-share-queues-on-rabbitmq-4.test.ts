@@ -121,8 +121,9 @@ test('recommended options from one file: Python 16.1 and ours declare the same q
   const shared: Delivery[] = [];
   const sharing = await transport.listen({ exchange: 'openstack', topic: pyTopic, server: 'node' }, (d) => (shared.push(d), d.ack()));
   t.after(() => sharing.stop());
-  const topicQueue = (await listQueues(undefined, RABBITMQ4)).find((q) => q.name === pyTopic);
-  assert.equal(topicQueue?.consumers, 2, 'both servers consume the shared quorum topic queue');
+  // A quorum queue's consumer count reaches rabbitmqctl through Raft, a moment later.
+  const consumerCount = async () => (await listQueues(undefined, RABBITMQ4)).find((q) => q.name === pyTopic)?.consumers;
+  await waitFor('both servers consuming the shared quorum topic queue', async () => (await consumerCount()) === 2, 10_000, 250);
   for (let i = 0; i < 10; i++) {
     await transport.publish({ target: { exchange: 'openstack', topic: pyTopic }, body: envelope({ method: 'record', args: { value: i }, _unique_id: hex32() }) });
   }
