@@ -19,7 +19,8 @@ const USAGE = `Usage: node dist/rpc.js call|cast TOPIC METHOD [JSON_ARGS] [--ser
        node dist/rpc.js notify|listen ... (node dist/rpc.js notify --help)
 
 Without transport_url the launcher's embedded transport is used through its unix socket.
-Exit codes: 0 ok, 1 remote error (JSON on stderr), 2 usage, 3 timeout or broker unreachable.`;
+Exit codes: 0 ok, 1 remote error (JSON on stderr), 2 usage or an embedded socket that is not
+ours, 3 timeout or broker unreachable.`;
 
 /** Exit codes. */
 const OK = 0;
