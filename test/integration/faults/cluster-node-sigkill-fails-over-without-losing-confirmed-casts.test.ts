@@ -8,16 +8,19 @@
  * - every cast confirmed by the broker reaches a server exactly once (quorum queues keep them;
  *   the `_unique_id` filter drops redeliveries);
  * - no worker dies, and /v1/services never shows the service down.
+ * The nodes are RabbitMQ 4.0 from the Debian trixie root when it is there (as 4.0 ships:
+ * transient non-exclusive queues permitted, since the reply and fanout queues are classic
+ * ones here), else this system's 3.10.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { ROOT } from '../../helpers/config.js';
-import { withBroker } from '../../helpers/broker.js';
+import { rabbitmq4Url, withBroker } from '../../helpers/broker.js';
 import { delay, until } from '../../helpers/fault-load.js';
 import { amqpClient } from '../../helpers/fault-rpc.js';
 import { childPids, fixturePath, startLauncher } from '../../helpers/launcher.js';
@@ -35,14 +38,21 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   // The cluster is private to this test; the shared broker tells whether RabbitMQ is installed.
   if (!(await withBroker(t))) return;
   const clusterDir = `${ROOT}.tmp/rabbitmq-cluster-${process.pid}`;
+  const trixie = (await execa('bash', [`${ROOT}scripts/trixie-root.sh`, '--path'], { reject: false })).stdout.trim();
+  const rabbitmq4 = rabbitmq4Url() !== undefined && trixie !== '' && existsSync(`${trixie}/usr/lib/rabbitmq/bin/rabbitmq-server`);
+  const env = {
+    OSLO_NODE_RABBITMQ_CLUSTER_DIR: clusterDir,
+    // Later lines win: RabbitMQ 4.0's own default instead of rabbitmq.sh's 4.3-like denial.
+    ...(rabbitmq4 && { OSLO_NODE_RABBITMQ_EXTRA_CONF: 'deprecated_features.permit.transient_nonexcl_queues = true' }),
+  };
   const cluster = async (...args: string[]): Promise<string> =>
-    (await execa('bash', [CLUSTER_SH, ...args], { env: { OSLO_NODE_RABBITMQ_CLUSTER_DIR: clusterDir }, timeout: 120_000, stdin: 'ignore' })).stdout.trim();
+    (await execa('bash', [CLUSTER_SH, ...args], { env, timeout: 120_000, stdin: 'ignore' })).stdout.trim();
   t.after(async () => {
     await cluster('stop').catch(() => undefined);
     await rm(clusterDir, { recursive: true, force: true });
   });
   const startedAt = Date.now();
-  const url = (await cluster('start')).split('\n').pop()!;
+  const url = (await cluster(...(rabbitmq4 ? ['--rabbitmq4'] : []), 'start')).split('\n').pop()!;
   const clusterStartMs = Date.now() - startedAt;
   const ports = await Promise.all([1, 2, 3].map(async (n) => Number(await cluster('port', String(n)))));
   assert.equal(url.split(',').length, 3, 'the transport_url lists the three nodes');
@@ -192,5 +202,5 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   }, 10_000);
   assert.ok(states.length >= 10, `the service group was polled (${states.length} times)`);
   assert.deepEqual(states.filter((state) => state !== 'up'), [], 'the service was never shown down');
-  t.diagnostic(`cluster start ${clusterStartMs} ms; killed node ${victim}; calls resumed after ${resumedAt - killedAt} ms; ${confirmed.length} casts confirmed, ${castFailures} unconfirmed; ${calls.filter((c) => c.error).length} of ${calls.length} calls failed`);
+  t.diagnostic(`RabbitMQ ${rabbitmq4 ? '4.0 (trixie)' : '3.10 (bookworm)'} cluster started in ${clusterStartMs} ms; killed node ${victim}; calls resumed after ${resumedAt - killedAt} ms; ${confirmed.length} casts confirmed, ${castFailures} unconfirmed; ${calls.filter((c) => c.error).length} of ${calls.length} calls failed`);
 });
