@@ -173,6 +173,8 @@ async function run(row, services) {
     result.downAfter = watched.ms / 1000;
     // Live hosts the watcher already read down: its view lags past service_down_time.
     result.liveReadDown = watched.downAtStart;
+    // How old the watcher's last report of the killed host was when the watch began.
+    result.lastSeenAgo = watched.lastSeenAgoMs / 1000;
   }
   await Promise.all([...all, ...(watcher ? [watcher] : [])].map((c) => new Promise((resolve) => (c.proc.once('exit', resolve), c.proc.send({ cmd: 'stop' })))));
   await client?.end();

@@ -82,10 +82,13 @@ async function watch({ host, observer, pollMs }) {
   const started = performance.now();
   const member = members.get(observer);
   let downAtStart;
+  let lastSeenAgoMs;
   for (;;) {
     const rows = await member.driver.services().catch(() => []);
     downAtStart ??= rows.filter((row) => row.state === 'down' && row.host !== host).length;
-    if (rows.find((row) => row.host === host)?.state === 'down') return { ms: performance.now() - started, downAtStart };
+    const seen = rows.find((row) => row.host === host)?.lastHeartbeat;
+    lastSeenAgoMs ??= seen ? Date.now() - Date.parse(seen) : null;
+    if (rows.find((row) => row.host === host)?.state === 'down') return { ms: performance.now() - started, downAtStart, lastSeenAgoMs };
     if (performance.now() - started > 120_000) return { ms: Infinity, downAtStart };
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
