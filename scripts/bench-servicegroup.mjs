@@ -168,6 +168,9 @@ async function run(row, services) {
   };
   if (row.kill) {
     // Host 0 dies (all its members); the watcher polls its table every 100 ms until it reads down.
+    const { lastConfirmedAt } = await victim.ask({ cmd: 'stats' });
+    // How long before the kill the broker last confirmed one of the killed host's publishes.
+    result.lastConfirmedAgo = (Date.now() - lastConfirmedAt) / 1000;
     for (let index = 0; index < workersPerHost; index++) await victim.ask({ cmd: 'kill', index });
     const watched = await watcher.ask({ cmd: 'watch', host: 'sim-0', observer: members * 10, pollMs: 100 });
     result.downAfter = watched.ms / 1000;

@@ -17,14 +17,16 @@ import { MessagingDriver } from '../../dist/src/servicegroup/messaging-driver.js
 
 const logger = pino({ level: 'error' }, pino.destination(2));
 const members = new Map();
-const counters = { published: 0, delivered: 0 };
+const counters = { published: 0, delivered: 0, lastConfirmedAt: 0 };
 
 /** Count what the member's transport publishes and delivers (the Transport interface, wrapped). */
 function counted(transport) {
   const publish = transport.publish.bind(transport);
-  transport.publish = (request) => {
+  transport.publish = async (request) => {
     counters.published++;
-    return publish(request);
+    await publish(request);
+    // When the broker last confirmed a report of this process (down-detection diagnosis).
+    counters.lastConfirmedAt = Date.now();
   };
   const listen = transport.listen.bind(transport);
   transport.listen = (target, onRequest) =>
