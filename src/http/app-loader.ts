@@ -56,7 +56,8 @@ function loadError(modulePath: string, message: string, cause?: unknown): OsloNo
 }
 
 /** A file path (absolute, `./x`, `../x`, or an existing file under cwd) or a package name. */
-function specifierFor(modulePath: string): string {
+/** The import specifier of an app module path (a file relative to the working directory, or a package). */
+export function specifierFor(modulePath: string): string {
   const cwd = process.cwd();
   const asFile = isAbsolute(modulePath) ? modulePath : resolve(cwd, modulePath);
   if (modulePath.startsWith('.') || isAbsolute(modulePath) || existsSync(asFile)) {

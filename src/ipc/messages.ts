@@ -31,6 +31,9 @@ export interface WorkerInit {
   readonly defaultApp?: string;
 }
 
+/** What a worker may load before it has a slot: the answer to its `preload`. */
+export type WorkerPreload = Pick<WorkerInit, 'config' | 'defaultManager' | 'defaultApp'>;
+
 /**
  * Why the primary stops a worker: `shutdown` (the launcher stops), `reload` (replaced by a new
  * worker), `scale` (its slot is removed). Only a shutdown closes idle connections at once.
@@ -59,6 +62,11 @@ export type WorkerMessage =
    * module has attached its 'message' listener are lost.
    */
   | (Tagged & { readonly type: 'hello' })
+  /**
+   * Sent before `hello`, answered at once with a WorkerPreload: a spare imports its modules while
+   * it waits for a slot, so that taking one leaves only the start-up itself.
+   */
+  | (Tagged & { readonly type: 'preload' })
   /** The worker serves: HTTP accepts and RPC consumes. */
   | (Tagged & { readonly type: 'ready' })
   /** Start failed; the launcher counts it against the restart budget. */

@@ -264,6 +264,7 @@ export class Supervisor {
     let activate!: (init: WorkerInit) => void;
     const activation = new Promise<WorkerInit>((resolve) => (activate = resolve));
     handle.channel
+      .handle('preload', () => ({ config: { ...this.#config }, defaultManager: this.#defaults.manager, defaultApp: this.#defaults.app }))
       .handle('hello', () => {
         handle.greeted = true;
         if (handle.slot === 0) this.#logger.info({ workerPid: handle.pid }, 'spare worker loaded and waiting');
@@ -351,7 +352,10 @@ export class Supervisor {
       return;
     }
     this.#logger.info({ slot: handle.slot, delayMs: decision.delayMs, failures: decision.failures }, 'restarting worker');
-    this.#schedule(() => this.#startSlot(handle.slot, handle.restarts + 1), decision.delayMs);
+    const restart = (): void => void this.#startSlot(handle.slot, handle.restarts + 1);
+    // No backoff due: the spare takes the slot in this very turn, not a timer's turn later.
+    if (decision.delayMs === 0 && this.#operations.operating()) restart();
+    else this.#schedule(restart, decision.delayMs);
   }
 
   /** True when `pid` is a slot's worker and serves. */

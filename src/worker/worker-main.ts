@@ -8,8 +8,9 @@ import { configFromJson, loggableConfig } from '../config/load.js';
 import type { Config } from '../config/options.js';
 import { describeError } from '../errors.js';
 import { IpcChannel, type IpcEndpoint } from '../ipc/channel.js';
-import type { PrimaryPayload, WorkerInit, WorkerPayload } from '../ipc/messages.js';
+import type { PrimaryPayload, WorkerInit, WorkerPayload, WorkerPreload } from '../ipc/messages.js';
 import { createLogger, flushLogs, type LogFormat, type Logger } from '../logging/logger.js';
+import { preloadModules } from './preload.js';
 import { createWorkerRuntime, type WorkerRuntime } from './worker-runtime.js';
 
 type WorkerChannel = IpcChannel<PrimaryPayload, WorkerPayload>;
@@ -112,12 +113,17 @@ export function runWorker(): void {
   worker.installGuards();
   worker.channel.handle('connection', (_message, handle) => worker.takeConnection(handle));
   worker.channel.handle('stop', (message) => void worker.stop(message.reason, message.timeoutMs));
-  // No timeout: a spare waits here, loaded, until the primary gives it a slot.
-  worker.channel.request<WorkerInit>({ type: 'hello' }, 0).then(
-    (init) => worker.start(init),
-    (error: unknown) => {
-      process.stderr.write(`worker ${process.pid}: no answer from the primary: ${describeError(error)}\n`);
-      worker.exit(1);
-    },
-  );
+  // Modules first (a spare's head start), then `hello`, whose answer is the slot: with no timeout,
+  // a spare waits there, loaded, until the primary gives it one.
+  void worker.channel
+    .request<WorkerPreload>({ type: 'preload' }, 0)
+    .then(preloadModules, () => undefined)
+    .then(() => worker.channel.request<WorkerInit>({ type: 'hello' }, 0))
+    .then(
+      (init) => worker.start(init),
+      (error: unknown) => {
+        process.stderr.write(`worker ${process.pid}: no answer from the primary: ${describeError(error)}\n`);
+        worker.exit(1);
+      },
+    );
 }

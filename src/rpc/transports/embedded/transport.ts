@@ -200,17 +200,18 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
       [`${topic}.${server}`, exchange, 'topic', false],
       [fanoutQueue, `${topic}_fanout`, 'fanout', true],
     ];
-    const tags: string[] = [];
-    for (const [queue, exchangeName, kind, owned] of queues) {
-      await this.#op({ t: 'declare', queue, owned });
-      await this.#op({ t: 'bind', queue, exchange: exchangeName, kind, key: kind === 'fanout' ? topic : queue });
-    }
-    for (const [queue] of queues) {
-      const tag = `${queue}#${hex32()}`;
-      this.#consumers.set(tag, (frame) => onRequest(this.#delivery(frame)));
-      tags.push(tag);
-      await this.#op({ t: 'consume', queue, tag, prefetch: this.#prefetch, autoAck: false });
-    }
+    const tags = queues.map(([queue]) => `${queue}#${hex32()}`);
+    for (const tag of tags) this.#consumers.set(tag, (frame) => onRequest(this.#delivery(frame)));
+    // Sent at once, answered in one batch: the router handles a link's frames in order, so every
+    // declare and bind precedes the consumes, and a worker starting up (a spare taking a slot)
+    // waits for one round trip through the launcher instead of nine.
+    await Promise.all([
+      ...queues.flatMap(([queue, exchangeName, kind, owned]) => [
+        this.#op({ t: 'declare', queue, owned }),
+        this.#op({ t: 'bind', queue, exchange: exchangeName, kind, key: kind === 'fanout' ? topic : queue }),
+      ]),
+      ...queues.map(([queue], i) => this.#op({ t: 'consume', queue, tag: tags[i]!, prefetch: this.#prefetch, autoAck: false })),
+    ]);
     return { stop: this.#canceller(tags, [fanoutQueue]) };
   }
 
