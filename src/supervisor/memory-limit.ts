@@ -8,8 +8,8 @@ import type { ProcessSample } from './resource-sampler.js';
 export interface MemoryLimitOptions {
   readonly limitBytes: number;
   readonly samplesInARow: number;
-  /** Replace the worker of this pid; called once per process. */
-  replace(pid: number, rssBytes: number): void;
+  /** Replace the worker of this pid; called once per process, again if the replacement failed. */
+  replace(pid: number, rssBytes: number): Promise<{ readonly ok: boolean }>;
 }
 
 export class MemoryLimit {
@@ -31,18 +31,16 @@ export class MemoryLimit {
       if (over < this.#options.samplesInARow) continue;
       this.#replaced.add(pid);
       this.#over.delete(pid);
-      this.#options.replace(pid, sample.rssBytes);
+      // Not now (a reload or a stop under way): count afresh from the next sample.
+      void this.#options.replace(pid, sample.rssBytes).then((result) => {
+        if (!result.ok) this.#replaced.delete(pid);
+      });
     }
   }
 
   /** The process exited: forget it. */
   forget(pid: number): void {
     this.#over.delete(pid);
-    this.#replaced.delete(pid);
-  }
-
-  /** The replacement could not happen now (a reload or a stop is under way): count afresh. */
-  retry(pid: number): void {
     this.#replaced.delete(pid);
   }
 }

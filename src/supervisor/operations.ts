@@ -81,6 +81,15 @@ export class Operations {
     });
   }
 
+  /** A worker kept its RSS above max_memory_restart: replace it like a reload does, new one first. */
+  replaceOverMemory(pid: number, rssBytes: number): Promise<OperationResult> {
+    const handle = [...this.#host.current().values()].find((candidate) => candidate.pid === pid);
+    if (!handle) return Promise.resolve({ ok: false, reason: 'the worker is no longer serving' });
+    const fields = { slot: handle.slot, workerPid: pid, rssMiB: Math.round(rssBytes / 1048576), limitMiB: this.#host.config().max_memory_restart };
+    this.#host.logger.warn(fields, `worker RSS ${fields.rssMiB} MiB stayed above max_memory_restart (${fields.limitMiB} MiB); replacing it`);
+    return this.replace(handle);
+  }
+
   /** Replace `handle` new-one-first, counted in its slot's restarts (never as a failed start). */
   replace(handle: WorkerHandle): Promise<OperationResult> {
     return this.#enqueue(async () => {

@@ -104,7 +104,7 @@ export class Supervisor {
     });
     const limitMiB = this.#config.max_memory_restart;
     this.#memoryLimit =
-      limitMiB > 0 ? new MemoryLimit({ limitBytes: limitMiB * 1024 * 1024, samplesInARow: MEMORY_SAMPLES_IN_A_ROW, replace: (pid, rss) => this.#replaceForMemory(pid, rss) }) : undefined;
+      limitMiB > 0 ? new MemoryLimit({ limitBytes: limitMiB * 1024 * 1024, samplesInARow: MEMORY_SAMPLES_IN_A_ROW, replace: (pid, rss) => this.#operations.replaceOverMemory(pid, rss) }) : undefined;
     this.#sampler = new ResourceSampler({
       intervalMs: 1000,
       window: 5,
@@ -217,17 +217,6 @@ export class Supervisor {
   /** `ctl.js scale N`: resolves once new workers serve and removed ones have drained. */
   scale(workers: number): Promise<OperationResult> {
     return this.#operations.scale(workers);
-  }
-
-  /** A worker kept its RSS above max_memory_restart: replace it like a reload does, new one first. */
-  #replaceForMemory(pid: number, rssBytes: number): void {
-    const handle = [...this.#current.values()].find((candidate) => candidate.pid === pid);
-    if (!handle) return;
-    const fields = { slot: handle.slot, workerPid: pid, rssMiB: Math.round(rssBytes / 1048576), limitMiB: this.#config.max_memory_restart };
-    this.#logger.warn(fields, `worker RSS ${fields.rssMiB} MiB stayed above max_memory_restart (${fields.limitMiB} MiB); replacing it`);
-    void this.#operations.replace(handle).then((result) => {
-      if (!result.ok) this.#memoryLimit?.retry(pid);
-    });
   }
 
   #startSlot(slot: number, restarts: number): WorkerHandle {
