@@ -8,9 +8,11 @@
  * - every cast confirmed by the broker reaches a server exactly once (quorum queues keep them;
  *   the `_unique_id` filter drops redeliveries);
  * - no worker dies, and /v1/services never shows the service down.
- * The nodes are RabbitMQ 4.0 from the Debian trixie root when it is there (as 4.0 ships:
- * transient non-exclusive queues permitted, since the reply and fanout queues are classic
- * ones here), else this system's 3.10.
+ * The nodes are RabbitMQ 4.0 from the Debian trixie root when it is there, else this system's
+ * 3.10; both sides use the queue options oslo recommends for RabbitMQ 4 (quorum topic, reply and
+ * fanout queues), and the test checks that no queue is both non-durable and non-exclusive. The
+ * 4.0 nodes permit such queues, as 4.0 ships: a node configured as 4.3 ships (denied) fails
+ * start_app after join_cluster on 4.0.5 (failed_to_deny_deprecated_features).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -42,7 +44,7 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   const rabbitmq4 = rabbitmq4Url() !== undefined && trixie !== '' && existsSync(`${trixie}/usr/lib/rabbitmq/bin/rabbitmq-server`);
   const env = {
     OSLO_NODE_RABBITMQ_CLUSTER_DIR: clusterDir,
-    // Later lines win: RabbitMQ 4.0's own default instead of rabbitmq.sh's 4.3-like denial.
+    // Later lines win over rabbitmq.sh's 4.3-like denial (see above).
     ...(rabbitmq4 && { OSLO_NODE_RABBITMQ_EXTRA_CONF: 'deprecated_features.permit.transient_nonexcl_queues = true' }),
   };
   const cluster = async (...args: string[]): Promise<string> =>
@@ -60,10 +62,12 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   const work = mkdtempSync(join(tmpdir(), 'oslo-node-cluster-'));
   t.after(() => rmSync(work, { recursive: true, force: true }));
   const castLog = join(work, 'casts.log');
-  const fast = { rabbit_retry_interval: 0.5, rabbit_retry_backoff: 0.5, rabbit_interval_max: 2, kombu_reconnect_delay: 0.5 };
-  const fastFlags = Object.entries(fast).flatMap(([name, value]) => [`--${name.replaceAll('_', '-')}`, String(value)]);
+  const fast = { rabbit_retry_interval: 0.5, rabbit_retry_backoff: 0.5, rabbit_interval_max: 2, kombu_reconnect_delay: 0.5,
+    rabbit_quorum_queue: true, rabbit_transient_quorum_queue: true };
+  const fastFlags = Object.entries(fast).flatMap(([name, value]) =>
+    value === true ? [`--${name.replaceAll('_', '-')}`] : [`--${name.replaceAll('_', '-')}`, String(value)]);
   const launcher = await startLauncher(
-    ['--workers', '2', '--no-prefork-spare', '--transport-url', url, '--rabbit-quorum-queue', '--service-host', 'cluster-host',
+    ['--workers', '2', '--no-prefork-spare', '--transport-url', url, '--service-host', 'cluster-host',
       '--report-interval', '1', '--service-down-time', '5', '--digest-spacing', '0',
       '--manager', fixturePath('managers/cast-log-manager.js'), ...fastFlags],
     { env: { CAST_LOG: castLog }, timeoutMs: 60_000 },
@@ -91,7 +95,7 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   let client: Awaited<ReturnType<typeof amqpClient>>['client'] | undefined;
   let victimPort = workerPorts[0]!;
   for (let attempt = 0; attempt < 20 && !client; attempt++) {
-    const made = await amqpClient(t, url, 'openstack', { timeoutSeconds: CALL_TIMEOUT_S, overrides: { ...fast, rabbit_quorum_queue: true } });
+    const made = await amqpClient(t, url, 'openstack', { timeoutSeconds: CALL_TIMEOUT_S, overrides: fast });
     const port = (await connections(1)).find((c) => c.name === made.transport.connectionName)?.port;
     if (port !== undefined && workerPorts.includes(port)) {
       client = made.client;
@@ -101,8 +105,10 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   assert.ok(client, 'a client on a node that also carries a worker');
   const victim = ports.indexOf(victimPort) + 1;
   const survivor = victim === 1 ? 2 : 1;
-  const queues = JSON.parse(await cluster('ctl', String(survivor), 'list_queues', 'name', 'type', '--formatter', 'json')) as Array<{ name: string; type: string }>;
-  assert.equal(queues.find((q) => q.name === 'demo')?.type, 'quorum', 'the topic queue is a quorum queue');
+  type QueueRow = { name: string; type: string; durable: boolean; exclusive: boolean };
+  const listQueues = async (): Promise<QueueRow[]> =>
+    JSON.parse(await cluster('ctl', String(survivor), 'list_queues', 'name', 'type', 'durable', 'exclusive', '--formatter', 'json')) as QueueRow[];
+  assert.equal((await listQueues()).find((q) => q.name === 'demo')?.type, 'quorum', 'the topic queue is a quorum queue');
 
   // The service group, polled throughout: it must never show the service down.
   const states: string[] = [];
@@ -200,6 +206,9 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
     const now = (await connections(survivor)).filter((c) => workers.includes(c.pid));
     return now.length >= 2 && now.every((c) => c.port !== victimPort);
   }, 10_000);
+  const queues = await listQueues();
+  assert.ok(queues.some((q) => q.name.startsWith('reply_') && q.type === 'quorum'), 'reply queues are quorum queues');
+  assert.deepEqual(queues.filter((q) => !q.durable && !q.exclusive).map((q) => q.name), [], 'no transient non-exclusive queue');
   assert.ok(states.length >= 10, `the service group was polled (${states.length} times)`);
   assert.deepEqual(states.filter((state) => state !== 'up'), [], 'the service was never shown down');
   t.diagnostic(`RabbitMQ ${rabbitmq4 ? '4.0 (trixie)' : '3.10 (bookworm)'} cluster started in ${clusterStartMs} ms; killed node ${victim}; calls resumed after ${resumedAt - killedAt} ms; ${confirmed.length} casts confirmed, ${castFailures} unconfirmed; ${calls.filter((c) => c.error).length} of ${calls.length} calls failed`);
