@@ -17,7 +17,7 @@ import { startTlsBroker } from '../../helpers/tls-broker.js';
 import { loadConfig, type OptionName } from '../../../src/config/index.js';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { RpcClient } from '../../../src/rpc/client.js';
-import { AmqpTransport, BrokerConnectError } from '../../../src/rpc/transports/amqp/index.js';
+import { AmqpTransport, BrokerTlsError } from '../../../src/rpc/transports/amqp/index.js';
 import { makeTestCerts } from '../http/certs.js';
 
 test('broker TLS: verification both ways, EXTERNAL login, and a Python peer on the same broker', { timeout: 90_000 }, async (t) => {
@@ -44,7 +44,8 @@ test('broker TLS: verification both ways, EXTERNAL login, and a Python peer on t
   };
   const refused = async (url: string, options: Partial<Record<OptionName, unknown>>, why: RegExp): Promise<void> => {
     const result = await attempt(url, options);
-    assert.ok(result instanceof BrokerConnectError, `expected a refusal, got ${result instanceof Error ? result.message : 'a connection'}`);
+    assert.ok(result instanceof BrokerTlsError, `expected a TLS refusal, got ${result instanceof Error ? result.message : 'a connection'}`);
+    assert.equal(result.code, 'ERR_AMQP_TLS');
     assert.match(result.message, why);
     assert.doesNotMatch(result.message, /guest:guest/, 'no password in the error');
   };

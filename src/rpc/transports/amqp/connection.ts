@@ -15,7 +15,7 @@ import { ClosedError } from '../../../errors.js';
 import { redactUrlPasswords } from '../../../logging/redact.js';
 import { describeRefusal, haQueuesWarning } from './advice.js';
 import { coalesceFrameWrites } from './coalesced-writes.js';
-import { BrokerConnectError, BrokerDeclareError, BrokerUnavailable } from './errors.js';
+import { BrokerConnectError, BrokerDeclareError, BrokerTlsError, BrokerUnavailable } from './errors.js';
 import { HostCycle, reconnectWaitMs } from './failover.js';
 import { watchHeartbeats } from './heartbeat-watch.js';
 import { Publisher } from './publisher.js';
@@ -87,7 +87,9 @@ export class AmqpConnection extends EventEmitter {
       }
     }
     if (this.#stopped) throw new ClosedError('AMQP transport');
-    throw new BrokerConnectError(`cannot connect to the AMQP broker: ${reasons.join('; ')}`, { cause: lastError });
+    // Every host refusing our TLS is a configuration problem, not an outage.
+    const Failure = lastError instanceof BrokerTlsError ? BrokerTlsError : BrokerConnectError;
+    throw new Failure(`cannot connect to the AMQP broker: ${reasons.join('; ')}`, { cause: lastError });
   }
 
   /** Register a resumer and run it now when connected; the returned function unregisters it. */
@@ -155,7 +157,8 @@ export class AmqpConnection extends EventEmitter {
     const host = this.#hosts.next();
     const model = await this.#connect(host).catch((error: unknown) => {
       const tls = describeTlsFailure(error);
-      throw new BrokerConnectError(`${describeHost(this.#tlsHost(host))}: ${tls ?? errorText(error)}`, { cause: error });
+      const Failure = tls ? BrokerTlsError : BrokerConnectError;
+      throw new Failure(`${describeHost(this.#tlsHost(host))}: ${tls ?? errorText(error)}`, { cause: error });
     });
     if (!coalesceFrameWrites(model)) this.#logger.debug('amqplib internals changed: AMQP frames are written one by one');
     let session: Session | undefined;

@@ -10,6 +10,14 @@ export class BrokerConnectError extends MessagingException {
 }
 
 /**
+ * The TLS handshake with the broker failed: its certificate does not verify (CA, name, expiry)
+ * or it refused ours. Retrying does not help until the configuration or certificates change.
+ */
+export class BrokerTlsError extends BrokerConnectError {
+  override readonly code: ErrorCode = 'ERR_AMQP_TLS';
+}
+
+/**
  * A publish could not be handed to the broker: the connection was down for longer than the
  * publish may wait, or it dropped before the broker confirmed the message (which may or may not
  * have been delivered). A MessageDeliveryFailure with its own code.

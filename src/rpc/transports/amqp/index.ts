@@ -20,7 +20,7 @@ import { amqpSettings, type AmqpSettings } from './settings.js';
 import { controlExchange, fanoutExchange, notificationQueue, notificationTopology, replyQueue, serverTopology } from './topology.js';
 import { parseTransportUrl } from './url.js';
 
-export { BrokerConnectError, BrokerDeclareError, BrokerUnavailable } from './errors.js';
+export { BrokerConnectError, BrokerDeclareError, BrokerTlsError, BrokerUnavailable } from './errors.js';
 export { parseTransportUrl, type TransportUrl, type BrokerHost } from './url.js';
 
 /** Options of the AMQP transport. */
