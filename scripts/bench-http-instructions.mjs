@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { makeBenchCert } from './lib/bench-certs.mjs';
-import { startServer } from './lib/proc.mjs';
+import { processTree, startServer } from './lib/proc.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -42,24 +42,6 @@ const APP = here('./lib/hello-app.mjs');
 const RAW = here('./lib/raw-cluster-hello.mjs');
 const CLIENT = here('./lib/fixed-count-client.mjs');
 const READY_TIMEOUT_MS = 180_000;
-
-/** PIDs of `root` and all its descendants, from /proc. */
-function processTree(root) {
-  const parentOf = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The command may hold spaces and parentheses: the fields after the last ')' are fixed.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++) for (const [pid, ppid] of parentOf) if (ppid === tree[i]) tree.push(pid);
-  return tree;
-}
 
 const sendRequests = (port, count, tls) =>
   execa('taskset', ['-c', '1', process.execPath, CLIENT, '--port', String(port), '--connections', opts.connections, '--requests', String(count), ...(tls ? ['--tls'] : [])]);

@@ -17,11 +17,10 @@
 // Usage: node scripts/bench-http.mjs [--launcher "node dist/launcher.js"] [--workers 2]
 //          [--duration 10] [--connections 64] [--threads 2] [--rounds 1] [--pin]
 //          [--variants plain,tls,access-log[,service,service-tls]]
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeBenchCert } from './lib/bench-certs.mjs';
+import { median, startServer, treeCpuSeconds } from './lib/proc.mjs';
 import { runWrk } from './lib/wrk.mjs';
 
 const { values: opts } = parseArgs({
@@ -45,96 +44,24 @@ const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 const running = new Set();
 
-/** Start `argv`, resolve with { child, port } on its readiness line; keep draining its output. */
-function startServer(name, argv) {
+/** Start `argv` (pinned to CPU 0 with --pin), resolve with the server once it is ready. */
+async function startReadyServer(name, argv) {
   // taskset execs the command: the pid stays the server's.
   const command = opts.pin ? ['taskset', '-c', '0', ...argv] : argv;
-  const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  child.on('exit', () => running.delete(child));
-  let tail = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`${name}: not ready after ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
-    let pending = '';
-    let ready = false;
-    const fail = (error) => {
-      clearTimeout(timer);
-      stopServer(child).finally(() => reject(new Error(`${error.message}\n--- last output ---\n${tail}`)));
-    };
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk) => {
-      // After readiness the access log keeps coming: read and drop it (a full pipe would stall the server).
-      if (ready) return;
-      pending += chunk;
-      tail = (tail + chunk).slice(-4000);
-      let newline;
-      while ((newline = pending.indexOf('\n')) !== -1) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
-        let record;
-        try {
-          record = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        if (record.msg === 'launcher ready' && Number.isInteger(record.port)) {
-          ready = true;
-          clearTimeout(timer);
-          resolve({ child, port: record.port });
-          return;
-        }
-      }
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk) => (tail = (tail + chunk).slice(-4000)));
-    child.once('exit', (code, signal) => {
-      if (!ready) fail(new Error(`${name}: exited before ready (code ${code}, signal ${signal})`));
-    });
-  });
-}
-
-/** SIGTERM by PID, SIGKILL after STOP_TIMEOUT_MS. */
-function stopServer(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    process.kill(child.pid, 'SIGTERM');
-  });
-}
-
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-/**
- * CPU seconds (user + system) used so far by `rootPid` and its descendants, from /proc. On a
- * shared machine req/s swings with other load; CPU per request is the steadier figure.
- */
-function treeCpuSeconds(rootPid) {
-  const procs = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      procs.push({ pid: Number(entry), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
-    } catch {
-      // The process ended while we read.
-    }
+  const isReady = (line) => line.msg === 'launcher ready' && Number.isInteger(line.port);
+  const server = startServer(command[0], command.slice(1), { quietAfter: isReady, stderr: 'pipe' });
+  running.add(server);
+  void server.exited.then(() => running.delete(server));
+  try {
+    const ready = await Promise.race([
+      server.waitFor(isReady, READY_TIMEOUT_MS, `${name}: launcher ready`),
+      server.exited.then(({ code, signal }) => Promise.reject(new Error(`${name}: exited before ready (code ${code}, signal ${signal})`))),
+    ]);
+    return { server, port: ready.port };
+  } catch (error) {
+    await server.stop(STOP_TIMEOUT_MS);
+    throw new Error(`${error.message}\n--- last output ---\n${server.tail()}`);
   }
-  const tree = new Set([rootPid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const proc of procs) {
-      if (!tree.has(proc.pid) && tree.has(proc.ppid)) {
-        tree.add(proc.pid);
-        grew = true;
-      }
-    }
-  }
-  return procs.filter((proc) => tree.has(proc.pid)).reduce((sum, proc) => sum + proc.ticks, 0) / CLK_TCK;
 }
 
 /** Run wrk (on CPU 1 with --pin); a report without a p99 figure is a failure here. */
@@ -145,7 +72,8 @@ async function wrk(url, seconds) {
 }
 
 async function measure(name, argv, scheme) {
-  const { child, port } = await startServer(name, argv);
+  const { server, port } = await startReadyServer(name, argv);
+  const child = server.child;
   try {
     const url = `${scheme}://127.0.0.1:${port}/`;
     await wrk(url, 2);
@@ -157,15 +85,10 @@ async function measure(name, argv, scheme) {
       `${result.non2xx ? `  non-2xx ${result.non2xx}` : ''}${result.socketErrors ? `  ${result.socketErrors}` : ''}`);
     return result;
   } finally {
-    await stopServer(child);
+    await server.stop(STOP_TIMEOUT_MS);
   }
 }
 
-const median = (numbers) => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 async function main() {
   const launcher = opts.launcher.split(' ').filter(Boolean);
@@ -225,7 +148,7 @@ async function main() {
 }
 
 const cleanup = () => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const server of running) server.kill();
 };
 process.once('SIGINT', () => {
   cleanup();

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { median } from './lib/proc.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -70,10 +71,6 @@ const rounds = modes.map(() => []);
 for (let round = 0; round < Number(values.rounds); round += 1) {
   for (const [index, mode] of modes.entries()) rounds[index].push(await runMode(mode));
 }
-const median = (numbers) => {
-  const sorted = numbers.filter(Number.isFinite).sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : Number.NaN;
-};
 const results = modes.map((mode, index) => {
   const rows = rounds[index];
   const pick = (key) => median(rows.map((row) => row[key]));

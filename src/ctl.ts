@@ -5,7 +5,8 @@
  * 3 no launcher reachable.
  */
 import { loadConfig } from './config/index.js';
-import { ConfigError, describeError } from './errors.js';
+import { parseCommandLine } from './config/cli.js';
+import { ConfigError, ErrorCodes, describeError } from './errors.js';
 import { LauncherAmbiguous, LauncherUnreachable, sendControl } from './supervisor/control-client.js';
 import type { ControlCommand, LauncherStatus } from './supervisor/control-protocol.js';
 import { renderStatusTable } from './supervisor/status-table.js';
@@ -22,7 +23,8 @@ const FAILED = 1;
 const USAGE_ERROR = 2;
 const UNREACHABLE = 3;
 
-class UsageError extends Error {}
+/** A malformed command line: exit code 2. */
+const usageError = (message: string): ConfigError => new ConfigError(ErrorCodes.CONFIG_USAGE, message);
 
 interface Command {
   readonly command: ControlCommand;
@@ -41,29 +43,21 @@ function parse(argv: readonly string[]): Command | 'help' {
     { allowPositionals: true },
   );
   const [command, count, ...extra] = args.positionals;
-  if (command !== 'status' && command !== 'scale' && command !== 'reload' && command !== 'stop') throw new UsageError('the command must be status, scale, reload or stop');
-  if (json && command !== 'status') throw new UsageError('--json goes with status');
-  if (extra.length > 0 || (command !== 'scale' && count !== undefined)) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0] ?? count)}`);
+  if (command !== 'status' && command !== 'scale' && command !== 'reload' && command !== 'stop') throw usageError('the command must be status, scale, reload or stop');
+  if (json && command !== 'status') throw usageError('--json goes with status');
+  if (extra.length > 0 || (command !== 'scale' && count !== undefined)) throw usageError(`unexpected argument ${JSON.stringify(extra[0] ?? count)}`);
   let workers: number | undefined;
   if (command === 'scale') {
     workers = Number(count);
-    if (count === undefined || !Number.isSafeInteger(workers) || workers < 1 || workers > 512) throw new UsageError('scale needs N, a number of workers from 1 to 512');
+    if (count === undefined || !Number.isSafeInteger(workers) || workers < 1 || workers > 512) throw usageError('scale needs N, a number of workers from 1 to 512');
   }
   return { command, ...(workers === undefined ? {} : { workers }), json, controlSocket: config.control_socket, pidFile: config.pid_file };
 }
 
 async function run(argv: readonly string[]): Promise<number> {
-  let command: Command | 'help';
-  try {
-    command = parse(argv);
-  } catch (error) {
-    process.stderr.write(`${describeError(error)}\n${USAGE}\n`);
-    return USAGE_ERROR;
-  }
-  if (command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return OK;
-  }
+  const parsed = parseCommandLine(argv, parse, USAGE);
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { command } = parsed;
   try {
     const answer = await sendControl({ controlSocket: command.controlSocket, pidFile: command.pidFile }, command.command, command.workers);
     if (!answer.ok) {

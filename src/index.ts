@@ -1,13 +1,18 @@
 /**
- * The public library API of oslo-node: re-exports only. The launcher CLI is dist/launcher.js;
- * these are for code that writes managers and apps, or builds its own process around the parts.
+ * The public library API of oslo-node: re-exports only. `launch()` starts the launcher from code
+ * (the CLI, dist/launcher.js, is a thin user of it); the rest is for code that writes managers and
+ * apps, or builds its own process around the parts.
  */
 export * from './errors.js';
 export { loadConfig, configFromJson, loggableConfig, renderHelp, OPTIONS, type Config, type OptionName, type LoadedConfig } from './config/index.js';
 export { createLogger, flushLogs, silentLogger, type Logger } from './logging/logger.js';
 export * from './rpc/index.js';
 export * from './notify/index.js';
-export { EmbeddedRouter, EmbeddedTransport, connectEmbeddedSocket, defaultEmbeddedSocketPath } from './rpc/transports/embedded/index.js';
+export { EmbeddedRouter, EmbeddedTransport, EmbeddedTransportError, connectEmbeddedSocket, defaultEmbeddedSocketPath } from './rpc/transports/embedded/index.js';
+// The AMQP transport's errors only: the transport itself loads amqplib (import it from its module).
+export { BrokerConnectError, BrokerDeclareError, BrokerTlsError, BrokerUnavailable } from './rpc/transports/amqp/errors.js';
+export { WorkerExitedError, IpcRemoteError } from './ipc/channel.js';
+export { LauncherUnreachable, LauncherAmbiguous, ControlProtocolError } from './supervisor/control-client.js';
 export { Manager, type ManagerClass, type ManagerContext, type ServiceRecord } from './service/manager.js';
 export { Service, type ServiceCreateOptions, type ServiceStatus } from './service/service.js';
 export { waitUntilReady } from './service/wait-until-ready.js';
@@ -25,4 +30,8 @@ export { loadTlsOptions } from './http/tls.js';
 export { periodicTask, registerPeriodicTask, collectPeriodicTasks, type PeriodicTaskArgs, type PeriodicTaskOptions } from './periodic/periodic-task.js';
 export { PeriodicScheduler, type PeriodicTaskStats } from './periodic/scheduler.js';
 export { TaskPool } from './periodic/pool.js';
+export { PeriodicTaskError, LoopingCallError, PoolError } from './periodic/errors.js';
+export { launch, type LaunchOptions, type LauncherHandle } from './supervisor/launch.js';
+export type { WorkerInfo, WorkerState } from './ipc/messages.js';
+export type { LauncherView } from './http/app-loader.js';
 export { VERSION } from './version.js';

@@ -5,10 +5,11 @@
  * A call prints its JSON result on stdout. Exit codes: 0 ok, 1 remote error (error JSON on
  * stderr), 2 usage, 3 timeout or broker unreachable.
  */
+import { parseCommandLine } from './config/cli.js';
+import { createLogger } from './logging/logger.js';
 import { loadConfig, type Config } from './config/index.js';
 import { positiveSeconds, takeOwnFlags } from './config/own-flags.js';
-import { ConfigError, describeError } from './errors.js';
-import { pino } from 'pino';
+import { ConfigError, ErrorCodes, describeError } from './errors.js';
 import { RpcClient } from './rpc/client.js';
 import { InvalidTarget, MessagingException, MessagingTimeout, RemoteError } from './rpc/errors.js';
 import type { Transport } from './rpc/transports/transport.js';
@@ -28,7 +29,8 @@ const REMOTE = 1;
 const USAGE_ERROR = 2;
 const UNREACHABLE = 3;
 
-class UsageError extends Error {}
+/** A malformed command line: exit code 2. */
+const usageError = (message: string): ConfigError => new ConfigError(ErrorCodes.CONFIG_USAGE, message);
 
 interface Command {
   readonly kind: 'call' | 'cast';
@@ -48,19 +50,19 @@ function parseCommand(argv: readonly string[]): Command | 'help' {
   const timeout = timeoutText === undefined ? undefined : positiveSeconds('--timeout', timeoutText);
   const { config, args } = loadConfig(own.rest, process.env, { allowPositionals: true });
   const [kind, topic, method, json, ...extra] = args.positionals;
-  if (kind !== 'call' && kind !== 'cast') throw new UsageError('the first argument must be call or cast');
-  if (!topic || !method) throw new UsageError('TOPIC and METHOD are required');
-  if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+  if (kind !== 'call' && kind !== 'cast') throw usageError('the first argument must be call or cast');
+  if (!topic || !method) throw usageError('TOPIC and METHOD are required');
+  if (extra.length > 0) throw usageError(`unexpected argument ${JSON.stringify(extra[0])}`);
   let parsed: unknown = {};
   if (json !== undefined) {
     try {
       parsed = JSON.parse(json);
     } catch (error) {
-      throw new UsageError(`JSON_ARGS is not valid JSON: ${describeError(error)}`);
+      throw usageError(`JSON_ARGS is not valid JSON: ${describeError(error)}`);
     }
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new UsageError('JSON_ARGS must be a JSON object of keyword arguments');
+    throw usageError('JSON_ARGS must be a JSON object of keyword arguments');
   }
   return { kind, topic, method, args: parsed as Record<string, unknown>, server: own.values.get('--server'), fanout: own.values.has('--fanout'), timeout, config };
 }
@@ -76,7 +78,7 @@ function errorJson(error: unknown): string {
 }
 
 function exitCodeOf(error: unknown): number {
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof InvalidTarget) return USAGE_ERROR;
+  if (error instanceof ConfigError || error instanceof InvalidTarget) return USAGE_ERROR;
   if (error instanceof MessagingTimeout) return UNREACHABLE;
   if (error instanceof RemoteError) return REMOTE;
   // NoSuchMethod, UnsupportedVersion ... came back from the server.
@@ -85,19 +87,12 @@ function exitCodeOf(error: unknown): number {
 }
 
 async function run(argv: readonly string[]): Promise<number> {
-  let command: Command | 'help';
-  try {
-    command = parseCommand(argv);
-  } catch (error) {
-    process.stderr.write(`${describeError(error)}\n${USAGE}\n`);
-    return USAGE_ERROR;
-  }
-  if (command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return OK;
-  }
+  const parsed = parseCommandLine(argv, parseCommand, USAGE);
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { command } = parsed;
   const level = ['debug', 'trace'].includes(command.config.log_level) ? command.config.log_level : 'warn';
-  const logger = pino({ level, base: { pid: process.pid, component: 'rpc-cli' } }, pino.destination({ dest: 2, sync: true }));
+  // On stderr: stdout carries the result. Redacted like every other log of ours.
+  const logger = createLogger({ level, workerId: 0, fd: 2, format: 'json' }).child({ component: 'rpc-cli' });
   let transport: Transport | undefined;
   try {
     transport = await openCliTransport(command.config, logger);

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LOOP_START_LINE } from './closed-loop.mjs';
+import { cpuSeconds, stopProcess } from './proc.mjs';
 
 const at = (path) => fileURLToPath(new URL(path, import.meta.url));
 const PYTHON = '/usr/bin/python3';
@@ -49,12 +50,7 @@ export function startRpcServer(argv, timeoutMs = 60_000) {
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   child.stderr.on('data', (chunk) => (tail = (tail + chunk).slice(-2000)));
-  const stop = () => new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => (clearTimeout(kill), resolve()));
-    child.kill('SIGTERM');
-  });
+  const stop = () => stopProcess(child, 10_000);
   return new Promise((resolve, reject) => {
     const fail = (why) => (clearTimeout(timer), void stop().then(() => reject(new Error(`${why}: ${tail}`))));
     const timer = setTimeout(() => fail('server not ready in time'), timeoutMs);
@@ -70,13 +66,8 @@ export function startRpcServer(argv, timeoutMs = 60_000) {
 
 /** User+system CPU time of `pid` so far, in ms (Linux /proc); undefined when unreadable. */
 export function cpuMs(pid) {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in 100 Hz ticks
-  } catch {
-    return undefined;
-  }
+  const seconds = cpuSeconds(pid);
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 /**

@@ -73,3 +73,22 @@ export function parseArgs(argv: readonly string[], allowPositionals = false): Pa
   }
   return { values, configFiles, help, version, positionals };
 }
+
+/**
+ * A command-line tool's first step (rpc.js, ctl.js): parse `argv`; on --help print `usage`
+ * (exit 0), on a usage error its message and `usage` on stderr (exit 2).
+ */
+export function parseCommandLine<C>(argv: readonly string[], parse: (argv: readonly string[]) => C | 'help', usage: string): { command: C } | { exitCode: number } {
+  let command: C | 'help';
+  try {
+    command = parse(argv);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}\n`);
+    return { exitCode: 2 };
+  }
+  if (command === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return { exitCode: 0 };
+  }
+  return { command };
+}

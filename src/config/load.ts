@@ -11,6 +11,9 @@ import { parseIni } from './ini.js';
 import { envName, flagName, iniKey } from './option-types.js';
 import { OPTIONS, type Config, type OptionName } from './options.js';
 
+/** Option values given in code (launch()), above every other source; checked like the rest. */
+export type ConfigOverrides = Partial<Record<OptionName, string | number | boolean>>;
+
 export interface LoadedConfig {
   readonly config: Config;
   readonly args: ParsedArgs;
@@ -25,7 +28,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set(NAMES);
 export function loadConfig(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
-  options: { allowPositionals?: boolean } = {},
+  options: { allowPositionals?: boolean; overrides?: ConfigOverrides } = {},
 ): LoadedConfig {
   const args = parseArgs(argv, options.allowPositionals ?? false);
   const values: Record<string, unknown> = Object.create(null);
@@ -62,6 +65,11 @@ export function loadConfig(
   }
   for (const [name, raw] of args.values) {
     values[name] = coerceOption(name, OPTIONS[name], raw, `command line ${flagName(name)}`);
+  }
+  for (const [name, value] of Object.entries(options.overrides ?? {})) {
+    if (!NAMES.includes(name as OptionName)) throw new ConfigError(ErrorCodes.CONFIG_USAGE, `unknown option ${name}`, { option: name });
+    const raw = typeof value === 'boolean' ? value : String(value);
+    values[name] = coerceOption(name, OPTIONS[name as OptionName], raw, `option ${name}`);
   }
 
   checkCombinations(values as Config);
@@ -118,7 +126,7 @@ export function rabbitOptionProblem(
 
 /** Rebuild a Config from the plain object a worker received over IPC. */
 export function configFromJson(json: unknown): Config {
-  if (typeof json !== 'object' || json === null) throw new TypeError('config must be an object');
+  if (typeof json !== 'object' || json === null) throw new ConfigError(ErrorCodes.CONFIG_INVALID, 'config must be an object');
   const values: Record<string, unknown> = Object.create(null);
   for (const name of NAMES) values[name] = (json as Record<string, unknown>)[name];
   return Object.freeze(values) as Config;

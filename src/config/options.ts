@@ -105,6 +105,18 @@ export const OPTIONS = {
     group: 'DEFAULT', type: 'int', min: 1024, max: 1 << 30, default: 16 * 1024 * 1024,
     help: 'Largest RPC message body accepted; larger ones are refused with a failure reply.',
   },
+  metrics_enabled: {
+    group: 'DEFAULT', type: 'bool', default: false,
+    help: 'Serve the framework metrics (HTTP, RPC, pool, periodic tasks, worker restarts), merged over the workers, in Prometheus text format.',
+  },
+  metrics_path: {
+    group: 'DEFAULT', type: 'string', default: '/metrics',
+    help: 'Path of the metrics (with metrics_enabled); on the service port it is answered before the app.',
+  },
+  metrics_port: {
+    group: 'DEFAULT', type: 'int', min: 0, max: 65_535, default: 0,
+    help: 'With metrics_enabled: 0 serves metrics_path on the service port; another port makes the launcher serve it there (on host) and nowhere else.',
+  },
   embedded_socket: {
     group: 'DEFAULT', type: 'optional-string', default: undefined,
     help: 'Unix socket (mode 0600) of the embedded transport for the rpc CLI (default: embedded.sock in the private folder oslo-node-<uid> under XDG_RUNTIME_DIR or the temp dir).',
@@ -380,6 +392,3 @@ export type OptionName = keyof typeof OPTIONS;
 
 /** The validated, frozen configuration: one typed field per option. */
 export type Config = { readonly [K in OptionName]: OptionValue<(typeof OPTIONS)[K]> };
-
-/** Options that only the command line can set (not INI or environment). */
-export const CLI_ONLY_FLAGS = ['--config-file', '--help', '--version'] as const;

@@ -87,9 +87,9 @@ export class AccessLog {
       path: url,
       status,
       bytes,
-      duration_ms: Math.round(durationMs * 1000) / 1000,
+      durationMs: Math.round(durationMs * 1000) / 1000,
       remote,
-      request_id: requestId,
+      requestId,
     };
     if (!res.writableFinished) fields.aborted = true;
     // X-Forwarded-For is client text too.

@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { stopReading } from '../ipc/stop-reading.js';
+import { stopReading } from '../internals/socket-read-stop.js';
 
 interface Connection {
   /** The socket handed to handleConnection. */

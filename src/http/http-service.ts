@@ -2,6 +2,7 @@
  * HttpService: the HTTP(S) server of one worker, fed with connections the launcher accepted
  * (the server itself never listens), with oslo's `[wsgi]` behaviour and a graceful drain.
  */
+import { ms } from '../config/durations.js';
 import { createServer as createHttpServer, type RequestListener, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
@@ -14,12 +15,22 @@ import { requestLimits } from './limits.js';
 import { RequestHandler } from './request-handler.js';
 import { loadTlsOptions } from './tls.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
+import { TIMED_OUT, isBounded, withTimeout, type StopOptions } from '../lifecycle/with-timeout.js';
+import type { HttpObserver } from '../metrics/observers.js';
 
 export interface HttpServiceOptions {
   config: Config;
   logger: Logger;
   /** The app: any node request listener (see app-loader.ts). */
   app: RequestListener;
+  /** Told of every answered request (framework metrics, `metrics_enabled`). */
+  metrics?: HttpObserver;
+}
+
+/** A graceful stop; a reload's drain also keeps idle connections a while and may hand them back. */
+export interface HttpStopOptions extends StopOptions {
+  readonly idleGraceMs?: number;
+  readonly handBack?: HandBack;
 }
 
 export type HttpServiceStatus = 'new' | 'started' | 'stopping' | 'stopped';
@@ -64,7 +75,7 @@ export class HttpService {
 
   /** @throws ConfigError when wsgi_log_format is invalid (access_log on). */
   constructor(options: HttpServiceOptions) {
-    const { config, logger, app } = options;
+    const { config, logger, app, metrics } = options;
     this.#config = config;
     this.#logger = logger;
     this.#handler = new RequestHandler({
@@ -73,11 +84,13 @@ export class HttpService {
       limits: requestLimits(config),
       keepAlive: config.keep_alive,
       accessLog: config.access_log ? new AccessLog(requestDataLogger(logger, { component: 'access' }), config.wsgi_log_format, parseTrustedProxies(config.trusted_proxies)) : undefined,
+      observer: metrics,
     });
     this.#tracker = this.#handler.tracker;
   }
 
-  get status(): HttpServiceStatus {
+  /** Where this part is in its lifecycle. */
+  get state(): HttpServiceStatus {
     return this.#status;
   }
 
@@ -114,7 +127,7 @@ export class HttpService {
       return;
     }
     socket.setNoDelay(true);
-    socket.setKeepAlive(true, this.#config.tcp_keepidle * 1000);
+    socket.setKeepAlive(true, ms(this.#config, 'tcp_keepidle'));
     this.#tracker.add(socket, this.#tls);
     server.emit('connection', socket);
     // A TLSSocket drives reads itself; a plain socket from pauseOnConnect must be resumed.
@@ -125,28 +138,28 @@ export class HttpService {
    * Graceful stop: no new connections from the first moment, idle keep-alive connections
    * destroyed at once, requests in flight finish and are answered with `Connection: close`;
    * resolves when every connection has closed. After `timeoutMs` what is left is destroyed,
-   * logged, and counted in `stats.cut` (a non-finite value such as Infinity: no bound; 0: cut
-   * at once). With `idleGraceMs` (a rolling restart) idle connections are kept until each has
-   * been quiet that long, then given to `handBack` if set (see ConnectionTracker.drain).
+   * logged, and counted in `stats.cut` (0 or unset: no bound, see src/lifecycle). With
+   * `idleGraceMs` (a rolling restart) idle connections are kept until each has been quiet that
+   * long, then given to `handBack` if set (see ConnectionTracker.drain).
    * Idempotent: every caller gets the same promise.
    */
-  stop(timeoutMs: number, options: { idleGraceMs?: number; handBack?: HandBack } = {}): Promise<void> {
-    this.#stopping ??= this.#stop(timeoutMs, options.idleGraceMs ?? 0, options.handBack);
+  stop(options: HttpStopOptions = {}): Promise<void> {
+    this.#stopping ??= this.#stop(options.timeoutMs ?? 0, options.idleGraceMs ?? 0, options.handBack);
     return this.#stopping;
   }
 
   #start(): void {
     if (this.#status !== 'new') return;
     const config = this.#config;
-    const timeoutMs = config.client_socket_timeout * 1000;
+    const timeoutMs = ms(config, 'client_socket_timeout');
     const tls = loadTlsOptions(config);
     const common = {
       maxHeaderSize: requestLimits(config).maxHeaderTotal,
       // From a request's first byte: its head within header_timeout, head and body within
       // request_timeout, else node raises ERR_HTTP_REQUEST_TIMEOUT, answered 408 + close by
       // answerClientError; closing the connection frees its pool slot (slow bodies, slowloris).
-      headersTimeout: config.header_timeout * 1000,
-      requestTimeout: config.request_timeout * 1000,
+      headersTimeout: ms(config, 'header_timeout'),
+      requestTimeout: ms(config, 'request_timeout'),
       connectionsCheckingInterval: Math.max(50, Math.min(1000, config.header_timeout * 250)),
       // Idle keep-alive connections are bounded by client_socket_timeout (below).
       keepAliveTimeout: 0,
@@ -212,26 +225,20 @@ export class HttpService {
     this.#status = 'stopping';
     const started = performance.now();
     this.#handler.drain();
-    const drained = this.#tracker.drain(Math.min(idleGraceMs, timeoutMs / 2), handBack);
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<boolean>((resolve) => {
-      if (Number.isFinite(timeoutMs)) timer = setTimeout(resolve, Math.max(0, timeoutMs), true);
-    });
-    const timedOut = await Promise.race([drained.then(() => false), expired]);
-    clearTimeout(timer);
-    if (timedOut) {
+    const drained = this.#tracker.drain(isBounded(timeoutMs) ? Math.min(idleGraceMs, timeoutMs / 2) : idleGraceMs, handBack);
+    if ((await withTimeout(drained, timeoutMs)) === TIMED_OUT) {
       const inFlight = this.#handler.inFlight;
       const { connections, busy } = this.#tracker.destroyAll();
       this.#cut += connections;
       this.#logger.warn(
-        { connections, busy, in_flight: inFlight, timeout_ms: timeoutMs },
+        { connections, busy, inFlight, timeoutMs },
         `HTTP drain timed out after ${timeoutMs} ms: destroyed ${connections} connections (${busy} with requests in flight)`,
       );
       await drained;
     }
     clearInterval(this.#sweep);
     this.#status = 'stopped';
-    this.#logger.info({ duration_ms: Math.round(performance.now() - started), cut: this.#cut, handed_back: this.#tracker.handedBack }, 'HTTP service stopped');
+    this.#logger.info({ durationMs: Math.round(performance.now() - started), cut: this.#cut, handedBack: this.#tracker.handedBack }, 'HTTP service stopped');
   }
 }
 

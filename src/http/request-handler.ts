@@ -14,7 +14,8 @@ import { countBodyBytes, type AccessLog, type BodyCounter } from './access-log.j
 import { ConnectionTracker } from './connection-tracker.js';
 import { refusalStatus, type RequestLimits } from './limits.js';
 import { assignRequestId } from './request-id.js';
-import { echoRequestId } from './request-id-header.js';
+import { echoRequestId } from '../internals/response-head.js';
+import type { HttpObserver } from '../metrics/observers.js';
 
 export interface RequestHandlerOptions {
   app: RequestListener;
@@ -23,6 +24,8 @@ export interface RequestHandlerOptions {
   keepAlive: boolean;
   /** Undefined when access_log is off. */
   accessLog: AccessLog | undefined;
+  /** Told of every answered request when metrics are on. */
+  observer?: HttpObserver | undefined;
 }
 
 interface AccessEntry {
@@ -36,7 +39,7 @@ export class RequestHandler {
   readonly #options: RequestHandlerOptions;
   /** Responses not closed yet; the tracker holds them, per connection. */
   #inFlight = 0;
-  /** Only filled when the access log is on. */
+  /** Only filled when the access log or metrics are on. */
   readonly #access = new Map<ServerResponse, AccessEntry>();
   readonly #onClose: (this: ServerResponse) => void;
   /** The connections, and the responses in flight on each. */
@@ -88,6 +91,7 @@ export class RequestHandler {
     if (entry) {
       this.#access.delete(res);
       this.#options.accessLog?.write(req, res, entry.id, entry.startMs, entry.counter);
+      this.#options.observer?.request(req.method, res.statusCode, (performance.now() - entry.startMs) / 1000);
     }
   }
 
@@ -99,7 +103,7 @@ export class RequestHandler {
     this.tracker.requestStarted(req.socket, res);
     this.#inFlight++;
     res.on('close', this.#onClose);
-    if (accessLog) this.#access.set(res, { id, startMs: performance.now(), counter: countBodyBytes(res) });
+    if (accessLog || this.#options.observer) this.#access.set(res, { id, startMs: performance.now(), counter: countBodyBytes(res) });
     echoRequestId(res);
     if (!this.#options.keepAlive || this.#draining) res.setHeader('Connection', 'close');
 
@@ -117,7 +121,7 @@ export class RequestHandler {
   }
 
   #appFailed(res: ServerResponse, id: string, error: unknown): void {
-    this.#options.logger.error({ err: error, request_id: id }, 'app failed while handling a request');
+    this.#options.logger.error({ err: error, requestId: id }, 'app failed while handling a request');
     if (res.writableEnded) return;
     if (res.headersSent) {
       // Part of a response is out: the client can only learn of the failure from a cut connection.

@@ -5,7 +5,7 @@
  */
 import type { Serializable } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { OsloNodeError, ErrorCodes, describeError } from '../errors.js';
+import { OsloNodeError, ErrorCodes, describeError, isErrorCode, type ErrorCode } from '../errors.js';
 import { IPC_TAG, isTagged } from './messages.js';
 
 /** The part of `process` / `cluster.Worker` the channel needs. */
@@ -17,9 +17,25 @@ export interface IpcEndpoint {
 
 /** The peer exited or disconnected while a request was pending. */
 export class WorkerExitedError extends OsloNodeError {
-  constructor(reason: string) {
-    super(ErrorCodes.IPC_WORKER_EXITED, `IPC peer went away: ${reason}`);
+  constructor(reason: string, cause?: unknown) {
+    super(ErrorCodes.IPC_WORKER_EXITED, `IPC peer went away: ${reason}`, { cause });
   }
+}
+
+/**
+ * The other side's handler failed. The code is the remote error's when it is one of ours
+ * (ERR_IPC_REMOTE otherwise), so a caller can tell a closed service from a timeout across IPC.
+ */
+export class IpcRemoteError extends OsloNodeError {
+  constructor(message: string, code: ErrorCode = ErrorCodes.IPC_REMOTE) {
+    super(code, message);
+  }
+}
+
+/** What a failed answer carries. */
+interface FailedReply {
+  readonly error?: string;
+  readonly code?: string;
 }
 
 /** A send to a peer that is gone: its exit is reported elsewhere. */
@@ -89,7 +105,7 @@ export class IpcChannel<In extends { type: string }, Out extends { type: string 
           : undefined;
       timer?.unref();
       this.#pending.set(seq, { resolve: resolve as (v: unknown) => void, reject, timer });
-      const failed = (error: unknown): void => this.#settle(seq, undefined, new WorkerExitedError(describeError(error)));
+      const failed = (error: unknown): void => this.#settle(seq, undefined, new WorkerExitedError(describeError(error), error));
       try {
         const message_ = { [IPC_TAG]: 1, seq, ...message } as unknown as Serializable;
         if (handle) this.#endpoint.send(message_, handle, { keepOpen: true }, (error) => error && failed(error));
@@ -124,8 +140,8 @@ export class IpcChannel<In extends { type: string }, Out extends { type: string 
   #dispatch(message: unknown, handle: unknown): void {
     if (!isTagged(message)) return;
     if (message.type === 'reply' && typeof message.ack === 'number') {
-      const reply = message as unknown as { ok: boolean; value?: unknown; error?: string };
-      this.#settle(message.ack, reply.value, reply.ok ? undefined : new Error(reply.error ?? 'remote failure'));
+      const reply = message as unknown as FailedReply & { ok: boolean; value?: unknown };
+      this.#settle(message.ack, reply.value, reply.ok ? undefined : new IpcRemoteError(reply.error ?? 'remote failure', isErrorCode(reply.code) ? reply.code : undefined));
       return;
     }
     const handler = this.#handlers.get(message.type);
@@ -135,20 +151,22 @@ export class IpcChannel<In extends { type: string }, Out extends { type: string 
     try {
       result = handler(message as unknown as In, handle);
     } catch (error) {
-      if (seq !== undefined) this.#answer(seq, false, undefined, describeError(error));
+      if (seq !== undefined) this.#answer(seq, false, undefined, error);
       return;
     }
     if (seq === undefined) return;
     Promise.resolve(result).then(
       (value) => this.#answer(seq, true, value),
-      (error: unknown) => this.#answer(seq, false, undefined, describeError(error)),
+      (error: unknown) => this.#answer(seq, false, undefined, error),
     );
   }
 
-  #answer(ack: number, ok: boolean, value?: unknown, error?: string): void {
+  #answer(ack: number, ok: boolean, value?: unknown, failure?: unknown): void {
     if (this.#closed) return;
+    const error = ok ? undefined : describeError(failure);
+    const code = ok ? undefined : (failure as { code?: unknown } | undefined)?.code;
     try {
-      this.#endpoint.send({ [IPC_TAG]: 1, type: 'reply', ack, ok, value, error } as unknown as Serializable, undefined, undefined, ignoreSendError);
+      this.#endpoint.send({ [IPC_TAG]: 1, type: 'reply', ack, ok, value, error, code } as unknown as Serializable, undefined, undefined, ignoreSendError);
     } catch {
       // The peer is gone; nothing to answer.
     }

@@ -53,7 +53,7 @@ export type PrimaryMessage =
   | (Tagged & { readonly type: 'periodic-assign'; readonly tasks: readonly string[] })
   /** Embedded-transport frames for the worker, in order (frame-batch.ts). */
   | (Tagged & { readonly type: 'transport'; readonly frames: readonly unknown[] })
-  | (Tagged & { readonly type: 'reply'; readonly ok: boolean; readonly value?: unknown; readonly error?: string });
+  | (Tagged & { readonly type: 'reply'; readonly ok: boolean; readonly value?: unknown; readonly error?: string; readonly code?: string });
 
 export type WorkerMessage =
   /**
@@ -92,7 +92,7 @@ export type WorkerMessage =
   | (Tagged & { readonly type: 'servicegroup-set-disabled'; readonly request: DisableRequest })
   /** Embedded-transport frames for the router, in order (frame-batch.ts). */
   | (Tagged & { readonly type: 'transport'; readonly frames: readonly unknown[] })
-  | (Tagged & { readonly type: 'reply'; readonly ok: boolean; readonly value?: unknown; readonly error?: string });
+  | (Tagged & { readonly type: 'reply'; readonly ok: boolean; readonly value?: unknown; readonly error?: string; readonly code?: string });
 
 /** What the primary knows of one worker, as shown by /v1/workers. */
 export interface WorkerInfo {

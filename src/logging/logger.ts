@@ -18,6 +18,8 @@ export interface LoggerSettings {
   async?: boolean;
   /** Where lines go instead of stdout (tests). */
   stream?: DestinationStream;
+  /** The file descriptor written when no stream is given: 1 (stdout, default) or 2 (stderr, for CLIs whose stdout is their output). */
+  fd?: 1 | 2;
   /** `auto` (default): pretty when stdout is a terminal, JSON lines otherwise. */
   format?: LogFormat;
 }
@@ -75,7 +77,7 @@ type Marked = Logger & { [kStream]?: DestinationStream };
 
 /** Create the process logger. Call once per process. */
 export function createLogger(settings: LoggerSettings): Logger {
-  const stream = settings.stream ?? (prettyLogs(settings.format) ? prettyStream() : (destination = pino.destination({ dest: 1, sync: !settings.async })));
+  const stream = settings.stream ?? (prettyLogs(settings.format) ? prettyStream() : (destination = pino.destination({ dest: settings.fd ?? 1, sync: !settings.async })));
   const options: LoggerOptions = {
     level: settings.level,
     base: { pid: process.pid, worker: settings.workerId },

@@ -6,10 +6,11 @@
  * 2 usage, 3 broker unreachable or `--timeout` passed before `--count` notifications (without
  * `--count`, `--timeout` just ends the listening with 0).
  */
-import { pino, type Logger } from 'pino';
+import { parseCommandLine } from '../config/cli.js';
+import { createLogger, type Logger } from '../logging/logger.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { positiveSeconds, takeOwnFlags } from '../config/own-flags.js';
-import { ConfigError, describeError } from '../errors.js';
+import { ConfigError, ErrorCodes, describeError } from '../errors.js';
 import { openCliTransport } from '../rpc/transports/open.js';
 import type { Transport } from '../rpc/transports/transport.js';
 import { NotificationResult } from './dispatcher.js';
@@ -29,7 +30,8 @@ const OK = 0;
 const USAGE_ERROR = 2;
 const UNREACHABLE = 3;
 
-class UsageError extends Error {}
+/** A malformed command line: exit code 2. */
+const usageError = (message: string): ConfigError => new ConfigError(ErrorCodes.CONFIG_USAGE, message);
 
 type Command =
   | { kind: 'notify'; topic: string; priority: Priority; eventType: string; payload: unknown; publisherId: string; config: Config }
@@ -40,37 +42,37 @@ function parse(argv: readonly string[]): Command | 'help' {
   if (own.values.has('--help') || own.values.has('-h')) return 'help';
   const { config, args } = loadConfig(own.rest, process.env, { allowPositionals: true });
   const [kind, topic, ...rest] = args.positionals;
-  if (!topic) throw new UsageError('TOPIC is required');
+  if (!topic) throw usageError('TOPIC is required');
   const refuse = (flags: string[]): void => {
     const given = flags.find((flag) => own.values.has(flag));
-    if (given) throw new UsageError(`${given} is not an option of ${kind}`);
+    if (given) throw usageError(`${given} is not an option of ${kind}`);
   };
   if (kind === 'notify') {
     refuse(['--pool', '--count', '--timeout']);
     const [priorityText, eventType, json, ...extra] = rest;
-    if (!priorityText || !eventType) throw new UsageError('PRIORITY and EVENT_TYPE are required');
-    if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+    if (!priorityText || !eventType) throw usageError('PRIORITY and EVENT_TYPE are required');
+    if (extra.length > 0) throw usageError(`unexpected argument ${JSON.stringify(extra[0])}`);
     const priority = parsePriority(priorityText === 'warning' ? 'warn' : priorityText);
-    if (!priority) throw new UsageError(`PRIORITY must be one of ${PRIORITIES.join(', ')}, not ${JSON.stringify(priorityText)}`);
+    if (!priority) throw usageError(`PRIORITY must be one of ${PRIORITIES.join(', ')}, not ${JSON.stringify(priorityText)}`);
     let payload: unknown = {};
     if (json !== undefined) {
       try {
         payload = JSON.parse(json);
       } catch (error) {
-        throw new UsageError(`PAYLOAD_JSON is not valid JSON: ${describeError(error)}`);
+        throw usageError(`PAYLOAD_JSON is not valid JSON: ${describeError(error)}`);
       }
     }
     return { kind, topic, priority, eventType, payload, publisherId: own.values.get('--publisher-id') ?? config.service_host, config };
   }
   refuse(['--publisher-id']);
-  if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+  if (rest.length > 0) throw usageError(`unexpected argument ${JSON.stringify(rest[0])}`);
   const countText = own.values.get('--count');
   const count = countText === undefined ? undefined : Number(countText);
-  if (count !== undefined && !(Number.isSafeInteger(count) && count > 0)) throw new UsageError(`--count must be a positive integer, not ${JSON.stringify(countText)}`);
+  if (count !== undefined && !(Number.isSafeInteger(count) && count > 0)) throw usageError(`--count must be a positive integer, not ${JSON.stringify(countText)}`);
   const timeoutText = own.values.get('--timeout');
   const timeoutMs = timeoutText === undefined ? undefined : positiveSeconds('--timeout', timeoutText) * 1000;
   const pool = own.values.get('--pool');
-  if (pool === '') throw new UsageError('--pool must not be empty');
+  if (pool === '') throw usageError('--pool must not be empty');
   return { kind: 'listen', topic, pool, count, timeoutMs, config };
 }
 
@@ -137,20 +139,13 @@ async function listen(command: Extract<Command, { kind: 'listen' }>, transport: 
 
 /** Run `notify` or `listen`; resolves with the exit code. */
 export async function runNotifyCli(argv: readonly string[]): Promise<number> {
-  let command: Command | 'help';
-  try {
-    command = parse(argv);
-  } catch (error) {
-    process.stderr.write(`${describeError(error)}\n${NOTIFY_USAGE}\n`);
-    return USAGE_ERROR;
-  }
-  if (command === 'help') {
-    process.stdout.write(`${NOTIFY_USAGE}\n`);
-    return OK;
-  }
+  const parsed = parseCommandLine(argv, parse, NOTIFY_USAGE);
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { command } = parsed;
   const { config } = command;
   const level = ['debug', 'trace'].includes(config.log_level) ? config.log_level : 'warn';
-  const logger = pino({ level, base: { pid: process.pid, component: 'rpc-cli' } }, pino.destination({ dest: 2, sync: true }));
+  // On stderr: stdout carries the result. Redacted like every other log of ours.
+  const logger = createLogger({ level, workerId: 0, fd: 2, format: 'json' }).child({ component: 'rpc-cli' });
   let transport: Transport | undefined;
   try {
     transport = await openCliTransport(config, logger, config.notification_transport_url ?? config.transport_url);

@@ -4,7 +4,8 @@
  * `loopDone(value)`. Failures that would sleep past `timeoutMs` in total end the loop with
  * ERR_LOOPING_CALL_TIMEOUT. Used by the RPC reconnect.
  */
-import { LoopingCallError, PeriodicErrorCodes } from './errors.js';
+import { ErrorCodes } from '../errors.js';
+import { LoopingCallError } from './errors.js';
 import { isLoopDone, LoopingCall, type LoopDone, type LoopingCallOptions, type LoopStep } from './looping-call.js';
 
 export type BackOffFunction<T> = (signal: AbortSignal) => boolean | LoopDone<T> | Promise<boolean | LoopDone<T>>;
@@ -70,7 +71,7 @@ export class BackOffLoopingCall<T = undefined> extends LoopingCall<T> {
     const idleMs = Math.min(Math.max(this.#intervalMs * 2 * factor, this.#minIntervalMs), this.#maxIntervalMs);
     this.#intervalMs = Math.max(this.#intervalMs * 2 * this.#jitter, this.#minIntervalMs);
     if (this.#timeoutMs > 0 && this.#errorTimeMs + idleMs > this.#timeoutMs) {
-      throw new LoopingCallError(PeriodicErrorCodes.LOOPING_CALL_TIMEOUT, `${this.name} gave up: failures for more than ${this.#timeoutMs} ms`);
+      throw new LoopingCallError(ErrorCodes.LOOPING_CALL_TIMEOUT, `${this.name} gave up: failures for more than ${this.#timeoutMs} ms`);
     }
     this.#errorTimeMs += idleMs;
     return { delayMs: idleMs };

@@ -1,5 +1,6 @@
 /** oslo DynamicLoopingCall: the function says how long to sleep before the next call. */
-import { LoopingCallError, PeriodicErrorCodes } from './errors.js';
+import { ErrorCodes } from '../errors.js';
+import { LoopingCallError } from './errors.js';
 import { isLoopDone, LoopingCall, type LoopDone, type LoopingCallOptions, type LoopStep } from './looping-call.js';
 
 /** Return the next delay in ms, `undefined` for `maxIntervalMs`, or `loopDone(value)` to end. */
@@ -38,7 +39,7 @@ export class DynamicLoopingCall<T = undefined> extends LoopingCall<T> {
     if (isLoopDone<T>(result)) return result;
     if (result === undefined) {
       if (this.#maxIntervalMs === undefined) {
-        throw new LoopingCallError(PeriodicErrorCodes.LOOPING_CALL_NO_DELAY, `${this.name} returned no delay and has no maxIntervalMs`);
+        throw new LoopingCallError(ErrorCodes.LOOPING_CALL_NO_DELAY, `${this.name} returned no delay and has no maxIntervalMs`);
       }
       return { delayMs: this.#maxIntervalMs };
     }

@@ -1,6 +1,6 @@
 /** Periodic tasks, looping calls and the piscina pool: re-exports only. */
 export { systemClock, sleep, type Clock } from './clock.js';
-export { PeriodicErrorCodes, PeriodicTaskError, LoopingCallError, PoolError } from './errors.js';
+export { PeriodicTaskError, LoopingCallError, PoolError } from './errors.js';
 export {
   periodicTask,
   registerPeriodicTask,

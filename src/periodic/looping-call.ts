@@ -6,7 +6,8 @@
  */
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { sleep, systemClock, type Clock } from './clock.js';
-import { LoopingCallError, PeriodicErrorCodes } from './errors.js';
+import { ErrorCodes } from '../errors.js';
+import { LoopingCallError } from './errors.js';
 
 const kDone = Symbol('loopDone');
 
@@ -61,14 +62,15 @@ export abstract class LoopingCall<T> {
     this.#initialDelayMs = options.initialDelayMs ?? 0;
   }
 
-  get status(): LoopingCallStatus {
+  /** Where this part is in its lifecycle. */
+  get state(): LoopingCallStatus {
     return this.#status;
   }
 
   /** Start the loop. Throws a LoopingCallError if already started (as oslo does). */
   start(): this {
     if (this.#status !== 'idle') {
-      throw new LoopingCallError(PeriodicErrorCodes.LOOPING_CALL_STATE, `${this.name} was already started`);
+      throw new LoopingCallError(ErrorCodes.LOOPING_CALL_STATE, `${this.name} was already started`);
     }
     this.#status = 'running';
     this.#outcome = this.#loop();

@@ -10,7 +10,8 @@
  * same map. Collection walks the prototype chain, parent first, so a subclass inherits its
  * parent's tasks and can override one (same method name) without touching the parent's list.
  */
-import { PeriodicErrorCodes, PeriodicTaskError } from './errors.js';
+import { ErrorCodes } from '../errors.js';
+import { PeriodicTaskError } from './errors.js';
 
 /** Where a task runs when the launcher has several workers (oslo: always every worker). */
 export type RunOn = 'every-worker' | 'one-worker';
@@ -73,7 +74,7 @@ const POOL_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
 /** Check options once, at decoration or registration time, so a typo fails at import. */
 function validateOptions(where: string, options: PeriodicTaskOptions): Readonly<PeriodicTaskOptions> {
   const fail = (what: string): never => {
-    throw new PeriodicTaskError(PeriodicErrorCodes.TASK_INVALID, `periodic task ${where}: ${what}`);
+    throw new PeriodicTaskError(ErrorCodes.PERIODIC_TASK_INVALID, `periodic task ${where}: ${what}`);
   };
   if (options.spacing !== undefined && !Number.isFinite(options.spacing)) fail('spacing must be a finite number of seconds');
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) fail('name must be a non-empty string');
@@ -106,11 +107,11 @@ export function periodicTask(options: PeriodicTaskOptions = {}) {
   ): void {
     if (typeof context !== 'object' || typeof context.addInitializer !== 'function') {
       // Compiled with legacy `experimentalDecorators`: (prototype, key, descriptor) arrives here.
-      throw new PeriodicTaskError(PeriodicErrorCodes.TASK_INVALID, 'periodicTask() needs standard decorators (experimentalDecorators off); use registerPeriodicTask()');
+      throw new PeriodicTaskError(ErrorCodes.PERIODIC_TASK_INVALID, 'periodicTask() needs standard decorators (experimentalDecorators off); use registerPeriodicTask()');
     }
     const methodName = String(context.name);
     if (context.static) {
-      throw new PeriodicTaskError(PeriodicErrorCodes.TASK_INVALID, `periodic task ${methodName}: must be an instance method`);
+      throw new PeriodicTaskError(ErrorCodes.PERIODIC_TASK_INVALID, `periodic task ${methodName}: must be an instance method`);
     }
     const frozen = validateOptions(methodName, options);
     const entry: Entry = { methodName, options: frozen, get: (target) => context.access.get(target as This) };
@@ -131,7 +132,7 @@ export function registerPeriodicTask(
 ): void {
   const key: object = typeof target === 'function' ? (target.prototype as object) : target;
   if (typeof (key as Record<string, unknown>)[methodName] !== 'function') {
-    throw new PeriodicTaskError(PeriodicErrorCodes.TASK_INVALID, `periodic task ${methodName}: no such method`);
+    throw new PeriodicTaskError(ErrorCodes.PERIODIC_TASK_INVALID, `periodic task ${methodName}: no such method`);
   }
   const frozen = validateOptions(methodName, options);
   addEntry(key, { methodName, options: frozen, get: (object) => (object as Record<string, unknown>)[methodName] });
@@ -156,12 +157,12 @@ export function collectPeriodicTasks(instance: object): PeriodicTaskSpec[] {
     const { options, methodName } = entry;
     const name = options.name ?? methodName;
     if (names.has(name)) {
-      throw new PeriodicTaskError(PeriodicErrorCodes.TASK_INVALID, `periodic task ${name}: the name is used twice`);
+      throw new PeriodicTaskError(ErrorCodes.PERIODIC_TASK_INVALID, `periodic task ${name}: the name is used twice`);
     }
     names.add(name);
     const method = entry.get(instance);
     if (typeof method !== 'function') {
-      throw new PeriodicTaskError(PeriodicErrorCodes.TASK_INVALID, `periodic task ${name}: ${methodName} is not a method`);
+      throw new PeriodicTaskError(ErrorCodes.PERIODIC_TASK_INVALID, `periodic task ${name}: ${methodName} is not a method`);
     }
     specs.push(
       Object.freeze({

@@ -3,13 +3,15 @@
  * default-exported function each) off the event loop. Created on the first run, bounded in
  * threads and in queued runs, every run cancellable and timed, closed on stop.
  */
+import { ms } from '../config/durations.js';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { TransferListItem } from 'node:worker_threads';
-import { ClosedError } from '../errors.js';
+import { ClosedError, ErrorCodes } from '../errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { PeriodicErrorCodes, PoolError } from './errors.js';
+import { PoolError } from './errors.js';
 import type { PoolRunner } from './scheduler.js';
+import { TIMED_OUT, withTimeout } from '../lifecycle/with-timeout.js';
 
 export interface TaskPoolOptions {
   /** Threads (`pool_threads`); 0 = max(1, floor(availableParallelism / workers)). Default 0. */
@@ -102,11 +104,12 @@ export class TaskPool implements PoolRunner {
       threads: config.pool_threads,
       workers: config.workers,
       maxQueue: config.pool_max_queue,
-      taskTimeoutMs: config.pool_task_timeout * 1000,
+      taskTimeoutMs: ms(config, 'pool_task_timeout'),
     });
   }
 
-  get status(): TaskPoolStatus {
+  /** Where this part is in its lifecycle. */
+  get state(): TaskPoolStatus {
     return this.#status;
   }
 
@@ -115,7 +118,7 @@ export class TaskPool implements PoolRunner {
     return this.#threads;
   }
 
-  stats(): TaskPoolStats {
+  get stats(): TaskPoolStats {
     return { status: this.#status, threads: this.#threads, liveThreads: this.#piscina?.threads.length ?? 0, pending: this.#inFlight.size, ...this.#counts };
   }
 
@@ -127,11 +130,11 @@ export class TaskPool implements PoolRunner {
   run<Result = unknown>(task: string, input: unknown, options: PoolRunOptions = {}): Promise<Result> {
     if (this.#status === 'closing' || this.#status === 'closed') return Promise.reject(new ClosedError('task pool'));
     if (!TASK_NAME.test(task)) {
-      return Promise.reject(new PoolError(PeriodicErrorCodes.POOL_TASK_NAME, `pool task ${JSON.stringify(task)} is not a module name in workers/`, { task }));
+      return Promise.reject(new PoolError(ErrorCodes.POOL_TASK_NAME, `pool task ${JSON.stringify(task)} is not a module name in workers/`, { task }));
     }
     if (this.#inFlight.size >= this.#threads + this.#maxQueue) {
       this.#counts.refused += 1;
-      return Promise.reject(new PoolError(PeriodicErrorCodes.POOL_QUEUE_FULL, `pool task ${task} refused: ${this.#maxQueue} runs already wait for a thread (pool_max_queue)`, { task }));
+      return Promise.reject(new PoolError(ErrorCodes.POOL_QUEUE_FULL, `pool task ${task} refused: ${this.#maxQueue} runs already wait for a thread (pool_max_queue)`, { task }));
     }
     const run = this.#run<Result>(task, input, options);
     this.#inFlight.add(run);
@@ -159,14 +162,7 @@ export class TaskPool implements PoolRunner {
     const wasOpen = this.#status === 'open';
     this.#status = 'closing';
     if (wasOpen && this.#inFlight.size > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = await Promise.race([
-        Promise.allSettled([...this.#inFlight]).then(() => false),
-        new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(true), timeoutMs);
-        }),
-      ]);
-      clearTimeout(timer);
+      const late = (await withTimeout(Promise.allSettled([...this.#inFlight]), timeoutMs)) === TIMED_OUT;
       if (late) {
         this.#logger.warn({ pending: this.#inFlight.size, timeoutMs }, 'pool tasks still running at close; terminating their threads');
         this.#closeAbort.abort(new ClosedError('task pool'));
@@ -212,12 +208,12 @@ export class TaskPool implements PoolRunner {
     } catch (error) {
       if (timedOut) {
         this.#counts.timedOut += 1;
-        throw new PoolError(PeriodicErrorCodes.POOL_TASK_TIMEOUT, `pool task ${task} took longer than ${timeoutMs} ms`, { task, cause: error });
+        throw new PoolError(ErrorCodes.POOL_TASK_TIMEOUT, `pool task ${task} took longer than ${timeoutMs} ms`, { task, cause: error });
       }
       const aborted = sources.find((source) => source.aborted);
       if (aborted) {
         this.#counts.aborted += 1;
-        throw new PoolError(PeriodicErrorCodes.POOL_ABORTED, `pool task ${task} was cancelled`, { task, cause: aborted.reason ?? error });
+        throw new PoolError(ErrorCodes.POOL_ABORTED, `pool task ${task} was cancelled`, { task, cause: aborted.reason ?? error });
       }
       this.#counts.failed += 1;
       throw error;

@@ -11,11 +11,13 @@
  * other task's grid starts at `start + U(0, periodic_fuzzy_delay)`, so its first run comes one
  * spacing after that (oslo anchors it at import time, which leaves restarted fleets in step).
  */
-import { StopTimeoutError, describeError } from '../errors.js';
+import { ms } from '../config/durations.js';
+import { ErrorCodes, StopTimeoutError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { systemClock, type Clock } from './clock.js';
-import { PeriodicErrorCodes, PeriodicTaskError } from './errors.js';
+import { PeriodicTaskError } from './errors.js';
 import type { PeriodicTaskArgs, PeriodicTaskSpec, RunOn } from './periodic-task.js';
+import { TIMED_OUT, withTimeout, type StopOptions } from '../lifecycle/with-timeout.js';
 
 /** The three oslo options the scheduler reads (a `Config` satisfies it). */
 export interface SchedulerConfig {
@@ -102,14 +104,15 @@ export class PeriodicScheduler {
   }
 
   /** `'idle'` before start(), then `'running'`, `'stopping'`, `'stopped'`. */
-  get status(): SchedulerStatus {
+  /** Where this part is in its lifecycle. */
+  get state(): SchedulerStatus {
     return this.#status;
   }
 
   /** Add a task (oslo `add_periodic_task`); its grid starts now, or at once if runImmediately. */
   addTask(spec: PeriodicTaskSpec): void {
     if (this.#tasks.has(spec.name)) {
-      throw new PeriodicTaskError(PeriodicErrorCodes.TASK_INVALID, `periodic task ${spec.name}: the name is used twice`);
+      throw new PeriodicTaskError(ErrorCodes.PERIODIC_TASK_INVALID, `periodic task ${spec.name}: the name is used twice`);
     }
     const lastRun = spec.runImmediately ? undefined : this.#clock.now();
     this.#tasks.set(spec.name, { spec, lastRun, lastRunAt: undefined, lastDurationMs: undefined, running: undefined, runs: 0, failures: 0, skippedOverlaps: 0 });
@@ -120,7 +123,7 @@ export class PeriodicScheduler {
   start(): void {
     if (this.#status !== 'idle') return;
     this.#status = 'running';
-    const fuzzMs = this.#random() * this.#config.periodic_fuzzy_delay * 1000;
+    const fuzzMs = this.#random() * ms(this.#config, 'periodic_fuzzy_delay');
     const anchor = this.#clock.now() + fuzzMs;
     for (const state of this.#tasks.values()) {
       if (!state.spec.runImmediately && state.lastRunAt === undefined) state.lastRun = anchor;
@@ -156,7 +159,7 @@ export class PeriodicScheduler {
   }
 
   /** Per-task figures, in registration order. */
-  stats(): PeriodicTaskStats[] {
+  get stats(): PeriodicTaskStats[] {
     const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
     return [...this.#tasks.values()].map((state) => {
       const { spec } = state;
@@ -180,25 +183,21 @@ export class PeriodicScheduler {
   }
 
   /**
-   * Stop: no new runs; running tasks see their `signal` aborted and get `timeoutMs` to finish.
+   * Stop: no new runs; running tasks see their `signal` aborted and get `timeoutMs` to finish
+   * (0 or unset: no bound).
    * Idempotent (every caller shares one stop). Rejects with StopTimeoutError if a run outlasts it.
    */
-  stop(timeoutMs = 60_000): Promise<void> {
-    this.#stopped ??= this.#stop(timeoutMs);
+  stop(options: StopOptions = {}): Promise<void> {
+    this.#stopped ??= this.#stop(options.timeoutMs ?? 0);
     return this.#stopped;
   }
 
   async #stop(timeoutMs: number): Promise<void> {
     this.#status = 'stopping';
     this.#clock.clearTimeout(this.#timer);
-    this.#abort.abort(new PeriodicTaskError(PeriodicErrorCodes.STOPPED, 'periodic scheduler is stopping'));
+    this.#abort.abort(new PeriodicTaskError(ErrorCodes.PERIODIC_STOPPED, 'periodic scheduler is stopping'));
     const running = [...this.#tasks.values()].flatMap((state) => (state.running ? [state.running] : []));
-    let timer: unknown;
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = this.#clock.setTimeout(() => resolve(true), timeoutMs);
-    });
-    const late = await Promise.race([Promise.allSettled(running).then(() => false), timedOut]);
-    this.#clock.clearTimeout(timer);
+    const late = (await withTimeout(Promise.allSettled(running), timeoutMs, this.#clock)) === TIMED_OUT;
     this.#status = 'stopped';
     if (late) {
       const names = [...this.#tasks.values()].filter((state) => state.running).map((state) => state.spec.name);
@@ -223,7 +222,7 @@ export class PeriodicScheduler {
 
   #pass(raiseOnError: boolean): { idleMs: number; started: Promise<void>[] } {
     const now = this.#clock.now();
-    let idleMs = this.#config.periodic_interval_max * 1000;
+    let idleMs = ms(this.#config, 'periodic_interval_max');
     const started: Promise<void>[] = [];
     if (this.#status === 'stopping' || this.#status === 'stopped') return { idleMs, started };
     for (const state of this.#tasks.values()) {
@@ -267,7 +266,7 @@ export class PeriodicScheduler {
       ctx: this.#context,
       offload: <Result>(input?: unknown): Promise<Result> => {
         if (spec.pool === undefined || this.#pool === undefined) {
-          return Promise.reject(new PeriodicTaskError(PeriodicErrorCodes.NO_POOL, `periodic task ${spec.name}: no pool ${spec.pool === undefined ? 'declared' : 'configured'}`));
+          return Promise.reject(new PeriodicTaskError(ErrorCodes.PERIODIC_NO_POOL, `periodic task ${spec.name}: no pool ${spec.pool === undefined ? 'declared' : 'configured'}`));
         }
         return this.#pool.run<Result>(spec.pool, input, { signal });
       },

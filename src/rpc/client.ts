@@ -6,6 +6,7 @@
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { packContext, withRequestId, type RequestContext } from './context.js';
 import { encodeEnvelope } from './envelope.js';
+import { InvalidArgumentError } from '../errors.js';
 import { ClientSendError, InvalidTarget, MessagingException, RpcVersionCapError } from './errors.js';
 import { hex32 } from './ids.js';
 import { replyWaiterFor } from './reply-waiter.js';
@@ -13,6 +14,7 @@ import { NoOpSerializer, type Serializer } from './serializer.js';
 import { targetProblem, withOverrides, type Target, type TargetFields } from './target.js';
 import type { Transport } from './transports/transport.js';
 import { versionIsCompatible } from './version.js';
+import type { RpcObserver } from '../metrics/observers.js';
 
 export interface RpcClientOptions {
   /** Seconds a call waits for its reply (`rpc_response_timeout`, 60); also the request's expiration. */
@@ -30,18 +32,33 @@ export interface RpcClientOptions {
   /** Exchange when the target names none (`control_exchange`, "openstack"). */
   readonly controlExchange?: string;
   readonly logger?: Logger;
+  /** Told of every call and cast (framework metrics, `metrics_enabled`). */
+  readonly metrics?: RpcObserver;
 }
 
 /** What `prepare()` may override: target fields and client options. */
 export type RpcClientOverrides = Partial<TargetFields> & Partial<RpcClientOptions>;
 
-const OPTION_KEYS: readonly (keyof RpcClientOptions)[] = ['timeout', 'versionCap', 'callMonitorTimeout', 'serializer', 'mandatory', 'controlExchange', 'logger'];
+const OPTION_KEYS: readonly (keyof RpcClientOptions)[] = ['timeout', 'versionCap', 'callMonitorTimeout', 'serializer', 'mandatory', 'controlExchange', 'logger', 'metrics'];
 
 let silent: Logger | undefined;
 /** One shared silent logger: prepare() makes many clients. */
 function quiet(): Logger {
   silent ??= silentLogger();
   return silent;
+}
+
+/** `work` timed and reported to `metrics` when it settles. */
+async function observed<T>(metrics: RpcObserver, kind: 'call' | 'cast', work: Promise<T>): Promise<T> {
+  const startMs = performance.now();
+  try {
+    const value = await work;
+    metrics.made(kind, (performance.now() - startMs) / 1000, undefined);
+    return value;
+  } catch (error) {
+    metrics.made(kind, (performance.now() - startMs) / 1000, error);
+    throw error;
+  }
 }
 
 /** An RPC client bound to a target; the transport must be started by its owner. */
@@ -58,9 +75,9 @@ export class RpcClient {
 
   constructor(transport: Transport, target: Target, options: RpcClientOptions = {}) {
     const timeout = options.timeout ?? 60;
-    if (!(timeout > 0) || !Number.isFinite(timeout)) throw new RangeError('options.timeout must be a positive number of seconds');
+    if (!(timeout > 0) || !Number.isFinite(timeout)) throw new InvalidArgumentError('options.timeout must be a positive number of seconds');
     const cm = options.callMonitorTimeout;
-    if (cm !== undefined && (!(cm > 0) || !Number.isFinite(cm))) throw new RangeError('options.callMonitorTimeout must be a positive number of seconds');
+    if (cm !== undefined && (!(cm > 0) || !Number.isFinite(cm))) throw new InvalidArgumentError('options.callMonitorTimeout must be a positive number of seconds');
     this.#transport = transport;
     this.#target = Object.freeze({ ...target });
     this.#options = Object.freeze({ ...options, timeout });
@@ -93,7 +110,12 @@ export class RpcClient {
   }
 
   /** Call `method` and wait for its result. Rejects with MessagingTimeout, RemoteError, NoSuchMethod, ... */
-  async call<T = unknown>(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<T> {
+  call<T = unknown>(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<T> {
+    const metrics = this.#options.metrics;
+    return metrics ? observed(metrics, 'call', this.#call<T>(ctx, method, args)) : this.#call<T>(ctx, method, args);
+  }
+
+  async #call<T>(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<T> {
     if (this.#target.fanout) throw new InvalidTarget('a fanout target cannot be called (cast only)', this.#target);
     const { message, wireCtx, target } = this.#prepareMessage(ctx, method, args);
     const waiter = replyWaiterFor(this.#transport, this.#logger);
@@ -117,7 +139,12 @@ export class RpcClient {
   }
 
   /** Send `method` without waiting for a result; resolves once the transport took the message. */
-  async cast(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<void> {
+  cast(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<void> {
+    const metrics = this.#options.metrics;
+    return metrics ? observed(metrics, 'cast', this.#cast(ctx, method, args)) : this.#cast(ctx, method, args);
+  }
+
+  async #cast(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<void> {
     const { message, target } = this.#prepareMessage(ctx, method, args);
     const body = this.#encode(target, message);
     await this.#send(target, () => this.#transport.publish({ target, body, mandatory: this.#options.mandatory === true }));
@@ -126,7 +153,7 @@ export class RpcClient {
   #prepareMessage(ctx: RequestContext, method: string, args: Record<string, unknown>) {
     if (this.#targetProblem !== undefined) throw new InvalidTarget(this.#targetProblem, this.#target);
     const target = this.#resolved;
-    if (typeof method !== 'string' || method === '') throw new TypeError('method must be a non-empty string');
+    if (typeof method !== 'string' || method === '') throw new InvalidArgumentError('method must be a non-empty string');
     const cap = this.#options.versionCap;
     if (cap !== undefined && !versionIsCompatible(cap, target.version)) {
       throw new RpcVersionCapError(target.version ?? 'None', cap);

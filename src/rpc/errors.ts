@@ -2,8 +2,7 @@
  * oslo.messaging's exception classes, with the same names where they cross the wire
  * (`MessagingTimeout`, `RemoteError`, `NoSuchMethod`, `UnsupportedVersion`, ...).
  */
-import { OsloNodeError } from '../errors.js';
-import type { Target } from './target.js';
+import { ErrorCodes, OsloNodeError } from '../errors.js';
 
 /** Root of every RPC error (oslo's MessagingException). */
 export class MessagingException extends OsloNodeError {}
@@ -11,7 +10,7 @@ export class MessagingException extends OsloNodeError {}
 /** No reply within the call's timeout (or the call-monitor timeout). */
 export class MessagingTimeout extends MessagingException {
   constructor(message: string) {
-    super('ERR_RPC_TIMEOUT', message);
+    super(ErrorCodes.RPC_TIMEOUT, message);
   }
 }
 
@@ -19,7 +18,7 @@ export class MessagingTimeout extends MessagingException {
 export class InvalidTarget extends MessagingException {
   readonly target: unknown;
   constructor(message: string, target: unknown) {
-    super('ERR_RPC_INVALID_TARGET', `Invalid target: ${message}`);
+    super(ErrorCodes.RPC_INVALID_TARGET, `Invalid target: ${message}`);
     this.target = target;
   }
 }
@@ -27,14 +26,14 @@ export class InvalidTarget extends MessagingException {
 /** The message could not be delivered: unroutable with `mandatory`, reply queue gone, broker down. */
 export class MessageDeliveryFailure extends MessagingException {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_RPC_DELIVERY', message, options);
+    super(ErrorCodes.RPC_DELIVERY, message, options);
   }
 }
 
 /** The transport is stopped or could not publish. */
 export class ClientSendError extends MessagingException {
-  constructor(target: Target | undefined, cause: unknown) {
-    super('ERR_RPC_SEND', `Failed to send to target ${target?.topic ?? '?'}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  constructor(target: { readonly topic?: string } | undefined, cause: unknown) {
+    super(ErrorCodes.RPC_SEND, `Failed to send to target ${target?.topic ?? '?'}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
 
@@ -42,7 +41,7 @@ export class ClientSendError extends MessagingException {
 export class NoSuchMethod extends MessagingException {
   readonly method: string;
   constructor(method: string) {
-    super('ERR_RPC_NO_SUCH_METHOD', `Endpoint does not support RPC method ${method}`);
+    super(ErrorCodes.RPC_NO_SUCH_METHOD, `Endpoint does not support RPC method ${method}`);
     this.method = method;
   }
 }
@@ -53,7 +52,7 @@ export class UnsupportedVersion extends MessagingException {
   readonly method: string | undefined;
   constructor(version: string, method?: string) {
     super(
-      'ERR_RPC_UNSUPPORTED_VERSION',
+      ErrorCodes.RPC_UNSUPPORTED_VERSION,
       method === undefined
         ? `Endpoint does not support RPC version ${version}`
         : `Endpoint does not support RPC version ${version}. Attempted method: ${method}`,
@@ -75,7 +74,7 @@ export class RemoteError extends MessagingException {
   readonly traceback: readonly string[];
 
   constructor(excType: string, value: string, traceback: readonly string[] = [], module = '') {
-    super('ERR_RPC_REMOTE', `Remote error: ${excType} ${value}`);
+    super(ErrorCodes.RPC_REMOTE, `Remote error: ${excType} ${value}`);
     this.excType = excType;
     this.module = module;
     this.value = value;
@@ -86,7 +85,7 @@ export class RemoteError extends MessagingException {
 /** A received RPC message is malformed (not JSON, wrong envelope, wrong field types, too large). */
 export class InvalidMessage extends MessagingException {
   constructor(message: string) {
-    super('ERR_RPC_INVALID_MESSAGE', message);
+    super(ErrorCodes.RPC_INVALID_MESSAGE, message);
   }
 }
 

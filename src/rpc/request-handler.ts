@@ -13,6 +13,7 @@ import { hex32 } from './ids.js';
 import type { ReplySender } from './reply-sender.js';
 import { parseRequest, type ReplyAddress, type RpcRequest } from './request.js';
 import type { Serializer } from './serializer.js';
+import type { RpcObserver } from '../metrics/observers.js';
 
 /** Counters a server exposes as `stats`. */
 export interface RpcServerCounters {
@@ -31,6 +32,8 @@ export interface RequestHandlerOptions {
   readonly logger: Logger;
   readonly maxMessageBytes: number;
   readonly counters: RpcServerCounters;
+  /** Told of every dispatched request when metrics are on. */
+  readonly observer?: RpcObserver | undefined;
 }
 
 /** How many recent `_unique_id`s are remembered for duplicate detection (oslo: 16). */
@@ -90,6 +93,7 @@ export class RequestHandler {
     let failure: unknown;
     let failed = false;
     let ctx: RequestContext = request.ctx;
+    const startMs = this.#options.observer ? performance.now() : 0;
     try {
       ctx = serializer.deserializeContext(request.ctx);
       const args: Record<string, unknown> = {};
@@ -103,6 +107,7 @@ export class RequestHandler {
     } finally {
       stopHeartbeat?.();
     }
+    this.#options.observer?.served(request.replyTo ? 'call' : 'cast', (performance.now() - startMs) / 1000, failed ? failure : undefined);
     if (failed) this.#logFailure(request, failure);
     if (!request.replyTo) {
       if (!failed) logger.debug({ method: request.method }, 'cast handled');

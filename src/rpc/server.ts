@@ -4,7 +4,7 @@
  * its work starts, so deliveries waiting for a slot stay unacked and the transport's prefetch
  * bounds memory.
  */
-import { ClosedError, StopTimeoutError } from '../errors.js';
+import { ClosedError, InvalidArgumentError, StopTimeoutError } from '../errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { RpcDispatcher } from './dispatcher.js';
 import { ReplySender } from './reply-sender.js';
@@ -12,6 +12,8 @@ import { RequestHandler, type RpcServerCounters } from './request-handler.js';
 import { NoOpSerializer, type Serializer } from './serializer.js';
 import { validateTarget, type Target } from './target.js';
 import type { Delivery, Listener, Transport } from './transports/transport.js';
+import { TIMED_OUT, withTimeout } from '../lifecycle/with-timeout.js';
+import type { RpcObserver } from '../metrics/observers.js';
 
 export interface RpcServerOptions {
   readonly serializer?: Serializer;
@@ -26,6 +28,8 @@ export interface RpcServerOptions {
   /** Seconds a reply retries a missing reply queue (`kombu_missing_consumer_retry_timeout`, 60). */
   readonly missingConsumerRetryTimeout?: number;
   readonly logger?: Logger;
+  /** Told of every dispatched request (framework metrics, `metrics_enabled`). */
+  readonly metrics?: RpcObserver;
 }
 
 export type RpcServerStatus = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -69,7 +73,7 @@ export class RpcServer {
   constructor(transport: Transport, target: Target, endpoints: readonly object[], options: RpcServerOptions = {}) {
     validateTarget(target, true);
     const poolSize = options.executorPoolSize ?? 64;
-    if (!Number.isInteger(poolSize) || poolSize < 1) throw new RangeError('options.executorPoolSize must be a positive integer');
+    if (!Number.isInteger(poolSize) || poolSize < 1) throw new InvalidArgumentError('options.executorPoolSize must be a positive integer');
     this.#transport = transport;
     this.#target = Object.freeze({ ...target, exchange: target.exchange ?? options.controlExchange ?? 'openstack', server: target.server! });
     this.#poolSize = poolSize;
@@ -88,11 +92,13 @@ export class RpcServer {
       logger: this.#logger,
       maxMessageBytes: options.maxMessageBytes ?? 16 * 1024 * 1024,
       counters: this.#counters,
+      observer: options.metrics,
     });
     this.#stopped = new Promise((resolve) => (this.#markStopped = resolve));
   }
 
-  get status(): RpcServerStatus {
+  /** Where this part is in its lifecycle. */
+  get state(): RpcServerStatus {
     return this.#status;
   }
 
@@ -153,13 +159,8 @@ export class RpcServer {
   }
 
   /** Resolve once the server has stopped (after someone called stop()); StopTimeoutError past `timeoutMs`. */
-  wait(timeoutMs?: number): Promise<void> {
-    if (timeoutMs === undefined) return this.#stopped;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StopTimeoutError('RPC server', timeoutMs)), timeoutMs);
-    });
-    return Promise.race([this.#stopped, timeout]).finally(() => clearTimeout(timer));
+  async wait(timeoutMs?: number): Promise<void> {
+    if ((await withTimeout(this.#stopped, timeoutMs)) === TIMED_OUT) throw new StopTimeoutError('RPC server', timeoutMs!);
   }
 
   #enqueue(delivery: Delivery): void {

@@ -22,6 +22,8 @@ import { BaseRpcApi } from './base-rpc-api.js';
 import type { Manager, ManagerClass, ManagerContext, ServiceRecord } from './manager.js';
 import { Notifier } from '../notify/notifier.js';
 import { ServiceStatusNotifier } from './status-notifications.js';
+import type { StopOptions } from '../lifecycle/with-timeout.js';
+import type { RpcObserver } from '../metrics/observers.js';
 
 export interface ServiceCreateOptions {
   config: Config;
@@ -44,6 +46,8 @@ export interface ServiceCreateOptions {
   workerSlot?: number;
   /** The service group as the launcher runs it; default: this Service reports for itself. */
   serviceGroup?: ServiceGroupMember;
+  /** Told of every RPC request served and call made (framework metrics, `metrics_enabled`). */
+  metrics?: RpcObserver;
 }
 
 export type ServiceStatus = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -60,6 +64,7 @@ export class Service {
   readonly #logger: Logger;
   readonly #baseLogger: Logger;
   readonly #transport: Transport;
+  readonly #metrics: RpcObserver | undefined;
   readonly #group: ServiceGroupMember;
   readonly #scheduler: PeriodicScheduler;
   readonly #version: string;
@@ -83,6 +88,7 @@ export class Service {
     this.topic = options.topic ?? config.topic ?? this.binary;
     this.#transport = options.transport;
     this.notifier = options.notifier ?? new Notifier(undefined, { driver: [] });
+    this.#metrics = options.metrics;
     this.#logger = options.logger.child({ component: 'service', binary: this.binary, topic: this.topic });
     // Parts get children of the worker's logger, not of ours: one `component` key per line.
     this.#baseLogger = options.logger;
@@ -129,7 +135,8 @@ export class Service {
     };
   }
 
-  get status(): ServiceStatus {
+  /** Where this part is in its lifecycle. */
+  get state(): ServiceStatus {
     return this.#status;
   }
 
@@ -159,6 +166,7 @@ export class Service {
       controlExchange: this.#config.control_exchange,
       missingConsumerRetryTimeout: this.#config.kombu_missing_consumer_retry_timeout,
       logger: this.#baseLogger,
+      metrics: this.#metrics,
     });
     await this.#rpcServer.start();
     await manager.postStartHook();
@@ -178,16 +186,15 @@ export class Service {
     }
   }
 
-  /** Stop every part, each bounded by `timeoutMs`; runs once. */
-  stop(timeoutMs: number): Promise<void> {
-    this.#stopping ??= this.#stop(timeoutMs);
+  /** Stop every part, each bounded by `timeoutMs` (0 or unset: no bound); runs once. */
+  stop(options: StopOptions = {}): Promise<void> {
+    this.#stopping ??= this.#stop(options.timeoutMs ?? 0);
     return this.#stopping;
   }
 
   async #stop(timeoutMs: number): Promise<void> {
     await this.#starting?.catch(() => undefined);
     this.#status = 'stopping';
-    const bound = timeoutMs > 0 ? timeoutMs : 60_000;
     const step = async (name: string, work: () => Promise<unknown> | unknown): Promise<void> => {
       try {
         await work();
@@ -196,10 +203,10 @@ export class Service {
       }
     };
     await Promise.all([
-      step('periodic tasks', () => this.#scheduler.stop(bound)),
+      step('periodic tasks', () => this.#scheduler.stop({ timeoutMs })),
       step('rpc server', async () => {
         await this.#rpcServer?.stop();
-        await this.#rpcServer?.wait(bound);
+        await this.#rpcServer?.wait(timeoutMs);
       }),
     ]);
     await step('cleanup_host', () => this.manager.cleanupHost());
@@ -221,6 +228,7 @@ export class Service {
       timeout: this.#config.rpc_response_timeout,
       controlExchange: this.#config.control_exchange,
       logger: this.#baseLogger,
+      metrics: this.#metrics,
     });
   }
 
@@ -231,11 +239,11 @@ export class Service {
 
   /** Names of this manager's `one-worker` tasks, for the launcher's assignment. */
   oneWorkerTasks(): string[] {
-    return this.#scheduler.stats().filter((task) => task.runOn === 'one-worker').map((task) => task.name);
+    return this.#scheduler.stats.filter((task) => task.runOn === 'one-worker').map((task) => task.name);
   }
 
   tasks(): PeriodicTaskStats[] {
-    return this.#scheduler.stats();
+    return this.#scheduler.stats;
   }
 
   services(): Promise<ServiceState[]> {

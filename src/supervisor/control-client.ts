@@ -6,14 +6,18 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
-import { describeError } from '../errors.js';
+import { ErrorCodes, OsloNodeError, describeError } from '../errors.js';
 import { readFrames, writeFrame } from '../rpc/transports/embedded/ndjson.js';
 import { checkOwnSocket } from '../ipc/runtime-dir.js';
 import { defaultControlSocketPath, liveControlSockets } from './control-path.js';
 import type { ControlAnswer, ControlCommand } from './control-protocol.js';
 
 /** No launcher answers where we looked (exit 3). */
-export class LauncherUnreachable extends Error {}
+export class LauncherUnreachable extends OsloNodeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.CONTROL_UNREACHABLE, message, options);
+  }
+}
 
 export interface Target {
   readonly controlSocket: string | undefined;
@@ -21,7 +25,18 @@ export interface Target {
 }
 
 /** Several launchers run and none was chosen (exit 2). */
-export class LauncherAmbiguous extends Error {}
+export class LauncherAmbiguous extends OsloNodeError {
+  constructor(message: string) {
+    super(ErrorCodes.CONTROL_AMBIGUOUS, message);
+  }
+}
+
+/** The control connection failed, or the launcher answered something unreadable. */
+export class ControlProtocolError extends OsloNodeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.CONTROL_PROTOCOL, message, options);
+  }
+}
 
 /** The socket to use, and the pid the launcher must have (from the pid file). */
 function resolveTarget(target: Target): { path: string; pid: number | undefined } {
@@ -31,7 +46,7 @@ function resolveTarget(target: Target): { path: string; pid: number | undefined 
     try {
       text = readFileSync(target.pidFile, 'utf8');
     } catch (error) {
-      throw new LauncherUnreachable(`cannot read the pid file ${target.pidFile}: ${describeError(error)}`);
+      throw new LauncherUnreachable(`cannot read the pid file ${target.pidFile}: ${describeError(error)}`, { cause: error });
     }
     pid = Number.parseInt(text, 10);
     if (!(pid > 0)) throw new LauncherUnreachable(`the pid file ${target.pidFile} holds no pid`);
@@ -59,11 +74,11 @@ function ask(path: string, request: { command: ControlCommand; workers?: number;
         resolve(frame as ControlAnswer);
         socket.end();
       },
-      (reason) => reject(new Error(`bad answer from the launcher: ${reason}`)),
+      (reason) => reject(new ControlProtocolError(`bad answer from the launcher: ${reason}`)),
     );
-    socket.once('error', (error) => (connected ? reject(new Error(`control connection failed: ${error.message}`)) : resolve(undefined)));
+    socket.once('error', (error) => (connected ? reject(new ControlProtocolError(`control connection failed: ${error.message}`, { cause: error })) : resolve(undefined)));
     // Settles nothing if an answer came first.
-    socket.once('close', () => (connected ? reject(new Error('the launcher closed the control connection without answering')) : resolve(undefined)));
+    socket.once('close', () => (connected ? reject(new ControlProtocolError('the launcher closed the control connection without answering')) : resolve(undefined)));
   });
 }
 

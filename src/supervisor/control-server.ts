@@ -11,6 +11,7 @@ import type { Logger } from '../logging/logger.js';
 import { readFrames, writeFrame } from '../rpc/transports/embedded/ndjson.js';
 import { defaultControlSocketPath, removeDeadControlSockets } from './control-path.js';
 import { invalidRequest, type ControlAnswer, type ControlRequest, type LauncherStatus, type OperationResult } from './control-protocol.js';
+import { withTimeout } from '../lifecycle/with-timeout.js';
 
 /** What the control socket can ask of the launcher. */
 export interface ControlActions {
@@ -96,7 +97,7 @@ export class ControlServer {
     this.#server = undefined;
     if (!server) return;
     server.close();
-    await Promise.race([Promise.allSettled([...this.#pending]), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    await withTimeout(Promise.allSettled([...this.#pending]), graceMs);
     await Promise.all(
       [...this.#sockets].map(
         (socket) =>

@@ -9,9 +9,9 @@
  * launcher on the same port fails with EADDRINUSE (oslo's eventlet peer silently shares it).
  */
 import { createServer, Socket, type Server } from 'node:net';
-import { stopReading } from '../ipc/stop-reading.js';
+import { stopReading } from '../internals/socket-read-stop.js';
 import type { Logger } from '../logging/logger.js';
-import { ConfigError, ErrorCodes, describeError } from '../errors.js';
+import { ConfigError, ErrorCodes, OsloNodeError, describeError } from '../errors.js';
 
 export interface ListenOptions {
   host: string;
@@ -57,7 +57,7 @@ export class ListenSocket {
       this.#server.listen({ host, port, backlog, exclusive: true }, () => {
         this.#server.off('error', onError);
         const address = this.#server.address();
-        if (address === null || typeof address === 'string') throw new Error('unexpected address type');
+        if (address === null || typeof address === 'string') throw new OsloNodeError(ErrorCodes.SUPERVISOR_BIND, 'the listening socket has no TCP address');
         resolve({ address: address.address, port: address.port });
       });
     });

@@ -1,31 +1,102 @@
 /**
- * /metrics across the launcher: the worker that got the request asks the primary, which
- * collects every serving worker's prom-client registry as JSON over IPC and merges them with
- * prom-client's own aggregation (counters summed, gauges per their `aggregator`).
+ * Metrics across the launcher: a worker asks the primary (an app's `launcher.metrics()`, or the
+ * framework's metrics_path route), which collects every serving worker's prom-client registry
+ * as JSON over IPC, adds its own (worker restarts per slot, with metrics_enabled) and merges
+ * them with prom-client's aggregation (counters summed, gauges per their `aggregator`). With
+ * metrics_enabled and a metrics_port, the primary serves the merged text on that port itself.
+ * prom-client is loaded on the first collection, not at start.
  */
-import promClient from 'prom-client';
+import { createServer, type Server } from 'node:http';
+import type promClient from 'prom-client';
+import type { Config } from '../config/options.js';
+import { ConfigError, ErrorCodes, describeError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
 import type { SupervisorPlugin } from './supervisor.js';
 import type { WorkerHandle } from './worker-handle.js';
 
 const COLLECT_TIMEOUT_MS = 5000;
+const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-export function createMetricsPlugin(): SupervisorPlugin {
+type RegistryJson = promClient.MetricObjectWithValues<promClient.MetricValue<string>>[];
+
+export interface MetricsPlugin extends SupervisorPlugin {
+  /** Every worker's metrics (and the primary's), merged, in the text exposition format. */
+  collect(): Promise<string>;
+  /** Listen on metrics_port when configured; resolves with the port (undefined when none). */
+  listen(): Promise<number | undefined>;
+}
+
+export function createMetricsPlugin(config: Config, logger: Logger): MetricsPlugin {
   const handles = new Set<WorkerHandle>();
+  let primary: Promise<promClient.Registry | undefined> | undefined;
+  // The primary's own registry: worker restarts, read from the handles at scrape time.
+  const primaryRegistry = (): Promise<promClient.Registry | undefined> =>
+    (primary ??= config.metrics_enabled
+      ? import('prom-client').then(({ default: prom }) => {
+          const registry = new prom.Registry();
+          new prom.Gauge({
+            name: 'oslo_node_launcher_worker_restarts',
+            help: 'Restarts of each worker slot of the launcher.',
+            labelNames: ['slot'],
+            registers: [registry],
+            collect() {
+              this.reset();
+              for (const handle of handles) if (handle.slot > 0) this.set({ slot: String(handle.slot) }, handle.restarts);
+            },
+          });
+          return registry;
+        })
+      : Promise.resolve(undefined));
   const collect = async (): Promise<string> => {
+    const prom = (await import('prom-client')).default;
     const serving = [...handles].filter((handle) => handle.state === 'ready');
-    const results = await Promise.allSettled(
-      serving.map((handle) => handle.channel.request<promClient.MetricObjectWithValues<promClient.MetricValue<string>>[]>({ type: 'metrics-json' }, COLLECT_TIMEOUT_MS)),
-    );
+    const results = await Promise.allSettled(serving.map((handle) => handle.channel.request<RegistryJson>({ type: 'metrics-json' }, COLLECT_TIMEOUT_MS)));
     const registries = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-    return promClient.AggregatorRegistry.aggregate(registries).metrics();
+    const own = await primaryRegistry();
+    if (own) registries.push((await own.getMetricsAsJSON()) as RegistryJson);
+    return prom.AggregatorRegistry.aggregate(registries).metrics();
   };
+  let server: Server | undefined;
   return {
+    collect,
+    async listen() {
+      if (!config.metrics_enabled || config.metrics_port === 0) return undefined;
+      server = createServer((req, res) => {
+        if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== config.metrics_path) {
+          res.writeHead(404).end();
+          return;
+        }
+        collect().then(
+          (text) => res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(text),
+          (error: unknown) => {
+            logger.warn({ err: error }, 'metrics collection failed');
+            res.writeHead(503).end();
+          },
+        );
+      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server!.once('error', reject);
+          server!.listen(config.metrics_port, config.host, () => resolve());
+        });
+      } catch (error) {
+        server = undefined;
+        throw new ConfigError(ErrorCodes.SUPERVISOR_BIND, `invalid value for option metrics_port: cannot listen on ${config.host}:${config.metrics_port}: ${describeError(error)}`, { option: 'metrics_port', cause: error });
+      }
+      const port = (server.address() as { port: number }).port;
+      logger.info({ host: config.host, port, path: config.metrics_path }, 'metrics listening');
+      return port;
+    },
     onWorker(handle) {
       handles.add(handle);
       handle.channel.handle('metrics', collect);
     },
     onWorkerExit(handle) {
       handles.delete(handle);
+    },
+    async close() {
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      server?.closeAllConnections();
     },
   };
 }

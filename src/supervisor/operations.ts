@@ -4,6 +4,7 @@
  * worker over max_memory_restart. They run one at a time, in order; SIGHUPs that arrive while
  * a reload waits its turn join that reload.
  */
+import { ms } from '../config/durations.js';
 import type { Config } from '../config/options.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
@@ -104,7 +105,7 @@ export class Operations {
   }
 
   #drainMs(): number {
-    return this.#host.config().graceful_shutdown_timeout * 1000;
+    return ms(this.#host.config(), 'graceful_shutdown_timeout');
   }
 
   /** Run `operation` after the ones queued before it, unless a stop begins first. */

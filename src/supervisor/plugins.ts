@@ -17,18 +17,24 @@ export interface PrimaryPlugins {
   close(): Promise<void>;
 }
 
-/** Build the plugins this configuration needs. */
+/** Build the plugins this configuration needs; on a failure the ones built are closed. */
 export async function createPlugins(config: Config, logger: Logger): Promise<PrimaryPlugins> {
-  const list: SupervisorPlugin[] = [createPeriodicPlugin(logger), createMetricsPlugin()];
-  const embedded = config.transport_url ? undefined : await createEmbeddedPlugin(config.embedded_socket, logger);
-  if (embedded) list.push(embedded);
-  list.push(await createServiceGroupPlugin(config, logger, embedded?.router));
-  const systemd = createSystemdNotifyPlugin({ logger, env: process.env });
-  if (systemd) list.push(systemd);
-  return {
-    list,
-    async close() {
-      await Promise.allSettled(list.map((plugin) => plugin.close?.()));
-    },
+  const list: SupervisorPlugin[] = [];
+  const close = async (): Promise<void> => {
+    await Promise.allSettled(list.map((plugin) => plugin.close?.()));
   };
+  try {
+    const metrics = createMetricsPlugin(config, logger);
+    list.push(createPeriodicPlugin(logger), metrics);
+    await metrics.listen();
+    const embedded = config.transport_url ? undefined : await createEmbeddedPlugin(config.embedded_socket, logger);
+    if (embedded) list.push(embedded);
+    list.push(await createServiceGroupPlugin(config, logger, embedded?.router));
+    const systemd = createSystemdNotifyPlugin({ logger, env: process.env });
+    if (systemd) list.push(systemd);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { list, close };
 }

@@ -19,6 +19,9 @@ export function preflight(config: Config): void {
   checkServiceGroupDatabase(config);
   compileLogFormat(config.wsgi_log_format);
   parseTrustedProxies(config.trusted_proxies);
+  if (!config.metrics_path.startsWith('/')) {
+    throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option metrics_path: ${JSON.stringify(config.metrics_path)} must start with /`, { option: 'metrics_path' });
+  }
   for (const option of ['manager', 'app'] as const) {
     const path = config[option];
     // Package names resolve in the worker; files can be checked here.

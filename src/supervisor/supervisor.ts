@@ -3,8 +3,8 @@
  * socket's connections, replaces the ones that die, stops them all gracefully, and replaces
  * them one at a time on reload. Exit statuses come from `run()`'s promise.
  */
+import { ms } from '../config/durations.js';
 import cluster from 'node:cluster';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
 import type { WorkerInfo, WorkerInit } from '../ipc/messages.js';
@@ -16,44 +16,13 @@ import { ResourceSampler } from './resource-sampler.js';
 import { RestartPolicy } from './restart-policy.js';
 import { SpareKeeper, type Spare } from './spare.js';
 import { launcherStatus } from './status.js';
+import { WORKER_ENTRY, type SupervisorOptions, type SupervisorPlugin, type SupervisorState, type WorkerDefaults } from './supervisor-options.js';
 import { WorkerHandle } from './worker-handle.js';
-
-/** Something that follows the workers' lives (the embedded RPC router, task ownership, systemd). */
-export interface SupervisorPlugin {
-  onWorker?(handle: WorkerHandle): void;
-  onWorkerExit?(handle: WorkerHandle): void;
-  /** The launcher's state changed; `workers` slots are configured. */
-  onState?(state: SupervisorState, workers: number): void;
-  close?(): Promise<void>;
-}
-
-export type SupervisorState = 'starting' | 'running' | 'reloading' | 'scaling' | 'stopping' | 'stopped';
 
 /** RSS samples in a row above max_memory_restart before a worker is replaced. */
 const MEMORY_SAMPLES_IN_A_ROW = 3;
 
-export interface SupervisorOptions {
-  config: Config;
-  logger: Logger;
-  socket: ListenSocket;
-  port: number;
-  plugins?: SupervisorPlugin[];
-  /** Re-reads the configuration for a reload; throws when it is invalid. */
-  reloadConfig?: () => Config;
-  /** Module each worker process runs (default: the framework's worker entry). */
-  workerEntry?: string;
-  /** Manager and app modules for workers whose config names none (the entry wiring's defaults). */
-  defaults?: WorkerDefaults;
-}
-
-/** Modules a worker loads when `manager` / `app` are unset. */
-export interface WorkerDefaults {
-  manager?: string;
-  app?: string;
-}
-
-/** The framework's worker entry module (compiled next to this file's folder). */
-export const WORKER_ENTRY = fileURLToPath(new URL('../worker/entry.js', import.meta.url));
+export { WORKER_ENTRY, type SupervisorOptions, type SupervisorPlugin, type SupervisorState, type WorkerDefaults } from './supervisor-options.js';
 
 export class Supervisor {
   #config: Config;
@@ -80,6 +49,10 @@ export class Supervisor {
   #forcedCode: number | undefined;
   #finish!: (code: number) => void;
   readonly #done = new Promise<number>((resolve) => (this.#finish = resolve));
+  #announce!: () => void;
+  /** Resolves once every worker serves for the first time. */
+  readonly ready = new Promise<void>((resolve) => (this.#announce = resolve));
+  readonly #notifyParent: boolean;
 
   constructor(options: SupervisorOptions) {
     this.#config = options.config;
@@ -89,11 +62,12 @@ export class Supervisor {
     this.#plugins = options.plugins ?? [];
     this.#reloadConfig = options.reloadConfig;
     this.#defaults = options.defaults ?? {};
+    this.#notifyParent = options.notifyParent ?? false;
     this.#policy = new RestartPolicy({
-      initialDelayMs: this.#config.restart_backoff_initial * 1000,
-      maxDelayMs: this.#config.restart_backoff_max * 1000,
+      initialDelayMs: ms(this.#config, 'restart_backoff_initial'),
+      maxDelayMs: ms(this.#config, 'restart_backoff_max'),
       maxFailures: this.#config.restart_max_failures,
-      resetAfterMs: this.#config.restart_reset_after * 1000,
+      resetAfterMs: ms(this.#config, 'restart_reset_after'),
     });
     this.#spares = new SpareKeeper({
       enabled: this.#config.prefork_spare,
@@ -124,14 +98,14 @@ export class Supervisor {
       waitReady: (handle) => this.#waitReady(handle),
       swap: (slot, fresh, old) => {
         this.#current.set(slot, fresh);
-        old.requestStop('reload', this.#config.graceful_shutdown_timeout * 1000);
+        old.requestStop('reload', ms(this.#config, 'graceful_shutdown_timeout'));
         this.#updateSinks();
       },
       retireSlot: (slot) => {
         const handle = this.#current.get(slot);
         this.#current.delete(slot);
         this.#policy.reset(slot);
-        handle?.requestStop('scale', this.#config.graceful_shutdown_timeout * 1000);
+        handle?.requestStop('scale', ms(this.#config, 'graceful_shutdown_timeout'));
         this.#updateSinks();
         return handle;
       },
@@ -185,7 +159,7 @@ export class Supervisor {
     this.#setState('stopping');
     this.#sampler.stop();
     for (const timer of this.#restartTimers) clearTimeout(timer);
-    const timeoutMs = this.#config.graceful_shutdown_timeout * 1000;
+    const timeoutMs = ms(this.#config, 'graceful_shutdown_timeout');
     // Armed before anything else runs, so a stuck step cannot keep the launcher alive.
     const timer = timeoutMs > 0 ? setTimeout(() => this.#onStopTimeout(timeoutMs), timeoutMs) : undefined;
     this.#logger.info({ reason, workers: this.#live.size, timeoutMs }, 'stopping all workers gracefully');
@@ -233,7 +207,7 @@ export class Supervisor {
     handle.assign(slot, restarts);
     activate({ config: { ...this.#config }, slot, workers: this.#config.workers, defaultManager: this.#defaults.manager, defaultApp: this.#defaults.app });
     this.#logger.info({ slot, workerPid: handle.pid, restarts, spare: spare !== undefined }, spare ? 'spare worker assigned' : 'worker forked');
-    const startTimeoutMs = this.#config.worker_start_timeout * 1000;
+    const startTimeoutMs = ms(this.#config, 'worker_start_timeout');
     const startTimer = setTimeout(() => {
       if (handle.state !== 'starting') return;
       this.#logger.error({ slot, workerPid: handle.pid, startTimeoutMs }, 'worker did not become ready in time; killing it');
@@ -245,9 +219,12 @@ export class Supervisor {
 
   /** Fork a worker process whose `hello` is answered only by `activate` (see spare.ts). */
   #fork(): Spare {
-    const handle = new WorkerHandle(0, cluster.fork(), 0, (socket) => {
-      this.#logger.debug({ workerPid: handle.pid }, 'a worker did not take a connection; handing it to another');
-      this.#socket.redispatch(socket);
+    const handle = new WorkerHandle({
+      worker: cluster.fork(),
+      onUndelivered: (socket) => {
+        this.#logger.debug({ workerPid: handle.pid }, 'a worker did not take a connection; handing it to another');
+        this.#socket.redispatch(socket);
+      },
     });
     this.#live.add(handle);
     let activate!: (init: WorkerInit) => void;
@@ -305,7 +282,8 @@ export class Supervisor {
       this.#setState('running');
       this.#logger.info({ port: this.#port, workers: this.#current.size, pids: [...this.#current.values()].map((h) => h.pid) }, 'launcher ready');
       // pm2 `wait_ready` (and any parent holding an IPC channel) learns it here.
-      if (process.send && !cluster.isWorker) process.send('ready');
+      if (this.#notifyParent && process.send && !cluster.isWorker) process.send('ready');
+      this.#announce();
       this.#ensureSpare();
     }
   }

@@ -12,6 +12,17 @@ export interface WorkerExit {
   signal: string | null;
 }
 
+export interface WorkerHandleOptions {
+  /** The forked process. */
+  readonly worker: Worker;
+  /** Slot 1..N; 0 for a spare (forked and loaded, waiting to be assigned a slot). */
+  readonly slot?: number;
+  /** Restarts of this slot before this worker. */
+  readonly restarts?: number;
+  /** Gets back a connection the worker did not take, for another worker. */
+  readonly onUndelivered: (socket: Socket) => void;
+}
+
 export class WorkerHandle {
   readonly worker: Worker;
   readonly channel: IpcChannel<WorkerPayload, PrimaryPayload>;
@@ -28,12 +39,12 @@ export class WorkerHandle {
   /** True once the primary asked this worker to stop: its exit is not a crash. */
   stopRequested = false;
 
-  /** `slot` 0 is a spare: forked and loaded, waiting to be assigned a slot. */
-  constructor(slot: number, worker: Worker, restarts: number, onUndelivered: (socket: Socket) => void) {
-    this.#onUndelivered = onUndelivered;
-    this.#slot = slot;
+  constructor(options: WorkerHandleOptions) {
+    const { worker } = options;
+    this.#onUndelivered = options.onUndelivered;
+    this.#slot = options.slot ?? 0;
     this.worker = worker;
-    this.#restarts = restarts;
+    this.#restarts = options.restarts ?? 0;
     this.channel = new IpcChannel<WorkerPayload, PrimaryPayload>(worker);
     // EPIPE and friends on a dying worker's channel: its 'exit' tells the story; never crash.
     worker.on('error', () => {});

@@ -15,13 +15,22 @@ import { start as startRepl } from 'node:repl';
 import { ensurePrivateDir, listenPrivateSocket } from '../ipc/runtime-dir.js';
 import type { Logger } from '../logging/logger.js';
 
+export interface BackdoorOptions {
+  /** Socket path; `{pid}` is replaced by this process's pid. */
+  readonly path: string;
+  /** What the REPL sees as globals (the service, its manager, the loggable config). */
+  readonly context: Record<string, unknown>;
+  readonly logger: Logger;
+}
+
 export class Backdoor {
   readonly path: string;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
 
-  constructor(pathTemplate: string, context: Record<string, unknown>, logger: Logger) {
-    this.path = pathTemplate.replaceAll('{pid}', String(process.pid));
+  constructor(options: BackdoorOptions) {
+    const { context, logger } = options;
+    this.path = options.path.replaceAll('{pid}', String(process.pid));
     this.#server = createServer((socket) => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));

@@ -42,7 +42,7 @@ export async function stopHttp(options: HttpDrainOptions): Promise<number> {
         return true;
       }
     : undefined;
-  await http.stop(options.boundMs, { idleGraceMs: reload ? RELOAD_IDLE_GRACE_MS : 0, handBack });
+  await http.stop({ timeoutMs: options.boundMs, idleGraceMs: reload ? RELOAD_IDLE_GRACE_MS : 0, handBack });
   await Promise.all(handedBack);
   return http.stats.cut;
 }

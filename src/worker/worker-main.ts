@@ -3,6 +3,7 @@
  * ready, take connections, stop when told. A worker whose IPC channel drops exits at once: the
  * primary is gone (even by SIGKILL), and no orphan may outlive it (node's `_setupWorker` rule).
  */
+import { ms } from '../config/durations.js';
 import type { Socket } from 'node:net';
 import { configFromJson, loggableConfig } from '../config/load.js';
 import type { Config } from '../config/options.js';
@@ -48,7 +49,7 @@ class WorkerProcess {
   /** Signals sent to this worker alone: SIGTERM/SIGINT drain it, SIGHUP runs the reset hook. */
   installSignals(config: Config): void {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.on(signal, () => void this.stop(signal, config.graceful_shutdown_timeout * 1000));
+      process.on(signal, () => void this.stop(signal, ms(config, 'graceful_shutdown_timeout')));
     }
     // SIGHUP to the launcher is a rolling restart; SIGHUP to one worker runs the manager's reset()
     // hook in place (oslo's `mutate` restart method, for this worker only).

@@ -22,6 +22,7 @@ import { Manager, type ManagerClass } from '../service/manager.js';
 import { loadManager } from '../service/manager-loader.js';
 import { Service } from '../service/service.js';
 import { stopHttp } from './http-drain.js';
+import { withMetricsRoute, workerMetrics } from './metrics-route.js';
 import { createTransport } from './transport-factory.js';
 
 export interface WorkerRuntime {
@@ -78,15 +79,22 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
   const manager: ManagerClass = managerModule ? await loadManager(managerModule) : Manager;
   const serviceGroup = new LauncherServiceGroup({ channel, logger, reportIntervalSeconds: config.report_interval });
   const notifications = await notifierFromConfig(config, transport, logger);
-  const service = Service.create({ config, logger, transport, manager, workerSlot: init.slot, serviceGroup, notifier: notifications.notifier });
+  // Read at scrape time only, once everything below exists.
+  const metrics = await workerMetrics(config, {
+    httpInFlight: () => http.stats.inFlight,
+    pool: () => service.pool.stats,
+    periodic: () => service.tasks(),
+  });
+  const service = Service.create({ config, logger, transport, manager, workerSlot: init.slot, serviceGroup, notifier: notifications.notifier, metrics: metrics?.rpc });
   const rpc = service.rpcClient({ topic: service.topic });
-  const appContext: AppContext = { config, logger, rpc, service, workerSlot: init.slot, launcher: launcherView(channel) };
+  const launcher = launcherView(channel);
+  const appContext: AppContext = { config, logger, rpc, service, workerSlot: init.slot, launcher };
   const appModule = config.app ?? init.defaultApp;
   const app = appModule ? await loadApp(appModule, appContext) : notFound;
-  const http = new HttpService({ config, logger, app });
+  const http = new HttpService({ config, logger, app: withMetricsRoute(app, config, launcher, logger), metrics: metrics?.http });
   // Imported only when asked for: node:repl loads node's domain module, which slows TLS I/O.
   const backdoor = config.backdoor_socket
-    ? new (await import('./backdoor.js')).Backdoor(config.backdoor_socket, { service, manager: service.manager, config: loggableConfig(config) }, logger)
+    ? new (await import('./backdoor.js')).Backdoor({ path: config.backdoor_socket, context: { service, manager: service.manager, config: loggableConfig(config) }, logger })
     : undefined;
   channel.handle('periodic-assign', (message) => service.setOwnedTasks(message.tasks));
   // prom-client's registry of this process, for the launcher's merge; loaded on the first scrape.
@@ -111,7 +119,7 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
       // A scale-down drains like a reload: idle keep-alive connections go back to the launcher.
       const [cut] = await Promise.all([
         stopHttp({ http, channel, logger, reload: reason === 'reload' || reason === 'scale', boundMs: bound }),
-        service.stop(bound),
+        service.stop({ timeoutMs: bound }),
       ]);
       await backdoor?.stop();
       await transport.stop().catch((error: unknown) => logger.warn({ err: error }, 'error closing the RPC transport'));

@@ -1,5 +1,16 @@
 /** Small HTTP client helpers for tests: one request, and a bounded steady load loop. */
+import { once } from 'node:events';
 import { Agent, request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+
+/** A loopback port free a moment ago (nothing listens on it now). */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 export interface HttpResult {
   status: number;

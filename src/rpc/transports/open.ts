@@ -2,7 +2,7 @@
  * A started transport for a command-line tool: RabbitMQ when a transport URL is given, otherwise
  * the launcher's embedded transport through its unix socket.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../../logging/logger.js';
 import type { Config } from '../../config/options.js';
 import { connectEmbeddedSocket, defaultEmbeddedSocketPath } from './embedded/socket-client.js';
 import type { Transport } from './transport.js';

@@ -13,6 +13,7 @@ import { AmqpTransport } from '../../../src/rpc/transports/amqp/index.js';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { withBroker, startTransport, uniqueTopic } from '../../helpers/broker.js';
 import { testConfig } from '../../helpers/config.js';
+import { freePort } from '../../helpers/http.js';
 import { until as waitFor } from '../../helpers/fault-load.js';
 
 /** A TCP proxy to the broker that can drop every connection and refuse new ones. */
@@ -51,20 +52,12 @@ async function brokerProxy(t: TestContext, brokerUrl: string) {
   };
 }
 
-/** A port nothing listens on. */
-async function deadPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 test('start() fails over to the next host, and fails with a coded error when none answers', async (t) => {
   const brokerUrl = await withBroker(t);
   if (!brokerUrl) return;
   const live = new URL(brokerUrl);
-  const dead = await deadPort();
+  const dead = await freePort();
   const transport = await startTransport(t, `rabbit://guest:guest@127.0.0.1:${dead},guest:guest@127.0.0.1:${live.port}/`);
   assert.equal(transport.connected, true);
 

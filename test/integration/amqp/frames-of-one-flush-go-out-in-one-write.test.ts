@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import { connect } from 'amqplib';
-import { coalesceFrameWrites } from '../../../src/rpc/transports/amqp/coalesced-writes.js';
+import { coalesceFrameWrites } from '../../../src/internals/amqplib-muxer.js';
 import { withBroker } from '../../helpers/broker.js';
 
 const PUBLISHES = 20;

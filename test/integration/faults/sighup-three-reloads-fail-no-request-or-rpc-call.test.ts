@@ -63,7 +63,7 @@ test('three SIGHUP reloads in a row under load: 0 failed requests, 0 failed RPC 
   for (const tally of tallies.slice(0, 2)) console.log(`# ${tally.name} failures by connection: ${JSON.stringify(failuresByConnection(tally))}`);
   console.log(`# worker generations: ${generations.map((pids) => pids.join('+')).join(' -> ')}`);
   const drains = launcher.lines.filter((line) => line.msg === 'HTTP service stopped');
-  console.log(`# idle keep-alive connections handed back by each drained worker: ${drains.map((line) => String(line.handed_back)).join(', ')}`);
+  console.log(`# idle keep-alive connections handed back by each drained worker: ${drains.map((line) => String(line.handedBack)).join(', ')}`);
   for (const line of launcher.lines.filter((l) => (l.level as number) >= 40)) console.log(`# warning: ${JSON.stringify(line)}`);
 
   for (let i = 1; i < generations.length; i++) {

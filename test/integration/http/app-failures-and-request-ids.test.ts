@@ -7,7 +7,7 @@ import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { assignRequestId, requestIdOf } from '../../../src/http/request-id.js';
-import { echoRequestId } from '../../../src/http/request-id-header.js';
+import { echoRequestId } from '../../../src/internals/response-head.js';
 import { httpGet } from '../../helpers/http.js';
 import { serve } from './serve.js';
 
@@ -36,7 +36,7 @@ test('a throwing or rejecting app gets 500 with a log line, and later requests a
   const failures = logs.filter((line) => line.msg === 'app failed while handling a request');
   assert.equal(failures.length, 2);
   assert.equal((failures[0]?.err as { message: string }).message, 'sync failure');
-  assert.equal(failures[0]?.request_id, sync.headers['x-request-id']);
+  assert.equal(failures[0]?.requestId, sync.headers['x-request-id']);
 });
 
 test('a safe incoming X-Request-Id is kept; an unsafe or missing one is replaced by req-<uuid>', async (t) => {
@@ -64,9 +64,9 @@ test('the access log writes one line per request with fields and the wsgi_log_fo
   assert.equal(line.path, '/hello?x=1');
   assert.equal(line.status, 200);
   assert.equal(line.bytes, 'id=log-me'.length);
-  assert.equal(line.request_id, 'log-me');
+  assert.equal(line.requestId, 'log-me');
   assert.equal(line.remote, '127.0.0.1');
-  assert.equal(typeof line.duration_ms, 'number');
+  assert.equal(typeof line.durationMs, 'number');
   assert.match(String(line.msg), /^10\.0\.0\.9,127\.0\.0\.1 "GET \/hello\?x=1 HTTP\/1\.1" status: 200  len: 9 time: \d+\.\d{7}$/);
 });
 

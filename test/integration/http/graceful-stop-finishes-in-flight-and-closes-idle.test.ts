@@ -36,12 +36,12 @@ test('stop with 50 in-flight slow requests and 50 idle keep-alive connections', 
   assert.deepEqual(service.stats, { requests: 100, inFlight: 50, connections: 100, cut: 0, handedBack: 0, refused: 0 });
 
   let stopped = false;
-  const stopping = service.stop(10_000);
-  assert.equal(service.stop(1), stopping, 'every caller gets the same promise');
+  const stopping = service.stop({ timeoutMs: 10_000 });
+  assert.equal(service.stop({ timeoutMs: 1 }), stopping, 'every caller gets the same promise');
   void stopping.then(() => {
     stopped = true;
   });
-  assert.equal(service.status, 'stopping');
+  assert.equal(service.state, 'stopping');
 
   await Promise.all(idle.map((c) => c.waitFor((x) => x.closed, 2000, 'idle close')));
   assert.equal(busy.filter((c) => c.closed).length, 0, 'no busy connection was cut');
@@ -55,7 +55,7 @@ test('stop with 50 in-flight slow requests and 50 idle keep-alive connections', 
     assert.ok(client.data.endsWith(`slow-done-${i}`), `response ${i} complete`);
   });
   await stopping;
-  assert.equal(service.status, 'stopped');
+  assert.equal(service.state, 'stopped');
   assert.deepEqual(service.stats, { requests: 100, inFlight: 0, connections: 0, cut: 0, handedBack: 0, refused: 0 });
   assert.ok(logs.some((line) => line.msg === 'HTTP service stopped'));
 
@@ -79,7 +79,7 @@ test('a response whose headers went out before stop completes, then its connecti
   res.write('part-one;');
   await client.waitFor((c) => c.data.includes('part-one;'), 5000, 'first chunk');
   assert.match(client.data, /Connection: keep-alive/i);
-  const stopping = service.stop(5000);
+  const stopping = service.stop({ timeoutMs: 5000 });
   res.end('part-two');
   await client.waitFor((c) => c.closed, 5000, 'close after the last chunk');
   assert.match(client.data, /part-one;\r\n[0-9a-f]+\r\npart-two\r\n0\r\n\r\n$/);
@@ -97,7 +97,7 @@ test('the drain timeout destroys what is left and logs how many were cut', async
   client.socket.write(get('/never'));
   await heldPromise;
   const began = performance.now();
-  await service.stop(300);
+  await service.stop({ timeoutMs: 300 });
   const elapsed = performance.now() - began;
   assert.ok(elapsed >= 290 && elapsed < 2000, `stop took ${elapsed} ms`);
   await client.waitFor((c) => c.closed, 2000, 'cut');
@@ -114,8 +114,8 @@ test('stop before start resolves and later connections are refused', async () =>
   const { testConfig } = await import('./serve.js');
   const { silentLogger } = await import('../../../src/logging/logger.js');
   const service = new HttpService({ config: testConfig(), logger: silentLogger(), app: () => undefined });
-  await service.stop(100);
-  assert.equal(service.status, 'stopped');
+  await service.stop({ timeoutMs: 100 });
+  assert.equal(service.state, 'stopped');
   await service.start();
-  assert.equal(service.status, 'stopped');
+  assert.equal(service.state, 'stopped');
 });

@@ -21,7 +21,7 @@ test('a drain with an idle grace (reload) serves a request sent on an idle keep-
   assert.equal((await get(port, agent)).status, 200);
   assert.equal(Object.values(agent.freeSockets).flat().length, 1, 'one idle keep-alive connection');
 
-  const stopped = service.stop(5000, { idleGraceMs: 400 });
+  const stopped = service.stop({ timeoutMs: 5000, idleGraceMs: 400 });
   // The client reuses its idle connection right after the drain began: no reset, an answer.
   const during = await get(port, agent);
   assert.deepEqual(during, { status: 200, connection: 'close' });
@@ -38,6 +38,6 @@ test('without a grace (shutdown) idle keep-alive connections are closed at once'
     const started = performance.now();
     socket!.once('close', () => resolve(performance.now() - started));
   });
-  await service.stop(5000);
+  await service.stop({ timeoutMs: 5000 });
   assert.ok((await closed) < 200);
 });

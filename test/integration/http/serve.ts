@@ -33,7 +33,7 @@ export async function serve(t: TestContext, app: RequestListener, overrides: Par
   const logs: LogRecord[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogRecord) });
   const service = new HttpService({ config: testConfig(overrides), logger, app });
-  t.after(() => service.stop(200));
+  t.after(() => service.stop({ timeoutMs: 200 }));
   await service.start();
   const feeder = createServer({ pauseOnConnect: true }, (socket) => service.handleConnection(socket));
   t.after(() => feeder.close());

@@ -57,7 +57,7 @@ test('HTTPS with keep-alive, and a graceful stop over TLS', async (t) => {
   assert.equal(first.body, 'hello');
   assert.equal(second.socketPort, first.socketPort, 'the TLS connection was reused');
   assert.equal(service.stats.connections, 1);
-  await service.stop(2000);
+  await service.stop({ timeoutMs: 2000 });
   assert.equal(service.stats.connections, 0, 'the idle TLS connection was closed by the drain');
 });
 
@@ -85,7 +85,7 @@ test('a TLS client that never finishes its handshake is closed at stop without w
   await new Promise((resolve) => raw.once('connect', resolve));
   const closed = new Promise((resolve) => raw.once('close', resolve));
   const began = performance.now();
-  await service.stop(5000);
+  await service.stop({ timeoutMs: 5000 });
   await closed;
   assert.ok(performance.now() - began < 1000, 'the half-open handshake did not hold the stop');
 });

@@ -72,8 +72,8 @@ test('SIGHUP: an idle keep-alive connection is handed to the new worker, not clo
   await launcher.waitForLine((line) => line.msg === 'rolling restart complete', 20_000, 'rolling restart complete');
   const drained = launcher.lines.find((line) => line.msg === 'HTTP service stopped' && line.pid === first.pid);
   const second = await get();
-  console.log(`# connection from port ${first.localPort}: served by ${first.pid}, after the reload by ${second.pid} (handed back: ${String(drained?.handed_back)})`);
-  assert.equal(drained?.handed_back, 1, 'the old worker gave its idle connection back');
+  console.log(`# connection from port ${first.localPort}: served by ${first.pid}, after the reload by ${second.pid} (handed back: ${String(drained?.handedBack)})`);
+  assert.equal(drained?.handedBack, 1, 'the old worker gave its idle connection back');
   assert.equal(second.localPort, first.localPort, 'the same TCP connection');
   assert.notEqual(second.pid, first.pid, 'served by the new worker');
 });

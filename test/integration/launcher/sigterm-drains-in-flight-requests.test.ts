@@ -5,14 +5,15 @@ import { httpGet } from '../../helpers/http.js';
 import { fixturePath, isAlive, startLauncher } from '../../helpers/launcher.js';
 
 const app = fixturePath('apps/slow-app.js');
+// Logs "slow request started" once a worker has the request: tests wait on that line.
+const loggingApp = fixturePath('apps/logging-slow-app.js');
 
 test('SIGTERM with an in-flight slow request: the request completes, the launcher exits 0', async (t) => {
-  const launcher = await startLauncher(['--workers', '2', '--app', app]);
+  const launcher = await startLauncher(['--workers', '2', '--app', loggingApp]);
   t.after(() => launcher.kill());
   const pids = launcher.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];
   const slow = httpGet(launcher.port, '/slow?ms=1500');
-  // The request is in flight once a worker has it; give the primary time to hand it over.
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await launcher.waitForLine((line) => line.msg === 'slow request started', 5000, 'the request reached a worker');
   process.kill(launcher.pid, 'SIGTERM');
   const response = await slow;
   assert.equal(response.status, 200);
@@ -43,10 +44,10 @@ test('SIGTERM with idle keep-alive clients exits well under a second', async (t)
 });
 
 test('a second SIGTERM during the drain forces the stop: exit 1 at once', async (t) => {
-  const launcher = await startLauncher(['--workers', '1', '--app', app]);
+  const launcher = await startLauncher(['--workers', '1', '--app', loggingApp]);
   t.after(() => launcher.kill());
   const slow = httpGet(launcher.port, '/slow?ms=20000').catch((error: Error) => error);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await launcher.waitForLine((line) => line.msg === 'slow request started', 5000, 'the request reached the worker');
   process.kill(launcher.pid, 'SIGTERM');
   await launcher.waitForLine((line) => line.msg === 'stopping all workers gracefully');
   const started = performance.now();
@@ -58,10 +59,10 @@ test('a second SIGTERM during the drain forces the stop: exit 1 at once', async 
 });
 
 test('graceful_shutdown_timeout bounds the stop: remaining workers are killed, exit 1', async (t) => {
-  const launcher = await startLauncher(['--workers', '1', '--app', app, '--graceful-shutdown-timeout', '1']);
+  const launcher = await startLauncher(['--workers', '1', '--app', loggingApp, '--graceful-shutdown-timeout', '1']);
   t.after(() => launcher.kill());
   const slow = httpGet(launcher.port, '/slow?ms=20000').catch((error: Error) => error);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await launcher.waitForLine((line) => line.msg === 'slow request started', 5000, 'the request reached the worker');
   const started = performance.now();
   process.kill(launcher.pid, 'SIGTERM');
   const { code } = await launcher.exited;

@@ -54,15 +54,15 @@ test('while a periodic task hashes in the pool, HTTP on the same thread answers 
     pool,
   });
   scheduler.start();
-  t.after(() => scheduler.stop(5000));
+  t.after(() => scheduler.stop({ timeoutMs: 5000 }));
 
   const latencies: number[] = [];
   const deadline = Date.now() + 15_000;
-  while (scheduler.stats()[0]?.running && Date.now() < deadline && latencies.length < 500) {
+  while (scheduler.stats[0]?.running && Date.now() < deadline && latencies.length < 500) {
     latencies.push(await timedGet(port));
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  const [row] = scheduler.stats();
+  const [row] = scheduler.stats;
   assert.equal(row?.failures, 0);
   assert.equal(row?.runs, 1, 'the hashing run finished within the bound');
   assert.equal(manager.result?.mebibytes, manager.mebibytes);

@@ -11,12 +11,12 @@ const fixtures = new URL('./fixtures/', import.meta.url);
 test('the digest task runs in a pool thread, created on first use, and matches the inline result', async (t) => {
   const pool = new TaskPool({ threads: 1 });
   t.after(() => pool.destroy());
-  assert.equal(pool.status, 'idle');
+  assert.equal(pool.state, 'idle');
   const result = await pool.run<{ mebibytes: number; digest: string; ms: number }>('digest', { mebibytes: 4, seed: 9 });
-  assert.equal(pool.status, 'open');
+  assert.equal(pool.state, 'open');
   assert.equal(result.mebibytes, 4);
   assert.equal(result.digest, digest({ mebibytes: 4, seed: 9 }).digest);
-  assert.equal(pool.stats().completed, 1);
+  assert.equal(pool.stats.completed, 1);
 
   const spinPool = new TaskPool({ threads: 1, directory: fixtures });
   t.after(() => spinPool.destroy());
@@ -33,7 +33,7 @@ test('an error thrown in the thread reaches the caller with its message and stac
     assert.match(String(error.stack), /fixtures\/throw\.js/);
     return true;
   });
-  assert.equal(pool.stats().failed, 1);
+  assert.equal(pool.stats.failed, 1);
 });
 
 test('beyond maxQueue waiting runs, a run is refused with ERR_POOL_QUEUE_FULL instead of queued', async (t) => {
@@ -43,7 +43,7 @@ test('beyond maxQueue waiting runs, a run is refused with ERR_POOL_QUEUE_FULL in
   const running = pool.run('spin', { ms: 10_000 }, { signal: controller.signal });
   const queued = pool.run('spin', { ms: 10_000 }, { signal: controller.signal });
   await assert.rejects(pool.run('spin', { ms: 1 }), { code: 'ERR_POOL_QUEUE_FULL', task: 'spin' });
-  assert.equal(pool.stats().refused, 1);
+  assert.equal(pool.stats.refused, 1);
   controller.abort();
   await assert.rejects(running, { code: 'ERR_POOL_ABORTED' });
   await assert.rejects(queued, { code: 'ERR_POOL_ABORTED' });
@@ -57,7 +57,7 @@ test('a run longer than the task timeout is ended with ERR_POOL_TASK_TIMEOUT', a
   const started = Date.now();
   await assert.rejects(pool.run('spin', { ms: 10_000 }), { code: 'ERR_POOL_TASK_TIMEOUT' });
   assert.ok(Date.now() - started < 5000, 'the thread was terminated, not waited for');
-  assert.equal(pool.stats().timedOut, 1);
+  assert.equal(pool.stats.timedOut, 1);
 });
 
 test('aborting the signal cancels a running run with ERR_POOL_ABORTED and its reason as cause', async (t) => {
@@ -87,15 +87,15 @@ test('close lets a short run finish, terminates a long one after closeTimeoutMs,
   await closing;
   await longOutcome;
   assert.ok(Date.now() - started < 5000);
-  assert.equal(pool.status, 'closed');
-  assert.equal(pool.stats().liveThreads, 0);
+  assert.equal(pool.state, 'closed');
+  assert.equal(pool.stats.liveThreads, 0);
 });
 
 test('a task name that is not a plain module name is refused', async (t) => {
   const pool = new TaskPool({ threads: 1 });
   t.after(() => pool.destroy());
   await assert.rejects(pool.run('../src/launcher', {}), { code: 'ERR_POOL_TASK_NAME' });
-  assert.equal(pool.status, 'idle');
+  assert.equal(pool.state, 'idle');
 });
 
 test('a pool thread can lower its own priority; the main thread is left alone', { skip: process.platform !== 'linux' }, async (t) => {

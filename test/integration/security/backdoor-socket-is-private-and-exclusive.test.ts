@@ -68,7 +68,7 @@ test('a backdoor path holding a file that is not a socket is refused and left al
   const dir = folder(t);
   const path = join(dir, `backdoor-${process.pid}.sock`);
   writeFileSync(path, 'not a socket');
-  const backdoor = new Backdoor(join(dir, 'backdoor-{pid}.sock'), {}, silentLogger());
+  const backdoor = new Backdoor({ path: join(dir, 'backdoor-{pid}.sock'), context: {}, logger: silentLogger() });
   await assert.rejects(backdoor.start(), /backdoor_socket: .* exists and is not a unix socket; refusing to replace it/);
   assert.equal(readFileSync(path, 'utf8'), 'not a socket');
 });

@@ -23,7 +23,7 @@ test('fixed interval: start to start, a late run warns and the next starts at on
   assert.deepEqual(starts, [0, 3, 7, 10]);
   assert.equal(lines.filter((line) => /outlasted interval by 1\.00 sec/.test(String(line.msg))).length, 1);
   await call.stop();
-  assert.equal(call.status, 'stopped');
+  assert.equal(call.state, 'stopped');
 });
 
 test('fixed interval: loopDone ends the loop with a value; stop is idempotent and awaitable', async () => {

@@ -15,7 +15,7 @@ test('a failing task logs its error with the task name and keeps its schedule', 
   const healthy = recordingTask('healthy', clock, { spacing: 10 });
   const scheduler = makeScheduler(clock, { tasks: [failing, healthy], logger });
   scheduler.start();
-  t.after(() => scheduler.stop(1000));
+  t.after(() => scheduler.stop({ timeoutMs: 1000 }));
   await clock.advance(30);
 
   assert.deepEqual(failing.runs, [10, 20, 30]);
@@ -25,7 +25,7 @@ test('a failing task logs its error with the task name and keeps its schedule', 
   assert.equal(errors[0]?.task, 'flaky');
   assert.equal(errors[0]?.msg, 'Error during flaky');
   assert.match(String((errors[0]?.err as { stack?: string }).stack), /disk on fire/);
-  const [flaky, ok] = scheduler.stats();
+  const [flaky, ok] = scheduler.stats;
   assert.deepEqual([flaky?.runs, flaky?.failures, ok?.runs, ok?.failures], [3, 3, 3, 0]);
 });
 
@@ -34,10 +34,10 @@ test('an async rejection is isolated the same way', async (t) => {
   const failing = recordingTask('async-flaky', clock, { spacing: 1, runImmediately: true, run: async () => Promise.reject(new Error('nope')) });
   const scheduler = makeScheduler(clock, { tasks: [failing] });
   scheduler.start();
-  t.after(() => scheduler.stop(1000));
+  t.after(() => scheduler.stop({ timeoutMs: 1000 }));
   await clock.advance(2);
   assert.deepEqual(failing.runs, [0, 1, 2]);
-  assert.equal(scheduler.stats()[0]?.failures, 3);
+  assert.equal(scheduler.stats[0]?.failures, 3);
 });
 
 test('runOnce with raiseOnError rejects with the task error (oslo raise_on_error)', async () => {
@@ -49,5 +49,5 @@ test('runOnce with raiseOnError rejects with the task error (oslo raise_on_error
   // Without it, the pass resolves with the time to the next run.
   await clock.advance(60);
   assert.equal(await scheduler.runOnce({ raiseOnError: false }), 60_000);
-  assert.equal(scheduler.stats()[0]?.failures, 2);
+  assert.equal(scheduler.stats[0]?.failures, 2);
 });

@@ -9,12 +9,12 @@ test('a one-worker task runs only while this worker owns it', async (t) => {
   const everywhere = recordingTask('everywhere', clock, { spacing: 10 });
   const scheduler = makeScheduler(clock, { tasks: [single, everywhere] });
   scheduler.start();
-  t.after(() => scheduler.stop(1000));
+  t.after(() => scheduler.stop({ timeoutMs: 1000 }));
 
   await clock.advance(25);
   assert.deepEqual(single.runs, []);
   assert.deepEqual(everywhere.runs, [10, 20]);
-  assert.deepEqual(scheduler.stats().map((row) => [row.name, row.owned]), [['single', false], ['everywhere', true]]);
+  assert.deepEqual(scheduler.stats.map((row) => [row.name, row.owned]), [['single', false], ['everywhere', true]]);
 
   scheduler.setOwnedTasks(['single']);
   await clock.advance(0);
@@ -22,7 +22,7 @@ test('a one-worker task runs only while this worker owns it', async (t) => {
   assert.deepEqual(single.runs, [25]);
   await clock.advance(10);
   assert.deepEqual(single.runs, [25, 30]);
-  assert.equal(scheduler.stats()[0]?.owned, true);
+  assert.equal(scheduler.stats[0]?.owned, true);
 
   scheduler.setOwnedTasks([]);
   await clock.advance(30);
@@ -36,7 +36,7 @@ test('ownership given before start() applies from the first pass', async (t) => 
   const scheduler = makeScheduler(clock, { tasks: [single] });
   scheduler.setOwnedTasks(new Set(['single']));
   scheduler.start();
-  t.after(() => scheduler.stop(1000));
+  t.after(() => scheduler.stop({ timeoutMs: 1000 }));
   await clock.advance(5);
   assert.deepEqual(single.runs, [0, 5]);
 });

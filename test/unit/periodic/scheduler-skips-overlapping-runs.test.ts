@@ -22,19 +22,19 @@ test('a run still going when its task is due again is skipped and counted, not o
   });
   const scheduler = makeScheduler(clock, { tasks: [task] });
   scheduler.start();
-  t.after(() => scheduler.stop(1000));
+  t.after(() => scheduler.stop({ timeoutMs: 1000 }));
 
   await clock.advance(45);
   assert.deepEqual(task.runs, [10]);
   assert.equal(maxActive, 1);
-  let [row] = scheduler.stats();
+  let [row] = scheduler.stats;
   assert.equal(row?.running, true);
   assert.equal(row?.skippedOverlaps, 3);
 
   release();
   await clock.advance(10);
   assert.deepEqual(task.runs, [10, 50]);
-  [row] = scheduler.stats();
+  [row] = scheduler.stats;
   assert.equal(row?.runs, 1);
   assert.equal(row?.lastDurationMs, 35_000);
   assert.equal(maxActive, 1);
@@ -46,7 +46,7 @@ test('a slow task does not hold back the others', async (t) => {
   const quick = recordingTask('quick', clock, { spacing: 5 });
   const scheduler = makeScheduler(clock, { tasks: [stuck, quick] });
   scheduler.start();
-  t.after(() => scheduler.stop(1000));
+  t.after(() => scheduler.stop({ timeoutMs: 1000 }));
   await clock.advance(20);
   assert.deepEqual(stuck.runs, [5]);
   assert.deepEqual(quick.runs, [5, 10, 15, 20]);

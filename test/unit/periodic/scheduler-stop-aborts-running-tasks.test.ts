@@ -21,15 +21,15 @@ test('stop aborts the signal of a running task, waits for it, and starts nothing
   const scheduler = makeScheduler(clock, { tasks: [task] });
   scheduler.start();
   await clock.advance(0);
-  assert.equal(scheduler.stats()[0]?.running, true);
+  assert.equal(scheduler.stats[0]?.running, true);
 
-  const stopping = scheduler.stop(5000);
-  assert.equal(scheduler.stop(5000), stopping, 'a second stop() joins the first');
-  assert.equal(scheduler.status, 'stopping');
+  const stopping = scheduler.stop({ timeoutMs: 5000 });
+  assert.equal(scheduler.stop({ timeoutMs: 5000 }), stopping, 'a second stop() joins the first');
+  assert.equal(scheduler.state, 'stopping');
   await stopping;
   assert.equal(sawAbort, true);
-  assert.equal(scheduler.status, 'stopped');
-  assert.equal(scheduler.stats()[0]?.running, false);
+  assert.equal(scheduler.state, 'stopped');
+  assert.equal(scheduler.stats[0]?.running, false);
   await clock.advance(10);
   assert.deepEqual(task.runs, [0]);
   assert.equal(clock.nextTimerIn(), undefined);
@@ -41,11 +41,11 @@ test('stop rejects with ERR_STOP_TIMEOUT when a task ignores the abort beyond th
   const scheduler = makeScheduler(clock, { tasks: [task] });
   scheduler.start();
   await clock.advance(0);
-  const stopping = scheduler.stop(2000);
+  const stopping = scheduler.stop({ timeoutMs: 2000 });
   const outcome = assert.rejects(stopping, { code: 'ERR_STOP_TIMEOUT', message: /stubborn/ });
   await clock.advance(2);
   await outcome;
-  assert.equal(scheduler.status, 'stopped');
+  assert.equal(scheduler.state, 'stopped');
 });
 
 test('offload runs the task pool module with the stop signal; without a pool it is a coded error', async () => {
@@ -64,7 +64,7 @@ test('offload runs the task pool module with the stop signal; without a pool it 
   assert.equal(result, 'hashed');
   assert.deepEqual(calls.map(({ task, input }) => [task, input]), [['digest', { mebibytes: 1 }]]);
   assert.equal(calls[0]?.signal?.aborted, false);
-  await scheduler.stop(1000);
+  await scheduler.stop({ timeoutMs: 1000 });
   assert.equal(calls[0]?.signal?.aborted, true);
 
   const noPool = recordingTask('no-pool', clock, { runImmediately: true, run: ({ offload }) => offload() });
@@ -76,7 +76,7 @@ test('stop before start resolves at once and start afterwards does nothing', asy
   const clock = new FakeClock();
   const task = recordingTask('never', clock, { spacing: 1, runImmediately: true });
   const scheduler = makeScheduler(clock, { tasks: [task] });
-  await scheduler.stop(1000);
+  await scheduler.stop({ timeoutMs: 1000 });
   scheduler.start();
   await clock.advance(3);
   assert.deepEqual(task.runs, []);
@@ -91,7 +91,7 @@ test('a run that rejects because of the stop abort is not counted as a failure',
   const scheduler = makeScheduler(clock, { tasks: [task] });
   scheduler.start();
   await clock.advance(0);
-  await scheduler.stop(1000);
-  const [row] = scheduler.stats();
+  await scheduler.stop({ timeoutMs: 1000 });
+  const [row] = scheduler.stats;
   assert.deepEqual([row?.runs, row?.failures, row?.running], [1, 0, false]);
 });

@@ -95,7 +95,7 @@ test('thousands of malformed bodies never stop the server; addressed ones get fa
 
   const client = new RpcClient(await broker.transport(), { topic: 'fuzz', version: '1.3' }, { timeout: 5 });
   assert.equal(await client.call({}, 'echo', { value: 'still alive' }), 'still alive');
-  assert.equal(server.status, 'running');
+  assert.equal(server.state, 'running');
 });
 
 test('a duplicate _unique_id among the last 16 is dropped; an older one is served again', async () => {

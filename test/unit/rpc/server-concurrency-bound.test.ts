@@ -44,9 +44,9 @@ test('stop() lets in-flight requests finish and is shared by every caller', asyn
   const call = client.call({}, 'blocked');
   await until(() => endpoint.active === 1, 'the call to start');
   const stops = [server.stop(), server.stop(), server.wait(5000)];
-  assert.equal(server.status, 'stopping');
+  assert.equal(server.state, 'stopping');
   endpoint.openGate();
   assert.equal(await call, 'srv2');
   await Promise.all(stops);
-  assert.equal(server.status, 'stopped');
+  assert.equal(server.state, 'stopped');
 });

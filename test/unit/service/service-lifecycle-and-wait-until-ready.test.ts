@@ -39,7 +39,7 @@ test('Service.create fills nova defaults; start and stop run the hooks in order;
   assert.equal(service.binary, 'conductor');
   assert.equal(service.topic, 'conductor', 'topic defaults to the binary');
   await service.start();
-  t.after(() => service.stop(1000));
+  t.after(() => service.stop({ timeoutMs: 1000 }));
 
   const client = new RpcClient(await broker.transport(), { topic: 'conductor' }, { timeout: 2 });
   assert.equal(await client.call({}, 'hello', { name: 'a' }), 'hello a');
@@ -51,10 +51,10 @@ test('Service.create fills nova defaults; start and stop run the hooks in order;
   assert.deepEqual(await client.prepare({ namespace: 'baseapi', version: '1.1' }).call({}, 'ping', { arg: 7 }), { service: 'conductor', arg: 7 });
 
   assert.deepEqual((await service.services()).map((s) => [s.host, s.binary, s.state]), [['unit-host', 'conductor', 'up']]);
-  await service.stop(1000);
+  await service.stop({ timeoutMs: 1000 });
   const manager = service.manager as OrderManager;
   assert.deepEqual(manager.order, ['initHost:true', 'preStartHook:unit-host/conductor/conductor', 'postStartHook', 'cleanupHost']);
-  assert.equal(service.status, 'stopped');
+  assert.equal(service.state, 'stopped');
 });
 
 test('waitUntilReady returns once a server on the topic answers, and times out when none does', async (t) => {
@@ -68,7 +68,7 @@ test('waitUntilReady returns once a server on the topic answers, and times out w
   const service = Service.create({ config, logger: silentLogger(), transport, manager: OrderManager });
   const started = performance.now();
   setTimeout(() => void service.start(), 300);
-  t.after(() => service.stop(1000));
+  t.after(() => service.stop({ timeoutMs: 1000 }));
   await waitUntilReady(client, 5, 0.2);
   assert.ok(performance.now() - started >= 250, 'waited for the server to appear');
 });

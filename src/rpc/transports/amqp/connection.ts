@@ -10,11 +10,11 @@ import { basename } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, credentials, type ChannelModel } from 'amqplib';
-import type { Logger } from 'pino';
+import type { Logger } from '../../../logging/logger.js';
 import { ClosedError } from '../../../errors.js';
 import { redactUrlPasswords } from '../../../logging/redact.js';
 import { describeRefusal, haQueuesWarning } from './advice.js';
-import { coalesceFrameWrites } from './coalesced-writes.js';
+import { coalesceFrameWrites } from '../../../internals/amqplib-muxer.js';
 import { BrokerConnectError, BrokerDeclareError, BrokerTlsError, BrokerUnavailable } from './errors.js';
 import { HostCycle, reconnectWaitMs } from './failover.js';
 import { watchHeartbeats } from './heartbeat-watch.js';
@@ -178,7 +178,7 @@ export class AmqpConnection extends EventEmitter {
       // Consumers are gone with their channel: a dead consumer channel means a new session.
       consumer.on('close', () => void current.close());
       for (const resumer of [...this.#resumers]) await resumer(current);
-      if (!current.alive) throw new Error('the connection closed while declaring consumers');
+      if (!current.alive) throw new BrokerUnavailable('the connection closed while declaring consumers');
       if (this.#stopped) throw new ClosedError('AMQP transport');
     } catch (error) {
       if (session) session.markDead();
@@ -241,7 +241,7 @@ export class AmqpConnection extends EventEmitter {
     if (this.#stopped) return;
     const reason = error === undefined ? 'connection closed' : errorText(error);
     this.#logger.error({ err: reason, generation: session.generation }, 'lost the AMQP broker connection; reconnecting');
-    this.emit('disconnected', error instanceof Error ? error : new Error(reason));
+    this.emit('disconnected', error instanceof Error ? error : new BrokerUnavailable(reason));
     this.#scheduleReconnect();
   }
 

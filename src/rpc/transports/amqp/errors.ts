@@ -1,11 +1,11 @@
 /** Errors of the AMQP transport; each keeps the amqplib/socket error as `cause`. */
-import type { ErrorCode } from '../../../errors.js';
+import { ErrorCodes, type ErrorCode } from '../../../errors.js';
 import { MessageDeliveryFailure, MessagingException } from '../../errors.js';
 
 /** No broker of the transport URL could be reached when the transport started. */
 export class BrokerConnectError extends MessagingException {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_AMQP_CONNECT', message, options);
+    super(ErrorCodes.AMQP_CONNECT, message, options);
   }
 }
 
@@ -14,7 +14,7 @@ export class BrokerConnectError extends MessagingException {
  * or it refused ours. Retrying does not help until the configuration or certificates change.
  */
 export class BrokerTlsError extends BrokerConnectError {
-  override readonly code: ErrorCode = 'ERR_AMQP_TLS';
+  override readonly code: ErrorCode = ErrorCodes.AMQP_TLS;
 }
 
 /**
@@ -23,7 +23,7 @@ export class BrokerTlsError extends BrokerConnectError {
  * have been delivered). A MessageDeliveryFailure with its own code.
  */
 export class BrokerUnavailable extends MessageDeliveryFailure {
-  override readonly code: ErrorCode = 'ERR_AMQP_UNAVAILABLE';
+  override readonly code: ErrorCode = ErrorCodes.AMQP_UNAVAILABLE;
 }
 
 /**
@@ -33,6 +33,6 @@ export class BrokerUnavailable extends MessageDeliveryFailure {
  */
 export class BrokerDeclareError extends MessagingException {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_AMQP_DECLARE', message, options);
+    super(ErrorCodes.AMQP_DECLARE, message, options);
   }
 }

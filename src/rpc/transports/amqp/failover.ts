@@ -11,6 +11,7 @@
  * - every wait has jitter: drawn from [w/2, w] (then + 0..`kombu_reconnect_splay`), so clients
  *   that lost the same node do not come back in lock-step. oslo waits exactly w.
  */
+import { InvalidArgumentError } from '../../../errors.js';
 import type { FailoverStrategy } from './settings.js';
 
 /** A random number in [0, 1); injectable for tests. */
@@ -33,7 +34,7 @@ export class HostCycle<T> {
   #next = 0;
 
   constructor(hosts: readonly T[], strategy: FailoverStrategy, random: Random = Math.random) {
-    if (hosts.length === 0) throw new RangeError('no broker hosts');
+    if (hosts.length === 0) throw new InvalidArgumentError('no broker hosts');
     this.#strategy = strategy;
     this.#random = random;
     this.#order = shuffled(hosts, random);

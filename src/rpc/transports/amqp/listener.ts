@@ -11,7 +11,7 @@
  * "last" again after the broker cancelled the consumer.
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
-import type { Logger } from 'pino';
+import type { Logger } from '../../../logging/logger.js';
 import type { Delivery, Listener } from '../transport.js';
 import type { AmqpConnection } from './connection.js';
 import { errorText } from './connection.js';

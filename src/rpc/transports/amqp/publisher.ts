@@ -175,7 +175,7 @@ export class Publisher {
         this.#channel.publish(options.exchange, options.routingKey, content, publishOptions(options.mandatory, options.expirationMs), onConfirm);
       } catch (error) {
         // amqplib throws synchronously when the channel is already closed.
-        onConfirm(error ?? new Error('publish failed'));
+        onConfirm(error instanceof Error ? error : new BrokerUnavailable('publish failed', { cause: error }));
       }
     });
   }

@@ -9,7 +9,7 @@
  * an ack frame per call. The broker's flow control still applies through TCP.
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
-import type { Logger } from 'pino';
+import type { Logger } from '../../../logging/logger.js';
 import type { AmqpConnection } from './connection.js';
 import { errorText } from './connection.js';
 import type { Session } from './session.js';

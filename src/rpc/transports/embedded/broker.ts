@@ -10,6 +10,7 @@
  * (`maxQueues`), in messages each (`maxQueueLength`, oldest dropped) and in bytes held in all
  * (`maxQueuedBytes`: a publish that would pass it is refused).
  */
+import { ErrorCodes, OsloNodeError } from '../../../errors.js';
 import type { Logger } from '../../../logging/logger.js';
 import type { ClientFrame, ExchangeKind, FrameErrorCode, RouterFrame } from './frames.js';
 
@@ -49,9 +50,10 @@ interface Exchange {
   readonly bindings: Map<string, Set<string>>;
 }
 
-class FrameError extends Error {
+/** A client frame the broker refuses; `frameCode` is what the answer frame says. */
+class FrameError extends OsloNodeError {
   constructor(readonly frameCode: FrameErrorCode, message: string) {
-    super(message);
+    super(ErrorCodes.RPC_EMBEDDED, message);
   }
 }
 

@@ -4,6 +4,7 @@
  * frame goes to one in-memory broker. A malformed frame is logged; a socket client that sends
  * one is disconnected; the router keeps running.
  */
+import { InvalidStateError } from '../../../errors.js';
 import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { listenPrivateSocket } from '../../../ipc/runtime-dir.js';
@@ -97,7 +98,7 @@ export class EmbeddedRouter {
    * anything but a dead socket of ours (src/ipc/runtime-dir.ts).
    */
   async listen(socketPath: string): Promise<void> {
-    if (this.#server) throw new Error('the embedded router already listens');
+    if (this.#server) throw new InvalidStateError('the embedded router already listens');
     const server = createServer((socket) => this.#accept(socket));
     await listenPrivateSocket(server, socketPath, 'embedded_socket');
     server.on('error', (error) => this.#logger.error({ err: error }, 'embedded socket error'));

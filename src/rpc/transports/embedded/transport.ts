@@ -4,13 +4,14 @@
  * topology as AMQP (transport.ts), so the RPC layer cannot tell the two apart.
  */
 import { EventEmitter } from 'node:events';
-import { ClosedError, OsloNodeError } from '../../../errors.js';
+import { ClosedError, ErrorCodes, OsloNodeError } from '../../../errors.js';
 import { silentLogger, type Logger } from '../../../logging/logger.js';
 import { MessageDeliveryFailure } from '../../errors.js';
 import { hex32 } from '../../ids.js';
 import type { Target } from '../../target.js';
 import type { Delivery, Listener, NotificationBinding, NotifyRequest, PublishRequest, Transport } from '../transport.js';
 import { parseRouterFrame, type ClientFrame, type RouterFrame } from './frames.js';
+import { TIMED_OUT, withTimeout } from '../../../lifecycle/with-timeout.js';
 
 /** The link to the router. `onClose` and `close` exist for socket links. */
 export interface EmbeddedLink {
@@ -31,7 +32,7 @@ export interface EmbeddedTransportOptions {
 /** The router did not answer, or the link is gone. */
 export class EmbeddedTransportError extends OsloNodeError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_RPC_EMBEDDED', message, options);
+    super(ErrorCodes.RPC_EMBEDDED, message, options);
   }
 }
 
@@ -79,14 +80,8 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
   /** Say hello to the router; rejects when it does not answer in time. Runs once. */
   start(): Promise<void> {
     this.#starting ??= (async () => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new EmbeddedTransportError(`the embedded router did not answer within ${this.#startTimeoutMs} ms`)), this.#startTimeoutMs);
-      });
-      try {
-        await Promise.race([this.#op({ t: 'hello' }), timeout]);
-      } finally {
-        clearTimeout(timer);
+      if ((await withTimeout(this.#op({ t: 'hello' }), this.#startTimeoutMs)) === TIMED_OUT) {
+        throw new EmbeddedTransportError(`the embedded router did not answer within ${this.#startTimeoutMs} ms`);
       }
       this.#connected = true;
       this.emit('connected');
@@ -99,10 +94,7 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
     if (this.#closed) return;
     if (this.#connected) {
       // Bounded: a router that dropped this link never answers.
-      let timer: NodeJS.Timeout | undefined;
-      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, RESET_TIMEOUT_MS)));
-      await Promise.race([this.#op({ t: 'reset' }).catch(() => undefined), bound]);
-      clearTimeout(timer);
+      await withTimeout(this.#op({ t: 'reset' }).catch(() => undefined), RESET_TIMEOUT_MS);
     }
     this.#closed = true;
     this.#connected = false;

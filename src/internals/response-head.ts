@@ -1,4 +1,8 @@
 /**
+ * Private internal: node's `res._header` (the response head writeHead() builds, kept until the
+ * first write sends it), edited to echo the request id. Fallback: the public writeHead() path.
+ * test/unit/internals/ fails loudly when a Node upgrade changes it.
+ *
  * Echoing the request id: `X-Request-Id` is added to the response head when it is written.
  *
  * Why not `res.setHeader()` before the app runs: once any header is set that way, node's
@@ -19,7 +23,7 @@
  */
 import { IncomingMessage, ServerResponse, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
 import { Socket } from 'node:net';
-import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
+import { REQUEST_ID_HEADER, requestIdOf } from '../http/request-id.js';
 
 type Headers = OutgoingHttpHeaders | OutgoingHttpHeader[];
 type WriteHead = (this: ServerResponse, statusCode: number, second?: string | Headers, third?: Headers) => ServerResponse;
@@ -38,7 +42,8 @@ function headIsAppendable(): boolean {
   return typeof head === 'string' && head.includes('\r\nX-Probe: 1\r\n') && head.endsWith(HEAD_END);
 }
 
-const HEAD_IS_APPENDABLE = headIsAppendable();
+/** Whether this node builds its head the way the fast path needs (probed once, at load). */
+export const HEAD_IS_APPENDABLE = headIsAppendable();
 
 function isIdName(name: unknown): boolean {
   return (

@@ -1,4 +1,8 @@
 /**
+ * Private internal: the socket's libuv handle (`socket._handle.readStop()`, `reading`). Fallback:
+ * callers close the connection instead of moving it (false here). test/unit/internals/ fails
+ * loudly when a Node upgrade moves it.
+ *
  * Stop a socket's handle from reading, for a socket about to travel (or just received) as an
  * IPC send handle: bytes read into this process's buffers would not travel with the handle, while
  * bytes left in the kernel do.

@@ -1,4 +1,9 @@
 /**
+ * Private internal: amqplib's muxer (`connection.muxer`), corked around each flush. Fallback:
+ * amqplib's own one write per frame. test/unit/internals/ and
+ * test/integration/amqp/frames-of-one-flush-go-out-in-one-write.test.ts fail loudly when an
+ * amqplib upgrade moves it.
+ *
  * One socket write per flush instead of one per frame.
  *
  * amqplib queues each channel's frames and its muxer copies them to the socket one `write()`

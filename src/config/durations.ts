@@ -1,0 +1,26 @@
+/**
+ * Durations: options are in seconds, as oslo names and documents them; code waits in
+ * milliseconds. This is the one place the one becomes the other.
+ */
+import type { Config } from './options.js';
+
+/** The options whose value is a number of seconds. */
+export type SecondsOption =
+  | 'graceful_shutdown_timeout'
+  | 'worker_start_timeout'
+  | 'restart_backoff_initial'
+  | 'restart_backoff_max'
+  | 'restart_reset_after'
+  | 'tcp_keepidle'
+  | 'client_socket_timeout'
+  | 'header_timeout'
+  | 'request_timeout'
+  | 'pool_task_timeout'
+  | 'periodic_fuzzy_delay'
+  | 'periodic_interval_max'
+  | 'rpc_response_timeout';
+
+/** `config[name]` in milliseconds. A 0 stays 0: for a timeout that is "no bound" (src/lifecycle). */
+export function ms<K extends SecondsOption>(config: Pick<Config, K>, name: K): number {
+  return (config[name] as number) * 1000;
+}

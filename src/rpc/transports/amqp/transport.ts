@@ -1,0 +1,189 @@
+/**
+ * The RabbitMQ transport (amqplib), wire-compatible with oslo.messaging's rabbit driver (14.0.3
+ * and 16.1, quorum and stream queues included): the same exchanges, queues, flags, arguments and
+ * message properties (docs/protocol/topology.md, docs/protocol/wire-format.md, docs/rabbitmq4.md). It only moves bodies
+ * between queues; the RPC protocol lives in `rpc/`.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../../../logging/logger.js';
+import type { Config } from '../../../config/options.js';
+import { ClosedError } from '../../../errors.js';
+import { hex32 } from '../../ids.js';
+import type { Target } from '../../target.js';
+import type { Delivery, Listener, NotificationBinding, NotifyRequest, PublishRequest, Transport } from '../transport.js';
+import { AmqpConnection } from './connection.js';
+import { AmqpListener, notificationConsumerPlan, rpcConsumerPlan, type ConsumerPlan } from './listener.js';
+import type { PublishOptions } from './publisher.js';
+import { QueueManager } from './queue-manager.js';
+import { ReplyConsumer } from './reply-consumer.js';
+import { amqpSettings, type AmqpSettings } from './settings.js';
+import { controlExchange, fanoutExchange, notificationQueue, notificationTopology, replyQueue, serverTopology } from './topology.js';
+import { parseTransportUrl } from './url.js';
+
+/** Options of the AMQP transport. */
+export interface AmqpTransportOptions {
+  /** oslo transport URL: `rabbit://user:pass@host:port[,host2…]/vhost?opt=val` or `amqp://…`. */
+  readonly url: string;
+  readonly config: Config;
+  readonly logger: Logger;
+}
+
+/** Transport over RabbitMQ. Events: 'connected', 'disconnected' (error). */
+export class AmqpTransport extends EventEmitter implements Transport {
+  readonly kind = 'amqp' as const;
+  readonly #settings: AmqpSettings;
+  readonly #connection: AmqpConnection;
+  readonly #logger: Logger;
+  readonly #replies: ReplyConsumer;
+  readonly #listeners = new Set<AmqpListener>();
+  /** Suffixes of reply and fanout queue names: random, or the queue manager's stable ones. */
+  readonly #queueSuffix: () => string;
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+
+  /** Parses the URL and options at once: a bad URL throws ConfigError here, not at start(). */
+  constructor(options: AmqpTransportOptions) {
+    super();
+    const url = parseTransportUrl(options.url);
+    this.#settings = amqpSettings(options.config, url);
+    this.#logger = options.logger.child({ component: 'amqp' });
+    this.#connection = new AmqpConnection(url, this.#settings, this.#logger);
+    this.#connection.on('connected', () => this.emit('connected'));
+    this.#connection.on('disconnected', (error: Error) => this.emit('disconnected', error));
+    const { queueManager } = this.#settings;
+    if (queueManager) {
+      const names = new QueueManager(queueManager.hostname, queueManager.processname);
+      this.#queueSuffix = () => names.next();
+    } else {
+      this.#queueSuffix = hex32;
+    }
+    this.#replies = new ReplyConsumer(this.#connection, replyQueue(this.#settings, this.#queueSuffix), this.#logger);
+  }
+
+  get connected(): boolean {
+    return this.#connection.session !== undefined && this.#stopping === undefined;
+  }
+
+  /** The connection_name client property this transport shows in `rabbitmqctl list_connections`. */
+  get connectionName(): string {
+    return this.#connection.connectionName;
+  }
+
+  start(): Promise<void> {
+    if (this.#stopping) return Promise.reject(new ClosedError('AMQP transport'));
+    this.#starting ??= this.#connection.start().catch((error: unknown) => {
+      this.#starting = undefined;
+      throw error;
+    });
+    return this.#starting;
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      await this.#starting?.catch(() => undefined);
+      await Promise.all([...this.#listeners].map((listener) => listener.stop()));
+      await this.#connection.stop();
+    })();
+    return this.#stopping;
+  }
+
+  publish(request: PublishRequest): Promise<void> {
+    const { target } = request;
+    const waitMs = request.expirationMs ?? this.#settings.publishWaitMs;
+    const fanout = target.fanout === true;
+    const declare = fanout ? fanoutExchange(this.#settings, target.topic) : controlExchange(this.#settings, target.exchange);
+    return this.#publish(waitMs, request.body, {
+      exchange: declare.name,
+      routingKey: fanout ? '' : target.server ? `${target.topic}.${target.server}` : target.topic,
+      declare,
+      mandatory: request.mandatory === true,
+      expirationMs: request.expirationMs,
+      confirmTimeoutMs: waitMs,
+    });
+  }
+
+  publishReply(replyQueueName: string, body: string): Promise<void> {
+    return this.#publish(this.#settings.publishWaitMs, body, {
+      exchange: '',
+      routingKey: replyQueueName,
+      declare: undefined,
+      // direct_mandatory_flag (oslo: deprecated, on by default): a missing reply queue is noticed.
+      mandatory: this.#settings.directMandatory,
+      expirationMs: undefined,
+      confirmTimeoutMs: this.#settings.publishWaitMs,
+    });
+  }
+
+  async publishNotification(request: NotifyRequest): Promise<void> {
+    const waitMs = this.#settings.publishWaitMs;
+    await this.#publish(waitMs, request.body, {
+      exchange: request.exchange,
+      routingKey: request.topic,
+      declare: controlExchange(this.#settings, request.exchange),
+      declareQueue: notificationQueue(this.#settings, request.topic),
+      mandatory: false,
+      expirationMs: undefined,
+      confirmTimeoutMs: waitMs,
+    });
+  }
+
+  replyQueue(onReply: (body: Buffer) => void): Promise<string> {
+    if (this.#stopping) return Promise.reject(new ClosedError('AMQP transport'));
+    return this.#replies.use(onReply);
+  }
+
+  async listen(
+    target: Target & { readonly exchange: string; readonly server: string },
+    onRequest: (delivery: Delivery) => void,
+  ): Promise<Listener> {
+    const topology = serverTopology(this.#settings, target.exchange, target.topic, target.server, this.#queueSuffix);
+    const deleteFanoutQueue = !this.#settings.streamFanout && !this.#settings.queueManager;
+    return this.#consume(rpcConsumerPlan(topology, target.topic, { deleteFanoutQueue }), onRequest);
+  }
+
+  listenNotifications(bindings: readonly NotificationBinding[], pool: string | undefined, onMessage: (delivery: Delivery) => void): Promise<Listener> {
+    return this.#consume(notificationConsumerPlan(notificationTopology(this.#settings, bindings, pool)), onMessage);
+  }
+
+  async #consume(plan: ConsumerPlan, onMessage: (delivery: Delivery) => void): Promise<Listener> {
+    if (this.#stopping) throw new ClosedError('AMQP transport');
+    const listener = new AmqpListener(this.#connection, plan, onMessage, this.#logger);
+    await listener.start();
+    this.#listeners.add(listener);
+    return {
+      stop: async () => {
+        this.#listeners.delete(listener);
+        await listener.stop();
+      },
+    };
+  }
+
+  #publish(waitMs: number, body: string, options: PublishOptions): Promise<void> {
+    // Connected with an open channel (nearly always): publish now, without awaiting the
+    // connection and the channel through two promises each time.
+    const publisher = this.#stopping ? undefined : this.#connection.session?.openPublisher;
+    if (!publisher) return this.#publishWhenReady(waitMs, body, options, 1);
+    return publisher.publish(body, options).catch((error: unknown) => {
+      if (!publisher.lostExchange) throw error;
+      return this.#publishWhenReady(waitMs, body, options, 2);
+    });
+  }
+
+  /** Publish once connected (waiting up to `waitMs`); a lost exchange is declared again once. */
+  async #publishWhenReady(waitMs: number, body: string, options: PublishOptions, firstAttempt: number): Promise<void> {
+    for (let attempt = firstAttempt; ; attempt++) {
+      const publisher = await (await this.#live(waitMs)).publisher();
+      try {
+        await publisher.publish(body, options);
+        return;
+      } catch (error) {
+        if (attempt > 1 || !publisher.lostExchange) throw error;
+      }
+    }
+  }
+
+  #live(waitMs: number) {
+    if (this.#stopping) return Promise.reject(new ClosedError('AMQP transport'));
+    return this.#connection.waitConnected(waitMs);
+  }
+}
