@@ -3,11 +3,10 @@
  * fail_if_no_peer_cert) and offers EXTERNAL login (rabbitmq_auth_mechanism_ssl, user = the
  * client certificate's CN), started through scripts/rabbitmq.sh's hooks under .tmp.
  */
-import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import type { TestCerts } from '../integration/http/certs.js';
 import { rabbit, startPrivateBroker } from './broker.js';
+import { freePort } from './http.js';
 
 export interface TlsBroker {
   /** The TLS port on 127.0.0.1. */
@@ -16,14 +15,8 @@ export interface TlsBroker {
   ctl(...args: string[]): Promise<string>;
 }
 
-/** A port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+/** A port that was free a moment ago (one helper, in http.ts). */
+export { freePort };
 
 /** Start the broker (stopped and removed after the test); `certUsers` get EXTERNAL access. */
 export async function startTlsBroker(t: TestContext, certs: TestCerts, certUsers: string[]): Promise<TlsBroker> {
