@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { httpGet } from '../../helpers/http.js';
 import { startLauncher } from '../../helpers/launcher.js';
 
-const accessLineOf = (id: string) => (line: { msg: string; request_id?: unknown }) => line.request_id === id;
+const accessLineOf = (id: string) => (line: { msg: string; requestId?: unknown }) => line.requestId === id;
 
 test('X-Forwarded-For is ignored by default and believed only from a proxy in trusted_proxies', async (t) => {
   const plain = await startLauncher(['--workers', '1']);
