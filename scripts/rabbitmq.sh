@@ -115,7 +115,8 @@ start() {
   install_if_missing
   stop_quietly
   local amqp_port dist_port epmd_port node host_dir node_dir
-  amqp_port=$(free_port); dist_port=$(free_port); epmd_port=${OSLO_NODE_RABBITMQ_EPMD_PORT:-$(free_port)}
+  # OSLO_NODE_RABBITMQ_PORT: a fixed AMQP port (a test that starts its clients before the broker).
+  amqp_port=${OSLO_NODE_RABBITMQ_PORT:-$(free_port)}; dist_port=$(free_port); epmd_port=${OSLO_NODE_RABBITMQ_EPMD_PORT:-$(free_port)}
   node="oslo-node-test-$$@localhost"
   if [[ -n $ROOT ]]; then
     node_dir="/tmp/oslo-node-rabbitmq/${node%@*}"

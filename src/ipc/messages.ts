@@ -69,8 +69,16 @@ export type WorkerMessage =
   | (Tagged & { readonly type: 'preload' })
   /** The worker serves: HTTP accepts and RPC consumes. */
   | (Tagged & { readonly type: 'ready' })
-  /** Start failed; the launcher counts it against the restart budget. */
-  | (Tagged & { readonly type: 'start-failed'; readonly error: string })
+  /**
+   * Start failed; the launcher counts it against the restart budget, unless `permanent` (a
+   * configuration or a broker refusal that a restart cannot fix): then it stops and exits 2.
+   */
+  | (Tagged & { readonly type: 'start-failed'; readonly error: string; readonly permanent?: boolean })
+  /**
+   * Still starting, waiting for something outside (the broker): the launcher's
+   * worker_start_timeout counts from this message, so a worker waiting for the broker is not killed.
+   */
+  | (Tagged & { readonly type: 'start-waiting'; readonly waitingFor: string; readonly attempt: number; readonly nextDelayMs: number })
   | (Tagged & { readonly type: 'stopping' })
   /**
    * An idle keep-alive connection that a worker draining for a reload gives back, as the IPC

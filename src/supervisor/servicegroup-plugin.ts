@@ -18,7 +18,8 @@ export async function createServiceGroupPlugin(config: Config, logger: Logger, r
   const transport = async (): Promise<DriverTransport> => {
     if (router) return { transport: new EmbeddedTransport(inProcessLink(router, 'launcher-servicegroup'), { logger }), owned: true };
     const { AmqpTransport } = await import('../rpc/transports/amqp/index.js');
-    return { transport: new AmqpTransport({ url: config.transport_url!, config, logger }), owned: true };
+    // One round per try: the driver retries in the background, the launcher does not wait.
+    return { transport: new AmqpTransport({ url: config.transport_url!, config, logger, retryStart: false }), owned: true };
   };
   const driver = await createDriver(config, logger, transport);
   await driver.start();

@@ -15,6 +15,7 @@ import { Operations } from './operations.js';
 import { ResourceSampler } from './resource-sampler.js';
 import { RestartPolicy } from './restart-policy.js';
 import { SpareKeeper, type Spare } from './spare.js';
+import { watchStart } from './start-watch.js';
 import { launcherStatus } from './status.js';
 import { WORKER_ENTRY, type SupervisorOptions, type SupervisorPlugin, type SupervisorState, type WorkerDefaults } from './supervisor-options.js';
 import { WorkerHandle } from './worker-handle.js';
@@ -207,13 +208,11 @@ export class Supervisor {
     handle.assign(slot, restarts);
     activate({ config: { ...this.#config }, slot, workers: this.#config.workers, defaultManager: this.#defaults.manager, defaultApp: this.#defaults.app });
     this.#logger.info({ slot, workerPid: handle.pid, restarts, spare: spare !== undefined }, spare ? 'spare worker assigned' : 'worker forked');
-    const startTimeoutMs = ms(this.#config, 'worker_start_timeout');
-    const startTimer = setTimeout(() => {
-      if (handle.state !== 'starting') return;
-      this.#logger.error({ slot, workerPid: handle.pid, startTimeoutMs }, 'worker did not become ready in time; killing it');
-      handle.kill();
-    }, startTimeoutMs);
-    void handle.exited.then(() => clearTimeout(startTimer));
+    watchStart(handle, {
+      timeoutMs: ms(this.#config, 'worker_start_timeout'),
+      logger: this.#logger,
+      onPermanentFailure: (error) => this.#giveUp(2, `worker slot ${slot} cannot start and a restart will not fix it: ${error}`),
+    });
     return handle;
   }
 
@@ -242,7 +241,6 @@ export class Supervisor {
         this.#updateSinks();
       })
       .handle('connection-back', (_message, socket) => this.#socket.takeBack(socket))
-      .handle('start-failed', (message) => this.#logger.error({ slot: handle.slot, workerPid: handle.pid, error: message.error }, 'worker failed to start'))
       .handle('list-workers', () => this.workers());
     for (const plugin of this.#plugins) plugin.onWorker?.(handle);
     void handle.exited.then((exit) => this.#onExit(handle, exit.code, exit.signal));
@@ -315,7 +313,7 @@ export class Supervisor {
         { slot: handle.slot, failures: decision.failures },
         `worker slot ${handle.slot} failed ${decision.failures} consecutive starts; giving up and stopping the launcher`,
       );
-      this.#giveUp();
+      this.#giveUp(1);
       return;
     }
     this.#logger.info({ slot: handle.slot, delayMs: decision.delayMs, failures: decision.failures }, 'restarting worker');
@@ -344,11 +342,13 @@ export class Supervisor {
     return handle.exitWithin(timeoutMs, () => this.#logger.warn({ slot: handle.slot, workerPid: handle.pid, timeoutMs }, 'worker did not drain in time; killing it'));
   }
 
-  /** A slot cannot start: stop everything and exit 1. */
-  #giveUp(): void {
+  /** A slot cannot start: stop everything and exit `code` (1: crash loop; 2: it never could). */
+  #giveUp(code: 1 | 2, why?: string): void {
+    if (this.#forcedCode !== undefined) return;
+    if (why) this.#logger.fatal({ exitCode: code }, `${why}; stopping the launcher`);
     // stop() ends with 0 when workers exit cleanly; giving up is a failure whatever they do.
-    this.#forcedCode = 1;
-    this.stop('crash loop');
+    this.#forcedCode = code;
+    this.stop(code === 2 ? 'start failed' : 'crash loop');
   }
 
   #onStopTimeout(timeoutMs: number): void {

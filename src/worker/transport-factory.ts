@@ -6,6 +6,7 @@ import type { Config } from '../config/options.js';
 import type { IpcChannel } from '../ipc/channel.js';
 import type { PrimaryPayload, WorkerPayload } from '../ipc/messages.js';
 import type { Logger } from '../logging/logger.js';
+import type { StartRetry } from '../rpc/transports/amqp/index.js';
 import type { Transport } from '../rpc/transports/transport.js';
 import { EmbeddedTransport, frameBatcher, framesOf } from '../rpc/transports/embedded/index.js';
 
@@ -14,7 +15,13 @@ export async function createTransport(config: Config, channel: IpcChannel<Primar
   if (config.transport_url) {
     // Loaded only when used: a broker-less deployment never loads amqplib.
     const { AmqpTransport } = await import('../rpc/transports/amqp/index.js');
-    return new AmqpTransport({ url: config.transport_url, config, logger });
+    const transport = new AmqpTransport({ url: config.transport_url, config, logger });
+    // A broker not there at start is retried forever; each attempt tells the launcher this
+    // worker is waiting, not hung (its start timeout counts from there).
+    transport.on('retrying', (retry: StartRetry) =>
+      channel.send({ type: 'start-waiting', waitingFor: `AMQP broker ${retry.broker}`, attempt: retry.attempt, nextDelayMs: retry.nextDelayMs }),
+    );
+    return transport;
   }
   return new EmbeddedTransport(
     {

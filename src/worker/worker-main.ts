@@ -7,7 +7,7 @@ import { ms } from '../config/durations.js';
 import type { Socket } from 'node:net';
 import { configFromJson, loggableConfig } from '../config/load.js';
 import type { Config } from '../config/options.js';
-import { describeError } from '../errors.js';
+import { ConfigError, describeError } from '../errors.js';
 import { IpcChannel, type IpcEndpoint } from '../ipc/channel.js';
 import type { PrimaryPayload, WorkerInit, WorkerPayload, WorkerPreload } from '../ipc/messages.js';
 import { createLogger, flushLogs, type LogFormat, type Logger } from '../logging/logger.js';
@@ -15,6 +15,14 @@ import { preloadModules } from './preload.js';
 import { createWorkerRuntime, type WorkerRuntime } from './worker-runtime.js';
 
 type WorkerChannel = IpcChannel<PrimaryPayload, WorkerPayload>;
+
+/**
+ * A start failure no restart can fix: a configuration error, or the broker refusing what we
+ * ask (a declaration, the credentials): errors that say so with `permanent`.
+ */
+function isPermanent(error: unknown): boolean {
+  return error instanceof ConfigError || (error as { permanent?: unknown } | undefined)?.permanent === true;
+}
 
 /** One worker process: its channel to the primary, and what it has built so far. */
 class WorkerProcess {
@@ -82,10 +90,11 @@ class WorkerProcess {
       this.runtime = await createWorkerRuntime({ init, config, logger, channel: this.channel });
       await this.runtime.start();
     } catch (error) {
-      logger.fatal({ err: error }, `worker failed to start: ${describeError(error)}`);
-      this.channel.send({ type: 'start-failed', error: describeError(error) });
+      const permanent = isPermanent(error);
+      logger.fatal({ err: error, permanent }, `worker failed to start: ${describeError(error)}`);
+      this.channel.send({ type: 'start-failed', error: describeError(error), permanent });
       await this.runtime?.stop('start failed', 1000).catch(() => undefined);
-      this.exit(1);
+      this.exit(permanent ? 2 : 1);
     }
     if (this.stopping) return;
     this.channel.send({ type: 'ready' });

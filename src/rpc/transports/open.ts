@@ -11,7 +11,8 @@ export async function openCliTransport(config: Config, logger: Logger, url: stri
   if (url) {
     // Loaded only when used: the embedded path should not pay for amqplib.
     const { AmqpTransport } = await import('./amqp/index.js');
-    const transport = new AmqpTransport({ url, config, logger });
+    // A tool reports an absent broker at once rather than waiting for it.
+    const transport = new AmqpTransport({ url, config, logger, retryStart: false });
     await transport.start();
     return transport;
   }

@@ -53,7 +53,7 @@ async function brokerProxy(t: TestContext, brokerUrl: string) {
 }
 
 
-test('start() fails over to the next host, and fails with a coded error when none answers', async (t) => {
+test('start() fails over to the next host, fails with a coded error when none answers (one round), and at once on a refused login', async (t) => {
   const brokerUrl = await withBroker(t);
   if (!brokerUrl) return;
   const live = new URL(brokerUrl);
@@ -61,7 +61,8 @@ test('start() fails over to the next host, and fails with a coded error when non
   const transport = await startTransport(t, `rabbit://guest:guest@127.0.0.1:${dead},guest:guest@127.0.0.1:${live.port}/`);
   assert.equal(transport.connected, true);
 
-  const unreachable = new AmqpTransport({ url: `rabbit://guest:hunter2@127.0.0.1:${dead}/`, config: testConfig(), logger: silentLogger() });
+  // retryStart false: one round over the hosts (a worker's transport would keep retrying).
+  const unreachable = new AmqpTransport({ url: `rabbit://guest:hunter2@127.0.0.1:${dead}/`, config: testConfig(), logger: silentLogger(), retryStart: false });
   t.after(() => unreachable.stop());
   await assert.rejects(unreachable.start(), (error: unknown) => {
     assert.ok(error instanceof BrokerConnectError);
@@ -72,8 +73,10 @@ test('start() fails over to the next host, and fails with a coded error when non
 
   const refused = new AmqpTransport({ url: `rabbit://guest:wrong-secret@127.0.0.1:${live.port}/`, config: testConfig(), logger: silentLogger() });
   t.after(() => refused.stop());
+  // A refusal is permanent: not retried even by a transport that retries.
   await assert.rejects(refused.start(), (error: unknown) => {
     assert.ok(error instanceof BrokerConnectError);
+    assert.equal(error.permanent, true);
     assert.match(error.message, /ACCESS_REFUSED|403/);
     assert.ok(!error.message.includes('wrong-secret'));
     return true;

@@ -15,11 +15,11 @@ import { loadConfig } from '../../../src/config/index.js';
 import { hex32 } from '../../../src/rpc/ids.js';
 import { AmqpTransport, BrokerDeclareError } from '../../../src/rpc/transports/amqp/index.js';
 import type { Delivery } from '../../../src/rpc/transports/transport.js';
-import { RABBITMQ4, listExchanges, listJson, listQueues, startTransport, uniqueTopic, withRabbitmq4, type QueueRow } from '../../helpers/broker.js';
+import { startTransport, uniqueTopic, withRabbitmq4, type QueueRow } from '../../helpers/broker.js';
 import { captureLogger } from '../../helpers/capture-logger.js';
 import { until as waitFor } from '../../helpers/fault-load.js';
 import { runPythonClient, startPythonServer } from '../../helpers/python-peer.js';
-import { stagePythonPeer, trixieRoot, type StagedPeer } from './support.js';
+import { ownVhost, removeQueueManagerCounters, stagePythonPeer, trixieRoot, type StagedPeer } from './support.js';
 
 /** The [oslo_messaging_rabbit] set oslo.messaging recommends for RabbitMQ 4, in one file for both sides. */
 async function recommendedConfig(peer: StagedPeer, hostname: string): Promise<{ hostPath: string; rootPath: string }> {
@@ -54,12 +54,15 @@ function shape(row: QueueRow | { name: string }, topic: string): string {
 }
 
 test('recommended options from one file: Python 16.1 and ours declare the same queues on RabbitMQ 4 and share a topic', { timeout: 120_000 }, async (t) => {
-  const url = await withRabbitmq4(t);
-  if (!url) return;
+  const brokerUrl = await withRabbitmq4(t);
+  if (!brokerUrl) return;
+  const vhost = await ownVhost(t, brokerUrl);
+  const url = vhost.url;
   const root = trixieRoot();
   if ('skip' in root) { t.skip(root.skip); return; }
   const peer = await stagePythonPeer(t, root.path);
   const hostname = `rmq4-${randomBytes(3).toString('hex')}`;
+  removeQueueManagerCounters(t, hostname);
   const conf = await recommendedConfig(peer, hostname);
   const pyArgs = ['--config-file', conf.rootPath];
   const pyTopic = uniqueTopic('rmq4-py');
@@ -82,7 +85,7 @@ test('recommended options from one file: Python 16.1 and ours declare the same q
   const ourReply = await transport.replyQueue(() => undefined);
   assert.match(ourReply, new RegExp(`^reply_${hostname}:[^:]+:\\d+$`), 'the queue manager names the reply queue');
 
-  const queues = await listQueues(undefined, RABBITMQ4);
+  const queues = await vhost.queues();
   const pick = (topic: string) => queues.filter((q) => q.name.startsWith(topic)).map((q) => shape(q, topic)).sort();
   assert.deepEqual(pick(ourTopic), pick(pyTopic));
   const summary = (topic: string) =>
@@ -101,14 +104,14 @@ test('recommended options from one file: Python 16.1 and ours declare the same q
   assert.equal(shape(ourReplyRow, ''), shape(pyReply, ''));
   assert.equal(ourReplyRow.durable, true);
 
-  const exchanges = await listExchanges(undefined, RABBITMQ4);
+  const exchanges = await vhost.exchanges();
   const pickExchanges = (topic: string) => exchanges.filter((e) => e.name.startsWith(topic)).map((e) => shape(e, topic));
   assert.deepEqual(pickExchanges(ourTopic), pickExchanges(pyTopic));
   assert.equal(exchanges.find((e) => e.name === `${ourTopic}_fanout`)?.durable, true);
 
   // The consumers of the topic queues: same arguments, prefetch and acks on both sides
   // (RabbitMQ 4.0 does not list stream consumers; the fanout below shows both read the stream).
-  const consumers = await listJson('list_consumers', undefined, RABBITMQ4);
+  const consumers = await vhost.consumers();
   const topicConsumers = (topic: string) =>
     consumers
       .filter((c) => c.queue_name === topic || c.queue_name === `${topic}.srv`)
@@ -122,7 +125,7 @@ test('recommended options from one file: Python 16.1 and ours declare the same q
   const sharing = await transport.listen({ exchange: 'openstack', topic: pyTopic, server: 'node' }, (d) => (shared.push(d), d.ack()));
   t.after(() => sharing.stop());
   // A quorum queue's consumer count reaches rabbitmqctl through Raft, a moment later.
-  const consumerCount = async () => (await listQueues(undefined, RABBITMQ4)).find((q) => q.name === pyTopic)?.consumers;
+  const consumerCount = async () => (await vhost.queues()).find((q) => q.name === pyTopic)?.consumers;
   await waitFor('both servers consuming the shared quorum topic queue', async () => (await consumerCount()) === 2, 10_000, 250);
   for (let i = 0; i < 10; i++) {
     await transport.publish({ target: { exchange: 'openstack', topic: pyTopic }, body: envelope({ method: 'record', args: { value: i }, _unique_id: hex32() }) });
@@ -134,7 +137,7 @@ test('recommended options from one file: Python 16.1 and ours declare the same q
   await waitFor('our server read the fanout stream too', () => shared.some((d) => d.body.toString().includes('"value\\": 100') || d.body.toString().includes('\\"value\\":100')), 15_000);
 
   // No queue on this broker is both non-durable and non-exclusive (RabbitMQ 4.3's rule).
-  const transient = (await listQueues(undefined, RABBITMQ4)).filter((q) => !q.durable && !q.exclusive);
+  const transient = (await vhost.queues()).filter((q) => !q.durable && !q.exclusive);
   assert.deepEqual(transient.map((q) => q.name), []);
 });
 

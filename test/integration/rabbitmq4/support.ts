@@ -4,9 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
+import { rabbit, type ExchangeRow, type QueueRow } from '../../helpers/broker.js';
 
 /** test/fixtures/python in the repository (dist/test/integration/rabbitmq4 → ../../../../). */
 const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/python', import.meta.url));
@@ -48,5 +49,52 @@ export async function stagePythonPeer(t: TestContext, rootPath: string): Promise
       file: 'chroot',
       args: [rootPath, 'env', `OSLO_LOCK_PATH=${rootDir}`, 'python3', `${rootDir}/${script}`, ...args],
     }),
+  };
+}
+
+/** Remove, after the test, the queue manager's /dev/shm counters of `hostname` (ours, not the root's). */
+export function removeQueueManagerCounters(t: TestContext, hostname: string): void {
+  t.after(async () => {
+    for (const file of await readdir('/dev/shm')) {
+      if (file.startsWith(`${hostname}_`) && file.includes('_qmanager')) await rm(`/dev/shm/${file}`, { force: true });
+    }
+  });
+}
+
+/** A vhost of the RabbitMQ 4 broker: its URL and its rabbitmqctl listings. */
+export interface Vhost {
+  readonly url: string;
+  readonly name: string;
+  queues(): Promise<QueueRow[]>;
+  exchanges(): Promise<ExchangeRow[]>;
+  consumers(): Promise<Array<Record<string, unknown>>>;
+}
+
+const LIST_COLUMNS = {
+  list_queues: ['name', 'durable', 'auto_delete', 'exclusive', 'arguments', 'consumers', 'messages'],
+  list_exchanges: ['name', 'type', 'durable', 'auto_delete', 'internal', 'arguments'],
+  list_consumers: ['queue_name', 'consumer_tag', 'ack_required', 'prefetch_count', 'arguments'],
+} as const;
+
+/**
+ * A vhost of its own on the RabbitMQ 4 broker (guest may use it), deleted after the test. Tests
+ * whose options make the control exchange durable need one: an exchange keeps the flags of
+ * whoever declared it first, and tests share the broker.
+ */
+export async function ownVhost(t: TestContext, url: string): Promise<Vhost> {
+  const name = `rmq4-${process.pid}-${randomBytes(3).toString('hex')}`;
+  await rabbit(['--rabbitmq4', 'ctl', 'add_vhost', name]);
+  t.after(() => rabbit(['--rabbitmq4', 'ctl', 'delete_vhost', name]).catch(() => undefined));
+  await rabbit(['--rabbitmq4', 'ctl', 'set_permissions', '-p', name, 'guest', '.*', '.*', '.*']);
+  const list = async <T>(what: keyof typeof LIST_COLUMNS): Promise<T[]> => {
+    const text = (await rabbit(['--rabbitmq4', 'ctl', what, '-p', name, ...LIST_COLUMNS[what], '--formatter', 'json'])).trim();
+    return text ? (JSON.parse(text) as T[]) : [];
+  };
+  return {
+    url: `${url.replace(/\/[^/]*$/, '')}/${name}`,
+    name,
+    queues: () => list<QueueRow>('list_queues'),
+    exchanges: () => list<ExchangeRow>('list_exchanges'),
+    consumers: () => list<Record<string, unknown>>('list_consumers'),
   };
 }

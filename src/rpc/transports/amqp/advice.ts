@@ -55,3 +55,12 @@ export function haQueuesWarning(settings: AmqpSettings, serverProperties: Record
     'use rabbit_quorum_queue (and rabbit_transient_quorum_queue) for replicated queues'
   );
 }
+
+/**
+ * The broker answered the AMQP handshake with a refusal that retrying cannot fix: 403
+ * ACCESS_REFUSED (user or password, or a login method it does not offer) or 530 NOT_ALLOWED (no
+ * such vhost, or no permission on it).
+ */
+export function isLoginRefusal(text: string): boolean {
+  return /ACCESS[-_]REFUSED|NOT[-_]ALLOWED|\b403\b|\b530\b/.test(text);
+}

@@ -13,7 +13,7 @@ import { connect, credentials, type ChannelModel } from 'amqplib';
 import type { Logger } from '../../../logging/logger.js';
 import { ClosedError } from '../../../errors.js';
 import { redactUrlPasswords } from '../../../logging/redact.js';
-import { describeRefusal, haQueuesWarning } from './advice.js';
+import { describeRefusal, haQueuesWarning, isLoginRefusal } from './advice.js';
 import { coalesceFrameWrites } from '../../../internals/amqplib-muxer.js';
 import { BrokerConnectError, BrokerDeclareError, BrokerTlsError, BrokerUnavailable } from './errors.js';
 import { HostCycle, reconnectWaitMs } from './failover.js';
@@ -35,7 +35,21 @@ export function errorText(error: unknown): string {
   return redactUrlPasswords(error instanceof Error ? error.message : String(error));
 }
 
-/** Owns the live Session and replaces it after a loss. Events: 'connected', 'disconnected' (error). */
+/** A failed start attempt, as the 'retrying' event reports it. */
+export interface StartRetry {
+  /** The broker tried (host:port, no credentials). */
+  readonly broker: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** Wait before the next attempt (ms, jittered). */
+  readonly nextDelayMs: number;
+  readonly reason: string;
+}
+
+/**
+ * Owns the live Session and replaces it after a loss. Events: 'connected', 'disconnected'
+ * (error), 'retrying' (StartRetry: a start attempt failed and another follows).
+ */
 export class AmqpConnection extends EventEmitter {
   readonly #url: TransportUrl;
   readonly #settings: AmqpSettings;
@@ -52,8 +66,12 @@ export class AmqpConnection extends EventEmitter {
   /** Publishes waiting for a reconnect (waitConnected), by their 'connected' listener. */
   readonly #waiters = new Map<() => void, (error?: Error) => void>();
 
-  constructor(url: TransportUrl, settings: AmqpSettings, logger: Logger) {
+  /** Keep trying at start until the broker answers (oslo); false: one round over the hosts. */
+  readonly #retryStart: boolean;
+
+  constructor(url: TransportUrl, settings: AmqpSettings, logger: Logger, options: { retryStart?: boolean } = {}) {
     super();
+    this.#retryStart = options.retryStart ?? true;
     // Every publish waiting through an outage listens for 'connected' once: not a leak.
     this.setMaxListeners(0);
     this.#url = url;
@@ -72,18 +90,39 @@ export class AmqpConnection extends EventEmitter {
     return this.#connectionName;
   }
 
-  /** Connect once to each host in turn; rejects with BrokerConnectError when none answers. */
+  /**
+   * Connect. A broker that is not there is retried with oslo's backoff (rabbit_retry_interval,
+   * + rabbit_retry_backoff per round over the hosts, at most rabbit_interval_max, jittered),
+   * each attempt logged with the host, the attempt and the next delay, until it answers or
+   * stop() (ClosedError); with retryStart false, one round over the hosts, then
+   * BrokerConnectError. A broker that answers and refuses (credentials, vhost, TLS) is not
+   * retried: BrokerConnectError with `permanent`.
+   */
   async start(): Promise<void> {
-    let lastError: unknown;
     const reasons: string[] = [];
-    for (let i = 0; i < this.#hosts.size && !this.#stopped; i++) {
+    let lastError: unknown;
+    for (let attempt = 0; !this.#stopped; attempt++) {
+      if (!this.#retryStart && attempt === this.#hosts.size) break;
       try {
         await this.#open();
+        if (attempt > 0) this.#logger.info({ attempts: attempt + 1 }, 'the AMQP broker answered; connected');
         return;
       } catch (error) {
+        if (error instanceof BrokerConnectError && error.permanent) throw error;
         lastError = error;
-        reasons.push(errorText(error));
-        this.#logger.warn({ err: errorText(error) }, 'cannot connect to the AMQP broker');
+        const reason = errorText(error);
+        reasons.push(reason);
+        const last = !this.#retryStart && attempt + 1 === this.#hosts.size;
+        const nextDelayMs = last ? 0 : Math.round(reconnectWaitMs(this.#settings, attempt + 1, this.#hosts.size));
+        const retry: StartRetry = { broker: error instanceof BrokerConnectError ? error.broker : 'the broker', attempt: attempt + 1, nextDelayMs, reason };
+        this.#logger.warn({ broker: retry.broker, attempt: retry.attempt, nextDelayMs, err: reason }, last ? 'cannot connect to the AMQP broker' : 'cannot connect to the AMQP broker; retrying');
+        if (last) break;
+        this.emit('retrying', retry);
+        try {
+          await sleep(nextDelayMs, undefined, { signal: this.#stopSignal.signal });
+        } catch {
+          break;
+        }
       }
     }
     if (this.#stopped) throw new ClosedError('AMQP transport');
@@ -156,9 +195,17 @@ export class AmqpConnection extends EventEmitter {
   async #open(): Promise<void> {
     const host = this.#hosts.next();
     const model = await this.#connect(host).catch((error: unknown) => {
-      const tls = describeTlsFailure(error);
+      const where = this.#tlsHost(host);
+      // "Socket closed abruptly during opening handshake" is a broker still booting, not TLS.
+      const tls = where.tls ? describeTlsFailure(error) : undefined;
+      const text = errorText(error);
+      // A refused certificate (either side) is a configuration problem, as a refused login is.
       const Failure = tls ? BrokerTlsError : BrokerConnectError;
-      throw new Failure(`${describeHost(this.#tlsHost(host))}: ${tls ?? errorText(error)}`, { cause: error });
+      throw new Failure(`${describeHost(where)}: ${tls ?? text}`, {
+        cause: error,
+        broker: describeHost(where),
+        permanent: tls !== undefined || isLoginRefusal(text),
+      });
     });
     if (!coalesceFrameWrites(model)) this.#logger.debug('amqplib internals changed: AMQP frames are written one by one');
     let session: Session | undefined;

@@ -2,10 +2,21 @@
 import { ErrorCodes, type ErrorCode } from '../../../errors.js';
 import { MessageDeliveryFailure, MessagingException } from '../../errors.js';
 
-/** No broker of the transport URL could be reached when the transport started. */
+/**
+ * The transport could not connect. `permanent`: the broker answered and refused (bad
+ * credentials, unknown vhost, a TLS certificate it or we reject): retrying cannot help, and a
+ * worker that meets it at start exits 2. Otherwise the broker was not there (refused or
+ * unanswered socket) and a transport that retries keeps trying.
+ */
 export class BrokerConnectError extends MessagingException {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly permanent: boolean;
+  /** The broker tried (host:port, no credentials), when one attempt failed. */
+  readonly broker: string;
+
+  constructor(message: string, options?: { cause?: unknown; permanent?: boolean; broker?: string }) {
     super(ErrorCodes.AMQP_CONNECT, message, options);
+    this.permanent = options?.permanent ?? false;
+    this.broker = options?.broker ?? 'the broker';
   }
 }
 
@@ -32,6 +43,9 @@ export class BrokerUnavailable extends MessageDeliveryFailure {
  * it with different `amqp_durable_queues` / `amqp_auto_delete` / HA / quorum settings).
  */
 export class BrokerDeclareError extends MessagingException {
+  /** The same declaration is refused again until the configuration (or the queue) changes. */
+  readonly permanent = true;
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCodes.AMQP_DECLARE, message, options);
   }

@@ -11,7 +11,7 @@ import { ClosedError } from '../../../errors.js';
 import { hex32 } from '../../ids.js';
 import type { Target } from '../../target.js';
 import type { Delivery, Listener, NotificationBinding, NotifyRequest, PublishRequest, Transport } from '../transport.js';
-import { AmqpConnection } from './connection.js';
+import { AmqpConnection, type StartRetry } from './connection.js';
 import { AmqpListener, notificationConsumerPlan, rpcConsumerPlan, type ConsumerPlan } from './listener.js';
 import type { PublishOptions } from './publisher.js';
 import { QueueManager } from './queue-manager.js';
@@ -26,9 +26,14 @@ export interface AmqpTransportOptions {
   readonly url: string;
   readonly config: Config;
   readonly logger: Logger;
+  /**
+   * start() keeps retrying a broker that is not there, as oslo does (default); false: one round
+   * over the hosts, then BrokerConnectError (command-line tools, the launcher's own reporter).
+   */
+  readonly retryStart?: boolean;
 }
 
-/** Transport over RabbitMQ. Events: 'connected', 'disconnected' (error). */
+/** Transport over RabbitMQ. Events: 'connected', 'disconnected' (error), 'retrying' (StartRetry). */
 export class AmqpTransport extends EventEmitter implements Transport {
   readonly kind = 'amqp' as const;
   readonly #settings: AmqpSettings;
@@ -47,7 +52,8 @@ export class AmqpTransport extends EventEmitter implements Transport {
     const url = parseTransportUrl(options.url);
     this.#settings = amqpSettings(options.config, url);
     this.#logger = options.logger.child({ component: 'amqp' });
-    this.#connection = new AmqpConnection(url, this.#settings, this.#logger);
+    this.#connection = new AmqpConnection(url, this.#settings, this.#logger, { retryStart: options.retryStart });
+    this.#connection.on('retrying', (retry: StartRetry) => this.emit('retrying', retry));
     this.#connection.on('connected', () => this.emit('connected'));
     this.#connection.on('disconnected', (error: Error) => this.emit('disconnected', error));
     const { queueManager } = this.#settings;
@@ -80,6 +86,9 @@ export class AmqpTransport extends EventEmitter implements Transport {
 
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      // A start still waiting for the broker ends now (ClosedError), rather than the stop
+      // waiting for a broker that may never come.
+      if (!this.#connection.session) await this.#connection.stop();
       await this.#starting?.catch(() => undefined);
       await Promise.all([...this.#listeners].map((listener) => listener.stop()));
       await this.#connection.stop();
