@@ -60,6 +60,15 @@ export function notificationConsumerPlan(topology: NotificationTopology): Consum
 }
 
 /** Consumers of one plan; created by AmqpTransport.listen() and listenNotifications(). */
+export interface AmqpListenerOptions {
+  readonly connection: AmqpConnection;
+  /** What to declare, consume and delete on stop (rpcConsumerPlan, notificationConsumerPlan). */
+  readonly plan: ConsumerPlan;
+  /** Called for every message delivered to one of the plan's queues. */
+  readonly onRequest: (delivery: Delivery) => void;
+  readonly logger: Logger;
+}
+
 export class AmqpListener implements Listener {
   readonly #connection: AmqpConnection;
   readonly #plan: ConsumerPlan;
@@ -71,11 +80,11 @@ export class AmqpListener implements Listener {
   /** Where a fanout stream is read from on the next (re)consume. */
   #nextStreamOffset: number | 'last' = 'last';
 
-  constructor(connection: AmqpConnection, plan: ConsumerPlan, onRequest: (delivery: Delivery) => void, logger: Logger) {
-    this.#connection = connection;
-    this.#plan = plan;
-    this.#onRequest = onRequest;
-    this.#logger = logger;
+  constructor(options: AmqpListenerOptions) {
+    this.#connection = options.connection;
+    this.#plan = options.plan;
+    this.#onRequest = options.onRequest;
+    this.#logger = options.logger;
   }
 
   /** Declare, bind and consume now and after every reconnect. */

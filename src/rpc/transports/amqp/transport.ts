@@ -156,7 +156,7 @@ export class AmqpTransport extends EventEmitter implements Transport {
 
   async #consume(plan: ConsumerPlan, onMessage: (delivery: Delivery) => void): Promise<Listener> {
     if (this.#stopping) throw new ClosedError('AMQP transport');
-    const listener = new AmqpListener(this.#connection, plan, onMessage, this.#logger);
+    const listener = new AmqpListener({ connection: this.#connection, plan, onRequest: onMessage, logger: this.#logger });
     await listener.start();
     this.#listeners.add(listener);
     return {
