@@ -105,8 +105,10 @@ amqp_answers() {
 
 # rabbitmq.conf lines for a broker from a root (RabbitMQ 4), as upstream 4.3 ships it: transient
 # non-exclusive queues denied. A small Raft WAL keeps quorum queues' memory and tmpfs use modest.
+# OSLO_NODE_RABBITMQ_PERMIT_TRANSIENT=1 leaves them permitted (4.0's default), for a benchmark
+# that compares classic transient queues with quorum ones on one broker.
 rabbitmq4_conf() {
-  echo 'deprecated_features.permit.transient_nonexcl_queues = false'
+  [[ ${OSLO_NODE_RABBITMQ_PERMIT_TRANSIENT:-} == 1 ]] || echo 'deprecated_features.permit.transient_nonexcl_queues = false'
   echo 'raft.wal_max_size_bytes = 64000000'
 }
 

@@ -1,21 +1,21 @@
 // One RPC client process for scripts/bench-rpc.mjs: as many calls as it can in SECONDS with
 // CONCURRENCY calls in flight, then one JSON line {calls, errors, seconds, p50_ms, p99_ms}.
-//   node scripts/lib/bench-node-client.mjs raw|raw-wire|raw:FEATURES|oslo AMQP_URL TOPIC CONCURRENCY SECONDS
-import { loadConfig } from '../../dist/src/config/index.js';
+//   node scripts/lib/bench-node-client.mjs raw|raw-wire|raw-wire-quorum|raw:FEATURES|oslo|oslo-quorum AMQP_URL TOPIC CONCURRENCY SECONDS
 import { silentLogger } from '../../dist/src/logging/logger.js';
 import { RpcClient } from '../../dist/src/rpc/client.js';
 import { AmqpTransport } from '../../dist/src/rpc/transports/amqp/index.js';
 import { closedLoop } from './closed-loop.mjs';
-import { rawClient, rawFeatures } from './raw-rpc.mjs';
+import { benchConfig, rawClient, rawFeatures } from './raw-rpc.mjs';
 
 const [mode, url, topic, concurrencyText, secondsText] = process.argv.slice(2);
 const concurrency = Number(concurrencyText);
 const seconds = Number(secondsText);
 
 async function osloCaller() {
-  const transport = new AmqpTransport({ url, config: loadConfig([], {}).config, logger: silentLogger() });
+  const config = benchConfig(mode);
+  const transport = new AmqpTransport({ url, config, logger: silentLogger() });
   await transport.start();
-  const client = new RpcClient(transport, { topic }, { timeout: 30 });
+  const client = new RpcClient(transport, { topic }, { timeout: 30, controlExchange: config.control_exchange });
   return { call: (value) => client.call({}, 'echo', { value }), close: () => transport.stop() };
 }
 

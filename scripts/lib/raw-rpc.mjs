@@ -11,14 +11,29 @@
 //                  without acks, as ours is, instead of RabbitMQ's direct reply-to
 //   reply-confirm  replies are published on a confirm channel
 //   mandatory      replies are published mandatory (oslo's direct_mandatory_flag)
+//   quorum         the topic and reply queues are quorum queues (durable exchange), as with
+//                  rabbit_quorum_queue and rabbit_transient_quorum_queue (raw-wire-quorum: all)
 //
 // No feature: the plain direct reply-to RPC, the limit. All of them: what any oslo-compatible
 // RPC costs the broker, without a framework on top.
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
+import { loadConfig } from '../../dist/src/config/index.js';
+
+/**
+ * Our transport's config for a bench mode: `oslo-quorum` sets oslo's quorum options for RabbitMQ
+ * 4, on a control exchange of its own (durable, unlike the default one on the same broker).
+ */
+export function benchConfig(mode) {
+  const { config } = loadConfig([], {});
+  if (mode !== 'oslo-quorum') return config;
+  return Object.freeze({ ...config, rabbit_quorum_queue: true, rabbit_transient_quorum_queue: true, control_exchange: 'bench_quorum' });
+}
 
 export const WIRE_FEATURES = ['topic', 'confirm', 'ack', 'props', 'queue', 'reply-confirm', 'mandatory'];
-const EXCHANGE = 'bench_raw_rpc';
+const FEATURES = [...WIRE_FEATURES, 'quorum'];
+const exchangeOf = (features) => (features.has('quorum') ? 'bench_raw_rpc_durable' : 'bench_raw_rpc');
+const QUORUM = { 'x-queue-type': 'quorum' };
 const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
 const OSLO_PROPERTIES = { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, priority: 0, headers: {} };
 
@@ -26,9 +41,10 @@ const OSLO_PROPERTIES = { contentType: 'application/json', contentEncoding: 'utf
 export function rawFeatures(mode) {
   if (mode === 'raw') return new Set();
   if (mode === 'raw-wire') return new Set(WIRE_FEATURES);
+  if (mode === 'raw-wire-quorum') return new Set(FEATURES);
   const names = mode.startsWith('raw:') ? mode.slice(4).split(',').filter(Boolean) : undefined;
-  const unknown = names?.find((name) => !WIRE_FEATURES.includes(name));
-  if (!names || unknown) throw new Error(`unknown raw mode "${mode}" (features: ${WIRE_FEATURES.join(', ')})`);
+  const unknown = names?.find((name) => !FEATURES.includes(name));
+  if (!names || unknown) throw new Error(`unknown raw mode "${mode}" (features: ${FEATURES.join(', ')})`);
   return new Set(names);
 }
 
@@ -37,10 +53,11 @@ export async function rawServer(url, topic, features) {
   const model = await connect(url, { noDelay: true });
   const consumer = await model.createChannel();
   const replies = features.has('reply-confirm') ? await model.createConfirmChannel() : consumer;
-  await consumer.assertQueue(topic, { durable: false, autoDelete: false });
+  const quorum = features.has('quorum');
+  await consumer.assertQueue(topic, { durable: quorum, autoDelete: false, ...(quorum && { arguments: QUORUM }) });
   if (features.has('topic')) {
-    await consumer.assertExchange(EXCHANGE, 'topic', { durable: false, autoDelete: false });
-    await consumer.bindQueue(topic, EXCHANGE, topic);
+    await consumer.assertExchange(exchangeOf(features), 'topic', { durable: quorum, autoDelete: false });
+    await consumer.bindQueue(topic, exchangeOf(features), topic);
   }
   const properties = { ...(features.has('props') ? OSLO_PROPERTIES : {}), mandatory: features.has('mandatory') };
   const confirmed = features.has('reply-confirm') ? () => undefined : undefined;
@@ -75,12 +92,13 @@ export async function rawClient(url, topic, features) {
     // Its own channel, like our transport's reply consumer.
     const replies = await model.createChannel();
     replyQueue = `reply_${randomUUID().replaceAll('-', '')}`;
-    await replies.assertQueue(replyQueue, { durable: false, autoDelete: false, arguments: { 'x-expires': 1_800_000 } });
+    const quorum = features.has('quorum');
+    await replies.assertQueue(replyQueue, { durable: quorum, autoDelete: false, arguments: { ...(quorum && QUORUM), 'x-expires': 1_800_000 } });
     await replies.consume(replyQueue, onReply, { noAck: true });
   } else {
     await channel.consume(DIRECT_REPLY_TO, onReply, { noAck: true });
   }
-  const exchange = features.has('topic') ? EXCHANGE : '';
+  const exchange = features.has('topic') ? exchangeOf(features) : '';
   const properties = {
     ...(features.has('props') ? { ...OSLO_PROPERTIES, expiration: '30000' } : {}),
     ...(replyQueue ? {} : { replyTo: DIRECT_REPLY_TO }),
