@@ -29,6 +29,7 @@ import { childPids, fixturePath, startLauncher } from '../../helpers/launcher.js
 
 const CLUSTER_SH = `${ROOT}scripts/rabbitmq-cluster.sh`;
 const CALL_TIMEOUT_S = 8;
+const SERVICE_DOWN_TIME_S = 5;
 
 interface CallRecord {
   start: number;
@@ -68,7 +69,7 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
     value === true ? [`--${name.replaceAll('_', '-')}`] : [`--${name.replaceAll('_', '-')}`, String(value)]);
   const launcher = await startLauncher(
     ['--workers', '2', '--no-prefork-spare', '--transport-url', url, '--service-host', 'cluster-host',
-      '--report-interval', '1', '--service-down-time', '5', '--digest-spacing', '0',
+      '--report-interval', '1', '--service-down-time', String(SERVICE_DOWN_TIME_S), '--digest-spacing', '0',
       '--manager', fixturePath('managers/cast-log-manager.js'), ...fastFlags],
     { env: { CAST_LOG: castLog }, timeoutMs: 60_000 },
   );
@@ -112,6 +113,7 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
 
   // The service group, polled throughout: it must never show the service down.
   const states: string[] = [];
+  let lastPollAt = 0;
   let polling = true;
   const poller = (async () => {
     while (polling) {
@@ -122,6 +124,7 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
       } catch (error) {
         states.push(`http error ${String(error)}`);
       }
+      lastPollAt = Date.now();
       await delay(200);
     }
   })();
@@ -176,6 +179,8 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   await delay(1000);
   running = false;
   await Promise.all(lanes);
+  // Down would show only once the reports stopped for service_down_time (5 s): poll past it.
+  await until('the service group polled past service_down_time after the kill', () => lastPollAt > killedAt + SERVICE_DOWN_TIME_S * 1000 + 2000, 20_000);
   polling = false;
   await poller;
 

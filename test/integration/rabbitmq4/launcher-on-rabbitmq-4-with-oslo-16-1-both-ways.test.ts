@@ -32,8 +32,10 @@ const RECOMMENDED = [
 ];
 
 test('oslo defaults on RabbitMQ 4: the launcher exits 2 naming the broker reason and the options that fix it', { timeout: 60_000 }, async (t) => {
-  const url = await withRabbitmq4(t);
-  if (!url) return;
+  const brokerUrl = await withRabbitmq4(t);
+  if (!brokerUrl) return;
+  // A vhost of its own: on the shared broker another test may have declared `openstack` durable.
+  const { url } = await ownVhost(t, brokerUrl);
   const launcher = await startLauncher(['--workers', '2', '--transport-url', url, '--topic', uniqueTopic('rmq4-defaults')], { waitReady: false });
   t.after(() => launcher.kill());
   const exit = await launcher.exited;
