@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -45,4 +45,26 @@ test('processes of one group never get the same name', async (t) => {
   assert.equal(all.length, 200);
   assert.equal(new Set(all).size, 200, 'every name is unique');
   assert.deepEqual(all.map((name) => Number(name.split(':')[2])).sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i + 1));
+});
+
+test('processes of a group whose leader has exited still never get the same name', async (t) => {
+  const dir = await tempDir(t);
+  const module = new URL('../../../src/rpc/transports/amqp/queue-manager.js', import.meta.url).href;
+  // Each child waits until the shell that leads its group is gone, then takes 50 names.
+  const script = `import { existsSync, renameSync, writeFileSync } from 'node:fs'; import { QueueManager } from '${module}';
+    const leader = Number(process.argv[1]); while (existsSync('/proc/' + leader)) await new Promise((r) => setTimeout(r, 10));
+    const q = new QueueManager('h', 'p', ${JSON.stringify(dir)}); const out = []; for (let i = 0; i < 50; i++) out.push(q.next());
+    const file = ${JSON.stringify(dir)} + '/out-' + process.pid; writeFileSync(file + '.tmp', JSON.stringify(out)); renameSync(file + '.tmp', file);`;
+  const children = [1, 2, 3, 4].map(() => `"${process.execPath}" --input-type=module -e "$SCRIPT" $$ &`).join(' sleep 0.05; ');
+  // Started 50 ms apart, so that no two share a start time (it counts in 10 ms ticks).
+  // setsid: the shell leads a new process group and exits at once, its children left in it.
+  await run('setsid', ['sh', '-c', children], { env: { ...process.env, SCRIPT: script } });
+  const outputs = async (): Promise<string[]> => (await readdir(dir)).filter((name) => name.startsWith('out-') && !name.endsWith('.tmp'));
+  for (let waited = 0; (await outputs()).length < 4; waited += 20) {
+    assert.ok(waited < 20_000, 'the four children wrote their names');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const all = (await Promise.all((await outputs()).map(async (name) => JSON.parse(await readFile(join(dir, name), 'utf8')) as string[]))).flat();
+  assert.equal(all.length, 200);
+  assert.equal(new Set(all).size, 200, 'every name is unique');
 });

@@ -30,8 +30,10 @@ function processGroup(): { pgid: number; startTime: number } {
   try {
     startTime = Number(fields(pgid)[19]);
   } catch {
-    // The group leader is gone (a shell that exec'd away): our own start time is as stable.
-    startTime = Number(fields('self')[19]);
+    // The group leader is gone (a shell that exited, leaving its children in its group). Every
+    // member must still agree on one value, so none of ours: 0. A new group that reuses the id
+    // has a live leader with a real start time, so it still starts over (oslo raises here).
+    startTime = 0;
   }
   return { pgid, startTime };
 }
