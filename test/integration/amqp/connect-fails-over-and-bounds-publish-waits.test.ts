@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { ClosedError } from '../../../src/errors.js';
 import { BrokerConnectError, BrokerUnavailable } from '../../../src/rpc/transports/amqp/index.js';
@@ -15,43 +14,13 @@ import { withBroker, startTransport, uniqueTopic } from '../../helpers/broker.js
 import { testConfig } from '../../helpers/config.js';
 import { freePort } from '../../helpers/http.js';
 import { until as waitFor } from '../../helpers/fault-load.js';
+import { startTcpRelay } from '../../helpers/tcp-relay.js';
 
 /** A TCP proxy to the broker that can drop every connection and refuse new ones. */
 async function brokerProxy(t: TestContext, brokerUrl: string) {
-  const target = new URL(brokerUrl);
-  const sockets = new Set<Socket>();
-  let refusing = false;
-  const server = createServer((client) => {
-    if (refusing) return void client.destroy();
-    const upstream = tcpConnect({ host: target.hostname, port: Number(target.port) });
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(() => {
-    for (const socket of sockets) socket.destroy();
-    server.close();
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `amqp://guest:guest@127.0.0.1:${port}/`,
-    cut(): void {
-      refusing = true;
-      for (const socket of sockets) socket.destroy();
-    },
-    heal(): void {
-      refusing = false;
-    },
-  };
+  const relay = await startTcpRelay(t, brokerUrl);
+  return { url: `amqp://guest:guest@127.0.0.1:${relay.port}/`, cut: relay.cut, heal: relay.heal };
 }
-
 
 test('start() fails over to the next host, fails with a coded error when none answers (one round), and at once on a refused login', async (t) => {
   const brokerUrl = await withBroker(t);

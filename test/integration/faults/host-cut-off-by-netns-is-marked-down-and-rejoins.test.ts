@@ -7,15 +7,14 @@
  * back host-c reconnects and is up again, with the same launcher and worker processes.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { execa } from 'execa';
 import { withBroker } from '../../helpers/broker.js';
 import { until } from '../../helpers/fault-load.js';
 import { amqpClient } from '../../helpers/fault-rpc.js';
 import { childPids, RPC_CLI, startLauncher, type RunningLauncher } from '../../helpers/launcher.js';
+import { startTcpRelay } from '../../helpers/tcp-relay.js';
 
 const DOWN_TIME_S = 4;
 
@@ -43,30 +42,6 @@ async function isolatedNamespace(t: TestContext): Promise<{ name: string; hostIp
   return { name, hostIp, nsIp, setLink: async (up) => void (await ip('-n', name, 'link', 'set', nsSide, up ? 'up' : 'down')) };
 }
 
-/** A TCP relay from `listenHost` to the broker (the broker only listens on loopback). */
-async function relay(t: TestContext, listenHost: string, brokerUrl: string): Promise<number> {
-  const target = new URL(brokerUrl);
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect({ host: target.hostname, port: Number(target.port) });
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  server.listen(0, listenHost);
-  await once(server, 'listening');
-  t.after(() => {
-    for (const socket of sockets) socket.destroy();
-    server.close();
-  });
-  return (server.address() as AddressInfo).port;
-}
-
 interface ServiceRow {
   host: string;
   binary: string;
@@ -89,7 +64,7 @@ test('a host cut off by its network namespace is marked down, its calls fail ove
     return;
   }
   const ns = await isolatedNamespace(t);
-  const relayPort = await relay(t, ns.hostIp, url);
+  const { port: relayPort } = await startTcpRelay(t, url, ns.hostIp);
   const exchange = `netns-${randomBytes(4).toString('hex')}`;
   const common = ['--workers', '1', '--no-prefork-spare', '--control-exchange', exchange, '--report-interval', '1',
     '--service-down-time', String(DOWN_TIME_S), '--digest-spacing', '0', '--heartbeat-timeout-threshold', '2',
