@@ -45,9 +45,12 @@ export async function stagePythonPeer(t: TestContext, rootPath: string): Promise
   return {
     hostDir,
     rootDir,
+    // setsid: oslo 16.1's queue manager reads /proc/<its process group>/stat and raises when
+    // that leader is gone (a test run started from a shell that exited); as its own group's
+    // leader, like a service, the peer always has one.
     command: (script, args) => ({
-      file: 'chroot',
-      args: [rootPath, 'env', `OSLO_LOCK_PATH=${rootDir}`, 'python3', `${rootDir}/${script}`, ...args],
+      file: 'setsid',
+      args: ['chroot', rootPath, 'env', `OSLO_LOCK_PATH=${rootDir}`, 'python3', `${rootDir}/${script}`, ...args],
     }),
   };
 }
