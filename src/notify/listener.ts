@@ -11,6 +11,7 @@ import { silentLogger, type Logger } from '../logging/logger.js';
 import { decodeEnvelope } from '../rpc/envelope.js';
 import { NoOpSerializer, type Serializer } from '../rpc/serializer.js';
 import type { Delivery, Listener, Transport } from '../rpc/transports/transport.js';
+import { BoundedExecutor } from '../lifecycle/bounded-executor.js';
 import { NotificationDispatcher, NotificationResult } from './dispatcher.js';
 import { parseNotification, type IncomingNotification } from './message.js';
 
@@ -59,17 +60,14 @@ export class NotificationListener {
   readonly #dispatcher: NotificationDispatcher;
   readonly #pool: string | undefined;
   readonly #allowRequeue: boolean;
-  readonly #poolSize: number;
+  readonly #executor: BoundedExecutor<Parsed[]>;
   readonly #maxBytes: number;
   readonly #batch: { size: number; timeoutMs: number | undefined } | undefined;
   readonly #logger: Logger;
   readonly #recent: string[] = [];
-  readonly #waiting: Parsed[][] = [];
-  readonly #idle = new Set<() => void>();
   readonly #stats: NotificationListenerStats = { received: 0, handled: 0, requeued: 0, dropped: 0, duplicates: 0 };
   #pending: Parsed[] = [];
   #batchTimer: NodeJS.Timeout | undefined;
-  #inFlight = 0;
   #listener: Listener | undefined;
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -88,7 +86,11 @@ export class NotificationListener {
     this.#targets = targets.map((target) => ({ topic: target.topic, exchange: target.exchange ?? exchange }));
     this.#pool = options.pool;
     this.#allowRequeue = options.allowRequeue ?? false;
-    this.#poolSize = poolSize;
+    this.#executor = new BoundedExecutor({
+      size: poolSize,
+      run: (work) => this.#handle(work),
+      onError: (error) => this.#logger.error({ err: error }, 'notification handling failed'),
+    });
     this.#maxBytes = options.maxMessageBytes ?? 16 * 1024 * 1024;
     // oslo: without batch_timeout a batch waits until it is full (or the listener stops).
     this.#batch = options.batch ? { size: options.batch.size, timeoutMs: options.batch.timeout === undefined ? undefined : options.batch.timeout * 1000 } : undefined;
@@ -98,7 +100,7 @@ export class NotificationListener {
   }
 
   get stats(): Readonly<NotificationListenerStats> & { inFlight: number } {
-    return { ...this.#stats, inFlight: this.#inFlight };
+    return { ...this.#stats, inFlight: this.#executor.running };
   }
 
   /** Declare and consume the queues. Runs once. */
@@ -118,7 +120,7 @@ export class NotificationListener {
       await this.#starting?.catch(() => undefined);
       await this.#listener?.stop().catch((error: unknown) => this.#logger.warn({ err: error }, 'notification listener did not stop cleanly'));
       this.#flush();
-      await this.#drained();
+      await this.#executor.drained();
       this.#logger.info({ ...this.#stats }, 'notification listener stopped');
     })();
     return this.#stopping;
@@ -129,8 +131,7 @@ export class NotificationListener {
     const parsed = this.#parse(delivery);
     if (!parsed) return;
     if (!this.#batch) {
-      this.#waiting.push([parsed]);
-      this.#pump();
+      this.#executor.submit([parsed]);
       return;
     }
     this.#pending.push(parsed);
@@ -161,21 +162,8 @@ export class NotificationListener {
     clearTimeout(this.#batchTimer);
     this.#batchTimer = undefined;
     if (this.#pending.length === 0) return;
-    this.#waiting.push(this.#pending);
+    this.#executor.submit(this.#pending);
     this.#pending = [];
-    this.#pump();
-  }
-
-  #pump(): void {
-    while (this.#inFlight < this.#poolSize && this.#waiting.length > 0) {
-      const work = this.#waiting.shift()!;
-      this.#inFlight++;
-      void this.#handle(work).finally(() => {
-        this.#inFlight--;
-        this.#pump();
-        if (this.#inFlight === 0 && this.#waiting.length === 0) for (const resolve of this.#idle) resolve();
-      });
-    }
   }
 
   async #handle(work: Parsed[]): Promise<void> {
@@ -203,17 +191,6 @@ export class NotificationListener {
     if (uniqueId === undefined) return;
     this.#recent.push(uniqueId);
     if (this.#recent.length > DEDUPE_SIZE) this.#recent.shift();
-  }
-
-  #drained(): Promise<void> {
-    if (this.#inFlight === 0 && this.#waiting.length === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.#idle.delete(done);
-        resolve();
-      };
-      this.#idle.add(done);
-    });
   }
 }
 

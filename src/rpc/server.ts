@@ -12,6 +12,7 @@ import { RequestHandler, type RpcServerCounters } from './request-handler.js';
 import { NoOpSerializer, type Serializer } from './serializer.js';
 import { validateTarget, type Target } from './target.js';
 import type { Delivery, Listener, Transport } from './transports/transport.js';
+import { BoundedExecutor } from '../lifecycle/bounded-executor.js';
 import { TIMED_OUT, withTimeout } from '../lifecycle/with-timeout.js';
 import type { RpcObserver } from '../metrics/observers.js';
 
@@ -57,14 +58,11 @@ export class RpcServer {
   readonly #target: Target & { readonly exchange: string; readonly server: string };
   readonly #handler: RequestHandler;
   readonly #replies: ReplySender;
-  readonly #poolSize: number;
+  readonly #executor: BoundedExecutor<Delivery>;
   readonly #logger: Logger;
   readonly #counters: RpcServerCounters = { received: 0, calls: 0, casts: 0, failures: 0, rejected: 0, duplicates: 0 };
-  readonly #waiting: Delivery[] = [];
-  readonly #idle = new Set<() => void>();
   readonly #stopped: Promise<void>;
   #markStopped!: () => void;
-  #inFlight = 0;
   #status: RpcServerStatus = 'new';
   #listener: Listener | undefined;
   #starting: Promise<void> | undefined;
@@ -76,7 +74,11 @@ export class RpcServer {
     if (!Number.isInteger(poolSize) || poolSize < 1) throw new InvalidArgumentError('options.executorPoolSize must be a positive integer');
     this.#transport = transport;
     this.#target = Object.freeze({ ...target, exchange: target.exchange ?? options.controlExchange ?? 'openstack', server: target.server! });
-    this.#poolSize = poolSize;
+    this.#executor = new BoundedExecutor({
+      size: poolSize,
+      run: (delivery) => this.#dispatch(delivery),
+      onError: (error) => this.#logger.error({ err: error }, 'RPC request handler failed'),
+    });
     this.#logger = (options.logger ?? silentLogger()).child({ component: 'rpc-server', topic: target.topic, server: target.server });
     this.#replies = new ReplySender({
       transport,
@@ -104,7 +106,7 @@ export class RpcServer {
 
   get stats(): RpcServerStats {
     const replies = this.#replies.retryStats;
-    return { ...this.#counters, inFlight: this.#inFlight, waiting: this.#waiting.length, retryingReplies: replies.retrying, droppedReplies: replies.dropped };
+    return { ...this.#counters, inFlight: this.#executor.running, waiting: this.#executor.waiting, retryingReplies: replies.retrying, droppedReplies: replies.dropped };
   }
 
   /** The resolved target (exchange filled in). */
@@ -149,7 +151,7 @@ export class RpcServer {
     } catch (error) {
       this.#logger.warn({ err: error }, 'RPC listener did not stop cleanly');
     }
-    await this.#drained();
+    await this.#executor.drained();
     // Replies still get their attempt; a missing reply queue is not retried for a minute now.
     this.#replies.close();
     await this.#replies.settled();
@@ -164,45 +166,17 @@ export class RpcServer {
   }
 
   #enqueue(delivery: Delivery): void {
-    this.#waiting.push(delivery);
-    this.#pump();
+    this.#executor.submit(delivery);
   }
 
-  #pump(): void {
-    while (this.#inFlight < this.#poolSize && this.#waiting.length > 0) {
-      const delivery = this.#waiting.shift()!;
-      try {
-        delivery.ack();
-      } catch (error) {
-        // oslo: a request whose ack fails is not dispatched (at-most-once).
-        this.#logger.warn({ err: error }, 'could not acknowledge an RPC request; it is skipped');
-        continue;
-      }
-      this.#inFlight++;
-      this.#handler.handle(delivery.body).then(this.#handled, this.#handlerFailed);
+  #dispatch(delivery: Delivery): Promise<void> | undefined {
+    try {
+      delivery.ack();
+    } catch (error) {
+      // oslo: a request whose ack fails is not dispatched (at-most-once).
+      this.#logger.warn({ err: error }, 'could not acknowledge an RPC request; it is skipped');
+      return undefined;
     }
-  }
-
-  // One settlement per request (not a catch and a finally): bound once.
-  readonly #handled = (): void => {
-    this.#inFlight--;
-    this.#pump();
-    if (this.#inFlight === 0 && this.#waiting.length === 0) for (const resolve of this.#idle) resolve();
-  };
-
-  readonly #handlerFailed = (error: unknown): void => {
-    this.#logger.error({ err: error }, 'RPC request handler failed');
-    this.#handled();
-  };
-
-  #drained(): Promise<void> {
-    if (this.#inFlight === 0 && this.#waiting.length === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.#idle.delete(done);
-        resolve();
-      };
-      this.#idle.add(done);
-    });
+    return this.#handler.handle(delivery.body);
   }
 }
