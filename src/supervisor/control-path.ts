@@ -7,21 +7,13 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { clearStaleSocket, privateRuntimeDir } from '../ipc/runtime-dir.js';
+import { processExists } from './pid-file.js';
 
 const NAME = /^control-(\d+)\.sock$/;
 
 /** The default control socket of the launcher `pid`; `create` makes the folder (the launcher does). */
 export function defaultControlSocketPath(pid: number, options: { create?: boolean } = {}): string {
   return join(privateRuntimeDir({ option: 'control_socket', create: options.create ?? false }), `control-${pid}.sock`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The default control sockets whose launcher is alive, by pid. */
@@ -35,7 +27,7 @@ export function liveControlSockets(): Array<{ pid: number; path: string }> {
   }
   return names.flatMap((name) => {
     const pid = Number(NAME.exec(name)?.[1]);
-    return pid > 0 && alive(pid) ? [{ pid, path: join(dir, name) }] : [];
+    return pid > 0 && processExists(pid) ? [{ pid, path: join(dir, name) }] : [];
   });
 }
 
@@ -50,6 +42,6 @@ export async function removeDeadControlSockets(): Promise<void> {
   }
   for (const name of names) {
     const pid = Number(NAME.exec(name)?.[1]);
-    if (pid > 0 && !alive(pid)) await clearStaleSocket(join(dir, name), 'control_socket').catch(() => undefined);
+    if (pid > 0 && !processExists(pid)) await clearStaleSocket(join(dir, name), 'control_socket').catch(() => undefined);
   }
 }

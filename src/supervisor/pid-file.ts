@@ -80,7 +80,8 @@ function existsProc(): boolean {
   }
 }
 
-function processExists(pid: number): boolean {
+/** A process with this pid exists (EPERM: it does, another user's). */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
