@@ -2,17 +2,27 @@
  * oslo.messaging's exception classes, with the same names where they cross the wire
  * (`MessagingTimeout`, `RemoteError`, `NoSuchMethod`, `UnsupportedVersion`, ...).
  */
-import { ErrorCodes, OsloNodeError } from '../errors.js';
+import { ErrorCodes, OsloNodeError, type ErrorCode } from '../errors.js';
 
 /** Root of every RPC error (oslo's MessagingException). */
 export class MessagingException extends OsloNodeError {}
 
-/** No reply within the call's timeout (or the call-monitor timeout). */
-export class MessagingTimeout extends MessagingException {
-  constructor(message: string) {
-    super(ErrorCodes.RPC_TIMEOUT, message);
-  }
+/** A MessagingException class whose code is fixed, built from a message and a cause. */
+interface FixedCodeMessagingError {
+  new (message: string, options?: { cause?: unknown }): MessagingException;
 }
+
+/** The common shape of the RPC errors that carry nothing but their message and cause. */
+function messagingError(code: ErrorCode): FixedCodeMessagingError {
+  return class extends MessagingException {
+    constructor(message: string, options?: { cause?: unknown }) {
+      super(code, message, options);
+    }
+  };
+}
+
+/** No reply within the call's timeout (or the call-monitor timeout). */
+export class MessagingTimeout extends messagingError(ErrorCodes.RPC_TIMEOUT) {}
 
 /** The target cannot be used for this operation (oslo: also a ValueError). */
 export class InvalidTarget extends MessagingException {
@@ -24,11 +34,7 @@ export class InvalidTarget extends MessagingException {
 }
 
 /** The message could not be delivered: unroutable with `mandatory`, reply queue gone, broker down. */
-export class MessageDeliveryFailure extends MessagingException {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(ErrorCodes.RPC_DELIVERY, message, options);
-  }
-}
+export class MessageDeliveryFailure extends messagingError(ErrorCodes.RPC_DELIVERY) {}
 
 /** The transport is stopped or could not publish. */
 export class ClientSendError extends MessagingException {
@@ -83,11 +89,7 @@ export class RemoteError extends MessagingException {
 }
 
 /** A received RPC message is malformed (not JSON, wrong envelope, wrong field types, too large). */
-export class InvalidMessage extends MessagingException {
-  constructor(message: string) {
-    super(ErrorCodes.RPC_INVALID_MESSAGE, message);
-  }
-}
+export class InvalidMessage extends messagingError(ErrorCodes.RPC_INVALID_MESSAGE) {}
 
 /** The client refused to send: the message version is above its `versionCap` (oslo: RPCVersionCapError). */
 export class RpcVersionCapError extends UnsupportedVersion {
