@@ -18,7 +18,9 @@ export type SecondsOption =
   | 'pool_task_timeout'
   | 'periodic_fuzzy_delay'
   | 'periodic_interval_max'
-  | 'rpc_response_timeout';
+  | 'rpc_response_timeout'
+  | 'report_interval'
+  | 'service_down_time';
 
 /** `config[name]` in milliseconds. A 0 stays 0: for a timeout that is "no bound" (src/lifecycle). */
 export function ms<K extends SecondsOption>(config: Pick<Config, K>, name: K): number {

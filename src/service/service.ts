@@ -6,6 +6,7 @@
  *          → join the service group (heartbeats) → periodic tasks (random initial delay).
  * stop():  the reverse, each step bounded; a failing cleanupHost is logged, not fatal.
  */
+import { ms } from '../config/durations.js';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
 import { collectPeriodicTasks } from '../periodic/periodic-task.js';
@@ -107,7 +108,7 @@ export class Service {
     this.manager = new options.manager(context);
     this.#group =
       options.serviceGroup ??
-      new LocalServiceGroup({ config, logger: options.logger, transport: this.#transport, reportIntervalSeconds: options.reportInterval ?? config.report_interval });
+      new LocalServiceGroup({ config, logger: options.logger, transport: this.#transport, reportIntervalMs: ms({ report_interval: options.reportInterval ?? config.report_interval }, 'report_interval') });
     this.#scheduler = new PeriodicScheduler({
       config: {
         periodic_enable: options.periodicEnable ?? config.periodic_enable,

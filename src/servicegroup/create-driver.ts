@@ -1,4 +1,5 @@
 /** Build the driver `servicegroup_driver` names (the db driver and amqplib load only when used). */
+import { ms } from '../config/durations.js';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
 import type { Transport } from '../rpc/transports/transport.js';
@@ -14,18 +15,18 @@ export interface DriverTransport {
 }
 
 export async function createDriver(config: Config, logger: Logger, transport: () => Promise<DriverTransport>): Promise<ServiceGroupDriver> {
-  const serviceDownTimeSeconds = effectiveDownTime(config.report_interval, config.service_down_time);
+  const serviceDownTimeMs = effectiveDownTime(ms(config, 'report_interval'), ms(config, 'service_down_time'));
   if (config.servicegroup_driver === 'db') {
-    return new DbDriver({ connection: config.connection ?? '', logger, serviceDownTimeSeconds });
+    return new DbDriver({ connection: config.connection ?? '', logger, serviceDownTimeMs });
   }
   const { transport: bus, owned } = await transport();
   return new MessagingDriver({
     transport: bus,
     ownsTransport: owned,
     logger,
-    serviceDownTimeSeconds,
+    serviceDownTimeMs,
     controlExchange: config.control_exchange,
     adminToken: config.admin_token,
-    retryIntervalSeconds: Math.max(1, config.report_interval),
+    retryIntervalMs: Math.max(1000, ms(config, 'report_interval')),
   });
 }

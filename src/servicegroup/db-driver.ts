@@ -24,7 +24,8 @@ export interface DbDriverOptions {
   /** `[database] connection`: postgresql://user:pass@host:port/dbname. */
   connection: string;
   logger: Logger;
-  serviceDownTimeSeconds: number;
+  /** `service_down_time` in ms (after effectiveDownTime). */
+  serviceDownTimeMs: number;
 }
 
 export class DbDriver implements ServiceGroupDriver {
@@ -80,7 +81,7 @@ export class DbDriver implements ServiceGroupDriver {
 
   async services(): Promise<ServiceState[]> {
     try {
-      const result = await this.#query<ServiceRow>(LIST_SERVICES, [this.#options.serviceDownTimeSeconds]);
+      const result = await this.#query<ServiceRow>(LIST_SERVICES, [this.#options.serviceDownTimeMs]);
       this.#lastKnown = result.rows.map((row) => this.#toState(row));
       return this.#lastKnown;
     } catch (error) {

@@ -46,13 +46,13 @@ WHERE host = $1 AND "binary" = $2 AND deleted = 0`;
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
-/** Every live row with its state. $1 service_down_time in seconds. */
+/** Every live row with its state. $1 service_down_time in milliseconds. */
 export const LIST_SERVICES = `
 SELECT host, "binary", topic, version, disabled, disabled_reason, forced_down, report_count,
        to_char(created_at, ${ISO}) AS created_at,
        to_char(COALESCE(last_seen_up, updated_at, created_at), ${ISO}) AS heartbeat,
        (NOT COALESCE(forced_down, false)
-        AND abs(extract(epoch FROM timezone('utc', now()) - COALESCE(last_seen_up, updated_at, created_at))) <= $1) AS up
+        AND abs(extract(epoch FROM timezone('utc', now()) - COALESCE(last_seen_up, updated_at, created_at))) * 1000 <= $1) AS up
 FROM services WHERE deleted = 0 ORDER BY "binary", host`;
 
 /** One row of LIST_SERVICES. */

@@ -21,16 +21,21 @@ export interface WorkerRecord {
 export interface HostReporterOptions {
   driver: ServiceGroupDriver;
   logger: Logger;
-  reportIntervalSeconds: number;
-  serviceDownTimeSeconds: number;
+  /** `report_interval` in ms (0: never report on a timer). */
+  reportIntervalMs: number;
+  /** `service_down_time` in ms. */
+  serviceDownTimeMs: number;
   /** The reporter's pid in reports (the launcher's). */
   pid?: number;
 }
 
-/** nova's servicegroup API: a down time not above the interval would flap; use 2.5 x interval. */
-export function effectiveDownTime(reportIntervalSeconds: number, serviceDownTimeSeconds: number): number {
-  if (reportIntervalSeconds > 0 && serviceDownTimeSeconds <= reportIntervalSeconds) return Math.trunc(reportIntervalSeconds * 2.5);
-  return serviceDownTimeSeconds;
+/**
+ * nova's servicegroup API: a down time not above the interval would flap; use 2.5 x interval,
+ * truncated to whole seconds as nova's `int()` does. Both in ms.
+ */
+export function effectiveDownTime(reportIntervalMs: number, serviceDownTimeMs: number): number {
+  if (reportIntervalMs > 0 && serviceDownTimeMs <= reportIntervalMs) return Math.trunc((reportIntervalMs * 2.5) / 1000) * 1000;
+  return serviceDownTimeMs;
 }
 
 export class HostReporter {
@@ -49,7 +54,7 @@ export class HostReporter {
   constructor(options: HostReporterOptions) {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'servicegroup' });
-    this.#downAfterMs = effectiveDownTime(options.reportIntervalSeconds, options.serviceDownTimeSeconds) * 1000;
+    this.#downAfterMs = effectiveDownTime(options.reportIntervalMs, options.serviceDownTimeMs);
   }
 
   get driver(): ServiceGroupDriver {
@@ -58,7 +63,7 @@ export class HostReporter {
 
   /** Report every report_interval from now on (0: never). */
   start(): void {
-    const intervalMs = this.#options.reportIntervalSeconds * 1000;
+    const intervalMs = this.#options.reportIntervalMs;
     if (intervalMs <= 0 || this.#timer) return;
     this.#timer = setInterval(() => void this.#report(), intervalMs);
     this.#timer.unref();

@@ -20,14 +20,14 @@ const ANSWER_TIMEOUT_MS = 15_000;
 export class LauncherServiceGroup implements ServiceGroupMember {
   readonly #channel: IpcChannel<PrimaryPayload, WorkerPayload>;
   readonly #logger: Logger;
-  readonly #reportIntervalSeconds: number;
+  readonly #reportIntervalMs: number;
   #record: WorkerRecord | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(options: { channel: IpcChannel<PrimaryPayload, WorkerPayload>; logger: Logger; reportIntervalSeconds: number }) {
+  constructor(options: { channel: IpcChannel<PrimaryPayload, WorkerPayload>; logger: Logger; reportIntervalMs: number }) {
     this.#channel = options.channel;
     this.#logger = options.logger.child({ component: 'servicegroup' });
-    this.#reportIntervalSeconds = options.reportIntervalSeconds;
+    this.#reportIntervalMs = options.reportIntervalMs;
   }
 
   async register(record: WorkerRecord): Promise<void> {
@@ -37,7 +37,7 @@ export class LauncherServiceGroup implements ServiceGroupMember {
 
   join(): void {
     const record = this.#record;
-    const intervalMs = this.#reportIntervalSeconds * 1000;
+    const intervalMs = this.#reportIntervalMs;
     if (!record || intervalMs <= 0 || this.#timer) return;
     // Twice per interval: the launcher's report always finds this worker's word fresh.
     this.#timer = setInterval(() => void this.#channel.send({ type: 'servicegroup-alive', record }), intervalMs / 2);

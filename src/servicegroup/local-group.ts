@@ -2,6 +2,7 @@
  * The service group of a Service run on its own (no launcher): the Service is its own host
  * reporter, on its own transport (messaging) or database (db).
  */
+import { ms } from '../config/durations.js';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
 import type { Transport } from '../rpc/transports/transport.js';
@@ -15,7 +16,8 @@ export interface LocalServiceGroupOptions {
   logger: Logger;
   /** The Service's transport, started by its owner. */
   transport: Transport;
-  reportIntervalSeconds: number;
+  /** `report_interval` in ms (0: never report on a timer). */
+  reportIntervalMs: number;
 }
 
 export class LocalServiceGroup implements ServiceGroupMember {
@@ -32,7 +34,7 @@ export class LocalServiceGroup implements ServiceGroupMember {
     const { config, logger, transport } = this.#options;
     const driver = await createDriver(config, logger, async () => ({ transport, owned: false }));
     await driver.start();
-    this.#reporter = new HostReporter({ driver, logger, reportIntervalSeconds: this.#options.reportIntervalSeconds, serviceDownTimeSeconds: config.service_down_time });
+    this.#reporter = new HostReporter({ driver, logger, reportIntervalMs: this.#options.reportIntervalMs, serviceDownTimeMs: ms(config, 'service_down_time') });
     this.#record = record;
     await this.#reporter.workerAlive(process.pid, record);
   }
@@ -40,7 +42,7 @@ export class LocalServiceGroup implements ServiceGroupMember {
   join(): void {
     const reporter = this.#reporter;
     const record = this.#record;
-    const intervalMs = this.#options.reportIntervalSeconds * 1000;
+    const intervalMs = this.#options.reportIntervalMs;
     if (!reporter || !record || intervalMs <= 0 || this.#timer) return;
     reporter.start();
     // Alive just before each report: a Service that runs is a live worker of its own host.

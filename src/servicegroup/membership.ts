@@ -20,7 +20,8 @@ interface GroupRecord {
 }
 
 export interface MembershipOptions {
-  serviceDownTimeSeconds: number;
+  /** `service_down_time` in ms. */
+  serviceDownTimeMs: number;
   /** Most records kept (10000). */
   maxRecords?: number;
   /** A record silent this long is forgotten (default: 10 x service_down_time). */
@@ -39,7 +40,7 @@ export class Membership {
   readonly #now: () => number;
 
   constructor(options: MembershipOptions) {
-    this.#downAfterMs = options.serviceDownTimeSeconds * 1000;
+    this.#downAfterMs = options.serviceDownTimeMs;
     this.#pruneAfterMs = options.pruneAfterMs ?? this.#downAfterMs * 10;
     this.#maxRecords = options.maxRecords ?? 10_000;
     this.#now = options.now ?? Date.now;

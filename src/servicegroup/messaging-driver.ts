@@ -33,11 +33,12 @@ export interface MessagingDriverOptions {
   /** Start and stop the transport (the launcher's own connection); false when its owner does. */
   ownsTransport: boolean;
   logger: Logger;
-  serviceDownTimeSeconds: number;
+  /** `service_down_time` in ms (after effectiveDownTime). */
+  serviceDownTimeMs: number;
   controlExchange: string;
   adminToken: string | undefined;
-  /** Seconds between connection attempts while the broker is unreachable. */
-  retryIntervalSeconds?: number;
+  /** Between connection attempts while the broker is unreachable, ms. Default 5 s. */
+  retryIntervalMs?: number;
   maxRecords?: number;
 }
 
@@ -61,7 +62,7 @@ export class MessagingDriver implements ServiceGroupDriver {
   constructor(options: MessagingDriverOptions) {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'servicegroup' });
-    this.#membership = new Membership({ serviceDownTimeSeconds: options.serviceDownTimeSeconds, maxRecords: options.maxRecords });
+    this.#membership = new Membership({ serviceDownTimeMs: options.serviceDownTimeMs, maxRecords: options.maxRecords });
     this.#client = new RpcClient(options.transport, { topic: SERVICEGROUP_TOPIC, fanout: true }, { controlExchange: options.controlExchange, logger: options.logger });
     this.#direct = new RpcClient(options.transport, { topic: SERVICEGROUP_TOPIC }, { controlExchange: options.controlExchange, logger: options.logger });
     this.#dropped = new ThrottledWarning(this.#logger);
@@ -79,9 +80,9 @@ export class MessagingDriver implements ServiceGroupDriver {
       this.#server ??= this.#makeServer();
       await this.#server.start();
     } catch (error) {
-      const seconds = this.#options.retryIntervalSeconds ?? 5;
-      this.#logger.warn({ err: error, retryInSeconds: seconds }, 'service group cannot reach the broker; will retry');
-      this.#retryTimer = setTimeout(() => void this.#connect(), seconds * 1000);
+      const retryInMs = this.#options.retryIntervalMs ?? 5000;
+      this.#logger.warn({ err: error, retryInMs }, 'service group cannot reach the broker; will retry');
+      this.#retryTimer = setTimeout(() => void this.#connect(), retryInMs);
       this.#retryTimer.unref();
     }
   }

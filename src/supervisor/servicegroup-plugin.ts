@@ -4,6 +4,7 @@
  * embedded router in-process, or one AMQP connection) or database pool, answering its workers'
  * questions over IPC. A worker that exits stops counting at once.
  */
+import { ms } from '../config/durations.js';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
 import { EmbeddedTransport, inProcessLink, type EmbeddedRouter } from '../rpc/transports/embedded/index.js';
@@ -23,7 +24,7 @@ export async function createServiceGroupPlugin(config: Config, logger: Logger, r
   };
   const driver = await createDriver(config, logger, transport);
   await driver.start();
-  const reporter = new HostReporter({ driver, logger, reportIntervalSeconds: config.report_interval, serviceDownTimeSeconds: config.service_down_time });
+  const reporter = new HostReporter({ driver, logger, reportIntervalMs: ms(config, 'report_interval'), serviceDownTimeMs: ms(config, 'service_down_time') });
   reporter.start();
 
   const setDisabled = async (raw: unknown): Promise<DisableOutcome> => {

@@ -9,6 +9,7 @@
  */
 import type { RequestListener } from 'node:http';
 import type { Socket } from 'node:net';
+import { ms } from '../config/durations.js';
 import { loggableConfig } from '../config/load.js';
 import type { Config } from '../config/options.js';
 import { loadApp, type AppContext, type LauncherView } from '../http/app-loader.js';
@@ -77,7 +78,7 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
   const transport = await createTransport(config, channel, logger);
   const managerModule = config.manager ?? init.defaultManager;
   const manager: ManagerClass = managerModule ? await loadManager(managerModule) : Manager;
-  const serviceGroup = new LauncherServiceGroup({ channel, logger, reportIntervalSeconds: config.report_interval });
+  const serviceGroup = new LauncherServiceGroup({ channel, logger, reportIntervalMs: ms(config, 'report_interval') });
   const notifications = await notifierFromConfig(config, transport, logger);
   // Read at scrape time only, once everything below exists.
   const metrics = await workerMetrics(config, {

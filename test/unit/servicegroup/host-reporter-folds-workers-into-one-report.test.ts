@@ -36,7 +36,7 @@ const waitFor = async (check: () => boolean, what: string): Promise<void> => {
 
 test('workers fold into one report per interval: first word reports at once, the count and pids ride along', async () => {
   const { driver, reports } = recordingDriver();
-  const reporter = new HostReporter({ driver, logger: silentLogger(), reportIntervalSeconds: 0.1, serviceDownTimeSeconds: 1, pid: 7 });
+  const reporter = new HostReporter({ driver, logger: silentLogger(), reportIntervalMs: 100, serviceDownTimeMs: 1000, pid: 7 });
   await reporter.workerAlive(11, record);
   assert.deepEqual(reports.map((r) => [r.first, r.report.pid, r.report.workers, r.report.pids]), [[true, 7, 1, [11]]]);
   await reporter.workerAlive(12, record);
@@ -55,7 +55,7 @@ test('workers fold into one report per interval: first word reports at once, the
 
 test('no live worker, no report: the host ages to down; a worker silent past the down time no longer counts', async () => {
   const { driver, reports } = recordingDriver();
-  const reporter = new HostReporter({ driver, logger: silentLogger(), reportIntervalSeconds: 0.05, serviceDownTimeSeconds: 0.2 });
+  const reporter = new HostReporter({ driver, logger: silentLogger(), reportIntervalMs: 50, serviceDownTimeMs: 200 });
   await reporter.workerAlive(21, record);
   reporter.start();
   // Worker 21 never speaks again: after 0.2 s it is stale and the reports stop.
@@ -73,7 +73,7 @@ test('a failing report is logged once and retried each interval; a stopping laun
   const infos: string[] = [];
   const logger = silentLogger();
   const child = Object.assign(Object.create(logger), { warn: (_: unknown, msg: string) => void warnings.push(msg), info: (msg: string) => void infos.push(msg) });
-  const reporter = new HostReporter({ driver, logger: { child: () => child } as never, reportIntervalSeconds: 0.05, serviceDownTimeSeconds: 5 });
+  const reporter = new HostReporter({ driver, logger: { child: () => child } as never, reportIntervalMs: 50, serviceDownTimeMs: 5000 });
   driver.failing = true;
   await reporter.workerAlive(31, record);
   reporter.start();
@@ -90,7 +90,7 @@ test('a failing report is logged once and retried each interval; a stopping laun
 });
 
 test('service_down_time not above report_interval becomes 2.5 x the interval, as nova does', () => {
-  assert.equal(effectiveDownTime(10, 60), 60);
-  assert.equal(effectiveDownTime(10, 10), 25);
-  assert.equal(effectiveDownTime(0, 5), 5);
+  assert.equal(effectiveDownTime(10_000, 60_000), 60_000);
+  assert.equal(effectiveDownTime(10_000, 10_000), 25_000);
+  assert.equal(effectiveDownTime(0, 5000), 5000);
 });

@@ -11,7 +11,7 @@ const report = (pid: number, overrides: Partial<HeartbeatReport> = {}): Heartbea
 
 test('one record per host/binary with the workers its reporters fold in; up while one reported within service_down_time', () => {
   let now = 1_000_000;
-  const membership = new Membership({ serviceDownTimeSeconds: 60, now: () => now });
+  const membership = new Membership({ serviceDownTimeMs: 60_000, now: () => now });
   assert.equal(membership.report(report(1)), 'new-member');
   assert.equal(membership.report(report(1)), 'known-member');
   assert.deepEqual(membership.list().map((s) => [s.host, s.state, s.workers, s.pids]), [['h1', 'up', 2, [11, 12]]]);
@@ -28,14 +28,14 @@ test('one record per host/binary with the workers its reporters fold in; up whil
 
 test('a heartbeat from a clock skewed into the future still counts (nova uses abs())', () => {
   let now = 1_000_000;
-  const membership = new Membership({ serviceDownTimeSeconds: 60, now: () => now });
+  const membership = new Membership({ serviceDownTimeMs: 60_000, now: () => now });
   membership.report(report(1));
   now -= 30_000;
   assert.equal(membership.isUp('h1', 'demo'), true);
 });
 
 test('a reporter that leaves (its launcher stopped) is forgotten at once', () => {
-  const membership = new Membership({ serviceDownTimeSeconds: 60 });
+  const membership = new Membership({ serviceDownTimeMs: 60_000 });
   membership.report(report(1));
   membership.report(report(3, { host: 'h2' }));
   membership.leave('h1', 'demo', 1);
@@ -43,7 +43,7 @@ test('a reporter that leaves (its launcher stopped) is forgotten at once', () =>
 });
 
 test('disabled flag with reason', () => {
-  const membership = new Membership({ serviceDownTimeSeconds: 60 });
+  const membership = new Membership({ serviceDownTimeMs: 60_000 });
   assert.equal(membership.setDisabled('h1', 'demo', true, 'x'), false, 'unknown service');
   membership.report(report(1));
   assert.equal(membership.setDisabled('h1', 'demo', true, 'maintenance'), true);
@@ -52,7 +52,7 @@ test('disabled flag with reason', () => {
 
 test('the table is bounded: full means a new host is refused, silent records are pruned, stale members dropped', () => {
   let now = 1_000_000;
-  const membership = new Membership({ serviceDownTimeSeconds: 10, maxRecords: 3, pruneAfterMs: 100_000, now: () => now });
+  const membership = new Membership({ serviceDownTimeMs: 10_000, maxRecords: 3, pruneAfterMs: 100_000, now: () => now });
   for (const host of ['a', 'b', 'c']) assert.equal(membership.report(report(1, { host })), 'new-member');
   assert.equal(membership.report(report(1, { host: 'd' })), 'refused-full');
   assert.equal(membership.size, 3);
@@ -72,7 +72,7 @@ test('the table is bounded: full means a new host is refused, silent records are
 });
 
 test('order is by binary then host, with non-ASCII names compared as plain strings', () => {
-  const membership = new Membership({ serviceDownTimeSeconds: 60 });
+  const membership = new Membership({ serviceDownTimeMs: 60_000 });
   membership.report(report(1, { host: 'zeta', binary: 'b' }));
   membership.report(report(2, { host: 'alpha', binary: 'b' }));
   membership.report(report(3, { host: 'é', binary: 'a' }));
