@@ -105,7 +105,7 @@ export const ErrorCodes = {
   POOL_QUEUE_FULL: 'ERR_POOL_QUEUE_FULL',
   /** A pool run took longer than `pool_task_timeout`; its thread was terminated. */
   POOL_TASK_TIMEOUT: 'ERR_POOL_TASK_TIMEOUT',
-  /** A pool run was cancelled through its AbortSignal or by close(). */
+  /** A pool run was cancelled through its AbortSignal, or cut by stop() or destroy(). */
   POOL_ABORTED: 'ERR_POOL_ABORTED',
   /** A pool task name is not a plain module name in workers/. */
   POOL_TASK_NAME: 'ERR_POOL_TASK_NAME',

@@ -1,7 +1,8 @@
 /**
  * TaskPool: the per-worker piscina pool that runs CPU-heavy task modules (workers/NAME.js, one
  * default-exported function each) off the event loop. Created on the first run, bounded in
- * threads and in queued runs, every run cancellable and timed, closed on stop.
+ * threads and in queued runs, every run cancellable and timed; `stop()` drains it, `destroy()`
+ * aborts what runs (the lifecycle contract of src/lifecycle/with-timeout.ts).
  */
 import { ms } from '../config/durations.js';
 import { availableParallelism } from 'node:os';
@@ -11,7 +12,7 @@ import { ClosedError, ErrorCodes } from '../errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { PoolError } from './errors.js';
 import type { PoolRunner } from './scheduler.js';
-import { TIMED_OUT, withTimeout } from '../lifecycle/with-timeout.js';
+import { TIMED_OUT, withTimeout, type StopOptions } from '../lifecycle/with-timeout.js';
 
 export interface TaskPoolOptions {
   /** Threads (`pool_threads`); 0 = max(1, floor(availableParallelism / workers)). Default 0. */
@@ -22,8 +23,8 @@ export interface TaskPoolOptions {
   maxQueue?: number;
   /** Longest a run may take, queue wait included (`pool_task_timeout` x 1000); 0 = none. */
   taskTimeoutMs?: number;
-  /** How long close() lets running tasks finish before terminating their threads. Default 10 s. */
-  closeTimeoutMs?: number;
+  /** How long stop() without a `timeoutMs` lets running tasks finish before terminating their threads; 0: no bound. Default 10 s. */
+  stopTimeoutMs?: number;
   /** Folder of the task modules. Default dist/workers/ (beside dist/src/). */
   directory?: URL;
   /** How long an idle thread lives. Default 30 s. */
@@ -47,11 +48,12 @@ export interface PoolRunOptions {
   transferList?: readonly TransferListItem[];
 }
 
-export type TaskPoolStatus = 'idle' | 'open' | 'closing' | 'closed';
+/** `idle` until the first run creates the threads. */
+export type TaskPoolState = 'idle' | 'running' | 'stopping' | 'stopped';
 
 /** Counters for status pages. */
 export interface TaskPoolStats {
-  status: TaskPoolStatus;
+  state: TaskPoolState;
   threads: number;
   liveThreads: number;
   pending: number;
@@ -76,22 +78,22 @@ export class TaskPool implements PoolRunner {
   readonly #threads: number;
   readonly #maxQueue: number;
   readonly #taskTimeoutMs: number;
-  readonly #closeTimeoutMs: number;
+  readonly #stopTimeoutMs: number;
   readonly #directory: URL;
   readonly #idleTimeoutMs: number;
   readonly #logger: Logger;
-  readonly #closeAbort = new AbortController();
+  readonly #stopAbort = new AbortController();
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #counts = { completed: 0, failed: 0, refused: 0, timedOut: 0, aborted: 0 };
   #piscina: Piscina | undefined;
-  #status: TaskPoolStatus = 'idle';
-  #closed: Promise<void> | undefined;
+  #state: TaskPoolState = 'idle';
+  #stopped: Promise<void> | undefined;
 
   constructor(options: TaskPoolOptions = {}) {
     this.#threads = resolvePoolThreads(options.threads ?? 0, options.workers ?? 1);
     this.#maxQueue = options.maxQueue ?? 64;
     this.#taskTimeoutMs = options.taskTimeoutMs ?? 0;
-    this.#closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
+    this.#stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
     this.#directory = options.directory ?? DEFAULT_DIRECTORY;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
     this.#logger = options.logger ?? silentLogger();
@@ -109,8 +111,8 @@ export class TaskPool implements PoolRunner {
   }
 
   /** Where this part is in its lifecycle. */
-  get state(): TaskPoolStatus {
-    return this.#status;
+  get state(): TaskPoolState {
+    return this.#state;
   }
 
   /** The thread count this pool grows to. */
@@ -119,16 +121,16 @@ export class TaskPool implements PoolRunner {
   }
 
   get stats(): TaskPoolStats {
-    return { status: this.#status, threads: this.#threads, liveThreads: this.#piscina?.threads.length ?? 0, pending: this.#inFlight.size, ...this.#counts };
+    return { state: this.#state, threads: this.#threads, liveThreads: this.#piscina?.threads.length ?? 0, pending: this.#inFlight.size, ...this.#counts };
   }
 
   /**
    * Run workers/`task`.js's default export with `input` in a thread. Rejects with the thread's
    * own error (message and stack kept), or a PoolError: ERR_POOL_QUEUE_FULL, ERR_POOL_TASK_TIMEOUT,
-   * ERR_POOL_ABORTED, ERR_POOL_TASK_NAME; a ClosedError after close().
+   * ERR_POOL_ABORTED, ERR_POOL_TASK_NAME; a ClosedError once stopping.
    */
   run<Result = unknown>(task: string, input: unknown, options: PoolRunOptions = {}): Promise<Result> {
-    if (this.#status === 'closing' || this.#status === 'closed') return Promise.reject(new ClosedError('task pool'));
+    if (this.#state === 'stopping' || this.#state === 'stopped') return Promise.reject(new ClosedError('task pool'));
     if (!TASK_NAME.test(task)) {
       return Promise.reject(new PoolError(ErrorCodes.POOL_TASK_NAME, `pool task ${JSON.stringify(task)} is not a module name in workers/`, { task }));
     }
@@ -145,32 +147,35 @@ export class TaskPool implements PoolRunner {
     return run;
   }
 
-  /** Refuse new runs, let running ones finish for up to `closeTimeoutMs`, then end the threads. Idempotent. */
-  close(): Promise<void> {
-    this.#closed ??= this.#close(this.#closeTimeoutMs);
-    return this.#closed;
+  /**
+   * Refuse new runs, let running ones finish for up to `timeoutMs` (default: the pool's
+   * `stopTimeoutMs`; 0: no bound), then end the threads. Idempotent: later calls share the first.
+   */
+  stop(options: StopOptions = {}): Promise<void> {
+    this.#stopped ??= this.#stop(options.timeoutMs ?? this.#stopTimeoutMs);
+    return this.#stopped;
   }
 
   /** Abort every run now and end the threads. */
   destroy(): Promise<void> {
-    this.#closeAbort.abort(new ClosedError('task pool'));
-    this.#closed ??= this.#close(0);
-    return this.#closed;
+    this.#stopAbort.abort(new ClosedError('task pool'));
+    this.#stopped ??= this.#stop(0);
+    return this.#stopped;
   }
 
-  async #close(timeoutMs: number): Promise<void> {
-    const wasOpen = this.#status === 'open';
-    this.#status = 'closing';
-    if (wasOpen && this.#inFlight.size > 0) {
+  async #stop(timeoutMs: number): Promise<void> {
+    const wasRunning = this.#state === 'running';
+    this.#state = 'stopping';
+    if (wasRunning && this.#inFlight.size > 0) {
       const late = (await withTimeout(Promise.allSettled([...this.#inFlight]), timeoutMs)) === TIMED_OUT;
       if (late) {
-        this.#logger.warn({ pending: this.#inFlight.size, timeoutMs }, 'pool tasks still running at close; terminating their threads');
-        this.#closeAbort.abort(new ClosedError('task pool'));
+        this.#logger.warn({ pending: this.#inFlight.size, timeoutMs }, 'pool tasks still running at stop; terminating their threads');
+        this.#stopAbort.abort(new ClosedError('task pool'));
         await Promise.allSettled([...this.#inFlight]);
       }
     }
     await this.#piscina?.destroy();
-    this.#status = 'closed';
+    this.#state = 'stopped';
   }
 
   #pool(): Piscina {
@@ -182,7 +187,7 @@ export class TaskPool implements PoolRunner {
     });
     // A thread that dies outside a task must not crash the process through an unhandled 'error'.
     this.#piscina.on('error', (error: unknown) => this.#logger.error({ err: error }, 'pool thread error'));
-    this.#status = 'open';
+    this.#state = 'running';
     this.#logger.debug({ threads: this.#threads, maxQueue: this.#maxQueue }, 'task pool created');
     return this.#piscina;
   }
@@ -194,7 +199,7 @@ export class TaskPool implements PoolRunner {
     const controller = new AbortController();
     let timedOut = false;
     const timer = timeoutMs > 0 ? setTimeout(() => ((timedOut = true), controller.abort()), timeoutMs) : undefined;
-    const sources = [this.#closeAbort.signal, ...(options.signal ? [options.signal] : [])];
+    const sources = [this.#stopAbort.signal, ...(options.signal ? [options.signal] : [])];
     const onAbort = (): void => controller.abort();
     for (const source of sources) {
       if (source.aborted) controller.abort();

@@ -125,8 +125,8 @@ export class Service {
     const group = this.#group;
     this.#notifyingGroup = {
       register: (record) => group.register(record),
-      join: () => group.join(),
-      leave: () => group.leave(),
+      start: () => group.start(),
+      stop: () => group.stop(),
       services: () => group.services(),
       isUp: (host, binary) => group.isUp(host, binary),
       setDisabled: async (host, binary, disabled, reason) => {
@@ -171,7 +171,7 @@ export class Service {
     });
     await this.#rpcServer.start();
     await manager.postStartHook();
-    this.#group.join();
+    this.#group.start();
     this.#scheduler.start();
     this.#status = 'running';
     this.#logger.info({ host: this.host }, 'service started');
@@ -211,9 +211,9 @@ export class Service {
       }),
     ]);
     await step('cleanup_host', () => this.manager.cleanupHost());
-    await step('service group', () => this.#group.leave());
+    await step('service group', () => this.#group.stop());
     await this.#statusNotifier.emitStopped();
-    await step('task pool', () => this.pool.close());
+    await step('task pool', () => this.pool.stop());
     this.#status = 'stopped';
     this.#logger.info('service stopped');
   }

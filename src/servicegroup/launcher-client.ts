@@ -35,7 +35,7 @@ export class LauncherServiceGroup implements ServiceGroupMember {
     await this.#channel.request({ type: 'servicegroup-alive', record }, ANSWER_TIMEOUT_MS).catch((error: unknown) => this.#logger.warn({ err: error }, 'the launcher did not confirm the first service report'));
   }
 
-  join(): void {
+  start(): void {
     const record = this.#record;
     const intervalMs = this.#reportIntervalMs;
     if (!record || intervalMs <= 0 || this.#timer) return;
@@ -44,7 +44,7 @@ export class LauncherServiceGroup implements ServiceGroupMember {
     this.#timer.unref();
   }
 
-  async leave(): Promise<void> {
+  async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
     this.#channel.send({ type: 'servicegroup-leave' });

@@ -39,7 +39,7 @@ export class LocalServiceGroup implements ServiceGroupMember {
     await this.#reporter.workerAlive(process.pid, record);
   }
 
-  join(): void {
+  start(): void {
     const reporter = this.#reporter;
     const record = this.#record;
     const intervalMs = this.#options.reportIntervalMs;
@@ -50,7 +50,7 @@ export class LocalServiceGroup implements ServiceGroupMember {
     this.#timer.unref();
   }
 
-  async leave(): Promise<void> {
+  async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#reporter?.stop(true);

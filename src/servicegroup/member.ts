@@ -1,6 +1,6 @@
 /**
- * What a Service sees of the service group: it registers, stays alive (nova's `join`), leaves,
- * and reads or changes the table. In a launcher the launcher reports for the host
+ * What a Service sees of the service group: it registers, stays alive from `start()` (nova's
+ * `join`) until `stop()` (nova's leave), and reads or changes the table. In a launcher the launcher reports for the host
  * (launcher-client.ts); a Service run on its own reports for itself (local-group.ts).
  */
 import type { WorkerRecord } from './host-reporter.js';
@@ -9,10 +9,10 @@ import type { ServiceState } from './report.js';
 export interface ServiceGroupMember {
   /** This service runs: report it (resolves once the first report was tried). */
   register(record: WorkerRecord): Promise<void>;
-  /** Say "alive" every report_interval from now on (0: never). */
-  join(): void;
-  /** Stop saying alive. */
-  leave(): Promise<void>;
+  /** Say "alive" every report_interval from now on (0: never); nova's `join`. */
+  start(): void;
+  /** Stop saying alive and leave the group. */
+  stop(): Promise<void>;
   services(): Promise<ServiceState[]>;
   isUp(host: string, binary: string): Promise<boolean>;
   /** Disable or enable a service (admin); ServiceNotFoundError / ServiceGroupUnavailableError. */

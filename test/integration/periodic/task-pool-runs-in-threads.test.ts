@@ -13,7 +13,7 @@ test('the digest task runs in a pool thread, created on first use, and matches t
   t.after(() => pool.destroy());
   assert.equal(pool.state, 'idle');
   const result = await pool.run<{ mebibytes: number; digest: string; ms: number }>('digest', { mebibytes: 4, seed: 9 });
-  assert.equal(pool.state, 'open');
+  assert.equal(pool.state, 'running');
   assert.equal(result.mebibytes, 4);
   assert.equal(result.digest, digest({ mebibytes: 4, seed: 9 }).digest);
   assert.equal(pool.stats.completed, 1);
@@ -73,22 +73,33 @@ test('aborting the signal cancels a running run with ERR_POOL_ABORTED and its re
   });
 });
 
-test('close lets a short run finish, terminates a long one after closeTimeoutMs, then refuses runs', async (t) => {
-  const pool = new TaskPool({ threads: 2, closeTimeoutMs: 500, directory: fixtures });
+test('stop lets a short run finish, terminates a long one after stopTimeoutMs, then refuses runs', async (t) => {
+  const pool = new TaskPool({ threads: 2, stopTimeoutMs: 500, directory: fixtures });
   t.after(() => pool.destroy());
   const short = pool.run<{ ms: number }>('spin', { ms: 100 });
   const long = pool.run('spin', { ms: 20_000 });
   const longOutcome = assert.rejects(long, { code: 'ERR_POOL_ABORTED' });
   const started = Date.now();
-  const closing = pool.close();
-  assert.equal(pool.close(), closing, 'idempotent');
+  const closing = pool.stop();
+  assert.equal(pool.stop(), closing, 'idempotent');
   await assert.rejects(pool.run('spin', { ms: 1 }), { code: 'ERR_CLOSED' });
   assert.deepEqual((await short).ms, 100);
   await closing;
   await longOutcome;
   assert.ok(Date.now() - started < 5000);
-  assert.equal(pool.state, 'closed');
+  assert.equal(pool.state, 'stopped');
   assert.equal(pool.stats.liveThreads, 0);
+});
+
+test("stop({ timeoutMs }) bounds this stop instead of the pool's stopTimeoutMs", async (t) => {
+  const pool = new TaskPool({ threads: 1, stopTimeoutMs: 60_000, directory: fixtures });
+  t.after(() => pool.destroy());
+  const long = assert.rejects(pool.run('spin', { ms: 20_000 }), { code: 'ERR_POOL_ABORTED' });
+  const started = Date.now();
+  await pool.stop({ timeoutMs: 300 });
+  await long;
+  assert.ok(Date.now() - started < 5000, 'cut after 300 ms, not 60 s');
+  assert.equal(pool.state, 'stopped');
 });
 
 test('a task name that is not a plain module name is refused', async (t) => {
