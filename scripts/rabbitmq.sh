@@ -86,6 +86,9 @@ load_env() {
   # NODE_DIR: the node's folder as the broker sees it (inside its root, if any).
   export HOME="$NODE_DIR/home" ERL_EPMD_PORT RABBITMQ_NODENAME ERL_EPMD_ADDRESS=127.0.0.1
   export RABBITMQ_CONF_ENV_FILE="$NODE_DIR/rabbitmq-env.conf"
+  # An Erlang VM that dies (the node, or rabbitmqctl's) writes its erl_crash.dump here, not into
+  # whatever folder the caller ran us from (the clone).
+  export ERL_CRASH_DUMP="$NODE_DIR/log/erl_crash.dump"
 }
 
 ctl() { load_env || die "no broker started (run: scripts/rabbitmq.sh start)"; "${RUN[@]}" "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" "$@"; }
@@ -155,7 +158,9 @@ start() {
   export RABBITMQ_PID_FILE="$node_dir/server.erlpid"
   export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
   # setsid: the broker must not die with the shell that started it, nor get its signals.
-  setsid "${RUN[@]}" "$RMQ_BIN/rabbitmq-server" >"$BASE/log/startup.log" 2>&1 </dev/null &
+  # env -C: the node runs in its own folder, where Mnesia drops its MnesiaCore.* files when it
+  # fails (chroot alone would leave it in the root's /, no chroot in the caller's folder).
+  setsid "${RUN[@]}" env -C "$node_dir" "$RMQ_BIN/rabbitmq-server" >"$BASE/log/startup.log" 2>&1 </dev/null &
   echo $! >"$BASE/server.pid"
   local tries=0
   until amqp_answers "$amqp_port"; do

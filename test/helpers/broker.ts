@@ -102,14 +102,22 @@ export async function rabbit(args: string[], dir?: string, extraEnv: Record<stri
   return result.stdout;
 }
 
-/** Start a private broker in its own folder; stopped and removed after the test. Resolves with its URL. */
-export async function startPrivateBroker(t: TestContext, name: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; dir: string }> {
+/**
+ * Start a private broker in its own folder; stopped and removed after the test. Resolves with its
+ * URL. `flags`: RABBITMQ4 for a RabbitMQ 4 broker from the trixie root.
+ */
+export async function startPrivateBroker(
+  t: TestContext,
+  name: string,
+  extraEnv: Record<string, string> = {},
+  flags: readonly string[] = [],
+): Promise<{ url: string; dir: string }> {
   const dir = `${ROOT}.tmp/rabbitmq-${name}-${process.pid}`;
   t.after(async () => {
     await rabbit(['stop'], dir).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   });
-  const url = (await rabbit(['start'], dir, extraEnv)).trim().split('\n').pop()!;
+  const url = (await rabbit([...flags, 'start'], dir, extraEnv)).trim().split('\n').pop()!;
   return { url, dir };
 }
 

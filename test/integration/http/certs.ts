@@ -42,10 +42,12 @@ function sign(dir: string, name: string, ca: string, ext: string): void {
 
 /**
  * Generate the set; call remove() (register it with t.after) when done. `serverAltNames`
- * replaces the server certificate's names (the broker TLS test leaves 127.0.0.1 out).
+ * replaces the server certificate's names (the broker TLS test leaves 127.0.0.1 out); `parent`
+ * the folder the set's own folder is made in (default: the system temp dir), e.g. one that a
+ * broker in the trixie root can read too.
  */
-export function makeTestCerts(serverAltNames = 'IP:127.0.0.1,DNS:localhost'): TestCerts {
-  const dir = mkdtempSync(join(tmpdir(), 'oslo-node-certs-'));
+export function makeTestCerts(serverAltNames = 'IP:127.0.0.1,DNS:localhost', parent = tmpdir()): TestCerts {
+  const dir = mkdtempSync(join(parent, 'oslo-node-certs-'));
   selfSignedCa(dir, 'ca');
   selfSignedCa(dir, 'other-ca');
   keyAndCsr(dir, 'server', 'localhost');

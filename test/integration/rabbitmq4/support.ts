@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, rm } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, symlink, unlink } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 import { rabbit, type ExchangeRow, type QueueRow } from '../../helpers/broker.js';
@@ -53,6 +53,17 @@ export async function stagePythonPeer(t: TestContext, rootPath: string): Promise
       args: ['chroot', rootPath, 'env', `OSLO_LOCK_PATH=${rootDir}`, 'python3', `${rootDir}/${script}`, ...args],
     }),
   };
+}
+
+/**
+ * Make the staged folder readable at one path on both sides: a host symlink at `peer.rootDir`
+ * to `peer.hostDir` (removed after the test). Then one INI file can name certificates and locks
+ * that our process, the Python peer and the root's broker all open by the same path.
+ */
+export async function samePathOnHost(t: TestContext, peer: StagedPeer): Promise<string> {
+  await symlink(peer.hostDir, peer.rootDir);
+  t.after(() => unlink(peer.rootDir).catch(() => undefined));
+  return peer.rootDir;
 }
 
 /** Remove, after the test, the queue manager's /dev/shm counters of `hostname` (ours, not the root's). */
