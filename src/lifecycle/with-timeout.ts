@@ -2,14 +2,17 @@
  * The lifecycle contract every long-lived part follows (see README.md, "How it works"):
  * `start()` and `stop(options?)` are awaitable and idempotent (later callers share the first
  * call's promise), `state` names where the part is, and a stop's `timeoutMs` has one meaning
- * everywhere: 0 (or unset, or Infinity) is no bound, wait for as long as the work takes, as
- * oslo's `graceful_shutdown_timeout = 0` means "endless wait"; any other value bounds the wait,
- * after which the part cuts what is left. `withTimeout` is the one race against a timer.
+ * everywhere: 0 (or Infinity) is no bound, wait for as long as the work takes, as oslo's
+ * `graceful_shutdown_timeout = 0` means "endless wait"; any other value bounds the wait, after
+ * which the part cuts what is left. Unset is the part's own default bound where it documents
+ * one (TaskPool's stopTimeoutMs, the Supervisor's graceful_shutdown_timeout, the control
+ * server's 2 s), else no bound. `destroy()`, where a part has it, is the hard stop.
+ * `withTimeout` is the one race against a timer.
  */
 
 /** Options of a graceful stop. */
 export interface StopOptions {
-  /** Bound on the graceful part of the stop, ms; 0 or unset: no bound. */
+  /** Bound on the graceful part of the stop, ms; 0: no bound; unset: the part's default (see above). */
   readonly timeoutMs?: number;
 }
 

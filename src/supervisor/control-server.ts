@@ -11,7 +11,7 @@ import type { Logger } from '../logging/logger.js';
 import { readFrames, writeFrame } from '../rpc/transports/embedded/ndjson.js';
 import { defaultControlSocketPath, removeDeadControlSockets } from './control-path.js';
 import { invalidRequest, type ControlAnswer, type ControlRequest, type LauncherStatus, type OperationResult } from './control-protocol.js';
-import { withTimeout } from '../lifecycle/with-timeout.js';
+import { withTimeout, type StopOptions } from '../lifecycle/with-timeout.js';
 
 /** What the control socket can ask of the launcher. */
 export interface ControlActions {
@@ -39,7 +39,7 @@ export class ControlServer {
   }
 
   /** Listen on `configured`, or on `control-<pid>.sock` in the private runtime folder. */
-  async listen(configured: string | undefined): Promise<string> {
+  async start(configured: string | undefined): Promise<string> {
     const path = configured ?? defaultControlSocketPath(process.pid, { create: true });
     if (configured === undefined) await removeDeadControlSockets();
     const server = createServer((socket) => this.#accept(socket));
@@ -91,13 +91,13 @@ export class ControlServer {
     }
   }
 
-  /** Answer what is pending (bounded), then close every connection and remove the socket file. */
-  async close(graceMs = 2000): Promise<void> {
+  /** Answer what is pending (for up to `timeoutMs`, default 2 s), then close every connection and remove the socket file. */
+  async stop(options: StopOptions = {}): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
     if (!server) return;
     server.close();
-    await withTimeout(Promise.allSettled([...this.#pending]), graceMs);
+    await withTimeout(Promise.allSettled([...this.#pending]), options.timeoutMs ?? 2000);
     await Promise.all(
       [...this.#sockets].map(
         (socket) =>

@@ -36,6 +36,6 @@ export async function createEmbeddedPlugin(socketPath: string | undefined, logge
       links.delete(handle);
       if (linkId) router.detach(linkId);
     },
-    close: () => router.close(),
+    stop: () => router.close(),
   };
 }

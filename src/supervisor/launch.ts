@@ -4,6 +4,7 @@
  * socket, start the primary-side plugins, fork the workers, and supervise them until stopped.
  * The calling process becomes the cluster primary; workers run src/worker/entry.ts.
  */
+import { ms } from '../config/durations.js';
 import { loadConfig, type ConfigOverrides } from '../config/load.js';
 import type { Config } from '../config/options.js';
 import type { WorkerInfo } from '../ipc/messages.js';
@@ -73,18 +74,15 @@ export async function launch(options: LaunchOptions = {}): Promise<LauncherHandl
   const load = (): Config => loadConfig(argv, options.env, { overrides: options.config }).config;
   const config = load();
   const logger = options.logger ?? createLogger({ level: config.log_level, workerId: 0, format: config.log_format as LogFormat });
-  const socket = new ListenSocket({ host: config.host, port: config.port, backlog: config.backlog, keepIdleSeconds: config.tcp_keepidle }, logger);
+  const socket = new ListenSocket({ host: config.host, port: config.port, backlog: config.backlog, keepIdleMs: ms(config, 'tcp_keepidle') }, logger);
   let removePidFile = (): void => {};
   let plugins: Awaited<ReturnType<typeof createPlugins>> | undefined;
   let port: number;
   let supervisor: Supervisor | undefined;
   let exited: Promise<number> = Promise.resolve(1);
-  let stopRequested = false;
   // stop() and ctl.js stop are idempotent (a second SIGTERM, unlike them, forces the stop).
   const requestStop = (reason: string): void => {
-    if (stopRequested || !supervisor || supervisor.state === 'stopping' || supervisor.state === 'stopped') return;
-    stopRequested = true;
-    supervisor.stop(reason);
+    void supervisor?.stop({ reason });
   };
   // The control socket (ctl.js) drives the same handle as code does.
   const control = new ControlServer(
@@ -104,7 +102,7 @@ export async function launch(options: LaunchOptions = {}): Promise<LauncherHandl
   try {
     preflight(config);
     plugins = await createPlugins(config, logger);
-    ({ port } = await socket.listen());
+    ({ port } = await socket.start());
     if (config.pid_file) removePidFile = writePidFile(config.pid_file);
     logger.info({ version: VERSION, host: config.host, port, workers: config.workers }, 'launcher listening');
     supervisor = new Supervisor({
@@ -117,21 +115,25 @@ export async function launch(options: LaunchOptions = {}): Promise<LauncherHandl
     defaults: { manager: options.manager, app: options.app },
     notifyParent: options.notifyParent,
     });
-    await control.listen(config.control_socket);
+    await control.start(config.control_socket);
   } catch (error) {
     removePidFile();
-    await plugins?.close();
-    await control.close();
-    await socket.close().catch(() => undefined);
+    await plugins?.stop();
+    await control.stop();
+    await socket.stop().catch(() => undefined);
     throw error;
   }
   const running = supervisor;
   const uninstall = options.handleSignals
-    ? installSignalHandlers({ stop: (signal) => running.stop(signal), reload: () => void running.reload() })
+    ? installSignalHandlers({
+        stop: (signal) => void (running.state === 'stopping' ? running.destroy(signal) : running.stop({ reason: signal })),
+        reload: () => void running.reload(),
+      })
     : () => {};
-  exited = running.run();
+  await running.start();
+  exited = running.done;
   const done = exited.then(async (code) => {
-    await control.close();
+    await control.stop();
     uninstall();
     removePidFile();
     return code;

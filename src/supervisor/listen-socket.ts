@@ -17,8 +17,8 @@ export interface ListenOptions {
   host: string;
   port: number;
   backlog: number;
-  /** TCP keepalive idle time on accepted sockets, in seconds (tcp_keepidle). */
-  keepIdleSeconds: number;
+  /** `tcp_keepidle` in ms: idle time before the first keep-alive probe. */
+  keepIdleMs: number;
   /** Connections held while no worker is ready; beyond it new ones are closed (logged). */
   maxQueued?: number;
 }
@@ -39,14 +39,14 @@ export class ListenSocket {
     this.#options = options;
     this.#logger = logger;
     this.#server = createServer(
-      { pauseOnConnect: true, keepAlive: true, keepAliveInitialDelay: options.keepIdleSeconds * 1000, noDelay: true },
+      { pauseOnConnect: true, keepAlive: true, keepAliveInitialDelay: options.keepIdleMs, noDelay: true },
       (socket) => this.#onConnection(socket),
     );
     this.#server.on('error', (error) => this.#logger.error({ err: error }, 'listening socket error'));
   }
 
   /** Bind and listen. A taken port or a bad address throws a ConfigError (exit code 2). */
-  listen(): Promise<{ address: string; port: number }> {
+  start(): Promise<{ address: string; port: number }> {
     const { host, port, backlog } = this.#options;
     return new Promise((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException): void => {
@@ -93,7 +93,7 @@ export class ListenSocket {
   }
 
   /** Stop accepting and close the socket; held connections are closed. */
-  close(): Promise<void> {
+  stop(): Promise<void> {
     this.#closed = true;
     for (const socket of this.#queued.splice(0)) socket.destroy();
     return new Promise((resolve) => this.#server.close(() => resolve()));

@@ -23,7 +23,7 @@ export interface MetricsPlugin extends SupervisorPlugin {
   /** Every worker's metrics (and the primary's), merged, in the text exposition format. */
   collect(): Promise<string>;
   /** Listen on metrics_port when configured; resolves with the port (undefined when none). */
-  listen(): Promise<number | undefined>;
+  start(): Promise<number | undefined>;
 }
 
 export function createMetricsPlugin(config: Config, logger: Logger): MetricsPlugin {
@@ -59,7 +59,7 @@ export function createMetricsPlugin(config: Config, logger: Logger): MetricsPlug
   let server: Server | undefined;
   return {
     collect,
-    async listen() {
+    async start() {
       if (!config.metrics_enabled || config.metrics_port === 0) return undefined;
       server = createServer((req, res) => {
         if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== config.metrics_path) {
@@ -94,7 +94,7 @@ export function createMetricsPlugin(config: Config, logger: Logger): MetricsPlug
     onWorkerExit(handle) {
       handles.delete(handle);
     },
-    async close() {
+    async stop() {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       server?.closeAllConnections();
     },

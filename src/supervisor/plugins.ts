@@ -14,27 +14,27 @@ import type { SupervisorPlugin } from './supervisor.js';
 
 export interface PrimaryPlugins {
   readonly list: SupervisorPlugin[];
-  close(): Promise<void>;
+  stop(): Promise<void>;
 }
 
-/** Build the plugins this configuration needs; on a failure the ones built are closed. */
+/** Build the plugins this configuration needs; on a failure the ones built are stopped. */
 export async function createPlugins(config: Config, logger: Logger): Promise<PrimaryPlugins> {
   const list: SupervisorPlugin[] = [];
-  const close = async (): Promise<void> => {
-    await Promise.allSettled(list.map((plugin) => plugin.close?.()));
+  const stop = async (): Promise<void> => {
+    await Promise.allSettled(list.map((plugin) => plugin.stop?.()));
   };
   try {
     const metrics = createMetricsPlugin(config, logger);
     list.push(createPeriodicPlugin(logger), metrics);
-    await metrics.listen();
+    await metrics.start();
     const embedded = config.transport_url ? undefined : await createEmbeddedPlugin(config.embedded_socket, logger);
     if (embedded) list.push(embedded);
     list.push(await createServiceGroupPlugin(config, logger, embedded?.router));
     const systemd = createSystemdNotifyPlugin({ logger, env: process.env });
     if (systemd) list.push(systemd);
   } catch (error) {
-    await close();
+    await stop();
     throw error;
   }
-  return { list, close };
+  return { list, stop };
 }

@@ -52,7 +52,7 @@ export async function createServiceGroupPlugin(config: Config, logger: Logger, r
     onWorkerExit(handle) {
       reporter.workerLeft(handle.pid);
     },
-    async close() {
+    async stop() {
       await reporter.stop(true);
       await driver.stop();
     },

@@ -1,6 +1,7 @@
 /** What a Supervisor is built from, and the plugin interface that follows its workers' lives. */
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/options.js';
+import type { StopOptions } from '../lifecycle/with-timeout.js';
 import type { Logger } from '../logging/logger.js';
 import type { ListenSocket } from './listen-socket.js';
 import type { WorkerHandle } from './worker-handle.js';
@@ -11,7 +12,14 @@ export interface SupervisorPlugin {
   onWorkerExit?(handle: WorkerHandle): void;
   /** The launcher's state changed; `workers` slots are configured. */
   onState?(state: SupervisorState, workers: number): void;
-  close?(): Promise<void>;
+  /** The launcher stops: release what the plugin holds. */
+  stop?(): Promise<void>;
+}
+
+/** Supervisor.stop()'s options: `timeoutMs` defaults to graceful_shutdown_timeout (0: no bound). */
+export interface SupervisorStopOptions extends StopOptions {
+  /** Why, for the log line (a signal name, "ctl.js stop", ...). */
+  readonly reason?: string;
 }
 
 export type SupervisorState = 'starting' | 'running' | 'reloading' | 'scaling' | 'stopping' | 'stopped';

@@ -17,13 +17,13 @@ import { RestartPolicy } from './restart-policy.js';
 import { SpareKeeper, type Spare } from './spare.js';
 import { watchStart } from './start-watch.js';
 import { launcherStatus } from './status.js';
-import { WORKER_ENTRY, type SupervisorOptions, type SupervisorPlugin, type SupervisorState, type WorkerDefaults } from './supervisor-options.js';
+import { WORKER_ENTRY, type SupervisorOptions, type SupervisorPlugin, type SupervisorState, type SupervisorStopOptions, type WorkerDefaults } from './supervisor-options.js';
 import { WorkerHandle } from './worker-handle.js';
 
 /** RSS samples in a row above max_memory_restart before a worker is replaced. */
 const MEMORY_SAMPLES_IN_A_ROW = 3;
 
-export { WORKER_ENTRY, type SupervisorOptions, type SupervisorPlugin, type SupervisorState, type WorkerDefaults } from './supervisor-options.js';
+export { WORKER_ENTRY, type SupervisorOptions, type SupervisorPlugin, type SupervisorState, type SupervisorStopOptions, type WorkerDefaults } from './supervisor-options.js';
 
 export class Supervisor {
   #config: Config;
@@ -49,7 +49,9 @@ export class Supervisor {
   /** Set when the stop was forced or the launcher gave up: the exit code is 1 regardless. */
   #forcedCode: number | undefined;
   #finish!: (code: number) => void;
-  readonly #done = new Promise<number>((resolve) => (this.#finish = resolve));
+  /** Resolves with the launcher's exit code once it has stopped: 0 clean, 1 forced, timed out or gave up, 2 never started. */
+  readonly done = new Promise<number>((resolve) => (this.#finish = resolve));
+  #started = false;
   #announce!: () => void;
   /** Resolves once every worker serves for the first time. */
   readonly ready = new Promise<void>((resolve) => (this.#announce = resolve));
@@ -124,12 +126,13 @@ export class Supervisor {
     return this.#state;
   }
 
-  /** Fork every worker; resolves with the launcher's exit code once it has stopped. */
-  run(): Promise<number> {
+  /** Fork every worker (await `ready` for them to serve; `done` for the exit code). Runs once. */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
     this.#logger.info({ workers: this.#config.workers }, `starting ${this.#config.workers} workers`);
     for (let slot = 1; slot <= this.#config.workers; slot++) this.#startSlot(slot, 0);
     this.#sampler.start();
-    return this.#done;
   }
 
   /** `ctl.js status`: the launcher and every worker process, the spare included. */
@@ -149,22 +152,35 @@ export class Supervisor {
     return [...this.#live].filter((handle) => handle.slot > 0).map((handle) => handle.info()).sort((a, b) => a.slot - b.slot);
   }
 
-  /** Graceful stop of every worker, bounded by graceful_shutdown_timeout; a second call forces it. */
-  stop(reason: string): void {
-    if (this.#state === 'stopped') return;
-    if (this.#state === 'stopping') {
-      this.#logger.warn({ reason }, 'second stop request: killing the remaining workers now');
+  /**
+   * Graceful stop of every worker, bounded by `timeoutMs` (default graceful_shutdown_timeout;
+   * 0: no bound), after which the rest are killed. Resolves with the exit code (`done`).
+   * Idempotent: later calls join the first; `destroy()` is the hard stop.
+   */
+  stop(options: SupervisorStopOptions = {}): Promise<number> {
+    if (this.#state !== 'stopping' && this.#state !== 'stopped') this.#stopGracefully(options.reason ?? 'stop()', options.timeoutMs ?? ms(this.#config, 'graceful_shutdown_timeout'));
+    return this.done;
+  }
+
+  /** Kill every worker now (a second SIGTERM); resolves with the exit code, 1. */
+  destroy(reason = 'destroy()'): Promise<number> {
+    if (this.#state !== 'stopped') {
+      this.#logger.warn({ reason }, this.#state === 'stopping' ? 'second stop request: killing the remaining workers now' : 'hard stop: killing every worker now');
+      this.#setState('stopping');
+      this.#sampler.stop();
       this.#forceStop();
-      return;
     }
+    return this.done;
+  }
+
+  #stopGracefully(reason: string, timeoutMs: number): void {
     this.#setState('stopping');
     this.#sampler.stop();
     for (const timer of this.#restartTimers) clearTimeout(timer);
-    const timeoutMs = ms(this.#config, 'graceful_shutdown_timeout');
     // Armed before anything else runs, so a stuck step cannot keep the launcher alive.
     const timer = timeoutMs > 0 ? setTimeout(() => this.#onStopTimeout(timeoutMs), timeoutMs) : undefined;
     this.#logger.info({ reason, workers: this.#live.size, timeoutMs }, 'stopping all workers gracefully');
-    void this.#socket.close();
+    void this.#socket.stop();
     // A spare holds no work (and may not even listen for messages yet): it is simply killed.
     const spare = this.#spares.discard();
     // A worker still loading its code may not listen for 'stop' yet, and holds no work: kill it.
@@ -177,7 +193,7 @@ export class Supervisor {
       if (timer) clearTimeout(timer);
       if (this.#state === 'stopped') return;
       const clean = exits.every((exit) => exit.code === 0);
-      await this.#closePlugins();
+      await this.#stopPlugins();
       const code = this.#forcedCode ?? (clean ? 0 : 1);
       this.#logger.info({ clean, code }, `all workers stopped; exiting ${code}`);
       this.#end(code);
@@ -348,7 +364,7 @@ export class Supervisor {
     if (why) this.#logger.fatal({ exitCode: code }, `${why}; stopping the launcher`);
     // stop() ends with 0 when workers exit cleanly; giving up is a failure whatever they do.
     this.#forcedCode = code;
-    this.stop(code === 2 ? 'start failed' : 'crash loop');
+    void this.stop({ reason: code === 2 ? 'start failed' : 'crash loop' });
   }
 
   #onStopTimeout(timeoutMs: number): void {
@@ -360,13 +376,13 @@ export class Supervisor {
     for (const handle of this.#live) handle.kill();
     this.#forcedCode = 1;
     void Promise.all([...this.#live].map((handle) => handle.exited)).then(async () => {
-      await this.#closePlugins();
+      await this.#stopPlugins();
       this.#end(1);
     });
   }
 
-  async #closePlugins(): Promise<void> {
-    await Promise.allSettled(this.#plugins.map((plugin) => plugin.close?.()));
+  async #stopPlugins(): Promise<void> {
+    await Promise.allSettled(this.#plugins.map((plugin) => plugin.stop?.()));
   }
 
   #end(code: number): void {

@@ -85,7 +85,7 @@ export function createSystemdNotifyPlugin(options: SystemdNotifyOptions): Superv
         send('STOPPING=1', 'STATUS=stopping');
       }
     },
-    async close() {
+    async stop() {
       clearInterval(timer);
       await queue;
     },
