@@ -20,7 +20,12 @@ export type SecondsOption =
   | 'periodic_interval_max'
   | 'rpc_response_timeout'
   | 'report_interval'
-  | 'service_down_time';
+  | 'service_down_time'
+  | 'rabbit_retry_interval'
+  | 'rabbit_retry_backoff'
+  | 'rabbit_interval_max'
+  | 'kombu_reconnect_delay'
+  | 'kombu_reconnect_splay';
 
 /** `config[name]` in milliseconds. A 0 stays 0: for a timeout that is "no bound" (src/lifecycle). */
 export function ms<K extends SecondsOption>(config: Pick<Config, K>, name: K): number {

@@ -5,6 +5,7 @@
  */
 import { coerceOption } from '../../../config/coerce.js';
 import { iniKey } from '../../../config/option-types.js';
+import { ms, type SecondsOption } from '../../../config/durations.js';
 import { rabbitOptionProblem } from '../../../config/load.js';
 import { OPTIONS, type Config, type OptionName } from '../../../config/options.js';
 import { ConfigError, ErrorCodes } from '../../../errors.js';
@@ -79,6 +80,8 @@ export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
     if (raw === undefined) return config[name];
     return coerceOption(name, OPTIONS[name], raw, 'transport_url query');
   };
+  // A duration option as the URL query or the config sets it, in ms.
+  const millis = <K extends SecondsOption>(name: K): number => ms({ [name]: value(name) } as Pick<Config, K>, name);
   for (const key of Object.keys(url.query)) {
     if (!URL_OVERRIDABLE.has(key)) {
       throw new ConfigError(ErrorCodes.CONFIG_INVALID, `transport_url query parameter ${key} is not an [oslo_messaging_rabbit] option`, {
@@ -116,9 +119,9 @@ export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
     autoDelete: value('amqp_auto_delete') as boolean,
     transientQueueTtlSeconds: value('rabbit_transient_queues_ttl') as number,
     prefetch,
-    retryIntervalMs: (value('rabbit_retry_interval') as number) * 1000,
-    retryBackoffMs: (value('rabbit_retry_backoff') as number) * 1000,
-    intervalMaxMs: (value('rabbit_interval_max') as number) * 1000,
+    retryIntervalMs: millis('rabbit_retry_interval'),
+    retryBackoffMs: millis('rabbit_retry_backoff'),
+    intervalMaxMs: millis('rabbit_interval_max'),
     heartbeatSeconds: value('heartbeat_timeout_threshold') as number,
     haQueues,
     quorumQueue,
@@ -134,11 +137,11 @@ export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
     queueManager: value('use_queue_manager')
       ? Object.freeze({ hostname: value('hostname') as string, processname: value('processname') as string })
       : undefined,
-    publishWaitMs: config.rpc_response_timeout * 1000,
+    publishWaitMs: ms(config, 'rpc_response_timeout'),
     heartbeatRate: value('heartbeat_rate') as number,
     failoverStrategy: value('kombu_failover_strategy') as FailoverStrategy,
-    reconnectDelayMs: (value('kombu_reconnect_delay') as number) * 1000,
-    reconnectSplayMs: (value('kombu_reconnect_splay') as number) * 1000,
+    reconnectDelayMs: millis('kombu_reconnect_delay'),
+    reconnectSplayMs: millis('kombu_reconnect_splay'),
     loginMethod,
     tls,
   });
