@@ -14,7 +14,7 @@ export { BrokerConnectError, BrokerDeclareError, BrokerTlsError, BrokerUnavailab
 export { WorkerExitedError, IpcRemoteError } from './ipc/channel.js';
 export { LauncherUnreachable, LauncherAmbiguous, ControlProtocolError } from './supervisor/control-client.js';
 export { Manager, type ManagerClass, type ManagerContext, type ServiceRecord } from './service/manager.js';
-export { Service, type ServiceCreateOptions, type ServiceStatus } from './service/service.js';
+export { Service, type ServiceCreateOptions } from './service/service.js';
 export { waitUntilReady } from './service/wait-until-ready.js';
 export { SERVICEGROUP_TOPIC, MessagingDriver } from './servicegroup/messaging-driver.js';
 export { DbDriver } from './servicegroup/db-driver.js';
@@ -32,6 +32,7 @@ export { PeriodicScheduler, type PeriodicTaskStats } from './periodic/scheduler.
 export { TaskPool } from './periodic/pool.js';
 export { PeriodicTaskError, LoopingCallError, PoolError } from './periodic/errors.js';
 export { launch, type LaunchOptions, type LauncherHandle } from './supervisor/launch.js';
+export type { LifecycleState, StopOptions } from './lifecycle/with-timeout.js';
 export type { WorkerInfo, WorkerState } from './ipc/messages.js';
 export type { LauncherView } from './http/app-loader.js';
 export { VERSION } from './version.js';

@@ -15,7 +15,7 @@ import { requestLimits } from './limits.js';
 import { RequestHandler } from './request-handler.js';
 import { loadTlsOptions } from './tls.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
-import { TIMED_OUT, isBounded, withTimeout, type StopOptions } from '../lifecycle/with-timeout.js';
+import { TIMED_OUT, isBounded, withTimeout, type StopOptions, type LifecycleState } from '../lifecycle/with-timeout.js';
 import type { HttpObserver } from '../metrics/observers.js';
 
 export interface HttpServiceOptions {
@@ -33,7 +33,6 @@ export interface HttpStopOptions extends StopOptions {
   readonly handBack?: HandBack;
 }
 
-export type HttpServiceStatus = 'new' | 'started' | 'stopping' | 'stopped';
 
 export interface HttpServiceStats {
   /** Requests received since start (refused ones included). */
@@ -65,7 +64,7 @@ export class HttpService {
   readonly #tracker: ConnectionTracker;
   #server: HttpServer | undefined;
   #tls = false;
-  #status: HttpServiceStatus = 'new';
+  #state: LifecycleState = 'new';
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
   #sweep: NodeJS.Timeout | undefined;
@@ -90,8 +89,8 @@ export class HttpService {
   }
 
   /** Where this part is in its lifecycle. */
-  get state(): HttpServiceStatus {
-    return this.#status;
+  get state(): LifecycleState {
+    return this.#state;
   }
 
   get stats(): HttpServiceStats {
@@ -113,7 +112,7 @@ export class HttpService {
    */
   handleConnection(socket: Socket): void {
     const server = this.#server;
-    if (this.#status !== 'started' || !server) {
+    if (this.#state !== 'running' || !server) {
       refuseSocket(socket);
       return;
     }
@@ -149,7 +148,7 @@ export class HttpService {
   }
 
   #start(): void {
-    if (this.#status !== 'new') return;
+    if (this.#state !== 'new') return;
     const config = this.#config;
     const timeoutMs = ms(config, 'client_socket_timeout');
     const tls = loadTlsOptions(config);
@@ -191,7 +190,7 @@ export class HttpService {
     server.emit('listening');
     this.#server = server;
     this.#tls = tls !== undefined;
-    this.#status = 'started';
+    this.#state = 'running';
     this.#logger.debug({ tls: this.#tls }, 'HTTP service started');
   }
 
@@ -217,12 +216,12 @@ export class HttpService {
   async #stop(timeoutMs: number, idleGraceMs: number, handBack: HandBack | undefined): Promise<void> {
     // A start() still in its microtask finishes first; from then on this runs without a pause
     // until the drain has begun, so no connection slips in.
-    if (this.#status === 'new' && this.#starting) await this.#starting.catch(() => undefined);
-    if (this.#status !== 'started') {
-      this.#status = 'stopped';
+    if (this.#state === 'new' && this.#starting) await this.#starting.catch(() => undefined);
+    if (this.#state !== 'running') {
+      this.#state = 'stopped';
       return;
     }
-    this.#status = 'stopping';
+    this.#state = 'stopping';
     const started = performance.now();
     this.#handler.drain();
     const drained = this.#tracker.drain(isBounded(timeoutMs) ? Math.min(idleGraceMs, timeoutMs / 2) : idleGraceMs, handBack);
@@ -237,7 +236,7 @@ export class HttpService {
       await drained;
     }
     clearInterval(this.#sweep);
-    this.#status = 'stopped';
+    this.#state = 'stopped';
     this.#logger.info({ durationMs: Math.round(performance.now() - started), cut: this.#cut, handedBack: this.#tracker.handedBack }, 'HTTP service stopped');
   }
 }

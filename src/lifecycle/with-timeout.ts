@@ -10,6 +10,12 @@
  * `withTimeout` is the one race against a timer.
  */
 
+/**
+ * Where a part is in its lifecycle, the same words everywhere: `new` until start(), then
+ * `starting`, `running`, `stopping`, `stopped` (a part without a step skips its word).
+ */
+export type LifecycleState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
 /** Options of a graceful stop. */
 export interface StopOptions {
   /** Bound on the graceful part of the stop, ms; 0: no bound; unset: the part's default (see above). */

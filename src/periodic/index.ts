@@ -18,9 +18,8 @@ export {
   type PeriodicTaskStats,
   type PoolRunner,
   type SchedulerConfig,
-  type SchedulerStatus,
 } from './scheduler.js';
-export { LoopingCall, loopDone, isLoopDone, type LoopDone, type LoopingCallOptions, type LoopingCallOutcome, type LoopingCallStatus } from './looping-call.js';
+export { LoopingCall, loopDone, isLoopDone, type LoopDone, type LoopingCallOptions, type LoopingCallOutcome } from './looping-call.js';
 export { FixedIntervalLoopingCall, type FixedIntervalFunction, type FixedIntervalOptions } from './fixed-interval-looping-call.js';
 export { DynamicLoopingCall, type DynamicFunction, type DynamicOptions } from './dynamic-looping-call.js';
 export { BackOffLoopingCall, type BackOffFunction, type BackOffOptions } from './backoff-looping-call.js';

@@ -4,6 +4,7 @@
  * LoopingCallDone); the owner ends it with stop(), which aborts the signal the function receives
  * and wakes a sleeping loop. Subclasses decide only how long to sleep after each call.
  */
+import type { LifecycleState } from '../lifecycle/with-timeout.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { sleep, systemClock, type Clock } from './clock.js';
 import { ErrorCodes } from '../errors.js';
@@ -30,7 +31,6 @@ export function isLoopDone<T>(result: unknown): result is LoopDone<T> {
 /** How a loop ended: the function returned loopDone(value), or stop() was called. */
 export type LoopingCallOutcome<T> = { reason: 'done'; value: T } | { reason: 'stopped' };
 
-export type LoopingCallStatus = 'idle' | 'running' | 'stopped';
 
 /** Options shared by every looping call. */
 export interface LoopingCallOptions {
@@ -52,7 +52,7 @@ export abstract class LoopingCall<T> {
   protected readonly logger: Logger;
   readonly #initialDelayMs: number;
   readonly #abort = new AbortController();
-  #status: LoopingCallStatus = 'idle';
+  #state: LifecycleState = 'new';
   #outcome: Promise<LoopingCallOutcome<T>> | undefined;
 
   constructor(options: LoopingCallOptions = {}) {
@@ -63,16 +63,16 @@ export abstract class LoopingCall<T> {
   }
 
   /** Where this part is in its lifecycle. */
-  get state(): LoopingCallStatus {
-    return this.#status;
+  get state(): LifecycleState {
+    return this.#state;
   }
 
   /** Start the loop. Throws a LoopingCallError if already started (as oslo does). */
   start(): this {
-    if (this.#status !== 'idle') {
+    if (this.#state !== 'new') {
       throw new LoopingCallError(ErrorCodes.LOOPING_CALL_STATE, `${this.name} was already started`);
     }
-    this.#status = 'running';
+    this.#state = 'running';
     this.#outcome = this.#loop();
     // wait() hands the rejection to whoever asks; nobody asking must not crash the process.
     this.#outcome.catch(() => undefined);
@@ -83,7 +83,7 @@ export abstract class LoopingCall<T> {
   async stop(): Promise<void> {
     this.#abort.abort();
     if (this.#outcome === undefined) {
-      this.#status = 'stopped';
+      this.#state = 'stopped';
       return;
     }
     await this.#outcome.then(
@@ -114,7 +114,7 @@ export abstract class LoopingCall<T> {
       this.logger.error({ err: error, loop: this.name }, `${this.name} failed`);
       throw error;
     } finally {
-      this.#status = 'stopped';
+      this.#state = 'stopped';
     }
   }
 }

@@ -17,7 +17,7 @@ import { silentLogger, type Logger } from '../logging/logger.js';
 import { systemClock, type Clock } from './clock.js';
 import { PeriodicTaskError } from './errors.js';
 import type { PeriodicTaskArgs, PeriodicTaskSpec, RunOn } from './periodic-task.js';
-import { TIMED_OUT, withTimeout, type StopOptions } from '../lifecycle/with-timeout.js';
+import { TIMED_OUT, withTimeout, type StopOptions, type LifecycleState } from '../lifecycle/with-timeout.js';
 
 /** The three oslo options the scheduler reads (a `Config` satisfies it). */
 export interface SchedulerConfig {
@@ -63,7 +63,6 @@ export interface PeriodicTaskStats {
   owned: boolean;
 }
 
-export type SchedulerStatus = 'idle' | 'running' | 'stopping' | 'stopped';
 
 interface TaskState {
   readonly spec: PeriodicTaskSpec;
@@ -88,7 +87,7 @@ export class PeriodicScheduler {
   readonly #raiseOnError: boolean;
   readonly #abort = new AbortController();
   #owned = new Set<string>();
-  #status: SchedulerStatus = 'idle';
+  #state: LifecycleState = 'new';
   #timer: unknown;
   #stopped: Promise<void> | undefined;
 
@@ -103,10 +102,10 @@ export class PeriodicScheduler {
     for (const spec of options.tasks ?? []) this.addTask(spec);
   }
 
-  /** `'idle'` before start(), then `'running'`, `'stopping'`, `'stopped'`. */
+  /** `'new'` before start(), then `'running'`, `'stopping'`, `'stopped'`. */
   /** Where this part is in its lifecycle. */
-  get state(): SchedulerStatus {
-    return this.#status;
+  get state(): LifecycleState {
+    return this.#state;
   }
 
   /** Add a task (oslo `add_periodic_task`); its grid starts now, or at once if runImmediately. */
@@ -116,13 +115,13 @@ export class PeriodicScheduler {
     }
     const lastRun = spec.runImmediately ? undefined : this.#clock.now();
     this.#tasks.set(spec.name, { spec, lastRun, lastRunAt: undefined, lastDurationMs: undefined, running: undefined, runs: 0, failures: 0, skippedOverlaps: 0 });
-    if (this.#status === 'running') this.#tick();
+    if (this.#state === 'running') this.#tick();
   }
 
   /** Start the timer loop. Idempotent; a no-op once stopping. */
   start(): void {
-    if (this.#status !== 'idle') return;
-    this.#status = 'running';
+    if (this.#state !== 'new') return;
+    this.#state = 'running';
     const fuzzMs = this.#random() * ms(this.#config, 'periodic_fuzzy_delay');
     const anchor = this.#clock.now() + fuzzMs;
     for (const state of this.#tasks.values()) {
@@ -144,7 +143,7 @@ export class PeriodicScheduler {
   setOwnedTasks(names: Iterable<string>): void {
     this.#owned = new Set(names);
     this.#logger.info({ tasks: [...this.#owned] }, 'periodic one-worker tasks assigned');
-    if (this.#status === 'running') this.#tick();
+    if (this.#state === 'running') this.#tick();
   }
 
   /**
@@ -172,7 +171,7 @@ export class PeriodicScheduler {
         enabled: spec.enabled && spec.spacing > 0 && this.#config.periodic_enable,
         lastRunAt: iso(state.lastRunAt),
         lastDurationMs: state.lastDurationMs ?? null,
-        nextRunAt: active && this.#status === 'running' ? iso(state.lastRun === undefined ? this.#clock.now() : state.lastRun + spec.spacing * 1000) : null,
+        nextRunAt: active && this.#state === 'running' ? iso(state.lastRun === undefined ? this.#clock.now() : state.lastRun + spec.spacing * 1000) : null,
         runs: state.runs,
         failures: state.failures,
         skippedOverlaps: state.skippedOverlaps,
@@ -193,12 +192,12 @@ export class PeriodicScheduler {
   }
 
   async #stop(timeoutMs: number): Promise<void> {
-    this.#status = 'stopping';
+    this.#state = 'stopping';
     this.#clock.clearTimeout(this.#timer);
     this.#abort.abort(new PeriodicTaskError(ErrorCodes.PERIODIC_STOPPED, 'periodic scheduler is stopping'));
     const running = [...this.#tasks.values()].flatMap((state) => (state.running ? [state.running] : []));
     const late = (await withTimeout(Promise.allSettled(running), timeoutMs, this.#clock)) === TIMED_OUT;
-    this.#status = 'stopped';
+    this.#state = 'stopped';
     if (late) {
       const names = [...this.#tasks.values()].filter((state) => state.running).map((state) => state.spec.name);
       this.#logger.warn({ tasks: names, timeoutMs }, 'periodic tasks still running after the stop timeout');
@@ -215,7 +214,7 @@ export class PeriodicScheduler {
   #tick(): void {
     this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#status !== 'running') return;
+    if (this.#state !== 'running') return;
     const { idleMs } = this.#pass(false);
     this.#timer = this.#clock.setTimeout(() => this.#tick(), idleMs);
   }
@@ -224,7 +223,7 @@ export class PeriodicScheduler {
     const now = this.#clock.now();
     let idleMs = ms(this.#config, 'periodic_interval_max');
     const started: Promise<void>[] = [];
-    if (this.#status === 'stopping' || this.#status === 'stopped') return { idleMs, started };
+    if (this.#state === 'stopping' || this.#state === 'stopped') return { idleMs, started };
     for (const state of this.#tasks.values()) {
       const { spec } = state;
       if (!this.#isActive(spec)) continue;

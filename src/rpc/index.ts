@@ -13,7 +13,7 @@
  * - `mandatory` fails a request to an unbound topic at once (oslo: `at_least_once`).
  */
 export { RpcClient, type RpcClientOptions, type RpcClientOverrides } from './client.js';
-export { RpcServer, type RpcServerOptions, type RpcServerStats, type RpcServerStatus } from './server.js';
+export { RpcServer, type RpcServerOptions, type RpcServerStats } from './server.js';
 export { RpcDispatcher, RPC_BASE, findRpcMethod, type EndpointTarget, type DispatchRequest } from './dispatcher.js';
 export { NoOpSerializer, type Serializer } from './serializer.js';
 export { withRequestId, packContext, unpackContext, type RequestContext } from './context.js';

@@ -13,7 +13,7 @@ import { NoOpSerializer, type Serializer } from './serializer.js';
 import { validateTarget, type Target } from './target.js';
 import type { Delivery, Listener, Transport } from './transports/transport.js';
 import { BoundedExecutor } from '../lifecycle/bounded-executor.js';
-import { TIMED_OUT, withTimeout } from '../lifecycle/with-timeout.js';
+import { TIMED_OUT, withTimeout, type LifecycleState } from '../lifecycle/with-timeout.js';
 import type { RpcObserver } from '../metrics/observers.js';
 
 export interface RpcServerOptions {
@@ -33,7 +33,6 @@ export interface RpcServerOptions {
   readonly metrics?: RpcObserver;
 }
 
-export type RpcServerStatus = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 /** A snapshot of the server's counters. */
 export interface RpcServerStats extends Readonly<RpcServerCounters> {
@@ -63,7 +62,7 @@ export class RpcServer {
   readonly #counters: RpcServerCounters = { received: 0, calls: 0, casts: 0, failures: 0, rejected: 0, duplicates: 0 };
   readonly #stopped: Promise<void>;
   #markStopped!: () => void;
-  #status: RpcServerStatus = 'new';
+  #state: LifecycleState = 'new';
   #listener: Listener | undefined;
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -100,8 +99,8 @@ export class RpcServer {
   }
 
   /** Where this part is in its lifecycle. */
-  get state(): RpcServerStatus {
-    return this.#status;
+  get state(): LifecycleState {
+    return this.#state;
   }
 
   get stats(): RpcServerStats {
@@ -122,30 +121,30 @@ export class RpcServer {
 
   async #start(): Promise<void> {
     if (this.#stopping) throw new ClosedError('RPC server');
-    this.#status = 'starting';
+    this.#state = 'starting';
     try {
       this.#listener = await this.#transport.listen(this.#target, (delivery) => this.#enqueue(delivery));
     } catch (error) {
-      this.#status = 'stopped';
+      this.#state = 'stopped';
       this.#markStopped();
       throw error;
     }
     if (this.#stopping) return;
-    this.#status = 'running';
+    this.#state = 'running';
     this.#logger.info({ exchange: this.#target.exchange }, 'RPC server consuming');
   }
 
   /** Stop consuming, finish the requests already taken, then resolve. Runs once; waits for start. */
   stop(): Promise<void> {
-    if (!this.#stopping && this.#status === 'running') this.#status = 'stopping';
+    if (!this.#stopping && this.#state === 'running') this.#state = 'stopping';
     this.#stopping ??= this.#stop();
     return this.#stopping;
   }
 
   async #stop(): Promise<void> {
     await this.#starting?.catch(() => undefined);
-    if (this.#status === 'stopped') return;
-    this.#status = 'stopping';
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopping';
     try {
       await this.#listener?.stop();
     } catch (error) {
@@ -155,7 +154,7 @@ export class RpcServer {
     // Replies still get their attempt; a missing reply queue is not retried for a minute now.
     this.#replies.close();
     await this.#replies.settled();
-    this.#status = 'stopped';
+    this.#state = 'stopped';
     this.#markStopped();
     this.#logger.info('RPC server stopped');
   }

@@ -23,7 +23,7 @@ import { BaseRpcApi } from './base-rpc-api.js';
 import type { Manager, ManagerClass, ManagerContext, ServiceRecord } from './manager.js';
 import { Notifier } from '../notify/notifier.js';
 import { ServiceStatusNotifier } from './status-notifications.js';
-import type { StopOptions } from '../lifecycle/with-timeout.js';
+import type { StopOptions, LifecycleState } from '../lifecycle/with-timeout.js';
 import type { RpcObserver } from '../metrics/observers.js';
 
 export interface ServiceCreateOptions {
@@ -51,7 +51,6 @@ export interface ServiceCreateOptions {
   metrics?: RpcObserver;
 }
 
-export type ServiceStatus = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 export class Service {
   readonly host: string;
@@ -72,7 +71,7 @@ export class Service {
   readonly #statusNotifier: ServiceStatusNotifier;
   readonly #notifyingGroup: ServiceGroupMember;
   #rpcServer: RpcServer | undefined;
-  #status: ServiceStatus = 'new';
+  #state: LifecycleState = 'new';
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -137,8 +136,8 @@ export class Service {
   }
 
   /** Where this part is in its lifecycle. */
-  get state(): ServiceStatus {
-    return this.#status;
+  get state(): LifecycleState {
+    return this.#state;
   }
 
   get record(): ServiceRecord {
@@ -152,7 +151,7 @@ export class Service {
   }
 
   async #start(): Promise<void> {
-    this.#status = 'starting';
+    this.#state = 'starting';
     const manager = this.manager;
     await manager.initHost(undefined);
     const record = this.record;
@@ -173,7 +172,7 @@ export class Service {
     await manager.postStartHook();
     this.#group.start();
     this.#scheduler.start();
-    this.#status = 'running';
+    this.#state = 'running';
     this.#logger.info({ host: this.host }, 'service started');
     void this.#statusNotifier.emit('up');
   }
@@ -195,7 +194,7 @@ export class Service {
 
   async #stop(timeoutMs: number): Promise<void> {
     await this.#starting?.catch(() => undefined);
-    this.#status = 'stopping';
+    this.#state = 'stopping';
     const step = async (name: string, work: () => Promise<unknown> | unknown): Promise<void> => {
       try {
         await work();
@@ -214,7 +213,7 @@ export class Service {
     await step('service group', () => this.#group.stop());
     await this.#statusNotifier.emitStopped();
     await step('task pool', () => this.pool.stop());
-    this.#status = 'stopped';
+    this.#state = 'stopped';
     this.#logger.info('service stopped');
   }
 
