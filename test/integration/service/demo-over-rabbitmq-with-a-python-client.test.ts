@@ -52,7 +52,9 @@ test('over RabbitMQ: the demo serves a Python oslo client, shares one service re
   // SIGKILL one worker of host-a: the record stays up through the other worker.
   const pids = a.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];
   process.kill(pids[0]!, 'SIGKILL');
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await a.waitForLine((line) => line.msg === 'worker died unexpectedly' && line.workerPid === pids[0], 10_000, 'the launcher to see the worker die');
+  // Its slot serves again through a new worker (the spare, or a fresh fork) in the worker's slot.
+  await a.waitForLine((line) => line.msg === 'worker ready' && line.slot !== 0 && !pids.includes(line.workerPid as number), 20_000, 'the replacement worker');
   assert.equal((await seen()).find((s) => s.host === 'host-a')?.state, 'up');
 
   // Stopping launcher a: host-a is down at once (it left the group), long before service_down_time (60 s).
