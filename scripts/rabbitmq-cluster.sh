@@ -12,8 +12,10 @@
 #   scripts/rabbitmq-cluster.sh status        rabbitmqctl cluster_status, as node 1 sees it
 #   scripts/rabbitmq-cluster.sh ctl N ARGS... rabbitmqctl against node N
 #
-# --rabbitmq4 runs the nodes from the Debian trixie root (RabbitMQ 4, see rabbitmq.sh); without it,
-# this system's rabbitmq-server. Everything lives under .tmp/rabbitmq-cluster (or
+# --rabbitmq4 runs the nodes from the Debian trixie root (RabbitMQ 4, see rabbitmq.sh), configured
+# as RabbitMQ 4.3 ships: transient non-exclusive queues denied, and Khepri as the metadata store
+# (4.2's default for new deployments; 4.0.5 needs the khepri_db feature flag enabled on node 1
+# before the joins, see docs/rabbitmq-tls-and-failover.md). Without it, this system's rabbitmq-server. Everything lives under .tmp/rabbitmq-cluster (or
 # $OSLO_NODE_RABBITMQ_CLUSTER_DIR): nodeN/ is each node's rabbitmq.sh folder.
 set -euo pipefail
 
@@ -62,6 +64,15 @@ start() {
   for n in "${NODES[@]}"; do wait "${pids[$((n - 1))]}" || { failed=1; tail -n 20 "$BASE/start$n.log" >&2; }; done
   (( failed == 0 )) || { stop_all; die "a node did not start"; }
   local first; first=$(cat "$BASE/node1/node")
+  # On Mnesia (4.0's default) a node that denies transient non-exclusive queues fails start_app
+  # after join_cluster: its boot asks Mnesia whether such queues exist before the joined
+  # node has the rabbit_queue table (no_exists), takes the error as "in use" and stops with
+  # failed_to_deny_deprecated_features. Khepri answers from its own store; the joining nodes
+  # take it over from node 1.
+  if [[ ${#FLAVOUR[@]} -gt 0 ]]; then
+    node_sh 1 ctl enable_feature_flag --opt-in khepri_db >"$BASE/khepri.log" 2>&1 \
+      || { tail -n 20 "$BASE/khepri.log" >&2; stop_all; die "could not enable khepri_db on $first"; }
+  fi
   pids=()
   for n in 2 3; do
     join "$n" "$first" >"$BASE/join$n.log" 2>&1 &

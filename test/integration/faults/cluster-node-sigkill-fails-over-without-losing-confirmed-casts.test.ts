@@ -13,8 +13,8 @@
  * The nodes are RabbitMQ 4.0 from the Debian trixie root when it is there, else this system's
  * 3.10; both sides use the queue options oslo recommends for RabbitMQ 4 (quorum topic, reply and
  * fanout queues), and the test checks that no queue is both non-durable and non-exclusive. The
- * 4.0 nodes permit such queues, as 4.0 ships: a node configured as 4.3 ships (denied) fails
- * start_app after join_cluster on 4.0.5 (failed_to_deny_deprecated_features).
+ * 4.0 nodes are configured as 4.3 ships: such queues denied (the test checks that each node
+ * refuses one) and Khepri as the metadata store (rabbitmq-cluster.sh).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { connect } from 'amqplib';
 import { execa } from 'execa';
 import { ROOT } from '../../helpers/config.js';
 import { rabbitmq4Url, withBroker } from '../../helpers/broker.js';
@@ -41,17 +42,32 @@ interface CallRecord {
   error?: Error;
 }
 
+/** The broker's refusal of a transient non-exclusive queue on node 127.0.0.1:`port`, or '' if declared. */
+async function transientQueueRefusal(port: number): Promise<string> {
+  const connection = await connect(`amqp://guest:guest@127.0.0.1:${port}/`);
+  // The refusal closes the connection (541) with the reason; the channel only sees it end.
+  const closedWith = new Promise<string>((resolve) => connection.on('error', (error: Error) => resolve(error.message)));
+  const channel = await connection.createChannel();
+  channel.on('error', () => undefined);
+  const name = `transient-probe-${process.pid}`;
+  try {
+    await channel.assertQueue(name, { durable: false, exclusive: false });
+    await channel.deleteQueue(name);
+    return '';
+  } catch (error) {
+    return await Promise.race([closedWith, delay(2000).then(() => (error as Error).message)]);
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
 test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed casts all arrive, never twice in one worker, nothing dies', { timeout: 150_000 }, async (t) => {
   // The cluster is private to this test; the shared broker tells whether RabbitMQ is installed.
   if (!(await withBroker(t))) return;
   const clusterDir = `${ROOT}.tmp/rabbitmq-cluster-${process.pid}`;
   const trixie = (await execa('bash', [`${ROOT}scripts/trixie-root.sh`, '--path'], { reject: false })).stdout.trim();
   const rabbitmq4 = rabbitmq4Url() !== undefined && trixie !== '' && existsSync(`${trixie}/usr/lib/rabbitmq/bin/rabbitmq-server`);
-  const env = {
-    OSLO_NODE_RABBITMQ_CLUSTER_DIR: clusterDir,
-    // Later lines win over rabbitmq.sh's 4.3-like denial (see above).
-    ...(rabbitmq4 && { OSLO_NODE_RABBITMQ_EXTRA_CONF: 'deprecated_features.permit.transient_nonexcl_queues = true' }),
-  };
+  const env = { OSLO_NODE_RABBITMQ_CLUSTER_DIR: clusterDir };
   const cluster = async (...args: string[]): Promise<string> =>
     (await execa('bash', [CLUSTER_SH, ...args], { env, timeout: 120_000, stdin: 'ignore' })).stdout.trim();
   t.after(async () => {
@@ -63,6 +79,11 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   const clusterStartMs = Date.now() - startedAt;
   const ports = await Promise.all([1, 2, 3].map(async (n) => Number(await cluster('port', String(n)))));
   assert.equal(url.split(',').length, 3, 'the transport_url lists the three nodes');
+  if (rabbitmq4) {
+    for (const port of ports) {
+      assert.match(await transientQueueRefusal(port), /transient_nonexcl_queues/, `the node on port ${port} denies transient non-exclusive queues, as 4.3`);
+    }
+  }
 
   const work = mkdtempSync(join(tmpdir(), 'oslo-node-cluster-'));
   t.after(() => rmSync(work, { recursive: true, force: true }));
