@@ -6,8 +6,8 @@
  * oslo recommends for RabbitMQ 4 and the ssl options configures both sides: a Python
  * oslo.messaging 16.1 client calls and casts to our server, and our client calls and casts to a
  * Python 16.1 server, all over TLS (the broker lists every AMQP connection as TLS, with the
- * client certificate's subject). A wrong CA and a name the certificate does not hold are
- * refused with errors that say so; EXTERNAL logs in as the certificate's CN.
+ * client certificate's subject). A wrong CA, a name the certificate does not hold and a missing
+ * client certificate are refused with errors that say so; EXTERNAL logs in as the certificate's CN.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -159,6 +159,9 @@ test('RabbitMQ 4 over TLS: oslo 16.1 and ours both ways from one file, refusals,
     await refused(url.replace('localhost', '127.0.0.1'), { rabbit_ssl_enforce_hostname_verification: true }, /does not name the host .*127\.0\.0\.1/);
     assert.ok((await attempt(url, { rabbit_ssl_enforce_hostname_verification: true })) instanceof AmqpTransport, 'the name it holds passes');
   });
+
+  await t.test('no client certificate: the broker refuses the handshake (fail_if_no_peer_cert)', () =>
+    refused(url, { rabbit_ssl_cert_file: '', rabbit_ssl_key_file: '' }, /TLS handshake failed: .*certificate/));
 
   await t.test("EXTERNAL logs in as the client certificate's CN", async () => {
     const external = await attempt(`rabbit://localhost:${broker.tlsPort}/`, { rabbit_login_method: 'EXTERNAL' });
