@@ -199,7 +199,7 @@ export class HttpService {
     const now = performance.now();
     if (now - this.#refusedLoggedAt < 1000) return;
     this.#refusedLoggedAt = now;
-    this.#logger.warn({ max_connections: this.#config.max_connections, refused: this.#refused }, 'max_connections reached: new connections are closed');
+    this.#logger.warn({ maxConnections: this.#config.max_connections, refused: this.#refused }, 'max_connections reached: new connections are closed');
   }
 
   /**

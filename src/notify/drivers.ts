@@ -9,6 +9,7 @@ import type { RequestContext } from '../rpc/context.js';
 import { encodeEnvelope } from '../rpc/envelope.js';
 import type { Transport } from '../rpc/transports/transport.js';
 import { wireMessage, type NotificationMessage } from './message.js';
+import { InvalidArgumentError } from '../errors.js';
 
 export const DRIVER_NAMES = ['messagingv2', 'messaging', 'log', 'noop'] as const;
 export type DriverName = (typeof DRIVER_NAMES)[number];
@@ -52,7 +53,7 @@ class MessagingDriver implements NotificationDriver {
       try {
         await this.#send(`${topic}.${suffix}`, body, retry);
       } catch (error) {
-        this.#logger.error({ err: error, topic, event_type: message.event_type }, `could not send notification to ${topic}`);
+        this.#logger.error({ err: error, topic, eventType: message.event_type }, `could not send notification to ${topic}`);
         failure ??= error;
       }
     }
@@ -125,7 +126,7 @@ export function createDriver(name: DriverName, context: DriverContext): Notifica
   switch (name) {
     case 'messaging':
     case 'messagingv2':
-      if (!context.transport) throw new TypeError(`the ${name} notification driver needs a transport`);
+      if (!context.transport) throw new InvalidArgumentError(`the ${name} notification driver needs a transport`);
       return new MessagingDriver(name, context.transport, context.topics, context.exchange, context.logger);
     case 'log':
       return new LogDriver(context.logger);

@@ -6,7 +6,7 @@
  * Bad messages (not JSON, bad envelope, unknown priority, too large) are logged and dropped;
  * duplicates (same `_unique_id` as one of the last 16 acked) are acked and skipped, as oslo.
  */
-import { ClosedError } from '../errors.js';
+import { ClosedError, InvalidArgumentError } from '../errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { decodeEnvelope } from '../rpc/envelope.js';
 import { NoOpSerializer, type Serializer } from '../rpc/serializer.js';
@@ -73,14 +73,14 @@ export class NotificationListener {
   #stopping: Promise<void> | undefined;
 
   constructor(transport: Transport, targets: readonly NotificationTarget[], endpoints: readonly object[], options: NotificationListenerOptions = {}) {
-    if (targets.length === 0) throw new TypeError('a notification listener needs at least one target');
+    if (targets.length === 0) throw new InvalidArgumentError('a notification listener needs at least one target');
     for (const target of targets) {
-      if (typeof target.topic !== 'string' || target.topic === '') throw new TypeError('every notification target needs a topic');
+      if (typeof target.topic !== 'string' || target.topic === '') throw new InvalidArgumentError('every notification target needs a topic');
     }
     const poolSize = options.executorPoolSize ?? 64;
-    if (!Number.isInteger(poolSize) || poolSize < 1) throw new RangeError('options.executorPoolSize must be a positive integer');
-    if (options.batch && !(Number.isInteger(options.batch.size) && options.batch.size >= 1)) throw new RangeError('options.batch.size must be a positive integer');
-    if (options.pool !== undefined && options.pool === '') throw new TypeError('options.pool must not be empty');
+    if (!Number.isInteger(poolSize) || poolSize < 1) throw new InvalidArgumentError('options.executorPoolSize must be a positive integer');
+    if (options.batch && !(Number.isInteger(options.batch.size) && options.batch.size >= 1)) throw new InvalidArgumentError('options.batch.size must be a positive integer');
+    if (options.pool !== undefined && options.pool === '') throw new InvalidArgumentError('options.pool must not be empty');
     const exchange = options.controlExchange ?? 'openstack';
     this.#transport = transport;
     this.#targets = targets.map((target) => ({ topic: target.topic, exchange: target.exchange ?? exchange }));
@@ -96,7 +96,7 @@ export class NotificationListener {
     this.#batch = options.batch ? { size: options.batch.size, timeoutMs: options.batch.timeout === undefined ? undefined : options.batch.timeout * 1000 } : undefined;
     this.#logger = (options.logger ?? silentLogger()).child({ component: 'notification-listener', pool: options.pool });
     this.#dispatcher = new NotificationDispatcher(endpoints, options.serializer ?? new NoOpSerializer(), this.#logger);
-    if (this.#dispatcher.priorities.length === 0) throw new TypeError(`no endpoint has a method for any priority (audit, debug, info, warn, error, critical, sample)`);
+    if (this.#dispatcher.priorities.length === 0) throw new InvalidArgumentError(`no endpoint has a method for any priority (audit, debug, info, warn, error, critical, sample)`);
   }
 
   get stats(): Readonly<NotificationListenerStats> & { inFlight: number } {

@@ -13,6 +13,7 @@ import type { Transport } from '../rpc/transports/transport.js';
 import { createDriver, DRIVER_NAMES, type DriverName, type NotificationDriver } from './drivers.js';
 import { buildMessage, sanitizeContext } from './message.js';
 import { wirePriority, type Priority } from './priorities.js';
+import { InvalidArgumentError } from '../errors.js';
 
 export interface NotifierOptions {
   /** `publisher_id` of every notification, e.g. `compute.host1`. */
@@ -39,7 +40,7 @@ interface Shared {
 }
 
 function checkRetry(retry: number): number {
-  if (!Number.isInteger(retry) || retry < -1) throw new RangeError(`retry must be an integer >= -1, not ${retry}`);
+  if (!Number.isInteger(retry) || retry < -1) throw new InvalidArgumentError(`retry must be an integer >= -1, not ${retry}`);
   return retry;
 }
 
@@ -58,7 +59,7 @@ export class Notifier {
     }
     const names = options.driver === undefined ? ['messagingv2' as const] : typeof options.driver === 'string' ? [options.driver] : options.driver;
     const unknown = names.find((name) => !(DRIVER_NAMES as readonly string[]).includes(name));
-    if (unknown !== undefined) throw new RangeError(`unknown notification driver "${unknown}" (one of ${DRIVER_NAMES.join(', ')})`);
+    if (unknown !== undefined) throw new InvalidArgumentError(`unknown notification driver "${unknown}" (one of ${DRIVER_NAMES.join(', ')})`);
     const logger = (options.logger ?? silentLogger()).child({ component: 'notifier' });
     const context = { transport, topics: options.topics ?? ['notifications'], exchange: options.controlExchange ?? 'openstack', logger };
     this.#shared = {
@@ -119,6 +120,6 @@ export class Notifier {
     const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (!failed) return;
     if (throwOnError) throw failed.reason;
-    logger.error({ err: failed.reason, event_type: eventType }, 'problem attempting to send to the notification system');
+    logger.error({ err: failed.reason, eventType }, 'problem attempting to send to the notification system');
   }
 }
