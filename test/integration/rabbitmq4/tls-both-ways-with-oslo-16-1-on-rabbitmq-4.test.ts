@@ -75,10 +75,6 @@ test('RabbitMQ 4 over TLS: oslo 16.1 and ours both ways from one file, refusals,
     '',
     '[oslo_concurrency]',
     `lock_path = ${shared}`,
-    // oslo 16.1's metrics sender thread (started even with metrics off) keeps a Python client
-    // from exiting for this many seconds after its last call (default 10).
-    '[oslo_messaging_metrics]',
-    'metrics_thread_stop_timeout = 1',
     '',
   ].join('\n'));
   const conf = ['--config-file', ini];
