@@ -11,10 +11,10 @@ import type { WorkerInfo } from '../ipc/messages.js';
 import { createLogger, type LogFormat, type Logger } from '../logging/logger.js';
 import { VERSION } from '../version.js';
 import type { LauncherStatus, OperationResult } from './control-protocol.js';
-import { ControlServer } from './control-server.js';
+import { ControlServer, type ControlActions } from './control-server.js';
 import { ListenSocket } from './listen-socket.js';
 import { writePidFile } from './pid-file.js';
-import { createPlugins } from './plugins.js';
+import { createPlugins, type PrimaryPlugins } from './plugins.js';
 import { preflight } from './preflight.js';
 import { installSignalHandlers } from './signals.js';
 import { Supervisor, type SupervisorState } from './supervisor.js';
@@ -70,90 +70,92 @@ export interface LauncherHandle {
  * for a socket that cannot be bound; nothing is left running then.
  */
 export async function launch(options: LaunchOptions = {}): Promise<LauncherHandle> {
-  const argv = options.argv ?? [];
-  const load = (): Config => loadConfig(argv, options.env, { overrides: options.config }).config;
+  const load = (): Config => loadConfig(options.argv ?? [], options.env, { overrides: options.config }).config;
   const config = load();
   const logger = options.logger ?? createLogger({ level: config.log_level, workerId: 0, format: config.log_format as LogFormat });
-  const socket = new ListenSocket({ host: config.host, port: config.port, backlog: config.backlog, keepIdleMs: ms(config, 'tcp_keepidle') }, logger);
-  let removePidFile = (): void => {};
-  let plugins: Awaited<ReturnType<typeof createPlugins>> | undefined;
-  let port: number;
-  let supervisor: Supervisor | undefined;
-  let exited: Promise<number> = Promise.resolve(1);
-  // stop() and ctl.js stop are idempotent (a second SIGTERM, unlike them, forces the stop).
-  const requestStop = (reason: string): void => {
-    void supervisor?.stop({ reason });
-  };
-  // The control socket (ctl.js) drives the same handle as code does.
-  const control = new ControlServer(
-    {
-      status: () => handle.status(),
-      scale: (workers) => handle.scale(workers),
-      reload: () => handle.reload(),
-      // Answered on the supervisor's exit code, before `done` (which closes this socket).
-      stop: async () => {
-        requestStop('ctl.js stop');
-        const code = await exited;
-        return code === 0 ? { ok: true } : { ok: false, reason: `the launcher stopped with exit code ${code} (see its log)` };
-      },
-    },
-    logger,
-  );
-  try {
-    preflight(config);
-    plugins = await createPlugins(config, logger);
-    ({ port } = await socket.start());
-    if (config.pid_file) removePidFile = writePidFile(config.pid_file);
-    logger.info({ version: VERSION, host: config.host, port, workers: config.workers }, 'launcher listening');
-    supervisor = new Supervisor({
-    config,
-    logger,
-    socket,
-    port,
-    plugins: plugins.list,
-    reloadConfig: load,
-    defaults: { manager: options.manager, app: options.app },
-    notifyParent: options.notifyParent,
-    });
-    await control.start(config.control_socket);
-  } catch (error) {
-    removePidFile();
-    await plugins?.stop();
-    await control.stop();
-    await socket.stop().catch(() => undefined);
-    throw error;
-  }
-  const running = supervisor;
+  const { supervisor, control, port, removePidFile } = await startParts(config, logger, load, options);
   const uninstall = options.handleSignals
     ? installSignalHandlers({
-        stop: (signal) => void (running.state === 'stopping' ? running.destroy(signal) : running.stop({ reason: signal })),
-        reload: () => void running.reload(),
+        // The first SIGTERM stops gracefully, a second one forces the stop.
+        stop: (signal) => void (supervisor.state === 'stopping' ? supervisor.destroy(signal) : supervisor.stop({ reason: signal })),
+        reload: () => void supervisor.reload(),
       })
     : () => {};
-  await running.start();
-  exited = running.done;
-  const done = exited.then(async (code) => {
+  await supervisor.start();
+  const done = supervisor.done.then(async (code) => {
     await control.stop();
     uninstall();
     removePidFile();
     return code;
   });
-  const handle: LauncherHandle = {
+  return {
     port,
     config,
     ready: supervisor.ready,
     done,
     get state() {
-      return running.state;
+      return supervisor.state;
     },
-    workers: () => running.workers(),
-    reload: () => running.reload(),
-    scale: (workers) => running.scale(workers),
-    status: () => running.status(),
-    stop: () => {
-      requestStop('stop()');
-      return done;
+    workers: () => supervisor.workers(),
+    reload: () => supervisor.reload(),
+    scale: (workers) => supervisor.scale(workers),
+    status: () => supervisor.status(),
+    // Idempotent, as ctl.js stop is (a second SIGTERM, unlike them, forces the stop).
+    stop: () => supervisor.stop({ reason: 'stop()' }).then(() => done),
+  };
+}
+
+interface StartedParts {
+  readonly supervisor: Supervisor;
+  readonly control: ControlServer;
+  readonly port: number;
+  readonly removePidFile: () => void;
+}
+
+/** Check, start the plugins, bind, write the pid file, listen for ctl.js; on a failure undo what was done. */
+async function startParts(config: Config, logger: Logger, load: () => Config, options: LaunchOptions): Promise<StartedParts> {
+  const socket = new ListenSocket({ host: config.host, port: config.port, backlog: config.backlog, keepIdleMs: ms(config, 'tcp_keepidle') }, logger);
+  let removePidFile = (): void => {};
+  let plugins: PrimaryPlugins | undefined;
+  let control: ControlServer | undefined;
+  try {
+    preflight(config);
+    plugins = await createPlugins(config, logger);
+    const { port } = await socket.start();
+    if (config.pid_file) removePidFile = writePidFile(config.pid_file);
+    logger.info({ version: VERSION, host: config.host, port, workers: config.workers }, 'launcher listening');
+    const supervisor = new Supervisor({
+      config,
+      logger,
+      socket,
+      port,
+      plugins: plugins.list,
+      reloadConfig: load,
+      defaults: { manager: options.manager, app: options.app },
+      notifyParent: options.notifyParent,
+    });
+    control = new ControlServer(controlActions(supervisor), logger);
+    await control.start(config.control_socket);
+    return { supervisor, control, port, removePidFile };
+  } catch (error) {
+    removePidFile();
+    await plugins?.stop();
+    await control?.stop();
+    await socket.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What ctl.js can ask: the same operations as the handle. */
+function controlActions(supervisor: Supervisor): ControlActions {
+  return {
+    status: () => supervisor.status(),
+    scale: (workers) => supervisor.scale(workers),
+    reload: () => supervisor.reload(),
+    // Answered on the supervisor's exit code, before the handle's `done` (which closes this socket).
+    stop: async () => {
+      const code = await supervisor.stop({ reason: 'ctl.js stop' });
+      return code === 0 ? { ok: true } : { ok: false, reason: `the launcher stopped with exit code ${code} (see its log)` };
     },
   };
-  return handle;
 }

@@ -29,30 +29,12 @@ export interface MetricsPlugin extends SupervisorPlugin {
 export function createMetricsPlugin(config: Config, logger: Logger): MetricsPlugin {
   const handles = new Set<WorkerHandle>();
   let primary: Promise<promClient.Registry | undefined> | undefined;
-  // The primary's own registry: worker restarts, read from the handles at scrape time.
-  const primaryRegistry = (): Promise<promClient.Registry | undefined> =>
-    (primary ??= config.metrics_enabled
-      ? import('prom-client').then(({ default: prom }) => {
-          const registry = new prom.Registry();
-          new prom.Gauge({
-            name: 'oslo_node_launcher_worker_restarts',
-            help: 'Restarts of each worker slot of the launcher.',
-            labelNames: ['slot'],
-            registers: [registry],
-            collect() {
-              this.reset();
-              for (const handle of handles) if (handle.slot > 0) this.set({ slot: String(handle.slot) }, handle.restarts);
-            },
-          });
-          return registry;
-        })
-      : Promise.resolve(undefined));
   const collect = async (): Promise<string> => {
     const prom = (await import('prom-client')).default;
     const serving = [...handles].filter((handle) => handle.state === 'ready');
     const results = await Promise.allSettled(serving.map((handle) => handle.channel.request<RegistryJson>({ type: 'metrics-json' }, COLLECT_TIMEOUT_MS)));
     const registries = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-    const own = await primaryRegistry();
+    const own = await (primary ??= config.metrics_enabled ? primaryRegistry(handles) : Promise.resolve(undefined));
     if (own) registries.push((await own.getMetricsAsJSON()) as RegistryJson);
     return prom.AggregatorRegistry.aggregate(registries).metrics();
   };
@@ -61,31 +43,8 @@ export function createMetricsPlugin(config: Config, logger: Logger): MetricsPlug
     collect,
     async start() {
       if (!config.metrics_enabled || config.metrics_port === 0) return undefined;
-      server = createServer((req, res) => {
-        if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== config.metrics_path) {
-          res.writeHead(404).end();
-          return;
-        }
-        collect().then(
-          (text) => res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(text),
-          (error: unknown) => {
-            logger.warn({ err: error }, 'metrics collection failed');
-            res.writeHead(503).end();
-          },
-        );
-      });
-      try {
-        await new Promise<void>((resolve, reject) => {
-          server!.once('error', reject);
-          server!.listen(config.metrics_port, config.host, () => resolve());
-        });
-      } catch (error) {
-        server = undefined;
-        throw new ConfigError(ErrorCodes.SUPERVISOR_BIND, `invalid value for option metrics_port: cannot listen on ${config.host}:${config.metrics_port}: ${describeError(error)}`, { option: 'metrics_port', cause: error });
-      }
-      const port = (server.address() as { port: number }).port;
-      logger.info({ host: config.host, port, path: config.metrics_path }, 'metrics listening');
-      return port;
+      server = await serveMetrics(config, logger, collect);
+      return (server.address() as { port: number }).port;
     },
     onWorker(handle) {
       handles.add(handle);
@@ -99,4 +58,48 @@ export function createMetricsPlugin(config: Config, logger: Logger): MetricsPlug
       server?.closeAllConnections();
     },
   };
+}
+
+/** The primary's own registry: worker restarts per slot, read from the handles at scrape time. */
+async function primaryRegistry(handles: ReadonlySet<WorkerHandle>): Promise<promClient.Registry> {
+  const { default: prom } = await import('prom-client');
+  const registry = new prom.Registry();
+  new prom.Gauge({
+    name: 'oslo_node_launcher_worker_restarts',
+    help: 'Restarts of each worker slot of the launcher.',
+    labelNames: ['slot'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const handle of handles) if (handle.slot > 0) this.set({ slot: String(handle.slot) }, handle.restarts);
+    },
+  });
+  return registry;
+}
+
+/** Serve `collect()`'s text on metrics_port at metrics_path; a port that cannot be bound is a ConfigError. */
+async function serveMetrics(config: Config, logger: Logger, collect: () => Promise<string>): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== config.metrics_path) {
+      res.writeHead(404).end();
+      return;
+    }
+    collect().then(
+      (text) => res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(text),
+      (error: unknown) => {
+        logger.warn({ err: error }, 'metrics collection failed');
+        res.writeHead(503).end();
+      },
+    );
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.metrics_port, config.host, () => resolve());
+    });
+  } catch (error) {
+    throw new ConfigError(ErrorCodes.SUPERVISOR_BIND, `invalid value for option metrics_port: cannot listen on ${config.host}:${config.metrics_port}: ${describeError(error)}`, { option: 'metrics_port', cause: error });
+  }
+  logger.info({ host: config.host, port: (server.address() as { port: number }).port, path: config.metrics_path }, 'metrics listening');
+  return server;
 }

@@ -73,15 +73,8 @@ const URL_OVERRIDABLE = new Map<string, OptionName>(
     .map((name) => [iniKey(name, OPTIONS[name]), name]),
 );
 
-/** Merge the config with the URL's query; a bad or unknown query option throws ConfigError. */
-export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
-  const value = (name: OptionName): unknown => {
-    const raw = url.query[iniKey(name, OPTIONS[name])];
-    if (raw === undefined) return config[name];
-    return coerceOption(name, OPTIONS[name], raw, 'transport_url query');
-  };
-  // A duration option as the URL query or the config sets it, in ms.
-  const millis = <K extends SecondsOption>(name: K): number => ms({ [name]: value(name) } as Pick<Config, K>, name);
+/** An option's value as the URL's query sets it, else as the config does; a bad or unknown query option throws ConfigError. */
+function queryOrConfig(config: Config, url: TransportUrl): (name: OptionName) => unknown {
   for (const key of Object.keys(url.query)) {
     if (!URL_OVERRIDABLE.has(key)) {
       throw new ConfigError(ErrorCodes.CONFIG_INVALID, `transport_url query parameter ${key} is not an [oslo_messaging_rabbit] option`, {
@@ -89,6 +82,18 @@ export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
       });
     }
   }
+  return (name) => {
+    const raw = url.query[iniKey(name, OPTIONS[name])];
+    if (raw === undefined) return config[name];
+    return coerceOption(name, OPTIONS[name], raw, 'transport_url query');
+  };
+}
+
+/** Merge the config with the URL's query; a bad or unknown query option throws ConfigError. */
+export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
+  const value = queryOrConfig(config, url);
+  // A duration option as the URL query or the config sets it, in ms.
+  const millis = <K extends SecondsOption>(name: K): number => ms({ [name]: value(name) } as Pick<Config, K>, name);
   const haQueues = value('rabbit_ha_queues') as boolean;
   const quorumQueue = value('rabbit_quorum_queue') as boolean;
   const transientQuorumQueue = value('rabbit_transient_quorum_queue') as boolean;
@@ -105,14 +110,7 @@ export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
     throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option ${problem.option}: ${problem.message}`, { option: problem.option });
   }
   const tls = tlsSettings(value);
-  const loginMethod = value('rabbit_login_method') as LoginMethod;
-  if (loginMethod === 'EXTERNAL' && (!(tls.enabled || url.hosts.every((host) => host.tls)) || tls.certFile === '')) {
-    throw new ConfigError(
-      ErrorCodes.CONFIG_INVALID,
-      'invalid value for option rabbit_login_method: EXTERNAL logs in with the TLS client certificate; set ssl = true and ssl_cert_file in [oslo_messaging_rabbit]',
-      { option: 'rabbit_login_method' },
-    );
-  }
+  const loginMethod = checkedLoginMethod(value('rabbit_login_method') as LoginMethod, tls, url);
   return Object.freeze({
     controlExchange: config.control_exchange,
     durableQueues: value('amqp_durable_queues') as boolean,
@@ -145,6 +143,18 @@ export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
     loginMethod,
     tls,
   });
+}
+
+/** EXTERNAL logs in with the TLS client certificate: refuse it without TLS and a certificate. */
+function checkedLoginMethod(loginMethod: LoginMethod, tls: BrokerTlsSettings, url: TransportUrl): LoginMethod {
+  if (loginMethod === 'EXTERNAL' && (!(tls.enabled || url.hosts.every((host) => host.tls)) || tls.certFile === '')) {
+    throw new ConfigError(
+      ErrorCodes.CONFIG_INVALID,
+      'invalid value for option rabbit_login_method: EXTERNAL logs in with the TLS client certificate; set ssl = true and ssl_cert_file in [oslo_messaging_rabbit]',
+      { option: 'rabbit_login_method' },
+    );
+  }
+  return loginMethod;
 }
 
 function tlsSettings(value: (name: OptionName) => unknown): BrokerTlsSettings {
