@@ -15,7 +15,7 @@ import type { WorkerHandle } from './worker-handle.js';
 export async function createEmbeddedPlugin(socketPath: string | undefined, logger: Logger): Promise<SupervisorPlugin & { socketPath: string; router: EmbeddedRouter }> {
   const router = new EmbeddedRouter({ logger });
   const path = socketPath ?? defaultEmbeddedSocketPath();
-  await router.listen(path);
+  await router.start(path);
   logger.info({ socket: path }, 'embedded RPC transport listening (single host; set transport_url for RabbitMQ)');
 
   const links = new Map<WorkerHandle, string>();
@@ -36,6 +36,6 @@ export async function createEmbeddedPlugin(socketPath: string | undefined, logge
       links.delete(handle);
       if (linkId) router.detach(linkId);
     },
-    stop: () => router.close(),
+    stop: () => router.stop(),
   };
 }

@@ -19,7 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'oslo-node-notify-cli-'));
 const socketPath = join(dir, 'embedded.sock');
 const broker = inProcessBroker();
 
-before(() => broker.router.listen(socketPath));
+before(() => broker.router.start(socketPath));
 after(async () => {
   await broker.close();
   rmSync(dir, { recursive: true, force: true });

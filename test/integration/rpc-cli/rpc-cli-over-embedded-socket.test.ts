@@ -18,7 +18,7 @@ const endpoints = { a: new DemoEndpoint('srv-a'), b: new DemoEndpoint('srv-b') }
 const servers: RpcServer[] = [];
 
 before(async () => {
-  await broker.router.listen(socketPath);
+  await broker.router.start(socketPath);
   for (const name of ['a', 'b'] as const) {
     const server = new RpcServer(await broker.transport(), { topic: 'demo', server: `srv-${name}` }, [endpoints[name]]);
     servers.push(server);

@@ -25,8 +25,8 @@ async function router(t: TestContext, options: Omit<EmbeddedRouterOptions, 'logg
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'embedded.sock');
   const instance = new EmbeddedRouter({ logger: silentLogger(), ...options });
-  await instance.listen(path);
-  t.after(() => instance.close());
+  await instance.start(path);
+  t.after(() => instance.stop());
   const open = async (): Promise<Raw> => {
     const socket = connect(path);
     t.after(() => socket.destroy());

@@ -23,11 +23,11 @@ function tempSocket(t: { after(fn: () => void): void }): string {
 test('the socket is 0600; a second router on a live path is refused naming embedded_socket', async (t) => {
   const path = tempSocket(t);
   const router = new EmbeddedRouter({ logger: silentLogger() });
-  await router.listen(path);
-  t.after(() => router.close());
+  await router.start(path);
+  t.after(() => router.stop());
   assert.equal(statSync(path).mode & 0o777, 0o600);
   const second = new EmbeddedRouter({ logger: silentLogger() });
-  await assert.rejects(second.listen(path), (e: unknown) => e instanceof ConfigError && e.option === 'embedded_socket');
+  await assert.rejects(second.start(path), (e: unknown) => e instanceof ConfigError && e.option === 'embedded_socket');
 });
 
 test('a stale socket of ours (its process died) is replaced; a file that is not a socket is refused, kept', async (t) => {
@@ -37,22 +37,22 @@ test('a stale socket of ours (its process died) is replaced; a file that is not 
   assert.equal(dead.status, 0);
   assert.ok(statSync(path).isSocket());
   const router = new EmbeddedRouter({ logger: silentLogger() });
-  await router.listen(path);
-  t.after(() => router.close());
+  await router.start(path);
+  t.after(() => router.stop());
   const client = await connectEmbeddedSocket(path);
   await client.stop();
 
   const other = tempSocket(t);
   writeFileSync(other, 'not a socket');
-  await assert.rejects(new EmbeddedRouter({ logger: silentLogger() }).listen(other), /exists and is not a unix socket; refusing to replace it/);
+  await assert.rejects(new EmbeddedRouter({ logger: silentLogger() }).start(other), /exists and is not a unix socket; refusing to replace it/);
   assert.equal(readFileSync(other, 'utf8'), 'not a socket');
 });
 
 test('a client sending a malformed frame is disconnected; the router keeps serving others', async (t) => {
   const path = tempSocket(t);
   const router = new EmbeddedRouter({ logger: silentLogger() });
-  await router.listen(path);
-  t.after(() => router.close());
+  await router.start(path);
+  t.after(() => router.stop());
 
   const serverTransport = await connectEmbeddedSocket(path);
   t.after(() => serverTransport.stop());

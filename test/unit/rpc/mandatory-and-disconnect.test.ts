@@ -29,7 +29,7 @@ test('losing the link fails pending calls at once with MessageDeliveryFailure', 
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-rpc-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const socketPath = join(dir, 'embedded.sock');
-  await broker.router.listen(socketPath);
+  await broker.router.start(socketPath);
   const endpoint = new DemoEndpoint('s');
   t.after(() => endpoint.openGate());
   const server = new RpcServer(await broker.transport(), { topic: 'slow', server: 's' }, [endpoint]);
@@ -46,7 +46,7 @@ test('losing the link fails pending calls at once with MessageDeliveryFailure', 
   await running;
   const started = Date.now();
   const disconnected = new Promise((resolve) => remote.once('disconnected', resolve));
-  await broker.router.close();
+  await broker.router.stop();
   await disconnected;
   await failed;
   assert.ok(Date.now() - started < 1000);

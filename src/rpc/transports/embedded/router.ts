@@ -97,7 +97,7 @@ export class EmbeddedRouter {
    * ConfigError naming `embedded_socket` when a live server answers there or the path holds
    * anything but a dead socket of ours (src/ipc/runtime-dir.ts).
    */
-  async listen(socketPath: string): Promise<void> {
+  async start(socketPath: string): Promise<void> {
     if (this.#server) throw new InvalidStateError('the embedded router already listens');
     const server = createServer((socket) => this.#accept(socket));
     await listenPrivateSocket(server, socketPath, 'embedded_socket');
@@ -144,7 +144,7 @@ export class EmbeddedRouter {
   }
 
   /** Stop listening, disconnect socket clients and remove the socket file. Idempotent. */
-  async close(): Promise<void> {
+  async stop(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
     if (!server) return;

@@ -45,7 +45,7 @@ export function inProcessBroker(): InProcessBroker {
         await transport.stop();
         router.detach(id);
       }
-      await router.close();
+      await router.stop();
     },
   };
 }
