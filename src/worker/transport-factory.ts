@@ -25,7 +25,7 @@ export async function createTransport(config: Config, channel: IpcChannel<Primar
   }
   return new EmbeddedTransport(
     {
-      send: frameBatcher((frames) => void channel.send({ type: 'transport', frames })),
+      send: frameBatcher((frames) => void channel.send({ type: 'transport', frames }), 'iteration'),
       onFrame: (handler) =>
         void channel.handle('transport', (message) => {
           for (const frame of framesOf(message)) handler(frame);
