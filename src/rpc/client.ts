@@ -5,7 +5,7 @@
  */
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { packContext, withRequestId, type RequestContext } from './context.js';
-import { encodeEnvelope } from './envelope.js';
+import { encodeBody } from './envelope.js';
 import { InvalidArgumentError } from '../errors.js';
 import { ClientSendError, InvalidTarget, MessagingException, RpcVersionCapError } from './errors.js';
 import { hex32 } from './ids.js';
@@ -131,7 +131,7 @@ export class RpcClient {
     // The call's timeout bounds the publish too (a publish stuck in a broker outage must not
     // stretch a 2 s call to the publish's own bound); a failed publish fails the call with its
     // own error at once.
-    this.#send(target, () => this.#transport.publish({ target, body, expirationMs: timeoutMs, mandatory: this.#options.mandatory === true })).catch(
+    this.#send(target, () => this.#transport.publish({ target, body, expirationMs: timeoutMs, mandatory: this.#options.mandatory === true, confirmLate: true })).catch(
       (error: unknown) => waiter.fail(msgId, error as Error),
     );
     const result = await reply;
@@ -172,7 +172,7 @@ export class RpcClient {
 
   #encode(target: Target, message: Record<string, unknown>): string {
     try {
-      return encodeEnvelope(message);
+      return encodeBody(message, this.#transport.bodyFormat);
     } catch (error) {
       throw new ClientSendError(target, error);
     }

@@ -22,6 +22,19 @@ export type EnvelopeResult =
   | { readonly ok: true; readonly message: Record<string, unknown>; readonly legacy: boolean }
   | { readonly ok: false; readonly code: EnvelopeErrorCode; readonly reason: string };
 
+/**
+ * How a transport's bodies hold a message dict: oslo's 2.0 envelope (what a Python peer reads),
+ * or the dict itself as JSON, oslo's 1.0 form, which decodeEnvelope (and oslo) also take. The
+ * embedded transport, which no Python peer reads, sends `plain`: one JSON encoding per message
+ * instead of two, and no JSON text escaped inside JSON text.
+ */
+export type BodyFormat = 'envelope' | 'plain';
+
+/** The body for `message` in `format`. Throws on values JSON cannot hold. */
+export function encodeBody(message: Record<string, unknown>, format: BodyFormat = 'envelope'): string {
+  return format === 'plain' ? JSON.stringify(message) : encodeEnvelope(message);
+}
+
 /** Wrap a message dict in the 2.0 envelope, as JSON text. Throws on values JSON cannot hold. */
 export function encodeEnvelope(message: Record<string, unknown>): string {
   return JSON.stringify({ [VERSION_KEY]: ENVELOPE_VERSION, [MESSAGE_KEY]: JSON.stringify(message) });

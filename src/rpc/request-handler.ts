@@ -6,7 +6,7 @@
 import type { Logger } from '../logging/logger.js';
 import { setOwn, type RequestContext } from './context.js';
 import type { RpcDispatcher } from './dispatcher.js';
-import { decodeEnvelope, encodeEnvelope, scanReplyAddress } from './envelope.js';
+import { decodeEnvelope, encodeBody, scanReplyAddress, type BodyFormat } from './envelope.js';
 import { InvalidMessage, NoSuchMethod, UnsupportedVersion } from './errors.js';
 import { serializeFailure } from './failure.js';
 import { hex32 } from './ids.js';
@@ -31,6 +31,8 @@ export interface RequestHandlerOptions {
   readonly replies: ReplySender;
   readonly logger: Logger;
   readonly maxMessageBytes: number;
+  /** The transport's body format for replies (envelope.ts). */
+  readonly bodyFormat?: BodyFormat | undefined;
   readonly counters: RpcServerCounters;
   /** Told of every dispatched request when metrics are on. */
   readonly observer?: RpcObserver | undefined;
@@ -130,13 +132,16 @@ export class RequestHandler {
   /** Hand the final reply to the reply sender (not awaited); a result JSON cannot encode becomes a failure. */
   #reply(to: ReplyAddress, result: unknown, failure: unknown): void {
     const make = (value: unknown, error: unknown): string =>
-      encodeEnvelope({
-        result: error === undefined && value !== undefined ? value : null,
-        failure: error === undefined ? null : serializeFailure(error),
-        ending: true,
-        _msg_id: to.msgId,
-        _unique_id: hex32(),
-      });
+      encodeBody(
+        {
+          result: error === undefined && value !== undefined ? value : null,
+          failure: error === undefined ? null : serializeFailure(error),
+          ending: true,
+          _msg_id: to.msgId,
+          _unique_id: hex32(),
+        },
+        this.#options.bodyFormat,
+      );
     let body: string;
     try {
       body = make(result, failure);
@@ -150,7 +155,7 @@ export class RequestHandler {
   /** Start call-monitor heartbeats; returns the function that stops them. */
   #heartbeat(to: ReplyAddress, seconds: number): () => void {
     const timer = setInterval(() => {
-      const body = encodeEnvelope({ result: null, failure: null, ending: false, _msg_id: to.msgId, _unique_id: hex32() });
+      const body = encodeBody({ result: null, failure: null, ending: false, _msg_id: to.msgId, _unique_id: hex32() }, this.#options.bodyFormat);
       void this.#options.replies.send(to.replyQueue, body, false).then((sent) => {
         if (!sent) clearInterval(timer);
       });

@@ -92,6 +92,7 @@ export class RpcServer {
       replies: this.#replies,
       logger: this.#logger,
       maxMessageBytes: options.maxMessageBytes ?? 16 * 1024 * 1024,
+      bodyFormat: transport.bodyFormat,
       counters: this.#counters,
       observer: options.metrics,
     });

@@ -14,6 +14,7 @@
  *   exists); a listener in a pool consumes the queue named after the pool instead
  */
 import type { EventEmitter } from 'node:events';
+import type { BodyFormat } from '../envelope.js';
 import type { Target } from '../target.js';
 
 /** One delivered message. The server acks when it starts the work (bounded in-flight). */
@@ -55,6 +56,11 @@ export interface PublishRequest {
   readonly expirationMs?: number;
   /** Fail with MessageDeliveryFailure at once when no queue is bound (instead of a timeout). */
   readonly mandatory?: boolean;
+  /**
+   * Nobody waits for the confirm (a call: its reply settles it). A transport may then resolve
+   * the publish late, at no extra cost; a failure still rejects at once.
+   */
+  readonly confirmLate?: boolean;
 }
 
 /** A running consumer on a server's queues; `stop()` cancels it (and drops its fanout queue). */
@@ -68,6 +74,8 @@ export interface Listener {
  */
 export interface Transport extends EventEmitter {
   readonly kind: 'amqp' | 'embedded';
+  /** How RPC bodies hold their message (envelope.ts); absent: oslo's 2.0 envelope. */
+  readonly bodyFormat?: BodyFormat;
   /** Connect. Rejects with a coded error when the broker is unreachable at start. */
   start(): Promise<void>;
   /** Cancel consumers, close channels and the connection. Idempotent. */

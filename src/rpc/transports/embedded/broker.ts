@@ -3,7 +3,8 @@
  * relies on: topic exchanges (exact keys; oslo forbids wildcards), fanout exchanges, the default
  * exchange, competing consumers served round-robin, per-consumer prefetch, ack/reject/requeue, unacked
  * messages requeued when their link goes away, and mandatory publishes that fail when no queue
- * is bound. Message expiration is honoured when a message would be delivered.
+ * is bound. Message expiration is honoured when a message would be delivered. A quiet publish is
+ * answered only when it fails; its success rides on the link's next frame (quiet-confirms.ts).
  *
  * Any process of our uid can connect through the socket, so a misbehaving client must not be
  * able to exhaust the launcher's memory (issue 14): the queues are capped in number
@@ -13,6 +14,7 @@
 import { ErrorCodes, OsloNodeError } from '../../../errors.js';
 import type { Logger } from '../../../logging/logger.js';
 import type { ClientFrame, ExchangeKind, FrameErrorCode, RouterFrame } from './frames.js';
+import { QuietConfirms } from './quiet-confirms.js';
 
 interface Message {
   readonly body: string;
@@ -65,6 +67,8 @@ export interface EmbeddedBrokerOptions {
   readonly maxQueues?: number;
   /** Most body bytes (UTF-16 code units) waiting in all queues; a publish past it is refused (256 MiB). */
   readonly maxQueuedBytes?: number;
+  /** How long a quiet publish's confirmation waits for a frame to ride on, ms (quiet-confirms.ts). */
+  readonly quietConfirmIdleMs?: number | undefined;
 }
 
 export const DEFAULT_MAX_QUEUES = 10_000;
@@ -81,12 +85,14 @@ export class EmbeddedBroker {
   readonly #queues = new Map<string, Queue>();
   readonly #exchanges = new Map<string, Exchange>();
   #deliverySeq = 0;
+  readonly #quiet: QuietConfirms;
 
   constructor(options: EmbeddedBrokerOptions) {
     this.#logger = options.logger;
     this.#maxQueueLength = options.maxQueueLength ?? 100_000;
     this.#maxQueues = options.maxQueues ?? DEFAULT_MAX_QUEUES;
     this.#maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+    this.#quiet = new QuietConfirms(options.quietConfirmIdleMs);
   }
 
   addLink(id: string, send: (frame: RouterFrame) => void): void {
@@ -99,6 +105,7 @@ export class EmbeddedBroker {
     const link = this.#links.get(id);
     if (!link) return;
     this.#reset(link);
+    this.#quiet.forget(link);
     this.#links.delete(id);
   }
 
@@ -117,6 +124,12 @@ export class EmbeddedBroker {
       if (!(caught instanceof FrameError)) throw caught;
       error = { code: caught.frameCode, message: caught.message };
     }
+    if (!error && frame.t === 'publish' && frame.quiet === true) {
+      this.#quiet.handled(link, frame.id);
+      return true;
+    }
+    // A done confirms every earlier frame of the link, quiet publishes included.
+    this.#quiet.forget(link);
     link.send(error ? { t: 'done', id: frame.id, error } : { t: 'done', id: frame.id });
     return true;
   }
@@ -178,15 +191,28 @@ export class EmbeddedBroker {
     return exchange;
   }
 
-  #publish(frame: Extract<ClientFrame, { t: 'publish' }>): void {
-    let targets: Iterable<string>;
-    if (frame.exchange === '') targets = this.#queues.has(frame.key) ? [frame.key] : [];
-    else {
-      const exchange = this.#exchanges.get(frame.exchange);
-      targets = (exchange?.kind === 'fanout' ? exchange.bindings.get('') : exchange?.bindings.get(frame.key)) ?? [];
+  /** The queues a publish reaches. */
+  #route(exchangeName: string, key: string): Queue[] {
+    const queues: Queue[] = [];
+    if (exchangeName === '') {
+      const queue = this.#queues.get(key);
+      if (queue) queues.push(queue);
+      return queues;
     }
+    const exchange = this.#exchanges.get(exchangeName);
+    const names = exchange?.kind === 'fanout' ? exchange.bindings.get('') : exchange?.bindings.get(key);
+    if (names) {
+      for (const name of names) {
+        const queue = this.#queues.get(name);
+        if (queue) queues.push(queue);
+      }
+    }
+    return queues;
+  }
+
+  #publish(frame: Extract<ClientFrame, { t: 'publish' }>): void {
     const message: Message = { body: frame.body, expiresAt: frame.expirationMs === undefined ? undefined : Date.now() + frame.expirationMs };
-    const queues = [...targets].map((name) => this.#queues.get(name)).filter((queue) => queue !== undefined);
+    const queues = this.#route(frame.exchange, frame.key);
     if (this.#queuedBytes + queues.length * message.body.length > this.#maxQueuedBytes) {
       throw new FrameError('invalid', `the embedded broker is full (${this.#queuedBytes} of ${this.#maxQueuedBytes} bytes queued); message refused`);
     }
@@ -216,7 +242,8 @@ export class EmbeddedBroker {
         consumer.unacked++;
         consumer.link.deliveries.set(delivery, { consumer, message });
       }
-      consumer.link.send({ t: 'deliver', tag: consumer.tag, delivery, body: message.body });
+      const seen = this.#quiet.take(consumer.link);
+      consumer.link.send(seen === undefined ? { t: 'deliver', tag: consumer.tag, delivery, body: message.body } : { t: 'deliver', tag: consumer.tag, delivery, body: message.body, seen });
     }
   }
 
@@ -286,6 +313,11 @@ export class EmbeddedBroker {
     }
     for (const name of [...link.owned]) this.#deleteQueue(name);
     for (const queue of touched) this.#pump(queue);
+  }
+
+  /** Send the confirmations still waiting for a frame to ride on (the router closes). */
+  close(): void {
+    this.#quiet.close();
   }
 
   /** Counts for logs and tests. */

@@ -5,7 +5,12 @@
  * validated on receipt; nothing here throws.
  */
 
-/** Worker → router. Frames with an `id` are answered by a `done` frame with the same id. */
+/**
+ * Worker → router. Frames with an `id` are answered by a `done` frame with the same id, except a
+ * `quiet` publish, which is answered only when it fails (see RouterFrame for how its success is
+ * told). The router handles a link's frames in order, so a `done` for id N also says that every
+ * earlier frame of the link was handled.
+ */
 export type ClientFrame =
   | { readonly t: 'hello'; readonly id: number }
   /** Forget this link's consumers and owned queues (transport stop) without dropping the link. */
@@ -17,7 +22,10 @@ export type ClientFrame =
   /** `prefetch` 0 means unlimited; `autoAck` deliveries need no ack. */
   | { readonly t: 'consume'; readonly id: number; readonly queue: string; readonly tag: string; readonly prefetch: number; readonly autoAck: boolean }
   | { readonly t: 'cancel'; readonly id: number; readonly tag: string }
-  /** Exchange "" is the default exchange: the key is the queue name. */
+  /**
+   * Exchange "" is the default exchange: the key is the queue name. `quiet`: the sender does not
+   * wait for the confirm (a call's request, a reply), so only a failure is answered at once.
+   */
   | {
       readonly t: 'publish';
       readonly id: number;
@@ -26,6 +34,7 @@ export type ClientFrame =
       readonly body: string;
       readonly mandatory: boolean;
       readonly expirationMs?: number;
+      readonly quiet?: boolean;
     }
   | { readonly t: 'ack'; readonly delivery: number }
   | { readonly t: 'reject'; readonly delivery: number }
@@ -37,10 +46,15 @@ export type ExchangeKind = 'topic' | 'fanout';
 /** Why an operation failed. `unroutable`: a mandatory publish reached no queue. */
 export type FrameErrorCode = 'unroutable' | 'not-found' | 'invalid';
 
-/** Router → worker. */
+/**
+ * Router → worker. A `done` for id N settles that operation and confirms every earlier quiet
+ * publish of the link that got no failure answer; so does `seen: N` on a delivery. The router
+ * sends the confirmation of quiet publishes with the link's next frame, or after a short idle
+ * time when none comes (broker.ts).
+ */
 export type RouterFrame =
   | { readonly t: 'done'; readonly id: number; readonly error?: { readonly code: FrameErrorCode; readonly message: string } }
-  | { readonly t: 'deliver'; readonly tag: string; readonly delivery: number; readonly body: string };
+  | { readonly t: 'deliver'; readonly tag: string; readonly delivery: number; readonly body: string; readonly seen?: number };
 
 const NAME_MAX = 255;
 
@@ -53,6 +67,8 @@ const isString: Checker = (v) => typeof v === 'string';
 const isKind: Checker = (v) => v === 'topic' || v === 'fanout';
 const isCount: Checker = (v) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 1_000_000;
 const isOptionalMs: Checker = (v) => v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+const isOptionalBool: Checker = (v) => v === undefined || typeof v === 'boolean';
+const isOptionalId: Checker = (v) => v === undefined || isId(v);
 
 /** Required fields and their checks, per frame type. */
 const CLIENT_SHAPES: Readonly<Record<ClientFrame['t'], Readonly<Record<string, Checker>>>> = {
@@ -63,7 +79,7 @@ const CLIENT_SHAPES: Readonly<Record<ClientFrame['t'], Readonly<Record<string, C
   delete: { id: isId, queue: isNonEmptyName },
   consume: { id: isId, queue: isNonEmptyName, tag: isNonEmptyName, prefetch: isCount, autoAck: isBool },
   cancel: { id: isId, tag: isNonEmptyName },
-  publish: { id: isId, exchange: isName, key: isName, body: isString, mandatory: isBool, expirationMs: isOptionalMs },
+  publish: { id: isId, exchange: isName, key: isName, body: isString, mandatory: isBool, expirationMs: isOptionalMs, quiet: isOptionalBool },
   ack: { delivery: isId },
   reject: { delivery: isId },
   requeue: { delivery: isId },
@@ -71,7 +87,7 @@ const CLIENT_SHAPES: Readonly<Record<ClientFrame['t'], Readonly<Record<string, C
 
 const ROUTER_SHAPES: Readonly<Record<RouterFrame['t'], Readonly<Record<string, Checker>>>> = {
   done: { id: isId, error: (v) => v === undefined || (typeof v === 'object' && v !== null && isString((v as { message?: unknown }).message)) },
-  deliver: { tag: isNonEmptyName, delivery: isId, body: isString },
+  deliver: { tag: isNonEmptyName, delivery: isId, body: isString, seen: isOptionalId },
 };
 
 type Shapes = Readonly<Record<string, Readonly<Record<string, Checker>>>>;

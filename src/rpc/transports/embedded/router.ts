@@ -29,6 +29,8 @@ export interface EmbeddedRouterOptions {
   readonly maxFrameBytes?: number;
   /** Most bytes waiting to be written to one socket client that does not read: beyond, it is disconnected (64 MiB). */
   readonly maxClientBufferBytes?: number;
+  /** How long a quiet publish's confirmation waits for a frame to ride on, ms (quiet-confirms.ts, 20). */
+  readonly quietConfirmIdleMs?: number;
 }
 
 const DEFAULT_MAX_CLIENT_BUFFER_BYTES = 64 * 1024 * 1024;
@@ -46,7 +48,13 @@ export class EmbeddedRouter {
 
   constructor(options: EmbeddedRouterOptions) {
     this.#logger = options.logger.child({ component: 'embedded-router' });
-    this.#broker = new EmbeddedBroker({ logger: this.#logger, maxQueueLength: options.maxQueueLength, maxQueues: options.maxQueues, maxQueuedBytes: options.maxQueuedBytes });
+    this.#broker = new EmbeddedBroker({
+      logger: this.#logger,
+      maxQueueLength: options.maxQueueLength,
+      maxQueues: options.maxQueues,
+      maxQueuedBytes: options.maxQueuedBytes,
+      quietConfirmIdleMs: options.quietConfirmIdleMs,
+    });
     this.#maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.#maxClientBufferBytes = options.maxClientBufferBytes ?? DEFAULT_MAX_CLIENT_BUFFER_BYTES;
   }
@@ -145,6 +153,7 @@ export class EmbeddedRouter {
 
   /** Stop listening, disconnect socket clients and remove the socket file. Idempotent. */
   async stop(): Promise<void> {
+    this.#broker.close();
     const server = this.#server;
     this.#server = undefined;
     if (!server) return;

@@ -49,13 +49,18 @@ interface PendingOp {
 /** Transport over the launcher's embedded router. */
 export class EmbeddedTransport extends EventEmitter implements Transport {
   readonly kind = 'embedded' as const;
+  /** No Python peer reads this transport: the message as plain JSON (envelope.ts). */
+  readonly bodyFormat = 'plain' as const;
   readonly #link: EmbeddedLink;
   readonly #logger: Logger;
   readonly #prefetch: number;
   readonly #startTimeoutMs: number;
   readonly #pending = new Map<number, PendingOp>();
+  /** Quiet publishes (frames.ts) waiting for their confirmation, in id order. */
+  readonly #unconfirmed = new Map<number, PendingOp>();
   readonly #consumers = new Map<string, (frame: Extract<RouterFrame, { t: 'deliver' }>) => void>();
   #seq = 0;
+  #tagSeq = 0;
   #connected = false;
   #closed = false;
   #starting: Promise<void> | undefined;
@@ -106,19 +111,25 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
   publish(request: PublishRequest): Promise<void> {
     const { target } = request;
     const fanout = target.fanout === true;
-    // An undefined expirationMs is left out of the frame by JSON.
-    return this.#op({
-      t: 'publish',
-      exchange: fanout ? `${target.topic}_fanout` : target.exchange,
-      key: fanout ? '' : target.server ? `${target.topic}.${target.server}` : target.topic,
-      body: request.body,
-      mandatory: request.mandatory === true,
-      expirationMs: request.expirationMs,
-    });
+    const quiet = request.confirmLate === true;
+    // Undefined fields (expirationMs of a cast, quiet) are left out of the frame by JSON.
+    return this.#op(
+      {
+        t: 'publish',
+        exchange: fanout ? `${target.topic}_fanout` : target.exchange,
+        key: fanout ? '' : target.server ? `${target.topic}.${target.server}` : target.topic,
+        body: request.body,
+        mandatory: request.mandatory === true,
+        expirationMs: request.expirationMs,
+        quiet: quiet || undefined,
+      },
+      quiet ? this.#unconfirmed : this.#pending,
+    );
   }
 
+  /** Quiet (frames.ts): the reply sender learns a failure at once, a success a little later. */
   publishReply(replyQueue: string, body: string): Promise<void> {
-    return this.#op({ t: 'publish', exchange: '', key: replyQueue, body, mandatory: true });
+    return this.#op({ t: 'publish', exchange: '', key: replyQueue, body, mandatory: true, quiet: true }, this.#unconfirmed);
   }
 
   async publishNotification(request: NotifyRequest): Promise<void> {
@@ -143,7 +154,7 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
     }
     const tags: string[] = [];
     for (const queue of queues) {
-      const tag = `${queue}#${hex32()}`;
+      const tag = this.#newTag();
       this.#consumers.set(tag, (frame) => onMessage(this.#delivery(frame)));
       tags.push(tag);
       await this.#op({ t: 'consume', queue, tag, prefetch: this.#prefetch, autoAck: false });
@@ -174,8 +185,9 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
     this.#replyQueue ??= (async () => {
       const queue = `reply_${hex32()}`;
       await this.#op({ t: 'declare', queue, owned: true });
-      this.#consumers.set(queue, (frame) => onReply(Buffer.from(frame.body, 'utf8')));
-      await this.#op({ t: 'consume', queue, tag: queue, prefetch: 0, autoAck: true });
+      const tag = this.#newTag();
+      this.#consumers.set(tag, (frame) => onReply(Buffer.from(frame.body, 'utf8')));
+      await this.#op({ t: 'consume', queue, tag, prefetch: 0, autoAck: true });
       return queue;
     })().catch((error: unknown) => {
       this.#replyQueue = undefined;
@@ -192,7 +204,7 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
       [`${topic}.${server}`, exchange, 'topic', false],
       [fanoutQueue, `${topic}_fanout`, 'fanout', true],
     ];
-    const tags = queues.map(([queue]) => `${queue}#${hex32()}`);
+    const tags = queues.map(() => this.#newTag());
     for (const tag of tags) this.#consumers.set(tag, (frame) => onRequest(this.#delivery(frame)));
     // Sent at once, answered in one batch: the router handles a link's frames in order, so every
     // declare and bind precedes the consumes, and a worker starting up (a spare taking a slot)
@@ -205,6 +217,11 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
       ...queues.map(([queue], i) => this.#op({ t: 'consume', queue, tag: tags[i]!, prefetch: this.#prefetch, autoAck: false })),
     ]);
     return { stop: this.#canceller(tags, [fanoutQueue]) };
+  }
+
+  /** A consumer tag: unique on this link, and short, since every delivery carries it. */
+  #newTag(): string {
+    return `c${++this.#tagSeq}`;
   }
 
   #delivery(frame: Extract<RouterFrame, { t: 'deliver' }>): Delivery {
@@ -221,17 +238,18 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
     this.#link.send(frame);
   }
 
-  #op(operation: Operation): Promise<void> {
+  /** Send an operation; it settles from `waiting` when the router answers (or confirms it). */
+  #op(operation: Operation, waiting = this.#pending): Promise<void> {
     if (this.#closed) return Promise.reject(new ClosedError('embedded transport'));
     const id = ++this.#seq;
     return new Promise<void>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      waiting.set(id, { resolve, reject });
       try {
         // The operation is a fresh object of the caller's: it takes its id in place.
         (operation as { id?: number }).id = id;
         this.#send(operation as ClientFrame);
       } catch (error) {
-        this.#pending.delete(id);
+        waiting.delete(id);
         reject(new EmbeddedTransportError('cannot reach the embedded router', { cause: error }));
       }
     });
@@ -244,22 +262,40 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
       return;
     }
     if (frame.t === 'deliver') {
+      if (frame.seen !== undefined) this.#confirmUpTo(frame.seen);
       const consumer = this.#consumers.get(frame.tag);
       // Unknown tag (consumer gone): leave it unacked, the router requeues it when this link resets.
       if (consumer) consumer(frame);
       return;
     }
-    const pending = this.#pending.get(frame.id);
-    if (!pending) return;
-    this.#pending.delete(frame.id);
-    if (!frame.error) pending.resolve();
-    else if (frame.error.code === 'unroutable') pending.reject(new MessageDeliveryFailure(`message undeliverable: ${frame.error.message}`));
-    else pending.reject(new EmbeddedTransportError(`embedded router refused the operation: ${frame.error.message}`));
+    const pending = this.#pending.get(frame.id) ?? this.#unconfirmed.get(frame.id);
+    if (pending) {
+      this.#pending.delete(frame.id);
+      this.#unconfirmed.delete(frame.id);
+      if (!frame.error) pending.resolve();
+      else if (frame.error.code === 'unroutable') pending.reject(new MessageDeliveryFailure(`message undeliverable: ${frame.error.message}`));
+      else pending.reject(new EmbeddedTransportError(`embedded router refused the operation: ${frame.error.message}`));
+    }
+    // The router answers in order: every earlier quiet publish without a failure answer went through.
+    this.#confirmUpTo(frame.id);
+  }
+
+  /** Resolve the quiet publishes up to `id` (the map is in id order). */
+  #confirmUpTo(id: number): void {
+    const unconfirmed = this.#unconfirmed;
+    if (unconfirmed.size === 0) return;
+    for (const pendingId of unconfirmed.keys()) {
+      if (pendingId > id) return;
+      const op = unconfirmed.get(pendingId)!;
+      unconfirmed.delete(pendingId);
+      op.resolve();
+    }
   }
 
   #failPending(error: Error): void {
-    const pending = [...this.#pending.values()];
+    const pending = [...this.#pending.values(), ...this.#unconfirmed.values()];
     this.#pending.clear();
+    this.#unconfirmed.clear();
     for (const op of pending) op.reject(error);
   }
 
