@@ -61,7 +61,8 @@ function fail(code: EnvelopeErrorCode, reason: string): EnvelopeResult {
  * 1.0 message and is itself the dict (oslo accepts it too).
  */
 export function decodeEnvelope(body: Buffer | string, maxBytes = Number.POSITIVE_INFINITY): EnvelopeResult {
-  const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: a short text is not measured byte by byte.
+  const size = typeof body !== 'string' ? body.length : body.length * 3 <= maxBytes ? body.length : Buffer.byteLength(body);
   if (size > maxBytes) return fail('too-large', `message of ${size} bytes exceeds the limit of ${maxBytes} bytes`);
   const outer = parse(typeof body === 'string' ? body : body.toString('utf8'));
   if (!outer.ok) return fail('not-json', `body is not JSON: ${outer.reason}`);
@@ -93,11 +94,15 @@ const SCAN_BYTES = 64 * 1024;
  * the caller gets a failure instead of a timeout. Scans only the head and tail of the body: the
  * ids sit before or after the (possibly huge) arguments.
  */
-export function scanReplyAddress(body: Buffer): { replyQueue: string; msgId: string } | undefined {
+export function scanReplyAddress(body: Buffer | string): { replyQueue: string; msgId: string } | undefined {
   const text =
-    body.length <= 2 * SCAN_BYTES
-      ? body.toString('utf8')
-      : `${body.subarray(0, SCAN_BYTES).toString('utf8')}\n${body.subarray(body.length - SCAN_BYTES).toString('utf8')}`;
+    typeof body === 'string'
+      ? body.length <= 2 * SCAN_BYTES
+        ? body
+        : `${body.slice(0, SCAN_BYTES)}\n${body.slice(body.length - SCAN_BYTES)}`
+      : body.length <= 2 * SCAN_BYTES
+        ? body.toString('utf8')
+        : `${body.subarray(0, SCAN_BYTES).toString('utf8')}\n${body.subarray(body.length - SCAN_BYTES).toString('utf8')}`;
   const replyQueue = REPLY_Q.exec(text)?.[1];
   const msgId = MSG_ID.exec(text)?.[1];
   return replyQueue && msgId ? { replyQueue, msgId } : undefined;

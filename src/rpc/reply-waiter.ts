@@ -121,7 +121,7 @@ export class ReplyWaiter {
     else entry.resolve(outcome.value);
   }
 
-  #onReply(body: Buffer): void {
+  #onReply(body: Buffer | string): void {
     const decoded = decodeEnvelope(body);
     if (!decoded.ok) {
       this.#logger.warn({ reason: decoded.reason }, 'malformed reply dropped');

@@ -53,7 +53,7 @@ export class RequestHandler {
    * Process one body; resolves once the request ran and its reply was handed to the reply
    * sender (whose retries for a missing reply queue do not hold an executor slot). Never rejects.
    */
-  async handle(body: Buffer): Promise<void> {
+  async handle(body: Buffer | string): Promise<void> {
     const { logger, counters, maxMessageBytes } = this.#options;
     counters.received++;
     const decoded = decodeEnvelope(body, maxMessageBytes);

@@ -19,8 +19,8 @@ import type { Target } from '../target.js';
 
 /** One delivered message. The server acks when it starts the work (bounded in-flight). */
 export interface Delivery {
-  /** Raw body; may be malformed, the receiver validates it. */
-  readonly body: Buffer;
+  /** Raw body; may be malformed, the receiver validates it. Text where the transport has text (embedded). */
+  readonly body: Buffer | string;
   /** AMQP content_type, when the transport has one. */
   readonly contentType: string | undefined;
   /** Acknowledge (the message is taken). Idempotent. */
@@ -90,7 +90,7 @@ export interface Transport extends EventEmitter {
    * The process's one reply queue (`reply_<hex32>`), declared and consumed on first use;
    * every reply is handed to `onReply` (already acked).
    */
-  replyQueue(onReply: (body: Buffer) => void): Promise<string>;
+  replyQueue(onReply: (body: Buffer | string) => void): Promise<string>;
   /**
    * Publish a notification; resolves once the broker took it (publisher confirm). Waits for a
    * reconnect like `publish`; rejects with BrokerUnavailable when the broker stays away.

@@ -10,6 +10,7 @@ import { MessageDeliveryFailure } from '../../errors.js';
 import { hex32 } from '../../ids.js';
 import type { Target } from '../../target.js';
 import type { Delivery, Listener, NotificationBinding, NotifyRequest, PublishRequest, Transport } from '../transport.js';
+import { EmbeddedDelivery, type Settlement } from './delivery.js';
 import { parseRouterFrame, type ClientFrame, type RouterFrame } from './frames.js';
 import { TIMED_OUT, withTimeout } from '../../../lifecycle/with-timeout.js';
 
@@ -181,12 +182,13 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
       })());
   }
 
-  replyQueue(onReply: (body: Buffer) => void): Promise<string> {
+  replyQueue(onReply: (body: Buffer | string) => void): Promise<string> {
     this.#replyQueue ??= (async () => {
       const queue = `reply_${hex32()}`;
       await this.#op({ t: 'declare', queue, owned: true });
       const tag = this.#newTag();
-      this.#consumers.set(tag, (frame) => onReply(Buffer.from(frame.body, 'utf8')));
+      // The body as the frame holds it: text, which the reply waiter parses as it is.
+      this.#consumers.set(tag, (frame) => onReply(frame.body));
       await this.#op({ t: 'consume', queue, tag, prefetch: 0, autoAck: true });
       return queue;
     })().catch((error: unknown) => {
@@ -225,14 +227,13 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
   }
 
   #delivery(frame: Extract<RouterFrame, { t: 'deliver' }>): Delivery {
-    let settled = false;
-    const settle = (t: 'ack' | 'reject' | 'requeue'): void => {
-      if (settled || this.#closed) return;
-      settled = true;
-      this.#send({ t, delivery: frame.delivery });
-    };
-    return { body: Buffer.from(frame.body, 'utf8'), contentType: 'application/json', ack: () => settle('ack'), reject: () => settle('reject'), requeue: () => settle('requeue') };
+    return new EmbeddedDelivery(frame.body, frame.delivery, this.#settleDelivery);
   }
+
+  /** Once per delivery (EmbeddedDelivery); nothing once closed: the router requeues what is unacked. */
+  readonly #settleDelivery = (settlement: Settlement, delivery: number): void => {
+    if (!this.#closed) this.#send({ t: settlement, delivery });
+  };
 
   #send(frame: ClientFrame): void {
     this.#link.send(frame);
