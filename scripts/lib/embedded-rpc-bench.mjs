@@ -8,7 +8,9 @@
 // Both return { calls, errors, seconds, p50_ms, p99_ms, client_cpu_ms, server_cpu_ms, primary_cpu_ms }:
 // client = the calling worker, server = the other worker, primary = the launcher.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPeer, stopPeer } from './lifecycle-bench.mjs';
 import { cpuMs } from './rpc-pair.mjs';
@@ -24,35 +26,62 @@ function childPids(pid) {
   }
 }
 
-/** One cell over our launcher: { calls, ..., client_cpu_ms, server_cpu_ms, primary_cpu_ms }. */
-export async function embeddedRpcCell({ concurrency, seconds, embeddedSocket }) {
+/**
+ * One cell over our launcher: { calls, ..., client_cpu_ms, server_cpu_ms, primary_cpu_ms }.
+ * `checkout`: another built checkout whose launcher to run (a before/after comparison).
+ * `countIpc`: also count the IPC messages the launcher and the workers send (count-ipc.mjs):
+ * adds `ipc` { messages, bytes, frames } per call (warm-up and set-up included, a few dozen).
+ */
+export async function embeddedRpcCell({ concurrency, seconds, embeddedSocket, checkout, countIpc = false }) {
+  const countDir = countIpc ? mkdtempSync(join(tmpdir(), 'oslo-node-count-ipc-')) : undefined;
+  const countEnv = countDir ? { NODE_OPTIONS: `--import ${at('./count-ipc.mjs')}`, OSLO_NODE_COUNT_IPC_DIR: countDir } : {};
+  const launcherJs = checkout ? join(checkout, 'dist', 'launcher.js') : at('../../dist/launcher.js');
   const peer = {
     name: 'ours (embedded)',
     command: process.execPath,
-    args: [at('../../dist/launcher.js'), '--workers', '2', '--host', '127.0.0.1', '--port', '0', '--app', at('./embedded-rpc-app.mjs'),
+    args: [launcherJs, '--workers', '2', '--host', '127.0.0.1', '--port', '0', '--app', at('./embedded-rpc-app.mjs'),
       '--no-access-log', '--periodic-enable=false', '--no-prefork-spare'],
-    env: { OSLO_NODE_EMBEDDED_SOCKET: embeddedSocket },
+    env: { OSLO_NODE_EMBEDDED_SOCKET: embeddedSocket, ...countEnv },
   };
   const { server, port } = await startPeer(peer);
+  let result;
   try {
     const launcher = server.child.pid;
     const pids = [launcher, ...childPids(launcher)];
     const before = new Map(pids.map((pid) => [pid, cpuMs(pid)]));
     const response = await fetch(`http://127.0.0.1:${port}/bench?c=${concurrency}&s=${seconds}`);
     if (!response.ok) throw new Error(`bench app answered ${response.status}: ${await response.text()}`);
-    const result = await response.json();
+    const loop = await response.json();
     const used = (pid) => cpuMs(pid) - before.get(pid);
-    const others = pids.filter((pid) => pid !== launcher && pid !== result.pid);
+    const others = pids.filter((pid) => pid !== launcher && pid !== loop.pid);
     // The warm-up calls are inside these /proc deltas but not in `calls`: a small overstatement.
-    return {
-      ...result,
-      client_cpu_ms: used(result.pid),
+    result = {
+      ...loop,
+      client_cpu_ms: used(loop.pid),
       server_cpu_ms: others.reduce((sum, pid) => sum + used(pid), 0),
       primary_cpu_ms: used(launcher),
     };
   } finally {
     await stopPeer(server);
   }
+  if (countDir) {
+    result.ipc = ipcCounts(countDir, result.calls);
+    rmSync(countDir, { recursive: true, force: true });
+  }
+  return result;
+}
+
+/** The counts count-ipc.mjs wrote, summed over the processes, per call. */
+function ipcCounts(dir, calls) {
+  const total = { messages: 0, bytes: 0, frames: {} };
+  for (const name of readdirSync(dir)) {
+    const counts = JSON.parse(readFileSync(join(dir, name), 'utf8'));
+    total.messages += counts.messages;
+    total.bytes += counts.bytes;
+    for (const [type, n] of Object.entries(counts.frames)) total.frames[type] = (total.frames[type] ?? 0) + n;
+  }
+  const perCall = (n) => n / calls;
+  return { messages: perCall(total.messages), bytes: perCall(total.bytes), frames: Object.fromEntries(Object.entries(total.frames).map(([type, n]) => [type, perCall(n)])) };
 }
 
 /** One cell of the raw IPC ping-pong (the limit). */
