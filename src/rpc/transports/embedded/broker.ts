@@ -315,7 +315,7 @@ export class EmbeddedBroker {
     for (const queue of touched) this.#pump(queue);
   }
 
-  /** Send the confirmations still waiting for a frame to ride on (the router closes). */
+  /** Send the confirmations still waiting for a frame to ride on (the router stops). */
   close(): void {
     this.#quiet.close();
   }

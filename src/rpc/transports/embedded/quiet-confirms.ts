@@ -45,7 +45,7 @@ export class QuietConfirms {
     if (this.#untold.size !== 0) this.#untold.delete(link);
   }
 
-  /** Tell every confirmation now and stop the timer (the router closes). */
+  /** Tell every confirmation now and stop the timer (the router stops). */
   close(): void {
     clearTimeout(this.#timer);
     this.#tellAlone();
