@@ -12,8 +12,11 @@ export type { Logger } from 'pino';
 
 export interface LoggerSettings {
   level: string;
-  /** 0 for the primary, cluster worker id otherwise. */
-  workerId: number;
+  /**
+   * 0 for the primary, the slot in a worker; unset in a worker that has no slot yet (it binds
+   * `worker` with a child logger once it has one; see worker/head-start.ts).
+   */
+  workerId?: number;
   /** Buffered asynchronous writes (workers, where the access log is hot); flushed on exit. */
   async?: boolean;
   /** Where lines go instead of stdout (tests). */
@@ -80,7 +83,7 @@ export function createLogger(settings: LoggerSettings): Logger {
   const stream = settings.stream ?? (prettyLogs(settings.format) ? prettyStream() : (destination = pino.destination({ dest: settings.fd ?? 1, sync: !settings.async })));
   const options: LoggerOptions = {
     level: settings.level,
-    base: { pid: process.pid, worker: settings.workerId },
+    base: settings.workerId === undefined ? { pid: process.pid } : { pid: process.pid, worker: settings.workerId },
     redact: { paths: REDACT_PATHS, censor },
     hooks: {
       // Messages are free text: scrub URL passwords there too.

@@ -11,6 +11,7 @@ import { ConfigError, describeError } from '../errors.js';
 import { IpcChannel, type IpcEndpoint } from '../ipc/channel.js';
 import type { PrimaryPayload, WorkerInit, WorkerPayload, WorkerPreload } from '../ipc/messages.js';
 import { createLogger, flushLogs, type LogFormat, type Logger } from '../logging/logger.js';
+import { connectionsFor, forSlot, headStart, type HeadStart } from './head-start.js';
 import { preloadModules } from './preload.js';
 import { createWorkerRuntime, type WorkerRuntime } from './worker-runtime.js';
 
@@ -28,6 +29,8 @@ function isPermanent(error: unknown): boolean {
 class WorkerProcess {
   readonly channel: WorkerChannel = new IpcChannel<PrimaryPayload, WorkerPayload>(process as unknown as IpcEndpoint);
   logger: Logger | undefined;
+  /** What was built before the slot (a spare's head start). */
+  head: HeadStart | undefined;
   runtime: WorkerRuntime | undefined;
   stopping: Promise<void> | undefined;
 
@@ -79,15 +82,31 @@ class WorkerProcess {
     return this.stopping;
   }
 
+  /**
+   * Before the slot: import the modules, build the logger, open the connections, and wait until
+   * they are open (or failed: the real start reports it), so that `hello` means "loaded".
+   */
+  async prepare(preload: WorkerPreload): Promise<void> {
+    await preloadModules(preload);
+    try {
+      this.head = await headStart(preload, this.channel);
+    } catch {
+      return; // a configuration it cannot read: the real start reports it
+    }
+    await this.head.connections?.started.catch(() => undefined);
+    this.head.logger.debug({ transport: this.head.connections?.transport.kind }, 'connections opened before taking a slot');
+  }
+
   async start(init: WorkerInit): Promise<void> {
-    const config = configFromJson(init.config);
-    const logger = createLogger({ level: config.log_level, workerId: init.slot, async: true, format: config.log_format as LogFormat });
+    const connections = connectionsFor(this.head, init);
+    const config = connections ? this.head!.config : configFromJson(init.config);
+    const logger = forSlot(this.head?.logger ?? createLogger({ level: config.log_level, async: true, format: config.log_format as LogFormat }), init.slot);
     this.logger = logger;
-    logger.debug({ config: loggableConfig(config) }, 'worker configuration');
+    if (logger.isLevelEnabled('debug')) logger.debug({ config: loggableConfig(config), headStart: connections !== undefined }, 'worker configuration');
     // The primary coordinates stops; a signal sent to this worker alone drains just this worker.
     this.installSignals(config);
     try {
-      this.runtime = await createWorkerRuntime({ init, config, logger, channel: this.channel });
+      this.runtime = await createWorkerRuntime({ init, config, logger, channel: this.channel, connections });
       await this.runtime.start();
     } catch (error) {
       const permanent = isPermanent(error);
@@ -123,11 +142,11 @@ export function runWorker(): void {
   worker.installGuards();
   worker.channel.handle('connection', (_message, handle) => worker.takeConnection(handle));
   worker.channel.handle('stop', (message) => void worker.stop(message.reason, message.timeoutMs));
-  // Modules first (a spare's head start), then `hello`, whose answer is the slot: with no timeout,
-  // a spare waits there, loaded, until the primary gives it one.
+  // Modules and connections first (a spare's head start), then `hello`, whose answer is the
+  // slot: with no timeout, a spare waits there, loaded and connected, until it is given one.
   void worker.channel
     .request<WorkerPreload>({ type: 'preload' }, 0)
-    .then(preloadModules, () => undefined)
+    .then((preload) => worker.prepare(preload), () => undefined)
     .then(() => worker.channel.request<WorkerInit>({ type: 'hello' }, 0))
     .then(
       (init) => worker.start(init),

@@ -18,13 +18,12 @@ import type { IpcChannel } from '../ipc/channel.js';
 import type { PrimaryPayload, WorkerInfo, WorkerInit, WorkerPayload } from '../ipc/messages.js';
 import type { Logger } from '../logging/logger.js';
 import { LauncherServiceGroup } from '../servicegroup/launcher-client.js';
-import { notifierFromConfig } from '../notify/from-config.js';
 import { Manager, type ManagerClass } from '../service/manager.js';
 import { loadManager } from '../service/manager-loader.js';
 import { Service } from '../service/service.js';
 import { stopHttp } from './http-drain.js';
 import { withMetricsRoute, workerMetrics } from './metrics-route.js';
-import { createTransport } from './transport-factory.js';
+import { openConnections, type Connections } from './head-start.js';
 
 export interface WorkerRuntime {
   start(): Promise<void>;
@@ -40,6 +39,8 @@ export interface RuntimeContext {
   config: Config;
   logger: Logger;
   channel: IpcChannel<PrimaryPayload, WorkerPayload>;
+  /** Connections opened before the slot (head-start.ts); opened here when unset. */
+  connections?: Connections;
 }
 
 /** How long a request to the launcher for its workers or metrics may take. */
@@ -75,11 +76,10 @@ function launcherView(channel: IpcChannel<PrimaryPayload, WorkerPayload>): Launc
 /** Build the runtime of this worker. */
 export async function createWorkerRuntime(context: RuntimeContext): Promise<WorkerRuntime> {
   const { config, logger, channel, init } = context;
-  const transport = await createTransport(config, channel, logger);
+  const { transport, notifications, started } = context.connections ?? (await openConnections(config, channel, logger));
   const managerModule = config.manager ?? init.defaultManager;
   const manager: ManagerClass = managerModule ? await loadManager(managerModule) : Manager;
   const serviceGroup = new LauncherServiceGroup({ channel, logger, reportIntervalMs: ms(config, 'report_interval') });
-  const notifications = await notifierFromConfig(config, transport, logger);
   // Read at scrape time only, once everything below exists.
   const metrics = await workerMetrics(config, {
     httpInFlight: () => http.stats.inFlight,
@@ -104,8 +104,7 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
 
   return {
     async start() {
-      await transport.start();
-      await notifications.start();
+      await started;
       await service.start();
       const oneWorker = service.oneWorkerTasks();
       if (oneWorker.length > 0) channel.send({ type: 'periodic-register', tasks: oneWorker });
