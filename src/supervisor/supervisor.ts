@@ -313,7 +313,17 @@ export class Supervisor {
     this.#readyWaiters.get(handle)?.(false);
     this.#readyWaiters.delete(handle);
     this.#updateSinks();
-    for (const plugin of this.#plugins) plugin.onWorkerExit?.(handle);
+    this.#replaceIfDied(handle, code, signal);
+    // A microtask later: the spare's slot (its `hello` answer, queued by the activation above)
+    // goes out first; the plugins' bookkeeping (the router's link, periodic task owners, the
+    // service group) is not on the replacement's path.
+    queueMicrotask(() => {
+      for (const plugin of this.#plugins) plugin.onWorkerExit?.(handle);
+    });
+  }
+
+  /** Log the exit; restart the slot of a worker that died unexpectedly (or give up on it). */
+  #replaceIfDied(handle: WorkerHandle, code: number | null, signal: string | null): void {
     const expected = handle.stopRequested || this.#state === 'stopping' || this.#state === 'stopped';
     const fields = { slot: handle.slot, workerPid: handle.pid, code, signal };
     if (expected) {
