@@ -69,11 +69,17 @@ export class HostReporter {
     this.#timer.unref();
   }
 
-  /** A worker is alive. Its first word reports at once; resolves when that report was tried. */
+  /**
+   * A worker is alive. Its first word reports at once; resolves when that report was tried, or
+   * at once when the host is in the group already (a replacement, a scale-up): the new pid goes
+   * out with that report, and the worker need not wait for the database or the broker to start.
+   */
   workerAlive(pid: number, record: WorkerRecord): Promise<void> {
     const first = !this.#alive.has(pid);
     this.#alive.set(pid, { record, at: Date.now() });
-    return first ? this.#report() : Promise.resolve();
+    if (!first) return Promise.resolve();
+    const report = this.#report();
+    return this.#reported ? Promise.resolve() : report;
   }
 
   /** A worker stopped or exited: it no longer counts. */

@@ -41,6 +41,7 @@ test('workers fold into one report per interval: first word reports at once, the
   assert.deepEqual(reports.map((r) => [r.first, r.report.pid, r.report.workers, r.report.pids]), [[true, 7, 1, [11]]]);
   await reporter.workerAlive(12, record);
   await reporter.workerAlive(11, record); // a known worker's word does not report
+  await waitFor(() => reports.length === 2, "the second worker's report");
   assert.deepEqual(reports.map((r) => [r.first, r.report.workers, r.report.pids]), [[true, 1, [11]], [false, 2, [11, 12]]]);
 
   reporter.start();
@@ -51,6 +52,27 @@ test('workers fold into one report per interval: first word reports at once, the
   reporter.workerLeft(12);
   await waitFor(() => reports.at(-1)!.report.workers === 1, 'a report without the worker that left');
   await reporter.stop(true);
+});
+
+test('a worker joining a host already in the group does not wait for the report (a replacement starts sooner)', async () => {
+  const { driver, reports } = recordingDriver();
+  let release!: () => void;
+  let held: Promise<void> | undefined;
+  const report = driver.report;
+  driver.report = async (member, first) => {
+    await held;
+    return report(member, first);
+  };
+  const reporter = new HostReporter({ driver, logger: silentLogger(), reportIntervalMs: 0, serviceDownTimeMs: 60_000 });
+  await reporter.workerAlive(41, record);
+  assert.equal(reports.length, 1, "the host's first report is awaited");
+  held = new Promise((resolve) => (release = resolve));
+  await reporter.workerAlive(42, record);
+  assert.equal(reports.length, 1, 'the replacement did not wait for the report still held by the driver');
+  release();
+  await waitFor(() => reports.length === 2, 'the report with the new worker');
+  assert.deepEqual(reports[1]!.report.pids, [41, 42]);
+  await reporter.stop(false);
 });
 
 test('no live worker, no report: the host ages to down; a worker silent past the down time no longer counts', async () => {
