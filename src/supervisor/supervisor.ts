@@ -20,6 +20,9 @@ import { launcherStatus } from './status.js';
 import { WORKER_ENTRY, type SupervisorOptions, type SupervisorPlugin, type SupervisorState, type SupervisorStopOptions, type WorkerDefaults } from './supervisor-options.js';
 import { WorkerHandle } from './worker-handle.js';
 
+/** How long after a worker becomes ready the next spare is forked. */
+const SPARE_FORK_DELAY_MS = 50;
+
 /** RSS samples in a row above max_memory_restart before a worker is replaced. */
 const MEMORY_SAMPLES_IN_A_ROW = 3;
 
@@ -289,8 +292,10 @@ export class Supervisor {
     this.#readyWaiters.delete(handle);
     this.#logger.info({ slot: handle.slot, workerPid: handle.pid }, 'worker ready');
     this.#updateSinks();
-    // Loaded only now, so a replacement does not share the CPU with the next spare's start-up.
-    if (this.#announced) this.#ensureSpare();
+    // Forked only after the replacement serves, and a moment later still: the fork itself costs
+    // the launcher a millisecond or two, and the new worker's first connections (those queued
+    // while the slot was empty) come first; then the spare loads while nothing else is pressing.
+    if (this.#announced) this.#schedule(() => this.#ensureSpare(), SPARE_FORK_DELAY_MS);
     if (!this.#announced && this.#state === 'starting' && [...this.#current.values()].every((h) => h.state === 'ready')) {
       this.#announced = true;
       this.#setState('running');
