@@ -1,19 +1,27 @@
-// Worker replacement after kill -9 only, oslo.service's ProcessLauncher against ours, back to
-// back: the quick check behind BENCHMARKS.md's replacement section (npm run bench runs the full
-// lifecycle table). Prints the median and every trial, in ms from the kill to "worker ready".
-// Usage: npm run build && node scripts/bench-replacement.mjs [--trials 10] [--workers 2]
-import { tmpdir } from 'node:os';
+// Worker replacement after kill -9 only: oslo.service's ProcessLauncher, ours and raw
+// node:cluster running side by side, one kill of each in turn per round (interleaved, so a busy
+// moment of a shared machine hits every peer alike): the quick check behind BENCHMARKS.md's
+// replacement sections (npm run bench runs the full lifecycle table). Prints each peer's median,
+// its ratio to oslo's, and every trial, in ms from the kill to "worker ready", and the load
+// average before and after.
+// Usage: npm run build && node scripts/bench-replacement.mjs [--trials 20] [--workers 2]
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launcherPeers } from './lib/bench-peers.mjs';
-import { replacementTimes } from './lib/lifecycle-bench.mjs';
+import { interleavedReplacementTimes } from './lib/lifecycle-bench.mjs';
 import { median } from './lib/proc.mjs';
 
-const { values } = parseArgs({ options: { trials: { type: 'string', default: '10' }, workers: { type: 'string', default: '2' } } });
+const { values } = parseArgs({ options: { trials: { type: 'string', default: '20' }, workers: { type: 'string', default: '2' } } });
 const all = launcherPeers({ workers: Number(values.workers), pm2Home: '', embeddedSocket: join(tmpdir(), `oslo-node-bench-${process.pid}.sock`) });
 // As in bench.mjs: kills 1.1 s apart, and a slot healthy again after 1 s (not a crash loop).
 const ours = { ...all.ours, args: [...all.ours.args, '--restart-reset-after', '1'] };
-for (const peer of [all.oslo, ours]) {
-  const times = await replacementTimes(peer, { trials: Number(values.trials), gapMs: 1100 });
-  console.log(`${peer.name}: median ${median(times).toFixed(1)} ms; trials ${times.map((t) => t.toFixed(1)).join(' ')}`);
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadBefore = load();
+const times = await interleavedReplacementTimes([all.oslo, ours, all.rawLifecycle], { trials: Number(values.trials), gapMs: 1100 });
+const osloMedian = median(times.get(all.oslo.name));
+console.log(`replacement after kill -9, ${values.workers} workers, ${values.trials} interleaved rounds, ${new Date().toISOString()}; load average ${loadBefore} before, ${load()} after`);
+for (const [name, list] of times) {
+  const m = median(list);
+  console.log(`${name}: median ${m.toFixed(1)} ms (${(m / osloMedian).toFixed(2)}x oslo); trials ${list.map((t) => t.toFixed(1)).join(' ')}`);
 }

@@ -8,7 +8,8 @@
 //     the server and the broker in the notes, client + server against raw-wire's in its own rows
 //   RPC echo over the embedded transport (our launcher, 2 workers) at concurrency 1 and 16 against
 //     a raw node:cluster IPC ping-pong through the primary (ref, its limit), medians of 3 rounds
-//   lifecycle: kill -9 replacement, SIGTERM with idle keep-alive clients, reload under load:
+//   lifecycle: kill -9 replacement (every peer running, one kill of each in turn per round),
+//     SIGTERM with idle keep-alive clients, reload under load:
 //     oslo.service ProcessLauncher (ref) · ours · ours without spare · raw node:cluster · pm2
 // Loopback only, every process started here stopped here by pid, pm2 in a temporary PM2_HOME
 // ended with `pm2 kill`. The peers' packages live in scripts/peers (installed on first use).
@@ -22,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BenchTable } from './lib/bench-table.mjs';
 import { launcherPeers } from './lib/bench-peers.mjs';
-import { reloadUnderLoad, replacementTimes, sigtermTimes, startPeer, stopPeer } from './lib/lifecycle-bench.mjs';
+import { interleavedReplacementTimes, reloadUnderLoad, replacementTimes, sigtermTimes, startPeer, stopPeer } from './lib/lifecycle-bench.mjs';
 import { median } from './lib/proc.mjs';
 import { embeddedRpcCell, rawIpcCell } from './lib/embedded-rpc-bench.mjs';
 import { broker, RPC_SIDES, runRpcClient, startRpcServer } from './lib/rpc-pair.mjs';
@@ -233,15 +234,29 @@ async function lifecycle() {
   // replacement, so the slot counts as healthy after 1 s here, as pm2's min_uptime does.
   const oursTuned = (peer) => ({ ...peer, args: [...peer.args, '--restart-reset-after', '1'] });
   const list = [[peers.oslo, true], [oursTuned(peers.ours), false], [oursTuned(peers.oursNoSpare), false], [peers.rawLifecycle, false], [peers.pm2, false]];
+  // Replacement: every peer runs at once and each round kills one worker of each in turn
+  // (interleaved), so a busy moment on the machine falls on all of them alike.
+  log('lifecycle: replacement after kill -9, interleaved');
+  try {
+    const times = await interleavedReplacementTimes(list.map(([peer]) => peer), { trials: plan.trials, gapMs: KILL_GAP_MS });
+    for (const [peer, reference] of list) {
+      const { value, note } = summary(times.get(peer.name));
+      table.add(replace, peer.name, value, { reference, note: `${note}${peer.args.includes('--restart-reset-after') ? '; restart_reset_after=1' : ''}` });
+    }
+  } catch (error) {
+    // One peer that cannot run fails the interleaved rounds: measure each alone instead.
+    log(`interleaved replacement failed (${error.message}); measuring each peer alone`);
+    for (const [peer, reference] of list) {
+      try {
+        const { value, note } = summary(await replacementTimes(peer, { trials: plan.trials, gapMs: KILL_GAP_MS }));
+        table.add(replace, peer.name, value, { reference, note: `${note}; measured alone` });
+      } catch (failure) {
+        table.failed(replace, peer.name, failure, { reference });
+      }
+    }
+  }
   for (const [peer, reference] of list) {
     log(`lifecycle: ${peer.name}`);
-    const tunedNote = peer.args.includes('--restart-reset-after') ? '; restart_reset_after=1' : '';
-    try {
-      const { value, note } = summary(await replacementTimes(peer, { trials: plan.trials, gapMs: KILL_GAP_MS }));
-      table.add(replace, peer.name, value, { reference, note: `${note}${tunedNote}` });
-    } catch (error) {
-      table.failed(replace, peer.name, error, { reference });
-    }
     try {
       const { value, note } = summary(await sigtermTimes(peer, { trials: plan.termTrials, idleClients: 50 }));
       table.add(term, peer.name, value, { reference, note: `${note}${peer.stoppedLine ? '; `pm2 delete` until workers gone' : ''}` });

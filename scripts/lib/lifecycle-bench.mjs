@@ -9,7 +9,7 @@
 //     stoppedLine?: 'msg'   SIGTERM is complete at this line; otherwise when the process exits }
 // Every wait is bounded; every process started here is stopped here (SIGTERM, then SIGKILL).
 import { Agent, request } from 'node:http';
-import { get, sleep, startServer } from './proc.mjs';
+import { get, processTree, schedNs, sleep, startServer } from './proc.mjs';
 
 const READY_MS = 60_000;
 const STEP_MS = 30_000;
@@ -67,6 +67,59 @@ export async function replacementTimes(peer, { trials = 10, gapMs = 200 } = {}) 
     await stopPeer(server);
   }
   return times;
+}
+
+/**
+ * The same measurement for several peers at once, interleaved: every peer runs for the whole
+ * measurement and each round kills one worker of each peer in turn, so a noisy moment on a
+ * shared machine falls on every peer alike (run one after another, a peer can draw a quiet
+ * minute and the next a busy one). A peer is killed again `gapMs` after its own replacement at
+ * the earliest; between two kills of any peers, `settleMs` pass once the previous peer is quiet
+ * again (its new spare loaded). Returns a Map of peer name to times in ms (NaN: over 10 s), and
+ * `cpu`, a Map of peer name to { onCpu, waiting } per trial: the CPU ms the launcher's processes
+ * spent from the kill to "worker ready" (the ones alive before, but the victim, and the
+ * replacement), and the ms they waited for a CPU meanwhile (the machine's noise in that trial).
+ * A peer whose workers are not the launcher's descendants (pm2's daemon) gets no CPU figures.
+ */
+export async function interleavedReplacementTimes(peers, { trials = 10, gapMs = 1100, settleMs = 300 } = {}) {
+  const running = [];
+  const times = new Map(peers.map((peer) => [peer.name, []]));
+  const cpu = new Map(peers.map((peer) => [peer.name, []]));
+  const sched = (pids) => pids.map(schedNs).reduce((a, b) => ({ onCpu: a.onCpu + b.onCpu, waiting: a.waiting + b.waiting }), { onCpu: 0, waiting: 0 });
+  try {
+    for (const peer of peers) running.push({ peer, ...(await startPeer(peer)), readyAt: performance.now() });
+    for (let i = 0; i < trials; i++) {
+      for (const state of running) {
+        const { peer, server, pids } = state;
+        const wait = state.readyAt + gapMs - performance.now();
+        if (wait > 0) await sleep(wait);
+        const victim = [...pids][0];
+        const tree = processTree(server.child.pid);
+        const watched = tree.includes(victim) ? tree.filter((pid) => pid !== victim) : undefined;
+        const before = watched && sched(watched);
+        const from = server.lines.length;
+        const killedAt = performance.now();
+        process.kill(victim, 'SIGKILL');
+        const ready = await server
+          .waitFor((line) => line.msg === 'worker ready' && !pids.has(line.workerPid), 10_000, `${peer.name}: replacement`, from)
+          .catch(() => undefined);
+        times.get(peer.name).push(ready ? ready.at - killedAt : NaN);
+        if (!ready) throw new Error(`${peer.name}: no replacement within 10 s`);
+        if (watched) {
+          const after = sched(watched.includes(ready.workerPid) ? watched : [...watched, ready.workerPid]);
+          cpu.get(peer.name).push({ onCpu: (after.onCpu - before.onCpu) / 1e6, waiting: (after.waiting - before.waiting) / 1e6 });
+        }
+        pids.delete(victim);
+        pids.add(ready.workerPid);
+        if (peer.spare) await server.waitFor((line) => line.msg === 'spare worker loaded and waiting', STEP_MS, `${peer.name}: spare`, from);
+        state.readyAt = performance.now();
+        await sleep(settleMs);
+      }
+    }
+  } finally {
+    await Promise.all(running.map(({ server }) => stopPeer(server)));
+  }
+  return Object.assign(times, { cpu });
 }
 
 /**

@@ -172,3 +172,27 @@ export function processTree(root) {
 export function treeCpuSeconds(root) {
   return processTree(root).reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
 }
+
+/**
+ * Nanoseconds `pid`'s threads ran on a CPU and waited for one, from /proc/PID/task/* /schedstat
+ * (nanosecond resolution, unlike /proc/PID/stat's 10 ms ticks); zeros when it is gone.
+ */
+export function schedNs(pid) {
+  const total = { onCpu: 0, waiting: 0 };
+  let tasks;
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return total;
+  }
+  for (const tid of tasks) {
+    try {
+      const [onCpu, waiting] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      total.onCpu += onCpu;
+      total.waiting += waiting;
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return total;
+}
