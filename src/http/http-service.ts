@@ -82,7 +82,7 @@ export class HttpService {
       logger,
       limits: requestLimits(config),
       keepAlive: config.keep_alive,
-      accessLog: config.access_log ? new AccessLog(requestDataLogger(logger, { component: 'access' }), config.wsgi_log_format, parseTrustedProxies(config.trusted_proxies)) : undefined,
+      accessLog: config.access_log ? new AccessLog({ logger: requestDataLogger(logger, { component: 'access' }), format: config.wsgi_log_format, trusted: parseTrustedProxies(config.trusted_proxies) }) : undefined,
       observer: metrics,
     });
     this.#tracker = this.#handler.tracker;

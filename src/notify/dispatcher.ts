@@ -55,7 +55,7 @@ export class NotificationDispatcher {
   readonly #serializer: Serializer;
   readonly #logger: Logger;
 
-  constructor(endpoints: readonly object[], serializer: Serializer, logger: Logger) {
+  constructor({ endpoints, serializer, logger }: { readonly endpoints: readonly object[]; readonly serializer: Serializer; readonly logger: Logger }) {
     this.#serializer = serializer;
     this.#logger = logger;
     for (const endpoint of endpoints) {

@@ -34,13 +34,13 @@ class MessagingDriver implements NotificationDriver {
   readonly #envelope: boolean;
   readonly #logger: Logger;
 
-  constructor(name: 'messaging' | 'messagingv2', transport: Transport, topics: readonly string[], exchange: string, logger: Logger) {
+  constructor(name: 'messaging' | 'messagingv2', context: DriverContext & { readonly transport: Transport }) {
     this.name = name;
-    this.#transport = transport;
-    this.#topics = topics;
-    this.#exchange = exchange;
+    this.#transport = context.transport;
+    this.#topics = context.topics;
+    this.#exchange = context.exchange;
     this.#envelope = name === 'messagingv2';
-    this.#logger = logger;
+    this.#logger = context.logger;
   }
 
   async notify(ctx: RequestContext, message: NotificationMessage, priority: string, retry: number): Promise<void> {
@@ -127,7 +127,7 @@ export function createDriver(name: DriverName, context: DriverContext): Notifica
     case 'messaging':
     case 'messagingv2':
       if (!context.transport) throw new InvalidArgumentError(`the ${name} notification driver needs a transport`);
-      return new MessagingDriver(name, context.transport, context.topics, context.exchange, context.logger);
+      return new MessagingDriver(name, { ...context, transport: context.transport });
     case 'log':
       return new LogDriver(context.logger);
     case 'noop':

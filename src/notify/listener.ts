@@ -95,7 +95,7 @@ export class NotificationListener {
     // oslo: without batch_timeout a batch waits until it is full (or the listener stops).
     this.#batch = options.batch ? { size: options.batch.size, timeoutMs: options.batch.timeout === undefined ? undefined : options.batch.timeout * 1000 } : undefined;
     this.#logger = (options.logger ?? silentLogger()).child({ component: 'notification-listener', pool: options.pool });
-    this.#dispatcher = new NotificationDispatcher(endpoints, options.serializer ?? new NoOpSerializer(), this.#logger);
+    this.#dispatcher = new NotificationDispatcher({ endpoints, serializer: options.serializer ?? new NoOpSerializer(), logger: this.#logger });
     if (this.#dispatcher.priorities.length === 0) throw new InvalidArgumentError(`no endpoint has a method for any priority (audit, debug, info, warn, error, critical, sample)`);
   }
 

@@ -89,7 +89,7 @@ function ours(options: Record<string, unknown>): Record<string, unknown> {
     assert.ok(error instanceof ConfigError, String(error));
     return { error: error.message };
   }
-  const names = settings.queueManager ? new QueueManager(settings.queueManager.hostname, settings.queueManager.processname) : undefined;
+  const names = settings.queueManager ? new QueueManager(settings.queueManager) : undefined;
   const suffix = names ? () => names.next() : undefined;
   const server = serverTopology(settings, 'openstack', 'TOPIC', 'SERVER', suffix);
   const reply = replyQueue(settings, suffix);

@@ -27,18 +27,18 @@ const take = <T>(cycle: HostCycle<T>, n: number): T[] => Array.from({ length: n 
 
 test('round-robin: one shuffled order, repeated; every host once per cycle', () => {
   const hosts = ['a', 'b', 'c', 'd', 'e'];
-  const cycle = new HostCycle(hosts, 'round-robin', seeded(7));
+  const cycle = new HostCycle(hosts, { strategy: 'round-robin', random: seeded(7) });
   const first = take(cycle, 5);
   assert.deepEqual([...first].sort(), hosts);
   assert.deepEqual(take(cycle, 10), [...first, ...first]);
   // Like oslo's random.shuffle(url.hosts): different processes start on different nodes.
-  const starts = new Set(Array.from({ length: 40 }, (_, i) => new HostCycle(hosts, 'round-robin', seeded(i + 1)).next()));
+  const starts = new Set(Array.from({ length: 40 }, (_, i) => new HostCycle(hosts, { strategy: 'round-robin', random: seeded(i + 1) }).next()));
   assert.ok(starts.size >= 3, `start hosts spread over the cluster: ${[...starts].join(',')}`);
 });
 
 test('shuffle: every cycle visits each host once, in a new order', () => {
   const hosts = ['a', 'b', 'c', 'd', 'e'];
-  const cycle = new HostCycle(hosts, 'shuffle', seeded(3));
+  const cycle = new HostCycle(hosts, { strategy: 'shuffle', random: seeded(3) });
   const cycles = Array.from({ length: 6 }, () => take(cycle, 5));
   for (const one of cycles) assert.deepEqual([...one].sort(), hosts);
   assert.ok(new Set(cycles.map((one) => one.join(''))).size > 1, 'orders differ between cycles');

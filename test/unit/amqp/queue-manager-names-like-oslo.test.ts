@@ -22,24 +22,24 @@ async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise
 
 test('names count up per hostname and processname, in the file format oslo writes', async (t) => {
   const dir = await tempDir(t);
-  const names = new QueueManager('node1', 'nova-api', dir);
+  const names = new QueueManager({ hostname: 'node1', processname: 'nova-api', dir });
   assert.deepEqual([names.next(), names.next(), names.next()], ['node1:nova-api:1', 'node1:nova-api:2', 'node1:nova-api:3']);
   const [pgid, counter, start] = (await readFile(join(dir, 'node1_nova-api_qmanager'), 'utf8')).split(':').map(Number);
   assert.equal(counter, 3);
   assert.ok(pgid! > 0 && start! > 0);
-  assert.equal(new QueueManager('node1', 'other', dir).next(), 'node1:other:1', 'another process name counts apart');
+  assert.equal(new QueueManager({ hostname: 'node1', processname: 'other', dir }).next(), 'node1:other:1', 'another process name counts apart');
 });
 
 test('a counter left by another process group starts over at 1 (a restarted service reuses its names)', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'h_p_qmanager'), '1:41:12345');
-  assert.equal(new QueueManager('h', 'p', dir).next(), 'h:p:1');
+  assert.equal(new QueueManager({ hostname: 'h', processname: 'p', dir }).next(), 'h:p:1');
 });
 
 test('processes of one group never get the same name', async (t) => {
   const dir = await tempDir(t);
   const module = new URL('../../../src/rpc/transports/amqp/queue-manager.js', import.meta.url).href;
-  const script = `import { QueueManager } from '${module}'; const q = new QueueManager('h', 'p', ${JSON.stringify(dir)}); const out = []; for (let i = 0; i < 50; i++) out.push(q.next()); console.log(JSON.stringify(out));`;
+  const script = `import { QueueManager } from '${module}'; const q = new QueueManager({ hostname: 'h', processname: 'p', dir: ${JSON.stringify(dir)} }); const out = []; for (let i = 0; i < 50; i++) out.push(q.next()); console.log(JSON.stringify(out));`;
   const children = await Promise.all([1, 2, 3, 4].map(() => run(process.execPath, ['--input-type=module', '-e', script])));
   const all = children.flatMap((child) => JSON.parse(child.stdout) as string[]);
   assert.equal(all.length, 200);
@@ -53,7 +53,7 @@ test('processes of a group whose leader has exited still never get the same name
   // Each child waits until the shell that leads its group is gone, then takes 50 names.
   const script = `import { existsSync, renameSync, writeFileSync } from 'node:fs'; import { QueueManager } from '${module}';
     const leader = Number(process.argv[1]); while (existsSync('/proc/' + leader)) await new Promise((r) => setTimeout(r, 10));
-    const q = new QueueManager('h', 'p', ${JSON.stringify(dir)}); const out = []; for (let i = 0; i < 50; i++) out.push(q.next());
+    const q = new QueueManager({ hostname: 'h', processname: 'p', dir: ${JSON.stringify(dir)} }); const out = []; for (let i = 0; i < 50; i++) out.push(q.next());
     const file = ${JSON.stringify(dir)} + '/out-' + process.pid; writeFileSync(file + '.tmp', JSON.stringify(out)); renameSync(file + '.tmp', file);`;
   const children = [1, 2, 3, 4].map(() => `"${process.execPath}" --input-type=module -e "$SCRIPT" $$ &`).join(' sleep 0.05; ');
   // Started 50 ms apart, so that no two share a start time (it counts in 10 ms ticks).

@@ -46,6 +46,14 @@ export interface StartRetry {
   readonly reason: string;
 }
 
+export interface AmqpConnectionOptions {
+  readonly url: TransportUrl;
+  readonly settings: AmqpSettings;
+  readonly logger: Logger;
+  /** Keep retrying a start that cannot reach any broker (default true); false: one round. */
+  readonly retryStart?: boolean;
+}
+
 /**
  * Owns the live Session and replaces it after a loss. Events: 'connected', 'disconnected'
  * (error), 'retrying' (StartRetry: a start attempt failed and another follows).
@@ -69,15 +77,15 @@ export class AmqpConnection extends EventEmitter {
   /** Keep trying at start until the broker answers (oslo); false: one round over the hosts. */
   readonly #retryStart: boolean;
 
-  constructor(url: TransportUrl, settings: AmqpSettings, logger: Logger, options: { retryStart?: boolean } = {}) {
+  constructor({ url, settings, logger, retryStart }: AmqpConnectionOptions) {
     super();
-    this.#retryStart = options.retryStart ?? true;
+    this.#retryStart = retryStart ?? true;
     // Every publish waiting through an outage listens for 'connected' once: not a leak.
     this.setMaxListeners(0);
     this.#url = url;
     this.#settings = settings;
     this.#logger = logger;
-    this.#hosts = new HostCycle(url.hosts, settings.failoverStrategy);
+    this.#hosts = new HostCycle(url.hosts, { strategy: settings.failoverStrategy });
   }
 
   /** The live session, if connected. */
@@ -219,7 +227,7 @@ export class AmqpConnection extends EventEmitter {
       const confirm = await model.createConfirmChannel();
       confirm.on('error', (error: unknown) => this.#logger.warn({ err: errorText(error) }, 'AMQP publisher channel error'));
       if (this.#settings.prefetch > 0) await consumer.prefetch(this.#settings.prefetch);
-      const current = new Session(++this.#generation, model, consumer, new Publisher(confirm));
+      const current = new Session({ generation: ++this.#generation, model, consumer, publisher: new Publisher(confirm) });
       session = current;
       model.on('close', (error?: unknown) => this.#lost(current, error));
       // Consumers are gone with their channel: a dead consumer channel means a new session.

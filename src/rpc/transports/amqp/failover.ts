@@ -33,7 +33,7 @@ export class HostCycle<T> {
   #order: T[];
   #next = 0;
 
-  constructor(hosts: readonly T[], strategy: FailoverStrategy, random: Random = Math.random) {
+  constructor(hosts: readonly T[], { strategy, random = Math.random }: { readonly strategy: FailoverStrategy; readonly random?: Random }) {
     if (hosts.length === 0) throw new InvalidArgumentError('no broker hosts');
     this.#strategy = strategy;
     this.#random = random;

@@ -23,7 +23,7 @@ export class ReplyConsumer {
   readonly #handlers = new Set<(body: Buffer) => void>();
   #started: Promise<string> | undefined;
 
-  constructor(connection: AmqpConnection, decl: QueueDecl, logger: Logger) {
+  constructor({ connection, decl, logger }: { readonly connection: AmqpConnection; readonly decl: QueueDecl; readonly logger: Logger }) {
     this.#connection = connection;
     this.#decl = decl;
     this.#logger = logger;

@@ -28,7 +28,7 @@ export class Session {
   #brokerError: unknown;
   #consumerOpen = true;
 
-  constructor(generation: number, model: ChannelModel, consumer: Channel, publisher: Publisher) {
+  constructor({ generation, model, consumer, publisher }: { generation: number; model: ChannelModel; consumer: Channel; publisher: Publisher }) {
     this.generation = generation;
     this.model = model;
     this.consumer = consumer;

@@ -52,18 +52,18 @@ export class AmqpTransport extends EventEmitter implements Transport {
     const url = parseTransportUrl(options.url);
     this.#settings = amqpSettings(options.config, url);
     this.#logger = options.logger.child({ component: 'amqp' });
-    this.#connection = new AmqpConnection(url, this.#settings, this.#logger, { retryStart: options.retryStart });
+    this.#connection = new AmqpConnection({ url, settings: this.#settings, logger: this.#logger, retryStart: options.retryStart });
     this.#connection.on('retrying', (retry: StartRetry) => this.emit('retrying', retry));
     this.#connection.on('connected', () => this.emit('connected'));
     this.#connection.on('disconnected', (error: Error) => this.emit('disconnected', error));
     const { queueManager } = this.#settings;
     if (queueManager) {
-      const names = new QueueManager(queueManager.hostname, queueManager.processname);
+      const names = new QueueManager(queueManager);
       this.#queueSuffix = () => names.next();
     } else {
       this.#queueSuffix = hex32;
     }
-    this.#replies = new ReplyConsumer(this.#connection, replyQueue(this.#settings, this.#queueSuffix), this.#logger);
+    this.#replies = new ReplyConsumer({ connection: this.#connection, decl: replyQueue(this.#settings, this.#queueSuffix), logger: this.#logger });
   }
 
   get connected(): boolean {
