@@ -99,7 +99,7 @@ export function checkOwnSocket(path: string, option = 'embedded_socket'): boolea
 }
 
 /** Resolves true when something accepts connections on `path`. */
-function answers(path: string): Promise<boolean> {
+export function answers(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(path);
     socket.once('connect', () => {

@@ -39,7 +39,7 @@ export class ControlProtocolError extends OsloNodeError {
 }
 
 /** The socket to use, and the pid the launcher must have (from the pid file). */
-function resolveTarget(target: Target): { path: string; pid: number | undefined } {
+async function resolveTarget(target: Target): Promise<{ path: string; pid: number | undefined }> {
   let pid: number | undefined;
   if (target.pidFile) {
     let text: string;
@@ -53,7 +53,7 @@ function resolveTarget(target: Target): { path: string; pid: number | undefined 
   }
   if (target.controlSocket) return { path: target.controlSocket, pid };
   if (pid !== undefined) return { path: defaultControlSocketPath(pid), pid };
-  const live = liveControlSockets();
+  const live = await liveControlSockets();
   if (live.length === 0) throw new LauncherUnreachable(`no launcher control socket in ${dirname(defaultControlSocketPath(0))}`);
   if (live.length > 1) throw new LauncherAmbiguous(`${live.length} launchers run (pids ${live.map((one) => one.pid).join(', ')}): choose one with --pid-file or --control-socket`);
   return { path: live[0]!.path, pid: live[0]!.pid };
@@ -84,7 +84,7 @@ function ask(path: string, request: { command: ControlCommand; workers?: number;
 
 /** Send `command` to the launcher `target` names; throws LauncherUnreachable when none answers. */
 export async function sendControl(target: Target, command: ControlCommand, workers?: number): Promise<ControlAnswer> {
-  const { path, pid } = resolveTarget(target);
+  const { path, pid } = await resolveTarget(target);
   // Our own socket only: another user's stand-in would read and forge what we send.
   if (!checkOwnSocket(path, 'control_socket')) throw new LauncherUnreachable(`no launcher answers on ${path} (nothing there)`);
   const answer = await ask(path, { command, ...(workers === undefined ? {} : { workers }), ...(pid === undefined ? {} : { pid }) });

@@ -6,7 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { clearStaleSocket, privateRuntimeDir } from '../ipc/runtime-dir.js';
+import { answers, clearStaleSocket, privateRuntimeDir } from '../ipc/runtime-dir.js';
 import { processExists } from './pid-file.js';
 
 const NAME = /^control-(\d+)\.sock$/;
@@ -16,8 +16,8 @@ export function defaultControlSocketPath(pid: number, options: { create?: boolea
   return join(privateRuntimeDir({ option: 'control_socket', create: options.create ?? false }), `control-${pid}.sock`);
 }
 
-/** The default control sockets whose launcher is alive, by pid. */
-export function liveControlSockets(): Array<{ pid: number; path: string }> {
+/** The default control sockets in the private runtime folder, by pid. */
+function controlSockets(): Array<{ pid: number; path: string }> {
   const dir = privateRuntimeDir({ option: 'control_socket', create: false });
   let names: string[];
   try {
@@ -27,21 +27,25 @@ export function liveControlSockets(): Array<{ pid: number; path: string }> {
   }
   return names.flatMap((name) => {
     const pid = Number(NAME.exec(name)?.[1]);
-    return pid > 0 && processExists(pid) ? [{ pid, path: join(dir, name) }] : [];
+    return pid > 0 ? [{ pid, path: join(dir, name) }] : [];
   });
 }
 
-/** Remove the control sockets that launchers killed with SIGKILL left behind (dead sockets of ours only). */
+/**
+ * The default control sockets a launcher answers on, by pid. A live pid is not enough: the pid
+ * of a launcher killed with SIGKILL may now be any other process's, and its socket file is left
+ * with nobody listening (connecting is refused).
+ */
+export async function liveControlSockets(): Promise<Array<{ pid: number; path: string }>> {
+  const candidates = controlSockets().filter(({ pid }) => processExists(pid));
+  const answering = await Promise.all(candidates.map(({ path }) => answers(path)));
+  return candidates.filter((_, index) => answering[index]);
+}
+
+/**
+ * Remove the control sockets that launchers killed with SIGKILL left behind, their pid gone or
+ * reused: clearStaleSocket removes only a socket of ours that nobody listens on.
+ */
 export async function removeDeadControlSockets(): Promise<void> {
-  const dir = privateRuntimeDir({ option: 'control_socket', create: false });
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const pid = Number(NAME.exec(name)?.[1]);
-    if (pid > 0 && !processExists(pid)) await clearStaleSocket(join(dir, name), 'control_socket').catch(() => undefined);
-  }
+  for (const { path } of controlSockets()) await clearStaleSocket(path, 'control_socket').catch(() => undefined);
 }
