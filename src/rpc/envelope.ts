@@ -35,9 +35,17 @@ export function encodeBody(message: Record<string, unknown>, format: BodyFormat 
   return format === 'plain' ? JSON.stringify(message) : encodeEnvelope(message);
 }
 
-/** Wrap a message dict in the 2.0 envelope, as JSON text. Throws on values JSON cannot hold. */
+// What JSON.stringify of {"oslo.version": "2.0", "oslo.message": <string>} puts around the string.
+const ENVELOPE_HEAD = `{${JSON.stringify(VERSION_KEY)}:${JSON.stringify(ENVELOPE_VERSION)},${JSON.stringify(MESSAGE_KEY)}:`;
+
+/**
+ * Wrap a message dict in the 2.0 envelope, as JSON text. Throws on values JSON cannot hold.
+ * The same bytes as JSON.stringify of the envelope object, written around the quoted message
+ * string: stringifying the two-key object cost about 2,000 more instructions per request
+ * (callgrind, Node 20; docs/rpc-performance.md).
+ */
 export function encodeEnvelope(message: Record<string, unknown>): string {
-  return JSON.stringify({ [VERSION_KEY]: ENVELOPE_VERSION, [MESSAGE_KEY]: JSON.stringify(message) });
+  return `${ENVELOPE_HEAD}${JSON.stringify(JSON.stringify(message))}}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -74,7 +82,8 @@ export function decodeEnvelope(body: Buffer | string, maxBytes = Number.POSITIVE
 
   const version = envelope[VERSION_KEY];
   if (typeof version !== 'string') return fail('bad-envelope', 'oslo.version is not a string');
-  if (!versionIsCompatible(ENVELOPE_VERSION, version)) {
+  // "2.0" (every current peer's) needs no parsing.
+  if (version !== ENVELOPE_VERSION && !versionIsCompatible(ENVELOPE_VERSION, version)) {
     return fail('unsupported-envelope-version', `unsupported envelope version ${version}`);
   }
   const inner = envelope[MESSAGE_KEY];

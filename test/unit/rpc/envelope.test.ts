@@ -12,6 +12,18 @@ test('an encoded message decodes to the same dict, with oslo.message as a string
   assert.deepEqual(decoded, { ok: true, message, legacy: false });
 });
 
+test('the envelope is byte for byte what JSON.stringify of the envelope object gives', () => {
+  const messages = [
+    { method: 'echo', args: { value: 'héllo ☃ "quoted" \\ \n \u2028 \ud800' }, _unique_id: 'a'.repeat(32) },
+    { result: null, failure: null, ending: true, _msg_id: 'b'.repeat(32) },
+    {},
+  ];
+  for (const message of messages) {
+    assert.equal(encodeEnvelope(message), JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(message) }));
+  }
+  assert.throws(() => encodeEnvelope({ big: 1n }), TypeError);
+});
+
 test('Python-style inner JSON (separators and \\u escapes) decodes', () => {
   const body = '{"oslo.version": "2.0", "oslo.message": "{\\"method\\": \\"echo\\", \\"args\\": {\\"v\\": \\"\\\\u00e9\\"}}"}';
   const decoded = decodeEnvelope(body);
