@@ -18,6 +18,7 @@ export class AmqpDelivery implements Delivery {
   constructor(session: Session, message: ConsumeMessage) {
     this.#session = session;
     this.#message = message;
+    session.acks.delivered(message.fields.deliveryTag);
     this.body = message.content;
     const contentType: unknown = message.properties.contentType;
     this.contentType = typeof contentType === 'string' ? contentType : undefined;
@@ -28,17 +29,15 @@ export class AmqpDelivery implements Delivery {
     return this.#session.generation;
   }
 
+  /** Acked at the end of this turn, with the turn's other acks (ack-batch.ts). */
   ack(): void {
     if (!this.#take()) return;
-    try {
-      this.#session.consumer.ack(this.#message);
-    } catch {
-      // amqplib throws when the connection is already closing; the broker requeues the message.
-    }
+    this.#session.acks.ack(this.#message.fields.deliveryTag);
   }
 
   reject(): void {
     if (!this.#take()) return;
+    this.#session.acks.settled(this.#message.fields.deliveryTag);
     try {
       this.#session.consumer.reject(this.#message, false);
     } catch {
@@ -48,6 +47,7 @@ export class AmqpDelivery implements Delivery {
 
   requeue(): void {
     if (!this.#take()) return;
+    this.#session.acks.settled(this.#message.fields.deliveryTag);
     try {
       this.#session.consumer.reject(this.#message, true);
     } catch {

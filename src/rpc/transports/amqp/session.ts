@@ -8,6 +8,7 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, ChannelModel } from 'amqplib';
+import { AckBatch } from './ack-batch.js';
 import { Publisher } from './publisher.js';
 
 /** How long a clean close (Close → CloseOk) may take before we stop waiting for it. */
@@ -19,6 +20,8 @@ export class Session {
   readonly generation: number;
   readonly model: ChannelModel;
   readonly consumer: Channel;
+  /** The consumer channel's acks, sent together once per turn (ack-batch.ts). */
+  readonly acks: AckBatch;
   #publisher: Promise<Publisher>;
   /** The publisher #publisher resolved to, for the synchronous fast path (openPublisher). */
   #currentPublisher: Publisher | undefined;
@@ -32,6 +35,7 @@ export class Session {
     this.generation = generation;
     this.model = model;
     this.consumer = consumer;
+    this.acks = new AckBatch(consumer);
     this.#publisher = Promise.resolve(publisher);
     this.#currentPublisher = publisher;
     this.#closed = once(model, 'close').catch(() => undefined);
@@ -45,6 +49,7 @@ export class Session {
     // connection's own close (which the manager turns into a reconnect) arrives.
     consumer.on('close', () => {
       this.#consumerOpen = false;
+      this.acks.close();
     });
   }
 
