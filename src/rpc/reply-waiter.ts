@@ -19,7 +19,8 @@ export interface WaitOptions {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  overall: NodeJS.Timeout;
+  /** performance.now() past which the call fails with MessagingTimeout (a hard cap). */
+  readonly deadline: number;
   monitor: NodeJS.Timeout | undefined;
   callMonitorMs: number | undefined;
   /** The remembered outcome of a legacy two-message reply. */
@@ -46,6 +47,10 @@ export class ReplyWaiter {
   #queue: Promise<string> | undefined;
   /** The queue name once declared: later calls need no promise to learn it. */
   #queueName: string | undefined;
+  // One timer for every call's overall timeout, at the earliest deadline, instead of a timer
+  // set and cleared per call. It holds the process open only while calls wait, as theirs did.
+  #sweep: NodeJS.Timeout | undefined;
+  #sweepAt = Number.POSITIVE_INFINITY;
 
   constructor(transport: Transport, logger: Logger) {
     this.#transport = transport;
@@ -80,13 +85,32 @@ export class ReplyWaiter {
   /** Register a call; the promise settles with its result, failure or MessagingTimeout. */
   wait(msgId: string, options: WaitOptions): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
-      const overall = setTimeout(() => {
-        this.#settle(msgId, { error: new MessagingTimeout(`Timed out waiting for a reply to message ID ${msgId}`) });
-      }, options.timeoutMs);
-      const entry: Pending = { resolve, reject, overall, monitor: undefined, callMonitorMs: options.callMonitorMs, outcome: undefined };
+      const deadline = performance.now() + options.timeoutMs;
+      const entry: Pending = { resolve, reject, deadline, monitor: undefined, callMonitorMs: options.callMonitorMs, outcome: undefined };
       this.#pending.set(msgId, entry);
+      if (deadline < this.#sweepAt) this.#armSweep(deadline);
+      else if (this.#pending.size === 1) this.#sweep?.ref();
       if (options.callMonitorMs !== undefined) this.#restartMonitor(msgId, entry);
     });
+  }
+
+  #armSweep(at: number): void {
+    if (this.#sweep) clearTimeout(this.#sweep);
+    this.#sweepAt = at;
+    this.#sweep = setTimeout(() => this.#expire(), Math.max(1, Math.ceil(at - performance.now())));
+  }
+
+  /** Fail the calls past their deadline; re-arm for the earliest one left. */
+  #expire(): void {
+    this.#sweep = undefined;
+    this.#sweepAt = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [msgId, entry] of this.#pending) {
+      if (entry.deadline <= now) this.#settle(msgId, { error: new MessagingTimeout(`Timed out waiting for a reply to message ID ${msgId}`) });
+      else if (entry.deadline < next) next = entry.deadline;
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.#armSweep(next);
   }
 
   /** Fail one waiting call (its request could not be published); nothing if it is settled. */
@@ -114,7 +138,7 @@ export class ReplyWaiter {
     const entry = this.#pending.get(msgId);
     if (!entry) return;
     this.#pending.delete(msgId);
-    clearTimeout(entry.overall);
+    if (this.#pending.size === 0) this.#sweep?.unref();
     if (entry.monitor) clearTimeout(entry.monitor);
     if (!outcome) return;
     if ('error' in outcome) entry.reject(outcome.error);
