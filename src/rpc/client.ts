@@ -131,9 +131,14 @@ export class RpcClient {
     // The call's timeout bounds the publish too (a publish stuck in a broker outage must not
     // stretch a 2 s call to the publish's own bound); a failed publish fails the call with its
     // own error at once.
-    this.#send(target, () => this.#transport.publish({ target, body, expirationMs: timeoutMs, mandatory: this.#options.mandatory === true, confirmLate: true })).catch(
-      (error: unknown) => waiter.fail(msgId, error as Error),
-    );
+    let published: Promise<void>;
+    try {
+      published = this.#transport.publish({ target, body, expirationMs: timeoutMs, mandatory: this.#options.mandatory === true, confirmLate: true });
+    } catch (error) {
+      published = Promise.reject(error);
+    }
+    // One handler for the rejection only: a confirmed publish settles nothing more per call.
+    published.then(undefined, (error: unknown) => waiter.fail(msgId, sendError(target, error)));
     const result = await reply;
     return this.#serializer.deserializeEntity(wireCtx, result) as T;
   }
@@ -187,8 +192,12 @@ export class RpcClient {
       running = Promise.reject(error);
     }
     return running.catch((error: unknown) => {
-      if (error instanceof MessagingException) throw error;
-      throw new ClientSendError(target, error);
+      throw sendError(target, error);
     });
   }
+}
+
+/** A transport's error as the caller sees it: ours as they are, others as ClientSendError. */
+function sendError(target: Target, error: unknown): Error {
+  return error instanceof MessagingException ? error : new ClientSendError(target, error);
 }
