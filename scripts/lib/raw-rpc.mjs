@@ -11,6 +11,8 @@
 //                  without acks, as ours is, instead of RabbitMQ's direct reply-to
 //   reply-confirm  replies are published on a confirm channel
 //   mandatory      replies are published mandatory (oslo's direct_mandatory_flag)
+//   qos            the server's consumer channel has basic.qos with our rabbit_qos_prefetch_count
+//                  (128; oslo's default is 0, no basic.qos): the same broker work as our server
 //   quorum         the topic and reply queues are quorum queues (durable exchange), as with
 //                  rabbit_quorum_queue and rabbit_transient_quorum_queue (raw-wire-quorum: all)
 //
@@ -30,7 +32,7 @@ export function benchConfig(mode) {
   return Object.freeze({ ...config, rabbit_quorum_queue: true, rabbit_transient_quorum_queue: true, control_exchange: 'bench_quorum' });
 }
 
-export const WIRE_FEATURES = ['topic', 'confirm', 'ack', 'props', 'queue', 'reply-confirm', 'mandatory'];
+export const WIRE_FEATURES = ['topic', 'confirm', 'ack', 'props', 'queue', 'reply-confirm', 'mandatory', 'qos'];
 const FEATURES = [...WIRE_FEATURES, 'quorum'];
 const exchangeOf = (features) => (features.has('quorum') ? 'bench_raw_rpc_durable' : 'bench_raw_rpc');
 const QUORUM = { 'x-queue-type': 'quorum' };
@@ -54,6 +56,7 @@ export async function rawServer(url, topic, features) {
   const consumer = await model.createChannel();
   const replies = features.has('reply-confirm') ? await model.createConfirmChannel() : consumer;
   const quorum = features.has('quorum');
+  if (features.has('qos')) await consumer.prefetch(benchConfig('oslo').rabbit_qos_prefetch_count);
   await consumer.assertQueue(topic, { durable: quorum, autoDelete: false, ...(quorum && { arguments: QUORUM }) });
   if (features.has('topic')) {
     await consumer.assertExchange(exchangeOf(features), 'topic', { durable: quorum, autoDelete: false });
