@@ -95,12 +95,12 @@ export class HostReporter {
     return this.#options.driver.setDisabled(request);
   }
 
-  /** Stop reporting; `leaving`: the launcher shuts down, tell the group (messaging: at once). */
-  async stop(leaving: boolean): Promise<void> {
+  /** Stop reporting; `leave`: the launcher shuts down, tell the group (messaging: at once). */
+  async stop(options: { readonly leave?: boolean } = {}): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#chain;
-    if (leaving && this.#last) {
+    if (options.leave && this.#last) {
       await this.#options.driver.leave(this.#last).catch((error: unknown) => this.#logger.warn({ err: error }, 'could not announce leaving the service group'));
     }
   }

@@ -53,7 +53,7 @@ export class LocalServiceGroup implements ServiceGroupMember {
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.#reporter?.stop(true);
+    await this.#reporter?.stop({ leave: true });
     await this.#reporter?.driver.stop();
   }
 

@@ -53,7 +53,7 @@ export async function createServiceGroupPlugin(config: Config, logger: Logger, r
       reporter.workerLeft(handle.pid);
     },
     async stop() {
-      await reporter.stop(true);
+      await reporter.stop({ leave: true });
       await driver.stop();
     },
   };

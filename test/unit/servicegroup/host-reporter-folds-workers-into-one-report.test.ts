@@ -51,7 +51,7 @@ test('workers fold into one report per interval: first word reports at once, the
   assert.ok(periodic >= 3 && periodic <= 6, `${periodic} reports in 0.55 s at a 0.1 s interval with 2 workers (one per interval, not per worker)`);
   reporter.workerLeft(12);
   await waitFor(() => reports.at(-1)!.report.workers === 1, 'a report without the worker that left');
-  await reporter.stop(true);
+  await reporter.stop({ leave: true });
 });
 
 test('a worker joining a host already in the group does not wait for the report (a replacement starts sooner)', async () => {
@@ -72,7 +72,7 @@ test('a worker joining a host already in the group does not wait for the report 
   release();
   await waitFor(() => reports.length === 2, 'the report with the new worker');
   assert.deepEqual(reports[1]!.report.pids, [41, 42]);
-  await reporter.stop(false);
+  await reporter.stop();
 });
 
 test('no live worker, no report: the host ages to down; a worker silent past the down time no longer counts', async () => {
@@ -86,7 +86,7 @@ test('no live worker, no report: the host ages to down; a worker silent past the
   await new Promise((resolve) => setTimeout(resolve, 300));
   assert.equal(reports.length, settled, 'no report once no worker is alive');
   assert.ok(settled >= 2, 'it did report while the worker was fresh');
-  await reporter.stop(false);
+  await reporter.stop();
 });
 
 test('a failing report is logged once and retried each interval; a stopping launcher leaves', async () => {
@@ -107,7 +107,7 @@ test('a failing report is logged once and retried each interval; a stopping laun
   assert.deepEqual(infos, ['Recovered from being unable to report status.']);
   assert.equal(reports[0]!.first, true, 'the first report that got through says hello');
   clearInterval(keepAlive);
-  await reporter.stop(true);
+  await reporter.stop({ leave: true });
   assert.equal(left.length, 1);
 });
 
