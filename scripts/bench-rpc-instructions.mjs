@@ -7,6 +7,10 @@
 // 10-30 % on this shared 2-CPU machine (and so did callgrind counts of a client and server
 // talking through RabbitMQ: how many event-loop turns a call takes depends on timing).
 //
+// A third row runs ours over the real embedded router and transports in the same process
+// (rpc-loopback.mjs `embedded`: every batch of frames crosses as JSON text, as over node's IPC):
+// the embedded transport's own work is its difference from the second row.
+//
 // Each side runs twice under callgrind after the same warm-up, with --calls and 5x --calls
 // counted calls; the difference of the two totals divided by the difference of the call counts
 // is the cost of one call, without start-up and warm-up. The broker and amqplib are not in it:
@@ -52,7 +56,7 @@ const few = Number(opts.calls);
 const many = few * 5;
 console.log(`RPC echo in one process, c=${opts.concurrency}: ${opts.warmup} warm-up calls; instructions per call = (total at ${many} calls - total at ${few}) / ${many - few}`);
 const results = {};
-for (const [mode, label] of [['plain', 'by hand: JSON bodies, a map of calls'], ['oslo', 'ours: RpcClient → RpcServer']]) {
+for (const [mode, label] of [['plain', 'by hand: JSON bodies, a map of calls'], ['oslo', 'ours: RpcClient → RpcServer'], ['embedded', 'ours over the embedded router']]) {
   const perCall = ((await total(mode, many)) - (await total(mode, few))) / (many - few);
   results[mode] = Math.round(perCall);
   console.log(`  ${label.padEnd(38)} ${results[mode].toLocaleString('en').padStart(8)}`);

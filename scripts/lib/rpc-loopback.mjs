@@ -4,7 +4,11 @@
 // server do around amqplib). For scripts/bench-rpc-instructions.mjs --loopback, which counts
 // the instructions of both under callgrind: one process, no I/O, so the count per call repeats
 // exactly, whatever the machine's load.
-//   node scripts/lib/rpc-loopback.mjs oslo|plain WARMUP CALLS CONCURRENCY
+// `embedded`: ours over the real embedded router and transports, in one process: each link
+// batches its frames per event-loop iteration and every batch crosses as JSON text and back, as
+// node's IPC does, one setImmediate per hop. What it counts is the router's, the transports' and
+// the framework's work, without the system calls and wake-ups of real processes.
+//   node scripts/lib/rpc-loopback.mjs oslo|plain|embedded WARMUP CALLS CONCURRENCY
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { RpcClient } from '../../dist/src/rpc/client.js';
@@ -46,6 +50,32 @@ async function oslo() {
   return () => client.call({}, 'echo', { value: 1 });
 }
 
+/** Ours over the embedded router, its two links copying every batch through JSON text. */
+async function embedded() {
+  const { EmbeddedRouter, EmbeddedTransport, frameBatcher, framesOf } = await import('../../dist/src/rpc/transports/embedded/index.js');
+  const { silentLogger } = await import('../../dist/src/logging/logger.js');
+  const router = new EmbeddedRouter({ logger: silentLogger() });
+  /** A batch as one IPC message: JSON text on the way, parsed on arrival in a later turn. */
+  const hop = (to) => (frames) => {
+    const text = JSON.stringify({ type: 'transport', frames });
+    setImmediate(() => {
+      for (const frame of framesOf(JSON.parse(text))) to(frame);
+    });
+  };
+  const link = (id) => {
+    let deliver = () => undefined;
+    const receive = router.attach(id, { send: frameBatcher(hop((frame) => deliver(frame)), 'iteration') });
+    return new EmbeddedTransport({ send: frameBatcher(hop(receive), 'iteration'), onFrame: (handler) => (deliver = handler) });
+  };
+  const serverTransport = link('server');
+  const clientTransport = link('client');
+  await Promise.all([serverTransport.start(), clientTransport.start()]);
+  const server = new RpcServer(serverTransport, { topic: 'bench', server: 'loopback' }, [{ echo: (_ctx, args) => args.value }]);
+  await server.start();
+  const client = new RpcClient(clientTransport, { topic: 'bench' }, { timeout: 30 });
+  return () => client.call({}, 'echo', { value: 1 });
+}
+
 /** raw-rpc.mjs's work around amqplib: JSON bodies as Buffers, a map of pending calls by id. */
 function plain() {
   const pending = new Map();
@@ -79,7 +109,7 @@ async function run(call, count, concurrency) {
   }));
 }
 
-const call = mode === 'oslo' ? await oslo() : plain();
+const call = mode === 'oslo' ? await oslo() : mode === 'embedded' ? await embedded() : plain();
 await run(call, Number(warmupText), Number(concurrencyText));
 globalThis.gc?.();
 await run(call, Number(callsText), Number(concurrencyText));
