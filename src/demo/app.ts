@@ -14,6 +14,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Config } from '../config/options.js';
 import type { AppContext, LauncherView } from '../http/app-loader.js';
 import type { Logger } from '../logging/logger.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { RpcClient } from '../rpc/client.js';
 import { ClientSendError, MessageDeliveryFailure, MessagingTimeout, RemoteError } from '../rpc/errors.js';
 import { createTokenCheck } from '../security/token-check.js';
@@ -63,13 +64,32 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   }
 }
 
-/** Build the demo request listener. */
-export function createDemoApp(context: DemoAppContext): RequestListener {
-  const { service, rpc, launcher, config } = context;
-  const workers = () => launcher.workers();
-  const metrics = demoMetrics(() => service.tasks(), workers);
+/** The HTTP answer for a route's failure; undefined for one the demo did not expect (a 500). */
+function failureResponse(error: unknown): { status: number; body: Record<string, unknown> } | undefined {
+  if (error instanceof HttpError) return { status: error.status, body: { error: error.message } };
+  if (error instanceof ServiceNotFoundError) return { status: 404, body: { error: error.message, code: error.code } };
+  if (error instanceof ServiceGroupUnavailableError) return { status: 503, body: { error: error.message, code: error.code } };
+  if (error instanceof MessagingTimeout) return { status: 504, body: { error: error.message } };
+  // Broker down, unroutable, or the transport closed: the service is unavailable, say why.
+  if (error instanceof MessageDeliveryFailure || error instanceof ClientSendError) return { status: 503, body: { error: error.message, code: error.code } };
+  if (error instanceof RemoteError) return { status: 502, body: { error: error.message, class: error.excType } };
+  return undefined;
+}
 
-  const callRpc = async (method: string, args: Record<string, unknown>): Promise<unknown> => {
+/** The launcher's merged metrics in the text format, or a 503 saying why not. */
+function serveMetrics(launcher: LauncherView, res: ServerResponse): void {
+  launcher.metrics().then(
+    (text) => {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(text);
+    },
+    (error: unknown) => sendJson(res, 503, { error: `metrics unavailable: ${(error as Error).message}` }),
+  );
+}
+
+/** An RPC call timed and counted in the demo's own metrics. */
+function meteredCall(rpc: RpcClient, metrics: ReturnType<typeof demoMetrics>) {
+  return async (method: string, args: Record<string, unknown>): Promise<unknown> => {
     const end = metrics.rpcSeconds.startTimer({ method });
     try {
       const result = await rpc.call({}, method, args);
@@ -82,6 +102,14 @@ export function createDemoApp(context: DemoAppContext): RequestListener {
       end();
     }
   };
+}
+
+/** Build the demo request listener. */
+export function createDemoApp(context: DemoAppContext): RequestListener {
+  const { service, rpc, launcher, config } = context;
+  const workers = () => launcher.workers();
+  const metrics = demoMetrics(() => service.tasks(), workers);
+  const callRpc = meteredCall(rpc, metrics);
 
   const adminTokenMatches = config.admin_token ? createTokenCheck(`Bearer ${config.admin_token}`) : undefined;
   const requireAdmin = (req: IncomingMessage): void => {
@@ -114,13 +142,7 @@ export function createDemoApp(context: DemoAppContext): RequestListener {
     const path = (req.url ?? '/').split('?')[0]!;
     const key = `${req.method} ${path}`;
     if (key === 'GET /metrics') {
-      launcher.metrics().then(
-        (text) => {
-          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-          res.end(text);
-        },
-        (error: unknown) => sendJson(res, 503, { error: `metrics unavailable: ${(error as Error).message}` }),
-      );
+      serveMetrics(launcher, res);
       return;
     }
     const route = routes[key];
@@ -135,17 +157,10 @@ export function createDemoApp(context: DemoAppContext): RequestListener {
     route(req).then(
       (body) => finish(200, body),
       (error: unknown) => {
-        if (error instanceof HttpError) finish(error.status, { error: error.message });
-        else if (error instanceof ServiceNotFoundError) finish(404, { error: error.message, code: error.code });
-        else if (error instanceof ServiceGroupUnavailableError) finish(503, { error: error.message, code: error.code });
-        else if (error instanceof MessagingTimeout) finish(504, { error: error.message });
-        // Broker down, unroutable, or the transport closed: the service is unavailable, say why.
-        else if (error instanceof MessageDeliveryFailure || error instanceof ClientSendError) finish(503, { error: error.message, code: error.code });
-        else if (error instanceof RemoteError) finish(502, { error: error.message, class: error.excType });
-        else {
-          context.logger.error({ err: error, route: key }, 'demo route failed');
-          finish(500, { error: 'internal error' });
-        }
+        const failure = failureResponse(error);
+        if (failure) return finish(failure.status, failure.body);
+        context.logger.error({ err: error, route: key }, 'demo route failed');
+        finish(500, { error: 'internal error' });
       },
     );
   };
@@ -154,6 +169,6 @@ export function createDemoApp(context: DemoAppContext): RequestListener {
 /** The app module's default export: a factory for the launcher's workers (see app-loader.ts). */
 export default function demoApp(context: AppContext): RequestListener {
   const { service, rpc, launcher, workerSlot } = context;
-  if (!service || !rpc || !launcher) throw new TypeError('the demo app runs in a launcher worker (it needs service, rpc and launcher)');
+  if (!service || !rpc || !launcher) throw new InvalidArgumentError('the demo app runs in a launcher worker (it needs service, rpc and launcher)');
   return createDemoApp({ config: context.config, logger: context.logger, slot: workerSlot ?? 0, launcher, service, rpc });
 }
