@@ -74,14 +74,33 @@ export class ReplySender {
   send(replyQueue: string, body: string, retry: boolean): Promise<boolean> {
     // Counted rather than kept in a set with a finally each: one promise per reply, not three.
     this.#inProgress++;
-    return this.#send(replyQueue, body, retry);
+    if (this.#obsolete.size > 0) return this.#send(replyQueue, body, retry, undefined);
+    // Nearly every reply: no obsolete queue to check, taken at the first attempt. One handler on
+    // the publish, without the retry loop's async frame; a failure goes on in that loop.
+    let first: Promise<void>;
+    try {
+      first = this.#options.transport.publishReply(replyQueue, body);
+    } catch (error) {
+      first = Promise.reject(error);
+    }
+    return first.then(this.#sentAtOnce, (error: unknown) => this.#send(replyQueue, body, retry, { error }));
   }
 
-  async #send(replyQueue: string, body: string, retry: boolean): Promise<boolean> {
+  readonly #sentAtOnce = (): boolean => {
+    this.#finished();
+    return true;
+  };
+
+  #finished(): void {
+    if (--this.#inProgress === 0) for (const wake of this.#idle.splice(0)) wake();
+  }
+
+  /** The retry loop; `failed` is the first attempt's failure when send() made that attempt. */
+  async #send(replyQueue: string, body: string, retry: boolean, failed: { error: unknown } | undefined): Promise<boolean> {
     const { transport, logger, missingConsumerRetryMs } = this.#options;
     let retrying: Retrying | undefined;
     try {
-      if (this.#isObsolete(replyQueue)) {
+      if (!failed && this.#isObsolete(replyQueue)) {
         logger.warn({ replyQueue }, 'reply queue is obsolete (its client is gone); reply dropped');
         return false;
       }
@@ -89,9 +108,11 @@ export class ReplySender {
       const signal = this.#abort.signal;
       for (;;) {
         try {
+          if (failed) throw failed.error;
           await transport.publishReply(replyQueue, body);
           return true;
         } catch (error) {
+          failed = undefined;
           const missing = error instanceof MessageDeliveryFailure;
           if (retrying?.dropped) return false;
           if (!retry || !missing || signal.aborted || Date.now() >= deadline) {
@@ -106,7 +127,7 @@ export class ReplySender {
       }
     } finally {
       if (retrying) this.#retrying.delete(retrying);
-      if (--this.#inProgress === 0) for (const wake of this.#idle.splice(0)) wake();
+      this.#finished();
     }
   }
 
