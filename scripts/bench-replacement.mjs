@@ -2,8 +2,9 @@
 // node:cluster running side by side, one kill of each in turn per round (interleaved, so a busy
 // moment of a shared machine hits every peer alike): the quick check behind BENCHMARKS.md's
 // replacement sections (npm run bench runs the full lifecycle table). Prints each peer's median,
-// its ratio to oslo's, and every trial, in ms from the kill to "worker ready", and the load
-// average before and after.
+// its ratio to oslo's, and every trial, in ms from the kill to "worker ready"; the CPU ms its
+// processes spent meanwhile and how long they waited for a CPU (lifecycle-bench.mjs); and the
+// load average before and after.
 // Usage: npm run build && node scripts/bench-replacement.mjs [--trials 20] [--workers 2]
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,10 @@ const loadBefore = load();
 const times = await interleavedReplacementTimes([all.oslo, ours, all.rawLifecycle], { trials: Number(values.trials), gapMs: 1100 });
 const osloMedian = median(times.get(all.oslo.name));
 console.log(`replacement after kill -9, ${values.workers} workers, ${values.trials} interleaved rounds, ${new Date().toISOString()}; load average ${loadBefore} before, ${load()} after`);
+const osloCpu = median(times.cpu.get(all.oslo.name).map((c) => c.onCpu));
 for (const [name, list] of times) {
   const m = median(list);
-  console.log(`${name}: median ${m.toFixed(1)} ms (${(m / osloMedian).toFixed(2)}x oslo); trials ${list.map((t) => t.toFixed(1)).join(' ')}`);
+  const cpu = median(times.cpu.get(name).map((c) => c.onCpu));
+  const waiting = median(times.cpu.get(name).map((c) => c.waiting));
+  console.log(`${name}: median ${m.toFixed(1)} ms (${(m / osloMedian).toFixed(2)}x oslo); CPU ${cpu.toFixed(2)} ms (${(cpu / osloCpu).toFixed(2)}x oslo), waited ${waiting.toFixed(1)} ms for a CPU; trials ${list.map((t) => t.toFixed(1)).join(' ')}`);
 }

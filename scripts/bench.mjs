@@ -219,6 +219,7 @@ async function embedded() {
 
 async function lifecycle() {
   const replace = `worker replacement after kill -9, median of ${plan.trials} (ms), lower is better`;
+  const replaceCpu = "replacement: CPU ms of the launcher's processes from the kill to ready (median), lower is better";
   const term = `SIGTERM to stopped, 50 idle keep-alive clients, median of ${plan.termTrials} (ms)`;
   const failed = 'reload under load (8 client loops): failed requests';
   const reloadTime = 'reload: signal to reload complete (ms)';
@@ -242,6 +243,13 @@ async function lifecycle() {
     for (const [peer, reference] of list) {
       const { value, note } = summary(times.get(peer.name));
       table.add(replace, peer.name, value, { reference, note: `${note}${peer.args.includes('--restart-reset-after') ? '; restart_reset_after=1' : ''}` });
+    }
+    // What noise moves least: the CPU the launcher's processes spent on the replacement.
+    for (const [peer, reference] of list) {
+      const cpu = times.cpu.get(peer.name);
+      if (cpu.length === 0) continue;
+      const waiting = median(cpu.map((c) => c.waiting));
+      table.add(replaceCpu, peer.name, median(cpu.map((c) => c.onCpu)), { digits: 2, reference, note: `waited ${waiting.toFixed(1)} ms for a CPU (median)` });
     }
   } catch (error) {
     // One peer that cannot run fails the interleaved rounds: measure each alone instead.
