@@ -11,6 +11,11 @@
 #   scripts/rabbitmq-cluster.sh port N        AMQP port of node N
 #   scripts/rabbitmq-cluster.sh status        rabbitmqctl cluster_status, as node 1 sees it
 #   scripts/rabbitmq-cluster.sh ctl N ARGS... rabbitmqctl against node N
+#   scripts/rabbitmq-cluster.sh logs [DEST]   copy every node's logs (broker log, startup output,
+#                                   start/join output) to DEST (default $BASE/logs) and print their
+#                                   tails on stderr: `stop` drops the node folders, logs included.
+#                                   A failed start does the same, into $OSLO_NODE_RABBITMQ_CLUSTER_LOGS
+#                                   if set (a folder the caller keeps)
 #
 # --rabbitmq4 runs the nodes from the Debian trixie root (RabbitMQ 4, see rabbitmq.sh), configured
 # as RabbitMQ 4.3 ships: transient non-exclusive queues denied, and Khepri as the metadata store
@@ -28,11 +33,19 @@ BASE=$(cd "$BASE" && pwd)
 NODES=(1 2 3)
 
 die() { echo "rabbitmq-cluster.sh: $*" >&2; exit 1; }
+# A start that went wrong: keep and show the logs (in $BASE/logs), stop what runs, say why.
+fail() { save_logs; stop_all; die "$*"; }
 
 # scripts/rabbitmq.sh against node N's folder.
 node_sh() {
   local n=$1; shift
   OSLO_NODE_RABBITMQ_DIR="$BASE/node$n" bash "$SCRIPT_DIR/rabbitmq.sh" "$@"
+}
+
+# node_sh under `timeout SECS`: a rabbitmqctl that hangs on a busy node becomes a clear failure.
+node_sh_bounded() {
+  local secs=$1 n=$2; shift 2
+  OSLO_NODE_RABBITMQ_DIR="$BASE/node$n" timeout "$secs" bash "$SCRIPT_DIR/rabbitmq.sh" "$@"
 }
 
 check_node() { [[ "${1:-}" =~ ^[123]$ ]] || die "node must be 1, 2 or 3"; }
@@ -45,24 +58,59 @@ cluster_url() {
   (IFS=,; echo "amqp://${parts[*]}/")
 }
 
+# A free TCP port on 127.0.0.1 (the kernel picks it; another process may take it before we bind it).
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+# The cluster's own epmd, owned by no node: killing a node must not take the name service of
+# the others with it. The port is checked to answer (another process may have taken it).
+start_epmd() {
+  local attempt epmd_port
+  for attempt in 1 2 3; do
+    epmd_port=$(free_port)
+    ERL_EPMD_ADDRESS=127.0.0.1 epmd -port "$epmd_port" -daemon
+    local i
+    for i in $(seq 1 20); do
+      if epmd -port "$epmd_port" -names >/dev/null 2>&1; then echo "$epmd_port" >"$BASE/epmd_port"; return 0; fi
+      sleep 0.25
+    done
+    epmd -port "$epmd_port" -kill >/dev/null 2>&1 || true
+    echo "rabbitmq-cluster.sh: epmd did not answer on port $epmd_port (attempt $attempt)" >&2
+  done
+  return 1
+}
+
+# Start node N, three times at most: its ports are picked free and bound seconds later, so on a
+# busy machine another process can take one meanwhile (the node then fails at boot); each
+# attempt has fresh ports. rabbitmq.sh bounds one attempt (90 s to answer AMQP).
+start_node() {
+  local n=$1 attempt
+  for attempt in 1 2 3; do
+    if OSLO_NODE_RABBITMQ_EPMD_PORT=$(cat "$BASE/epmd_port") OSLO_NODE_RABBITMQ_COOKIE_FILE="$BASE/cookie" \
+      node_sh "$n" "${FLAVOUR[@]}" start; then return 0; fi
+    echo "rabbitmq-cluster.sh: node $n did not start (attempt $attempt)" >&2
+    # A failed start drops the node's folder, its log too: keep a copy for the report.
+    cp "$BASE/node$n/log/startup.log" "$BASE/node$n/log/startup-attempt$attempt.log" 2>/dev/null || true
+  done
+  return 1
+}
+
 start() {
   stop_all
-  local epmd_port n pids=()
-  epmd_port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  rm -f "$BASE"/start?.log "$BASE"/join?.log "$BASE/khepri.log" "$BASE"/node?/log/startup-attempt?.log
+  local n pids=()
   head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$BASE/cookie"
   chmod 400 "$BASE/cookie"
-  echo "$epmd_port" >"$BASE/epmd_port"
-  # An epmd of the cluster's own, owned by no node: killing a node must not take the name
-  # service of the others with it.
-  ERL_EPMD_ADDRESS=127.0.0.1 epmd -port "$epmd_port" -daemon
+  start_epmd || fail "could not start the cluster's epmd"
   for n in "${NODES[@]}"; do
-    OSLO_NODE_RABBITMQ_EPMD_PORT=$epmd_port OSLO_NODE_RABBITMQ_COOKIE_FILE="$BASE/cookie" \
-      node_sh "$n" "${FLAVOUR[@]}" start >"$BASE/start$n.log" 2>&1 &
+    start_node "$n" >"$BASE/start$n.log" 2>&1 &
     pids+=($!)
   done
   local failed=0
-  for n in "${NODES[@]}"; do wait "${pids[$((n - 1))]}" || { failed=1; tail -n 20 "$BASE/start$n.log" >&2; }; done
-  (( failed == 0 )) || { stop_all; die "a node did not start"; }
+  for n in "${NODES[@]}"; do wait "${pids[$((n - 1))]}" || failed=1; done
+  (( failed == 0 )) || fail "a node did not start (three attempts each; see start1.log to start3.log)"
+  echo "rabbitmq-cluster.sh: 3 nodes up after ${SECONDS} s" >&2
   local first; first=$(cat "$BASE/node1/node")
   # On Mnesia (4.0's default) a node that denies transient non-exclusive queues fails start_app
   # after join_cluster: its boot asks Mnesia whether such queues exist before the joined
@@ -71,24 +119,55 @@ start() {
   # take it over from node 1.
   if [[ ${#FLAVOUR[@]} -gt 0 ]]; then
     node_sh 1 ctl enable_feature_flag --opt-in khepri_db >"$BASE/khepri.log" 2>&1 \
-      || { tail -n 20 "$BASE/khepri.log" >&2; stop_all; die "could not enable khepri_db on $first"; }
+      || fail "could not enable khepri_db on $first"
   fi
   pids=()
   for n in 2 3; do
     join "$n" "$first" >"$BASE/join$n.log" 2>&1 &
     pids+=($!)
   done
-  for n in 2 3; do wait "${pids[$((n - 2))]}" || { failed=1; tail -n 20 "$BASE/join$n.log" >&2; }; done
-  (( failed == 0 )) || { stop_all; die "a node could not join $first"; }
+  for n in 2 3; do wait "${pids[$((n - 2))]}" || failed=1; done
+  (( failed == 0 )) || fail "a node could not join $first"
+  echo "rabbitmq-cluster.sh: nodes 2 and 3 joined $first after ${SECONDS} s" >&2
   cluster_url | tee "$BASE/url"
 }
 
-# Node N leaves its own one-node cluster and joins FIRST's.
+# Node N leaves its own one-node cluster and joins FIRST's. Nodes 2 and 3 join at once, and a
+# join can fail while the other one changes the membership (or node 1 is slow to answer on a
+# loaded machine): it is retried after a reset, three times, each rabbitmqctl call bounded.
 join() {
-  node_sh "$1" ctl stop_app
-  node_sh "$1" ctl join_cluster "$2"
-  node_sh "$1" ctl start_app
-  node_sh "$1" ctl await_startup --timeout 50
+  local attempt
+  node_sh_bounded 120 "$1" ctl stop_app
+  for attempt in 1 2 3; do
+    if node_sh_bounded 120 "$1" ctl join_cluster "$2"; then break; fi
+    (( attempt < 3 )) || { echo "node $1: join_cluster $2 failed $attempt times" >&2; return 1; }
+    echo "node $1: join_cluster $2 failed (attempt $attempt); reset, retry in $((attempt * 3)) s" >&2
+    sleep $((attempt * 3))
+    node_sh_bounded 120 "$1" ctl reset || true
+  done
+  node_sh_bounded 180 "$1" ctl start_app
+  node_sh_bounded 70 "$1" ctl await_startup --timeout 60
+}
+
+# Node N's folder as this host sees it (inside the root for --rabbitmq4), from its env file.
+host_dir_of() { [[ -f "$BASE/node$1/env" ]] && (source "$BASE/node$1/env" && echo "$HOST_DIR"); }
+
+save_logs() {
+  local dest=${1:-${OSLO_NODE_RABBITMQ_CLUSTER_LOGS:-$BASE/logs}} n dir
+  mkdir -p "$dest"
+  for n in "${NODES[@]}"; do
+    mkdir -p "$dest/node$n"
+    if dir=$(host_dir_of "$n"); then cp -r "$dir/log/." "$dest/node$n/" 2>/dev/null || true; fi
+    cp "$BASE/node$n/log"/startup*.log "$dest/node$n/" 2>/dev/null || true
+  done
+  cp "$BASE"/start?.log "$BASE"/join?.log "$BASE"/khepri.log "$dest/" 2>/dev/null || true
+  local file
+  for file in "$dest"/*.log "$dest"/node?/*.log; do
+    [[ -s $file ]] || continue
+    echo "==> ${file#"$dest"/} (last 40 lines)" >&2
+    tail -n 40 "$file" >&2
+  done
+  echo "rabbitmq-cluster.sh: node logs kept in $dest" >&2
 }
 
 stop_all() {
@@ -119,5 +198,6 @@ case "${1:-}" in
   port) port_of "${2:-}" ;;
   status) node_sh 1 ctl cluster_status ;;
   ctl) check_node "${2:-}"; n=$2; shift 2; node_sh "$n" ctl "$@" ;;
-  *) echo "usage: $0 [--rabbitmq4] start|stop|kill N|url|port N|status|ctl N ARGS" >&2; exit 2 ;;
+  logs) save_logs "${2:-}" ;;
+  *) echo "usage: $0 [--rabbitmq4] start|stop|kill N|url|port N|status|ctl N ARGS|logs [DEST]" >&2; exit 2 ;;
 esac

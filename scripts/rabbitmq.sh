@@ -149,8 +149,9 @@ start() {
   } >"$host_dir/rabbitmq.conf"
   echo "[${OSLO_NODE_RABBITMQ_PLUGINS:-}]." >"$host_dir/enabled_plugins"
   : >"$host_dir/rabbitmq-env.conf"
-  printf 'ERL_EPMD_PORT=%s\nRABBITMQ_NODENAME=%s\nNODE_ROOT=%q\nNODE_DIR=%q\nHOST_DIR=%q\n' \
-    "$epmd_port" "$node" "$ROOT" "$node_dir" "$host_dir" >"$BASE/env"
+  # OWN_EPMD=0: the epmd was given (a cluster's, shared by its nodes); stop leaves it running.
+  printf 'ERL_EPMD_PORT=%s\nRABBITMQ_NODENAME=%s\nNODE_ROOT=%q\nNODE_DIR=%q\nHOST_DIR=%q\nOWN_EPMD=%s\n' \
+    "$epmd_port" "$node" "$ROOT" "$node_dir" "$host_dir" "$([[ -n ${OSLO_NODE_RABBITMQ_EPMD_PORT:-} ]] && echo 0 || echo 1)" >"$BASE/env"
   load_env
   export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$amqp_port RABBITMQ_DIST_PORT=$dist_port
   export RABBITMQ_MNESIA_BASE="$node_dir/mnesia" RABBITMQ_LOG_BASE="$node_dir/log"
@@ -167,8 +168,10 @@ start() {
     tries=$((tries + 1))
     if (( tries > 90 )) || ! kill -0 "$(cat "$BASE/server.pid")" 2>/dev/null; then
       tail -n 30 "$BASE/log/startup.log" >&2 || true
+      local why="did not accept AMQP on port $amqp_port within 90 s"
+      kill -0 "$(cat "$BASE/server.pid")" 2>/dev/null || why="exited while booting (AMQP port $amqp_port; its output is above)"
       stop_quietly
-      die "broker did not accept AMQP on port $amqp_port within 90 s"
+      die "broker $why"
     fi
     sleep 1
   done
@@ -196,7 +199,8 @@ stop_quietly() {
     fi
   fi
   # The epmd on our private port was started by our node; ask it (not a system one) to exit.
-  "${RUN[@]}" epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true
+  # A given one (a cluster's) serves the other nodes: its owner stops it.
+  if [[ ${OWN_EPMD:-1} == 1 ]]; then "${RUN[@]}" epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true; fi
   # A root's node folder goes entirely (a fresh data dir each start); ours keeps its cookie.
   if [[ -n $ROOT ]]; then rm -rf "$HOST_DIR"; else rm -rf "$BASE/mnesia"; fi
   rm -rf "$BASE/url" "$BASE/node" "$BASE/server.pid" "$BASE/server.erlpid" "$BASE/env"
