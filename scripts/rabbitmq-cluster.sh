@@ -132,21 +132,26 @@ start() {
   cluster_url | tee "$BASE/url"
 }
 
-# Node N leaves its own one-node cluster and joins FIRST's. Nodes 2 and 3 join at once, and a
-# join can fail while the other one changes the membership (or node 1 is slow to answer on a
-# loaded machine): it is retried after a reset, three times, each rabbitmqctl call bounded.
+# Node N leaves its own one-node cluster and joins FIRST's. Nodes 2 and 3 join at once; a join
+# or the joined node's boot can fail while the other one changes the membership, or when node 1
+# answers slowly on a loaded machine: the whole step (join_cluster, start_app, await_startup) is
+# retried after stop_app and reset, three times, each rabbitmqctl call bounded.
 join() {
-  local attempt
-  node_sh_bounded 120 "$1" ctl stop_app
+  local n=$1 first=$2 attempt
+  node_sh_bounded 120 "$n" ctl stop_app || return 1
   for attempt in 1 2 3; do
-    if node_sh_bounded 120 "$1" ctl join_cluster "$2"; then break; fi
-    (( attempt < 3 )) || { echo "node $1: join_cluster $2 failed $attempt times" >&2; return 1; }
-    echo "node $1: join_cluster $2 failed (attempt $attempt); reset, retry in $((attempt * 3)) s" >&2
+    if node_sh_bounded 120 "$n" ctl join_cluster "$first" && node_sh_bounded 180 "$n" ctl start_app \
+      && node_sh_bounded 70 "$n" ctl await_startup --timeout 60; then
+      return 0
+    fi
+    (( attempt < 3 )) || break
+    echo "rabbitmq-cluster.sh: node $n could not join $first (attempt $attempt); reset, retry in $((attempt * 3)) s" >&2
     sleep $((attempt * 3))
-    node_sh_bounded 120 "$1" ctl reset || true
+    node_sh_bounded 120 "$n" ctl stop_app || true
+    node_sh_bounded 120 "$n" ctl reset || true
   done
-  node_sh_bounded 180 "$1" ctl start_app
-  node_sh_bounded 70 "$1" ctl await_startup --timeout 60
+  echo "rabbitmq-cluster.sh: node $n could not join $first in 3 attempts" >&2
+  return 1
 }
 
 # Node N's folder as this host sees it (inside the root for --rabbitmq4), from its env file.
