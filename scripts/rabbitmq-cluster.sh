@@ -3,7 +3,10 @@
 #
 #   scripts/rabbitmq-cluster.sh [--rabbitmq4] start   start nodes 1-3 with scripts/rabbitmq.sh (own
 #                                   node names and AMQP ports; one epmd port and one cookie), join 2
-#                                   and 3 to 1 with rabbitmqctl join_cluster, print the cluster URL
+#                                   then 3 to 1 with rabbitmqctl join_cluster, print the cluster URL.
+#                                   A node that fails to start or join is retried (three attempts,
+#                                   every step bounded); a start that still fails keeps the logs
+#                                   (see `logs`) and says which step failed
 #   scripts/rabbitmq-cluster.sh stop          stop every node and drop the data
 #   scripts/rabbitmq-cluster.sh kill N        SIGKILL node N (1-3): its whole process group, no
 #                                   clean shutdown (what a crashed machine looks like to clients)
@@ -121,21 +124,20 @@ start() {
     node_sh 1 ctl enable_feature_flag --opt-in khepri_db >"$BASE/khepri.log" 2>&1 \
       || fail "could not enable khepri_db on $first"
   fi
-  pids=()
+  # One at a time: Khepri (Raft) changes the membership one node at a time ("A single node can
+  # be added or removed at a time", rabbitmq.com/docs/metadata-store/clustering); a join made
+  # while the other one is in progress can be refused.
   for n in 2 3; do
-    join "$n" "$first" >"$BASE/join$n.log" 2>&1 &
-    pids+=($!)
+    join "$n" "$first" >"$BASE/join$n.log" 2>&1 || { failed=1; break; }
   done
-  for n in 2 3; do wait "${pids[$((n - 2))]}" || failed=1; done
   (( failed == 0 )) || fail "a node could not join $first"
   echo "rabbitmq-cluster.sh: nodes 2 and 3 joined $first after ${SECONDS} s" >&2
   cluster_url | tee "$BASE/url"
 }
 
-# Node N leaves its own one-node cluster and joins FIRST's. Nodes 2 and 3 join at once; a join
-# or the joined node's boot can fail while the other one changes the membership, or when node 1
-# answers slowly on a loaded machine: the whole step (join_cluster, start_app, await_startup) is
-# retried after stop_app and reset, three times, each rabbitmqctl call bounded.
+# Node N leaves its own one-node cluster and joins FIRST's. A join or the joined node's boot can
+# fail when node 1 answers slowly on a loaded machine: the whole step (join_cluster, start_app,
+# await_startup) is retried after stop_app and reset, three times, each rabbitmqctl call bounded.
 join() {
   local n=$1 first=$2 attempt
   node_sh_bounded 120 "$n" ctl stop_app || return 1
