@@ -131,6 +131,8 @@ start() {
     join "$n" "$first" >"$BASE/join$n.log" 2>&1 || { failed=1; break; }
   done
   (( failed == 0 )) || fail "a node could not join $first"
+  # Retries that succeeded, for the caller's record (their output went to the step's log).
+  grep -h "(attempt [0-9])" "$BASE"/start?.log "$BASE"/join?.log >&2 || true
   echo "rabbitmq-cluster.sh: nodes 2 and 3 joined $first after ${SECONDS} s" >&2
   cluster_url | tee "$BASE/url"
 }

@@ -92,7 +92,9 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   // The start's own steps are bounded (rabbitmq-cluster.sh); on a loaded machine it took up to 65 s.
   const started = await execa('bash', [CLUSTER_SH, ...(rabbitmq4 ? ['--rabbitmq4'] : []), 'start'], { env, timeout: 240_000, stdin: 'ignore' });
   const url = started.stdout.trim().split('\n').pop()!;
-  phase(`cluster start (${started.stderr.trim().split('\n').pop()})`);
+  // Its retries (a node started again, a join redone) show in the diagnostic line.
+  const retries = started.stderr.split('\n').filter((line) => /\(attempt \d\)/.test(line));
+  phase(`cluster start (${started.stderr.trim().split('\n').pop()}${retries.length ? `; retried: ${retries.join(' | ')}` : ''})`);
   const ports = await Promise.all([1, 2, 3].map(async (n) => Number(await cluster('port', String(n)))));
   assert.equal(url.split(',').length, 3, 'the transport_url lists the three nodes');
   if (rabbitmq4) {
