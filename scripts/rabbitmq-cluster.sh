@@ -101,7 +101,7 @@ start_node() {
 
 start() {
   stop_all
-  rm -f "$BASE"/start?.log "$BASE"/join?.log "$BASE/khepri.log" "$BASE"/node?/log/startup-attempt?.log
+  rm -f "$BASE"/start?.log "$BASE"/join?.log "$BASE/khepri.log" "$BASE/online.log" "$BASE"/node?/log/startup-attempt?.log
   local n pids=()
   head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$BASE/cookie"
   chmod 400 "$BASE/cookie"
@@ -131,6 +131,10 @@ start() {
     join "$n" "$first" >"$BASE/join$n.log" 2>&1 || { failed=1; break; }
   done
   (( failed == 0 )) || fail "a node could not join $first"
+  # Ready only when node 1 sees all three running: a client's quorum queue then gets its three
+  # members at once, not a leader on a cluster still forming. `timeout 90` bounds the wait.
+  node_sh_bounded 90 1 ctl await_online_nodes 3 --timeout 60000 >"$BASE/online.log" 2>&1 \
+    || fail "node 1 did not see the three nodes online within 90 s"
   # Retries that succeeded, for the caller's record (their output went to the step's log).
   grep -h "(attempt [0-9])" "$BASE"/start?.log "$BASE"/join?.log >&2 || true
   echo "rabbitmq-cluster.sh: nodes 2 and 3 joined $first after ${SECONDS} s" >&2
@@ -169,7 +173,7 @@ save_logs() {
     if dir=$(host_dir_of "$n"); then cp -r "$dir/log/." "$dest/node$n/" 2>/dev/null || true; fi
     cp "$BASE/node$n/log"/startup*.log "$dest/node$n/" 2>/dev/null || true
   done
-  cp "$BASE"/start?.log "$BASE"/join?.log "$BASE"/khepri.log "$dest/" 2>/dev/null || true
+  cp "$BASE"/start?.log "$BASE"/join?.log "$BASE"/khepri.log "$BASE"/online.log "$dest/" 2>/dev/null || true
   local file
   for file in "$dest"/*.log "$dest"/node?/*.log; do
     [[ -s $file ]] || continue
