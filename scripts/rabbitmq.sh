@@ -89,6 +89,11 @@ load_env() {
   # An Erlang VM that dies (the node, or rabbitmqctl's) writes its erl_crash.dump here, not into
   # whatever folder the caller ran us from (the clone).
   export ERL_CRASH_DUMP="$NODE_DIR/log/erl_crash.dump"
+  # Every rabbitmqctl on the machine listens for distribution on a port of 35672-35682 by default:
+  # eleven at once, shared by every broker test running here (a cluster's start runs several
+  # together); the twelfth fails with "Distribution failed ... nodistribution". A hundred ports.
+  export RABBITMQ_CTL_DIST_PORT_MIN="${RABBITMQ_CTL_DIST_PORT_MIN:-35672}"
+  export RABBITMQ_CTL_DIST_PORT_MAX="${RABBITMQ_CTL_DIST_PORT_MAX:-$((RABBITMQ_CTL_DIST_PORT_MIN + 100))}"
 }
 
 ctl() { load_env || die "no broker started (run: scripts/rabbitmq.sh start)"; "${RUN[@]}" "$RMQ_BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" "$@"; }
