@@ -12,6 +12,14 @@ export interface MemoryLimitOptions {
   replace(pid: number, rssBytes: number): Promise<{ readonly ok: boolean }>;
 }
 
+/** RSS samples in a row above max_memory_restart before a worker is replaced. */
+const SAMPLES_IN_A_ROW = 3;
+
+/** The limit `max_memory_restart` (MiB) sets; none for 0. */
+export function memoryLimitFor(limitMiB: number, replace: MemoryLimitOptions['replace']): MemoryLimit | undefined {
+  return limitMiB > 0 ? new MemoryLimit({ limitBytes: limitMiB * 1024 * 1024, samplesInARow: SAMPLES_IN_A_ROW, replace }) : undefined;
+}
+
 export class MemoryLimit {
   readonly #options: MemoryLimitOptions;
   readonly #over = new Map<number, number>();

@@ -1,7 +1,7 @@
 /**
  * The primary (oslo's ProcessLauncher, event-driven): forks the workers, hands them the shared
  * socket's connections, replaces the ones that die, stops them all gracefully, and replaces
- * them one at a time on reload. Exit statuses come from `run()`'s promise.
+ * them one at a time on reload. The exit status comes from `done`.
  */
 import { ms } from '../config/durations.js';
 import cluster from 'node:cluster';
@@ -10,7 +10,8 @@ import type { Logger } from '../logging/logger.js';
 import type { WorkerInfo, WorkerInit } from '../ipc/messages.js';
 import type { LauncherStatus, OperationResult } from './control-protocol.js';
 import type { ListenSocket } from './listen-socket.js';
-import { MemoryLimit } from './memory-limit.js';
+import { drainAll } from './drain-all.js';
+import { memoryLimitFor, type MemoryLimit } from './memory-limit.js';
 import { Operations } from './operations.js';
 import { ResourceSampler } from './resource-sampler.js';
 import { RestartPolicy } from './restart-policy.js';
@@ -22,9 +23,6 @@ import { WorkerHandle } from './worker-handle.js';
 
 /** How long after a worker becomes ready the next spare is forked. */
 const SPARE_FORK_DELAY_MS = 50;
-
-/** RSS samples in a row above max_memory_restart before a worker is replaced. */
-const MEMORY_SAMPLES_IN_A_ROW = 3;
 
 export { WORKER_ENTRY, type SupervisorOptions, type SupervisorPlugin, type SupervisorState, type SupervisorStopOptions, type WorkerDefaults } from './supervisor-options.js';
 
@@ -82,16 +80,20 @@ export class Supervisor {
       fork: () => this.#fork(),
       schedule: (fn, delayMs) => this.#schedule(fn, delayMs),
     });
-    const limitMiB = this.#config.max_memory_restart;
-    this.#memoryLimit =
-      limitMiB > 0 ? new MemoryLimit({ limitBytes: limitMiB * 1024 * 1024, samplesInARow: MEMORY_SAMPLES_IN_A_ROW, replace: (pid, rss) => this.#operations.replaceOverMemory(pid, rss) }) : undefined;
+    this.#memoryLimit = memoryLimitFor(this.#config.max_memory_restart, (pid, rss) => this.#operations.replaceOverMemory(pid, rss));
     this.#sampler = new ResourceSampler({
-      intervalMs: 1000,
-      window: 5,
+      intervalMs: 1000, window: 5,
       pids: () => [...this.#live].map((handle) => handle.pid),
       onRound: (samples) => this.#memoryLimit?.check(new Map([...samples].filter(([pid]) => this.#serving(pid)))),
     });
-    this.#operations = new Operations({
+    this.#operations = this.#createOperations();
+    // Workers run this same entry point; they learn their config over IPC, not from argv.
+    cluster.setupPrimary({ exec: options.workerEntry ?? WORKER_ENTRY, args: [] });
+  }
+
+  /** Reloads, scaling and memory replacements, one at a time, acting on this supervisor's slots. */
+  #createOperations(): Operations {
+    return new Operations({
       logger: this.#logger,
       config: () => this.#config,
       setConfig: (config) => (this.#config = config),
@@ -121,8 +123,6 @@ export class Supervisor {
         if (retired) this.#logger.info({ workerPid: retired.pid }, 'spare worker retired: it loaded the code from before the reload');
       },
     });
-    // Workers run this same entry point; they learn their config over IPC, not from argv.
-    cluster.setupPrimary({ exec: options.workerEntry ?? WORKER_ENTRY, args: [] });
   }
 
   get state(): SupervisorState {
@@ -184,18 +184,9 @@ export class Supervisor {
     const timer = timeoutMs > 0 ? setTimeout(() => this.#onStopTimeout(timeoutMs), timeoutMs) : undefined;
     this.#logger.info({ reason, workers: this.#live.size, timeoutMs }, 'stopping all workers gracefully');
     void this.#socket.stop();
-    // A spare holds no work (and may not even listen for messages yet): it is simply killed.
-    const spare = this.#spares.discard();
-    // A worker still loading its code may not listen for 'stop' yet, and holds no work: kill it.
-    const loading = [...this.#live].filter((handle) => handle !== spare && !handle.greeted);
-    for (const handle of loading) handle.kill();
-    const handles = [...this.#live].filter((handle) => handle !== spare && handle.greeted);
-    for (const handle of handles) handle.requestStop('shutdown', timeoutMs);
-    void Promise.all(handles.map((handle) => handle.exited)).then(async (exits) => {
-      await Promise.all([spare?.exited, ...loading.map((handle) => handle.exited)]);
+    void drainAll(this.#live, this.#spares.discard(), timeoutMs).then(async (clean) => {
       if (timer) clearTimeout(timer);
       if (this.#state === 'stopped') return;
-      const clean = exits.every((exit) => exit.code === 0);
       await this.#stopPlugins();
       const code = this.#forcedCode ?? (clean ? 0 : 1);
       this.#logger.info({ clean, code }, `all workers stopped; exiting ${code}`);

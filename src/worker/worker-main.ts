@@ -13,7 +13,7 @@ import type { PrimaryPayload, WorkerInit, WorkerPayload, WorkerPreload } from '.
 import { createLogger, flushLogs, type LogFormat, type Logger } from '../logging/logger.js';
 import { connectionsFor, forSlot, headStart, type HeadStart } from './head-start.js';
 import { preloadModules } from './preload.js';
-import { createWorkerRuntime, type WorkerRuntime } from './worker-runtime.js';
+import { createWorkerRuntime, type WorkerRuntime, type WorkerStopOptions } from './worker-runtime.js';
 
 type WorkerChannel = IpcChannel<PrimaryPayload, WorkerPayload>;
 
@@ -60,7 +60,7 @@ class WorkerProcess {
   /** Signals sent to this worker alone: SIGTERM/SIGINT drain it, SIGHUP runs the reset hook. */
   installSignals(config: Config): void {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.on(signal, () => void this.stop(signal, ms(config, 'graceful_shutdown_timeout')));
+      process.on(signal, () => void this.stop({ reason: signal, timeoutMs: ms(config, 'graceful_shutdown_timeout') }));
     }
     // SIGHUP to the launcher is a rolling restart; SIGHUP to one worker runs the manager's reset()
     // hook in place (oslo's `mutate` restart method, for this worker only).
@@ -70,11 +70,11 @@ class WorkerProcess {
     });
   }
 
-  stop(reason: string, timeoutMs: number): Promise<void> {
+  stop({ reason, timeoutMs }: WorkerStopOptions): Promise<void> {
     this.stopping ??= (async () => {
       this.channel.send({ type: 'stopping' });
       this.logger?.info({ reason, timeoutMs }, 'worker stopping');
-      const clean = this.runtime ? await this.runtime.stop(reason, timeoutMs) : true;
+      const clean = this.runtime ? await this.runtime.stop({ reason, timeoutMs }) : true;
       this.logger?.info({ clean }, 'worker stopped');
       this.channel.close('worker stopped');
       this.exit(clean ? 0 : 1);
@@ -112,7 +112,7 @@ class WorkerProcess {
       const permanent = isPermanent(error);
       logger.fatal({ err: error, permanent }, `worker failed to start: ${describeError(error)}`);
       this.channel.send({ type: 'start-failed', error: describeError(error), permanent });
-      await this.runtime?.stop('start failed', 1000).catch(() => undefined);
+      await this.runtime?.stop({ reason: 'start failed', timeoutMs: 1000 }).catch(() => undefined);
       this.exit(permanent ? 2 : 1);
     }
     if (this.stopping) return;
@@ -141,7 +141,7 @@ export function runWorker(): void {
   const worker = new WorkerProcess();
   worker.installGuards();
   worker.channel.handle('connection', (_message, handle) => worker.takeConnection(handle));
-  worker.channel.handle('stop', (message) => void worker.stop(message.reason, message.timeoutMs));
+  worker.channel.handle('stop', (message) => void worker.stop({ reason: message.reason, timeoutMs: message.timeoutMs }));
   // Modules and connections first (a spare's head start), then `hello`, whose answer is the
   // slot: with no timeout, a spare waits there, loaded and connected, until it is given one.
   void worker.channel

@@ -24,14 +24,20 @@ import { Service } from '../service/service.js';
 import { stopHttp } from './http-drain.js';
 import { withMetricsRoute, workerMetrics } from './metrics-route.js';
 import { openConnections, type Connections } from './head-start.js';
+import type { StopOptions } from '../lifecycle/with-timeout.js';
 
 export interface WorkerRuntime {
   start(): Promise<void>;
   handleConnection(socket: Socket): void;
   /** The manager's reset hook (SIGHUP sent to this worker). */
   reset(): Promise<void>;
-  /** Graceful stop bounded by `timeoutMs`; resolves false when something had to be cut. */
-  stop(reason: string, timeoutMs: number): Promise<boolean>;
+  /** Graceful stop bounded by `timeoutMs` (0: no bound); resolves false when something had to be cut. */
+  stop(options: WorkerStopOptions): Promise<boolean>;
+}
+
+/** A worker's stop: why (a signal, "reload", "scale", "shutdown", ...) and its bound. */
+export interface WorkerStopOptions extends StopOptions {
+  readonly reason: string;
 }
 
 export interface RuntimeContext {
@@ -114,7 +120,7 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
     },
     handleConnection: (socket) => http.handleConnection(socket),
     reset: () => service.reset(),
-    async stop(reason, timeoutMs) {
+    async stop({ reason, timeoutMs = 0 }) {
       const bound = drainBound(timeoutMs);
       // A scale-down drains like a reload: idle keep-alive connections go back to the launcher.
       const [cut] = await Promise.all([
