@@ -32,7 +32,10 @@ export interface WorkerInit {
 }
 
 /** What a worker may load before it has a slot: the answer to its `preload`. */
-export type WorkerPreload = Pick<WorkerInit, 'config' | 'defaultManager' | 'defaultApp'>;
+export type WorkerPreload = Pick<WorkerInit, 'config' | 'defaultManager' | 'defaultApp'> & {
+  /** The slot, when the worker was forked for one (a spare learns its slot only when it takes one). */
+  readonly slot?: number;
+};
 
 /**
  * Why the primary stops a worker: `shutdown` (the launcher stops), `reload` (replaced by a new

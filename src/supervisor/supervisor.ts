@@ -239,7 +239,13 @@ export class Supervisor {
     let activate!: (init: WorkerInit) => void;
     const activation = new Promise<WorkerInit>((resolve) => (activate = resolve));
     handle.channel
-      .handle('preload', () => ({ config: { ...this.#config }, defaultManager: this.#defaults.manager, defaultApp: this.#defaults.app }))
+      .handle('preload', () => ({
+        config: { ...this.#config },
+        defaultManager: this.#defaults.manager,
+        defaultApp: this.#defaults.app,
+        // Known already unless this is a spare: its head-start lines (broker retries) then name it.
+        ...(handle.slot === 0 ? {} : { slot: handle.slot }),
+      }))
       .handle('hello', () => {
         handle.greeted = true;
         if (handle.slot === 0) this.#logger.info({ workerPid: handle.pid }, 'spare worker loaded and waiting');

@@ -25,8 +25,11 @@ export interface Connections {
 
 export interface HeadStart {
   readonly config: Config;
-  /** The process logger, not yet bound to a slot (`forSlot` binds it). */
+  /** The process logger, not bound to a slot (`forSlot` binds it). */
+  readonly processLogger: Logger;
+  /** The logger the connections log with: bound to `slot` when the preload named one. */
   readonly logger: Logger;
+  readonly slot: number | undefined;
   readonly connections: Connections | undefined;
   /** The options as the primary sent them (but `workers`), to compare with the slot's. */
   readonly configJson: string;
@@ -35,10 +38,11 @@ export interface HeadStart {
 /** Build and start what does not depend on the slot. Throws only for a configuration it cannot read. */
 export async function headStart(preload: WorkerPreload, channel: IpcChannel<PrimaryPayload, WorkerPayload>): Promise<HeadStart> {
   const config = configFromJson(preload.config);
-  const logger = createLogger({ level: config.log_level, async: true, format: config.log_format as LogFormat });
+  const processLogger = createLogger({ level: config.log_level, async: true, format: config.log_format as LogFormat });
+  const logger = preload.slot === undefined ? processLogger : forSlot(processLogger, preload.slot);
   // Transports that cannot even be built (a bad URL) are left for the real start to report.
   const connections = await openConnections(config, channel, logger).catch(() => undefined);
-  return { config, logger, connections, configJson: connectionOptions(preload.config) };
+  return { config, processLogger, logger, slot: preload.slot, connections, configJson: connectionOptions(preload.config) };
 }
 
 /** The options as JSON without `workers`, which a scale changes and no connection depends on. */
@@ -73,4 +77,9 @@ export function connectionsFor(head: HeadStart | undefined, init: WorkerInit): C
 /** The logger of the worker in `slot`. */
 export function forSlot(logger: Logger, slot: number): Logger {
   return logger.child({ worker: slot });
+}
+
+/** The head start's logger for `slot`: the one already bound to it, or the process logger bound now. */
+export function headLoggerFor(head: HeadStart, slot: number): Logger {
+  return head.slot === slot ? head.logger : forSlot(head.processLogger, slot);
 }

@@ -11,7 +11,7 @@ import { ConfigError, describeError } from '../errors.js';
 import { IpcChannel, type IpcEndpoint } from '../ipc/channel.js';
 import type { PrimaryPayload, WorkerInit, WorkerPayload, WorkerPreload } from '../ipc/messages.js';
 import { createLogger, flushLogs, type LogFormat, type Logger } from '../logging/logger.js';
-import { connectionsFor, forSlot, headStart, type HeadStart } from './head-start.js';
+import { connectionsFor, forSlot, headLoggerFor, headStart, type HeadStart } from './head-start.js';
 import { preloadModules } from './preload.js';
 import { createWorkerRuntime, type WorkerRuntime, type WorkerStopOptions } from './worker-runtime.js';
 
@@ -100,7 +100,9 @@ class WorkerProcess {
   async start(init: WorkerInit): Promise<void> {
     const connections = connectionsFor(this.head, init);
     const config = connections ? this.head!.config : configFromJson(init.config);
-    const logger = forSlot(this.head?.logger ?? createLogger({ level: config.log_level, async: true, format: config.log_format as LogFormat }), init.slot);
+    const logger = this.head
+      ? headLoggerFor(this.head, init.slot)
+      : forSlot(createLogger({ level: config.log_level, async: true, format: config.log_format as LogFormat }), init.slot);
     this.logger = logger;
     if (logger.isLevelEnabled('debug')) logger.debug({ config: loggableConfig(config), headStart: connections !== undefined }, 'worker configuration');
     // The primary coordinates stops; a signal sent to this worker alone drains just this worker.
