@@ -109,7 +109,7 @@ test('a host cut off by its network namespace is marked down, its calls fail ove
   // Calls to the topic meanwhile: all answered, by the hosts still connected.
   const answered = await Promise.all(Array.from({ length: 12 }, (_, i) =>
     new Promise((resolve) => setTimeout(resolve, i * 150)).then(() => client.call<{ host: string }>({}, 'ping'))));
-  assert.ok(answered.every((reply) => reply.host === 'host-a' || reply.host === 'host-b' || reply.host === 'host-c'));
+  assert.ok(answered.every((reply) => reply.host === 'host-a' || reply.host === 'host-b' || reply.host === 'host-c'), `every call answered by a host: ${JSON.stringify(answered)}`);
   await until('host-c marked down by host-a and host-b', async () =>
     stateOf(await services(...views.a), 'host-c') === 'down' && stateOf(await services(...views.b), 'host-c') === 'down', (DOWN_TIME_S + 6) * 1000);
   const downAfter = Date.now() - cutAt;
