@@ -12,6 +12,11 @@ export interface TcpRelay {
   /** Drop every relayed connection and refuse new ones until heal(). */
   cut(): void;
   heal(): void;
+  /**
+   * Drop every relayed connection once, the first time the client sends bytes containing
+   * `marker` (that frame not passed on); new connections are relayed as before.
+   */
+  dropOnceOn(marker: string): Promise<void>;
 }
 
 /** Relay `listenHost`:(free port) to the host and port of `targetUrl`. */
@@ -19,9 +24,21 @@ export async function startTcpRelay(t: TestContext, targetUrl: string, listenHos
   const target = new URL(targetUrl);
   const sockets = new Set<Socket>();
   let refusing = false;
+  let dropOn: { marker: Buffer; dropped: () => void } | undefined;
+  const dropAll = (): void => {
+    for (const socket of sockets) socket.destroy();
+  };
   const server = createServer((client) => {
     if (refusing) return void client.destroy();
     const upstream = connect({ host: target.hostname, port: Number(target.port) });
+    client.on('data', (chunk: Buffer) => {
+      if (!dropOn || !chunk.includes(dropOn.marker)) return;
+      const { dropped } = dropOn;
+      dropOn = undefined;
+      client.unpipe(upstream);
+      dropAll();
+      dropped();
+    });
     for (const socket of [client, upstream]) {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
@@ -41,10 +58,13 @@ export async function startTcpRelay(t: TestContext, targetUrl: string, listenHos
     port: (server.address() as AddressInfo).port,
     cut(): void {
       refusing = true;
-      for (const socket of sockets) socket.destroy();
+      dropAll();
     },
     heal(): void {
       refusing = false;
+    },
+    dropOnceOn(marker: string): Promise<void> {
+      return new Promise((dropped) => (dropOn = { marker: Buffer.from(marker), dropped }));
     },
   };
 }

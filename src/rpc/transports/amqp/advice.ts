@@ -64,3 +64,19 @@ export function haQueuesWarning(settings: AmqpSettings, serverProperties: Record
 export function isLoginRefusal(text: string): boolean {
   return /ACCESS[-_]REFUSED|NOT[-_]ALLOWED|\b403\b|\b530\b/.test(text);
 }
+
+/** AMQP reply codes of a declaration the broker refuses for good until the configuration changes. */
+const REFUSAL_CODES = new Set([403, 404, 405, 406, 530, 540, 541]);
+
+/**
+ * Whether a failed declaration was the broker's refusal (406 PRECONDITION_FAILED for other flags,
+ * 403, 405 RESOURCE_LOCKED, 541 for a deprecated transient queue) rather than the connection
+ * going away under it (a socket error, 320 CONNECTION_FORCED from a node shutting down, no broker
+ * error at all) or a broker busy electing a quorum queue's leader (a "timed out" 541): those pass
+ * with the next connection.
+ */
+export function isDeclareRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'number' || !REFUSAL_CODES.has(code)) return false;
+  return !(code === 541 && /timed?[ _-]?out/i.test(String((error as { message?: unknown }).message)));
+}

@@ -13,7 +13,7 @@ import { connect, credentials, type ChannelModel } from 'amqplib';
 import type { Logger } from '../../../logging/logger.js';
 import { ClosedError } from '../../../errors.js';
 import { redactUrlPasswords } from '../../../logging/redact.js';
-import { describeRefusal, haQueuesWarning, isLoginRefusal } from './advice.js';
+import { describeRefusal, haQueuesWarning, isDeclareRefusal, isLoginRefusal } from './advice.js';
 import { coalesceFrameWrites } from '../../../internals/amqplib-muxer.js';
 import { BrokerConnectError, BrokerDeclareError, BrokerTlsError, BrokerUnavailable } from './errors.js';
 import { HostCycle, reconnectWaitMs } from './failover.js';
@@ -29,6 +29,8 @@ export type Resumer = (session: Session) => Promise<void>;
 
 /** How long opening one socket + AMQP handshake may take. */
 const CONNECT_TIMEOUT_MS = 10_000;
+/** Tries of one declaration that failed without a refusal (the connection dropped under it). */
+const DECLARE_ATTEMPTS = 5;
 
 /** Text of an error for a log line, with URL passwords hidden. */
 export function errorText(error: unknown): string {
@@ -142,27 +144,39 @@ export class AmqpConnection extends EventEmitter {
   /** Register a resumer and run it now when connected; the returned function unregisters it. */
   async addResumer(resumer: Resumer): Promise<() => void> {
     // A reconnect may run the resumer before we do: run it at most once per session.
-    const done = new WeakSet<Session>();
-    const once: Resumer = async (session) => {
-      if (done.has(session)) return;
-      done.add(session);
-      await resumer(session);
+    const runs = new WeakMap<Session, Promise<void>>();
+    const once: Resumer = (session) => {
+      let run = runs.get(session);
+      if (!run) runs.set(session, (run = resumer(session)));
+      return run;
     };
     this.#resumers.add(once);
     const remove = (): void => void this.#resumers.delete(once);
-    const session = await this.waitConnected(this.#settings.publishWaitMs).catch((error: unknown) => {
-      remove();
-      throw error;
-    });
     try {
-      await once(session);
+      for (let attempt = 1; ; attempt++) {
+        const session = await this.waitConnected(this.#settings.publishWaitMs);
+        try {
+          await once(session);
+          return remove;
+        } catch (error) {
+          // amqplib rejects with "Channel closed"; the channel's or connection's error event has the broker's reason.
+          const reason = session.brokerError ?? error;
+          if (isDeclareRefusal(reason)) {
+            throw new BrokerDeclareError(`the broker refused a declaration: ${describeRefusal(errorText(reason), this.#settings)}`, { cause: reason });
+          }
+          if (attempt >= DECLARE_ATTEMPTS) {
+            throw new BrokerUnavailable(`a declaration failed ${attempt} times without a refusal: ${errorText(reason)}`, { cause: reason });
+          }
+          // Not a refusal: the connection went away under it (or the broker timed out). The next
+          // session runs every resumer afresh; close this one if it still stands.
+          this.#logger.warn({ err: errorText(reason), attempt }, 'a declaration failed with the connection; retrying on a new one');
+          if (session.alive) await session.close();
+        }
+      }
     } catch (error) {
       remove();
-      // amqplib rejects with "Channel closed"; the channel's or connection's error event has the broker's reason.
-      const reason = session.brokerError ?? error;
-      throw new BrokerDeclareError(`the broker refused a declaration: ${describeRefusal(errorText(reason), this.#settings)}`, { cause: reason });
+      throw error;
     }
-    return remove;
   }
 
   /** The live session, waiting up to `timeoutMs` for a reconnect; BrokerUnavailable after that. */
