@@ -124,6 +124,22 @@ export async function startPrivateBroker(
 /** `flags` of the list helpers that address the RabbitMQ 4 broker instead of the bookworm one. */
 export const RABBITMQ4 = ['--rabbitmq4'] as const;
 
+/**
+ * A vhost of the test's own on the shared broker (guest may use it; deleted after the test), as
+ * `url` with that vhost. Queue names do not carry oslo's exchange: two tests running at once on
+ * the shared broker whose servers have the same topic (the demo's) share its queue unless their
+ * vhosts differ.
+ */
+export async function privateVhost(t: TestContext, url: string): Promise<string> {
+  const vhost = `test-${randomBytes(4).toString('hex')}`;
+  await rabbit(['ctl', 'add_vhost', vhost]);
+  t.after(() => rabbit(['ctl', 'delete_vhost', vhost]).catch(() => undefined));
+  await rabbit(['ctl', 'set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*']);
+  const withVhost = new URL(url);
+  withVhost.pathname = `/${vhost}`;
+  return withVhost.toString();
+}
+
 /** Rows of a `rabbitmqctl list_*` command (JSON formatter); `flags`: RABBITMQ4 for that broker. */
 export async function listJson<T = Record<string, unknown>>(
   what: 'list_queues' | 'list_exchanges' | 'list_channels' | 'list_connections' | 'list_consumers',

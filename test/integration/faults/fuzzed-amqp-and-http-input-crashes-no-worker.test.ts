@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { test } from 'node:test';
 import amqplib from 'amqplib';
-import { withBroker } from '../../helpers/broker.js';
+import { privateVhost, withBroker } from '../../helpers/broker.js';
 import { demoRpcRoutes, rssKiB, startHttpLoad, startLoop, summary, until, type Loop } from '../../helpers/fault-load.js';
 import { amqpClient } from '../../helpers/fault-rpc.js';
 import { fuzzEnvelope, fuzzHttp, prng } from '../../helpers/fuzz-inputs.js';
@@ -85,8 +85,11 @@ function slowloris(port: number, everyMs: number, limitMs: number): Promise<numb
 }
 
 test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no memory growth, good traffic answered', { timeout: 180_000 }, async (t) => {
-  const brokerUrl = await withBroker(t);
-  if (!brokerUrl) return;
+  const sharedUrl = await withBroker(t);
+  if (!sharedUrl) return;
+  // Its own vhost: queue names do not carry the exchange, so other tests' demo servers on the
+  // shared broker would consume from the same 'demo' queue.
+  const brokerUrl = await privateVhost(t, sharedUrl);
   const exchange = `faults_fuzz_${process.pid}`;
   const host = `fuzzhost${process.pid}`;
   const launcher = await startLauncher([

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
 import { execa } from 'execa';
-import { withBroker } from '../../helpers/broker.js';
+import { privateVhost, withBroker } from '../../helpers/broker.js';
 import { until } from '../../helpers/fault-load.js';
 import { amqpClient } from '../../helpers/fault-rpc.js';
 import { childPids, RPC_CLI, startLauncher, type RunningLauncher } from '../../helpers/launcher.js';
@@ -56,8 +56,11 @@ async function services(host: string, port: number): Promise<ServiceRow[]> {
 const stateOf = (rows: ServiceRow[], host: string): string | undefined => rows.find((row) => row.host === host && row.binary === 'demo')?.state;
 
 test('a host cut off by its network namespace is marked down, its calls fail over, and it rejoins without a restart', { timeout: 120_000 }, async (t) => {
-  const url = await withBroker(t);
-  if (!url) return;
+  const sharedUrl = await withBroker(t);
+  if (!sharedUrl) return;
+  // Its own vhost: the fuzz test's demo servers on the shared broker would otherwise consume the
+  // same 'demo' queue and answer this test's calls.
+  const url = await privateVhost(t, sharedUrl);
   if (process.getuid?.() !== 0) {
     if (process.env.CI === 'true') throw new Error('network namespaces need root; CI runs the tests as root');
     t.skip('network namespaces need root');

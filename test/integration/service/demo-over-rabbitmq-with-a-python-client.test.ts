@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { withBroker } from '../../helpers/broker.js';
+import { privateVhost, withBroker } from '../../helpers/broker.js';
 import { httpGet } from '../../helpers/http.js';
 import { fixturePath, startLauncher } from '../../helpers/launcher.js';
 
@@ -14,8 +14,11 @@ async function pythonCalls(url: string, ops: unknown[]): Promise<Array<Record<st
 }
 
 test('over RabbitMQ: the demo serves a Python oslo client, shares one service record, and leaves the group at once', async (t) => {
-  const brokerUrl = await withBroker(t);
-  if (!brokerUrl) return;
+  const sharedUrl = await withBroker(t);
+  if (!sharedUrl) return;
+  // Its own vhost: queue names do not carry the exchange, so other tests' demo servers on the
+  // shared broker would consume from the same 'demo' queue.
+  const brokerUrl = await privateVhost(t, sharedUrl);
   const exchange = `demo_test_${process.pid}`;
   const common = ['--transport-url', brokerUrl, '--control-exchange', exchange, '--report-interval', '1'];
   const a = await startLauncher(['--workers', '2', '--service-host', 'host-a', ...common]);
