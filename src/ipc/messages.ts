@@ -81,7 +81,7 @@ export type WorkerMessage =
    * Still starting, waiting for something outside (the broker): the launcher's
    * worker_start_timeout counts from this message, so a worker waiting for the broker is not killed.
    */
-  | (Tagged & { readonly type: 'start-waiting'; readonly waitingFor: string; readonly attempt: number; readonly nextDelayMs: number })
+  | (Tagged & { readonly type: 'start-waiting'; readonly waitingFor: string; readonly attempt: number; readonly nextDelayMs: number; readonly attemptTimeoutMs?: number })
   | (Tagged & { readonly type: 'stopping' })
   /**
    * An idle keep-alive connection that a worker draining for a reload gives back, as the IPC

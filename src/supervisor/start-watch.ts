@@ -3,7 +3,8 @@
  * - worker_start_timeout: a worker that says nothing for that long is killed (a failed start).
  *   A worker waiting for something outside (the broker, retried with oslo's backoff) reports
  *   each attempt with `start-waiting`, and the timeout counts again from there plus the wait
- *   it announced: waiting for the broker is not hanging, and kills nothing.
+ *   and the next attempt's own bound it announced: waiting for the broker is not hanging, and
+ *   kills nothing, even when the broker, still booting, is slow to answer the next attempt.
  * - `start-failed` with `permanent` (a configuration the broker refuses, bad credentials): a
  *   restart cannot fix it, so the launcher stops at once and exits 2 instead of crash-looping.
  */
@@ -35,7 +36,8 @@ export function watchStart(handle: WorkerHandle, options: StartWatchOptions): vo
     .handle('start-waiting', (message) => {
       if (handle.state !== 'starting') return;
       logger.debug({ slot: handle.slot, workerPid: handle.pid, waitingFor: message.waitingFor, attempt: message.attempt }, 'worker still starting: waiting');
-      arm(timeoutMs + message.nextDelayMs);
+      // The wait, then the next attempt (up to its own timeout), then the start's own time.
+      arm(timeoutMs + message.nextDelayMs + (message.attemptTimeoutMs ?? 0));
     })
     .handle('start-failed', (message) => {
       logger.error({ slot: handle.slot, workerPid: handle.pid, error: message.error, permanent: message.permanent === true }, 'worker failed to start');

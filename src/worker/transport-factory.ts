@@ -19,7 +19,7 @@ export async function createTransport(config: Config, channel: IpcChannel<Primar
     // A broker not there at start is retried forever; each attempt tells the launcher this
     // worker is waiting, not hung (its start timeout counts from there).
     transport.on('retrying', (retry: StartRetry) =>
-      channel.send({ type: 'start-waiting', waitingFor: `AMQP broker ${retry.broker}`, attempt: retry.attempt, nextDelayMs: retry.nextDelayMs }),
+      channel.send({ type: 'start-waiting', waitingFor: `AMQP broker ${retry.broker}`, attempt: retry.attempt, nextDelayMs: retry.nextDelayMs, attemptTimeoutMs: retry.attemptTimeoutMs }),
     );
     return transport;
   }

@@ -56,8 +56,10 @@ test('a broker started 30 s after the launcher: workers wait and log each attemp
   assert.deepEqual([...new Set(retries.map((line) => line.worker))].sort(), [1, 2], 'both workers retried');
   const attempts = Math.max(...retries.map((line) => Number(line.attempt)));
   assert.ok(attempts >= 8, `attempts follow the capped backoff (${attempts} in 30 s)`);
+  // On failure, what the launcher and its workers said from the broker's start on.
+  const sinceBroker = (): string => launcher.lines.filter((line) => time(line) >= time(ready) - 20_000).map((line) => JSON.stringify(line)).join('\n');
   for (const bad of ['worker did not become ready in time; killing it', 'worker died unexpectedly', 'restarting worker']) {
-    assert.equal(launcher.lines.some((line) => line.msg === bad), false, `no "${bad}"`);
+    assert.equal(launcher.lines.some((line) => line.msg === bad), false, `no "${bad}":\n${sinceBroker()}`);
   }
   const forked = launcher.lines.filter((line) => time(line) <= time(ready) && line.msg === 'worker forked');
   assert.deepEqual(forked.map((line) => line.slot).sort(), [1, 2], `no worker was replaced: ${JSON.stringify(forked)}`);

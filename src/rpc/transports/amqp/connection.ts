@@ -45,6 +45,8 @@ export interface StartRetry {
   readonly attempt: number;
   /** Wait before the next attempt (ms, jittered). */
   readonly nextDelayMs: number;
+  /** How long the next attempt itself may take (a broker still booting may be slow to answer). */
+  readonly attemptTimeoutMs: number;
   readonly reason: string;
 }
 
@@ -124,7 +126,7 @@ export class AmqpConnection extends EventEmitter {
         reasons.push(reason);
         const last = !this.#retryStart && attempt + 1 === this.#hosts.size;
         const nextDelayMs = last ? 0 : Math.round(reconnectWaitMs(this.#settings, attempt + 1, this.#hosts.size));
-        const retry: StartRetry = { broker: error instanceof BrokerConnectError ? error.broker : 'the broker', attempt: attempt + 1, nextDelayMs, reason };
+        const retry: StartRetry = { broker: error instanceof BrokerConnectError ? error.broker : 'the broker', attempt: attempt + 1, nextDelayMs, attemptTimeoutMs: CONNECT_TIMEOUT_MS, reason };
         this.#logger.warn({ broker: retry.broker, attempt: retry.attempt, nextDelayMs, err: reason }, last ? 'cannot connect to the AMQP broker' : 'cannot connect to the AMQP broker; retrying');
         if (last) break;
         this.emit('retrying', retry);
