@@ -125,19 +125,20 @@ export async function startPrivateBroker(
 export const RABBITMQ4 = ['--rabbitmq4'] as const;
 
 /**
- * A vhost of the test's own on the shared broker (guest may use it; deleted after the test), as
- * `url` with that vhost. Queue names do not carry oslo's exchange: two tests running at once on
- * the shared broker whose servers have the same topic (the demo's) share its queue unless their
- * vhosts differ.
+ * A vhost of the test's own on the broker at `url` (guest may use it; deleted after the test):
+ * its name, and `url` with it. Queue names do not carry oslo's exchange, and an exchange keeps
+ * the flags of whoever declared it first: tests running at once on a shared broker whose servers
+ * have the same topic (the demo's), or whose options make the exchange durable, need their own.
+ * `flags`: RABBITMQ4 for that broker.
  */
-export async function privateVhost(t: TestContext, url: string): Promise<string> {
-  const vhost = `test-${randomBytes(4).toString('hex')}`;
-  await rabbit(['ctl', 'add_vhost', vhost]);
-  t.after(() => rabbit(['ctl', 'delete_vhost', vhost]).catch(() => undefined));
-  await rabbit(['ctl', 'set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*']);
+export async function privateVhost(t: TestContext, url: string, flags: readonly string[] = []): Promise<{ url: string; name: string }> {
+  const name = `test-${process.pid}-${randomBytes(3).toString('hex')}`;
+  await rabbit([...flags, 'ctl', 'add_vhost', name]);
+  t.after(() => rabbit([...flags, 'ctl', 'delete_vhost', name]).catch(() => undefined));
+  await rabbit([...flags, 'ctl', 'set_permissions', '-p', name, 'guest', '.*', '.*', '.*']);
   const withVhost = new URL(url);
-  withVhost.pathname = `/${vhost}`;
-  return withVhost.toString();
+  withVhost.pathname = `/${name}`;
+  return { url: withVhost.toString(), name };
 }
 
 /** Rows of a `rabbitmqctl list_*` command (JSON formatter); `flags`: RABBITMQ4 for that broker. */

@@ -89,7 +89,7 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
   if (!sharedUrl) return;
   // Its own vhost: queue names do not carry the exchange, so other tests' demo servers on the
   // shared broker would consume from the same 'demo' queue.
-  const brokerUrl = await privateVhost(t, sharedUrl);
+  const { url: brokerUrl } = await privateVhost(t, sharedUrl);
   const exchange = `faults_fuzz_${process.pid}`;
   const host = `fuzzhost${process.pid}`;
   const launcher = await startLauncher([

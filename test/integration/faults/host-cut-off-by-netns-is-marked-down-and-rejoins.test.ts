@@ -60,7 +60,7 @@ test('a host cut off by its network namespace is marked down, its calls fail ove
   if (!sharedUrl) return;
   // Its own vhost: the fuzz test's demo servers on the shared broker would otherwise consume the
   // same 'demo' queue and answer this test's calls.
-  const url = await privateVhost(t, sharedUrl);
+  const { url: url } = await privateVhost(t, sharedUrl);
   if (process.getuid?.() !== 0) {
     if (process.env.CI === 'true') throw new Error('network namespaces need root; CI runs the tests as root');
     t.skip('network namespaces need root');

@@ -20,16 +20,7 @@ import { until as waitFor } from '../../helpers/fault-load.js';
 import { httpGet } from '../../helpers/http.js';
 import { RPC_CLI, startLauncher } from '../../helpers/launcher.js';
 import { runPythonClient, startPythonServer } from '../../helpers/python-peer.js';
-import { ownVhost, removeQueueManagerCounters, stagePythonPeer, trixieRoot } from './support.js';
-
-const RECOMMENDED = [
-  '[oslo_messaging_rabbit]',
-  'rabbit_quorum_queue = true',
-  'rabbit_transient_quorum_queue = true',
-  'rabbit_stream_fanout = true',
-  'use_queue_manager = true',
-  'rabbit_qos_prefetch_count = 10',
-];
+import { ownVhost, RECOMMENDED, recommendedIni, removeQueueManagerCounters, stagePythonPeer, trixieRoot } from './support.js';
 
 test('oslo defaults on RabbitMQ 4: the launcher exits 2 naming the broker reason and the options that fix it', { timeout: 60_000 }, async (t) => {
   const brokerUrl = await withRabbitmq4(t);
@@ -57,8 +48,7 @@ test('recommended options from one file: calls, casts and fanout both ways with 
   const peer = await stagePythonPeer(t, root.path);
   const host = `rmq4-host-${randomBytes(3).toString('hex')}`;
   removeQueueManagerCounters(t, host);
-  const text = [...RECOMMENDED, `hostname = ${host}`, '', '[oslo_concurrency]', `lock_path = ${peer.rootDir}`, ''].join('\n');
-  await writeFile(`${peer.hostDir}/oslo.conf`, text);
+  await writeFile(`${peer.hostDir}/oslo.conf`, recommendedIni(host, peer.rootDir));
   const pyConf = ['--config-file', `${peer.rootDir}/oslo.conf`];
   const ourConf = ['--config-file', `${peer.hostDir}/oslo.conf`];
   const topic = uniqueTopic('rmq4-demo');

@@ -19,23 +19,11 @@ import { startTransport, uniqueTopic, withRabbitmq4, type QueueRow } from '../..
 import { captureLogger } from '../../helpers/capture-logger.js';
 import { until as waitFor } from '../../helpers/fault-load.js';
 import { runPythonClient, startPythonServer } from '../../helpers/python-peer.js';
-import { ownVhost, removeQueueManagerCounters, stagePythonPeer, trixieRoot, type StagedPeer } from './support.js';
+import { ownVhost, recommendedIni, removeQueueManagerCounters, stagePythonPeer, trixieRoot, type StagedPeer } from './support.js';
 
 /** The [oslo_messaging_rabbit] set oslo.messaging recommends for RabbitMQ 4, in one file for both sides. */
 async function recommendedConfig(peer: StagedPeer, hostname: string): Promise<{ hostPath: string; rootPath: string }> {
-  const text = [
-    '[oslo_messaging_rabbit]',
-    'rabbit_quorum_queue = true',
-    'rabbit_transient_quorum_queue = true',
-    'rabbit_stream_fanout = true',
-    'use_queue_manager = true',
-    `hostname = ${hostname}`,
-    'rabbit_qos_prefetch_count = 10',
-    '',
-    '[oslo_concurrency]',
-    `lock_path = ${peer.rootDir}`,
-    '',
-  ].join('\n');
+  const text = recommendedIni(hostname, peer.rootDir);
   await writeFile(`${peer.hostDir}/oslo.conf`, text);
   return { hostPath: `${peer.hostDir}/oslo.conf`, rootPath: `${peer.rootDir}/oslo.conf` };
 }

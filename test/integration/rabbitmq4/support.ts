@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, rm, symlink, unlink } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
-import { rabbit, type ExchangeRow, type QueueRow } from '../../helpers/broker.js';
+import { privateVhost, rabbit, RABBITMQ4, type ExchangeRow, type QueueRow } from '../../helpers/broker.js';
 
 /** test/fixtures/python in the repository (dist/test/integration/rabbitmq4 → ../../../../). */
 const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/python', import.meta.url));
@@ -90,25 +90,35 @@ const LIST_COLUMNS = {
   list_consumers: ['queue_name', 'consumer_tag', 'ack_required', 'prefetch_count', 'arguments'],
 } as const;
 
-/**
- * A vhost of its own on the RabbitMQ 4 broker (guest may use it), deleted after the test. Tests
- * whose options make the control exchange durable need one: an exchange keeps the flags of
- * whoever declared it first, and tests share the broker.
- */
+/** A vhost of its own on the RabbitMQ 4 broker (privateVhost), with its rabbitmqctl listings. */
 export async function ownVhost(t: TestContext, url: string): Promise<Vhost> {
-  const name = `rmq4-${process.pid}-${randomBytes(3).toString('hex')}`;
-  await rabbit(['--rabbitmq4', 'ctl', 'add_vhost', name]);
-  t.after(() => rabbit(['--rabbitmq4', 'ctl', 'delete_vhost', name]).catch(() => undefined));
-  await rabbit(['--rabbitmq4', 'ctl', 'set_permissions', '-p', name, 'guest', '.*', '.*', '.*']);
+  const vhost = await privateVhost(t, url, RABBITMQ4);
   const list = async <T>(what: keyof typeof LIST_COLUMNS): Promise<T[]> => {
-    const text = (await rabbit(['--rabbitmq4', 'ctl', what, '-p', name, ...LIST_COLUMNS[what], '--formatter', 'json'])).trim();
+    const text = (await rabbit([...RABBITMQ4, 'ctl', what, '-p', vhost.name, ...LIST_COLUMNS[what], '--formatter', 'json'])).trim();
     return text ? (JSON.parse(text) as T[]) : [];
   };
   return {
-    url: `${url.replace(/\/[^/]*$/, '')}/${name}`,
-    name,
+    ...vhost,
     queues: () => list<QueueRow>('list_queues'),
     exchanges: () => list<ExchangeRow>('list_exchanges'),
     consumers: () => list<Record<string, unknown>>('list_consumers'),
   };
+}
+
+/** The [oslo_messaging_rabbit] set oslo.messaging 16.1 recommends for RabbitMQ 4, as INI lines. */
+export const RECOMMENDED = [
+  '[oslo_messaging_rabbit]',
+  'rabbit_quorum_queue = true',
+  'rabbit_transient_quorum_queue = true',
+  'rabbit_stream_fanout = true',
+  'use_queue_manager = true',
+  'rabbit_qos_prefetch_count = 10',
+] as const;
+
+/**
+ * One INI file's text for both sides: the recommended set with the queue manager's `hostname`
+ * and `extra` [oslo_messaging_rabbit] lines, and oslo's lock folder (the Python peer's).
+ */
+export function recommendedIni(hostname: string, lockPath: string, extra: readonly string[] = []): string {
+  return [...RECOMMENDED, `hostname = ${hostname}`, ...extra, '', '[oslo_concurrency]', `lock_path = ${lockPath}`, ''].join('\n');
 }

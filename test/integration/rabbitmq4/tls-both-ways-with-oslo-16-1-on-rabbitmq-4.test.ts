@@ -25,7 +25,7 @@ import { until as waitFor } from '../../helpers/fault-load.js';
 import { runPythonClient, startPythonServer } from '../../helpers/python-peer.js';
 import { startTlsBroker } from '../../helpers/tls-broker.js';
 import { makeTestCerts } from '../http/certs.js';
-import { removeQueueManagerCounters, samePathOnHost, stagePythonPeer, trixieRoot } from './support.js';
+import { recommendedIni, removeQueueManagerCounters, samePathOnHost, stagePythonPeer, trixieRoot } from './support.js';
 
 class Endpoint {
   readonly target = { version: '1.3' };
@@ -60,23 +60,12 @@ test('RabbitMQ 4 over TLS: oslo 16.1 and ours both ways from one file, refusals,
   const hostname = `tls4-${randomBytes(3).toString('hex')}`;
   removeQueueManagerCounters(t, hostname);
   const ini = join(shared, 'oslo.conf');
-  await writeFile(ini, [
-    '[oslo_messaging_rabbit]',
-    'rabbit_quorum_queue = true',
-    'rabbit_transient_quorum_queue = true',
-    'rabbit_stream_fanout = true',
-    'use_queue_manager = true',
-    `hostname = ${hostname}`,
-    'rabbit_qos_prefetch_count = 10',
+  await writeFile(ini, recommendedIni(hostname, shared, [
     'ssl = true',
     `ssl_ca_file = ${certs.caCert}`,
     `ssl_cert_file = ${certs.clientCert}`,
     `ssl_key_file = ${certs.clientKey}`,
-    '',
-    '[oslo_concurrency]',
-    `lock_path = ${shared}`,
-    '',
-  ].join('\n'));
+  ]));
   const conf = ['--config-file', ini];
   const url = `rabbit://guest:guest@localhost:${broker.tlsPort}/`;
   const { config } = loadConfig(conf, {});

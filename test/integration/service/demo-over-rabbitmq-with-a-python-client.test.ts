@@ -18,7 +18,7 @@ test('over RabbitMQ: the demo serves a Python oslo client, shares one service re
   if (!sharedUrl) return;
   // Its own vhost: queue names do not carry the exchange, so other tests' demo servers on the
   // shared broker would consume from the same 'demo' queue.
-  const brokerUrl = await privateVhost(t, sharedUrl);
+  const { url: brokerUrl } = await privateVhost(t, sharedUrl);
   const exchange = `demo_test_${process.pid}`;
   const common = ['--transport-url', brokerUrl, '--control-exchange', exchange, '--report-interval', '1'];
   const a = await startLauncher(['--workers', '2', '--service-host', 'host-a', ...common]);
