@@ -20,6 +20,7 @@ import { watchStart } from './start-watch.js';
 import { launcherStatus } from './status.js';
 import { WORKER_ENTRY, type SupervisorOptions, type SupervisorPlugin, type SupervisorState, type SupervisorStopOptions, type WorkerDefaults } from './supervisor-options.js';
 import { WorkerHandle } from './worker-handle.js';
+import { workerInit, workerPreload } from './worker-init.js';
 
 /** How long after a worker becomes ready the next spare is forked. */
 const SPARE_FORK_DELAY_MS = 50;
@@ -216,7 +217,7 @@ export class Supervisor {
     const spare = this.#spares.take();
     const { handle, activate } = spare ?? this.#fork();
     handle.assign(slot, restarts);
-    activate({ config: { ...this.#config }, slot, workers: this.#config.workers, defaultManager: this.#defaults.manager, defaultApp: this.#defaults.app });
+    activate(workerInit(this.#config, this.#defaults, slot));
     this.#logger.info({ slot, workerPid: handle.pid, restarts, spare: spare !== undefined }, spare ? 'spare worker assigned' : 'worker forked');
     watchStart(handle, {
       timeoutMs: ms(this.#config, 'worker_start_timeout'),
@@ -239,13 +240,7 @@ export class Supervisor {
     let activate!: (init: WorkerInit) => void;
     const activation = new Promise<WorkerInit>((resolve) => (activate = resolve));
     handle.channel
-      .handle('preload', () => ({
-        config: { ...this.#config },
-        defaultManager: this.#defaults.manager,
-        defaultApp: this.#defaults.app,
-        // Known already unless this is a spare: its head-start lines (broker retries) then name it.
-        ...(handle.slot === 0 ? {} : { slot: handle.slot }),
-      }))
+      .handle('preload', () => workerPreload(this.#config, this.#defaults, handle.slot))
       .handle('hello', () => {
         handle.greeted = true;
         if (handle.slot === 0) this.#logger.info({ workerPid: handle.pid }, 'spare worker loaded and waiting');
