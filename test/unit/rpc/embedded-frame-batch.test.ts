@@ -23,10 +23,11 @@ test('flushed per iteration, frames made in two callbacks of one poll phase leav
   const send = frameBatcher((frames) => writes.push(frames), 'iteration');
   const perTurn: unknown[][] = [];
   const sendPerTurn = frameBatcher((frames) => perTurn.push(frames), 'turn');
-  // Two timer callbacks due at once run in one timers phase, like two reads in one poll phase.
+  // Two immediates queued together run in one check phase, like two reads in one poll phase.
+  // (Two 1 ms timers do not always: a millisecond may pass between setting them.)
   await new Promise<void>((resolve) => {
-    setTimeout(() => (send('a'), sendPerTurn('a')), 1);
-    setTimeout(() => (send('b'), sendPerTurn('b'), resolve()), 1);
+    setImmediate(() => (send('a'), sendPerTurn('a')));
+    setImmediate(() => (send('b'), sendPerTurn('b'), resolve()));
   });
   await nextTurn();
   assert.deepEqual(writes, [['a', 'b']]);

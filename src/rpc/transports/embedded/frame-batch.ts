@@ -3,12 +3,11 @@
  * each side plus a wake-up of the peer: at 16 calls in flight, one message per frame spent most
  * of the launcher's and the workers' time in `writeUtf8String`. Frames leave in the order they
  * were made, in one message per flush:
- * - `turn` (workers): flushed at the end of the current callback (process.nextTick), which for a
- *   worker is everything one read of its IPC channel brought (node emits those messages in one
- *   callback): its acks and replies together, with no wait.
- * - `iteration` (the launcher's router): flushed once the event loop's poll phase is done
- *   (setImmediate), so that what the router makes for messages read from several workers in one
- *   poll goes to each peer in one message.
+ * - `turn`: flushed at the end of the current callback (process.nextTick).
+ * - `iteration` (the launcher's router and the workers): flushed once the event loop's poll
+ *   phase is done (setImmediate), so that what the router makes for messages read from several
+ *   workers in one poll goes to each peer in one message, and a worker's ack and its reply, made
+ *   a few microtasks apart, leave together.
  */
 
 /** Most frames in one IPC message; a longer batch is sent at once and a new one begun. */
