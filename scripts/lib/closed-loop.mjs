@@ -3,9 +3,16 @@
 // (cpu_ms: this process's CPU time over the loop). `announce` prints LOOP_START_LINE on stdout
 // as the loop begins, so that scripts/lib/rpc-pair.mjs can read the other processes' CPU time
 // over exactly the loop.
+// The same loop runs unmeasured for `warmupSeconds` first (WARMUP_SECONDS), as wrk's warm-up
+// does for the HTTP benchmark: long enough for V8 to optimize both sides' hot paths. Without it
+// a 3 s cell at c=1 measures tier-up too (TurboFan still compiles in the fourth second), and the
+// side with more code pays more of it; a server that runs for days sees the steady state.
 export const LOOP_START_LINE = '{"loop":"start"}';
+/** Unmeasured seconds of the same loop before the measured one (also the Python client's). */
+export const WARMUP_SECONDS = 2;
 
-export async function closedLoop(call, { concurrency, seconds, announce = false }) {
+export async function closedLoop(call, { concurrency, seconds, announce = false, warmupSeconds = WARMUP_SECONDS }) {
+  if (warmupSeconds > 0) await closedLoop(call, { concurrency, seconds: warmupSeconds, warmupSeconds: 0 });
   if (announce) process.stdout.write(`${LOOP_START_LINE}\n`);
   const latencies = [];
   let errors = 0;

@@ -30,7 +30,7 @@ function childPids(pid) {
  * One cell over our launcher: { calls, ..., client_cpu_ms, server_cpu_ms, primary_cpu_ms }.
  * `checkout`: another built checkout whose launcher to run (a before/after comparison).
  * `countIpc`: also count the IPC messages the launcher and the workers send (count-ipc.mjs):
- * adds `ipc` { messages, bytes, frames } per call (warm-up and set-up included, a few dozen).
+ * adds `ipc` { messages, bytes, frames } per call (over the warm-up and measured calls; set-up adds a few dozen).
  */
 export async function embeddedRpcCell({ concurrency, seconds, embeddedSocket, checkout, countIpc = false }) {
   const countDir = countIpc ? mkdtempSync(join(tmpdir(), 'oslo-node-count-ipc-')) : undefined;
@@ -45,7 +45,11 @@ export async function embeddedRpcCell({ concurrency, seconds, embeddedSocket, ch
   };
   const { server, port } = await startPeer(peer);
   let result;
+  let warmupCalls = 0;
   try {
+    const warmup = await fetch(`http://127.0.0.1:${port}/warmup?c=${concurrency}`);
+    if (!warmup.ok) throw new Error(`bench app answered ${warmup.status}: ${await warmup.text()}`);
+    warmupCalls = 50 + (await warmup.json()).calls;
     const launcher = server.child.pid;
     const pids = [launcher, ...childPids(launcher)];
     const before = new Map(pids.map((pid) => [pid, cpuMs(pid)]));
@@ -54,7 +58,6 @@ export async function embeddedRpcCell({ concurrency, seconds, embeddedSocket, ch
     const loop = await response.json();
     const used = (pid) => cpuMs(pid) - before.get(pid);
     const others = pids.filter((pid) => pid !== launcher && pid !== loop.pid);
-    // The warm-up calls are inside these /proc deltas but not in `calls`: a small overstatement.
     result = {
       ...loop,
       client_cpu_ms: used(loop.pid),
@@ -65,7 +68,7 @@ export async function embeddedRpcCell({ concurrency, seconds, embeddedSocket, ch
     await stopPeer(server);
   }
   if (countDir) {
-    result.ipc = ipcCounts(countDir, result.calls);
+    result.ipc = ipcCounts(countDir, result.calls + warmupCalls);
     rmSync(countDir, { recursive: true, force: true });
   }
   return result;

@@ -6,7 +6,7 @@
 //
 //   node scripts/lib/raw-cluster-ipc.mjs CONCURRENCY SECONDS
 import cluster from 'node:cluster';
-import { closedLoop } from './closed-loop.mjs';
+import { closedLoop, WARMUP_SECONDS } from './closed-loop.mjs';
 
 const cpuNow = () => {
   const { user, system } = process.cpuUsage();
@@ -25,7 +25,7 @@ if (cluster.isPrimary) {
   let primaryStart = 0;
   let serverStart;
   let result;
-  const ready = () => ++up === 2 && client.send({ t: 'warm' });
+  const ready = () => ++up === 2 && client.send({ t: 'warm', concurrency });
   // The forwarding is the whole of the primary's work per hop.
   client.on('message', (message) => {
     if (message.t === 'call') server.send(message);
@@ -70,10 +70,12 @@ if (cluster.isPrimary) {
       pending.delete(message.id);
       resolve?.(message.value);
     } else if (message.t === 'warm') {
-      for (let i = 0; i < 50; i++) await call(i); // warm up, as the other benchmark clients
+      // Warm up as the other benchmark clients, before the primary and the server read their CPU time.
+      for (let i = 0; i < 50; i++) await call(i);
+      await closedLoop(() => call(1), { concurrency: message.concurrency, seconds: WARMUP_SECONDS, warmupSeconds: 0 });
       process.send({ t: 'begin' });
     } else if (message.t === 'go') {
-      const result = await closedLoop(() => call(1), { concurrency: message.concurrency, seconds: message.seconds });
+      const result = await closedLoop(() => call(1), { concurrency: message.concurrency, seconds: message.seconds, warmupSeconds: 0 });
       process.send({ t: 'result', result: { ...result, client_cpu_ms: result.cpu_ms } });
     }
   });

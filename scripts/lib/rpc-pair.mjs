@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LOOP_START_LINE } from './closed-loop.mjs';
+import { LOOP_START_LINE, WARMUP_SECONDS } from './closed-loop.mjs';
 import { cpuSeconds, stopProcess } from './proc.mjs';
 
 const at = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -38,7 +38,7 @@ export const RPC_SIDES = {
   python: {
     server: (url, topic) => [PYTHON, PY_SERVER, rabbit(url), topic, 'bench'],
     client: (url, topic, c, s) => [PYTHON, PY_CLIENT, rabbit(url),
-      JSON.stringify([{ op: 'bench', topic, method: 'echo', args: { value: 1 }, concurrency: c, seconds: s, timeout: 30, announce: true }])],
+      JSON.stringify([{ op: 'bench', topic, method: 'echo', args: { value: 1 }, concurrency: c, seconds: s, timeout: 30, announce: true, warmup: WARMUP_SECONDS }])],
   },
 };
 
