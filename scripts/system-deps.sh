@@ -8,8 +8,8 @@
 #                          (scripts/trixie-root.sh, which .ci/run calls after this script)
 #   postgresql             the db service-group driver's tests (a throwaway cluster per run, scripts/postgres.sh)
 #   iproute2               `ip netns` and veth pairs for the cut-off-host test
-# With `--bench` also wrk (HTTP load), python3-oslo.service (the Python peer) and valgrind
-# (scripts/bench-http-instructions.mjs).
+# With `--bench` also wrk (HTTP load), python3-oslo.service (the Python peer), valgrind
+# (scripts/bench-http-instructions.mjs) and linux-perf (scripts/bench-rpc-profile.mjs).
 # `--check` only reports what is missing (exit 1 if anything is). Installing needs root.
 set -euo pipefail
 
@@ -21,7 +21,7 @@ command -v systemd-notify >/dev/null || missing+=(systemd)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 command -v ip >/dev/null || missing+=(iproute2)
-[[ "${1:-}" == "--bench" ]] && { command -v wrk >/dev/null || missing+=(wrk); /usr/bin/python3 -c 'import oslo_service' 2>/dev/null || missing+=(python3-oslo.service); command -v valgrind >/dev/null || missing+=(valgrind); }
+[[ "${1:-}" == "--bench" ]] && { command -v wrk >/dev/null || missing+=(wrk); /usr/bin/python3 -c 'import oslo_service' 2>/dev/null || missing+=(python3-oslo.service); command -v valgrind >/dev/null || missing+=(valgrind); command -v perf >/dev/null || missing+=(linux-perf); }
 
 if [[ ${#missing[@]} -eq 0 ]]; then exit 0; fi
 if [[ "${1:-}" == "--check" ]]; then echo "missing Debian packages: ${missing[*]}" >&2; exit 1; fi
