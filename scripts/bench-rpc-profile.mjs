@@ -1,26 +1,41 @@
 #!/usr/bin/env node
-// Where the CPU time of one RPC call goes, ours against raw amqplib doing oslo's broker work
-// (raw-wire), on each side of the call. Both pairs run the benchmark's closed loop
-// (scripts/lib/bench-node-{server,client}.mjs, after its warm-up) over one broker, each process
-// sampled by `perf record -e cpu-clock` (a software clock: this machine has no hardware
+// Where the CPU time of one RPC call goes, ours against its reference, in each process of the
+// call. `--transport amqp`: against raw amqplib doing oslo's broker work (raw-wire), both pairs
+// running the benchmark's closed loop (scripts/lib/bench-node-{server,client}.mjs, after its
+// warm-up) over one broker. `--transport embedded`: our launcher with 2 workers
+// (scripts/lib/embedded-rpc-bench.mjs) against the raw node:cluster IPC ping-pong through the
+// primary (raw-cluster-ipc.mjs); there the `client` worker also answers half the calls. Each
+// process is sampled by `perf record -e cpu-clock` (a software clock: this machine has no hardware
 // counters) with node's --perf-basic-prof, so JIT-compiled JavaScript has names. Samples are
 // grouped (kernel, JSON, allocator, GC, V8 builtins and inline caches, our JavaScript,
-// amqplib's, node's own, …) and printed as µs of CPU per call, for the client and the server of
-// each pair, with the difference; then the symbols that differ most.
+// amqplib's, node's own, …) and printed as µs of CPU per call for each process (client, server,
+// primary), with the difference; then the symbols that differ most.
 //
 // Sampled CPU time counts what runs, not what waits: a process that sleeps between calls is
 // not charged for it, so the figures hold on a busy machine too (the calls/s do not).
 //
-//   npm run build && node scripts/bench-rpc-profile.mjs [--concurrency 1] [--seconds 5] [--top 15]
+//   npm run build && node scripts/bench-rpc-profile.mjs [--transport amqp|embedded] [--concurrency 1] [--seconds 5] [--top 15]
 // Needs perf (Debian's linux-perf; scripts/system-deps.sh --bench installs it).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LOOP_START_LINE } from './lib/closed-loop.mjs';
+import { childPids, embeddedPeer } from './lib/embedded-rpc-bench.mjs';
+import { startPeer, stopPeer } from './lib/lifecycle-bench.mjs';
 import { broker, nodeSide, startRpcServer } from './lib/rpc-pair.mjs';
 
-const { values } = parseArgs({ options: { concurrency: { type: 'string', default: '1' }, seconds: { type: 'string', default: '5' }, top: { type: 'string', default: '15' } } });
+const { values } = parseArgs({
+  options: { transport: { type: 'string', default: 'amqp' }, concurrency: { type: 'string', default: '1' }, seconds: { type: 'string', default: '5' }, top: { type: 'string', default: '15' } },
+});
+const transport = values.transport;
+if (!['amqp', 'embedded'].includes(transport)) throw new Error('--transport is amqp or embedded');
+/** What ours is compared with. */
+const REFERENCE = transport === 'amqp' ? 'raw-wire' : 'raw IPC';
+const RAW_IPC = fileURLToPath(new URL('./lib/raw-cluster-ipc.mjs', import.meta.url));
 const concurrency = Number(values.concurrency);
 const seconds = Number(values.seconds);
 if (!(concurrency >= 1) || !(seconds >= 2)) throw new Error('--concurrency must be ≥ 1 and --seconds ≥ 2');
@@ -65,49 +80,112 @@ function samples(file) {
   return { groups, symbols };
 }
 
-/** Run one pair under perf; resolves with { calls, client, server } (samples, calls in the window). */
-async function profile(mode, url) {
+/** perf on `pid` for SAMPLE_SECONDS, into `file`; resolves when it has written it. */
+function record(pid, file) {
+  const perf = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', String(SAMPLE_HZ), '-p', String(pid), '-o', file, '--', 'sleep', String(SAMPLE_SECONDS)], { stdio: 'ignore' });
+  return new Promise((resolve) => perf.once('exit', resolve));
+}
+
+/**
+ * Sample each process of `roles` ({ client: pid, … }) from now on; resolves, once perf is
+ * done, with each role's samples. The files and node's perf maps are removed.
+ */
+async function sampleRoles(roles) {
+  const name = `/tmp/oslo-node-profile-${randomBytes(4).toString('hex')}`;
+  const entries = Object.entries(roles);
+  try {
+    await Promise.all(entries.map(([role, pid]) => record(pid, `${name}-${role}.data`)));
+    return Object.fromEntries(entries.map(([role]) => [role, samples(`${name}-${role}.data`)]));
+  } finally {
+    for (const [role, pid] of entries) {
+      rmSync(`${name}-${role}.data`, { force: true });
+      rmSync(`/tmp/perf-${pid}.map`, { force: true });
+    }
+  }
+}
+
+/** The last JSON line of a closed loop → { rate, calls in the sampled window }. */
+const loopFigures = (result) => ({ rate: result.calls / result.seconds, calls: (result.calls * SAMPLE_SECONDS) / result.seconds });
+
+/** Run a process to its end (resolves with its stdout); `onOutput` sees the text so far at each chunk. */
+function run(argv, env, onOutput) {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  let out = '';
+  child.stdout.on('data', (chunk) => onOutput((out += chunk)));
+  return { child, done: new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${argv[1]} exited ${code}`))))) };
+}
+
+/** One AMQP pair (bench-node-server/client.mjs in `mode`) under perf: client and server. */
+async function profileAmqp(mode, url) {
   const side = nodeSide(mode);
   const topic = `profile-${randomBytes(4).toString('hex')}`;
   const withPerfMap = (argv) => [argv[0], '--perf-basic-prof', ...argv.slice(1)];
   const stopServer = await startRpcServer(withPerfMap(side.server(url, topic)));
-  const files = { client: `/tmp/oslo-node-profile-${topic}-client.data`, server: `/tmp/oslo-node-profile-${topic}-server.data` };
-  const pids = [stopServer.pid];
   try {
-    const argv = withPerfMap(side.client(url, topic, concurrency, seconds));
-    const client = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-    pids.push(client.pid);
-    const perf = (pid, file) => spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', String(SAMPLE_HZ), '-p', String(pid), '-o', file, '--', 'sleep', String(SAMPLE_SECONDS)], { stdio: 'ignore' });
-    let out = '';
-    const recorders = [];
-    const done = new Promise((resolve, reject) => {
-      client.stdout.on('data', (chunk) => {
-        out += chunk;
-        if (recorders.length === 0 && out.includes(LOOP_START_LINE)) {
-          recorders.push(perf(stopServer.pid, files.server), perf(client.pid, files.client));
-        }
-      });
-      client.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${mode} client exited ${code}`))));
+    let sampled;
+    const client = run(withPerfMap(side.client(url, topic, concurrency, seconds)), {}, (out) => {
+      if (!sampled && out.includes(LOOP_START_LINE)) sampled = sampleRoles({ client: client.child.pid, server: stopServer.pid });
     });
-    await done;
-    await Promise.all(recorders.map((recorder) => new Promise((resolve) => (recorder.exitCode === null ? recorder.once('exit', resolve) : resolve()))));
-    const result = JSON.parse(out.trim().split('\n').pop());
-    return { calls: (result.calls * SAMPLE_SECONDS) / result.seconds, rate: result.calls / result.seconds, client: samples(files.client), server: samples(files.server) };
+    const out = await client.done;
+    return { ...loopFigures(JSON.parse(out.trim().split('\n').pop())), roles: await sampled };
   } finally {
     await stopServer();
-    for (const file of Object.values(files)) rmSync(file, { force: true });
-    for (const pid of pids) rmSync(`/tmp/perf-${pid}.map`, { force: true });
+    rmSync(`/tmp/perf-${stopServer.pid}.map`, { force: true });
   }
 }
 
-const found = broker();
-let raw;
+/** The raw IPC ping-pong (raw-cluster-ipc.mjs) under perf: client, server and primary. */
+async function profileRawIpc() {
+  let sampled;
+  const roleOf = (pid) => /RAW_IPC_ROLE=(\w+)/.exec(readFileSync(`/proc/${pid}/environ`, 'latin1').replaceAll('\0', '\n'))?.[1];
+  const raw = run([process.execPath, '--perf-basic-prof', RAW_IPC, String(concurrency), String(seconds)], {}, (out) => {
+    if (sampled || !out.includes(LOOP_START_LINE)) return;
+    const workers = childPids(raw.child.pid);
+    sampled = sampleRoles({ primary: raw.child.pid, ...Object.fromEntries(workers.map((pid) => [roleOf(pid), pid])) });
+  });
+  const out = await raw.done;
+  return { ...loopFigures(JSON.parse(out.trim().split('\n').pop())), roles: await sampled };
+}
+
+/** Our launcher with the embedded transport (embedded-rpc-bench.mjs) under perf. */
+async function profileEmbedded() {
+  const dir = mkdtempSync(join(tmpdir(), 'oslo-node-profile-'));
+  const { server, port } = await startPeer(embeddedPeer({ embeddedSocket: join(dir, 'embedded.sock'), env: { NODE_OPTIONS: '--perf-basic-prof' } }));
+  try {
+    const get = async (path) => {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`);
+      if (!response.ok) throw new Error(`bench app answered ${response.status}: ${await response.text()}`);
+      return response.json();
+    };
+    await get(`/warmup?c=${concurrency}`);
+    const launcher = server.child.pid;
+    const workers = childPids(launcher);
+    // Which worker runs the loop is known at its end: sample both, name them after.
+    const sampled = sampleRoles({ primary: launcher, ...Object.fromEntries(workers.map((pid) => [`w${pid}`, pid])) });
+    const loop = await get(`/bench?c=${concurrency}&s=${seconds}`);
+    const byPid = await sampled;
+    const roles = { primary: byPid.primary };
+    for (const pid of workers) roles[pid === loop.pid ? 'client' : 'server'] = byPid[`w${pid}`];
+    return { ...loopFigures(loop), roles };
+  } finally {
+    await stopPeer(server);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+let reference;
 let ours;
-try {
-  raw = await profile('raw-wire', found.url);
-  ours = await profile('oslo', found.url);
-} finally {
-  found.stop();
+if (transport === 'embedded') {
+  reference = await profileRawIpc();
+  ours = await profileEmbedded();
+} else {
+  const found = broker();
+  try {
+    reference = await profileAmqp('raw-wire', found.url);
+    ours = await profileAmqp('oslo', found.url);
+  } finally {
+    found.stop();
+  }
 }
 
 /** A markdown table, as the other benchmarks print theirs. */
@@ -115,24 +193,25 @@ const table = (header, rows) => [header, header.map(() => '---'), ...rows].map((
 const usPerCall = (run, n) => (n * 1e6) / SAMPLE_HZ / run.calls;
 const fmt = (v) => v.toFixed(1);
 const sum = (m) => [...m.values()].reduce((a, b) => a + b, 0);
-const names = [...new Set([...raw.client.groups.keys(), ...ours.client.groups.keys(), ...raw.server.groups.keys(), ...ours.server.groups.keys()])];
-const cell = (run, which, name) => usPerCall(run, run[which].groups.get(name) ?? 0);
-const rows = names
-  .map((name) => [name, ...['client', 'server'].flatMap((which) => [cell(raw, which, name), cell(ours, which, name), cell(ours, which, name) - cell(raw, which, name)])])
-  .sort((a, b) => b[3] + b[6] - (a[3] + a[6]));
-const total = ['total', ...['client', 'server'].flatMap((which) => {
-  const r = usPerCall(raw, sum(raw[which].groups));
-  const o = usPerCall(ours, sum(ours[which].groups));
+const roles = Object.keys(ours.roles);
+const names = [...new Set(roles.flatMap((role) => [...reference.roles[role].groups.keys(), ...ours.roles[role].groups.keys()]))];
+const cell = (run, role, name) => usPerCall(run, run.roles[role].groups.get(name) ?? 0);
+const figures = (name) => roles.flatMap((role) => [cell(reference, role, name), cell(ours, role, name), cell(ours, role, name) - cell(reference, role, name)]);
+const added = (row) => roles.reduce((total, _role, i) => total + row[3 * i + 2], 0);
+const rows = names.map((name) => [name, ...figures(name)]).sort((a, b) => added(b.slice(1)) - added(a.slice(1)));
+const total = ['total', ...roles.flatMap((role) => {
+  const r = usPerCall(reference, sum(reference.roles[role].groups));
+  const o = usPerCall(ours, sum(ours.roles[role].groups));
   return [r, o, o - r];
 })];
-console.log(`CPU µs per RPC call by where it goes, c=${concurrency}, ${SAMPLE_SECONDS} s sampled at ${SAMPLE_HZ} Hz (perf cpu-clock), ${new Date().toISOString()}, node ${process.version}`);
-console.log(`raw-wire ${raw.rate.toFixed(0)} calls/s, ours ${ours.rate.toFixed(0)} calls/s (${(ours.rate / raw.rate).toFixed(2)}x; perf slows both)`);
-console.log(table(['where', 'client raw-wire', 'client ours', 'client +', 'server raw-wire', 'server ours', 'server +'], [...rows, total].map(([name, ...v]) => [name, ...v.map(fmt)])));
+console.log(`CPU µs per RPC call by where it goes, ${transport}, c=${concurrency}, ${SAMPLE_SECONDS} s sampled at ${SAMPLE_HZ} Hz (perf cpu-clock), ${new Date().toISOString()}, node ${process.version}`);
+console.log(`${REFERENCE} ${reference.rate.toFixed(0)} calls/s, ours ${ours.rate.toFixed(0)} calls/s (${(ours.rate / reference.rate).toFixed(2)}x; perf slows both)`);
+console.log(table(['where', ...roles.flatMap((role) => [`${role} ${REFERENCE}`, `${role} ours`, `${role} +`])], [...rows, total].map(([name, ...v]) => [name, ...v.map(fmt)])));
 
-for (const which of ['client', 'server']) {
-  const symbols = [...new Set([...raw[which].symbols.keys(), ...ours[which].symbols.keys()])];
-  const diff = (s) => usPerCall(ours, ours[which].symbols.get(s) ?? 0) - usPerCall(raw, raw[which].symbols.get(s) ?? 0);
-  const top = symbols.sort((a, b) => diff(b) - diff(a)).slice(0, Number(values.top));
-  console.log(`\n${which}: the ${top.length} symbols that cost ours most over raw-wire (µs/call: raw-wire, ours, +)`);
-  console.log(table(['symbol', 'raw-wire', 'ours', '+'], top.map((s) => [s, fmt(usPerCall(raw, raw[which].symbols.get(s) ?? 0)), fmt(usPerCall(ours, ours[which].symbols.get(s) ?? 0)), fmt(diff(s))])));
+for (const role of roles) {
+  const [a, b] = [reference.roles[role].symbols, ours.roles[role].symbols];
+  const diff = (s) => usPerCall(ours, b.get(s) ?? 0) - usPerCall(reference, a.get(s) ?? 0);
+  const top = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => diff(y) - diff(x)).slice(0, Number(values.top));
+  console.log(`\n${role}: the ${top.length} symbols that cost ours most over ${REFERENCE} (µs/call: ${REFERENCE}, ours, +)`);
+  console.log(table(['symbol', REFERENCE, 'ours', '+'], top.map((s) => [s, fmt(usPerCall(reference, a.get(s) ?? 0)), fmt(usPerCall(ours, b.get(s) ?? 0)), fmt(diff(s))])));
 }

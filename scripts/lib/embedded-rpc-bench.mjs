@@ -18,12 +18,27 @@ import { cpuMs } from './rpc-pair.mjs';
 const at = (path) => fileURLToPath(new URL(path, import.meta.url));
 
 /** Pids of the children of `pid` (Linux /proc). */
-function childPids(pid) {
+export function childPids(pid) {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
     return [];
   }
+}
+
+/**
+ * Our launcher with 2 workers and the benchmark app (embedded-rpc-app.mjs), for startPeer();
+ * `checkout` another built checkout's launcher, `env` more environment for it.
+ */
+export function embeddedPeer({ embeddedSocket, checkout, env = {} }) {
+  const launcherJs = checkout ? join(checkout, 'dist', 'launcher.js') : at('../../dist/launcher.js');
+  return {
+    name: 'ours (embedded)',
+    command: process.execPath,
+    args: [launcherJs, '--workers', '2', '--host', '127.0.0.1', '--port', '0', '--app', at('./embedded-rpc-app.mjs'),
+      '--no-access-log', '--periodic-enable=false', '--no-prefork-spare'],
+    env: { OSLO_NODE_EMBEDDED_SOCKET: embeddedSocket, ...env },
+  };
 }
 
 /**
@@ -35,15 +50,7 @@ function childPids(pid) {
 export async function embeddedRpcCell({ concurrency, seconds, embeddedSocket, checkout, countIpc = false }) {
   const countDir = countIpc ? mkdtempSync(join(tmpdir(), 'oslo-node-count-ipc-')) : undefined;
   const countEnv = countDir ? { NODE_OPTIONS: `--import ${at('./count-ipc.mjs')}`, OSLO_NODE_COUNT_IPC_DIR: countDir } : {};
-  const launcherJs = checkout ? join(checkout, 'dist', 'launcher.js') : at('../../dist/launcher.js');
-  const peer = {
-    name: 'ours (embedded)',
-    command: process.execPath,
-    args: [launcherJs, '--workers', '2', '--host', '127.0.0.1', '--port', '0', '--app', at('./embedded-rpc-app.mjs'),
-      '--no-access-log', '--periodic-enable=false', '--no-prefork-spare'],
-    env: { OSLO_NODE_EMBEDDED_SOCKET: embeddedSocket, ...countEnv },
-  };
-  const { server, port } = await startPeer(peer);
+  const { server, port } = await startPeer(embeddedPeer({ embeddedSocket, checkout, env: countEnv }));
   let result;
   let warmupCalls = 0;
   try {

@@ -6,7 +6,7 @@
 //
 //   node scripts/lib/raw-cluster-ipc.mjs CONCURRENCY SECONDS
 import cluster from 'node:cluster';
-import { closedLoop, WARMUP_SECONDS } from './closed-loop.mjs';
+import { closedLoop, LOOP_START_LINE, WARMUP_SECONDS } from './closed-loop.mjs';
 
 const cpuNow = () => {
   const { user, system } = process.cpuUsage();
@@ -31,6 +31,7 @@ if (cluster.isPrimary) {
     if (message.t === 'call') server.send(message);
     else if (message.t === 'up') ready();
     else if (message.t === 'begin') {
+      console.log(LOOP_START_LINE); // for scripts/bench-rpc-profile.mjs
       primaryStart = cpuNow();
       server.send({ t: 'cpu' });
     } else if (message.t === 'result') {
