@@ -4,13 +4,13 @@
  * transport's one shared reply queue (reply-waiter.ts).
  */
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { packContext, withRequestId, type RequestContext } from './context.js';
+import { packContext, setOwn, withRequestId, type RequestContext } from './context.js';
 import { encodeBody } from './envelope.js';
 import { InvalidArgumentError } from '../errors.js';
 import { ClientSendError, InvalidTarget, MessagingException, RpcVersionCapError } from './errors.js';
 import { hex32 } from './ids.js';
 import { replyWaiterFor } from './reply-waiter.js';
-import { NoOpSerializer, type Serializer } from './serializer.js';
+import { NoOpSerializer, passesEntitiesThrough, type Serializer } from './serializer.js';
 import { targetProblem, withOverrides, type Target, type TargetFields } from './target.js';
 import type { Transport } from './transports/transport.js';
 import { versionIsCompatible } from './version.js';
@@ -68,6 +68,8 @@ export class RpcClient {
   readonly #options: RpcClientOptions;
   readonly #logger: Logger;
   readonly #serializer: Serializer;
+  /** The serializer leaves arguments as they are (no per-argument copy). */
+  readonly #passThrough: boolean;
   /** The target with its exchange filled in: it is frozen, so this is done once, not per call. */
   readonly #resolved: Target & { readonly exchange: string };
   /** Why the target is unusable: every send throws it, as oslo's do. */
@@ -83,6 +85,7 @@ export class RpcClient {
     this.#options = Object.freeze({ ...options, timeout });
     this.#logger = options.logger ?? quiet();
     this.#serializer = options.serializer ?? new NoOpSerializer();
+    this.#passThrough = passesEntitiesThrough(this.#serializer);
     this.#targetProblem = targetProblem(this.#target);
     this.#resolved = Object.freeze({ ...this.#target, exchange: this.#target.exchange ?? options.controlExchange ?? 'openstack' });
   }
@@ -165,14 +168,20 @@ export class RpcClient {
     }
     const serializer = this.#serializer;
     const wireCtx = withRequestId(serializer.serializeContext(ctx));
-    const wireArgs: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(args)) wireArgs[name] = serializer.serializeEntity(ctx, value);
-    const message: Record<string, unknown> = { method, args: wireArgs };
+    const message: Record<string, unknown> = { method, args: this.#wireArgs(ctx, args) };
     if (target.namespace !== undefined) message.namespace = target.namespace;
     if (target.version !== undefined) message.version = target.version;
     message._unique_id = hex32();
     packContext(message, wireCtx);
     return { message, wireCtx, target };
+  }
+
+  /** The arguments as the serializer puts them on the wire; a plain object as it is when it changes nothing. */
+  #wireArgs(ctx: RequestContext, args: Record<string, unknown>): Record<string, unknown> {
+    if (this.#passThrough && isPlainObject(args)) return args;
+    const wire: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(args)) setOwn(wire, name, this.#serializer.serializeEntity(ctx, value));
+    return wire;
   }
 
   #encode(target: Target, message: Record<string, unknown>): string {
@@ -195,6 +204,12 @@ export class RpcClient {
       throw sendError(target, error);
     });
   }
+}
+
+/** An object literal (or null-prototype object): JSON encodes its own enumerable entries, as a copy would hold. */
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /** A transport's error as the caller sees it: ours as they are, others as ClientSendError. */

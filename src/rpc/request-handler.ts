@@ -12,7 +12,7 @@ import { serializeFailure } from './failure.js';
 import { hex32 } from './ids.js';
 import type { ReplySender } from './reply-sender.js';
 import { parseRequest, type ReplyAddress, type RpcRequest } from './request.js';
-import type { Serializer } from './serializer.js';
+import { passesEntitiesThrough, type Serializer } from './serializer.js';
 import type { RpcObserver } from '../metrics/observers.js';
 
 /** Counters a server exposes as `stats`. */
@@ -44,9 +44,12 @@ const DEDUPE_SIZE = 16;
 export class RequestHandler {
   readonly #options: RequestHandlerOptions;
   readonly #recent: string[] = [];
+  /** The serializer leaves arguments as they are: the decoded request's own object is passed on. */
+  readonly #passThrough: boolean;
 
   constructor(options: RequestHandlerOptions) {
     this.#options = options;
+    this.#passThrough = passesEntitiesThrough(options.serializer);
   }
 
   /**
@@ -82,6 +85,13 @@ export class RequestHandler {
     }
   }
 
+  /** The arguments as the serializer turns them into application values, each an own property. */
+  #deserializeArgs(ctx: RequestContext, wire: Record<string, unknown>): Record<string, unknown> {
+    const args: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(wire)) setOwn(args, name, this.#options.serializer.deserializeEntity(ctx, value));
+    return args;
+  }
+
   #refuse(reason: string, replyTo: ReplyAddress | undefined): void {
     this.#options.counters.rejected++;
     this.#options.logger.warn({ reason, replied: replyTo !== undefined }, 'malformed RPC message refused');
@@ -98,11 +108,7 @@ export class RequestHandler {
     const startMs = this.#options.observer ? performance.now() : 0;
     try {
       ctx = serializer.deserializeContext(request.ctx);
-      const args: Record<string, unknown> = {};
-      for (const [name, value] of Object.entries(request.args)) {
-        setOwn(args, name, serializer.deserializeEntity(ctx, value));
-      }
-      result = serializer.serializeEntity(ctx, await dispatcher.dispatch(ctx, { ...request, args }));
+      result = serializer.serializeEntity(ctx, await dispatcher.dispatch(ctx, this.#passThrough ? request : { ...request, args: this.#deserializeArgs(ctx, request.args) }));
     } catch (error) {
       failed = true;
       failure = error;

@@ -2,7 +2,7 @@
  * Validates a decoded message dict as an RPC request (docs/protocol/wire-format.md, "Requests"). Never throws:
  * a malformed request yields a reason and, when it can be told, where to send the failure.
  */
-import { CONTEXT_PREFIX, unpackContext, type RequestContext } from './context.js';
+import { CONTEXT_PREFIX, setOwn, type RequestContext } from './context.js';
 
 /** A validated request. `replyTo` is set for calls, absent for casts. */
 export interface RpcRequest {
@@ -60,10 +60,12 @@ export function parseRequest(message: Record<string, unknown>): RequestResult {
   const replyTo = replyAddressOf(message);
   const fail = (reason: string): RequestResult => ({ ok: false, reason, replyTo });
 
+  // One pass over the fields: unknown ones are refused, `_context_*` ones collected (as unpackContext does).
+  const ctx: RequestContext = {};
   for (const key of Object.keys(message)) {
-    if (!KNOWN.has(key) && !(key.startsWith(CONTEXT_PREFIX) && key.length > CONTEXT_PREFIX.length)) {
-      return fail(`unknown field ${JSON.stringify(key.slice(0, 64))}`);
-    }
+    if (KNOWN.has(key)) continue;
+    if (!key.startsWith(CONTEXT_PREFIX) || key.length === CONTEXT_PREFIX.length) return fail(`unknown field ${JSON.stringify(key.slice(0, 64))}`);
+    setOwn(ctx, key.slice(CONTEXT_PREFIX.length), message[key]);
   }
   const { method, args, namespace, version, _unique_id: uniqueId, _msg_id: msgId, _reply_q: replyQ } = message;
   if (!isShortString(method)) return fail('method must be a non-empty string of at most 255 characters');
@@ -73,7 +75,8 @@ export function parseRequest(message: Record<string, unknown>): RequestResult {
   if (uniqueId !== undefined && !isShortString(uniqueId, 128)) return fail('_unique_id must be a string');
   if ((msgId !== undefined || replyQ !== undefined) && !replyTo) return fail('_msg_id and _reply_q must both be strings');
   const timeout = message._timeout;
-  if (timeout !== undefined && timeout !== null && !['number', 'string', 'boolean'].includes(typeof timeout)) {
+  const timeoutType = typeof timeout;
+  if (timeout !== undefined && timeout !== null && timeoutType !== 'number' && timeoutType !== 'string' && timeoutType !== 'boolean') {
     return fail('_timeout must be a number or null');
   }
   return {
@@ -86,7 +89,7 @@ export function parseRequest(message: Record<string, unknown>): RequestResult {
       uniqueId,
       replyTo,
       heartbeatSeconds: replyTo ? heartbeatInterval(timeout) : undefined,
-      ctx: unpackContext(message),
+      ctx,
     },
   };
 }

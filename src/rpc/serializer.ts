@@ -31,3 +31,12 @@ export class NoOpSerializer implements Serializer {
     return ctx;
   }
 }
+
+/**
+ * True when `serializer` passes entities through unchanged (NoOpSerializer's own methods, not
+ * overridden): then arguments need no per-entry copy on either side of a call.
+ */
+export function passesEntitiesThrough(serializer: Serializer): boolean {
+  const noOp = NoOpSerializer.prototype;
+  return serializer.serializeEntity === noOp.serializeEntity && serializer.deserializeEntity === noOp.deserializeEntity;
+}
