@@ -108,7 +108,7 @@ async function sampleRoles(roles) {
 const loopFigures = (result) => ({ rate: result.calls / result.seconds, calls: (result.calls * SAMPLE_SECONDS) / result.seconds });
 
 /** Run a process to its end (resolves with its stdout); `onOutput` sees the text so far at each chunk. */
-function run(argv, env, onOutput) {
+function runToEnd(argv, env, onOutput) {
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   let out = '';
   child.stdout.on('data', (chunk) => onOutput((out += chunk)));
@@ -123,7 +123,7 @@ async function profileAmqp(mode, url) {
   const stopServer = await startRpcServer(withPerfMap(side.server(url, topic)));
   try {
     let sampled;
-    const client = run(withPerfMap(side.client(url, topic, concurrency, seconds)), {}, (out) => {
+    const client = runToEnd(withPerfMap(side.client(url, topic, concurrency, seconds)), {}, (out) => {
       if (!sampled && out.includes(LOOP_START_LINE)) sampled = sampleRoles({ client: client.child.pid, server: stopServer.pid });
     });
     const out = await client.done;
@@ -138,7 +138,7 @@ async function profileAmqp(mode, url) {
 async function profileRawIpc() {
   let sampled;
   const roleOf = (pid) => /RAW_IPC_ROLE=(\w+)/.exec(readFileSync(`/proc/${pid}/environ`, 'latin1').replaceAll('\0', '\n'))?.[1];
-  const raw = run([process.execPath, '--perf-basic-prof', RAW_IPC, String(concurrency), String(seconds)], {}, (out) => {
+  const raw = runToEnd([process.execPath, '--perf-basic-prof', RAW_IPC, String(concurrency), String(seconds)], {}, (out) => {
     if (sampled || !out.includes(LOOP_START_LINE)) return;
     const workers = childPids(raw.child.pid);
     sampled = sampleRoles({ primary: raw.child.pid, ...Object.fromEntries(workers.map((pid) => [roleOf(pid), pid])) });
