@@ -16,7 +16,7 @@ import { amqpSettings, type AmqpSettings } from '../../../src/rpc/transports/amq
 import { QueueManager } from '../../../src/rpc/transports/amqp/queue-manager.js';
 import { controlExchange, fanoutExchange, replyQueue, serverTopology, type ExchangeDecl, type QueueDecl } from '../../../src/rpc/transports/amqp/topology.js';
 import { parseTransportUrl } from '../../../src/rpc/transports/amqp/url.js';
-import { stagePythonPeer, trixieRoot } from './support.js';
+import { stagedTrixiePeer } from './support.js';
 
 const FLAGS = [
   'amqp_durable_queues',
@@ -121,9 +121,8 @@ function theirs(line: Record<string, unknown>): Record<string, unknown> {
 }
 
 test('every option combination declares what oslo.messaging 16.1 declares, and the same ones are refused', async (t) => {
-  const root = trixieRoot();
-  if ('skip' in root) { t.skip(root.skip); return; }
-  const peer = await stagePythonPeer(t, root.path);
+  const peer = await stagedTrixiePeer(t);
+  if (!peer) return;
   t.after(async () => {
     for (const file of await readdir('/dev/shm')) if (file.startsWith(`${HOSTNAME}_`)) await rm(`/dev/shm/${file}`, { force: true });
   });

@@ -15,18 +15,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { uniqueTopic, withRabbitmq4 } from '../../helpers/broker.js';
+import { uniqueTopic } from '../../helpers/broker.js';
 import { until as waitFor } from '../../helpers/fault-load.js';
 import { httpGet } from '../../helpers/http.js';
 import { RPC_CLI, startLauncher } from '../../helpers/launcher.js';
 import { runPythonClient, startPythonServer } from '../../helpers/python-peer.js';
-import { ownVhost, RECOMMENDED, recommendedIni, removeQueueManagerCounters, stagePythonPeer, trixieRoot } from './support.js';
+import { rabbitmq4Vhost, RECOMMENDED, recommendedIni, removeQueueManagerCounters, stagedTrixiePeer } from './support.js';
 
 test('oslo defaults on RabbitMQ 4: the launcher exits 2 naming the broker reason and the options that fix it', { timeout: 60_000 }, async (t) => {
-  const brokerUrl = await withRabbitmq4(t);
-  if (!brokerUrl) return;
   // A vhost of its own: on the shared broker another test may have declared `openstack` durable.
-  const { url } = await ownVhost(t, brokerUrl);
+  const vhost = await rabbitmq4Vhost(t);
+  if (!vhost) return;
+  const { url } = vhost;
   const launcher = await startLauncher(['--workers', '2', '--transport-url', url, '--topic', uniqueTopic('rmq4-defaults')], { waitReady: false });
   t.after(() => launcher.kill());
   const exit = await launcher.exited;
@@ -39,13 +39,10 @@ test('oslo defaults on RabbitMQ 4: the launcher exits 2 naming the broker reason
 });
 
 test('recommended options from one file: calls, casts and fanout both ways with oslo 16.1, the service group, no transient queue', { timeout: 120_000 }, async (t) => {
-  const brokerUrl = await withRabbitmq4(t);
-  if (!brokerUrl) return;
-  const vhost = await ownVhost(t, brokerUrl);
+  const vhost = await rabbitmq4Vhost(t);
+  const peer = vhost && (await stagedTrixiePeer(t));
+  if (!vhost || !peer) return;
   const url = vhost.url;
-  const root = trixieRoot();
-  if ('skip' in root) { t.skip(root.skip); return; }
-  const peer = await stagePythonPeer(t, root.path);
   const host = `rmq4-host-${randomBytes(3).toString('hex')}`;
   removeQueueManagerCounters(t, host);
   await writeFile(`${peer.hostDir}/oslo.conf`, recommendedIni(host, peer.rootDir));

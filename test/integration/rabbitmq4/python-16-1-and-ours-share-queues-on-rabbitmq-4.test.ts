@@ -19,7 +19,7 @@ import { startTransport, uniqueTopic, withRabbitmq4, type QueueRow } from '../..
 import { captureLogger } from '../../helpers/capture-logger.js';
 import { until as waitFor } from '../../helpers/fault-load.js';
 import { runPythonClient, startPythonServer } from '../../helpers/python-peer.js';
-import { ownVhost, recommendedIni, removeQueueManagerCounters, stagePythonPeer, trixieRoot, type StagedPeer } from './support.js';
+import { rabbitmq4Vhost, recommendedIni, removeQueueManagerCounters, stagedTrixiePeer, type StagedPeer } from './support.js';
 
 /** The [oslo_messaging_rabbit] set oslo.messaging recommends for RabbitMQ 4, in one file for both sides. */
 async function recommendedConfig(peer: StagedPeer, hostname: string): Promise<{ hostPath: string; rootPath: string }> {
@@ -42,13 +42,10 @@ function shape(row: QueueRow | { name: string }, topic: string): string {
 }
 
 test('recommended options from one file: Python 16.1 and ours declare the same queues on RabbitMQ 4 and share a topic', { timeout: 120_000 }, async (t) => {
-  const brokerUrl = await withRabbitmq4(t);
-  if (!brokerUrl) return;
-  const vhost = await ownVhost(t, brokerUrl);
+  const vhost = await rabbitmq4Vhost(t);
+  const peer = vhost && (await stagedTrixiePeer(t));
+  if (!vhost || !peer) return;
   const url = vhost.url;
-  const root = trixieRoot();
-  if ('skip' in root) { t.skip(root.skip); return; }
-  const peer = await stagePythonPeer(t, root.path);
   const hostname = `rmq4-${randomBytes(3).toString('hex')}`;
   removeQueueManagerCounters(t, hostname);
   const conf = await recommendedConfig(peer, hostname);

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, rm, symlink, unlink } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
-import { privateVhost, rabbit, RABBITMQ4, type ExchangeRow, type QueueRow } from '../../helpers/broker.js';
+import { privateVhost, rabbit, RABBITMQ4, withRabbitmq4, type ExchangeRow, type QueueRow } from '../../helpers/broker.js';
 
 /** test/fixtures/python in the repository (dist/test/integration/rabbitmq4 → ../../../../). */
 const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/python', import.meta.url));
@@ -33,6 +33,19 @@ export interface StagedPeer {
   readonly rootDir: string;
   /** Run `python3 SCRIPT ARGS` in the root; env adds OSLO_LOCK_PATH (the queue manager's lock). */
   readonly command: (script: string, args: readonly string[]) => { file: string; args: string[] };
+}
+
+/**
+ * The Python peer staged in the trixie root (stagePythonPeer); undefined when there is no root
+ * outside CI, the test then skipped (in CI, trixieRoot() throws).
+ */
+export async function stagedTrixiePeer(t: TestContext): Promise<StagedPeer | undefined> {
+  const root = trixieRoot();
+  if ('skip' in root) {
+    t.skip(root.skip);
+    return undefined;
+  }
+  return stagePythonPeer(t, root.path);
 }
 
 /** Copy test/fixtures/python into a fresh folder of the root's /tmp, removed after the test. */
@@ -89,6 +102,12 @@ const LIST_COLUMNS = {
   list_exchanges: ['name', 'type', 'durable', 'auto_delete', 'internal', 'arguments'],
   list_consumers: ['queue_name', 'consumer_tag', 'ack_required', 'prefetch_count', 'arguments'],
 } as const;
+
+/** A vhost of its own on the suite's RabbitMQ 4 broker; undefined when withRabbitmq4 skipped the test. */
+export async function rabbitmq4Vhost(t: TestContext): Promise<Vhost | undefined> {
+  const brokerUrl = await withRabbitmq4(t);
+  return brokerUrl ? ownVhost(t, brokerUrl) : undefined;
+}
 
 /** A vhost of its own on the RabbitMQ 4 broker (privateVhost), with its rabbitmqctl listings. */
 export async function ownVhost(t: TestContext, url: string): Promise<Vhost> {

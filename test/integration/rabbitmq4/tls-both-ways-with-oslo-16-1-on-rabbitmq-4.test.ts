@@ -25,7 +25,7 @@ import { until as waitFor } from '../../helpers/fault-load.js';
 import { runPythonClient, startPythonServer } from '../../helpers/python-peer.js';
 import { startTlsBroker } from '../../helpers/tls-broker.js';
 import { makeTestCerts } from '../http/certs.js';
-import { recommendedIni, removeQueueManagerCounters, samePathOnHost, stagePythonPeer, trixieRoot } from './support.js';
+import { recommendedIni, removeQueueManagerCounters, samePathOnHost, stagedTrixiePeer } from './support.js';
 
 class Endpoint {
   readonly target = { version: '1.3' };
@@ -47,9 +47,8 @@ interface ConnectionRow {
 }
 
 test('RabbitMQ 4 over TLS: oslo 16.1 and ours both ways from one file, refusals, EXTERNAL', { timeout: 90_000 }, async (t) => {
-  const root = trixieRoot();
-  if ('skip' in root) { t.skip(root.skip); return; }
-  const peer = await stagePythonPeer(t, root.path);
+  const peer = await stagedTrixiePeer(t);
+  if (!peer) return;
   const shared = await samePathOnHost(t, peer);
   // The server certificate names localhost only, so 127.0.0.1 is a name it does not hold.
   const certs = makeTestCerts('DNS:localhost', shared);
