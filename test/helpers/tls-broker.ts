@@ -4,7 +4,11 @@
  * client certificate's CN), started through scripts/rabbitmq.sh's hooks under .tmp: this system's
  * RabbitMQ 3.10, or with `rabbitmq4` the RabbitMQ 4 of the trixie root, configured as 4.3 ships.
  */
+import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
+import type { Config, OptionName } from '../../src/config/index.js';
+import { silentLogger } from '../../src/logging/logger.js';
+import { AmqpTransport, BrokerTlsError } from '../../src/rpc/transports/amqp/index.js';
 import type { TestCerts } from '../integration/http/certs.js';
 import { RABBITMQ4, rabbit, startPrivateBroker } from './broker.js';
 import { freePort } from './http.js';
@@ -54,4 +58,35 @@ export async function startTlsBroker(t: TestContext, certs: TestCerts, certUsers
     await ctl('set_permissions', user, '.*', '.*', '.*');
   }
   return { tlsPort, ctl };
+}
+
+/** Start transports against a TLS broker and check how they are refused. */
+export interface TlsAttempts {
+  /** Start a transport with `base` and these overrides; resolves with it (stopped after the test) or its error. */
+  attempt(url: string, overrides: Partial<Record<OptionName, unknown>>): Promise<AmqpTransport | Error>;
+  /** The start fails with a BrokerTlsError (ERR_AMQP_TLS) matching `why` and holding no password. */
+  refused(url: string, overrides: Partial<Record<OptionName, unknown>>, why: RegExp): Promise<void>;
+}
+
+/** `created` also sees every transport attempt() makes (a test that stops its clients itself). */
+export function tlsAttempts(t: TestContext, base: Config, created: (transport: AmqpTransport) => void = () => undefined): TlsAttempts {
+  const attempt = async (url: string, overrides: Partial<Record<OptionName, unknown>>): Promise<AmqpTransport | Error> => {
+    const transport = new AmqpTransport({ url, config: Object.freeze({ ...base, ...overrides }) as Config, logger: silentLogger() });
+    t.after(() => transport.stop());
+    created(transport);
+    try {
+      await transport.start();
+      return transport;
+    } catch (error) {
+      return error as Error;
+    }
+  };
+  const refused = async (url: string, overrides: Partial<Record<OptionName, unknown>>, why: RegExp): Promise<void> => {
+    const result = await attempt(url, overrides);
+    assert.ok(result instanceof BrokerTlsError, `expected a TLS refusal, got ${result instanceof Error ? result.message : 'a connection'}`);
+    assert.equal(result.code, 'ERR_AMQP_TLS');
+    assert.match(result.message, why);
+    assert.doesNotMatch(result.message, /guest:guest/, 'no password in the error');
+  };
+  return { attempt, refused };
 }

@@ -13,11 +13,11 @@ import { test } from 'node:test';
 import { uniqueTopic, withBroker } from '../../helpers/broker.js';
 import { until as waitFor } from '../../helpers/fault-load.js';
 import { startPythonServer } from '../../helpers/python-peer.js';
-import { startTlsBroker } from '../../helpers/tls-broker.js';
-import { loadConfig, type OptionName } from '../../../src/config/index.js';
+import { startTlsBroker, tlsAttempts } from '../../helpers/tls-broker.js';
+import { loadConfig } from '../../../src/config/index.js';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { RpcClient } from '../../../src/rpc/client.js';
-import { AmqpTransport, BrokerTlsError } from '../../../src/rpc/transports/amqp/index.js';
+import { AmqpTransport } from '../../../src/rpc/transports/amqp/index.js';
 import { makeTestCerts } from '../http/certs.js';
 
 test('broker TLS: verification both ways, EXTERNAL login, and a Python peer on the same broker', { timeout: 90_000 }, async (t) => {
@@ -30,25 +30,7 @@ test('broker TLS: verification both ways, EXTERNAL login, and a Python peer on t
   const at = (host: string): string => `amqps://guest:guest@${host}:${broker.tlsPort}/`;
   const good = { rabbit_ssl_ca_file: certs.caCert, rabbit_ssl_cert_file: certs.clientCert, rabbit_ssl_key_file: certs.clientKey };
 
-  /** Start a transport with these options; resolves with it (stopped after the test) or the error. */
-  const attempt = async (url: string, options: Partial<Record<OptionName, unknown>>): Promise<AmqpTransport | Error> => {
-    const { config } = loadConfig([], {});
-    const transport = new AmqpTransport({ url, config: Object.freeze({ ...config, ...options }) as typeof config, logger: silentLogger() });
-    t.after(() => transport.stop());
-    try {
-      await transport.start();
-      return transport;
-    } catch (error) {
-      return error as Error;
-    }
-  };
-  const refused = async (url: string, options: Partial<Record<OptionName, unknown>>, why: RegExp): Promise<void> => {
-    const result = await attempt(url, options);
-    assert.ok(result instanceof BrokerTlsError, `expected a TLS refusal, got ${result instanceof Error ? result.message : 'a connection'}`);
-    assert.equal(result.code, 'ERR_AMQP_TLS');
-    assert.match(result.message, why);
-    assert.doesNotMatch(result.message, /guest:guest/, 'no password in the error');
-  };
+  const { attempt, refused } = tlsAttempts(t, loadConfig([], {}).config);
 
   await t.test('the right CA and a client certificate connect, and messages flow over TLS', async () => {
     const transport = await attempt(at('localhost'), good);

@@ -14,16 +14,16 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfig, type OptionName } from '../../../src/config/index.js';
+import { loadConfig } from '../../../src/config/index.js';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { RpcClient } from '../../../src/rpc/client.js';
 import type { RequestContext } from '../../../src/rpc/context.js';
 import { RpcServer } from '../../../src/rpc/server.js';
-import { AmqpTransport, BrokerTlsError } from '../../../src/rpc/transports/amqp/index.js';
+import { AmqpTransport } from '../../../src/rpc/transports/amqp/index.js';
 import { uniqueTopic } from '../../helpers/broker.js';
 import { until as waitFor } from '../../helpers/fault-load.js';
 import { runPythonClient, startPythonServer } from '../../helpers/python-peer.js';
-import { startTlsBroker } from '../../helpers/tls-broker.js';
+import { startTlsBroker, tlsAttempts } from '../../helpers/tls-broker.js';
 import { makeTestCerts } from '../http/certs.js';
 import { recommendedIni, removeQueueManagerCounters, samePathOnHost, stagedTrixiePeer } from './support.js';
 
@@ -116,25 +116,7 @@ test('RabbitMQ 4 over TLS: oslo 16.1 and ours both ways from one file, refusals,
     }
   });
 
-  /** Start a transport with the file's options and these overrides; resolves with it or the error. */
-  const attempt = async (at: string, overrides: Partial<Record<OptionName, unknown>>): Promise<AmqpTransport | Error> => {
-    const other = new AmqpTransport({ url: at, config: Object.freeze({ ...config, ...overrides }) as typeof config, logger: silentLogger() });
-    t.after(() => other.stop());
-    clients.push(other);
-    try {
-      await other.start();
-      return other;
-    } catch (error) {
-      return error as Error;
-    }
-  };
-  const refused = async (at: string, overrides: Partial<Record<OptionName, unknown>>, why: RegExp): Promise<void> => {
-    const result = await attempt(at, overrides);
-    assert.ok(result instanceof BrokerTlsError, `expected a TLS refusal, got ${result instanceof Error ? result.message : 'a connection'}`);
-    assert.equal(result.code, 'ERR_AMQP_TLS');
-    assert.match(result.message, why);
-    assert.doesNotMatch(result.message, /guest:guest/, 'no password in the error');
-  };
+  const { attempt, refused } = tlsAttempts(t, config, (transport) => clients.push(transport));
 
   await t.test('a wrong CA is refused', () =>
     refused(url, { rabbit_ssl_ca_file: join(certs.dir, 'other-ca.pem') }, /TLS verification failed: the broker certificate .*ssl_ca_file/));
