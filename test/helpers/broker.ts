@@ -16,7 +16,9 @@ import { execa } from 'execa';
 import type { OptionName } from '../../src/config/index.js';
 import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import { AmqpTransport } from '../../src/rpc/transports/amqp/index.js';
+import type { Delivery } from '../../src/rpc/transports/transport.js';
 import { ROOT, testConfig } from './config.js';
+import { until } from './fault-load.js';
 
 const URL_FILE = `${ROOT}.tmp/rabbitmq/url`;
 const RABBITMQ4_URL_FILE = `${ROOT}.tmp/rabbitmq4/url`;
@@ -90,6 +92,22 @@ export async function startTransport(
   t.after(() => transport.stop());
   await transport.start();
   return transport;
+}
+
+/**
+ * A server transport listening on a fresh topic (server `node-1`) that holds every delivery
+ * unsettled, and a client transport that published `count` bodies "0", "1", … to the topic;
+ * resolves once all of them were delivered.
+ */
+export async function heldDeliveries(t: TestContext, url: string, topicPrefix: string, count: number) {
+  const topic = uniqueTopic(topicPrefix);
+  const server = await startTransport(t, url);
+  const client = await startTransport(t, url);
+  const held: Delivery[] = [];
+  await server.listen({ exchange: 'openstack', topic, server: 'node-1' }, (delivery) => held.push(delivery));
+  for (let i = 0; i < count; i++) await client.publish({ target: { exchange: 'openstack', topic }, body: `${i}` });
+  await until(`${count} held deliveries`, () => held.length === count, 5000);
+  return { topic, server, held };
 }
 
 /**

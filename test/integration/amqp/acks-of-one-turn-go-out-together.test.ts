@@ -7,8 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { connect } from 'amqplib';
-import type { Delivery } from '../../../src/rpc/transports/transport.js';
-import { withBroker, startTransport, uniqueTopic } from '../../helpers/broker.js';
+import { heldDeliveries, withBroker } from '../../helpers/broker.js';
 import { until as waitFor } from '../../helpers/fault-load.js';
 
 const COUNT = 10;
@@ -18,13 +17,7 @@ const REJECTED = [8];
 test('acks of one turn settle exactly the acked deliveries, around held and rejected ones', async (t) => {
   const brokerUrl = await withBroker(t);
   if (!brokerUrl) return;
-  const topic = uniqueTopic('ack-batch');
-  const server = await startTransport(t, brokerUrl);
-  const client = await startTransport(t, brokerUrl);
-  const got: Delivery[] = [];
-  await server.listen({ exchange: 'openstack', topic, server: 'node-1' }, (delivery) => got.push(delivery));
-  for (let i = 0; i < COUNT; i++) await client.publish({ target: { exchange: 'openstack', topic }, body: `${i}` });
-  await waitFor(`${COUNT} deliveries`, () => got.length === COUNT, 5000);
+  const { topic, server, held: got } = await heldDeliveries(t, brokerUrl, 'ack-batch', COUNT);
   assert.deepEqual(got.map((d) => Number(d.body.toString())), [...Array(COUNT).keys()], 'delivered in publish order');
 
   // All in one turn, out of order: the batch must not cover 3, 4 and 7, nor ack 8.

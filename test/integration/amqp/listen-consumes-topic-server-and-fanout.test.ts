@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Delivery } from '../../../src/rpc/transports/transport.js';
-import { withBroker, listQueues, startTransport, uniqueTopic } from '../../helpers/broker.js';
+import { heldDeliveries, listQueues, startTransport, uniqueTopic, withBroker } from '../../helpers/broker.js';
 import { until as waitFor } from '../../helpers/fault-load.js';
 
 test('requests to topic, topic.server and fanout all reach the listener', async (t) => {
@@ -95,13 +95,7 @@ test('a fanout cast after the last server left still succeeds (its auto-deleted 
 test('acking or rejecting while the transport closes, or after, is harmless', async (t) => {
   const brokerUrl = await withBroker(t);
   if (!brokerUrl) return;
-  const topic = uniqueTopic('late-ack');
-  const server = await startTransport(t, brokerUrl);
-  const client = await startTransport(t, brokerUrl);
-  const held: Delivery[] = [];
-  await server.listen({ exchange: 'openstack', topic, server: 'node-1' }, (delivery) => held.push(delivery));
-  for (let i = 0; i < 60; i++) await client.publish({ target: { exchange: 'openstack', topic }, body: `${i}` });
-  await waitFor('sixty held deliveries', () => held.length === 60, 5000);
+  const { server, held } = await heldDeliveries(t, brokerUrl, 'late-ack', 60);
   let stopped = false;
   const stopping = server.stop().then(() => (stopped = true));
   // One ack per turn of the event loop, through every phase of the close (amqplib throws on an
