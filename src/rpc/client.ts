@@ -4,13 +4,13 @@
  * transport's one shared reply queue (reply-waiter.ts).
  */
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { packContext, setOwn, withRequestId, type RequestContext } from './context.js';
+import { packContext, withRequestId, type RequestContext } from './context.js';
 import { encodeBody } from './envelope.js';
 import { InvalidArgumentError } from '../errors.js';
 import { ClientSendError, InvalidTarget, MessagingException, RpcVersionCapError } from './errors.js';
 import { hex32 } from './ids.js';
 import { replyWaiterFor } from './reply-waiter.js';
-import { NoOpSerializer, passesEntitiesThrough, type Serializer } from './serializer.js';
+import { convertEntries, NoOpSerializer, passesEntitiesThrough, type Serializer } from './serializer.js';
 import { targetProblem, withOverrides, type Target, type TargetFields } from './target.js';
 import type { Transport } from './transports/transport.js';
 import { versionIsCompatible } from './version.js';
@@ -179,9 +179,7 @@ export class RpcClient {
   /** The arguments as the serializer puts them on the wire; a plain object as it is when it changes nothing. */
   #wireArgs(ctx: RequestContext, args: Record<string, unknown>): Record<string, unknown> {
     if (this.#passThrough && isPlainObject(args)) return args;
-    const wire: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(args)) setOwn(wire, name, this.#serializer.serializeEntity(ctx, value));
-    return wire;
+    return convertEntries(args, (value) => this.#serializer.serializeEntity(ctx, value));
   }
 
   #encode(target: Target, message: Record<string, unknown>): string {

@@ -41,8 +41,13 @@ export function setOwn(object: Record<string, unknown>, key: string, value: unkn
 export function unpackContext(message: Record<string, unknown>): RequestContext {
   const ctx: RequestContext = {};
   for (const key of Object.keys(message)) {
-    if (!key.startsWith(CONTEXT_PREFIX) || key.length === CONTEXT_PREFIX.length) continue;
-    setOwn(ctx, key.slice(CONTEXT_PREFIX.length), message[key]);
+    const name = contextName(key);
+    if (name !== undefined) setOwn(ctx, name, message[key]);
   }
   return ctx;
+}
+
+/** The context key a message field carries (`_context_<name>`), or undefined for any other field. */
+export function contextName(field: string): string | undefined {
+  return field.length > CONTEXT_PREFIX.length && field.startsWith(CONTEXT_PREFIX) ? field.slice(CONTEXT_PREFIX.length) : undefined;
 }

@@ -4,7 +4,7 @@
  * logged and, for calls, answered.
  */
 import type { Logger } from '../logging/logger.js';
-import { setOwn, type RequestContext } from './context.js';
+import type { RequestContext } from './context.js';
 import type { RpcDispatcher } from './dispatcher.js';
 import { decodeEnvelope, encodeBody, scanReplyAddress, type BodyFormat } from './envelope.js';
 import { InvalidMessage, NoSuchMethod, UnsupportedVersion } from './errors.js';
@@ -12,7 +12,7 @@ import { serializeFailure } from './failure.js';
 import { hex32 } from './ids.js';
 import type { ReplySender } from './reply-sender.js';
 import { parseRequest, type ReplyAddress, type RpcRequest } from './request.js';
-import { passesEntitiesThrough, type Serializer } from './serializer.js';
+import { convertEntries, passesEntitiesThrough, type Serializer } from './serializer.js';
 import type { RpcObserver } from '../metrics/observers.js';
 
 /** Counters a server exposes as `stats`. */
@@ -85,13 +85,6 @@ export class RequestHandler {
     }
   }
 
-  /** The arguments as the serializer turns them into application values, each an own property. */
-  #deserializeArgs(ctx: RequestContext, wire: Record<string, unknown>): Record<string, unknown> {
-    const args: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(wire)) setOwn(args, name, this.#options.serializer.deserializeEntity(ctx, value));
-    return args;
-  }
-
   #refuse(reason: string, replyTo: ReplyAddress | undefined): void {
     this.#options.counters.rejected++;
     this.#options.logger.warn({ reason, replied: replyTo !== undefined }, 'malformed RPC message refused');
@@ -108,7 +101,8 @@ export class RequestHandler {
     const startMs = this.#options.observer ? performance.now() : 0;
     try {
       ctx = serializer.deserializeContext(request.ctx);
-      result = serializer.serializeEntity(ctx, await dispatcher.dispatch(ctx, this.#passThrough ? request : { ...request, args: this.#deserializeArgs(ctx, request.args) }));
+      const deserialized = this.#passThrough ? request : { ...request, args: convertEntries(request.args, (value) => serializer.deserializeEntity(ctx, value)) };
+      result = serializer.serializeEntity(ctx, await dispatcher.dispatch(ctx, deserialized));
     } catch (error) {
       failed = true;
       failure = error;

@@ -2,7 +2,7 @@
  * Validates a decoded message dict as an RPC request (docs/protocol/wire-format.md, "Requests"). Never throws:
  * a malformed request yields a reason and, when it can be told, where to send the failure.
  */
-import { CONTEXT_PREFIX, setOwn, type RequestContext } from './context.js';
+import { contextName, setOwn, type RequestContext } from './context.js';
 
 /** A validated request. `replyTo` is set for calls, absent for casts. */
 export interface RpcRequest {
@@ -64,8 +64,9 @@ export function parseRequest(message: Record<string, unknown>): RequestResult {
   const ctx: RequestContext = {};
   for (const key of Object.keys(message)) {
     if (KNOWN.has(key)) continue;
-    if (!key.startsWith(CONTEXT_PREFIX) || key.length === CONTEXT_PREFIX.length) return fail(`unknown field ${JSON.stringify(key.slice(0, 64))}`);
-    setOwn(ctx, key.slice(CONTEXT_PREFIX.length), message[key]);
+    const name = contextName(key);
+    if (name === undefined) return fail(`unknown field ${JSON.stringify(key.slice(0, 64))}`);
+    setOwn(ctx, name, message[key]);
   }
   const { method, args, namespace, version, _unique_id: uniqueId, _msg_id: msgId, _reply_q: replyQ } = message;
   if (!isShortString(method)) return fail('method must be a non-empty string of at most 255 characters');

@@ -2,7 +2,7 @@
  * oslo.messaging's Serializer: converts entities (arguments, results) and the context between
  * application objects and JSON-ready values. Both sides of a call apply it.
  */
-import type { RequestContext } from './context.js';
+import { setOwn, type RequestContext } from './context.js';
 
 /** Converts values and contexts to and from their wire form. Methods are synchronous, like oslo's. */
 export interface Serializer {
@@ -39,4 +39,11 @@ export class NoOpSerializer implements Serializer {
 export function passesEntitiesThrough(serializer: Serializer): boolean {
   const noOp = NoOpSerializer.prototype;
   return serializer.serializeEntity === noOp.serializeEntity && serializer.deserializeEntity === noOp.deserializeEntity;
+}
+
+/** `args` with `convert` applied to each entry, each an own property (a `__proto__` key stays data). */
+export function convertEntries(args: Record<string, unknown>, convert: (value: unknown) => unknown): Record<string, unknown> {
+  const converted: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(args)) setOwn(converted, name, convert(value));
+  return converted;
 }
