@@ -16,9 +16,14 @@
 // is the cost of one call, without start-up and warm-up. The broker and amqplib are not in it:
 // `node scripts/bench-rpc-wire.mjs` prices those with CPU time.
 //
+// `--embedded-layers` counts the embedded row's parts instead (rpc-loopback.mjs): the embedded
+// transport used by hand with the raw IPC ping-pong's small message, the same with the message
+// our RPC layer sends, and the RPC layer itself. The steps between the rows are what oslo's
+// message costs over the ping-pong's and what the RPC layer's code costs.
+//
 // Needs valgrind (sudo bash scripts/system-deps.sh --bench). About a minute per side on a quiet
 // machine.
-//   npm run build && node scripts/bench-rpc-instructions.mjs [--warmup 10000] [--calls 5000] [--concurrency 16]
+//   npm run build && node scripts/bench-rpc-instructions.mjs [--warmup 10000] [--calls 5000] [--concurrency 16] [--embedded-layers]
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +36,7 @@ const { values: opts } = parseArgs({
     warmup: { type: 'string', default: '10000' },
     calls: { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '16' },
+    'embedded-layers': { type: 'boolean', default: false },
   },
 });
 const LOOPBACK = fileURLToPath(new URL('./lib/rpc-loopback.mjs', import.meta.url));
@@ -55,11 +61,23 @@ if (!process.env.PATH.split(':').some((dir) => existsSync(join(dir, 'valgrind'))
 const few = Number(opts.calls);
 const many = few * 5;
 console.log(`RPC echo in one process, c=${opts.concurrency}: ${opts.warmup} warm-up calls; instructions per call = (total at ${many} calls - total at ${few}) / ${many - few}`);
+const ROWS = opts['embedded-layers']
+  ? [
+      ['embedded-ping-pong', 'embedded transport, ping-pong message'],
+      ['embedded-oslo-message', "embedded transport, oslo's message"],
+      ['embedded', 'RpcClient → RpcServer, embedded'],
+    ]
+  : [['plain', 'by hand: JSON bodies, a map of calls'], ['oslo', 'ours: RpcClient → RpcServer'], ['embedded', 'ours over the embedded router']];
 const results = {};
-for (const [mode, label] of [['plain', 'by hand: JSON bodies, a map of calls'], ['oslo', 'ours: RpcClient → RpcServer'], ['embedded', 'ours over the embedded router']]) {
+for (const [mode, label] of ROWS) {
   const perCall = ((await total(mode, many)) - (await total(mode, few))) / (many - few);
   results[mode] = Math.round(perCall);
   console.log(`  ${label.padEnd(38)} ${results[mode].toLocaleString('en').padStart(8)}`);
 }
-console.log(`  => ours - by hand: ${(results.oslo - results.plain).toLocaleString('en')} instructions per call (the framework's own work)`);
+const plus = (a, b) => (results[b] - results[a]).toLocaleString('en');
+if (opts['embedded-layers']) {
+  console.log(`  => oslo's message over the ping-pong's: ${plus('embedded-ping-pong', 'embedded-oslo-message')}; the RPC layer's code: ${plus('embedded-oslo-message', 'embedded')} instructions per call`);
+} else {
+  console.log(`  => ours - by hand: ${plus('plain', 'oslo')} instructions per call (the framework's own work)`);
+}
 console.log(JSON.stringify({ bench: 'rpc-instructions', concurrency: Number(opts.concurrency), results }));

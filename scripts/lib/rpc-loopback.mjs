@@ -8,11 +8,16 @@
 // batches its frames per event-loop iteration and every batch crosses as JSON text and back, as
 // node's IPC does, one setImmediate per hop. What it counts is the router's, the transports' and
 // the framework's work, without the system calls and wake-ups of real processes.
-//   node scripts/lib/rpc-loopback.mjs oslo|plain|embedded WARMUP CALLS CONCURRENCY
+// `embedded-ping-pong` and `embedded-oslo-message`: the same router and transports used by hand,
+// no RPC layer, carrying the raw IPC ping-pong's small message or the message our RpcClient and
+// RpcServer send (fresh ids included): what the transport costs, what oslo's message adds, and
+// (against `embedded`) what the RPC layer's code adds.
+//   node scripts/lib/rpc-loopback.mjs oslo|plain|embedded|embedded-ping-pong|embedded-oslo-message WARMUP CALLS CONCURRENCY
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { RpcClient } from '../../dist/src/rpc/client.js';
 import { RpcServer } from '../../dist/src/rpc/server.js';
+import { hex32, requestId } from '../../dist/src/rpc/ids.js';
 
 const [mode, warmupText, callsText, concurrencyText] = process.argv.slice(2);
 
@@ -50,8 +55,8 @@ async function oslo() {
   return () => client.call({}, 'echo', { value: 1 });
 }
 
-/** Ours over the embedded router, its two links copying every batch through JSON text. */
-async function embedded() {
+/** The embedded router and two started transports, their links copying every batch through JSON text. */
+async function embeddedPair() {
   const { EmbeddedRouter, EmbeddedTransport, frameBatcher, framesOf } = await import('../../dist/src/rpc/transports/embedded/index.js');
   const { silentLogger } = await import('../../dist/src/logging/logger.js');
   const router = new EmbeddedRouter({ logger: silentLogger() });
@@ -70,10 +75,55 @@ async function embedded() {
   const serverTransport = link('server');
   const clientTransport = link('client');
   await Promise.all([serverTransport.start(), clientTransport.start()]);
+  return { serverTransport, clientTransport };
+}
+
+/** Ours over the embedded router. */
+async function embedded() {
+  const { serverTransport, clientTransport } = await embeddedPair();
   const server = new RpcServer(serverTransport, { topic: 'bench', server: 'loopback' }, [{ echo: (_ctx, args) => args.value }]);
   await server.start();
   const client = new RpcClient(clientTransport, { topic: 'bench' }, { timeout: 30 });
   return () => client.call({}, 'echo', { value: 1 });
+}
+
+// The embedded transport without the RPC layer: publish, deliver, ack and reply by hand, with
+// `bodies` making and reading the request and reply. `pingPongBodies`: the raw IPC ping-pong's
+// small message; `osloBodies`: the message RpcClient and RpcServer put on this transport.
+const pingPongBodies = {
+  request: (id, value, replyQueue) => JSON.stringify({ id, value, q: replyQueue }),
+  reply: (id, value) => JSON.stringify({ id, value }),
+  readRequest: (m) => ({ id: m.id, value: m.value, replyQueue: m.q }),
+  readReply: (m) => ({ id: m.id, value: m.value }),
+};
+const osloBodies = {
+  request: (id, value, replyQueue) =>
+    JSON.stringify({ method: 'echo', args: { value }, _unique_id: hex32(), _context_request_id: requestId(), _msg_id: id, _reply_q: replyQueue, _timeout: null }),
+  reply: (id, value) => JSON.stringify({ result: value, failure: null, ending: true, _msg_id: id }),
+  readRequest: (m) => ({ id: m._msg_id, value: m.args.value, replyQueue: m._reply_q }),
+  readReply: (m) => ({ id: m._msg_id, value: m.result }),
+};
+
+async function embeddedByHand(bodies) {
+  const { serverTransport, clientTransport } = await embeddedPair();
+  await serverTransport.listen({ topic: 'bench', server: 'loopback', exchange: 'openstack' }, (delivery) => {
+    const { id, value, replyQueue } = bodies.readRequest(JSON.parse(delivery.body));
+    delivery.ack();
+    void serverTransport.publishReply(replyQueue, bodies.reply(id, value));
+  });
+  const pending = new Map();
+  const replyQueue = await clientTransport.replyQueue((body) => {
+    const { id, value } = bodies.readReply(JSON.parse(body));
+    const resolve = pending.get(id);
+    pending.delete(id);
+    resolve?.(value);
+  });
+  const target = { topic: 'bench', exchange: 'openstack' };
+  return () => new Promise((resolve) => {
+    const id = hex32();
+    pending.set(id, resolve);
+    void clientTransport.publish({ target, body: bodies.request(id, 1, replyQueue), expirationMs: 30_000, mandatory: false, confirmLate: true });
+  });
 }
 
 /** raw-rpc.mjs's work around amqplib: JSON bodies as Buffers, a map of pending calls by id. */
@@ -109,7 +159,15 @@ async function run(call, count, concurrency) {
   }));
 }
 
-const call = mode === 'oslo' ? await oslo() : mode === 'embedded' ? await embedded() : plain();
+const MODES = {
+  oslo,
+  plain,
+  embedded,
+  'embedded-ping-pong': () => embeddedByHand(pingPongBodies),
+  'embedded-oslo-message': () => embeddedByHand(osloBodies),
+};
+if (!MODES[mode]) throw new Error(`mode is one of ${Object.keys(MODES).join(', ')}`);
+const call = await MODES[mode]();
 await run(call, Number(warmupText), Number(concurrencyText));
 globalThis.gc?.();
 await run(call, Number(callsText), Number(concurrencyText));
