@@ -132,16 +132,7 @@ export class RequestHandler {
   /** Hand the final reply to the reply sender (not awaited); a result JSON cannot encode becomes a failure. */
   #reply(to: ReplyAddress, result: unknown, failure: unknown): void {
     const make = (value: unknown, error: unknown): string =>
-      encodeBody(
-        {
-          result: error === undefined && value !== undefined ? value : null,
-          failure: error === undefined ? null : serializeFailure(error),
-          ending: true,
-          _msg_id: to.msgId,
-          _unique_id: hex32(),
-        },
-        this.#options.bodyFormat,
-      );
+      this.#replyBody(to, error === undefined && value !== undefined ? value : null, error === undefined ? null : serializeFailure(error), true);
     let body: string;
     try {
       body = make(result, failure);
@@ -152,10 +143,25 @@ export class RequestHandler {
     void this.#options.replies.send(to.replyQueue, body, true);
   }
 
+  /**
+   * A reply body. Its `_unique_id` feeds a Python caller's duplicate filter (oslo's ReplyWaiter):
+   * sent in oslo's envelope. Not on the embedded transport (bodyFormat 'plain'), which only our
+   * processes read: it delivers a reply once (reply queues are auto-acked, never requeued), and
+   * our reply waiter settles a call on its first final reply and drops any later one. Leaving it
+   * out there spares a random id and 50 bytes through three processes' JSON per call
+   * (docs/rpc-performance.md).
+   */
+  #replyBody(to: ReplyAddress, result: unknown, failure: string | null, ending: boolean): string {
+    const format = this.#options.bodyFormat;
+    const reply: Record<string, unknown> = { result, failure, ending, _msg_id: to.msgId };
+    if (format !== 'plain') reply._unique_id = hex32();
+    return encodeBody(reply, format);
+  }
+
   /** Start call-monitor heartbeats; returns the function that stops them. */
   #heartbeat(to: ReplyAddress, seconds: number): () => void {
     const timer = setInterval(() => {
-      const body = encodeBody({ result: null, failure: null, ending: false, _msg_id: to.msgId, _unique_id: hex32() }, this.#options.bodyFormat);
+      const body = this.#replyBody(to, null, null, false);
       void this.#options.replies.send(to.replyQueue, body, false).then((sent) => {
         if (!sent) clearInterval(timer);
       });
