@@ -98,7 +98,7 @@ const pingPongBodies = {
 };
 const osloBodies = {
   request: (id, value, replyQueue) =>
-    JSON.stringify({ method: 'echo', args: { value }, _unique_id: hex32(), _context_request_id: requestId(), _msg_id: id, _reply_q: replyQueue, _timeout: null }),
+    JSON.stringify({ method: 'echo', args: { value }, _context_request_id: requestId(), _msg_id: id, _reply_q: replyQueue, _timeout: null }),
   reply: (id, value) => JSON.stringify({ result: value, failure: null, ending: true, _msg_id: id }),
   readRequest: (m) => ({ id: m._msg_id, value: m.args.value, replyQueue: m._reply_q }),
   readReply: (m) => ({ id: m._msg_id, value: m.result }),

@@ -171,7 +171,10 @@ export class RpcClient {
     const message: Record<string, unknown> = { method, args: this.#wireArgs(ctx, args) };
     if (target.namespace !== undefined) message.namespace = target.namespace;
     if (target.version !== undefined) message.version = target.version;
-    message._unique_id = hex32();
+    // oslo's duplicate filter reads `_unique_id`: a broker may redeliver a message the server
+    // already took. The embedded router never does (a server acks as its work starts, and only
+    // unstarted deliveries go back), and only our processes read it: left out there (envelope.ts).
+    if (this.#transport.bodyFormat !== 'plain') message._unique_id = hex32();
     packContext(message, wireCtx);
     return { message, wireCtx, target };
   }

@@ -26,7 +26,8 @@ export type EnvelopeResult =
  * How a transport's bodies hold a message dict: oslo's 2.0 envelope (what a Python peer reads),
  * or the dict itself as JSON, oslo's 1.0 form, which decodeEnvelope (and oslo) also take. The
  * embedded transport, which no Python peer reads, sends `plain`: one JSON encoding per message
- * instead of two, and no JSON text escaped inside JSON text.
+ * instead of two, and no JSON text escaped inside JSON text. Its messages also leave out
+ * `_unique_id`, which only oslo's duplicate filter reads (client.ts, request-handler.ts).
  */
 export type BodyFormat = 'envelope' | 'plain';
 

@@ -1,8 +1,10 @@
 /**
- * A reply's `_unique_id` is for a Python caller's duplicate filter: our server sends it in oslo's
- * envelope (what RabbitMQ peers read), final replies and heartbeats alike, and leaves it out on
- * the embedded transport's plain bodies, which only our own processes read.
+ * `_unique_id` is for oslo's duplicate filters: our client puts a fresh one on every request and
+ * our server on every reply (final replies and heartbeats) in oslo's envelope, what RabbitMQ
+ * peers read. On the embedded transport's plain bodies, which only our own processes read and
+ * which the router never redelivers to a server that took them, both leave it out.
  */
+import { EventEmitter } from 'node:events';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { silentLogger } from '../../../src/logging/logger.js';
@@ -14,6 +16,7 @@ import { RequestHandler } from '../../../src/rpc/request-handler.js';
 import { NoOpSerializer } from '../../../src/rpc/serializer.js';
 import { RpcClient } from '../../../src/rpc/client.js';
 import { RpcServer } from '../../../src/rpc/server.js';
+import type { PublishRequest, Transport } from '../../../src/rpc/transports/transport.js';
 import { inProcessBroker } from './support/in-process.js';
 
 /** The reply bodies a RequestHandler of `format` sends for one call of `method`. */
@@ -83,6 +86,37 @@ test('embedded (plain) bodies: final reply and heartbeats without _unique_id, th
     assert.deepEqual(Object.keys(decoded), ['result', 'failure', 'ending', '_msg_id']);
   }
   assert.deepEqual(replies.at(-1)!.decoded, { result: 'late', failure: null, ending: true, _msg_id: 'm1' });
+});
+
+/** The request bodies an RpcClient publishes on a transport of `format`, for a cast and a call. */
+async function requestsFor(format: BodyFormat | undefined): Promise<Record<string, unknown>[]> {
+  const published: string[] = [];
+  const transport = Object.assign(new EventEmitter(), {
+    kind: 'amqp' as const,
+    bodyFormat: format,
+    publish(request: PublishRequest): Promise<void> {
+      published.push(request.body);
+      return Promise.resolve();
+    },
+    replyQueue: () => Promise.resolve('reply_q'),
+  }) as unknown as Transport;
+  const client = new RpcClient(transport, { topic: 'uid' }, { timeout: 0.05 });
+  await client.cast({}, 'note', { value: 1 });
+  await client.call({}, 'echo', { value: 2 }).catch(() => undefined); // no reply comes: it times out
+  return published.map((body) => decodeBody(body).decoded);
+}
+
+test("oslo's envelope: every request carries a fresh 32-hex _unique_id", async () => {
+  const requests = await requestsFor(undefined);
+  assert.deepEqual(requests.map((r) => r.method), ['note', 'echo']);
+  for (const request of requests) assert.match(String(request._unique_id), /^[0-9a-f]{32}$/);
+  assert.notEqual(requests[0]!._unique_id, requests[1]!._unique_id);
+});
+
+test('embedded (plain) bodies: requests without _unique_id, the rest as oslo sends it', async () => {
+  const [cast, call] = await requestsFor('plain');
+  assert.deepEqual(Object.keys(cast!), ['method', 'args', '_context_request_id']);
+  assert.deepEqual(Object.keys(call!), ['method', 'args', '_context_request_id', '_msg_id', '_reply_q', '_timeout']);
 });
 
 test('over the embedded transport calls still get their results', async () => {
