@@ -21,8 +21,30 @@ export function withRequestId(ctx: RequestContext): RequestContext {
 
 /** Spread a (serialized) context into `_context_*` fields of `message`. */
 export function packContext(message: Record<string, unknown>, ctx: RequestContext): void {
-  for (const key of Object.keys(ctx)) message[`${CONTEXT_PREFIX}${key}`] = ctx[key];
+  for (const key of Object.keys(ctx)) message[fieldName(key)] = ctx[key];
 }
+
+/**
+ * `compute` remembered for up to `limit` distinct keys. A context has the same keys call after
+ * call (an OpenStack one about twenty): a lookup spares building each `_context_<key>` name (or
+ * slicing the key out of one) and hashing the new string into the string table, for every key
+ * of every call. Bounded, since the keys are the caller's.
+ */
+function remembered(limit: number, compute: (key: string) => string): (key: string) => string {
+  const known = new Map<string, string>();
+  return (key) => {
+    let value = known.get(key);
+    if (value === undefined) {
+      value = compute(key);
+      if (known.size < limit) known.set(key, value);
+    }
+    return value;
+  };
+}
+
+const KEYS_REMEMBERED = 1024;
+const fieldName = remembered(KEYS_REMEMBERED, (key) => `${CONTEXT_PREFIX}${key}`);
+const keyOfField = remembered(KEYS_REMEMBERED, (field) => field.slice(CONTEXT_PREFIX.length));
 
 /**
  * Set `object[key] = value` as an own data property. Plain assignment is what it is for every
@@ -49,5 +71,5 @@ export function unpackContext(message: Record<string, unknown>): RequestContext 
 
 /** The context key a message field carries (`_context_<name>`), or undefined for any other field. */
 export function contextName(field: string): string | undefined {
-  return field.length > CONTEXT_PREFIX.length && field.startsWith(CONTEXT_PREFIX) ? field.slice(CONTEXT_PREFIX.length) : undefined;
+  return field.length > CONTEXT_PREFIX.length && field.startsWith(CONTEXT_PREFIX) ? keyOfField(field) : undefined;
 }
