@@ -27,7 +27,8 @@ export type EnvelopeResult =
  * or the dict itself as JSON, oslo's 1.0 form, which decodeEnvelope (and oslo) also take. The
  * embedded transport, which no Python peer reads, sends `plain`: one JSON encoding per message
  * instead of two, and no JSON text escaped inside JSON text. Its messages also leave out
- * `_unique_id`, which only oslo's duplicate filter reads (client.ts, request-handler.ts).
+ * `_unique_id`, which only oslo's duplicate filter on requests reads (client.ts,
+ * request-handler.ts).
  */
 export type BodyFormat = 'envelope' | 'plain';
 

@@ -144,12 +144,12 @@ export class RequestHandler {
   }
 
   /**
-   * A reply body. Its `_unique_id` feeds a Python caller's duplicate filter (oslo's ReplyWaiter):
-   * sent in oslo's envelope. Not on the embedded transport (bodyFormat 'plain'), which only our
-   * processes read: it delivers a reply once (reply queues are auto-acked, never requeued), and
-   * our reply waiter settles a call on its first final reply and drops any later one. Leaving it
-   * out there spares a random id and 50 bytes through three processes' JSON per call
-   * (docs/rpc-performance.md).
+   * A reply body. oslo puts a `_unique_id` on every reply (its clients do not check replies for
+   * duplicates: docs/protocol/wire-format.md), so ours do in oslo's envelope. Not on the embedded
+   * transport (bodyFormat 'plain'), which only our processes read: it delivers a reply once
+   * (reply queues are auto-acked, never requeued), and our reply waiter settles a call on its
+   * first final reply and drops any later one. That spares a random id and 50 bytes through
+   * three processes' JSON per call (docs/rpc-performance.md).
    */
   #replyBody(to: ReplyAddress, result: unknown, failure: string | null, ending: boolean): string {
     const format = this.#options.bodyFormat;

@@ -1,7 +1,7 @@
 /**
- * `_unique_id` is for oslo's duplicate filters: our client puts a fresh one on every request and
- * our server on every reply (final replies and heartbeats) in oslo's envelope, what RabbitMQ
- * peers read. On the embedded transport's plain bodies, which only our own processes read and
+ * `_unique_id` is what oslo sends on every message (a server's duplicate filter reads it on
+ * requests): our client puts a fresh one on every request and our server on every reply (final
+ * replies and heartbeats) in oslo's envelope, what RabbitMQ peers read. On the embedded transport's plain bodies, which only our own processes read and
  * which the router never redelivers to a server that took them, both leave it out.
  */
 import { EventEmitter } from 'node:events';
