@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LOOP_START_LINE } from './lib/closed-loop.mjs';
-import { childPids, embeddedPeer } from './lib/embedded-rpc-bench.mjs';
+import { askBenchApp, childPids, embeddedPeer } from './lib/embedded-rpc-bench.mjs';
 import { startPeer, stopPeer } from './lib/lifecycle-bench.mjs';
 import { broker, nodeSide, startRpcServer } from './lib/rpc-pair.mjs';
 
@@ -152,17 +152,12 @@ async function profileEmbedded() {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-profile-'));
   const { server, port } = await startPeer(embeddedPeer({ embeddedSocket: join(dir, 'embedded.sock'), env: { NODE_OPTIONS: '--perf-basic-prof' } }));
   try {
-    const get = async (path) => {
-      const response = await fetch(`http://127.0.0.1:${port}${path}`);
-      if (!response.ok) throw new Error(`bench app answered ${response.status}: ${await response.text()}`);
-      return response.json();
-    };
-    await get(`/warmup?c=${concurrency}`);
+    await askBenchApp(port, `/warmup?c=${concurrency}`);
     const launcher = server.child.pid;
     const workers = childPids(launcher);
     // Which worker runs the loop is known at its end: sample both, name them after.
     const sampled = sampleRoles({ primary: launcher, ...Object.fromEntries(workers.map((pid) => [`w${pid}`, pid])) });
-    const loop = await get(`/bench?c=${concurrency}&s=${seconds}`);
+    const loop = await askBenchApp(port, `/bench?c=${concurrency}&s=${seconds}`);
     const byPid = await sampled;
     const roles = { primary: byPid.primary };
     for (const pid of workers) roles[pid === loop.pid ? 'client' : 'server'] = byPid[`w${pid}`];

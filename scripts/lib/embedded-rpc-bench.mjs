@@ -41,6 +41,13 @@ export function embeddedPeer({ embeddedSocket, checkout, env = {} }) {
   };
 }
 
+/** GET `path` of the benchmark app (embedded-rpc-app.mjs) on `port`: its JSON, or an error with its answer. */
+export async function askBenchApp(port, path) {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`);
+  if (!response.ok) throw new Error(`bench app answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
 /**
  * One cell over our launcher: { calls, ..., client_cpu_ms, server_cpu_ms, primary_cpu_ms }.
  * `checkout`: another built checkout whose launcher to run (a before/after comparison).
@@ -54,15 +61,11 @@ export async function embeddedRpcCell({ concurrency, seconds, embeddedSocket, ch
   let result;
   let warmupCalls = 0;
   try {
-    const warmup = await fetch(`http://127.0.0.1:${port}/warmup?c=${concurrency}`);
-    if (!warmup.ok) throw new Error(`bench app answered ${warmup.status}: ${await warmup.text()}`);
-    warmupCalls = 50 + (await warmup.json()).calls;
+    warmupCalls = 50 + (await askBenchApp(port, `/warmup?c=${concurrency}`)).calls;
     const launcher = server.child.pid;
     const pids = [launcher, ...childPids(launcher)];
     const before = new Map(pids.map((pid) => [pid, cpuMs(pid)]));
-    const response = await fetch(`http://127.0.0.1:${port}/bench?c=${concurrency}&s=${seconds}`);
-    if (!response.ok) throw new Error(`bench app answered ${response.status}: ${await response.text()}`);
-    const loop = await response.json();
+    const loop = await askBenchApp(port, `/bench?c=${concurrency}&s=${seconds}`);
     const used = (pid) => cpuMs(pid) - before.get(pid);
     const others = pids.filter((pid) => pid !== launcher && pid !== loop.pid);
     result = {
