@@ -7,9 +7,9 @@
 import { loadConfig } from './config/index.js';
 import { parseCommandLine } from './config/cli.js';
 import { ConfigError, ErrorCodes, describeError } from './errors.js';
-import { LauncherAmbiguous, LauncherUnreachable, sendControl } from './supervisor/control-client.js';
-import type { ControlCommand, LauncherStatus } from './supervisor/control-protocol.js';
-import { renderStatusTable } from './supervisor/status-table.js';
+import { LauncherAmbiguous, LauncherUnreachable, sendControl } from './control/control-client.js';
+import type { ControlCommand, LauncherStatus } from './control/control-protocol.js';
+import { renderStatusTable } from './control/status-table.js';
 
 const USAGE = `Usage: node dist/ctl.js status [--json] | scale N | reload | stop
        [--control-socket PATH] [--pid-file FILE] [--config-file FILE]

@@ -12,7 +12,7 @@ export { EmbeddedRouter, EmbeddedTransport, EmbeddedTransportError, connectEmbed
 // The AMQP transport's errors only: the transport itself loads amqplib (import it from its module).
 export { BrokerConnectError, BrokerDeclareError, BrokerTlsError, BrokerUnavailable } from './rpc/transports/amqp/errors.js';
 export { WorkerExitedError, IpcRemoteError } from './ipc/channel.js';
-export { LauncherUnreachable, LauncherAmbiguous, ControlProtocolError } from './supervisor/control-client.js';
+export { LauncherUnreachable, LauncherAmbiguous, ControlProtocolError } from './control/control-client.js';
 export { Manager, type ManagerClass, type ManagerContext, type ServiceRecord } from './service/manager.js';
 export { Service, type ServiceCreateOptions } from './service/service.js';
 export { waitUntilReady } from './service/wait-until-ready.js';
@@ -31,7 +31,7 @@ export { periodicTask, registerPeriodicTask, collectPeriodicTasks, type Periodic
 export { PeriodicScheduler, type PeriodicTaskStats } from './periodic/scheduler.js';
 export { TaskPool } from './periodic/pool.js';
 export { PeriodicTaskError, LoopingCallError, PoolError } from './periodic/errors.js';
-export { launch, type LaunchOptions, type LauncherHandle } from './supervisor/launch.js';
+export { launch, type LaunchOptions, type LauncherHandle } from './launch/launch.js';
 export type { LifecycleState, StopOptions } from './lifecycle/with-timeout.js';
 export type { WorkerInfo, WorkerState } from './ipc/messages.js';
 export type { LauncherView } from './http/app-loader.js';

@@ -4,7 +4,7 @@
  * knows nothing of the demo; workers run src/worker/entry.ts and load these modules by path.
  */
 import { fileURLToPath } from 'node:url';
-import { runPrimary } from './supervisor/primary-main.js';
+import { runPrimary } from './launch/primary-main.js';
 
 const demo = (file: string): string => fileURLToPath(new URL(`./demo/${file}`, import.meta.url));
 

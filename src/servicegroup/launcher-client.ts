@@ -1,7 +1,7 @@
 /**
  * A launcher worker's side of the service group: it tells the launcher it is alive over IPC
  * and asks it for the table; the launcher reports once for the host (see
- * supervisor/servicegroup-plugin.ts). No worker talks to the broker's `servicegroup` topic or
+ * supervisor/plugins/servicegroup-plugin.ts). No worker talks to the broker's `servicegroup` topic or
  * the database for this, so members are hosts, and a database outage cannot reach a worker.
  */
 import type { IpcChannel } from '../ipc/channel.js';

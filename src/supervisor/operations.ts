@@ -8,10 +8,10 @@ import { ms } from '../config/durations.js';
 import type { Config } from '../config/options.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
-import type { OperationResult } from './control-protocol.js';
+import type { OperationResult } from '../control/control-protocol.js';
 import { rollingRestart, type ReloadHost } from './reload.js';
 import { scaleTo } from './scale.js';
-import type { SupervisorState } from './supervisor.js';
+import type { SupervisorState } from './supervisor-options.js';
 import type { WorkerHandle } from './worker-handle.js';
 
 /** The supervisor's primitives the operations are made of. */

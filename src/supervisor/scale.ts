@@ -5,7 +5,7 @@
  * workers, handing idle keep-alive connections back, so no request fails.
  */
 import type { Logger } from '../logging/logger.js';
-import type { OperationResult } from './control-protocol.js';
+import type { OperationResult } from '../control/control-protocol.js';
 import type { WorkerHandle } from './worker-handle.js';
 
 /** What scaling needs from the supervisor. */

@@ -4,7 +4,7 @@
  * shows zeros rather than holding the command up).
  */
 import type { Config } from '../config/options.js';
-import type { LauncherStatus, WorkerStatus } from './control-protocol.js';
+import type { LauncherStatus, WorkerStatus } from '../control/control-protocol.js';
 import type { ResourceSampler } from './resource-sampler.js';
 import type { WorkerHandle } from './worker-handle.js';
 

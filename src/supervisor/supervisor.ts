@@ -8,7 +8,7 @@ import cluster from 'node:cluster';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
 import type { WorkerInfo, WorkerInit } from '../ipc/messages.js';
-import type { LauncherStatus, OperationResult } from './control-protocol.js';
+import type { LauncherStatus, OperationResult } from '../control/control-protocol.js';
 import type { ListenSocket } from './listen-socket.js';
 import { drainAll } from './drain-all.js';
 import { memoryLimitFor, type MemoryLimit } from './memory-limit.js';

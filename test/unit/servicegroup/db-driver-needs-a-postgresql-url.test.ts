@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/errors.js';
-import { preflight } from '../../../src/supervisor/preflight.js';
+import { preflight } from '../../../src/launch/preflight.js';
 
 const configWith = (env: Record<string, string>) => loadConfig([], env).config;
 

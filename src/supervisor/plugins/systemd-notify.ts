@@ -12,8 +12,8 @@
  * never attributed to a process that already exited. Messages are sent one at a time, in order.
  */
 import { spawn } from 'node:child_process';
-import type { Logger } from '../logging/logger.js';
-import type { SupervisorPlugin, SupervisorState } from './supervisor.js';
+import type { Logger } from '../../logging/logger.js';
+import type { SupervisorPlugin, SupervisorState } from '../supervisor.js';
 
 /** A systemd-notify that does not return (a manager that never answers its barrier) is killed. */
 const SEND_TIMEOUT_MS = 5000;

@@ -3,14 +3,14 @@
  * transport_url is set), the host's service-group reporter, `one-worker` periodic task
  * ownership, cluster-wide metrics, and systemd notifications (when NOTIFY_SOCKET is set).
  */
-import type { Config } from '../config/options.js';
-import type { Logger } from '../logging/logger.js';
+import type { Config } from '../../config/options.js';
+import type { Logger } from '../../logging/logger.js';
 import { createEmbeddedPlugin } from './embedded-plugin.js';
 import { createMetricsPlugin } from './metrics-plugin.js';
 import { createPeriodicPlugin } from './periodic-plugin.js';
 import { createServiceGroupPlugin } from './servicegroup-plugin.js';
 import { createSystemdNotifyPlugin } from './systemd-notify.js';
-import type { SupervisorPlugin } from './supervisor.js';
+import type { SupervisorPlugin } from '../supervisor.js';
 
 export interface PrimaryPlugins {
   readonly list: SupervisorPlugin[];

@@ -10,14 +10,14 @@ import type { Config } from '../config/options.js';
 import type { WorkerInfo } from '../ipc/messages.js';
 import { createLogger, type LogFormat, type Logger } from '../logging/logger.js';
 import { VERSION } from '../version.js';
-import type { LauncherStatus, OperationResult } from './control-protocol.js';
-import { ControlServer, type ControlActions } from './control-server.js';
-import { ListenSocket } from './listen-socket.js';
-import { writePidFile } from './pid-file.js';
-import { createPlugins, type PrimaryPlugins } from './plugins.js';
+import type { LauncherStatus, OperationResult } from '../control/control-protocol.js';
+import { ControlServer, type ControlActions } from '../control/control-server.js';
+import { ListenSocket } from '../supervisor/listen-socket.js';
+import { writePidFile } from '../control/pid-file.js';
+import { createPlugins, type PrimaryPlugins } from '../supervisor/plugins/index.js';
 import { preflight } from './preflight.js';
 import { installSignalHandlers } from './signals.js';
-import { Supervisor, type SupervisorState } from './supervisor.js';
+import { Supervisor, type SupervisorState } from '../supervisor/supervisor.js';
 
 export interface LaunchOptions {
   /** Option values by oslo name (`{ workers: 2, port: 0 }`), above every other source. */

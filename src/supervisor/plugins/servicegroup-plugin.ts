@@ -4,21 +4,21 @@
  * embedded router in-process, or one AMQP connection) or database pool, answering its workers'
  * questions over IPC. A worker that exits stops counting at once.
  */
-import { ms } from '../config/durations.js';
-import type { Config } from '../config/options.js';
-import type { Logger } from '../logging/logger.js';
-import { EmbeddedTransport, inProcessLink, type EmbeddedRouter } from '../rpc/transports/embedded/index.js';
-import { createDriver, type DriverTransport } from '../servicegroup/create-driver.js';
-import { ServiceNotFoundError } from '../servicegroup/errors.js';
-import { HostReporter } from '../servicegroup/host-reporter.js';
-import type { DisableOutcome } from '../servicegroup/launcher-client.js';
-import { InvalidReport, parseDisable } from '../servicegroup/report.js';
-import type { SupervisorPlugin } from './supervisor.js';
+import { ms } from '../../config/durations.js';
+import type { Config } from '../../config/options.js';
+import type { Logger } from '../../logging/logger.js';
+import { EmbeddedTransport, inProcessLink, type EmbeddedRouter } from '../../rpc/transports/embedded/index.js';
+import { createDriver, type DriverTransport } from '../../servicegroup/create-driver.js';
+import { ServiceNotFoundError } from '../../servicegroup/errors.js';
+import { HostReporter } from '../../servicegroup/host-reporter.js';
+import type { DisableOutcome } from '../../servicegroup/launcher-client.js';
+import { InvalidReport, parseDisable } from '../../servicegroup/report.js';
+import type { SupervisorPlugin } from '../supervisor.js';
 
 export async function createServiceGroupPlugin(config: Config, logger: Logger, router: EmbeddedRouter | undefined): Promise<SupervisorPlugin> {
   const transport = async (): Promise<DriverTransport> => {
     if (router) return { transport: new EmbeddedTransport(inProcessLink(router, 'launcher-servicegroup'), { logger }), owned: true };
-    const { AmqpTransport } = await import('../rpc/transports/amqp/index.js');
+    const { AmqpTransport } = await import('../../rpc/transports/amqp/index.js');
     // One round per try: the driver retries in the background, the launcher does not wait.
     return { transport: new AmqpTransport({ url: config.transport_url!, config, logger, retryStart: false }), owned: true };
   };

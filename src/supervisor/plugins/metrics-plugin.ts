@@ -8,11 +8,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import type promClient from 'prom-client';
-import type { Config } from '../config/options.js';
-import { ConfigError, ErrorCodes, describeError } from '../errors.js';
-import type { Logger } from '../logging/logger.js';
-import type { SupervisorPlugin } from './supervisor.js';
-import type { WorkerHandle } from './worker-handle.js';
+import type { Config } from '../../config/options.js';
+import { ConfigError, ErrorCodes, describeError } from '../../errors.js';
+import type { Logger } from '../../logging/logger.js';
+import type { SupervisorPlugin } from '../supervisor.js';
+import type { WorkerHandle } from '../worker-handle.js';
 
 const COLLECT_TIMEOUT_MS = 5000;
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

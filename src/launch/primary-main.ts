@@ -9,7 +9,7 @@ import { ConfigError, describeError } from '../errors.js';
 import { createLogger, flushLogs, type LogFormat, type Logger } from '../logging/logger.js';
 import { VERSION } from '../version.js';
 import { launch } from './launch.js';
-import type { WorkerDefaults } from './supervisor.js';
+import type { WorkerDefaults } from '../supervisor/supervisor.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

@@ -2,10 +2,10 @@
  * The embedded RPC transport's primary side: every worker's IPC channel becomes a link of the
  * in-memory router, and the router listens on a 0600 unix socket for the rpc CLI.
  */
-import type { Logger } from '../logging/logger.js';
-import { EmbeddedRouter, defaultEmbeddedSocketPath, frameBatcher, framesOf } from '../rpc/transports/embedded/index.js';
-import type { SupervisorPlugin } from './supervisor.js';
-import type { WorkerHandle } from './worker-handle.js';
+import type { Logger } from '../../logging/logger.js';
+import { EmbeddedRouter, defaultEmbeddedSocketPath, frameBatcher, framesOf } from '../../rpc/transports/embedded/index.js';
+import type { SupervisorPlugin } from '../supervisor.js';
+import type { WorkerHandle } from '../worker-handle.js';
 
 /**
  * Start the router and its socket. `socketPath` unset: `embedded.sock` in the private runtime

@@ -3,10 +3,10 @@
  * moves it when the owner exits. Keyed by pid, because during a rolling restart the old and the
  * new worker of a slot live side by side (the old keeps its tasks until it is gone: no double run).
  */
-import type { Logger } from '../logging/logger.js';
-import { OneWorkerAssigner } from '../periodic/assignment.js';
-import type { SupervisorPlugin } from './supervisor.js';
-import type { WorkerHandle } from './worker-handle.js';
+import type { Logger } from '../../logging/logger.js';
+import { OneWorkerAssigner } from '../../periodic/assignment.js';
+import type { SupervisorPlugin } from '../supervisor.js';
+import type { WorkerHandle } from '../worker-handle.js';
 
 export function createPeriodicPlugin(logger: Logger): SupervisorPlugin {
   const assigner = new OneWorkerAssigner();
