@@ -44,6 +44,10 @@ export interface StartOptions {
   timeoutMs?: number;
   /** A command that runs the launcher (it must exec it): e.g. ['ip', 'netns', 'exec', NS]. */
   wrap?: string[];
+  /** The launcher script to run (default this build's dist/launcher.js), e.g. an installed package's bin. */
+  entry?: string;
+  /** Working directory of the launcher (default this process's). */
+  cwd?: string;
 }
 
 /**
@@ -60,7 +64,7 @@ function ownEmbeddedSocket(args: readonly string[], env: Record<string, string> 
 
 /** Start the launcher with `args`; by default binds port 0 on loopback. */
 export async function startLauncher(args: string[], options: StartOptions = {}): Promise<RunningLauncher> {
-  const fullArgs = [LAUNCHER, '--host', '127.0.0.1', '--port', '0', ...args];
+  const fullArgs = [options.entry ?? LAUNCHER, '--host', '127.0.0.1', '--port', '0', ...args];
   const socket = ownEmbeddedSocket(args, options.env);
   const [file, ...wrapArgs] = [...(options.wrap ?? []), process.execPath];
   const child = execa(file!, [...wrapArgs, ...fullArgs], {
@@ -69,6 +73,7 @@ export async function startLauncher(args: string[], options: StartOptions = {}):
     stdin: 'ignore',
     env: { OSLO_NODE_PERIODIC_FUZZY_DELAY: '0', ...socket.env, ...options.env },
     cleanup: true,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
   const lines: LogLine[] = [];
   const rawLines: string[] = [];
