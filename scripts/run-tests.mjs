@@ -6,17 +6,22 @@
 // same for a RabbitMQ 4 broker from the Debian trixie root (scripts/rabbitmq.sh --rabbitmq4),
 // whose URL the tests get in OSLO_NODE_TEST_RABBITMQ4_URL; and a throwaway PostgreSQL
 // (scripts/postgres.sh) unless one runs or OSLO_NODE_TEST_DATABASE_URL names one.
-// Usage: node scripts/run-tests.mjs [unit|integration] [filter]
+// Usage: node scripts/run-tests.mjs [--node PATH] [unit|integration] [filter[,filter...]]
+//   --node PATH   run the tests (and so every launcher and worker they start) on that Node binary
+//                 instead of this one; scripts/run-matrix.mjs uses it for the other Node lines.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('../dist/test/', import.meta.url).pathname;
-const only = process.argv[2];
-const filter = process.argv[3];
+const args = process.argv.slice(2);
+const nodeFlag = args.indexOf('--node');
+const nodeBinary = nodeFlag === -1 ? process.execPath : args.splice(nodeFlag, 2)[1];
+const only = args[0] === 'all' ? undefined : args[0];
+const filters = args[1] ? args[1].split(',') : [];
 
-function findTests(dir) {
+function findTests(dir, filters) {
   let files = [];
   let entries = [];
   try {
@@ -26,8 +31,8 @@ function findTests(dir) {
   }
   for (const entry of entries.sort()) {
     const path = join(dir, entry);
-    if (statSync(path).isDirectory()) files = files.concat(findTests(path));
-    else if (entry.endsWith('.test.js') && (!filter || path.includes(filter))) files.push(path);
+    if (statSync(path).isDirectory()) files = files.concat(findTests(path, filters));
+    else if (entry.endsWith('.test.js') && (filters.length === 0 || filters.some((filter) => path.includes(filter)))) files.push(path);
   }
   return files;
 }
@@ -81,37 +86,73 @@ function ensureDatabase() {
   return () => postgres('stop');
 }
 
+/**
+ * The runs: this Node with every selected test; then, on a full run (no suite or filter named),
+ * each other Node line of scripts/node-lines.sh with the unit tests and the integration tests of
+ * MATRIX_FILTERS (the launcher, HTTP, RPC over the embedded transport and over RabbitMQ with the
+ * Python peer, faults).
+ * OSLO_NODE_TEST_NODE_LINES ("22 24 26" by default; empty for none) chooses the lines.
+ */
+const MATRIX_FILTERS = ['integration/launcher/', 'integration/http/', 'integration/rpc-cli/', 'integration/interop/', 'integration/faults/'];
+// The soak's length on the other lines: what it finds is the framework's, not the line's, and the
+// main run soaks for the full time.
+const MATRIX_ENV = { OSLO_NODE_SOAK_SECONDS: process.env.OSLO_NODE_MATRIX_SOAK_SECONDS ?? '20' };
+function otherNodeLines() {
+  if (only !== undefined || filters.length > 0 || nodeFlag !== -1) return [];
+  const wanted = (process.env.OSLO_NODE_TEST_NODE_LINES ?? '22 24 26').split(/\s+/).filter(Boolean);
+  if (wanted.length === 0) return [];
+  const found = spawnSync('bash', [join(repo, 'scripts/node-lines.sh'), ...wanted], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (found.status !== 0) {
+    console.error('# could not get the other Node lines (scripts/node-lines.sh): the matrix fails');
+    failedRun = true;
+    return [];
+  }
+  return found.stdout.trim().split('\n').map((line) => {
+    const [major, binary] = line.split(' ');
+    return { label: `Node ${major}`, binary, filters: { unit: [], integration: MATRIX_FILTERS }, env: MATRIX_ENV };
+  });
+}
+
 const totals = { pass: 0, fail: 0, skipped: 0, cancelled: 0 };
 let failedRun = false;
 const reports = mkdtempSync(join(tmpdir(), 'oslo-node-tests-'));
-for (const suite of suites) {
-  const files = findTests(join(root, suite.name));
-  if (files.length === 0) continue;
-  const tap = join(reports, `${suite.name}.tap`);
-  const stopBroker = suite.name === 'integration' ? ensureBrokers() : () => {};
-  const stopDatabase = suite.name === 'integration' ? ensureDatabase() : () => {};
-  const result = spawnSync(
-    process.execPath,
-    [
-      '--test',
-      `--test-concurrency=${suite.concurrency}`,
-      '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      '--test-reporter=tap',
-      `--test-reporter-destination=${tap}`,
-      ...files,
-    ],
-    { stdio: 'inherit' },
-  );
-  stopBroker();
-  stopDatabase();
-  if (result.status !== 0) failedRun = true;
-  const text = readFileSync(tap, 'utf8');
-  for (const key of Object.keys(totals)) {
-    const match = new RegExp(`^# ${key} (\\d+)$`, 'm').exec(text);
-    if (match) totals[key] += Number(match[1]);
+const runs = [{ label: `Node ${process.versions.node.split('.')[0]}`, binary: nodeBinary, filters: { unit: filters, integration: filters }, env: {} }];
+const needsServices = suites.some((suite) => suite.name === 'integration');
+const stopBroker = needsServices ? ensureBrokers() : () => {};
+const stopDatabase = needsServices ? ensureDatabase() : () => {};
+runs.push(...otherNodeLines());
+for (const [index, run] of runs.entries()) {
+  if (index > 0) console.log(`\n# ---- the same suites on ${run.label} (${run.binary}) ----`);
+  for (const suite of suites) {
+    const files = findTests(join(root, suite.name), run.filters[suite.name]);
+    if (files.length === 0) continue;
+    const tap = join(reports, `${index}-${suite.name}.tap`);
+    const result = spawnSync(
+      run.binary,
+      [
+        '--test',
+        `--test-concurrency=${suite.concurrency}`,
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=tap',
+        `--test-reporter-destination=${tap}`,
+        ...files,
+      ],
+      { stdio: 'inherit', env: { ...process.env, ...run.env } },
+    );
+    if (result.status !== 0) {
+      failedRun = true;
+      console.log(`# ${suite.name} tests failed on ${run.label}`);
+    }
+    const text = readFileSync(tap, 'utf8');
+    for (const key of Object.keys(totals)) {
+      const match = new RegExp(`^# ${key} (\\d+)$`, 'm').exec(text);
+      if (match) totals[key] += Number(match[1]);
+    }
   }
 }
+stopBroker();
+stopDatabase();
 const failed = totals.fail + totals.cancelled;
 console.log(`${totals.pass} passed, ${failed} failed, ${totals.skipped} skipped`);
 process.exit(failedRun || failed > 0 ? 1 : 0);
