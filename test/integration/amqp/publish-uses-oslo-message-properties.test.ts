@@ -20,7 +20,7 @@ async function rawQueue(t: { after: (fn: () => unknown) => void }, url: string, 
   const waiters: Array<() => void> = [];
   await channel.consume(queue, (message) => {
     if (message) seen.push(message);
-    waiters.splice(0).forEach((wake) => wake());
+    for (const wake of waiters.splice(0)) wake();
   }, { noAck: true });
   const next = async (): Promise<ConsumeMessage> => {
     const deadline = Date.now() + 5000;

@@ -73,8 +73,8 @@ test('a Python oslo server and ours share one topic without 406, in either start
     const transport = await startTransport(t, brokerUrl);
     const got: Delivery[] = [];
     const listen = () => transport.listen({ exchange: 'openstack', topic, server: 'node' }, (d) => (got.push(d), d.ack()));
-    let python;
-    let listener;
+    let python: Awaited<ReturnType<typeof startPythonServer>>;
+    let listener: Awaited<ReturnType<typeof listen>>;
     if (pythonFirst) {
       python = await startPythonServer(t, brokerUrl, topic, 'py');
       listener = await listen();

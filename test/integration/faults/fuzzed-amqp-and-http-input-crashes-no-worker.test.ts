@@ -220,5 +220,7 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
   assert.equal(notClosed, 0, 'the server closes every bad connection');
   assert.ok(trickleClosedMs.every((ms) => ms > 0 && ms < 10_000), `slowloris clients are cut: ${trickleClosedMs.join(', ')}`);
   assert.ok(replyCount > 0, 'well-formed calls in the mix were answered');
-  after.forEach((kib, i) => assert.ok(kib <= baseline[i]! * GROWTH_LIMIT, `pid ${watched[i]}: RSS ${kib} KiB after round ${ROUNDS}, ${baseline[i]} KiB before it`));
+  after.forEach((kib, i) => {
+    assert.ok(kib <= baseline[i]! * GROWTH_LIMIT, `pid ${watched[i]}: RSS ${kib} KiB after round ${ROUNDS}, ${baseline[i]} KiB before it`);
+  });
 });

@@ -60,7 +60,7 @@ test('a host cut off by its network namespace is marked down, its calls fail ove
   if (!sharedUrl) return;
   // Its own vhost: the fuzz test's demo servers on the shared broker would otherwise consume the
   // same 'demo' queue and answer this test's calls.
-  const { url: url } = await privateVhost(t, sharedUrl);
+  const { url } = await privateVhost(t, sharedUrl);
   if (process.getuid?.() !== 0) {
     if (process.env.CI === 'true') throw new Error('network namespaces need root; CI runs the tests as root');
     t.skip('network namespaces need root');
@@ -81,7 +81,7 @@ test('a host cut off by its network namespace is marked down, its calls fail ove
   const [a, b, c] = await Promise.all([
     startLauncher([...common, '--transport-url', url, '--service-host', 'host-a'], { timeoutMs: 60_000 }),
     startLauncher([...common, '--transport-url', url, '--service-host', 'host-b'], { timeoutMs: 60_000 }),
-    startLauncher([...common, '--transport-url', url.replace('127.0.0.1:' + new URL(url).port, `${ns.hostIp}:${relayPort}`), '--service-host', 'host-c', '--host', ns.nsIp],
+    startLauncher([...common, '--transport-url', url.replace(`127.0.0.1:${new URL(url).port}`, `${ns.hostIp}:${relayPort}`), '--service-host', 'host-c', '--host', ns.nsIp],
       { wrap: ['ip', 'netns', 'exec', ns.name], timeoutMs: 60_000 }),
   ]);
   for (const launcher of [a, b, c]) t.after(stop(launcher));

@@ -23,7 +23,9 @@ const GROWTH_LIMIT = 1.2;
 async function sampleRss(pids: number[]): Promise<number[]> {
   const sums = pids.map(() => 0);
   for (let i = 0; i < 3; i++) {
-    pids.forEach((pid, j) => (sums[j]! += rssKiB(pid)));
+    pids.forEach((pid, j) => {
+      sums[j]! += rssKiB(pid);
+    });
     if (i < 2) await delay(500);
   }
   return sums.map((sum) => Math.round(sum / 3));
@@ -79,5 +81,7 @@ test(`soak at steady HTTP + RPC load for ${SOAK_SECONDS} s: no failure, worker R
     assert.equal(load.tally.failed, 0, `${load.tally.name}: ${load.tally.errors.join('; ')}`);
     assert.ok(load.tally.ok > SOAK_SECONDS * 5, `${load.tally.name}: only ${load.tally.ok} answered`);
   }
-  pids.forEach((pid, i) => assert.ok(last[i]! <= warm[i]! * GROWTH_LIMIT, `worker ${pid}: RSS ${last[i]} KiB at the end, ${warm[i]} KiB after warm-up`));
+  pids.forEach((pid, i) => {
+    assert.ok(last[i]! <= warm[i]! * GROWTH_LIMIT, `worker ${pid}: RSS ${last[i]} KiB at the end, ${warm[i]} KiB after warm-up`);
+  });
 });

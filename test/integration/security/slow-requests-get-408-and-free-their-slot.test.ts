@@ -26,7 +26,9 @@ test('two bodies trickling one byte a second hold the pool (503) only until requ
   const started = performance.now();
   const clients = await Promise.all([RawClient.open(t, launcher.port), RawClient.open(t, launcher.port)]);
   for (const client of clients) client.socket.write(SLOW_BODY_HEAD);
-  const trickle = setInterval(() => clients.forEach((client) => client.closed || client.socket.write(' ')), 1000);
+  const trickle = setInterval(() => {
+    for (const client of clients) if (!client.closed) client.socket.write(' ');
+  }, 1000);
   t.after(() => clearInterval(trickle));
 
   // The reproduction: both slots are taken while the bodies trickle.
@@ -67,7 +69,9 @@ test('slowloris: 200 partial heads against a worker limited to 120 files; open c
     client.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
     attackers.push(client);
   }
-  const trickle = setInterval(() => attackers.forEach((client) => client.closed || client.socket.write('a')), 300);
+  const trickle = setInterval(() => {
+    for (const client of attackers) if (!client.closed) client.socket.write('a');
+  }, 300);
   t.after(() => clearInterval(trickle));
 
   // The connection opened before the flood is not disturbed.

@@ -34,7 +34,9 @@ test('two launchers as two hosts on one PostgreSQL: up, SIGKILL to down, disable
   const hostA = `host-a-${tag}`;
   const hostB = `host-b-${tag}`;
   const running = new Set<RunningLauncher>();
-  t.after(() => running.forEach((launcher) => launcher.kill()));
+  t.after(() => {
+    for (const launcher of running) launcher.kill();
+  });
   const start = async (host: string, workers: number): Promise<RunningLauncher> => {
     const launcher = await startLauncher(
       ['--workers', String(workers), '--service-host', host, '--embedded-socket', join(dir, `${host}.sock`), '--report-interval', '1', '--service-down-time', '3'],
