@@ -15,7 +15,8 @@ import { connect as connectTcp, type Socket } from 'node:net';
 import { test } from 'node:test';
 import amqplib from 'amqplib';
 import { privateVhost, withBroker } from '../../helpers/broker.js';
-import { demoRpcRoutes, rssKiB, startHttpLoad, startLoop, summary, until, type Loop } from '../../helpers/fault-load.js';
+import { demoRpcRoutes, rssKiB, startHttpLoad, startLoop, summary, type Loop } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { amqpClient } from '../../helpers/fault-rpc.js';
 import { fuzzEnvelope, fuzzHttp, prng } from '../../helpers/fuzz-inputs.js';
 import { httpGet } from '../../helpers/http.js';
@@ -118,7 +119,7 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
   ];
   t.after(() => Promise.all(loads.map((load) => load.stop())));
   const warmStart = performance.now();
-  await until('warmed up', () => performance.now() - warmStart > 5000 && loads.every((load) => load.tally.ok > 500), 30_000);
+  await until('warmed up', () => performance.now() - warmStart > 5000 && loads.every((load) => load.tally.ok > 500), { timeoutMs: 30_000 });
   const watched = [launcher.pid, ...pids];
 
   // AMQP: raw bodies on a confirm channel, half to the topic queue, half to topic.host.
@@ -186,9 +187,9 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
       const check = await channel.checkQueue('demo');
       const checkHost = await channel.checkQueue(`demo.${host}`);
       return check.messageCount === 0 && checkHost.messageCount === 0;
-    }, 60_000, 250);
+    }, { timeoutMs: 60_000, intervalMs: 250 });
     const mark = performance.now();
-    await until('good traffic after the storm', () => loads.every((load) => load.tally.outcomes.filter((o) => o.ok && o.start > mark).length >= 50), 20_000);
+    await until('good traffic after the storm', () => loads.every((load) => load.tally.outcomes.filter((o) => o.ok && o.start > mark).length >= 50), { timeoutMs: 20_000 });
   };
 
   const rssByRound = [watched.map(rssKiB)];

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { delay, rssKiB, startHttpLoad, summary, until } from '../../helpers/fault-load.js';
+import { rssKiB, startHttpLoad, summary } from '../../helpers/fault-load.js';
+import { delay, until } from '../../helpers/wait.js';
 import { httpGet } from '../../helpers/http.js';
 import { CTL, fixturePath, startLauncher } from '../../helpers/launcher.js';
 

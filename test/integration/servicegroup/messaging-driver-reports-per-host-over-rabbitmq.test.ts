@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { RpcServer } from '../../../src/rpc/server.js';
 import { startTransport, withBroker } from '../../helpers/broker.js';
-import { until } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { httpGet } from '../../helpers/http.js';
 import { startLauncher, type RunningLauncher } from '../../helpers/launcher.js';
 
@@ -70,6 +70,6 @@ test('over RabbitMQ: one report per host per interval whatever its workers; a si
   // b's own reports now carry the flag to everyone: its next one (report_interval 1) says so.
   const fromB = (): Row[] => reporters.filter((report) => report.host === `b-${tag}`) as unknown as Row[];
   const reportsBefore = fromB().length;
-  await until('a report from b that carries the flag', () => fromB().slice(reportsBefore).some((report) => report.disabled), 5000);
+  await until('a report from b that carries the flag', () => fromB().slice(reportsBefore).some((report) => report.disabled), { timeoutMs: 5000 });
   assert.ok(fromB().at(-1)!.disabled, 'b keeps reporting itself disabled');
 });
