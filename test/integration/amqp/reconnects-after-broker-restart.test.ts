@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import type { Delivery } from '../../../src/rpc/transports/transport.js';
 import { withBroker, rabbit, startPrivateBroker, startTransport, uniqueTopic } from '../../helpers/broker.js';
 import { captureLogger } from '../../helpers/capture-logger.js';
-import { until } from '../../helpers/wait.js';
+import { delay, until } from '../../helpers/wait.js';
 
 test('the transport recovers from a broker stop_app/start_app without leaks', { timeout: 90_000 }, async (t) => {
   const sharedUrl = await withBroker(t);
@@ -43,7 +43,7 @@ test('the transport recovers from a broker stop_app/start_app without leaks', { 
       } catch {
         failed++; // a publish in flight when the connection dropped
       }
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await delay(10); // load pacing: about 100 publishes a second
     }
   })();
   t.after(() => {

@@ -67,7 +67,7 @@ test('RabbitMQ stopped for 10 s under RPC load: no worker dies, clear errors, re
   const down = performance.now();
   await rabbit(['stop_app'], broker.dir);
   const stopped = performance.now();
-  await delay(Math.max(0, down + OUTAGE_MS - performance.now()));
+  await delay(Math.max(0, down + OUTAGE_MS - performance.now())); // time is the subject: the outage lasts OUTAGE_MS
   await rabbit(['start_app'], broker.dir);
   const back = performance.now();
   await until('calls answered again', () => (recoveryMs(direct.tally, back) ?? Infinity) < Infinity && (recoveryMs(viaWorkers.tally, back) ?? Infinity) < Infinity, { timeoutMs: 20_000 });

@@ -69,7 +69,7 @@ async function killStorm(t: TestContext, WORKERS: number): Promise<void> {
     killed.add(pid);
     kills.push({ at: performance.now(), pid, slot });
     process.kill(pid, 'SIGKILL');
-    await delay(Math.max(0, started + (i + 1) * 1000 - performance.now()));
+    await delay(Math.max(0, started + (i + 1) * 1000 - performance.now())); // time is the subject: one kill a second
   }
 
   // N workers ready again, each alive and answering.

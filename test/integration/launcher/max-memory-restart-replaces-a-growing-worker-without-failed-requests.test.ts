@@ -32,7 +32,7 @@ test('a worker that grows past max_memory_restart under load is replaced, new on
   void replacing.then(() => (decided = true), () => undefined);
   while (!decided && rssKiB(grower!) / 1024 < LIMIT_MIB + 20) {
     await httpGet(launcher.port, '/grow?mb=8');
-    await delay(100);
+    await delay(100); // grow in steps, so the launcher's sampling sees the RSS rise
   }
   const warning = await replacing;
   assert.equal(warning.workerPid, grower);

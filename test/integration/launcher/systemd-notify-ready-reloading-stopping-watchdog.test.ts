@@ -69,7 +69,7 @@ test('under systemd Type=notify: READY=1 once every worker serves, RELOADING=1 a
     assert.ok(!readFileSync(`/proc/${pid}/environ`, 'utf8').includes('NOTIFY_SOCKET='), `worker ${pid} has no NOTIFY_SOCKET`);
   }
   const since = datagrams.length;
-  await delay(1000);
+  await delay(1000); // time is the subject: the watchdog pings of 1 s are counted
   const pings = datagrams.slice(since).filter((d) => d.message === 'WATCHDOG=1').length;
   assert.ok(pings >= 3 && pings <= 8, `WATCHDOG=1 every half of WATCHDOG_USEC (0.2 s): ${pings} in 1 s`);
 

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { NotificationListener } from '../../../src/notify/listener.js';
 import { Notifier } from '../../../src/notify/notifier.js';
 import { rabbit, startPrivateBroker, startTransport, uniqueTopic, withBroker } from '../../helpers/broker.js';
-import { until } from '../../helpers/wait.js';
+import { delay, until } from '../../helpers/wait.js';
 
 const FAST = { rabbit_retry_interval: 0.2, rabbit_retry_backoff: 0.2, rabbit_interval_max: 1, rpc_response_timeout: 5 };
 
@@ -40,7 +40,7 @@ test('a broker restart while notifying loses no confirmed notification (durable 
       } catch {
         sender.failed++;
       }
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await delay(5); // load pacing: a steady stream, not a busy loop
     }
   });
   t.after(async () => {
