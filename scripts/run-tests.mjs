@@ -71,7 +71,9 @@ function ensureBrokers() {
     }
     if (started) stops.push(() => rabbitmq(broker.flags, 'stop'));
   }
-  return () => stops.forEach((stop) => stop());
+  return () => {
+    for (const stop of stops) stop();
+  };
 }
 
 const postgres = (command) => spawnSync('bash', [join(repo, 'scripts/postgres.sh'), command], { stdio: command === 'status' ? 'ignore' : 'inherit' });

@@ -131,6 +131,7 @@ export class OsloNodeError extends Error {
     this.name = new.target.name;
   }
 
+  // biome-ignore-start lint/complexity/noThisInStatic: `this` is the class instanceof asks about, a subclass included.
   static override [Symbol.hasInstance](value: unknown): boolean {
     // Keep normal subclass semantics, and recognise errors from another copy of the package.
     if (this === OsloNodeError) {
@@ -138,6 +139,7 @@ export class OsloNodeError extends Error {
     }
     return Function.prototype[Symbol.hasInstance].call(this, value);
   }
+  // biome-ignore-end lint/complexity/noThisInStatic: the method ends here.
 
   get [kBrand](): true {
     return true;

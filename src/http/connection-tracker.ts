@@ -134,7 +134,7 @@ export class ConnectionTracker {
 
   /** Every response in flight. */
   forEachResponse(visit: (res: ServerResponse) => void): void {
-    for (const conn of this.#connections.values()) conn.responses.forEach((res) => visit(res));
+    for (const conn of this.#connections.values()) for (const res of conn.responses) visit(res);
   }
 
   /**

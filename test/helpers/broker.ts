@@ -18,7 +18,7 @@ import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import { AmqpTransport } from '../../src/rpc/transports/amqp/index.js';
 import type { Delivery } from '../../src/rpc/transports/transport.js';
 import { ROOT, testConfig } from './config.js';
-import { until } from './fault-load.js';
+import { until } from './wait.js';
 
 const URL_FILE = `${ROOT}.tmp/rabbitmq/url`;
 const RABBITMQ4_URL_FILE = `${ROOT}.tmp/rabbitmq4/url`;
@@ -106,7 +106,7 @@ export async function heldDeliveries(t: TestContext, url: string, topicPrefix: s
   const held: Delivery[] = [];
   await server.listen({ exchange: 'openstack', topic, server: 'node-1' }, (delivery) => held.push(delivery));
   for (let i = 0; i < count; i++) await client.publish({ target: { exchange: 'openstack', topic }, body: `${i}` });
-  await until(`${count} held deliveries`, () => held.length === count, 5000);
+  await until(`${count} held deliveries`, () => held.length === count, { timeoutMs: 5000 });
   return { topic, server, held };
 }
 

@@ -6,6 +6,7 @@
 import { Agent } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { httpGet } from './http.js';
+import { delay, until as waitUntil } from './wait.js';
 
 /** One finished operation: when it started and ended (performance.now() ms), and how. */
 export interface Outcome {
@@ -65,9 +66,9 @@ export function startLoop(name: string, op: (lane: number, n: number) => Promise
         tally.failed++;
         tally.outcomes.push({ lane: index, start, end: performance.now(), ok: false, error: message });
         if (tally.errors.length < 50 && !tally.errors.includes(message)) tally.errors.push(message);
-        await new Promise((resolve) => setTimeout(resolve, options.failurePauseMs ?? 50));
+        await delay(options.failurePauseMs ?? 50);
       }
-      if (options.pauseMs) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
+      if (options.pauseMs) await delay(options.pauseMs);
     }
   };
   const lanes = Array.from({ length: concurrency }, (_, i) => lane(i));
@@ -177,14 +178,10 @@ export async function cpuPercent(pid: number, ms = 1000): Promise<number> {
   }
 }
 
-/** Resolve when `predicate()` holds; polls every `stepMs` up to `timeoutMs`. */
+/**
+ * @deprecated The old positional form, kept only for launch-runs-the-launcher-from-code.test.ts
+ * (changed on another branch at the time): use `until` from ./wait.ts and drop this.
+ */
 export async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 50): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    if (await predicate()) return;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
+  await waitUntil(what, predicate, { timeoutMs, intervalMs: stepMs });
 }
-
-export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

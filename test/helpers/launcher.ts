@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { until } from './wait.js';
 
 export const LAUNCHER = fileURLToPath(new URL('../../launcher.js', import.meta.url));
 export const RPC_CLI = fileURLToPath(new URL('../../rpc.js', import.meta.url));
@@ -166,10 +167,7 @@ export function isAlive(pid: number): boolean {
 /** Poll until `pid` is gone; resolves with the ms it took, rejects after `timeoutMs`. */
 export async function waitForPidGone(pid: number, timeoutMs = 5000): Promise<number> {
   const start = performance.now();
-  while (isAlive(pid)) {
-    if (performance.now() - start > timeoutMs) throw new Error(`pid ${pid} still alive after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await until(`pid ${pid} gone`, () => !isAlive(pid), { timeoutMs, intervalMs: 10 });
   return performance.now() - start;
 }
 

@@ -87,8 +87,8 @@ export function spawnPythonPeer(t: TestContext, command: readonly string[], inpu
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const check = (): void => {
         const found = events.find(match);
-        if (found) return done(() => resolve(found));
-        if (exited) return done(() => reject(new Error(`python peer exited; stderr: ${stderr}`)));
+        if (found) done(() => resolve(found));
+        else if (exited) done(() => reject(new Error(`python peer exited; stderr: ${stderr}`)));
       };
       const timer = setTimeout(() => done(() => reject(new Error(`python peer: no matching event in ${timeoutMs} ms; stderr: ${stderr}`))), timeoutMs);
       const done = (settle: () => void): void => {

@@ -11,6 +11,7 @@ import { BrokerDeclareError } from '../../../src/rpc/transports/amqp/errors.js';
 import { startTransport, uniqueTopic, withBroker } from '../../helpers/broker.js';
 import { captureLogger } from '../../helpers/capture-logger.js';
 import { startTcpRelay } from '../../helpers/tcp-relay.js';
+import { until } from '../../helpers/wait.js';
 
 const fast = { rabbit_retry_interval: 0.2, rabbit_retry_backoff: 0.2, rabbit_interval_max: 1 };
 
@@ -34,8 +35,7 @@ test('a connection dropped during the first queue declaration: the listener star
   // The queue exists and is consumed: a message published by another connection arrives.
   const client = await startTransport(t, url, fast);
   await client.publish({ target: { exchange: 'openstack', topic }, body: 'after the drop' });
-  const deadline = Date.now() + 10_000;
-  while (got.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  await until('the message after the drop', () => got.length > 0, { timeoutMs: 10_000, intervalMs: 20 });
   assert.deepEqual(got, ['after the drop']);
 });
 

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { uniqueTopic, withBroker } from '../../helpers/broker.js';
-import { until as waitFor } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { startPythonServer } from '../../helpers/python-peer.js';
 import { startTlsBroker, tlsAttempts } from '../../helpers/tls-broker.js';
 import { loadConfig } from '../../../src/config/index.js';
@@ -43,7 +43,7 @@ test('broker TLS: verification both ways, EXTERNAL login, and a Python peer on t
     });
     t.after(() => listener.stop());
     await transport.publish({ target: { exchange: 'openstack', topic }, body: '"over-tls"' });
-    await waitFor('the message over TLS', () => got.includes('"over-tls"'), 5000);
+    await until('the message over TLS', () => got.includes('"over-tls"'), { timeoutMs: 5000 });
     const connections = JSON.parse(await broker.ctl('list_connections', 'ssl', 'user', 'client_properties', '--formatter', 'json')) as Array<Record<string, unknown>>;
     const ours = connections.find((row) => JSON.stringify(row.client_properties).includes(transport.connectionName));
     assert.equal(ours?.ssl, true, 'the broker sees our connection as TLS');

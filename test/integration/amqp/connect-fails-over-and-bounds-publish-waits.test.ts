@@ -13,7 +13,7 @@ import { silentLogger } from '../../../src/logging/logger.js';
 import { withBroker, startTransport, uniqueTopic } from '../../helpers/broker.js';
 import { testConfig } from '../../helpers/config.js';
 import { freePort } from '../../helpers/http.js';
-import { until as waitFor } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { startTcpRelay } from '../../helpers/tcp-relay.js';
 
 /** A TCP proxy to the broker that can drop every connection and refuse new ones. */
@@ -80,7 +80,7 @@ test('a publish during an outage waits for the reconnect, but only up to its bou
   const patient = transport.publish({ target: { exchange: 'openstack', topic }, body: '"patient"', expirationMs: 10_000 });
   proxy.heal();
   await patient;
-  await waitFor('the patient message', () => got.includes('"patient"'), 5000);
+  await until('the patient message', () => got.includes('"patient"'), { timeoutMs: 5000 });
   assert.equal(transport.connected, true);
 });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Delivery } from '../../../src/rpc/transports/transport.js';
 import { heldDeliveries, listQueues, startTransport, uniqueTopic, withBroker } from '../../helpers/broker.js';
-import { until as waitFor } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 
 test('requests to topic, topic.server and fanout all reach the listener', async (t) => {
   const brokerUrl = await withBroker(t);
@@ -22,7 +22,7 @@ test('requests to topic, topic.server and fanout all reach the listener', async 
   await client.publish({ target: { exchange: 'openstack', topic }, body: '"topic"' });
   await client.publish({ target: { exchange: 'openstack', topic, server: 'node-1' }, body: '"server"' });
   await client.publish({ target: { exchange: 'openstack', topic, fanout: true }, body: '"fanout"' });
-  await waitFor('three deliveries', () => got.length === 3, 5000);
+  await until('three deliveries', () => got.length === 3, { timeoutMs: 5000 });
   assert.deepEqual(got.map((d) => d.body.toString()).sort(), ['"fanout"', '"server"', '"topic"']);
   assert.ok(got.every((d) => d.contentType === 'application/json'));
   for (const delivery of got) {
@@ -31,7 +31,7 @@ test('requests to topic, topic.server and fanout all reach the listener', async 
     delivery.reject();
   }
   await client.publish({ target: { exchange: 'openstack', topic }, body: '"after"' });
-  await waitFor('a fourth delivery on the same channel', () => got.length === 4, 5000);
+  await until('a fourth delivery on the same channel', () => got.length === 4, { timeoutMs: 5000 });
   got[3]!.reject();
   assert.equal(server.connected, true);
 });
@@ -52,7 +52,7 @@ test('malformed bodies and a throwing handler do not stop the consumer', async (
   const bad = ['', 'not json', '{"oslo.message": 5}', '\u0000\u00ff\u00fe', 'x'.repeat(300_000), '[]', 'null'];
   for (const body of bad) await client.publish({ target: { exchange: 'openstack', topic }, body });
   await client.publish({ target: { exchange: 'openstack', topic }, body: '"good"' });
-  await waitFor('every body delivered', () => bodies.length === bad.length + 1, 5000);
+  await until('every body delivered', () => bodies.length === bad.length + 1, { timeoutMs: 5000 });
   assert.equal(bodies.at(-1), '"good"');
   assert.equal(server.connected, true);
 });
@@ -89,7 +89,7 @@ test('a fanout cast after the last server left still succeeds (its auto-deleted 
   const second = await server.listen({ exchange: 'openstack', topic, server: 'node-1' }, (d) => (got.push(d.body.toString()), d.ack()));
   t.after(() => second.stop());
   await client.publish({ target, body: '"two"' });
-  await waitFor('the second fanout cast', () => got.includes('"two"'), 5000);
+  await until('the second fanout cast', () => got.includes('"two"'), { timeoutMs: 5000 });
 });
 
 test('acking or rejecting while the transport closes, or after, is harmless', async (t) => {

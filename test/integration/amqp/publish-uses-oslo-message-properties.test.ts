@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { connect, type ConsumeMessage } from 'amqplib';
 import { MessageDeliveryFailure } from '../../../src/rpc/errors.js';
 import { withBroker, startTransport, uniqueTopic } from '../../helpers/broker.js';
+import { until } from '../../helpers/wait.js';
 
 /** A raw consumer on a queue bound like oslo's topic queue; collects messages. */
 async function rawQueue(t: { after: (fn: () => unknown) => void }, url: string, exchange: string, type: string, key: string) {
@@ -17,20 +18,11 @@ async function rawQueue(t: { after: (fn: () => unknown) => void }, url: string, 
   const { queue } = await channel.assertQueue('', { exclusive: true, durable: false });
   await channel.bindQueue(queue, exchange, key);
   const seen: ConsumeMessage[] = [];
-  const waiters: Array<() => void> = [];
   await channel.consume(queue, (message) => {
     if (message) seen.push(message);
-    waiters.splice(0).forEach((wake) => wake());
   }, { noAck: true });
   const next = async (): Promise<ConsumeMessage> => {
-    const deadline = Date.now() + 5000;
-    while (seen.length === 0) {
-      if (Date.now() > deadline) throw new Error('no message within 5 s');
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 100);
-      });
-    }
+    await until('a message', () => seen.length > 0, { timeoutMs: 5000, intervalMs: 5 });
     return seen.shift()!;
   };
   return { next, queue };
@@ -91,8 +83,7 @@ test('a reply goes to the default exchange, mandatory: a missing reply queue rej
   assert.match(queue, /^reply_[0-9a-f]{32}$/);
 
   await transport.publishReply(queue, '{"reply":1}');
-  const deadline = Date.now() + 5000;
-  while (received.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  await until('the reply', () => received.length > 0, { timeoutMs: 5000, intervalMs: 20 });
   assert.deepEqual(received, ['{"reply":1}']);
 
   await assert.rejects(transport.publishReply(`reply_${'0'.repeat(32)}`, '{}'), (error: unknown) => {

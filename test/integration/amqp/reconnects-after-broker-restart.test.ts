@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import type { Delivery } from '../../../src/rpc/transports/transport.js';
 import { withBroker, rabbit, startPrivateBroker, startTransport, uniqueTopic } from '../../helpers/broker.js';
 import { captureLogger } from '../../helpers/capture-logger.js';
-import { until as waitFor } from '../../helpers/fault-load.js';
+import { delay, until } from '../../helpers/wait.js';
 
 test('the transport recovers from a broker stop_app/start_app without leaks', { timeout: 90_000 }, async (t) => {
   const sharedUrl = await withBroker(t);
@@ -43,14 +43,14 @@ test('the transport recovers from a broker stop_app/start_app without leaks', { 
       } catch {
         failed++; // a publish in flight when the connection dropped
       }
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await delay(10); // load pacing: about 100 publishes a second
     }
   })();
   t.after(() => {
     running = false;
     return loop;
   });
-  await waitFor('messages flowing', () => got.length >= 5, 5000);
+  await until('messages flowing', () => got.length >= 5, { timeoutMs: 5000 });
 
   const disconnected = once(server, 'disconnected');
   await rabbit(['stop_app'], dir);
@@ -63,14 +63,14 @@ test('the transport recovers from a broker stop_app/start_app without leaks', { 
   // The delivery from the dead channel: acking it must not close the new channel with 406.
   held!.ack();
   const countAfter = got.length;
-  await waitFor('messages flowing after the restart', () => got.length >= countAfter + 10, 10_000);
+  await until('messages flowing after the restart', () => got.length >= countAfter + 10, { timeoutMs: 10_000 });
   running = false;
   await loop;
   assert.ok(failed <= 2, `at most the publishes in flight at the drop fail (${failed} did)`);
 
   // The reply queue came back under the same name (non-durable queues died with the app).
   await client.publishReply(replyQueue, '"after restart"');
-  await waitFor('the reply', () => replies.includes('"after restart"'), 5000);
+  await until('the reply', () => replies.includes('"after restart"'), { timeoutMs: 5000 });
 
   const connections = JSON.parse(await rabbit(['list_connections'], dir)) as unknown[];
   const channels = JSON.parse(await rabbit(['list_channels'], dir)) as unknown[];

@@ -11,7 +11,7 @@ import { RpcClient } from '../../../src/rpc/client.js';
 import { RpcServer } from '../../../src/rpc/server.js';
 import { hex32 } from '../../../src/rpc/ids.js';
 import { withBroker, startTransport, uniqueTopic } from '../../helpers/broker.js';
-import { until as waitFor } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 
 const envelope = (message: unknown) => JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(message) });
 
@@ -75,7 +75,7 @@ test('an RpcServer survives thousands of malformed messages and still answers', 
   const clientTransport = await startTransport(t, brokerUrl);
   const client = new RpcClient(clientTransport, { topic }, { timeout: 30 });
   assert.equal(await client.call({}, 'echo', { value: 'still alive' }), 'still alive');
-  await waitFor('failure replies for the malformed calls that named a reply queue', () => failures > 100, 10_000);
+  await until('failure replies for the malformed calls that named a reply queue', () => failures > 100, { timeoutMs: 10_000 });
   assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
   assert.equal(serverTransport.connected, true);
   assert.ok(echoes >= 1);

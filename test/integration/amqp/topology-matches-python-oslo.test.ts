@@ -10,7 +10,7 @@ import { BrokerDeclareError } from '../../../src/rpc/transports/amqp/index.js';
 import type { Delivery } from '../../../src/rpc/transports/transport.js';
 import { withBroker, listExchanges, listQueues, startTransport, uniqueTopic } from '../../helpers/broker.js';
 import { runPythonClient, startPythonServer } from '../../helpers/python-peer.js';
-import { until as waitFor } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 
 /** A row with the topic and the random hex replaced, so two topics' rows compare equal. */
 function shape(row: { name: string }, topic: string): string {
@@ -73,8 +73,8 @@ test('a Python oslo server and ours share one topic without 406, in either start
     const transport = await startTransport(t, brokerUrl);
     const got: Delivery[] = [];
     const listen = () => transport.listen({ exchange: 'openstack', topic, server: 'node' }, (d) => (got.push(d), d.ack()));
-    let python;
-    let listener;
+    let python: Awaited<ReturnType<typeof startPythonServer>>;
+    let listener: Awaited<ReturnType<typeof listen>>;
     if (pythonFirst) {
       python = await startPythonServer(t, brokerUrl, topic, 'py');
       listener = await listen();
@@ -91,7 +91,7 @@ test('a Python oslo server and ours share one topic without 406, in either start
       const body = envelope({ method: 'record', args: { value: i }, _unique_id: hex32(), _context_user_id: 'u' });
       await transport.publish({ target: { exchange: 'openstack', topic }, body });
     }
-    await waitFor('all ten casts consumed', () => got.length + python.events.filter((e) => e.event === 'cast').length === 10, 10_000);
+    await until('all ten casts consumed', () => got.length + python.events.filter((e) => e.event === 'cast').length === 10, { timeoutMs: 10_000 });
     assert.ok(got.length > 0 && got.length < 10, `both servers took some casts (node took ${got.length})`);
 
     // A Python client reaches the Python server through the shared exchange.
@@ -125,5 +125,5 @@ test('a queue declared elsewhere with other flags fails listen() with a coded er
   const listener = await transport.listen({ exchange: 'openstack', topic: other, server: 's' }, (d) => (got.push(d.body.toString()), d.ack()));
   t.after(() => listener.stop());
   await transport.publish({ target: { exchange: 'openstack', topic: other }, body: '"fine"' });
-  await waitFor('a delivery after the failed declare', () => got.length === 1, 5000);
+  await until('a delivery after the failed declare', () => got.length === 1, { timeoutMs: 5000 });
 });

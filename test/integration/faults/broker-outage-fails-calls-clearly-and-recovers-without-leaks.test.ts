@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { delay, demoRpcRoutes, startHttpLoad, startLoop, summary, until, type Tally } from '../../helpers/fault-load.js';
+import { demoRpcRoutes, startHttpLoad, startLoop, summary, type Tally } from '../../helpers/fault-load.js';
+import { delay, until } from '../../helpers/wait.js';
 import { listJson, rabbit, startPrivateBroker, withBroker } from '../../helpers/broker.js';
 import { amqpClient } from '../../helpers/fault-rpc.js';
 import { startLauncher } from '../../helpers/launcher.js';
@@ -60,19 +61,19 @@ test('RabbitMQ stopped for 10 s under RPC load: no worker dies, clear errors, re
     if ((await client.call({}, 'echo', { value: n })) !== n) throw new Error('wrong echo');
   }, { concurrency: 2, maxMs: 90_000, pauseMs: 5, failurePauseMs: 100 });
   t.after(() => Promise.all([http.stop(), viaWorkers.stop(), direct.stop()]));
-  await until('steady traffic', () => http.tally.ok > 100 && viaWorkers.tally.ok > 20 && direct.tally.ok > 20, 15_000);
+  await until('steady traffic', () => http.tally.ok > 100 && viaWorkers.tally.ok > 20 && direct.tally.ok > 20, { timeoutMs: 15_000 });
   const before = await brokerCounts(broker.dir);
 
   const down = performance.now();
   await rabbit(['stop_app'], broker.dir);
   const stopped = performance.now();
-  await delay(Math.max(0, down + OUTAGE_MS - performance.now()));
+  await delay(Math.max(0, down + OUTAGE_MS - performance.now())); // time is the subject: the outage lasts OUTAGE_MS
   await rabbit(['start_app'], broker.dir);
   const back = performance.now();
-  await until('calls answered again', () => (recoveryMs(direct.tally, back) ?? Infinity) < Infinity && (recoveryMs(viaWorkers.tally, back) ?? Infinity) < Infinity, 20_000);
+  await until('calls answered again', () => (recoveryMs(direct.tally, back) ?? Infinity) < Infinity && (recoveryMs(viaWorkers.tally, back) ?? Infinity) < Infinity, { timeoutMs: 20_000 });
   // Steady state again: some more traffic, then count what the broker holds.
   const mark = performance.now();
-  await until('traffic after recovery', () => direct.tally.outcomes.filter((o) => o.ok && o.start > mark).length > 50, 15_000);
+  await until('traffic after recovery', () => direct.tally.outcomes.filter((o) => o.ok && o.start > mark).length > 50, { timeoutMs: 15_000 });
   await Promise.all([http.stop(), viaWorkers.stop(), direct.stop()]);
   const after = await brokerCounts(broker.dir);
 

@@ -26,7 +26,7 @@ import { connect } from 'amqplib';
 import { execa } from 'execa';
 import { ROOT } from '../../helpers/config.js';
 import { rabbitmq4Url, withBroker } from '../../helpers/broker.js';
-import { delay, until } from '../../helpers/fault-load.js';
+import { delay, startSampling, until } from '../../helpers/wait.js';
 import { amqpClient } from '../../helpers/fault-rpc.js';
 import { childPids, fixturePath, startLauncher } from '../../helpers/launcher.js';
 
@@ -55,6 +55,7 @@ async function transientQueueRefusal(port: number): Promise<string> {
     await channel.deleteQueue(name);
     return '';
   } catch (error) {
+    // The broker's close, if one comes, says more than the error; it comes at once or not at all (2 s).
     return await Promise.race([closedWith, delay(2000).then(() => (error as Error).message)]);
   } finally {
     await connection.close().catch(() => undefined);
@@ -139,20 +140,8 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
     });
   };
   // rabbitmqctl boots an Erlang VM per call (seconds on a loaded machine) and may fail while the
-  // cluster is busy: a poll that fails counts as "not yet", its error kept for the timeout message.
-  let lastCtlError = '';
-  const polled = (predicate: () => Promise<boolean>) => async (): Promise<boolean> => {
-    try {
-      return await predicate();
-    } catch (error) {
-      lastCtlError = String(error).split('\n')[0]!;
-      return false;
-    }
-  };
-  const withCtlError = (error: unknown): never => {
-    throw new Error(`${String(error)} (last rabbitmqctl error: ${lastCtlError || 'none'})`);
-  };
-  await until('both workers connected', polled(async () => (await connections(1)).filter((c) => workers.includes(c.pid)).length >= 2), 60_000, 500).catch(withCtlError);
+  // cluster is busy: until() counts a poll that fails as "not yet" and names its error on timeout.
+  await until('both workers connected', async () => (await connections(1)).filter((c) => workers.includes(c.pid)).length >= 2, { timeoutMs: 60_000, intervalMs: 500 });
   const workerPorts = (await connections(1)).filter((c) => workers.includes(c.pid)).map((c) => c.port);
   phase('launcher start');
   // The victim carries a worker and the client too, so the kill cuts the calls' own path. Hosts
@@ -181,22 +170,15 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   assert.equal((await listQueues()).find((q) => q.name === 'demo')?.type, 'quorum', 'the topic queue is a quorum queue');
 
   // The service group, polled throughout: it must never show the service down.
-  const states: string[] = [];
-  let lastPollAt = 0;
-  let polling = true;
-  const poller = (async () => {
-    while (polling) {
-      try {
-        const response = await fetch(`http://127.0.0.1:${launcher.port}/v1/services`);
-        const body = (await response.json()) as { services: Array<{ host: string; binary: string; state: string }> };
-        states.push(body.services.find((s) => s.host === 'cluster-host' && s.binary === 'demo')?.state ?? 'missing');
-      } catch (error) {
-        states.push(`http error ${String(error)}`);
-      }
-      lastPollAt = Date.now();
-      await delay(200);
+  const serviceGroup = startSampling('the service group', async () => {
+    try {
+      const response = await fetch(`http://127.0.0.1:${launcher.port}/v1/services`);
+      const body = (await response.json()) as { services: Array<{ host: string; binary: string; state: string }> };
+      return body.services.find((s) => s.host === 'cluster-host' && s.binary === 'demo')?.state ?? 'missing';
+    } catch (error) {
+      return `http error ${String(error)}`;
     }
-  })();
+  });
 
   // Load: two lanes of calls, one lane of casts; every outcome recorded with its times.
   const calls: CallRecord[] = [];
@@ -212,7 +194,7 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
         await client.call({}, 'ping');
       } catch (error) {
         record.error = error as Error;
-        await delay(100);
+        await delay(100); // load pacing: a failing lane does not spin
       }
       record.end = Date.now();
     }
@@ -225,9 +207,9 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
         confirmedAt.set(value, Date.now());
       } catch {
         castFailures++; // unconfirmed: may or may not arrive, never twice
-        await delay(100);
+        await delay(100); // load pacing: a failing lane does not spin
       }
-      await delay(5);
+      await delay(5); // load pacing: about 200 casts a second
     }
   };
   const lanes = [callLane(), callLane(), castLane()];
@@ -240,9 +222,9 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   });
   t.after(() => {
     running = false;
-    polling = false;
+    void serviceGroup.stop();
   });
-  await until('calls and casts flowing', () => calls.filter((c) => c.end && !c.error).length >= 20 && confirmed.length >= 20, 30_000).catch((error: unknown) => {
+  await until('calls and casts flowing', () => calls.filter((c) => c.end && !c.error).length >= 20 && confirmed.length >= 20, { timeoutMs: 30_000 }).catch((error: unknown) => {
     const last = calls.findLast((c) => c.error)?.error;
     throw new Error(`${String(error)}: ${calls.length} calls, last error ${last?.name}: ${last?.message}; ${confirmed.length} casts confirmed, ${castFailures} failed`);
   });
@@ -252,15 +234,14 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   await cluster('kill', String(victim));
   const killedAt = Date.now();
   killedAtForReport = killedAt;
-  await until('a call sent after the kill succeeded', () => calls.some((c) => c.start > killedAt && c.end !== undefined && !c.error), 15_000);
+  await until('a call sent after the kill succeeded', () => calls.some((c) => c.start > killedAt && c.end !== undefined && !c.error), { timeoutMs: 15_000 });
   const resumedAt = Math.min(...calls.filter((c) => c.start > killedAt && c.end !== undefined && !c.error).map((c) => c.end!));
-  await delay(1000);
+  await delay(1000); // a second more of load after the recovery, to count what it sends
   running = false;
   await Promise.all(lanes);
   // Down would show only once the reports stopped for service_down_time (5 s): poll past it.
-  await until('the service group polled past service_down_time after the kill', () => lastPollAt > killedAt + SERVICE_DOWN_TIME_S * 1000 + 2000, 20_000);
-  polling = false;
-  await poller;
+  await until('the service group polled past service_down_time after the kill', () => serviceGroup.lastAt() > killedAt + SERVICE_DOWN_TIME_S * 1000 + 2000, { timeoutMs: 20_000 });
+  const states = (await serviceGroup.stop()).map((sample) => sample.value);
 
   assert.ok(resumedAt - killedAt <= 5000, `calls resumed ${resumedAt - killedAt} ms after the kill`);
   for (const call of calls.filter((c) => c.start <= killedAt && c.end! >= killStart)) {
@@ -273,7 +254,7 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   await until('every confirmed cast handled', () => {
     const seen = new Set(handled());
     return confirmed.every((value) => seen.has(String(value)));
-  }, 30_000).catch((error: unknown) => {
+  }, { timeoutMs: 30_000 }).catch((error: unknown) => {
     const seen = new Set(handled());
     throw new Error(`${String(error)}; missing: ${confirmed.filter((value) => !seen.has(String(value))).join(',')}`);
   });
@@ -295,10 +276,10 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   // The workers: both alive, the same processes, and off the killed node.
   assert.deepEqual(childPids(launcher.pid).sort(), workers, 'no worker died or was replaced');
   assert.ok(!launcher.lines.some((line) => line.msg === 'worker died unexpectedly'));
-  await until('workers reconnected to the surviving nodes', polled(async () => {
+  await until('workers reconnected to the surviving nodes', async () => {
     const now = (await connections(survivor)).filter((c) => workers.includes(c.pid));
     return now.length >= 2 && now.every((c) => c.port !== victimPort);
-  }), 30_000, 500).catch(withCtlError);
+  }, { timeoutMs: 30_000, intervalMs: 500 });
   const queues = await listQueues();
   assert.ok(queues.some((q) => q.name.startsWith('reply_') && q.type === 'quorum'), 'reply queues are quorum queues');
   assert.deepEqual(queues.filter((q) => !q.durable && !q.exclusive).map((q) => q.name), [], 'no transient non-exclusive queue');

@@ -15,7 +15,8 @@ import { connect as connectTcp, type Socket } from 'node:net';
 import { test } from 'node:test';
 import amqplib from 'amqplib';
 import { privateVhost, withBroker } from '../../helpers/broker.js';
-import { demoRpcRoutes, rssKiB, startHttpLoad, startLoop, summary, until, type Loop } from '../../helpers/fault-load.js';
+import { demoRpcRoutes, rssKiB, startHttpLoad, startLoop, summary, type Loop } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { amqpClient } from '../../helpers/fault-rpc.js';
 import { fuzzEnvelope, fuzzHttp, prng } from '../../helpers/fuzz-inputs.js';
 import { httpGet } from '../../helpers/http.js';
@@ -118,7 +119,7 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
   ];
   t.after(() => Promise.all(loads.map((load) => load.stop())));
   const warmStart = performance.now();
-  await until('warmed up', () => performance.now() - warmStart > 5000 && loads.every((load) => load.tally.ok > 500), 30_000);
+  await until('warmed up', () => performance.now() - warmStart > 5000 && loads.every((load) => load.tally.ok > 500), { timeoutMs: 30_000 });
   const watched = [launcher.pid, ...pids];
 
   // AMQP: raw bodies on a confirm channel, half to the topic queue, half to topic.host.
@@ -186,9 +187,9 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
       const check = await channel.checkQueue('demo');
       const checkHost = await channel.checkQueue(`demo.${host}`);
       return check.messageCount === 0 && checkHost.messageCount === 0;
-    }, 60_000, 250);
+    }, { timeoutMs: 60_000, intervalMs: 250 });
     const mark = performance.now();
-    await until('good traffic after the storm', () => loads.every((load) => load.tally.outcomes.filter((o) => o.ok && o.start > mark).length >= 50), 20_000);
+    await until('good traffic after the storm', () => loads.every((load) => load.tally.outcomes.filter((o) => o.ok && o.start > mark).length >= 50), { timeoutMs: 20_000 });
   };
 
   const rssByRound = [watched.map(rssKiB)];
@@ -220,5 +221,7 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
   assert.equal(notClosed, 0, 'the server closes every bad connection');
   assert.ok(trickleClosedMs.every((ms) => ms > 0 && ms < 10_000), `slowloris clients are cut: ${trickleClosedMs.join(', ')}`);
   assert.ok(replyCount > 0, 'well-formed calls in the mix were answered');
-  after.forEach((kib, i) => assert.ok(kib <= baseline[i]! * GROWTH_LIMIT, `pid ${watched[i]}: RSS ${kib} KiB after round ${ROUNDS}, ${baseline[i]} KiB before it`));
+  after.forEach((kib, i) => {
+    assert.ok(kib <= baseline[i]! * GROWTH_LIMIT, `pid ${watched[i]}: RSS ${kib} KiB after round ${ROUNDS}, ${baseline[i]} KiB before it`);
+  });
 });

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
 import { execa } from 'execa';
 import { privateVhost, withBroker } from '../../helpers/broker.js';
-import { until } from '../../helpers/fault-load.js';
+import { delay, until } from '../../helpers/wait.js';
 import { amqpClient } from '../../helpers/fault-rpc.js';
 import { childPids, RPC_CLI, startLauncher, type RunningLauncher } from '../../helpers/launcher.js';
 import { startTcpRelay } from '../../helpers/tcp-relay.js';
@@ -60,7 +60,7 @@ test('a host cut off by its network namespace is marked down, its calls fail ove
   if (!sharedUrl) return;
   // Its own vhost: the fuzz test's demo servers on the shared broker would otherwise consume the
   // same 'demo' queue and answer this test's calls.
-  const { url: url } = await privateVhost(t, sharedUrl);
+  const { url } = await privateVhost(t, sharedUrl);
   if (process.getuid?.() !== 0) {
     if (process.env.CI === 'true') throw new Error('network namespaces need root; CI runs the tests as root');
     t.skip('network namespaces need root');
@@ -81,7 +81,7 @@ test('a host cut off by its network namespace is marked down, its calls fail ove
   const [a, b, c] = await Promise.all([
     startLauncher([...common, '--transport-url', url, '--service-host', 'host-a'], { timeoutMs: 60_000 }),
     startLauncher([...common, '--transport-url', url, '--service-host', 'host-b'], { timeoutMs: 60_000 }),
-    startLauncher([...common, '--transport-url', url.replace('127.0.0.1:' + new URL(url).port, `${ns.hostIp}:${relayPort}`), '--service-host', 'host-c', '--host', ns.nsIp],
+    startLauncher([...common, '--transport-url', url.replace(`127.0.0.1:${new URL(url).port}`, `${ns.hostIp}:${relayPort}`), '--service-host', 'host-c', '--host', ns.nsIp],
       { wrap: ['ip', 'netns', 'exec', ns.name], timeoutMs: 60_000 }),
   ]);
   for (const launcher of [a, b, c]) t.after(stop(launcher));
@@ -94,7 +94,7 @@ test('a host cut off by its network namespace is marked down, its calls fail ove
       if (!['host-a', 'host-b', 'host-c'].every((name) => stateOf(rows, name) === 'up')) return false;
     }
     return true;
-  }, 20_000);
+  }, { timeoutMs: 20_000 });
   const cli = (server: string) =>
     execa(process.execPath, [RPC_CLI, 'call', 'demo', 'ping', '--server', server, '--transport-url', url, '--control-exchange', exchange, '--timeout', '10'], { reject: false, timeout: 20_000 });
   for (const server of ['host-a', 'host-b', 'host-c']) {
@@ -109,12 +109,12 @@ test('a host cut off by its network namespace is marked down, its calls fail ove
   const cutAt = Date.now();
   await ns.setLink(false);
   const { client } = await amqpClient(t, url, exchange, { timeoutSeconds: 10 });
-  // Calls to the topic meanwhile: all answered, by the hosts still connected.
+  // Calls to the topic meanwhile (spread over 1.8 s): all answered, by the hosts still connected.
   const answered = await Promise.all(Array.from({ length: 12 }, (_, i) =>
-    new Promise((resolve) => setTimeout(resolve, i * 150)).then(() => client.call<{ host: string }>({}, 'ping'))));
+    delay(i * 150).then(() => client.call<{ host: string }>({}, 'ping'))));
   assert.ok(answered.every((reply) => reply.host === 'host-a' || reply.host === 'host-b' || reply.host === 'host-c'), `every call answered by a host: ${JSON.stringify(answered)}`);
   await until('host-c marked down by host-a and host-b', async () =>
-    stateOf(await services(...views.a), 'host-c') === 'down' && stateOf(await services(...views.b), 'host-c') === 'down', (DOWN_TIME_S + 6) * 1000);
+    stateOf(await services(...views.a), 'host-c') === 'down' && stateOf(await services(...views.b), 'host-c') === 'down', { timeoutMs: (DOWN_TIME_S + 6) * 1000 });
   const downAfter = Date.now() - cutAt;
   assert.ok(downAfter >= (DOWN_TIME_S - 1) * 1000, `down after ${downAfter} ms, not before service_down_time`);
   assert.equal(stateOf(await services(...views.a), 'host-a'), 'up');
@@ -129,7 +129,7 @@ test('a host cut off by its network namespace is marked down, its calls fail ove
   await ns.setLink(true);
   await c.waitForLine((line) => c.lines.indexOf(line) >= linesBefore && line.msg === 'recovered the AMQP broker connection', 30_000, 'host-c reconnecting');
   await until('host-c up again for host-a and host-b', async () =>
-    stateOf(await services(...views.a), 'host-c') === 'up' && stateOf(await services(...views.b), 'host-c') === 'up', 15_000);
+    stateOf(await services(...views.a), 'host-c') === 'up' && stateOf(await services(...views.b), 'host-c') === 'up', { timeoutMs: 15_000 });
   const back = await cli('host-c');
   assert.equal(back.exitCode, 0, back.stderr);
   assert.equal((JSON.parse(back.stdout) as { host: string }).host, 'host-c');

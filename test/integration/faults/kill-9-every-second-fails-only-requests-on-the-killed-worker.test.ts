@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { httpGet } from '../../helpers/http.js';
-import { cpuPercent, delay, demoRpcRoutes, startHttpLoad, startLoop, summary, until, type Tally } from '../../helpers/fault-load.js';
+import { cpuPercent, demoRpcRoutes, startHttpLoad, startLoop, summary, type Tally } from '../../helpers/fault-load.js';
+import { delay, until } from '../../helpers/wait.js';
 import { embeddedClient } from '../../helpers/fault-rpc.js';
 import { isAlive, startLauncher } from '../../helpers/launcher.js';
 
@@ -45,7 +46,7 @@ async function killStorm(t: TestContext, WORKERS: number): Promise<void> {
   }, { concurrency: lanes.direct, maxMs: 60_000 });
   t.after(() => Promise.all([http.stop(), viaWorkers.stop(), direct.stop()]));
   const liveTallies = (): Tally[] => [http.tally, viaWorkers.tally, direct.tally];
-  await until('steady traffic', () => http.tally.ok > 100 && direct.tally.ok > 20, 10_000);
+  await until('steady traffic', () => http.tally.ok > 100 && direct.tally.ok > 20, { timeoutMs: 10_000 });
 
   // The current worker of each slot, from the launcher's log.
   const current = (): Map<number, number> => {
@@ -63,12 +64,12 @@ async function killStorm(t: TestContext, WORKERS: number): Promise<void> {
     await until(`slot ${slot} has a ready worker that was not killed yet`, () => {
       const pid = current().get(slot);
       return pid !== undefined && !killed.has(pid) && isAlive(pid);
-    }, 10_000, 20);
+    }, { timeoutMs: 10_000, intervalMs: 20 });
     const pid = current().get(slot)!;
     killed.add(pid);
     kills.push({ at: performance.now(), pid, slot });
     process.kill(pid, 'SIGKILL');
-    await delay(Math.max(0, started + (i + 1) * 1000 - performance.now()));
+    await delay(Math.max(0, started + (i + 1) * 1000 - performance.now())); // time is the subject: one kill a second
   }
 
   // N workers ready again, each alive and answering.
@@ -77,14 +78,14 @@ async function killStorm(t: TestContext, WORKERS: number): Promise<void> {
     const result = await httpGet(launcher.port, '/v1/workers').catch(() => undefined);
     rows = result?.status === 200 ? (JSON.parse(result.body) as { workers: WorkerRow[] }).workers.filter((w) => w.slot > 0) : [];
     return rows.length === WORKERS && rows.every((w) => w.ready && w.state === 'ready' && isAlive(w.pid));
-  }, 15_000, 100).catch(async (error: Error) => {
+  }, { timeoutMs: 15_000, intervalMs: 100 }).catch(async (error: Error) => {
     // A launcher that logs nothing and answers nothing: is it spinning (see the report of issue 7)?
     const cpu = await cpuPercent(launcher.pid);
     const notable = launcher.lines.filter((l) => l.level >= 40 || /worker|launcher|restart|spare/.test(l.msg)).slice(-40);
     throw new Error(`${error.message}; exit ${launcher.child.exitCode}; launcher CPU ${cpu.toFixed(0)} % over 1 s; kills ${JSON.stringify(kills)}; workers ${JSON.stringify(rows)}; ${liveTallies().map(summary).join(' ')}; log:\n${notable.map((l) => JSON.stringify(l)).join('\n')}\n${launcher.rawLines.slice(-10).join('\n')}`);
   });
   const settled = http.tally.ok;
-  await until('traffic after the kills', () => http.tally.ok > settled + 100, 10_000);
+  await until('traffic after the kills', () => http.tally.ok > settled + 100, { timeoutMs: 10_000 });
   await Promise.all([http.stop(), viaWorkers.stop(), direct.stop()]);
   const tallies = [http.tally, viaWorkers.tally, direct.tally];
 

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { demoRpcRoutes, startHttpLoad, summary, until } from '../../helpers/fault-load.js';
+import { demoRpcRoutes, startHttpLoad, summary } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { startLauncher, waitForPidGone } from '../../helpers/launcher.js';
 
 test('SIGKILL of the launcher under load: every worker gone within 2 s, the next launcher starts cleanly on the port', { timeout: 60_000 }, async (t) => {
@@ -22,7 +23,7 @@ test('SIGKILL of the launcher under load: every worker gone within 2 s, the next
   const http = startHttpLoad('http across the kill', () => port, [{ path: '/healthz' }], { concurrency: 4, maxMs: 40_000, timeoutMs: 5000 });
   const rpc = startHttpLoad('rpc via the workers across the kill', () => port, demoRpcRoutes(), { concurrency: 2, maxMs: 40_000, timeoutMs: 5000 });
   t.after(() => Promise.all([http.stop(), rpc.stop()]));
-  await until('steady traffic', () => http.tally.ok > 200 && rpc.tally.ok > 20, 10_000);
+  await until('steady traffic', () => http.tally.ok > 200 && rpc.tally.ok > 20, { timeoutMs: 10_000 });
 
   process.kill(first.pid, 'SIGKILL');
   const times = await Promise.all(pids.map((pid) => waitForPidGone(pid, 2000)));
@@ -35,7 +36,7 @@ test('SIGKILL of the launcher under load: every worker gone within 2 s, the next
   assert.equal(next.port, first.port);
   port = next.port;
   const restartedAt = performance.now();
-  await until('traffic on the new launcher', () => http.tally.ok > beforeRestart.http.ok + 200 && rpc.tally.ok > beforeRestart.rpc.ok + 20, 10_000);
+  await until('traffic on the new launcher', () => http.tally.ok > beforeRestart.http.ok + 200 && rpc.tally.ok > beforeRestart.rpc.ok + 20, { timeoutMs: 10_000 });
   await Promise.all([http.stop(), rpc.stop()]);
 
   console.log(`# workers gone ${times.map((ms) => ms.toFixed(1)).join(', ')} ms after the launcher's SIGKILL${spareGone === undefined ? '' : `, spare ${spareGone.toFixed(1)} ms`}`);

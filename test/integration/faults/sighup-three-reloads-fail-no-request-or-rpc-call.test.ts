@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { cpuPercent, demoRpcRoutes, failuresByConnection, startHttpLoad, startLoop, summary } from '../../helpers/fault-load.js';
 import { embeddedClient } from '../../helpers/fault-rpc.js';
 import { startLauncher } from '../../helpers/launcher.js';
+import { until } from '../../helpers/wait.js';
 
 test('three SIGHUP reloads in a row under load: 0 failed requests, 0 failed RPC calls', { timeout: 90_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-faults-hup-'));
@@ -36,9 +37,8 @@ test('three SIGHUP reloads in a row under load: 0 failed requests, 0 failed RPC 
   const generations: number[][] = [ready];
   for (let reload = 1; reload <= 3; reload++) {
     const before = http.tally.ok;
-    // Let some traffic reach the current workers first.
-    const settle = performance.now();
-    while (http.tally.ok < before + 50 && performance.now() - settle < 5000) await new Promise((resolve) => setTimeout(resolve, 20));
+    // Let some traffic reach the current workers first (best effort: after 5 s the reload goes on).
+    await until('some traffic on the current workers', () => http.tally.ok >= before + 50, { timeoutMs: 5000, intervalMs: 20 }).catch(() => undefined);
     process.kill(launcher.pid, 'SIGHUP');
     const done = await launcher
       .waitForLine(
@@ -56,7 +56,7 @@ test('three SIGHUP reloads in a row under load: 0 failed requests, 0 failed RPC 
     generations.push(done.pids as number[]);
   }
   const settle = http.tally.ok;
-  while (http.tally.ok < settle + 50) await new Promise((resolve) => setTimeout(resolve, 20));
+  await until('traffic after the last reload', () => http.tally.ok >= settle + 50, { timeoutMs: 30_000, intervalMs: 20 });
 
   const tallies = [await http.stop(), await viaWorkers.stop(), await direct.stop()];
   for (const tally of tallies) console.log(summary(tally));

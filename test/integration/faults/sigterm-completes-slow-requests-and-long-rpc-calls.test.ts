@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { httpGet } from '../../helpers/http.js';
-import { startHttpLoad, startLoop, summary, until } from '../../helpers/fault-load.js';
+import { startHttpLoad, startLoop, summary } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { embeddedClient } from '../../helpers/fault-rpc.js';
 import { fixturePath, startLauncher } from '../../helpers/launcher.js';
 
@@ -35,7 +36,7 @@ test('SIGTERM with 100 slow requests and 20 long RPC calls in flight: all comple
     if ((await client.call({}, 'echo', { value: n })) !== n) throw new Error('wrong echo');
   }, { concurrency: 1, maxMs: 30_000 });
   t.after(() => Promise.all([http.stop(), rpc.stop()]));
-  await until('steady traffic', () => http.tally.ok >= 200 && rpc.tally.ok >= 50, 10_000);
+  await until('steady traffic', () => http.tally.ok >= 200 && rpc.tally.ok >= 50, { timeoutMs: 10_000 });
 
   const started = (msg: string): number => launcher.lines.filter((line) => line.msg === msg).length;
   const slow = Array.from({ length: 100 }, () =>

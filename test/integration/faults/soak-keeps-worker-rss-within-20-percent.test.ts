@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { brokerUrl, withBroker } from '../../helpers/broker.js';
-import { delay, demoRpcRoutes, rssKiB, startHttpLoad, startLoop, summary, type Loop } from '../../helpers/fault-load.js';
+import { demoRpcRoutes, rssKiB, startHttpLoad, startLoop, summary, type Loop } from '../../helpers/fault-load.js';
+import { delay, measureFor } from '../../helpers/wait.js';
 import { amqpClient, embeddedClient } from '../../helpers/fault-rpc.js';
 import { startLauncher } from '../../helpers/launcher.js';
 import type { RpcClient } from '../../../src/rpc/client.js';
@@ -21,12 +22,8 @@ const GROWTH_LIMIT = 1.2;
 
 /** Mean of three RSS samples 500 ms apart, per pid. */
 async function sampleRss(pids: number[]): Promise<number[]> {
-  const sums = pids.map(() => 0);
-  for (let i = 0; i < 3; i++) {
-    pids.forEach((pid, j) => (sums[j]! += rssKiB(pid)));
-    if (i < 2) await delay(500);
-  }
-  return sums.map((sum) => Math.round(sum / 3));
+  const samples = await measureFor('worker RSS', 1000, () => pids.map(rssKiB), { intervalMs: 500 });
+  return pids.map((_, j) => Math.round(samples.reduce((sum, sample) => sum + sample[j]!, 0) / samples.length));
 }
 
 test(`soak at steady HTTP + RPC load for ${SOAK_SECONDS} s: no failure, worker RSS within 20 % of warm-up`, { timeout: (SOAK_SECONDS + WARMUP_SECONDS + 90) * 1000 }, async (t) => {
@@ -56,12 +53,12 @@ test(`soak at steady HTTP + RPC load for ${SOAK_SECONDS} s: no failure, worker R
   ];
   t.after(() => Promise.all(loads.map((load) => load.stop())));
 
-  await delay(WARMUP_SECONDS * 1000);
+  await delay(WARMUP_SECONDS * 1000); // time is the subject: the soak's warm-up
   const warm = await sampleRss(pids);
   const samples: number[][] = [warm];
   const end = performance.now() + SOAK_SECONDS * 1000;
   while (performance.now() < end) {
-    await delay(Math.min(10_000, Math.max(0, end - performance.now())));
+    await delay(Math.min(10_000, Math.max(0, end - performance.now()))); // time is the subject: a sample every 10 s of the soak
     samples.push(pids.map(rssKiB));
   }
   const last = await sampleRss(pids);
@@ -79,5 +76,7 @@ test(`soak at steady HTTP + RPC load for ${SOAK_SECONDS} s: no failure, worker R
     assert.equal(load.tally.failed, 0, `${load.tally.name}: ${load.tally.errors.join('; ')}`);
     assert.ok(load.tally.ok > SOAK_SECONDS * 5, `${load.tally.name}: only ${load.tally.ok} answered`);
   }
-  pids.forEach((pid, i) => assert.ok(last[i]! <= warm[i]! * GROWTH_LIMIT, `worker ${pid}: RSS ${last[i]} KiB at the end, ${warm[i]} KiB after warm-up`));
+  pids.forEach((pid, i) => {
+    assert.ok(last[i]! <= warm[i]! * GROWTH_LIMIT, `worker ${pid}: RSS ${last[i]} KiB at the end, ${warm[i]} KiB after warm-up`);
+  });
 });

@@ -31,7 +31,9 @@ test('stop with 50 in-flight slow requests and 50 idle keep-alive connections', 
   for (const client of idle) client.socket.write(get('/fast'));
   await Promise.all(idle.map((c) => c.waitFor((x) => x.data.endsWith('fast'), 5000, 'fast response')));
   const busy = await Promise.all(Array.from({ length: 50 }, () => RawClient.open(t, port)));
-  busy.forEach((client, i) => client.socket.write(get(`/slow/${i}`)));
+  busy.forEach((client, i) => {
+    client.socket.write(get(`/slow/${i}`));
+  });
   await heldPromise;
   assert.deepEqual(service.stats, { requests: 100, inFlight: 50, connections: 100, cut: 0, handedBack: 0, refused: 0 });
 
@@ -47,7 +49,9 @@ test('stop with 50 in-flight slow requests and 50 idle keep-alive connections', 
   assert.equal(busy.filter((c) => c.closed).length, 0, 'no busy connection was cut');
   assert.equal(stopped, false, 'stop waits for the in-flight requests');
 
-  held.forEach((res, i) => res.end(`slow-done-${i}`));
+  held.forEach((res, i) => {
+    res.end(`slow-done-${i}`);
+  });
   await Promise.all(busy.map((c) => c.waitFor((x) => x.closed, 5000, 'busy close')));
   busy.forEach((client, i) => {
     assert.match(client.data, /^HTTP\/1\.1 200 /);

@@ -38,7 +38,7 @@ test('requests beyond default_pool_size get 503; capacity returns when they fini
   });
   fourth.socket.write(get('/4'));
   await fourthHeld;
-  held.splice(0).forEach((res) => res.end('ok'));
+  for (const res of held.splice(0)) res.end('ok');
   await fourth.waitFor((c) => c.data.endsWith('ok'), 5000, 'fourth served');
   assert.match(fourth.data, /^HTTP\/1\.1 200 /);
 });

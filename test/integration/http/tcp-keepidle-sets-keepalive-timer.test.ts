@@ -2,18 +2,18 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
+import { until } from '../../helpers/wait.js';
 import { RawClient, get, hello, serve } from './serve.js';
 
 /** The keepalive timer `ss -o` shows on the server side; polled because an unacknowledged send shows the retransmit timer instead. */
 async function keepaliveTimer(port: number): Promise<string> {
   let out = '';
-  for (let attempt = 0; attempt < 40; attempt++) {
+  const timer = (): string | undefined => {
     out = execFileSync('ss', ['-tnoH', 'state', 'established', `( sport = :${port} )`], { encoding: 'utf8', timeout: 5000 });
-    const timer = /timer:\(keepalive,([^,]+),/.exec(out)?.[1];
-    if (timer) return timer;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return `no keepalive timer in: ${out.trim()}`;
+    return /timer:\(keepalive,([^,]+),/.exec(out)?.[1];
+  };
+  // On a timeout, what ss showed, for the assertion's message.
+  return until('a keepalive timer', timer, { timeoutMs: 2000, intervalMs: 50 }).catch(() => `no keepalive timer in: ${out.trim()}`);
 }
 
 test('the server side of a connection runs a keepalive timer of tcp_keepidle seconds', async (t) => {

@@ -9,7 +9,7 @@ import { RpcServer } from '../../../src/rpc/server.js';
 import type { RequestContext } from '../../../src/rpc/context.js';
 import { withBroker, startTransport, uniqueTopic } from '../../helpers/broker.js';
 import { runPythonClient, type PythonOp } from '../../helpers/python-peer.js';
-import { until as waitFor } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 
 /** Raised by our endpoint; a Python caller rebuilds it as its own builtin ValueError. */
 class ValueError extends Error {
@@ -95,7 +95,7 @@ test('a Python oslo client calls our server', { timeout: 60_000 }, async (t) => 
   assert.equal(whoami?.result, 'node-b');
   assert.equal(cast?.ok, true);
   assert.equal(fanout?.ok, true);
-  await waitFor('the direct cast and both fanout copies', () =>
+  await until('the direct cast and both fanout copies', () =>
     endpoints.a.casts.includes('direct-cast') && endpoints.a.casts.includes('fanout-cast') && endpoints.b.casts.includes('fanout-cast'));
 
   assert.equal(fail?.type, 'ValueError', 'a builtin exception is rebuilt as the caller\'s own class');

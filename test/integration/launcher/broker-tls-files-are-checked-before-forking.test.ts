@@ -30,7 +30,7 @@ test('broker TLS misconfigurations exit 2 in preflight, naming the option and fi
   assert.match(missing.stderr, /ssl_ca_file \/nonexistent\/ca\.pem: .*(ENOENT|no such file)/i);
 
   // A directory cannot be read as a file (root reads any mode, so this is the unreadable case).
-  const unreadable = await launch(['ssl_cert_file = ' + dir, 'ssl_key_file = ' + notPem], `amqps://nova:Sup3rS3cret@127.0.0.1:1/`);
+  const unreadable = await launch([`ssl_cert_file = ${dir}`, `ssl_key_file = ${notPem}`], `amqps://nova:Sup3rS3cret@127.0.0.1:1/`);
   assert.equal(unreadable.exitCode, 2);
   assert.match(unreadable.stderr, new RegExp(`ssl_cert_file ${dir}: .*(EISDIR|directory)`, 'i'));
 

@@ -32,7 +32,9 @@ test('a stale control socket whose pid now belongs to another process: exit 3 al
   mkdirSync(folder, { mode: 0o700 });
   // Processes that are not launchers hold the dead launchers' pids now.
   const others = [execa('sleep', ['60'], { reject: false }), execa('sleep', ['60'], { reject: false })];
-  t.after(() => others.forEach((other) => other.kill('SIGKILL')));
+  t.after(() => {
+    for (const other of others) other.kill('SIGKILL');
+  });
   const [before, after] = others.map((other) => join(folder, `control-${other.pid}.sock`)) as [string, string];
 
   await staleSocket(before);

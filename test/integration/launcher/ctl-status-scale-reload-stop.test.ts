@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { startHttpLoad, summary, until } from '../../helpers/fault-load.js';
+import { startHttpLoad, summary } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { CTL, startLauncher } from '../../helpers/launcher.js';
 
 /** A private runtime folder of our own, so the default control socket is this test's. */
@@ -64,7 +65,7 @@ test('status --json and the table, scale up and down under load with 0 failed re
   const scaled = await statusOf();
   assert.deepEqual(scaled.workers.filter((row) => row.slot > 0).map((row) => `${row.slot}:${row.state}`), ['1:ready', '2:ready', '3:ready'], 'new workers serve when scale returns');
   assert.equal(scaled.launcher.workers, 3);
-  await until('every worker served requests', async () => (await statusOf()).workers.filter((row) => row.slot > 0).every((row) => (row.requests as number) > 0), 10_000, 200);
+  await until('every worker served requests', async () => (await statusOf()).workers.filter((row) => row.slot > 0).every((row) => (row.requests as number) > 0), { timeoutMs: 10_000, intervalMs: 200 });
 
   const down = await ctl(env, 'scale', '1');
   assert.equal(down.exitCode, 0, down.stderr);

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { execa } from 'execa';
 import { LAUNCHER, startLauncher } from '../../helpers/launcher.js';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the colour codes this test looks for.
 const ANSI = /\x1b\[\d+m/;
 
 /** Run the launcher on a pseudo-terminal (util-linux `script`) until it is ready; then stop it. */

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { delay, rssKiB, startHttpLoad, summary, until } from '../../helpers/fault-load.js';
+import { rssKiB, startHttpLoad, summary } from '../../helpers/fault-load.js';
+import { delay, until } from '../../helpers/wait.js';
 import { httpGet } from '../../helpers/http.js';
 import { CTL, fixturePath, startLauncher } from '../../helpers/launcher.js';
 
@@ -31,7 +32,7 @@ test('a worker that grows past max_memory_restart under load is replaced, new on
   void replacing.then(() => (decided = true), () => undefined);
   while (!decided && rssKiB(grower!) / 1024 < LIMIT_MIB + 20) {
     await httpGet(launcher.port, '/grow?mb=8');
-    await delay(100);
+    await delay(100); // grow in steps, so the launcher's sampling sees the RSS rise
   }
   const warning = await replacing;
   assert.equal(warning.workerPid, grower);

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startHttpLoad, summary, until } from '../../helpers/fault-load.js';
+import { startHttpLoad, summary } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { httpGet } from '../../helpers/http.js';
 import { childPids, startLauncher } from '../../helpers/launcher.js';
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startLoad } from '../../helpers/http.js';
 import { startLauncher, waitForPidGone } from '../../helpers/launcher.js';
+import { until } from '../../helpers/wait.js';
 
 test('kill -9 of a worker: a replacement serves, the other worker keeps answering', async (t) => {
   const launcher = await startLauncher(['--workers', '2']);
@@ -22,10 +23,7 @@ test('kill -9 of a worker: a replacement serves, the other worker keeps answerin
   const replacementMs = performance.now() - killedAt;
   await waitForPidGone(victim!, 2000);
   // Let traffic flow to the new worker before stopping the load.
-  const deadline = performance.now() + 5000;
-  while (!load.report.pids.has(replacement.workerPid as number) && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await until('traffic on the replacement', () => load.report.pids.has(replacement.workerPid as number), { timeoutMs: 5000, intervalMs: 20 });
   const report = await load.stop();
   t.diagnostic(`replacement ready ${replacementMs.toFixed(1)} ms after kill -9; ${report.ok} ok, ${report.failed} failed`);
   console.log(`# worker replacement time after kill -9: ${replacementMs.toFixed(1)} ms`);

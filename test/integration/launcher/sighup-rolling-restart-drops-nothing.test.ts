@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpGet, startLoad } from '../../helpers/http.js';
-import { until } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { fixturePath, startLauncher } from '../../helpers/launcher.js';
 
 test('SIGHUP under a steady request loop: zero failed requests and every worker pid changes', async (t) => {
@@ -14,10 +14,10 @@ test('SIGHUP under a steady request loop: zero failed requests and every worker 
   const before = launcher.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];
 
   const load = startLoad(launcher.port, '/slow?ms=20', { concurrency: 6, maxMs: 30_000 });
-  await until('the load to reach both workers', () => before.every((pid) => load.report.pids.has(pid)), 10_000, 20);
+  await until('the load to reach both workers', () => before.every((pid) => load.report.pids.has(pid)), { timeoutMs: 10_000, intervalMs: 20 });
   process.kill(launcher.pid, 'SIGHUP');
   const done = await launcher.waitForLine((line) => line.msg === 'rolling restart complete', 20_000, 'rolling restart complete');
-  await until('the load to reach both new workers', () => (done.pids as number[]).every((pid) => load.report.pids.has(pid)), 10_000, 20);
+  await until('the load to reach both new workers', () => (done.pids as number[]).every((pid) => load.report.pids.has(pid)), { timeoutMs: 10_000, intervalMs: 20 });
   const report = await load.stop();
   console.log(`# SIGHUP reload under load: ${report.sent} sent, ${report.ok} ok, ${report.failed} failed`);
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { execa } from 'execa';
 import { ROOT } from '../../helpers/config.js';
-import { delay, until } from '../../helpers/fault-load.js';
+import { delay, until } from '../../helpers/wait.js';
 import { startLauncher } from '../../helpers/launcher.js';
 import { PYTHON } from '../../helpers/python-peer.js';
 
@@ -55,7 +55,7 @@ test('under systemd Type=notify: READY=1 once every worker serves, RELOADING=1 a
   const socket = join(dir, 'notify.sock');
   const datagrams = await notifyListener(t, socket);
   const received = (what: string, after = 0): Promise<Datagram> =>
-    until(`${what} on the notify socket`, () => datagrams.slice(after).some((d) => d.message.split('\n').includes(what)), 20_000, 20).then(
+    until(`${what} on the notify socket`, () => datagrams.slice(after).some((d) => d.message.split('\n').includes(what)), { timeoutMs: 20_000, intervalMs: 20 }).then(
       () => datagrams.slice(after).find((d) => d.message.split('\n').includes(what))!,
     );
 
@@ -69,7 +69,7 @@ test('under systemd Type=notify: READY=1 once every worker serves, RELOADING=1 a
     assert.ok(!readFileSync(`/proc/${pid}/environ`, 'utf8').includes('NOTIFY_SOCKET='), `worker ${pid} has no NOTIFY_SOCKET`);
   }
   const since = datagrams.length;
-  await delay(1000);
+  await delay(1000); // time is the subject: the watchdog pings of 1 s are counted
   const pings = datagrams.slice(since).filter((d) => d.message === 'WATCHDOG=1').length;
   assert.ok(pings >= 3 && pings <= 8, `WATCHDOG=1 every half of WATCHDOG_USEC (0.2 s): ${pings} in 1 s`);
 

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { NotificationListener } from '../../../src/notify/listener.js';
 import { Notifier } from '../../../src/notify/notifier.js';
 import { rabbit, startPrivateBroker, startTransport, uniqueTopic, withBroker } from '../../helpers/broker.js';
-import { until } from '../../helpers/fault-load.js';
+import { delay, until } from '../../helpers/wait.js';
 
 const FAST = { rabbit_retry_interval: 0.2, rabbit_retry_backoff: 0.2, rabbit_interval_max: 1, rpc_response_timeout: 5 };
 
@@ -40,14 +40,14 @@ test('a broker restart while notifying loses no confirmed notification (durable 
       } catch {
         sender.failed++;
       }
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await delay(5); // load pacing: a steady stream, not a busy loop
     }
   });
   t.after(async () => {
     running = false;
     await Promise.all(loops);
   });
-  await until('notifications flowing', () => senders.every((sender) => sender.confirmed.length >= 20), 10_000);
+  await until('notifications flowing', () => senders.every((sender) => sender.confirmed.length >= 20), { timeoutMs: 10_000 });
 
   const lost = senders.map((sender) => once(sender.transport, 'disconnected'));
   await rabbit(['stop_app'], dir);
@@ -56,7 +56,7 @@ test('a broker restart while notifying loses no confirmed notification (durable 
   const back = senders.map((sender) => once(sender.transport, 'connected'));
   await rabbit(['start_app'], dir);
   await Promise.all(back);
-  await until('notifications flowing again', () => senders.every((sender, i) => sender.confirmed.length >= atOutage[i]! + 20), 20_000);
+  await until('notifications flowing again', () => senders.every((sender, i) => sender.confirmed.length >= atOutage[i]! + 20), { timeoutMs: 20_000 });
   running = false;
   await Promise.all(loops);
 
@@ -67,7 +67,7 @@ test('a broker restart while notifying loses no confirmed notification (durable 
     t.after(() => listener.stop());
     await listener.start();
     const last = sender.confirmed.at(-1)!;
-    await until(`${sender.name}: every confirmed notification`, () => received.size >= sender.confirmed.length, 20_000);
+    await until(`${sender.name}: every confirmed notification`, () => received.size >= sender.confirmed.length, { timeoutMs: 20_000 });
     const missing = sender.confirmed.filter((n) => !received.has(n));
     assert.deepEqual(missing, [], `${sender.name}: confirmed notifications missing after the restart`);
     assert.ok(received.has(last), `${sender.name}: the last one (${last}) arrived`);

@@ -10,7 +10,7 @@ import { Notifier } from '../../../src/notify/notifier.js';
 import { PRIORITIES } from '../../../src/notify/priorities.js';
 import { NotificationResult, type NotificationRecord } from '../../../src/notify/dispatcher.js';
 import { startTransport, uniqueTopic } from '../../helpers/broker.js';
-import { until as waitFor } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { peerCommand, pythonNotify, startPythonListener, type PythonSide } from './support.js';
 
 type Seen = { priority: string; ctxt: unknown; publisher: unknown; event: unknown; payload: unknown; metadata: unknown };
@@ -73,7 +73,7 @@ export async function pythonNotifierToOurListeners(t: TestContext, side: PythonS
   for (let i = 0; i < 6; i++) ops.push({ priority: 'info', topics: [batchTopic], publisher_id: 'batcher', event_type: 'batch.event', payload: { i, text: `b${i}`, nested: { list: [] } }, ctxt: { user_id: 'b', project_id: 'p', request_id: `req-b${i}`, auth_token: 'x' } });
   await pythonNotify(side, url, ops);
 
-  await waitFor('every notification at every listener', () => all.seen.length === 8 && pools.a.seen.length === 8 && pools.b.seen.length === 8 && batches.flat().length === 6, 20_000);
+  await until('every notification at every listener', () => all.seen.length === 8 && pools.a.seen.length === 8 && pools.b.seen.length === 8 && batches.flat().length === 6, { timeoutMs: 20_000 });
   const byIndex = new Map(all.seen.map((seen) => [(seen.payload as { i: number }).i, seen]));
   PRIORITIES.forEach((priority, i) => {
     const seen = byIndex.get(i)!;
@@ -90,7 +90,7 @@ export async function pythonNotifierToOurListeners(t: TestContext, side: PythonS
   for (const pool of Object.values(pools)) {
     assert.deepEqual(pool.seen.map((seen) => (seen.payload as { i: number }).i).sort(), [0, 1, 2, 3, 4, 5, 6, 7]);
   }
-  await waitFor('the requeued critical notification handled the second time', () => afterRequeue.length === 1, 10_000);
+  await until('the requeued critical notification handled the second time', () => afterRequeue.length === 1, { timeoutMs: 10_000 });
   assert.deepEqual([...requeued], afterRequeue, 'our listener requeued it and got it again');
   assert.deepEqual(batches.flat().map((record) => (record.payload as { i: number }).i), [0, 1, 2, 3, 4, 5]);
   assert.equal(batches[0]!.length, 4, 'a full batch of batchSize');
@@ -112,7 +112,7 @@ export async function ourNotifierToPythonListener(t: TestContext, side: PythonSi
   const toBatch = new Notifier(transport, { publisherId: 'node.batch', topics: [batchTopic], throwOnError: true });
   for (let i = 0; i < 5; i++) await toBatch.info(ctx, 'node.batch', { i });
 
-  await waitFor('nine notifications at the Python listener', () => python.events.filter((event) => event.event === 'notification').length === 9, 20_000);
+  await until('nine notifications at the Python listener', () => python.events.filter((event) => event.event === 'notification').length === 9, { timeoutMs: 20_000 });
   const got = python.events.filter((event) => event.event === 'notification');
   const byIndex = new Map(got.map((event) => [(event.payload as { i: number }).i, event]));
   for (const [i, priority] of PRIORITIES.entries()) {
@@ -131,7 +131,7 @@ export async function ourNotifierToPythonListener(t: TestContext, side: PythonSi
   assert.equal(requeued.length, 1, 'the Python listener requeued one notification');
   assert.ok(byIndex.has((requeued[0]!.payload as { i: number }).i), 'and got it again');
 
-  await waitFor('five notifications in Python batches', () => pyBatch.events.filter((event) => event.event === 'batch').flatMap((event) => event.notifications as unknown[]).length === 5, 20_000);
+  await until('five notifications in Python batches', () => pyBatch.events.filter((event) => event.event === 'batch').flatMap((event) => event.notifications as unknown[]).length === 5, { timeoutMs: 20_000 });
   const pyBatches = pyBatch.events.filter((event) => event.event === 'batch').map((event) => (event.notifications as Array<{ payload: { i: number } }>).map((n) => n.payload.i));
   assert.deepEqual(pyBatches.flat(), [0, 1, 2, 3, 4]);
   assert.deepEqual(pyBatches[0], [0, 1, 2]);

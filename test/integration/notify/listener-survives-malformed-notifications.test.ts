@@ -12,7 +12,7 @@ import { NotificationListener } from '../../../src/notify/listener.js';
 import { Notifier } from '../../../src/notify/notifier.js';
 import { withBroker, startTransport, uniqueTopic } from '../../helpers/broker.js';
 import { fuzzEnvelope, prng } from '../../helpers/fuzz-inputs.js';
-import { until } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 
 const envelope = (message: unknown) => JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(message) });
 
@@ -64,7 +64,7 @@ test('a NotificationListener survives thousands of malformed notifications and s
   }
   await channel.waitForConfirms();
   await new Notifier(transport, { topics: [topic], throwOnError: true }).info({}, 'after.fuzz', 'still serving');
-  await until('the good notification after the fuzz', () => good.length === 1, 30_000);
+  await until('the good notification after the fuzz', () => good.length === 1, { timeoutMs: 30_000 });
   const stats = listener.stats;
   assert.equal(stats.received, total + 1);
   assert.ok(stats.dropped >= total * 0.6, `dropped ${stats.dropped} of ${total}`);

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { NotificationListener } from '../../../src/notify/listener.js';
 import { Notifier } from '../../../src/notify/notifier.js';
 import { rabbit, startTransport, uniqueTopic, withRabbitmq4 } from '../../helpers/broker.js';
-import { until } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { sideAvailable } from './interop-suite.js';
 import { pythonNotify, startPythonListener } from './support.js';
 
@@ -42,7 +42,7 @@ test('quorum notification queues shared with Python oslo.messaging 16.1 on Rabbi
     await listener.start();
   }
   await pythonNotify(SIDE, url, [{ priority: 'warning', topics: [topic], publisher_id: 'py.rmq4', event_type: 'quorum.warn', payload: { n: 3 } }], CONF);
-  await until('the Python notification at both listeners', () => seen.length === 1 && pooled.length === 1, 20_000);
+  await until('the Python notification at both listeners', () => seen.length === 1 && pooled.length === 1, { timeoutMs: 20_000 });
   assert.deepEqual([seen[0], pooled[0]], [{ n: 3 }, { n: 3 }]);
 
   const consumers = JSON.parse(await rabbit(['--rabbitmq4', 'list_consumers'])) as Array<{ queue_name: string; arguments: unknown[][] }>;

@@ -65,7 +65,7 @@ test('aborting the signal cancels a running run with ERR_POOL_ABORTED and its re
   t.after(() => pool.destroy());
   const controller = new AbortController();
   const run = pool.run('spin', { ms: 10_000 }, { signal: controller.signal });
-  setTimeout(() => controller.abort(new Error('stop now')), 100);
+  setTimeout(() => controller.abort(new Error('stop now')), 100); // while the 10 s run is under way
   await assert.rejects(run, (error: Error & { code?: string }) => {
     assert.equal(error.code, 'ERR_POOL_ABORTED');
     assert.equal((error.cause as Error).message, 'stop now');

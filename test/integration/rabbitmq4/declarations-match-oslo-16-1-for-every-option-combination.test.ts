@@ -38,7 +38,9 @@ function cases(): Array<{ name: string; options: Record<string, unknown> }> {
   const out = [];
   for (let bits = 0; bits < 1 << FLAGS.length; bits++) {
     const options: Record<string, unknown> = { hostname: HOSTNAME, processname: 'proc' };
-    FLAGS.forEach((flag, i) => (options[flag] = (bits & (1 << i)) !== 0));
+    FLAGS.forEach((flag, i) => {
+      options[flag] = (bits & (1 << i)) !== 0;
+    });
     const quorumLimits = bits % 2 === 1;
     options.rabbit_quorum_delivery_limit = quorumLimits ? 5 : 0;
     options.rabbit_quorum_max_memory_length = quorumLimits ? 1000 : 0;

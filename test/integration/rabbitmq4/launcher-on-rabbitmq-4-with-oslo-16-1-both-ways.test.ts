@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { uniqueTopic } from '../../helpers/broker.js';
-import { until as waitFor } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { httpGet } from '../../helpers/http.js';
 import { RPC_CLI, startLauncher } from '../../helpers/launcher.js';
 import { runPythonClient, startPythonServer } from '../../helpers/python-peer.js';
@@ -60,10 +60,10 @@ test('recommended options from one file: calls, casts and fanout both ways with 
   assert.deepEqual(add, { ...add, ok: true, result: 42 });
 
   // The service group: the launcher's reports (stream fanout casts) come back to it.
-  await waitFor('the launcher up in its own service group', async () => {
+  await until('the launcher up in its own service group', async () => {
     const body = JSON.parse((await httpGet(launcher.port, '/v1/services')).body) as { services: Array<{ host: string; state: string }> };
     return body.services.some((service) => service.host === host && service.state === 'up');
-  }, 15_000, 250);
+  }, { timeoutMs: 15_000, intervalMs: 250 });
 
   // Ours calling: rpc.js (same file) calls, casts and fans out to a Python 16.1 server.
   const pyTopic = uniqueTopic('rmq4-pysrv');

@@ -17,7 +17,7 @@ import { AmqpTransport, BrokerDeclareError } from '../../../src/rpc/transports/a
 import type { Delivery } from '../../../src/rpc/transports/transport.js';
 import { startTransport, uniqueTopic, withRabbitmq4, type QueueRow } from '../../helpers/broker.js';
 import { captureLogger } from '../../helpers/capture-logger.js';
-import { until as waitFor } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { runPythonClient, startPythonServer } from '../../helpers/python-peer.js';
 import { rabbitmq4Vhost, recommendedIni, removeQueueManagerCounters, stagedTrixiePeer, type StagedPeer } from './support.js';
 
@@ -111,15 +111,15 @@ test('recommended options from one file: Python 16.1 and ours declare the same q
   t.after(() => sharing.stop());
   // A quorum queue's consumer count reaches rabbitmqctl through Raft, a moment later.
   const consumerCount = async () => (await vhost.queues()).find((q) => q.name === pyTopic)?.consumers;
-  await waitFor('both servers consuming the shared quorum topic queue', async () => (await consumerCount()) === 2, 10_000, 250);
+  await until('both servers consuming the shared quorum topic queue', async () => (await consumerCount()) === 2, { timeoutMs: 10_000, intervalMs: 250 });
   for (let i = 0; i < 10; i++) {
     await transport.publish({ target: { exchange: 'openstack', topic: pyTopic }, body: envelope({ method: 'record', args: { value: i }, _unique_id: hex32() }) });
   }
   const pyCasts = () => python.events.filter((e) => e.event === 'cast' && typeof e.value === 'number' && e.value < 100).length;
-  await waitFor('ten casts consumed between the two servers', () => shared.length + pyCasts() === 10, 15_000);
+  await until('ten casts consumed between the two servers', () => shared.length + pyCasts() === 10, { timeoutMs: 15_000 });
   await transport.publish({ target: { exchange: 'openstack', topic: pyTopic, fanout: true }, body: envelope({ method: 'record', args: { value: 100 }, _unique_id: hex32() }) });
   await python.waitEvent((e) => e.event === 'cast' && e.value === 100, 15_000);
-  await waitFor('our server read the fanout stream too', () => shared.some((d) => d.body.toString().includes('"value\\": 100') || d.body.toString().includes('\\"value\\":100')), 15_000);
+  await until('our server read the fanout stream too', () => shared.some((d) => d.body.toString().includes('"value\\": 100') || d.body.toString().includes('\\"value\\":100')), { timeoutMs: 15_000 });
 
   // No queue on this broker is both non-durable and non-exclusive (RabbitMQ 4.3's rule).
   const transient = (await vhost.queues()).filter((q) => !q.durable && !q.exclusive);

@@ -21,7 +21,7 @@ import type { RequestContext } from '../../../src/rpc/context.js';
 import { RpcServer } from '../../../src/rpc/server.js';
 import { AmqpTransport } from '../../../src/rpc/transports/amqp/index.js';
 import { uniqueTopic } from '../../helpers/broker.js';
-import { until as waitFor } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { runPythonClient, startPythonServer } from '../../helpers/python-peer.js';
 import { startTlsBroker, tlsAttempts } from '../../helpers/tls-broker.js';
 import { makeTestCerts } from '../http/certs.js';
@@ -92,8 +92,8 @@ test('RabbitMQ 4 over TLS: oslo 16.1 and ours both ways from one file, refusals,
     assert.deepEqual(add, { ...add, ok: true, result: 42 });
     assert.equal(cast?.ok, true);
     assert.equal(fanout?.ok, true);
-    await waitFor('the cast and the fanout cast (stream) at our server', () =>
-      endpoint.casts.includes('py-cast') && endpoint.casts.includes('py-fanout'), 10_000);
+    await until('the cast and the fanout cast (stream) at our server', () =>
+      endpoint.casts.includes('py-cast') && endpoint.casts.includes('py-fanout'), { timeoutMs: 10_000 });
   });
 
   await t.test('our client calls and casts to a Python 16.1 server over TLS', async () => {

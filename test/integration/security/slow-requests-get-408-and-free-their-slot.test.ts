@@ -7,18 +7,10 @@ import { Agent } from 'node:http';
 import { test } from 'node:test';
 import { httpGet } from '../../helpers/http.js';
 import { startLauncher } from '../../helpers/launcher.js';
+import { until } from '../../helpers/wait.js';
 import { RawClient } from '../http/serve.js';
 
 const SLOW_BODY_HEAD = 'POST /v1/rpc/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{';
-
-/** Poll `check` until it holds; fails after `timeoutMs` with `what`. */
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 test('two bodies trickling one byte a second hold the pool (503) only until request_timeout: 408, closed, slot free', async (t) => {
   const launcher = await startLauncher(['--workers', '1', '--default-pool-size', '2', '--client-socket-timeout', '5', '--header-timeout', '2', '--request-timeout', '3']);
@@ -26,11 +18,13 @@ test('two bodies trickling one byte a second hold the pool (503) only until requ
   const started = performance.now();
   const clients = await Promise.all([RawClient.open(t, launcher.port), RawClient.open(t, launcher.port)]);
   for (const client of clients) client.socket.write(SLOW_BODY_HEAD);
-  const trickle = setInterval(() => clients.forEach((client) => client.closed || client.socket.write(' ')), 1000);
+  const trickle = setInterval(() => {
+    for (const client of clients) if (!client.closed) client.socket.write(' ');
+  }, 1000);
   t.after(() => clearInterval(trickle));
 
   // The reproduction: both slots are taken while the bodies trickle.
-  await until(async () => (await httpGet(launcher.port, '/healthz')).status === 503, 2000, '/healthz answering 503');
+  await until('/healthz answering 503', async () => (await httpGet(launcher.port, '/healthz')).status === 503, { timeoutMs: 2000 });
   for (const client of clients) await client.waitFor((c) => c.closed, 6000, 'the slow request closed');
   const elapsed = performance.now() - started;
   for (const client of clients) assert.match(client.data, /^HTTP\/1\.1 408 Request Timeout\r\n/);
@@ -67,16 +61,18 @@ test('slowloris: 200 partial heads against a worker limited to 120 files; open c
     client.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
     attackers.push(client);
   }
-  const trickle = setInterval(() => attackers.forEach((client) => client.closed || client.socket.write('a')), 300);
+  const trickle = setInterval(() => {
+    for (const client of attackers) if (!client.closed) client.socket.write('a');
+  }, 300);
   t.after(() => clearInterval(trickle));
 
   // The connection opened before the flood is not disturbed.
   const during = await httpGet(launcher.port, '/healthz', { agent, timeoutMs: 2000 });
   assert.equal(during.status, 200);
-  await until(() => attackers.filter((c) => c.closed && c.data === '').length >= 150, 5000, 'connections beyond max_connections closed unread');
+  await until('connections beyond max_connections closed unread', () => attackers.filter((c) => c.closed && c.data === '').length >= 150, { timeoutMs: 5000 });
   await launcher.waitForLine((line) => line.msg === 'max_connections reached: new connections are closed', 2000);
   // The ones it kept get 408 at header_timeout; then anyone can connect again.
-  await until(() => attackers.every((c) => c.closed), 6000, 'every partial head closed');
+  await until('every partial head closed', () => attackers.every((c) => c.closed), { timeoutMs: 6000 });
   assert.ok(attackers.filter((c) => c.data.startsWith('HTTP/1.1 408 ')).length >= 1);
   assert.equal((await httpGet(launcher.port, '/healthz', { timeoutMs: 2000 })).status, 200);
 });

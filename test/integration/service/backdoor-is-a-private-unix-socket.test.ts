@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startLauncher } from '../../helpers/launcher.js';
+import { until } from '../../helpers/wait.js';
 
 test('backdoor_socket: one 0600 unix socket per worker with a REPL that sees the service', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-backdoor-'));
@@ -22,7 +23,6 @@ test('backdoor_socket: one 0600 unix socket per worker with a REPL that sees the
   let output = '';
   socket.on('data', (chunk: Buffer) => (output += chunk.toString()));
   socket.write('service.binary + ":" + process.pid\n');
-  const deadline = performance.now() + 5000;
-  while (!output.includes(`demo:${pids[0]}`) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  await until('the backdoor to answer', () => output.includes(`demo:${pids[0]}`), { timeoutMs: 5000, intervalMs: 20 });
   assert.match(output, new RegExp(`'demo:${pids[0]}'`));
 });

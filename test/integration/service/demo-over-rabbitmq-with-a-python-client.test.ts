@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { privateVhost, withBroker } from '../../helpers/broker.js';
 import { httpGet } from '../../helpers/http.js';
 import { fixturePath, startLauncher } from '../../helpers/launcher.js';
+import { until } from '../../helpers/wait.js';
 
 const PYTHON_CLIENT = fixturePath('../../../test/fixtures/python/oslo_client.py');
 
@@ -44,12 +45,10 @@ test('over RabbitMQ: the demo serves a Python oslo client, shares one service re
   t.after(() => b.kill());
   const seen = async (): Promise<Array<{ host: string; state: string; workers: number }>> =>
     (JSON.parse((await httpGet(b.port, '/v1/services')).body) as { services: Array<{ host: string; state: string; workers: number }> }).services;
-  let services = await seen();
-  const deadline = performance.now() + 5000;
-  while (services.find((s) => s.host === 'host-a')?.workers !== 2 && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    services = await seen();
-  }
+  const services = await until('host-a with its 2 workers, seen by host-b', async () => {
+    const rows = await seen();
+    return rows.find((s) => s.host === 'host-a')?.workers === 2 ? rows : undefined;
+  }, { timeoutMs: 5000, intervalMs: 100 });
   assert.deepEqual(services.find((s) => s.host === 'host-a'), { ...services.find((s) => s.host === 'host-a'), state: 'up', workers: 2 });
 
   // SIGKILL one worker of host-a: the record stays up through the other worker.
@@ -63,12 +62,10 @@ test('over RabbitMQ: the demo serves a Python oslo client, shares one service re
   // Stopping launcher a: host-a is down at once (it left the group), long before service_down_time (60 s).
   process.kill(a.pid, 'SIGTERM');
   assert.equal((await a.exited).code, 0);
-  const stoppedAt = performance.now();
-  let state = (await seen()).find((s) => s.host === 'host-a')?.state;
-  while (state !== 'down' && performance.now() - stoppedAt < 3000) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    state = (await seen()).find((s) => s.host === 'host-a')?.state;
-  }
+  const state = await until('host-a down', async () => {
+    const now = (await seen()).find((s) => s.host === 'host-a')?.state;
+    return now === 'down' ? now : undefined;
+  }, { timeoutMs: 3000, intervalMs: 100 });
   assert.equal(state, 'down');
   assert.equal((await seen()).find((s) => s.host === 'host-b')?.state, 'up');
 });

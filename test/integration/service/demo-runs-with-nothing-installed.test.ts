@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { execa } from 'execa';
 import { httpGet } from '../../helpers/http.js';
 import { RPC_CLI, startLauncher } from '../../helpers/launcher.js';
+import { until } from '../../helpers/wait.js';
 
 test('no broker: the demo is up in the service group, RPC reaches both workers, the rpc CLI works over the unix socket', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-demo-'));
@@ -82,11 +83,11 @@ test('admin routes exist only with admin_token, require it, and disable a servic
     headers: { authorization: 'Bearer s3cret-token' },
   });
   assert.equal(disabled.status, 200, disabled.body);
-  let service = { disabled: false, disabledReason: null as string | null };
-  const deadline = performance.now() + 3000;
-  while (!service.disabled && performance.now() < deadline) {
-    service = (JSON.parse((await httpGet(guarded.port, '/v1/services')).body) as { services: Array<typeof service> }).services[0]!;
-  }
+  type Row = { disabled: boolean; disabledReason: string | null };
+  const service = await until('the service disabled', async () => {
+    const row = (JSON.parse((await httpGet(guarded.port, '/v1/services')).body) as { services: Row[] }).services[0];
+    return row?.disabled ? row : undefined;
+  }, { timeoutMs: 3000, intervalMs: 20 });
   assert.deepEqual([service.disabled, service.disabledReason], [true, 'maintenance']);
   assert.ok(!guarded.lines.some((line) => JSON.stringify(line).includes('s3cret-token')), 'the token never reaches the log');
 });

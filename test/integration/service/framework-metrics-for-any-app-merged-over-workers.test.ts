@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { freePort, httpGet } from '../../helpers/http.js';
 import { fixturePath, startLauncher } from '../../helpers/launcher.js';
-import { until } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 
 const manager = fixturePath('managers/recording-manager.js');
 const app = fixturePath('apps/rpc-app.js');
@@ -43,7 +43,7 @@ test('metrics_enabled: every worker counted, merged on metrics_path before the a
   await until('the killed slot restarted', async () => {
     const text = (await httpGet(launcher.port, '/metrics')).body;
     return (sample(text, 'oslo_node_launcher_worker_restarts{slot="1"}') ?? 0) + (sample(text, 'oslo_node_launcher_worker_restarts{slot="2"}') ?? 0) === 1;
-  }, 20_000);
+  }, { timeoutMs: 20_000 });
 });
 
 test('metrics_port: the launcher serves them on their own port; the service port leaves the path to the app', { timeout: 60_000 }, async (t) => {

@@ -14,6 +14,7 @@ import pg from 'pg';
 import { withDatabase } from '../../helpers/database.js';
 import { httpGet } from '../../helpers/http.js';
 import { startLauncher, type RunningLauncher } from '../../helpers/launcher.js';
+import { delay, until } from '../../helpers/wait.js';
 
 interface Row {
   host: string;
@@ -34,7 +35,9 @@ test('two launchers as two hosts on one PostgreSQL: up, SIGKILL to down, disable
   const hostA = `host-a-${tag}`;
   const hostB = `host-b-${tag}`;
   const running = new Set<RunningLauncher>();
-  t.after(() => running.forEach((launcher) => launcher.kill()));
+  t.after(() => {
+    for (const launcher of running) launcher.kill();
+  });
   const start = async (host: string, workers: number): Promise<RunningLauncher> => {
     const launcher = await startLauncher(
       ['--workers', String(workers), '--service-host', host, '--embedded-socket', join(dir, `${host}.sock`), '--report-interval', '1', '--service-down-time', '3'],
@@ -48,21 +51,19 @@ test('two launchers as two hosts on one PostgreSQL: up, SIGKILL to down, disable
     assert.equal(response.status, 200, response.body);
     return (JSON.parse(response.body) as { services: Row[] }).services.filter((row) => row.host.endsWith(tag));
   };
-  const until = async (launcher: RunningLauncher, wanted: (rows: Row[]) => boolean, what: string, timeoutMs = 10_000): Promise<Row[]> => {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const rows = await ours(launcher);
-      if (wanted(rows)) return rows;
-      if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(rows)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  /** The launcher's rows once `wanted` holds for them. */
+  const rowsWhen = async (launcher: RunningLauncher, wanted: (rows: Row[]) => boolean, what: string, timeoutMs = 10_000): Promise<Row[]> => {
+    let rows: Row[] = [];
+    return until(what, async () => wanted((rows = await ours(launcher))) && rows, { timeoutMs, intervalMs: 100 }).catch((error: Error) => {
+      throw new Error(`${error.message}; rows: ${JSON.stringify(rows)}`);
+    });
   };
   const stateOf = (rows: Row[], host: string) => rows.find((row) => row.host === host);
 
   let [a, b] = await Promise.all([start(hostA, 2), start(hostB, 1)]);
   const bothUp = (rows: Row[]) => stateOf(rows, hostA)?.state === 'up' && stateOf(rows, hostB)?.state === 'up';
-  await until(a, bothUp, 'A to see both hosts up');
-  const seenByB = await until(b, bothUp, 'B to see both hosts up');
+  await rowsWhen(a, bothUp, 'A to see both hosts up');
+  const seenByB = await rowsWhen(b, bothUp, 'B to see both hosts up');
   assert.equal(stateOf(seenByB, hostB)!.workers, 1, 'its own host with its live workers');
   assert.equal(stateOf(seenByB, hostA)!.workers, null, 'another host\'s workers are not in nova\'s table');
 
@@ -74,7 +75,7 @@ test('two launchers as two hosts on one PostgreSQL: up, SIGKILL to down, disable
     (await client.query<{ report_count: number }>('SELECT report_count FROM services WHERE host = $1 AND deleted = 0', [host])).rows[0]!.report_count;
   const before = await count(hostA);
   const measuredFrom = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, 3000));
+  await delay(3000); // time is the subject: the reports of 3 s are counted
   const reports = (await count(hostA)) - before;
   const seconds = (performance.now() - measuredFrom) / 1000;
   assert.ok(reports >= seconds - 1.5 && reports <= seconds + 1, `${reports} reports in ${seconds.toFixed(1)} s at report_interval 1 with 2 workers`);
@@ -86,7 +87,7 @@ test('two launchers as two hosts on one PostgreSQL: up, SIGKILL to down, disable
     body: JSON.stringify({ host: hostB, binary: 'demo', reason: 'maintenance' }),
   });
   assert.equal(disable.status, 200, disable.body);
-  await until(b, (rows) => stateOf(rows, hostB)?.disabled === true && stateOf(rows, hostB)?.disabledReason === 'maintenance', 'B to read itself disabled');
+  await rowsWhen(b, (rows) => stateOf(rows, hostB)?.disabled === true && stateOf(rows, hostB)?.disabledReason === 'maintenance', 'B to read itself disabled');
   const unknown = await httpGet(a.port, '/v1/services/disable', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ host: `nowhere-${tag}` }) });
   assert.equal(unknown.status, 404, unknown.body);
 
@@ -95,7 +96,7 @@ test('two launchers as two hosts on one PostgreSQL: up, SIGKILL to down, disable
   b.child.kill('SIGKILL');
   await b.exited;
   running.delete(b);
-  const downRows = await until(a, (rows) => stateOf(rows, hostB)?.state === 'down', 'B down', 10_000);
+  const downRows = await rowsWhen(a, (rows) => stateOf(rows, hostB)?.state === 'down', 'B down', 10_000);
   const downAfter = (performance.now() - killedAt) / 1000;
   assert.ok(downAfter >= 1.5 && downAfter <= 3 + 1.5, `B read down ${downAfter.toFixed(1)} s after SIGKILL (service_down_time 3, report_interval 1)`);
   assert.equal(stateOf(downRows, hostA)!.state, 'up');
@@ -105,13 +106,13 @@ test('two launchers as two hosts on one PostgreSQL: up, SIGKILL to down, disable
   assert.equal((await a.exited).code, 0);
   running.delete(a);
   [a, b] = await Promise.all([start(hostA, 1), start(hostB, 1)]);
-  const after = await until(a, bothUp, 'both up after the restarts');
+  const after = await rowsWhen(a, bothUp, 'both up after the restarts');
   assert.deepEqual([stateOf(after, hostB)!.disabled, stateOf(after, hostB)!.disabledReason], [true, 'maintenance']);
   assert.deepEqual([stateOf(after, hostA)!.disabled, stateOf(after, hostA)!.disabledReason], [false, null]);
   assert.ok((await count(hostA)) > before + reports, 'report_count carries on across restarts');
 
   const enable = await httpGet(b.port, '/v1/services/enable', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ host: hostB }) });
   assert.equal(enable.status, 200, enable.body);
-  await until(a, (rows) => stateOf(rows, hostB)?.disabled === false && stateOf(rows, hostB)?.disabledReason === null, 'B enabled');
+  await rowsWhen(a, (rows) => stateOf(rows, hostB)?.disabled === false && stateOf(rows, hostB)?.disabledReason === null, 'B enabled');
   assert.ok(![...a.lines, ...b.lines].some((line) => JSON.stringify(line).includes(TOKEN)), 'the token never reaches the log');
 });

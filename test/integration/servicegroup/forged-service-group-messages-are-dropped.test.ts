@@ -15,6 +15,7 @@ import { RpcServer } from '../../../src/rpc/server.js';
 import { connectEmbeddedSocket } from '../../../src/rpc/transports/embedded/index.js';
 import { httpGet } from '../../helpers/http.js';
 import { RPC_CLI, startLauncher } from '../../helpers/launcher.js';
+import { delay } from '../../helpers/wait.js';
 
 interface Row {
   host: string;
@@ -67,7 +68,7 @@ test('forged reports, unsigned disables and hello floods leave /v1/services work
     const report = { host: `forged-${i}`, binary: 'demo', topic: 'demo', version: '1', pid: 100_000 + i, workers: 1, pids: [1], startedAt: 'x', disabled: false, disabledReason: null, server: 'spy' };
     await client.cast({}, 'report_state', { report, hello: true });
   }
-  await new Promise((resolve) => setTimeout(resolve, 2500));
+  await delay(2500); // time is the subject: the launcher's reports of 2.5 s after the hellos are counted
   const seconds = (performance.now() - startedAt) / 1000;
   const fromLauncher = seen.filter((pid) => pid === launcher.pid).length;
   // One report a second (report_interval) plus at most 5 hello answers a second; unlimited it would be 100+.

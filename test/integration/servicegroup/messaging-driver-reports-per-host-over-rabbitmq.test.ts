@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { RpcServer } from '../../../src/rpc/server.js';
 import { startTransport, withBroker } from '../../helpers/broker.js';
-import { until } from '../../helpers/fault-load.js';
+import { delay, until } from '../../helpers/wait.js';
 import { httpGet } from '../../helpers/http.js';
 import { startLauncher, type RunningLauncher } from '../../helpers/launcher.js';
 
@@ -42,7 +42,7 @@ test('over RabbitMQ: one report per host per interval whatever its workers; a si
   await spy.start();
   t.after(() => spy.stop());
   const startedAt = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, 4000));
+  await delay(4000); // time is the subject: the reports of 4 s are counted
   const seconds = (performance.now() - startedAt) / 1000;
   const fromA = reporters.filter((report) => report.host === `a-${tag}`);
   assert.ok(fromA.length >= seconds - 1.5 && fromA.length <= seconds + 1.5, `${fromA.length} reports from host a (3 workers) in ${seconds.toFixed(1)} s at report_interval 1`);
@@ -60,16 +60,14 @@ test('over RabbitMQ: one report per host per interval whatever its workers; a si
     body: JSON.stringify({ host: `b-${tag}`, reason: 'drain' }),
   });
   assert.equal(disable.status, 200, disable.body);
-  const deadline = performance.now() + 5000;
-  let own = (await rows(b)).find((row) => row.host === `b-${tag}`);
-  while (!own?.disabled && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    own = (await rows(b)).find((row) => row.host === `b-${tag}`);
-  }
+  const own = await until('b to read itself disabled', async () => {
+    const row = (await rows(b)).find((row) => row.host === `b-${tag}`);
+    return row?.disabled ? row : undefined;
+  }, { timeoutMs: 5000, intervalMs: 100 });
   assert.deepEqual([own?.disabled, own?.disabledReason], [true, 'drain']);
   // b's own reports now carry the flag to everyone: its next one (report_interval 1) says so.
   const fromB = (): Row[] => reporters.filter((report) => report.host === `b-${tag}`) as unknown as Row[];
   const reportsBefore = fromB().length;
-  await until('a report from b that carries the flag', () => fromB().slice(reportsBefore).some((report) => report.disabled), 5000);
+  await until('a report from b that carries the flag', () => fromB().slice(reportsBefore).some((report) => report.disabled), { timeoutMs: 5000 });
   assert.ok(fromB().at(-1)!.disabled, 'b keeps reporting itself disabled');
 });

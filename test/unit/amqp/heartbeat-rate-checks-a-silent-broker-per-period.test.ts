@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import type { ChannelModel } from 'amqplib';
+import { quietFor } from '../../helpers/wait.js';
 import { watchHeartbeats } from '../../../src/rpc/transports/amqp/heartbeat-watch.js';
 
 /** The part of an amqplib connection the watch touches, with amqplib's own 1-per-period check. */
@@ -38,11 +39,11 @@ test('traffic keeps the connection alive; clearing the heart stops the check', a
   heart.on('timeout', () => timeouts++);
   watchHeartbeats(model, 3);
   const feeder = setInterval(() => (connection.received = true), 20);
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await quietFor('a heartbeat timeout while frames arrive', 500, () => timeouts > 0);
   clearInterval(feeder);
   assert.equal(timeouts, 0, 'no timeout while frames arrive');
   clearInterval(heart.recvTimer); // what amqplib's Heart.clear() does on close
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await quietFor('a heartbeat timeout after the heart stopped', 300, () => timeouts > 0);
   assert.equal(timeouts, 0, 'the check stopped with the heart');
 });
 

@@ -14,6 +14,7 @@ import { coalesceFrameWrites } from '../../../src/internals/amqplib-muxer.js';
 import { HEAD_IS_APPENDABLE, echoRequestId } from '../../../src/internals/response-head.js';
 import { stopReading } from '../../../src/internals/socket-read-stop.js';
 import { assignRequestId } from '../../../src/http/request-id.js';
+import { quietFor } from '../../helpers/wait.js';
 
 /** The head a response sends, through the fast path or the public fallback. */
 function headOf(appendToHead: boolean): string {
@@ -49,7 +50,7 @@ test("a socket's handle still has readStop(): nothing more is read from the kern
   accepted.on('data', (chunk: Buffer) => (received += chunk.toString()));
   // The bytes reach this host's kernel buffer at once (loopback); an absence needs a window.
   await new Promise<void>((resolve) => client.write('kept in the kernel', () => resolve()));
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await quietFor('a read after readStop()', 100, () => received !== '');
   assert.equal(received, '', 'nothing was read after readStop()');
   // The fallback: a socket without a handle is refused, and its caller closes it instead.
   assert.equal(stopReading(new Socket()), false);

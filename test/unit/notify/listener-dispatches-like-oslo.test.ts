@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchNotificationListener, NotificationListener } from '../../../src/notify/listener.js';
 import { NotificationFilter } from '../../../src/notify/filter.js';
 import { NotificationResult, type NotificationRecord } from '../../../src/notify/dispatcher.js';
@@ -14,17 +13,13 @@ import { Notifier } from '../../../src/notify/notifier.js';
 import { encodeEnvelope } from '../../../src/rpc/envelope.js';
 import { fuzzEnvelope, prng } from '../../helpers/fuzz-inputs.js';
 import { inProcessBroker } from '../rpc/support/in-process.js';
+import { quietFor, until } from '../../helpers/wait.js';
 
 const broker = inProcessBroker();
 after(() => broker.close());
 
-async function until(predicate: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
+/** In-process deliveries: look often, give up soon. */
+const SOON = { timeoutMs: 5000, intervalMs: 5 };
 
 type Seen = { priority: string; publisher: unknown; event: unknown; payload: unknown; ctxt: unknown; metadata: unknown };
 
@@ -52,7 +47,7 @@ test('endpoints get their priorities with context, publisher, event, payload and
   await sender.info({ user_id: 'u' }, 'thing.create', { id: 1, name: 'ñ' });
   await sender.error({}, 'thing.fail', 'boom');
   await sender.warn({}, 'thing.warn', 'no endpoint for warn: never consumed');
-  await until(() => endpoint.seen.length === 2, 'two notifications');
+  await until('two notifications', () => endpoint.seen.length === 2, SOON);
   const [info, error] = endpoint.seen;
   assert.deepEqual({ ...info, metadata: undefined }, { priority: 'info', publisher: 'test.host', event: 'thing.create', payload: { id: 1, name: 'ñ' }, ctxt: { user_id: 'u' }, metadata: undefined });
   assert.match(String((info!.metadata as { message_id: string }).message_id), /^[0-9a-f-]{36}$/);
@@ -73,7 +68,7 @@ test('a filter screens what an endpoint gets (re.match: anchored at the start on
   await (await notifier('n2', 'compute.h1')).info({ project_id: 'p1' }, 'instance.delete', { state: 'deleted' });
   await (await notifier('n2', 'compute.h1')).info({ project_id: 'p12' }, 'instance.create', { state: 'active' });
   await (await notifier('n2', 'compute.h1')).info({ project_id: 'p1' }, 'instance.create', { other: 1 });
-  await until(() => all.seen.length === 6, 'six notifications');
+  await until('six notifications', () => all.seen.length === 6, SOON);
   assert.deepEqual(filtered.seen.map((seen) => [seen.publisher, seen.event]), [['compute.h1', 'instance.create']]);
 });
 
@@ -88,10 +83,10 @@ test('two pools each get every notification once; members of one pool share them
   }
   const sender = await notifier('n3');
   for (let i = 0; i < 20; i++) await sender.info({}, 'pooled', i);
-  await until(() => a1.seen.length + a2.seen.length === 20 && b.seen.length === 20, 'both pools');
+  await until('both pools', () => a1.seen.length + a2.seen.length === 20 && b.seen.length === 20, SOON);
   assert.ok(a1.seen.length > 0 && a2.seen.length > 0, 'both members of pool-a got some');
   assert.deepEqual([...a1.seen, ...a2.seen].map((seen) => seen.payload).sort((x, y) => Number(x) - Number(y)), Array.from({ length: 20 }, (_, i) => i));
-  await sleep(50);
+  await quietFor('a notification twice in pool-a', 50, () => a1.seen.length + a2.seen.length !== 20, { intervalMs: 5 });
   assert.equal(a1.seen.length + a2.seen.length, 20, 'no notification twice in a pool');
 });
 
@@ -102,7 +97,7 @@ test('REQUEUE redelivers only with allowRequeue; a throwing endpoint counts as R
   after(() => listener.stop());
   await listener.start();
   await (await notifier('n4')).info({}, 'retry.me', {});
-  await until(() => calls === 3, 'three deliveries');
+  await until('three deliveries', () => calls === 3, SOON);
   assert.equal(listener.stats.requeued, 2);
 
   let thrown = 0;
@@ -111,8 +106,8 @@ test('REQUEUE redelivers only with allowRequeue; a throwing endpoint counts as R
   after(() => noRequeue.stop());
   await noRequeue.start();
   await (await notifier('n5')).info({}, 'once', {});
-  await until(() => noRequeue.stats.handled === 1, 'acked despite the throw');
-  await sleep(50);
+  await until('acked despite the throw', () => noRequeue.stats.handled === 1, SOON);
+  await quietFor('a redelivery without allowRequeue', 50, () => thrown !== 1, { intervalMs: 5 });
   assert.equal(thrown, 1, 'not requeued without allowRequeue');
 });
 
@@ -124,7 +119,7 @@ test('the batch listener hands lists by size, and a partial batch after the time
   await listener.start();
   const sender = await notifier('n6');
   for (let i = 0; i < 12; i++) await sender.info({}, 'batched', i);
-  await until(() => batches.flat().length === 12, 'twelve in batches');
+  await until('twelve in batches', () => batches.flat().length === 12, SOON);
   assert.deepEqual(batches.map((batch) => batch.length), [5, 5, 2]);
   assert.deepEqual(batches.flat().map((record) => record.payload), Array.from({ length: 12 }, (_, i) => i));
   assert.equal(batches[0]![0]!.publisher_id, 'test.host');
@@ -147,7 +142,7 @@ test('bad bodies are dropped and the listener keeps serving (fuzz)', async () =>
   }
   for (const body of bodies) await raw.publishNotification({ exchange: 'openstack', topic: 'n7.info', body });
   await (await notifier('n7')).info({}, 'after.fuzz', 'still alive');
-  await until(() => endpoint.seen.some((seen) => seen.event === 'after.fuzz'), 'the good notification after the fuzz');
+  await until('the good notification after the fuzz', () => endpoint.seen.some((seen) => seen.event === 'after.fuzz'), SOON);
   assert.ok(listener.stats.dropped >= 5, `dropped ${listener.stats.dropped}`);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });
@@ -160,9 +155,9 @@ test('a duplicate _unique_id is acked and skipped; bad listener arguments are re
   const raw = await broker.transport();
   const body = encodeEnvelope({ priority: 'INFO', event_type: 'dup', payload: 1, _unique_id: 'f'.repeat(32) });
   await raw.publishNotification({ exchange: 'openstack', topic: 'n8.info', body });
-  await until(() => endpoint.seen.length === 1, 'the first copy');
+  await until('the first copy', () => endpoint.seen.length === 1, SOON);
   await raw.publishNotification({ exchange: 'openstack', topic: 'n8.info', body });
-  await until(() => listener.stats.duplicates === 1, 'the duplicate');
+  await until('the duplicate', () => listener.stats.duplicates === 1, SOON);
   assert.equal(endpoint.seen.length, 1);
   const transport = await broker.transport();
   assert.throws(() => new NotificationListener(transport, [], [endpoint]), /at least one target/);

@@ -12,6 +12,7 @@ import { PRIORITIES } from '../../../src/notify/priorities.js';
 import { pythonUtcTimestamp } from '../../../src/notify/message.js';
 import type { Delivery } from '../../../src/rpc/transports/transport.js';
 import { inProcessBroker } from '../rpc/support/in-process.js';
+import { quietFor, until } from '../../helpers/wait.js';
 
 const broker = inProcessBroker();
 after(() => broker.close());
@@ -20,26 +21,15 @@ after(() => broker.close());
 async function rawConsumer(topics: string[], exchange = 'openstack') {
   const transport = await broker.transport();
   const got: Array<{ topic: string; body: string }> = [];
-  const waiters: Array<() => void> = [];
   for (const topic of topics) {
     await transport.listenNotifications([{ exchange, topic }], undefined, (delivery: Delivery) => {
       got.push({ topic, body: delivery.body.toString('utf8') });
       delivery.ack();
-      for (const wake of waiters.splice(0)) wake();
     });
   }
-  const waitFor = async (count: number): Promise<typeof got> => {
-    const deadline = Date.now() + 5000;
-    while (got.length < count) {
-      if (Date.now() > deadline) throw new Error(`got ${got.length} of ${count} notifications`);
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 100);
-      });
-    }
-    return got;
-  };
-  return { got, waitFor };
+  const received = (count: number): Promise<typeof got> =>
+    until(`${count} notifications`, () => got.length >= count && got, { timeoutMs: 5000, intervalMs: 5 });
+  return { got, received };
 }
 
 test('every priority goes to TOPIC.priority with oslo fields and the 2.0 envelope', async () => {
@@ -54,7 +44,7 @@ test('every priority goes to TOPIC.priority with oslo fields and the 2.0 envelop
   await notifier.error(ctx, 'e.error', { n: 5 });
   await notifier.critical(ctx, 'e.critical', { n: 6 });
   await notifier.sample(ctx, 'e.sample', { n: 7, text: 'ünïcødé ☃ 𝄞' });
-  const got = await consumer.waitFor(8);
+  const got = await consumer.received(8);
   const byEvent = new Map(got.map(({ topic, body }) => {
     const envelope = JSON.parse(body) as Record<string, string>;
     assert.equal(envelope['oslo.version'], '2.0');
@@ -88,7 +78,7 @@ test('the messaging driver sends the 1.0 format: the message dict, no envelope',
   const consumer = await rawConsumer(['v1.info']);
   const notifier = new Notifier(await broker.transport(), { driver: 'messaging', topics: ['v1'], publisherId: 'p', throwOnError: true });
   await notifier.info({}, 'v1.event', [1, 2]);
-  const { body } = (await consumer.waitFor(1))[0]!;
+  const { body } = (await consumer.received(1))[0]!;
   const message = JSON.parse(body) as Record<string, unknown>;
   assert.equal(message['oslo.version'], undefined);
   assert.equal(message.event_type, 'v1.event');
@@ -103,7 +93,7 @@ test('several topics and drivers at once; prepare() changes publisher and keeps 
   const prepared = base.prepare({ publisherId: 'other.host' });
   assert.equal(prepared.retry, base.retry);
   await prepared.error({}, 'multi.event', { ok: true, admin_password: 'hunter2', nested: { auth_token: 'tok' } });
-  const got = await consumer.waitFor(2);
+  const got = await consumer.received(2);
   assert.deepEqual(got.map((entry) => entry.topic).sort(), ['t1.error', 't2.error']);
   for (const { body } of got) {
     const message = JSON.parse((JSON.parse(body) as Record<string, string>)['oslo.message']!) as Record<string, unknown>;
@@ -122,7 +112,7 @@ test('noop only: nothing is sent and the notifier says it is disabled', async ()
   const notifier = new Notifier(undefined, { driver: 'noop', topics: ['quiet'] });
   assert.equal(notifier.enabled, false);
   await notifier.info({}, 'nothing', {});
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await quietFor('a notification from the noop driver', 100, () => consumer.got.length > 0);
   assert.equal(consumer.got.length, 0);
   assert.equal(new Notifier(undefined, { driver: [] }).enabled, false);
 });

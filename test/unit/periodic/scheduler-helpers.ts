@@ -1,7 +1,7 @@
 /** Builders shared by the scheduler unit tests. */
 import { DEFAULT_SPACING, type PeriodicTaskFunction, type PeriodicTaskSpec, type RunOn } from '../../../src/periodic/periodic-task.js';
 import { PeriodicScheduler, type PeriodicSchedulerOptions, type SchedulerConfig } from '../../../src/periodic/scheduler.js';
-import { FakeClock } from './fake-clock.js';
+import type { FakeClock } from './fake-clock.js';
 
 export interface TaskOverrides {
   spacing?: number;

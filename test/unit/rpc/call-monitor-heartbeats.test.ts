@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { RpcClient } from '../../../src/rpc/client.js';
 import { MessagingTimeout } from '../../../src/rpc/errors.js';
@@ -7,6 +6,7 @@ import { RpcServer } from '../../../src/rpc/server.js';
 import { DemoEndpoint } from './support/demo-endpoint.js';
 import { inProcessBroker } from './support/in-process.js';
 import { rawPeer, type RawPeer } from './support/raw-peer.js';
+import { quietFor, until } from '../../helpers/wait.js';
 
 const broker = inProcessBroker();
 let server: RpcServer;
@@ -41,9 +41,7 @@ test('heartbeats on the wire: ending false every int(_timeout)/2 s, then one fin
   const msgId = await peer.call('cm', { method: 'sleep', args: { seconds: 2.5 }, version: '1.3', _timeout: 2 });
   await peer.waitForReplies(3, 5000);
   const mine = () => peer.replies.filter((r) => r._msg_id === msgId);
-  await (async () => {
-    for (let i = 0; i < 100 && !mine().some((r) => r.ending === true); i++) await delay(50);
-  })();
+  await until('the final reply', () => mine().some((r) => r.ending === true), { timeoutMs: 5000 });
   const replies = mine();
   const beats = replies.filter((r) => r.ending === false);
   assert.ok(beats.length >= 2, `${beats.length} heartbeats`);
@@ -53,7 +51,7 @@ test('heartbeats on the wire: ending false every int(_timeout)/2 s, then one fin
   // The embedded transport's replies carry no _unique_id (reply-unique-id-per-body-format.test.ts).
   assert.equal(final._unique_id, undefined);
   const count = replies.length;
-  await delay(1300);
+  await quietFor('a heartbeat after the final reply', 1300, () => mine().length !== count);
   assert.equal(mine().length, count, 'no heartbeat after the final reply');
 });
 
@@ -61,7 +59,7 @@ test('NoSuchMethod with _timeout set sends one reply and no stray heartbeats (un
   const already = peer.replies.length;
   const msgId = await peer.call('cm', { method: 'no_such_method_here', version: '1.3', _timeout: 2 });
   await peer.waitForReplies(already + 1);
-  await delay(1300);
+  await quietFor('a stray heartbeat', 1300, () => peer.replies.filter((r) => r._msg_id === msgId).length > 1);
   const replies = peer.replies.filter((r) => r._msg_id === msgId);
   assert.equal(replies.length, 1);
   const failure = JSON.parse(String(replies[0]!.failure)) as Record<string, unknown>;

@@ -11,6 +11,7 @@ import { silentLogger } from '../../../src/logging/logger.js';
 import { DEFAULT_MAX_QUEUED_BYTES, DEFAULT_MAX_QUEUES } from '../../../src/rpc/transports/embedded/broker.js';
 import { MAX_FRAME_BYTES } from '../../../src/rpc/transports/embedded/ndjson.js';
 import { EmbeddedRouter, type EmbeddedRouterOptions } from '../../../src/rpc/transports/embedded/router.js';
+import { until } from '../../helpers/wait.js';
 
 interface Raw {
   readonly socket: Socket;
@@ -46,14 +47,7 @@ async function router(t: TestContext, options: Omit<EmbeddedRouterOptions, 'logg
       socket,
       frames,
       send: (frame) => socket.write(`${JSON.stringify(frame)}\n`),
-      async done(id) {
-        for (let i = 0; i < 500; i++) {
-          const frame = frames.find((f) => f.t === 'done' && f.id === id);
-          if (frame) return frame;
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-        throw new Error(`no answer to operation ${id}`);
-      },
+      done: (id) => until(`an answer to operation ${id}`, () => frames.find((f) => f.t === 'done' && f.id === id), { timeoutMs: 2500, intervalMs: 5 }),
     };
   };
   return { router: instance, open };

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, test } from 'node:test';
 import { pino } from 'pino';
 import { RpcClient } from '../../../src/rpc/client.js';
@@ -8,6 +7,7 @@ import { RpcServer } from '../../../src/rpc/server.js';
 import { DemoEndpoint } from './support/demo-endpoint.js';
 import { inProcessBroker } from './support/in-process.js';
 import { rawPeer } from './support/raw-peer.js';
+import { until } from '../../helpers/wait.js';
 
 const broker = inProcessBroker();
 after(() => broker.close());
@@ -37,10 +37,10 @@ test('a reply to a missing queue is retried, then the queue is obsolete; the ser
   assert.equal(await client.call({}, 'echo', { value: 'served' }), 'served');
   assert.ok(Date.now() - started < 500);
 
-  for (let i = 0; i < 300 && !lines.some((l) => /missing; reply dropped/.test(l.msg)); i++) await delay(10);
+  await until('the reply dropped for its missing queue', () => lines.some((l) => /missing; reply dropped/.test(l.msg)), { timeoutMs: 3000, intervalMs: 10 });
   assert.ok(Date.now() - started >= 550, 'retried for about missingConsumerRetryTimeout');
   await peer.call('gone', { method: 'echo', version: '1.3', args: { value: 2 }, _reply_q: 'reply_dead' });
-  for (let i = 0; i < 300 && !lines.some((l) => /obsolete/.test(l.msg)); i++) await delay(10);
+  await until('the obsolete reply queue logged', () => lines.some((l) => /obsolete/.test(l.msg)), { timeoutMs: 3000, intervalMs: 10 });
   assert.ok(lines.some((l) => /obsolete/.test(l.msg) && l.replyQueue === 'reply_dead'));
 });
 
@@ -64,7 +64,7 @@ test('replies retrying missing queues are bounded by the executor size; the olde
   const peer = await rawPeer(await broker.transport());
   for (let i = 0; i < 20; i++) await peer.call('flood', { method: 'echo', version: '1.3', args: { value: i }, _reply_q: `reply_random_${i}` });
 
-  for (let i = 0; i < 500 && server.stats.droppedReplies < 17; i++) await delay(10);
+  await until('17 replies dropped', () => server.stats.droppedReplies >= 17, { timeoutMs: 5000, intervalMs: 10 });
   assert.deepEqual([server.stats.retryingReplies, server.stats.droppedReplies], [3, 17]);
   const dropped = lines.filter((l) => l.msg === 'too many replies waiting for missing reply queues; the oldest was dropped');
   assert.deepEqual(dropped.map((l) => l.replyQueue), Array.from({ length: 17 }, (_, i) => `reply_random_${i}`));

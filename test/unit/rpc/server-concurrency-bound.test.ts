@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
-import { setImmediate as tick } from 'node:timers/promises';
 import { after, test } from 'node:test';
 import { RpcClient } from '../../../src/rpc/client.js';
 import { RpcServer } from '../../../src/rpc/server.js';
 import { DemoEndpoint } from './support/demo-endpoint.js';
 import { inProcessBroker } from './support/in-process.js';
+import { until } from '../../helpers/wait.js';
 
 const broker = inProcessBroker();
 after(() => broker.close());
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (condition()) return;
-    await tick();
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+/** In-process deliveries: look every millisecond. */
+const SOON = { timeoutMs: 5000, intervalMs: 1 };
 
 test('at most executorPoolSize requests run at once; unstarted deliveries stay unacked within prefetch', async () => {
   const endpoint = new DemoEndpoint('srv');
@@ -25,7 +20,7 @@ test('at most executorPoolSize requests run at once; unstarted deliveries stay u
   const client = new RpcClient(await broker.transport(), { topic: 'busy', version: '1.3' }, { timeout: 10 });
 
   const calls = Array.from({ length: 10 }, () => client.call({}, 'blocked'));
-  await until(() => server.stats.inFlight === 2 && server.stats.waiting === 1, 'two running and one waiting');
+  await until('two running and one waiting', () => server.stats.inFlight === 2 && server.stats.waiting === 1, SOON);
   // 3 unacked per consumer: 2 running + 1 waiting in the server, the other 7 stay in the broker.
   assert.equal(broker.router.stats.messages, 7);
   assert.equal(endpoint.maxActive, 2);
@@ -42,7 +37,7 @@ test('stop() lets in-flight requests finish and is shared by every caller', asyn
   await server.start();
   const client = new RpcClient(await broker.transport(), { topic: 'drain', version: '1.3' }, { timeout: 10 });
   const call = client.call({}, 'blocked');
-  await until(() => endpoint.active === 1, 'the call to start');
+  await until('the call to start', () => endpoint.active === 1, SOON);
   const stops = [server.stop(), server.stop(), server.wait(5000)];
   assert.equal(server.state, 'stopping');
   endpoint.openGate();

@@ -35,7 +35,7 @@ async function repliesFor(format: BodyFormat | undefined, method: string, timeou
     echo: (_ctx: unknown, { value }: { value: unknown }) => value,
     /** Long enough for one call-monitor heartbeat (every int(_timeout)/2 s = 1 s). */
     slow: async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1300));
+      await new Promise((resolve) => setTimeout(resolve, 1300)); // time is the subject: a call that spans a heartbeat
       return 'late';
     },
   };

@@ -4,6 +4,7 @@ import { silentLogger } from '../../../src/logging/logger.js';
 import type { ServiceGroupDriver } from '../../../src/servicegroup/driver.js';
 import { HostReporter, effectiveDownTime } from '../../../src/servicegroup/host-reporter.js';
 import type { MemberReport } from '../../../src/servicegroup/report.js';
+import { delay, quietFor, until } from '../../helpers/wait.js';
 
 /** A driver that records reports and can be made to fail. */
 function recordingDriver() {
@@ -26,13 +27,8 @@ function recordingDriver() {
 }
 
 const record = { host: 'h', binary: 'b', topic: 't', version: '1.0' };
-const waitFor = async (check: () => boolean, what: string): Promise<void> => {
-  const deadline = Date.now() + 3000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
+/** Reports at 50-100 ms intervals: look often, give up soon. */
+const SOON = { timeoutMs: 3000, intervalMs: 5 };
 
 test('workers fold into one report per interval: first word reports at once, the count and pids ride along', async () => {
   const { driver, reports } = recordingDriver();
@@ -41,16 +37,16 @@ test('workers fold into one report per interval: first word reports at once, the
   assert.deepEqual(reports.map((r) => [r.first, r.report.pid, r.report.workers, r.report.pids]), [[true, 7, 1, [11]]]);
   await reporter.workerAlive(12, record);
   await reporter.workerAlive(11, record); // a known worker's word does not report
-  await waitFor(() => reports.length === 2, "the second worker's report");
+  await until("the second worker's report", () => reports.length === 2, SOON);
   assert.deepEqual(reports.map((r) => [r.first, r.report.workers, r.report.pids]), [[true, 1, [11]], [false, 2, [11, 12]]]);
 
   reporter.start();
   const from = reports.length;
-  await new Promise((resolve) => setTimeout(resolve, 550));
+  await delay(550); // time is the subject: the reports sent in 0.55 s are counted
   const periodic = reports.length - from;
   assert.ok(periodic >= 3 && periodic <= 6, `${periodic} reports in 0.55 s at a 0.1 s interval with 2 workers (one per interval, not per worker)`);
   reporter.workerLeft(12);
-  await waitFor(() => reports.at(-1)!.report.workers === 1, 'a report without the worker that left');
+  await until('a report without the worker that left', () => reports.at(-1)!.report.workers === 1, SOON);
   await reporter.stop({ leave: true });
 });
 
@@ -70,7 +66,7 @@ test('a worker joining a host already in the group does not wait for the report 
   await reporter.workerAlive(42, record);
   assert.equal(reports.length, 1, 'the replacement did not wait for the report still held by the driver');
   release();
-  await waitFor(() => reports.length === 2, 'the report with the new worker');
+  await until('the report with the new worker', () => reports.length === 2, SOON);
   assert.deepEqual(reports[1]!.report.pids, [41, 42]);
   await reporter.stop();
 });
@@ -81,9 +77,9 @@ test('no live worker, no report: the host ages to down; a worker silent past the
   await reporter.workerAlive(21, record);
   reporter.start();
   // Worker 21 never speaks again: after 0.2 s it is stale and the reports stop.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await delay(500); // time is the subject: the worker goes stale 0.2 s after its last word
   const settled = reports.length;
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await quietFor('a report with no live worker', 300, () => reports.length !== settled, { intervalMs: 5 });
   assert.equal(reports.length, settled, 'no report once no worker is alive');
   assert.ok(settled >= 2, 'it did report while the worker was fresh');
   await reporter.stop();
@@ -100,10 +96,10 @@ test('a failing report is logged once and retried each interval; a stopping laun
   await reporter.workerAlive(31, record);
   reporter.start();
   const keepAlive = setInterval(() => void reporter.workerAlive(31, record), 20);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await delay(300); // time is the subject: several failing intervals pass, one warning is logged
   assert.deepEqual(warnings, ['unable to report service status; will keep trying']);
   driver.failing = false;
-  await waitFor(() => reports.length > 0, 'a report after recovery');
+  await until('a report after recovery', () => reports.length > 0, SOON);
   assert.deepEqual(infos, ['Recovered from being unable to report status.']);
   assert.equal(reports[0]!.first, true, 'the first report that got through says hello');
   clearInterval(keepAlive);

@@ -139,7 +139,8 @@ export class EmbeddedBroker {
       case 'hello':
         return;
       case 'reset':
-        return this.#reset(link);
+        this.#reset(link);
+        return;
       case 'declare': {
         if (!this.#queues.has(frame.queue)) {
           if (this.#queues.size >= this.#maxQueues) throw new FrameError('invalid', `the embedded broker already holds its maximum of ${this.#maxQueues} queues`);
@@ -158,14 +159,16 @@ export class EmbeddedBroker {
         return;
       }
       case 'delete':
-        return this.#deleteQueue(frame.queue);
+        this.#deleteQueue(frame.queue);
+        return;
       case 'consume': {
         const queue = this.#queue(frame.queue);
         if (link.consumers.has(frame.tag)) throw new FrameError('invalid', `consumer tag ${frame.tag} is in use`);
         const consumer: Consumer = { link, tag: frame.tag, queue, prefetch: frame.prefetch, autoAck: frame.autoAck, unacked: 0 };
         link.consumers.set(frame.tag, consumer);
         queue.consumers.push(consumer);
-        return this.#pump(queue);
+        this.#pump(queue);
+        return;
       }
       case 'cancel': {
         const consumer = link.consumers.get(frame.tag);
@@ -173,7 +176,8 @@ export class EmbeddedBroker {
         return;
       }
       case 'publish':
-        return this.#publish(frame);
+        this.#publish(frame);
+        return;
     }
   }
 
