@@ -90,3 +90,11 @@ export default class Inventory extends Manager {
   const outcome = await runToExit(t, ['--manager', './manager.mjs', '--pool-directory', 'tasks'], project.dir);
   assertExit2AtOnce(outcome, `periodic task _nightly: pool module ${project.path('tasks/checksum.js')} does not exist`);
 });
+
+test('a --pool-directory that is not a folder stops startup with exit 2 before any fork', async (t) => {
+  const project = userProject(t, { 'manager.mjs': MANAGER_OK });
+  const outcome = await runToExit(t, ['--manager', './manager.mjs', '--pool-directory', 'taks'], project.dir);
+  assert.equal(outcome.code, 2);
+  assert.ok(outcome.stderr.some((line) => line.includes(`invalid value for option pool_directory: ${project.path('taks')} is not a folder`)), outcome.stderr.join('\n'));
+  assert.ok(!outcome.launcher.lines.some((entry) => entry.msg === 'worker forked'));
+});
