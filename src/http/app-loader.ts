@@ -2,16 +2,13 @@
  * Loads the user's HTTP app (`--app MODULE`): any Node request listener, or a factory that
  * builds one from the service's context.
  */
-import { existsSync } from 'node:fs';
 import type { RequestListener } from 'node:http';
-import { createRequire } from 'node:module';
-import { isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Config } from '../config/options.js';
 import { ErrorCodes, ModuleLoadError, OsloNodeError, describeError } from '../errors.js';
 import type { WorkerInfo } from '../ipc/messages.js';
 import type { Logger } from '../logging/logger.js';
 import type { RpcClient } from '../rpc/client.js';
+import { specifierFor } from '../service/module-specifier.js';
 import type { Service } from '../service/service.js';
 
 /** The launcher as an app in one of its workers sees it. */
@@ -64,22 +61,8 @@ function factoryError(modulePath: string, message: string, cause?: unknown): Osl
   return new OsloNodeError(ErrorCodes.MODULE_LOAD, `cannot load app module ${modulePath}: ${message}`, { cause });
 }
 
-/** A file path (absolute, `./x`, `../x`, or an existing file under cwd) or a package name. */
-/** The import specifier of an app module path (a file relative to the working directory, or a package). */
-export function specifierFor(modulePath: string): string {
-  const cwd = process.cwd();
-  const asFile = isAbsolute(modulePath) ? modulePath : resolve(cwd, modulePath);
-  if (modulePath.startsWith('.') || isAbsolute(modulePath) || existsSync(asFile)) {
-    return pathToFileURL(asFile).href;
-  }
-  try {
-    // Packages resolve from the user's working directory, not from where oslo-node is installed.
-    return pathToFileURL(createRequire(join(cwd, 'noop.js')).resolve(modulePath)).href;
-  } catch {
-    // ESM-only packages have no `require` condition: let import() resolve them.
-    return modulePath;
-  }
-}
+/** The import specifier of an app module path (also used by the spare's preload). */
+export { specifierFor };
 
 /**
  * Import `modulePath` and return its request listener.

@@ -20,7 +20,7 @@ export default function checksum({ text }) {
 `;
 
 const MANAGER = `import { Manager, registerPeriodicTask } from 'oslo-node';
-const checksum = new URL('./tasks/checksum.js', import.meta.url);
+const checksum = new URL('../tasks/checksum.js', import.meta.url);
 export default class Inventory extends Manager {
   constructor(context) {
     super(context);
@@ -52,10 +52,11 @@ export default function inventoryApp({ service }) {
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 test("a project's manager (periodic task and RPC methods) and app offload to pool modules of the project", async (t) => {
-  const project = userProject(t, { 'tasks/checksum.js': CHECKSUM, 'manager.mjs': MANAGER, 'app.mjs': APP });
+  const project = userProject(t, { 'tasks/checksum.js': CHECKSUM, 'lib/manager.mjs': MANAGER, 'app.mjs': APP });
   const socket = project.path('rpc.sock');
   const launcher = await startLauncher(
-    ['--workers', '1', '--binary', 'inventory', '--manager', './manager.mjs', '--app', './app.mjs', '--pool-directory', 'tasks', '--embedded-socket', socket],
+    // `lib/manager.mjs` without `./`: a file under the working directory, as `--app` names one.
+    ['--workers', '1', '--binary', 'inventory', '--manager', 'lib/manager.mjs', '--app', './app.mjs', '--pool-directory', 'tasks', '--embedded-socket', socket],
     { cwd: project.dir },
   );
   t.after(() => launcher.kill());
