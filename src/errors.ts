@@ -21,7 +21,7 @@ export const ErrorCodes = {
   CONFIG_FILE: 'ERR_CONFIG_FILE',
   /** The listening socket could not be bound (port taken, no permission). */
   SUPERVISOR_BIND: 'ERR_SUPERVISOR_BIND',
-  /** A user module (--app, --manager) could not be loaded. */
+  /** A user module (--app, --manager, a pool task) could not be loaded or has no usable default export. */
   MODULE_LOAD: 'ERR_MODULE_LOAD',
   /** TLS files are missing or incomplete. */
   HTTP_TLS: 'ERR_HTTP_TLS',
@@ -107,7 +107,7 @@ export const ErrorCodes = {
   POOL_TASK_TIMEOUT: 'ERR_POOL_TASK_TIMEOUT',
   /** A pool run was cancelled through its AbortSignal, or cut by stop() or destroy(). */
   POOL_ABORTED: 'ERR_POOL_ABORTED',
-  /** A pool task name is not a plain module name in workers/. */
+  /** A pool task is neither a module name in pool_directory, an absolute path, nor a file URL. */
   POOL_TASK_NAME: 'ERR_POOL_TASK_NAME',
 } as const;
 
@@ -154,6 +154,22 @@ export class ConfigError extends OsloNodeError {
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown; option?: string }) {
     super(code, message, options);
     this.option = options?.option;
+  }
+}
+
+/**
+ * A user module (manager, app, pool task) that does not exist, throws at import, or has no usable
+ * default export. `permanent`: a worker that meets it at start tells the launcher, which exits 2
+ * instead of restarting it (no restart fixes a file).
+ */
+export class ModuleLoadError extends OsloNodeError {
+  /** The module as the user named it. */
+  readonly module: string;
+  readonly permanent = true;
+
+  constructor(module: string, message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.MODULE_LOAD, message, options);
+    this.module = module;
   }
 }
 

@@ -7,7 +7,7 @@
 // Usage: node scripts/lib/periodic-harness.mjs --mode offloaded [--mebibytes 256] [--spacing 1]
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import digest from '../../dist/workers/digest.js';
+import digest from '../../dist/pool-tasks/digest.js';
 import { registerPeriodicTask, collectPeriodicTasks } from '../../dist/src/periodic/periodic-task.js';
 import { TaskPool } from '../../dist/src/periodic/pool.js';
 import { PeriodicScheduler } from '../../dist/src/periodic/scheduler.js';

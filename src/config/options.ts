@@ -147,6 +147,10 @@ export const OPTIONS = {
     group: 'periodic', type: 'float', min: 0, max: 86_400, default: 300,
     help: 'Seconds one pool task may run before it is aborted (0 = no limit).',
   },
+  pool_directory: {
+    group: 'DEFAULT', type: 'optional-string', default: undefined,
+    help: "Folder where a pool task named without a path (pool: 'checksum') is found as checksum.js, relative to the working directory (default: the package's pool-tasks/, the demo's).",
+  },
   digest_spacing: {
     group: 'periodic', type: 'float', min: 0, max: 86_400, default: 60,
     help: "Spacing in seconds of the demo's digest periodic task (0 disables it).",

@@ -12,7 +12,7 @@ export class DemoError extends Error {
   override name = 'DemoError';
 }
 
-/** Result of the digest pool task (workers/digest.ts). */
+/** Result of the digest pool task (pool-tasks/digest.ts). */
 export interface DigestResult {
   mebibytes: number;
   digest: string;

@@ -2,16 +2,13 @@
  * Loads the user's HTTP app (`--app MODULE`): any Node request listener, or a factory that
  * builds one from the service's context.
  */
-import { existsSync } from 'node:fs';
 import type { RequestListener } from 'node:http';
-import { createRequire } from 'node:module';
-import { isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Config } from '../config/options.js';
-import { ErrorCodes, OsloNodeError, describeError } from '../errors.js';
+import { ErrorCodes, ModuleLoadError, OsloNodeError, describeError } from '../errors.js';
 import type { WorkerInfo } from '../ipc/messages.js';
 import type { Logger } from '../logging/logger.js';
 import type { RpcClient } from '../rpc/client.js';
+import { specifierFor } from '../service/module-specifier.js';
 import type { Service } from '../service/service.js';
 
 /** The launcher as an app in one of its workers sees it. */
@@ -28,7 +25,10 @@ export interface AppContext {
   logger: Logger;
   /** An RPC client on the service's topic, when the caller has one. */
   rpc?: RpcClient;
-  /** The worker's service (manager, service group, periodic tasks), when run by a launcher. */
+  /**
+   * The worker's service (manager, service group, periodic tasks), when run by a launcher;
+   * `service.pool.run(module, input)` offloads CPU-heavy work to the worker's piscina pool.
+   */
   service?: Service;
   /** This worker's slot in its launcher (1..N; 0 outside a launcher). */
   workerSlot?: number;
@@ -51,34 +51,27 @@ export function isRequestListener(fn: AnyFunction): boolean {
   return 'handle' in fn || 'listen' in fn || fn.length >= 2;
 }
 
-function loadError(modulePath: string, message: string, cause?: unknown): OsloNodeError {
+/** The module itself is unusable (no restart fixes it): a ModuleLoadError. */
+function loadError(modulePath: string, message: string, cause?: unknown): ModuleLoadError {
+  return new ModuleLoadError(modulePath, `cannot load app module ${modulePath}: ${message}`, { cause });
+}
+
+/** Its factory failed when called: it may depend on the moment (a restart may fix it). */
+function factoryError(modulePath: string, message: string, cause?: unknown): OsloNodeError {
   return new OsloNodeError(ErrorCodes.MODULE_LOAD, `cannot load app module ${modulePath}: ${message}`, { cause });
 }
 
-/** A file path (absolute, `./x`, `../x`, or an existing file under cwd) or a package name. */
-/** The import specifier of an app module path (a file relative to the working directory, or a package). */
-export function specifierFor(modulePath: string): string {
-  const cwd = process.cwd();
-  const asFile = isAbsolute(modulePath) ? modulePath : resolve(cwd, modulePath);
-  if (modulePath.startsWith('.') || isAbsolute(modulePath) || existsSync(asFile)) {
-    return pathToFileURL(asFile).href;
-  }
-  try {
-    // Packages resolve from the user's working directory, not from where oslo-node is installed.
-    return pathToFileURL(createRequire(join(cwd, 'noop.js')).resolve(modulePath)).href;
-  } catch {
-    // ESM-only packages have no `require` condition: let import() resolve them.
-    return modulePath;
-  }
-}
+/** The import specifier of an app module path (also used by the spare's preload). */
+export { specifierFor };
 
 /**
  * Import `modulePath` and return its request listener.
  *
  * The default export (or, for CommonJS, `module.exports`) is either a listener or a factory
  * (see {@link isRequestListener}); a factory is called with `context` and may be async.
- * @throws OsloNodeError with code ERR_MODULE_LOAD naming the module, for an import failure, a
- *   default export that is not a function, or a factory that throws or returns no function.
+ * @throws ModuleLoadError (ERR_MODULE_LOAD, permanent: the launcher exits 2) naming the module,
+ *   for an import failure, a default export that is not a function, or a factory that returns
+ *   no function; an OsloNodeError with the same code for a factory that throws (restarted).
  */
 export async function loadApp(modulePath: string, context: AppContext): Promise<RequestListener> {
   let exported: unknown;
@@ -97,7 +90,7 @@ export async function loadApp(modulePath: string, context: AppContext): Promise<
   try {
     built = await (fn as unknown as AppFactory)(context);
   } catch (error) {
-    throw loadError(modulePath, `its factory failed: ${describeError(error)}`, error);
+    throw factoryError(modulePath, `its factory failed: ${describeError(error)}`, error);
   }
   if (typeof built !== 'function') {
     throw loadError(modulePath, `its factory returned a ${typeof built}, not a request listener`);

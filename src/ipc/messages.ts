@@ -73,8 +73,10 @@ export type WorkerMessage =
   /** The worker serves: HTTP accepts and RPC consumes. */
   | (Tagged & { readonly type: 'ready' })
   /**
-   * Start failed; the launcher counts it against the restart budget, unless `permanent` (a
-   * configuration or a broker refusal that a restart cannot fix): then it stops and exits 2.
+   * Start failed (a request: the worker exits once it is answered). The launcher counts it
+   * against the restart budget, unless `permanent` (a configuration, a broker refusal, or a user
+   * module that cannot be loaded: no restart fixes them): then a launcher that has not served yet
+   * stops and exits 2, with `error` (one line, naming the module and the reason) on stderr.
    */
   | (Tagged & { readonly type: 'start-failed'; readonly error: string; readonly permanent?: boolean })
   /**

@@ -46,8 +46,13 @@ export interface LauncherHandle {
   readonly config: Config;
   /** Resolves once every worker serves for the first time. */
   readonly ready: Promise<void>;
-  /** Resolves with the exit code once the launcher stopped: 0 clean, 1 forced, timed out or gave up. */
+  /**
+   * Resolves with the exit code once the launcher stopped: 0 clean, 1 forced, timed out or gave
+   * up, 2 a worker could not start and no restart would fix it (`startFailure` says why).
+   */
   readonly done: Promise<number>;
+  /** One line naming the module (or the broker refusal) and the reason, when `done` is 2 for it. */
+  readonly startFailure: string | undefined;
   readonly state: SupervisorState;
   /** The workers (slot, pid, start time, restarts, state), as /v1/workers shows them. */
   workers(): WorkerInfo[];
@@ -95,6 +100,9 @@ export async function launch(options: LaunchOptions = {}): Promise<LauncherHandl
     done,
     get state() {
       return supervisor.state;
+    },
+    get startFailure() {
+      return supervisor.startFailure;
     },
     workers: () => supervisor.workers(),
     reload: () => supervisor.reload(),

@@ -2,7 +2,7 @@
  * Checks the primary runs before binding and forking, so a configuration that cannot work
  * fails once, with exit code 2 and a clear message, instead of as a crash loop of workers.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Config } from '../config/options.js';
 import { ConfigError, ErrorCodes } from '../errors.js';
@@ -30,6 +30,13 @@ export function preflight(config: Config): void {
     }
   }
   checkBackdoorPath(config.backdoor_socket);
+  checkPoolDirectory(config.pool_directory);
+}
+
+/** The folder of the pool modules named bare: a typo fails here, not at a task's first run. */
+function checkPoolDirectory(directory: string | undefined): void {
+  if (!directory || statSync(resolve(directory), { throwIfNoEntry: false })?.isDirectory()) return;
+  throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option pool_directory: ${resolve(directory)} is not a folder`, { option: 'pool_directory' });
 }
 
 /** The backdoor runs code as us: its folder must be private, and each process needs its own path. */

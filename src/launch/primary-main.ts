@@ -45,6 +45,8 @@ export async function runPrimary(argv: string[], defaults: WorkerDefaults = {}):
   try {
     const launcher = await launch({ argv, manager: defaults.manager, app: defaults.app, logger, handleSignals: true, notifyParent: true });
     const code = await launcher.done;
+    // A worker that cannot start (a module that does not load): one line, no restart loop.
+    if (launcher.startFailure !== undefined) process.stderr.write(`oslo-node: ${launcher.startFailure}\n`);
     flushLogs();
     process.exit(code);
   } catch (error) {

@@ -12,6 +12,7 @@
  */
 import { ErrorCodes } from '../errors.js';
 import { PeriodicTaskError } from './errors.js';
+import { isPoolModule, poolModuleText, type PoolModule } from './pool-module.js';
 
 /** Where a task runs when the launcher has several workers (oslo: always every worker). */
 export type RunOn = 'every-worker' | 'one-worker';
@@ -31,8 +32,12 @@ export interface PeriodicTaskOptions {
   name?: string;
   /** `'one-worker'`: runs only in the worker the launcher assigns it to. Default every worker. */
   runOn?: RunOn;
-  /** A module of workers/ (without `.js`) that the task's `offload(input)` runs in the pool. */
-  pool?: string;
+  /**
+   * The module the task's `offload(input)` runs in the pool: a name in `pool_directory` (without
+   * `.js`), an absolute path, or a file URL (`new URL('./tasks/x.js', import.meta.url)`). Its file
+   * must exist when the service starts.
+   */
+  pool?: PoolModule;
 }
 
 /** What a task function receives on every run. */
@@ -56,6 +61,7 @@ export interface PeriodicTaskSpec {
   readonly runImmediately: boolean;
   readonly enabled: boolean;
   readonly runOn: RunOn;
+  /** The `pool` option; a URL is kept as its href. */
   readonly pool: string | undefined;
   readonly run: PeriodicTaskFunction;
 }
@@ -69,8 +75,6 @@ interface Entry {
 /** Keys: a class prototype (explicit class registration) or an instance (decorators, explicit). */
 const registry = new WeakMap<object, Map<string, Entry>>();
 
-const POOL_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
-
 /** Check options once, at decoration or registration time, so a typo fails at import. */
 function validateOptions(where: string, options: PeriodicTaskOptions): Readonly<PeriodicTaskOptions> {
   const fail = (what: string): never => {
@@ -81,8 +85,11 @@ function validateOptions(where: string, options: PeriodicTaskOptions): Readonly<
   if (options.runOn !== undefined && options.runOn !== 'every-worker' && options.runOn !== 'one-worker') {
     fail("runOn must be 'every-worker' or 'one-worker'");
   }
-  if (options.pool !== undefined && !POOL_NAME.test(options.pool)) fail('pool must be a module name in workers/ (no path, no extension)');
-  return Object.freeze({ ...options });
+  if (options.pool !== undefined && !isPoolModule(options.pool)) {
+    fail('pool must be a module name in pool_directory (no path, no extension), an absolute path, or a file URL');
+  }
+  // A URL object is mutable: keep its text.
+  return Object.freeze({ ...options, ...(options.pool !== undefined && { pool: poolModuleText(options.pool) }) });
 }
 
 function addEntry(key: object, entry: Entry): void {
@@ -172,7 +179,7 @@ export function collectPeriodicTasks(instance: object): PeriodicTaskSpec[] {
         runImmediately: options.runImmediately ?? false,
         enabled: options.enabled ?? true,
         runOn: options.runOn ?? 'every-worker',
-        pool: options.pool,
+        pool: options.pool as string | undefined,
         run: (args: PeriodicTaskArgs) => (method as PeriodicTaskFunction).call(instance, args),
       }),
     );

@@ -1,16 +1,18 @@
 /**
- * TaskPool: the per-worker piscina pool that runs CPU-heavy task modules (workers/NAME.js, one
- * default-exported function each) off the event loop. Created on the first run, bounded in
- * threads and in queued runs, every run cancellable and timed; `stop()` drains it, `destroy()`
- * aborts what runs (the lifecycle contract of src/lifecycle/with-timeout.ts).
+ * TaskPool: the per-worker piscina pool that runs CPU-heavy task modules (one default-exported
+ * function each: a name in `pool_directory`, an absolute path or a file URL, see pool-module.ts)
+ * off the event loop. Created on the first run, bounded in threads and in queued runs, every run
+ * cancellable and timed; `stop()` drains it, `destroy()` aborts what runs (the lifecycle contract
+ * of src/lifecycle/with-timeout.ts).
  */
 import { ms } from '../config/durations.js';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { TransferListItem } from 'node:worker_threads';
-import { ClosedError, ErrorCodes } from '../errors.js';
+import { ClosedError, ErrorCodes, ModuleLoadError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { PoolError } from './errors.js';
+import { poolModuleExists, poolModulePath, poolModuleText, resolvePoolDirectory, resolvePoolModule, type PoolModule } from './pool-module.js';
 import type { PoolRunner } from './scheduler.js';
 import { TIMED_OUT, withTimeout, type StopOptions } from '../lifecycle/with-timeout.js';
 
@@ -25,8 +27,8 @@ export interface TaskPoolOptions {
   taskTimeoutMs?: number;
   /** How long stop() without a `timeoutMs` lets running tasks finish before terminating their threads; 0: no bound. Default 10 s. */
   stopTimeoutMs?: number;
-  /** Folder of the task modules. Default dist/workers/ (beside dist/src/). */
-  directory?: URL;
+  /** Folder of the modules named bare (`pool_directory`; a path relative to the working directory). Default dist/pool-tasks/. */
+  directory?: URL | string;
   /** How long an idle thread lives. Default 30 s. */
   idleTimeoutMs?: number;
   logger?: Logger;
@@ -38,6 +40,7 @@ export interface PoolConfig {
   readonly pool_max_queue: number;
   readonly pool_task_timeout: number;
   readonly workers: number;
+  readonly pool_directory?: string | undefined;
 }
 
 /** Per-run options. */
@@ -64,8 +67,8 @@ export interface TaskPoolStats {
   aborted: number;
 }
 
-const TASK_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
-const DEFAULT_DIRECTORY = new URL('../../workers/', import.meta.url);
+/** piscina's message for a module without a function to run (piscina/dist/worker.js). */
+const NO_HANDLER = /^No handler function exported from /;
 
 /** `pool_threads` resolved: 0 means a fair share of the cores among the worker processes. */
 export function resolvePoolThreads(threads: number, workers: number): number {
@@ -85,6 +88,8 @@ export class TaskPool implements PoolRunner {
   readonly #stopAbort = new AbortController();
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #counts = { completed: 0, failed: 0, refused: 0, timedOut: 0, aborted: 0 };
+  /** Module files seen to exist: checked once each, not on every run. */
+  readonly #found = new Set<string>();
   #piscina: Piscina | undefined;
   #state: TaskPoolState = 'idle';
   #stopped: Promise<void> | undefined;
@@ -94,7 +99,7 @@ export class TaskPool implements PoolRunner {
     this.#maxQueue = options.maxQueue ?? 64;
     this.#taskTimeoutMs = options.taskTimeoutMs ?? 0;
     this.#stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
-    this.#directory = options.directory ?? DEFAULT_DIRECTORY;
+    this.#directory = resolvePoolDirectory(options.directory);
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
     this.#logger = options.logger ?? silentLogger();
   }
@@ -102,6 +107,7 @@ export class TaskPool implements PoolRunner {
   /** A pool sized from the `pool_*` options and `workers`. */
   static fromConfig(config: PoolConfig, extra: Omit<TaskPoolOptions, 'threads' | 'workers' | 'maxQueue' | 'taskTimeoutMs'> = {}): TaskPool {
     return new TaskPool({
+      directory: config.pool_directory,
       ...extra,
       threads: config.pool_threads,
       workers: config.workers,
@@ -124,21 +130,55 @@ export class TaskPool implements PoolRunner {
     return { state: this.#state, threads: this.#threads, liveThreads: this.#piscina?.threads.length ?? 0, pending: this.#inFlight.size, ...this.#counts };
   }
 
+  /** The folder bare module names are looked up in. */
+  get directory(): URL {
+    return this.#directory;
+  }
+
   /**
-   * Run workers/`task`.js's default export with `input` in a thread. Rejects with the thread's
-   * own error (message and stack kept), or a PoolError: ERR_POOL_QUEUE_FULL, ERR_POOL_TASK_TIMEOUT,
-   * ERR_POOL_ABORTED, ERR_POOL_TASK_NAME; a ClosedError once stopping.
+   * The file URL of `module` (a bare name is NAME.js in the pool's directory).
+   * @throws PoolError ERR_POOL_TASK_NAME when it is not a name, an absolute path or a file URL.
    */
-  run<Result = unknown>(task: string, input: unknown, options: PoolRunOptions = {}): Promise<Result> {
+  resolve(module: PoolModule): URL {
+    return resolvePoolModule(module, this.#directory);
+  }
+
+  /**
+   * Check, without a thread, that `module` names an existing file; `user` says who names it in
+   * the message (`periodic task checksum`). For a start that must fail early, before it serves.
+   * @throws ModuleLoadError (ERR_MODULE_LOAD, permanent) naming `user` and the path; PoolError
+   *   ERR_POOL_TASK_NAME for a reference that is not a module.
+   */
+  check(module: PoolModule, user = `pool task ${poolModuleText(module)}`): URL {
+    const url = this.resolve(module);
+    if (!this.#exists(url)) throw new ModuleLoadError(poolModuleText(module), `${user}: pool module ${poolModulePath(url)} does not exist`);
+    return url;
+  }
+
+  /**
+   * Run `module`'s default export with `input` in a thread. Rejects with the thread's own error
+   * (message and stack kept), or a PoolError: ERR_POOL_QUEUE_FULL, ERR_POOL_TASK_TIMEOUT,
+   * ERR_POOL_ABORTED, ERR_POOL_TASK_NAME, ERR_MODULE_LOAD (no such file, no default function); a
+   * ClosedError once stopping.
+   */
+  run<Result = unknown>(module: PoolModule, input: unknown, options: PoolRunOptions = {}): Promise<Result> {
     if (this.#state === 'stopping' || this.#state === 'stopped') return Promise.reject(new ClosedError('task pool'));
-    if (!TASK_NAME.test(task)) {
-      return Promise.reject(new PoolError(ErrorCodes.POOL_TASK_NAME, `pool task ${JSON.stringify(task)} is not a module name in workers/`, { task }));
+    let url: URL;
+    try {
+      url = this.resolve(module);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    const task = poolModuleText(module);
+    if (!this.#exists(url)) {
+      this.#counts.failed += 1;
+      return Promise.reject(new PoolError(ErrorCodes.MODULE_LOAD, `pool task ${task}: module ${poolModulePath(url)} does not exist`, { task }));
     }
     if (this.#inFlight.size >= this.#threads + this.#maxQueue) {
       this.#counts.refused += 1;
       return Promise.reject(new PoolError(ErrorCodes.POOL_QUEUE_FULL, `pool task ${task} refused: ${this.#maxQueue} runs already wait for a thread (pool_max_queue)`, { task }));
     }
-    const run = this.#run<Result>(task, input, options);
+    const run = this.#run<Result>(task, url, input, options);
     this.#inFlight.add(run);
     const forget = (): void => {
       this.#inFlight.delete(run);
@@ -192,7 +232,14 @@ export class TaskPool implements PoolRunner {
     return this.#piscina;
   }
 
-  async #run<Result>(task: string, input: unknown, options: PoolRunOptions): Promise<Result> {
+  #exists(url: URL): boolean {
+    if (this.#found.has(url.href)) return true;
+    const exists = poolModuleExists(url);
+    if (exists) this.#found.add(url.href);
+    return exists;
+  }
+
+  async #run<Result>(task: string, url: URL, input: unknown, options: PoolRunOptions): Promise<Result> {
     const timeoutMs = options.timeoutMs ?? this.#taskTimeoutMs;
     // One controller per run, unlinked in `finally`: AbortSignal.any/timeout would keep listeners
     // on the pool's long-lived signal and a timer per run alive until the timeout.
@@ -205,7 +252,7 @@ export class TaskPool implements PoolRunner {
       if (source.aborted) controller.abort();
       else source.addEventListener('abort', onAbort, { once: true });
     }
-    const filename = new URL(`${task}.js`, this.#directory).href;
+    const filename = url.href;
     try {
       const result = (await this.#pool().run(input, { filename, signal: controller.signal, transferList: options.transferList as TransferListItem[] | undefined })) as Result;
       this.#counts.completed += 1;
@@ -221,6 +268,9 @@ export class TaskPool implements PoolRunner {
         throw new PoolError(ErrorCodes.POOL_ABORTED, `pool task ${task} was cancelled`, { task, cause: aborted.reason ?? error });
       }
       this.#counts.failed += 1;
+      if (error instanceof Error && NO_HANDLER.test(error.message)) {
+        throw new PoolError(ErrorCodes.MODULE_LOAD, `pool task ${task}: module ${poolModulePath(url)} has no default-exported function (${describeError(error)})`, { task, cause: error });
+      }
       throw error;
     } finally {
       clearTimeout(timer);

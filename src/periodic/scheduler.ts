@@ -17,6 +17,7 @@ import { silentLogger, type Logger } from '../logging/logger.js';
 import { systemClock, type Clock } from './clock.js';
 import { PeriodicTaskError } from './errors.js';
 import type { PeriodicTaskArgs, PeriodicTaskSpec, RunOn } from './periodic-task.js';
+import type { PoolModule } from './pool-module.js';
 import { TIMED_OUT, withTimeout, type StopOptions, type LifecycleState } from '../lifecycle/with-timeout.js';
 
 /** The three oslo options the scheduler reads (a `Config` satisfies it). */
@@ -28,7 +29,7 @@ export interface SchedulerConfig {
 
 /** What the scheduler needs of a TaskPool (src/periodic/pool.ts implements it). */
 export interface PoolRunner {
-  run<Result = unknown>(task: string, input: unknown, options?: { signal?: AbortSignal }): Promise<Result>;
+  run<Result = unknown>(module: PoolModule, input: unknown, options?: { signal?: AbortSignal }): Promise<Result>;
 }
 
 export interface PeriodicSchedulerOptions {

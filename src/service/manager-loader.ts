@@ -1,21 +1,28 @@
-/** `--manager MODULE`: import a user's Manager class (the module's default export). */
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ErrorCodes, OsloNodeError, describeError } from '../errors.js';
+/**
+ * `--manager MODULE`: import a user's Manager class (the module's default export). The module is
+ * named as `--app`'s is (module-specifier.ts): `dist/manager.js` under the working directory is
+ * that file, a package resolves from the working directory.
+ */
+import { ModuleLoadError, describeError } from '../errors.js';
 import { Manager, type ManagerClass } from './manager.js';
+import { specifierFor } from './module-specifier.js';
 
-/** Resolve `modulePath` against the working directory (or as a package) and return its class. */
+/**
+ * Import `modulePath` and return its class.
+ * @throws ModuleLoadError (permanent: the launcher exits 2) for an import failure or a default
+ *   export that is not a Manager class.
+ */
 export async function loadManager(modulePath: string): Promise<ManagerClass> {
-  const specifier = modulePath.startsWith('.') || isAbsolute(modulePath) ? pathToFileURL(resolve(modulePath)).href : modulePath;
+  const specifier = specifierFor(modulePath);
   let exported: unknown;
   try {
     const mod = (await import(specifier)) as { default?: unknown };
     exported = mod.default;
   } catch (error) {
-    throw new OsloNodeError(ErrorCodes.MODULE_LOAD, `cannot load manager module ${modulePath}: ${describeError(error)}`, { cause: error });
+    throw new ModuleLoadError(modulePath, `cannot load manager module ${modulePath}: ${describeError(error)}`, { cause: error });
   }
   if (typeof exported !== 'function' || !(exported.prototype instanceof Manager)) {
-    throw new OsloNodeError(ErrorCodes.MODULE_LOAD, `manager module ${modulePath} must default-export a class extending Manager`);
+    throw new ModuleLoadError(modulePath, `cannot load manager module ${modulePath}: it must default-export a class extending Manager`);
   }
   return exported as ManagerClass;
 }

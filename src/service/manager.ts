@@ -21,7 +21,11 @@ export interface ManagerContext {
   readonly workerSlot: number;
   readonly config: Config;
   readonly logger: Logger;
-  /** The worker's piscina pool (created lazily on first use). */
+  /**
+   * The worker's piscina pool (threads created on first use), shared by the periodic tasks, any
+   * method (`this.context.pool.run(new URL('./tasks/x.js', import.meta.url), input)`) and the
+   * HTTP app (`context.service.pool`). A module is a name in `pool_directory`, an absolute path or a file URL.
+   */
   readonly pool: TaskPool;
   /** An RPC client on the service's transport. */
   rpcClient(target: Partial<TargetFields> & { topic: string }): RpcClient;

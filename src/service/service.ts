@@ -2,8 +2,9 @@
  * nova.service.Service for one worker: the manager, its RPC server on `topic` and
  * `topic.host`, the service-group membership, and the periodic tasks with their pool.
  *
- * start(): initHost → register the service record → preStartHook → RPC server → postStartHook
- *          → join the service group (heartbeats) → periodic tasks (random initial delay).
+ * start(): check the periodic tasks' pool modules exist → initHost → register the service record
+ *          → preStartHook → RPC server → postStartHook → join the service group (heartbeats)
+ *          → periodic tasks (random initial delay).
  * stop():  the reverse, each step bounded; a failing cleanupHost is logged, not fatal.
  */
 import { ms } from '../config/durations.js';
@@ -153,6 +154,7 @@ export class Service {
   async #start(): Promise<void> {
     this.#state = 'starting';
     const manager = this.manager;
+    this.#checkPoolModules();
     await manager.initHost(undefined);
     const record = this.record;
     await this.#group.register(record);
@@ -175,6 +177,17 @@ export class Service {
     this.#state = 'running';
     this.#logger.info({ host: this.host }, 'service started');
     void this.#statusNotifier.emit('up');
+  }
+
+  /**
+   * A periodic task whose pool module is missing fails the start, before anything serves (a
+   * ModuleLoadError naming the task and the path, which the launcher does not retry), rather
+   * than at its first run, a spacing later. The threads are still created on first use.
+   */
+  #checkPoolModules(): void {
+    for (const task of collectPeriodicTasks(this.manager)) {
+      if (task.pool !== undefined) this.pool.check(task.pool, `periodic task ${task.name}`);
+    }
   }
 
   /** A periodic task method with a public name is also an RPC endpoint: say so once. */

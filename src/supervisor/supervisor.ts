@@ -50,8 +50,13 @@ export class Supervisor {
   readonly #spares: SpareKeeper;
   /** Set when the stop was forced or the launcher gave up: the exit code is 1 regardless. */
   #forcedCode: number | undefined;
+  /** Why the launcher could not start (a worker's permanent start failure), when exiting 2. */
+  #startFailure: string | undefined;
   #finish!: (code: number) => void;
-  /** Resolves with the launcher's exit code once it has stopped: 0 clean, 1 forced, timed out or gave up, 2 never started. */
+  /**
+   * Resolves with the launcher's exit code once it has stopped: 0 clean, 1 forced, timed out or
+   * gave up, 2 never started (a start no restart fixes: `startFailure` says why).
+   */
   readonly done = new Promise<number>((resolve) => (this.#finish = resolve));
   #started = false;
   #announce!: () => void;
@@ -128,6 +133,11 @@ export class Supervisor {
 
   get state(): SupervisorState {
     return this.#state;
+  }
+
+  /** One line naming what could not start and why (a module, a broker refusal), once `done` is 2 for it. */
+  get startFailure(): string | undefined {
+    return this.#startFailure;
   }
 
   /** Fork every worker (await `ready` for them to serve; `done` for the exit code). Runs once. */
@@ -222,7 +232,7 @@ export class Supervisor {
     watchStart(handle, {
       timeoutMs: ms(this.#config, 'worker_start_timeout'),
       logger: this.#logger,
-      onPermanentFailure: (error) => this.#giveUp(2, `worker slot ${slot} cannot start and a restart will not fix it: ${error}`),
+      onPermanentFailure: (error) => this.#onPermanentFailure(slot, error),
     });
     return handle;
   }
@@ -363,6 +373,21 @@ export class Supervisor {
 
   #boundedExit(handle: WorkerHandle, timeoutMs: number): Promise<void> {
     return handle.exitWithin(timeoutMs, () => this.#logger.warn({ slot: handle.slot, workerPid: handle.pid, timeoutMs }, 'worker did not drain in time; killing it'));
+  }
+
+  /**
+   * A start that no restart fixes (a module that cannot be loaded, a broker refusal). Before the
+   * launcher has served, it stops at once with exit 2 instead of a restart loop. Once it has
+   * served, a reload's replacement fails (the reload aborts, the old worker keeps serving) and a
+   * crashed slot's replacement follows the restart policy: the running service is not stopped.
+   */
+  #onPermanentFailure(slot: number, error: string): void {
+    if (this.#state !== 'starting') {
+      this.#logger.error({ slot, error }, 'a replacement worker cannot start and a restart will not fix it; the workers that serve keep serving');
+      return;
+    }
+    this.#startFailure ??= error;
+    this.#giveUp(2, `worker slot ${slot} cannot start and a restart will not fix it: ${error}`);
   }
 
   /** A slot cannot start: stop everything and exit `code` (1: crash loop; 2: it never could). */

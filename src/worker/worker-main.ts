@@ -17,9 +17,19 @@ import { createWorkerRuntime, type WorkerRuntime, type WorkerStopOptions } from 
 
 type WorkerChannel = IpcChannel<PrimaryPayload, WorkerPayload>;
 
+/** How long a failed start waits for the primary to acknowledge its `start-failed`. */
+const START_FAILED_ACK_MS = 5000;
+
+/** The reason as one line: the launcher prints it on stderr as one. */
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
 /**
- * A start failure no restart can fix: a configuration error, or the broker refusing what we
- * ask (a declaration, the credentials): errors that say so with `permanent`.
+ * A start failure no restart can fix: a configuration error, the broker refusing what we ask (a
+ * declaration, the credentials), or a user module that cannot be loaded (a ModuleLoadError: the
+ * manager, app or a periodic task's pool module is missing, throws at import, or exports nothing
+ * usable): errors that say so with `permanent`.
  */
 function isPermanent(error: unknown): boolean {
   return error instanceof ConfigError || (error as { permanent?: unknown } | undefined)?.permanent === true;
@@ -112,9 +122,12 @@ class WorkerProcess {
       await this.runtime.start();
     } catch (error) {
       const permanent = isPermanent(error);
-      logger.fatal({ err: error, permanent }, `worker failed to start: ${describeError(error)}`);
-      this.channel.send({ type: 'start-failed', error: describeError(error), permanent });
-      await this.runtime?.stop({ reason: 'start failed', timeoutMs: 1000 }).catch(() => undefined);
+      const reason = oneLine(describeError(error));
+      logger.fatal({ err: error, permanent }, `worker failed to start: ${reason}`);
+      // A request, not a send: its answer says the primary has it before this process exits (a
+      // message sent just before process.exit can be lost), so it never reads the exit as a crash.
+      const told = this.channel.request({ type: 'start-failed', error: reason, permanent }, START_FAILED_ACK_MS).catch(() => undefined);
+      await Promise.all([told, this.runtime?.stop({ reason: 'start failed', timeoutMs: 1000 }).catch(() => undefined)]);
       this.exit(permanent ? 2 : 1);
     }
     if (this.stopping) return;

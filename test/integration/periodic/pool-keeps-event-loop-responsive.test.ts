@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import digest, { type DigestResult } from '../../../workers/digest.js';
+import digest, { type DigestResult } from '../../../pool-tasks/digest.js';
 import { collectPeriodicTasks, periodicTask, type PeriodicTaskArgs } from '../../../src/periodic/periodic-task.js';
 import { TaskPool } from '../../../src/periodic/pool.js';
 import { PeriodicScheduler } from '../../../src/periodic/scheduler.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getPriority } from 'node:os';
 import { threadId } from 'node:worker_threads';
-import digest from '../../../workers/digest.js';
+import digest from '../../../pool-tasks/digest.js';
 import { TaskPool } from '../../../src/periodic/pool.js';
 import { lowerThreadPriority } from '../../../src/periodic/thread-priority.js';
 

@@ -90,6 +90,8 @@ test('bad registrations fail at once with ERR_PERIODIC_TASK_INVALID', () => {
   assert.throws(() => registerPeriodicTask(Plain, 'missing'), invalid);
   assert.throws(() => registerPeriodicTask(Plain, 'tick', { spacing: Number.NaN }), invalid);
   assert.throws(() => registerPeriodicTask(Plain, 'tick', { pool: '../etc/passwd' }), invalid);
+  assert.throws(() => registerPeriodicTask(Plain, 'tick', { pool: 'digest.js' }), invalid);
+  assert.throws(() => registerPeriodicTask(Plain, 'tick', { pool: new URL('https://example.com/task.js') }), invalid);
   assert.throws(() => registerPeriodicTask(Plain, 'tick', { runOn: 'all' as never }), invalid);
   assert.throws(() => periodicTask({ name: '' })(() => undefined, { name: 'x', static: false, addInitializer: () => undefined } as never), invalid);
   // Legacy experimentalDecorators call shape: (prototype, key, descriptor).
