@@ -5,7 +5,8 @@
  *
  * Names are taken as oslo.config spells them: the launcher's flat names (`rabbit_quorum_queue`,
  * `transport_url`, `embedded_socket`), oslo's `[oslo_messaging_rabbit]` keys where ours differ
- * (`ssl`, `ssl_ca_file`, …), or whole sections as objects, as `conf.oslo_messaging_rabbit.ssl`
+ * (`ssl`, `ssl_ca_file`, …; these win over the HTTPS options of the same flat name, which a
+ * transport has no use for), or whole sections as objects, as `conf.oslo_messaging_rabbit.ssl`
  * reads them: `{ oslo_messaging_rabbit: { ssl: true, rabbit_quorum_queue: true } }`.
  */
 import { loadConfig, type ConfigOverrides } from '../../config/load.js';
@@ -49,9 +50,13 @@ function inSection(section: string, key: string): OptionName | undefined {
   return undefined;
 }
 
-/** A flat key: the option's own name first, else oslo's [oslo_messaging_rabbit] key (`ssl`). */
+/**
+ * A flat key: oslo's [oslo_messaging_rabbit] key first (`ssl`, `ssl_ca_file`: for a transport
+ * these are the broker's, not the launcher's HTTPS options of the same flat name), else the
+ * option's own name.
+ */
 function flat(key: string): OptionName | undefined {
-  return isOptionName(key) ? key : BY_SECTION_KEY.get(`oslo_messaging_rabbit.${key}`);
+  return BY_SECTION_KEY.get(`oslo_messaging_rabbit.${key}`) ?? (isOptionName(key) ? key : undefined);
 }
 
 function raw(value: TransportOptionValue): string | number | boolean {
