@@ -17,8 +17,11 @@ import { ConfigError, ErrorCodes } from '../../errors.js';
 /** One option's value; a list option takes an array or a comma-separated string. */
 export type TransportOptionValue = string | number | boolean | readonly string[];
 
-/** Option values by oslo name, or sections (`oslo_messaging_rabbit`, `DEFAULT`, …) as objects. */
-export type TransportConfigValues = Readonly<Record<string, TransportOptionValue | Readonly<Record<string, TransportOptionValue>>>>;
+/**
+ * Option values by oslo name, or sections (`oslo_messaging_rabbit`, `DEFAULT`, …) as objects.
+ * An undefined value is skipped (so `{ embedded_socket: process.env.SOCKET }` type-checks).
+ */
+export type TransportConfigValues = Readonly<Record<string, TransportOptionValue | undefined | Readonly<Record<string, TransportOptionValue | undefined>>>>;
 
 export interface TransportConfigOptions {
   /** Option values by oslo name (see TransportConfigValues); above every other source. */
