@@ -8,8 +8,11 @@ export { loadConfig, configFromJson, loggableConfig, renderHelp, OPTIONS, type C
 export { createLogger, flushLogs, silentLogger, type Logger } from './logging/logger.js';
 export * from './rpc/index.js';
 export * from './notify/index.js';
+// oslo.messaging's get_rpc_transport / get_notification_transport (amqplib is loaded only for a broker URL).
+export { getRpcTransport, getNotificationTransport, type GetTransportOptions } from './rpc/transports/get-transport.js';
+export { transportConfig, type TransportConfigOptions, type TransportConfigValues, type TransportOptionValue } from './rpc/transports/transport-config.js';
 export { EmbeddedRouter, EmbeddedTransport, EmbeddedTransportError, connectEmbeddedSocket, defaultEmbeddedSocketPath } from './rpc/transports/embedded/index.js';
-// The AMQP transport's errors only: the transport itself loads amqplib (import it from its module).
+// The AMQP transport's errors only: the transport itself loads amqplib (import it from 'oslo-node/amqp').
 export { BrokerConnectError, BrokerDeclareError, BrokerTlsError, BrokerUnavailable } from './rpc/transports/amqp/errors.js';
 export { WorkerExitedError, IpcRemoteError } from './ipc/channel.js';
 export { LauncherUnreachable, LauncherAmbiguous, ControlProtocolError } from './control/control-client.js';

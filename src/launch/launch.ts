@@ -32,7 +32,12 @@ export interface LaunchOptions {
   app?: string;
   /** The primary's logger (default: pino JSON lines on stdout, worker 0). */
   logger?: Logger;
-  /** Turn SIGTERM/SIGINT into stop() and SIGHUP into reload() (default false; the CLI sets it). */
+  /**
+   * Turn SIGTERM/SIGINT into a graceful stop (`done` then resolves with the exit code; a second
+   * one forces the stop) and SIGHUP into reload(), from the moment launch() is called until the
+   * launcher stopped (default true). false: the host handles signals itself and calls
+   * stop()/reload(); Node's default then ends the process on SIGTERM without draining.
+   */
   handleSignals?: boolean;
   /** `process.send('ready')` to an IPC parent once every worker serves (default false; the CLI sets it). */
   notifyParent?: boolean;
@@ -75,21 +80,31 @@ export interface LauncherHandle {
  * for a socket that cannot be bound; nothing is left running then.
  */
 export async function launch(options: LaunchOptions = {}): Promise<LauncherHandle> {
+  // Before anything asynchronous: a SIGTERM or SIGHUP during start-up is held, not fatal.
+  const signals = options.handleSignals === false ? undefined : installSignalHandlers();
   const load = (): Config => loadConfig(options.argv ?? [], options.env, { overrides: options.config }).config;
-  const config = load();
-  const logger = options.logger ?? createLogger({ level: config.log_level, workerId: 0, format: config.log_format as LogFormat });
-  const { supervisor, control, port, removePidFile } = await startParts(config, logger, load, options);
-  const uninstall = options.handleSignals
-    ? installSignalHandlers({
-        // The first SIGTERM stops gracefully, a second one forces the stop.
-        stop: (signal) => void (supervisor.state === 'stopping' ? supervisor.destroy(signal) : supervisor.stop({ reason: signal })),
-        reload: () => void supervisor.reload(),
-      })
-    : () => {};
+  let config: Config;
+  let parts: StartedParts;
+  try {
+    config = load();
+    const logger = options.logger ?? createLogger({ level: config.log_level, workerId: 0, format: config.log_format as LogFormat });
+    parts = await startParts(config, logger, load, options);
+  } catch (error) {
+    signals?.uninstall();
+    throw error;
+  }
+  const { supervisor, control, port, removePidFile } = parts;
   await supervisor.start();
+  // Signals held since the call are replayed here: a stop now drains the workers just forked.
+  signals?.attach({
+    // The first SIGTERM stops gracefully, a second one forces the stop.
+    stop: (signal) => void (supervisor.state === 'stopping' ? supervisor.destroy(signal) : supervisor.stop({ reason: signal })),
+    // A reload needs running workers: one asked for during start-up waits for them.
+    reload: () => void supervisor.ready.then(() => supervisor.reload()),
+  });
   const done = supervisor.done.then(async (code) => {
     await control.stop();
-    uninstall();
+    signals?.uninstall();
     removePidFile();
     return code;
   });
