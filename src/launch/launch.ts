@@ -71,8 +71,9 @@ export interface LauncherHandle {
  */
 export async function launch(options: LaunchOptions = {}): Promise<LauncherHandle> {
   const load = (): Config => loadConfig(options.argv ?? [], options.env, { overrides: options.config }).config;
-  const config = load();
+  const { config, warnings } = loadConfig(options.argv ?? [], options.env, { overrides: options.config });
   const logger = options.logger ?? createLogger({ level: config.log_level, workerId: 0, format: config.log_format as LogFormat });
+  for (const warning of warnings) logger.warn(warning); // unknown variables and keys, repeated keys
   const { supervisor, control, port, removePidFile } = await startParts(config, logger, load, options);
   const uninstall = options.handleSignals
     ? installSignalHandlers({

@@ -34,9 +34,9 @@ export async function runPrimary(argv: string[], defaults: WorkerDefaults = {}):
     return exitWithStartupError(error, debugRequested(argv));
   }
 
+  // launch() logs the configuration's warnings (unknown names, repeated keys).
   const { config } = loaded;
   const logger = createLogger({ level: config.log_level, workerId: 0, format: config.log_format as LogFormat });
-  for (const warning of loaded.warnings) logger.warn(warning);
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception in the launcher; exiting');
     flushLogs();
