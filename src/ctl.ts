@@ -1,30 +1,27 @@
 /**
- * `node dist/ctl.js status [--json] | scale N | reload | stop [--control-socket PATH]
+ * `oslo-node-ctl status [--json] | scale N | reload | stop [--control-socket PATH]
  * [--pid-file F] [--config-file F]`: operate a running launcher through its control socket.
  * Exit codes (as rpc.js): 0 ok, 1 the launcher refused or failed (reason on stderr), 2 usage,
  * 3 no launcher reachable.
  */
 import { loadConfig } from './config/index.js';
-import { parseCommandLine } from './config/cli.js';
-import { ConfigError, ErrorCodes, describeError } from './errors.js';
+import { ExitCode, parseCommandLine, printWarning, usageError } from './cli/common.js';
+import { ConfigError, describeError } from './errors.js';
 import { LauncherAmbiguous, LauncherUnreachable, sendControl } from './control/control-client.js';
 import type { ControlCommand, LauncherStatus } from './control/control-protocol.js';
 import { renderStatusTable } from './control/status-table.js';
 
-const USAGE = `Usage: node dist/ctl.js status [--json] | scale N | reload | stop
+const PROGRAM = 'oslo-node-ctl';
+
+const USAGE = `Usage: oslo-node-ctl status [--json] | scale N | reload | stop
        [--control-socket PATH] [--pid-file FILE] [--config-file FILE]
+       oslo-node-ctl -h|--help, -V|--version
 
 Without --control-socket or --pid-file it talks to the one launcher running (control-<pid>.sock
 in the private runtime folder); with several, choose one.
 Exit codes: 0 ok, 1 the launcher refused or failed, 2 usage, 3 no launcher reachable.`;
 
-const OK = 0;
-const FAILED = 1;
-const USAGE_ERROR = 2;
-const UNREACHABLE = 3;
-
-/** A malformed command line: exit code 2. */
-const usageError = (message: string): ConfigError => new ConfigError(ErrorCodes.CONFIG_USAGE, message);
+const { OK, FAILURE: FAILED, USAGE: USAGE_ERROR, UNREACHABLE } = ExitCode;
 
 interface Command {
   readonly command: ControlCommand;
@@ -34,14 +31,14 @@ interface Command {
   readonly pidFile: string | undefined;
 }
 
-function parse(argv: readonly string[]): Command | 'help' {
-  if (argv.includes('--help') || argv.includes('-h')) return 'help';
+function parse(argv: readonly string[]): Command {
   const json = argv.includes('--json');
-  const { config, args } = loadConfig(
+  const { config, args, warnings } = loadConfig(
     argv.filter((arg) => arg !== '--json'),
     process.env,
     { allowPositionals: true },
   );
+  for (const warning of warnings) printWarning(PROGRAM, warning);
   const [command, count, ...extra] = args.positionals;
   if (command !== 'status' && command !== 'scale' && command !== 'reload' && command !== 'stop') throw usageError('the command must be status, scale, reload or stop');
   if (json && command !== 'status') throw usageError('--json goes with status');
@@ -55,13 +52,13 @@ function parse(argv: readonly string[]): Command | 'help' {
 }
 
 async function run(argv: readonly string[]): Promise<number> {
-  const parsed = parseCommandLine(argv, parse, USAGE);
+  const parsed = parseCommandLine(PROGRAM, argv, parse, USAGE);
   if ('exitCode' in parsed) return parsed.exitCode;
   const { command } = parsed;
   try {
     const answer = await sendControl({ controlSocket: command.controlSocket, pidFile: command.pidFile }, command.command, command.workers);
     if (!answer.ok) {
-      process.stderr.write(`ctl.js ${command.command}: ${answer.error}\n`);
+      process.stderr.write(`${PROGRAM} ${command.command}: ${answer.error}\n`);
       return answer.code === 'bad-request' ? USAGE_ERROR : FAILED;
     }
     if (command.command === 'status') {
@@ -70,7 +67,7 @@ async function run(argv: readonly string[]): Promise<number> {
     }
     return OK;
   } catch (error) {
-    process.stderr.write(`ctl.js ${command.command}: ${describeError(error)}\n`);
+    process.stderr.write(`${PROGRAM} ${command.command}: ${describeError(error)}\n`);
     if (error instanceof LauncherAmbiguous || error instanceof ConfigError) return USAGE_ERROR;
     return error instanceof LauncherUnreachable ? UNREACHABLE : FAILED;
   }

@@ -1,36 +1,32 @@
 /**
- * `node dist/rpc.js call|cast TOPIC METHOD [JSON_ARGS] [--server S] [--fanout] [--timeout S]
+ * `oslo-node-rpc call|cast TOPIC METHOD [JSON_ARGS] [--server S] [--fanout] [--timeout S]
  * [--transport-url URL] [--embedded-socket PATH] [--config-file F]`: one RPC from a shell script.
  * `notify` and `listen` (notifications) are handed to notify/cli.ts.
  * A call prints its JSON result on stdout. Exit codes: 0 ok, 1 remote error (error JSON on
  * stderr), 2 usage, 3 timeout or broker unreachable.
  */
-import { parseCommandLine } from './config/cli.js';
+import { ExitCode, parseCommandLine, parseJsonObjectArgument, printWarning, usageError } from './cli/common.js';
 import { createLogger } from './logging/logger.js';
 import { loadConfig, type Config } from './config/index.js';
 import { positiveSeconds, takeOwnFlags } from './config/own-flags.js';
-import { ConfigError, ErrorCodes, describeError } from './errors.js';
+import { ConfigError, describeError } from './errors.js';
 import { RpcClient } from './rpc/client.js';
 import { InvalidTarget, MessagingException, MessagingTimeout, RemoteError } from './rpc/errors.js';
 import type { Transport } from './rpc/transports/transport.js';
 import { openCliTransport } from './rpc/transports/open.js';
 
-const USAGE = `Usage: node dist/rpc.js call|cast TOPIC METHOD [JSON_ARGS] [--server S] [--fanout] [--timeout SECONDS]
+const PROGRAM = 'oslo-node-rpc';
+
+const USAGE = `Usage: oslo-node-rpc call|cast TOPIC METHOD [JSON_ARGS] [--server S] [--fanout] [--timeout SECONDS]
        [--transport-url URL] [--embedded-socket PATH] [--config-file FILE] [any launcher option]
-       node dist/rpc.js notify|listen ... (node dist/rpc.js notify --help)
+       oslo-node-rpc notify|listen ... (oslo-node-rpc notify --help)
+       oslo-node-rpc -h|--help, -V|--version
 
 Without transport_url the launcher's embedded transport is used through its unix socket.
 Exit codes: 0 ok, 1 remote error (JSON on stderr), 2 usage or an embedded socket that is not
 ours, 3 timeout or broker unreachable.`;
 
-/** Exit codes. */
-const OK = 0;
-const REMOTE = 1;
-const USAGE_ERROR = 2;
-const UNREACHABLE = 3;
-
-/** A malformed command line: exit code 2. */
-const usageError = (message: string): ConfigError => new ConfigError(ErrorCodes.CONFIG_USAGE, message);
+const { OK, FAILURE: REMOTE, USAGE: USAGE_ERROR, UNREACHABLE } = ExitCode;
 
 interface Command {
   readonly kind: 'call' | 'cast';
@@ -43,28 +39,18 @@ interface Command {
   readonly config: Config;
 }
 
-function parseCommand(argv: readonly string[]): Command | 'help' {
-  const own = takeOwnFlags(argv, { '--server': 'value', '--timeout': 'value', '--fanout': 'switch', '--help': 'switch', '-h': 'switch' });
-  if (own.values.has('--help') || own.values.has('-h')) return 'help';
+function parseCommand(argv: readonly string[]): Command {
+  const own = takeOwnFlags(argv, { '--server': 'value', '--timeout': 'value', '--fanout': 'switch' });
   const timeoutText = own.values.get('--timeout');
   const timeout = timeoutText === undefined ? undefined : positiveSeconds('--timeout', timeoutText);
-  const { config, args } = loadConfig(own.rest, process.env, { allowPositionals: true });
+  const { config, args, warnings } = loadConfig(own.rest, process.env, { allowPositionals: true });
+  for (const warning of warnings) printWarning(PROGRAM, warning);
   const [kind, topic, method, json, ...extra] = args.positionals;
   if (kind !== 'call' && kind !== 'cast') throw usageError('the first argument must be call or cast');
   if (!topic || !method) throw usageError('TOPIC and METHOD are required');
   if (extra.length > 0) throw usageError(`unexpected argument ${JSON.stringify(extra[0])}`);
-  let parsed: unknown = {};
-  if (json !== undefined) {
-    try {
-      parsed = JSON.parse(json);
-    } catch (error) {
-      throw usageError(`JSON_ARGS is not valid JSON: ${describeError(error)}`);
-    }
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw usageError('JSON_ARGS must be a JSON object of keyword arguments');
-  }
-  return { kind, topic, method, args: parsed as Record<string, unknown>, server: own.values.get('--server'), fanout: own.values.has('--fanout'), timeout, config };
+  const parsed = parseJsonObjectArgument(json, 'JSON_ARGS');
+  return { kind, topic, method, args: parsed, server: own.values.get('--server'), fanout: own.values.has('--fanout'), timeout, config };
 }
 
 /** The error as JSON for stderr. */
@@ -87,7 +73,7 @@ function exitCodeOf(error: unknown): number {
 }
 
 async function run(argv: readonly string[]): Promise<number> {
-  const parsed = parseCommandLine(argv, parseCommand, USAGE);
+  const parsed = parseCommandLine(PROGRAM, argv, parseCommand, USAGE);
   if ('exitCode' in parsed) return parsed.exitCode;
   const { command } = parsed;
   const level = ['debug', 'trace'].includes(command.config.log_level) ? command.config.log_level : 'warn';

@@ -1,14 +1,17 @@
 /**
  * Command-line parsing derived from the option table: every option is a flag named after it
  * (`ssl_cert_file` → `--ssl-cert-file VALUE` or `--ssl-cert-file=VALUE`), booleans take
- * `--access-log` / `--no-access-log`. `--config-file` may repeat.
+ * `--access-log` / `--no-access-log`. `--config-file` may repeat, and so may a multi-valued
+ * option (oslo's MultiStrOpt: `--notification-driver log --notification-driver messagingv2`).
+ * Short flags, as oslo has them: `-h` help, `-V` version, `-d` debug.
  */
 import { ConfigError, ErrorCodes } from '../errors.js';
 import { flagName } from './option-types.js';
+import { didYouMean } from './suggest.js';
 import { OPTIONS, type OptionName } from './options.js';
 
 export interface ParsedArgs {
-  /** option name → raw value, in command-line order (later wins). */
+  /** option name → raw value, in command-line order (later wins; a multi-valued option's values joined by commas). */
   readonly values: Map<OptionName, string | boolean>;
   readonly configFiles: string[];
   readonly help: boolean;
@@ -16,6 +19,9 @@ export interface ParsedArgs {
   /** Non-flag words, for commands that take them (the rpc CLI). */
   readonly positionals: string[];
 }
+
+/** oslo's short flags (oslo.log's `-d`), and the usual -h and -V. */
+const SHORT_FLAGS: Readonly<Record<string, 'help' | 'version' | 'debug'>> = { '-h': 'help', '-V': 'version', '-d': 'debug' };
 
 const FLAG_TO_OPTION = new Map<string, OptionName>(
   (Object.keys(OPTIONS) as OptionName[]).map((name) => [flagName(name), name]),
@@ -34,6 +40,11 @@ export function parseArgs(argv: readonly string[], allowPositionals = false): Pa
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    const short = Object.hasOwn(SHORT_FLAGS, arg) ? SHORT_FLAGS[arg] : undefined;
+    if (short === 'help') help = true;
+    else if (short === 'version') version = true;
+    else if (short === 'debug') values.set('debug', true);
+    if (short) continue;
     if (!arg.startsWith('--')) {
       if (!allowPositionals) usage(`unexpected argument "${arg}"`);
       positionals.push(arg);
@@ -50,7 +61,7 @@ export function parseArgs(argv: readonly string[], allowPositionals = false): Pa
       return next;
     };
 
-    if (flag === '--help' || flag === '-h') help = true;
+    if (flag === '--help') help = true;
     else if (flag === '--version') version = true;
     else if (flag === '--config-file') configFiles.push(takeValue());
     else {
@@ -60,7 +71,10 @@ export function parseArgs(argv: readonly string[], allowPositionals = false): Pa
         continue;
       }
       if (name) {
-        values.set(name, takeValue());
+        const value = takeValue();
+        const before = values.get(name);
+        const multi = 'multi' in OPTIONS[name] && typeof before === 'string';
+        values.set(name, multi ? `${before},${value}` : value);
         continue;
       }
       const negated = flag.startsWith('--no-') ? FLAG_TO_OPTION.get(`--${flag.slice(5)}`) : undefined;
@@ -68,27 +82,8 @@ export function parseArgs(argv: readonly string[], allowPositionals = false): Pa
         values.set(negated, false);
         continue;
       }
-      usage(`unknown option ${flag}`);
+      usage(`unknown option ${flag}${didYouMean(flag, FLAG_TO_OPTION.keys())}`);
     }
   }
   return { values, configFiles, help, version, positionals };
-}
-
-/**
- * A command-line tool's first step (rpc.js, ctl.js): parse `argv`; on --help print `usage`
- * (exit 0), on a usage error its message and `usage` on stderr (exit 2).
- */
-export function parseCommandLine<C>(argv: readonly string[], parse: (argv: readonly string[]) => C | 'help', usage: string): { command: C } | { exitCode: number } {
-  let command: C | 'help';
-  try {
-    command = parse(argv);
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}\n`);
-    return { exitCode: 2 };
-  }
-  if (command === 'help') {
-    process.stdout.write(`${usage}\n`);
-    return { exitCode: 0 };
-  }
-  return { command };
 }

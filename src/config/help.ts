@@ -5,11 +5,12 @@ import { OPTIONS, type OptionName } from './options.js';
 function describeDefault(name: OptionName): string {
   const spec = OPTIONS[name];
   if (typeof spec.default === 'function') return name === 'workers' ? 'available parallelism' : 'hostname';
+  if (name === 'binary') return "from the manager's class name";
   if (spec.default === undefined) return 'unset';
   return JSON.stringify(spec.default);
 }
 
-/** Usage text for `command` (e.g. "node dist/launcher.js"). */
+/** Usage text for `command` (the bin's name, "oslo-node"). */
 export function renderHelp(command: string): string {
   const lines = [
     `Usage: ${command} [--config-file FILE]... [options]`,
@@ -32,6 +33,6 @@ export function renderHelp(command: string): string {
     lines.push(`      default: ${describeDefault(name)}; env: ${envName(name)}`);
   }
   lines.push('', '  --config-file FILE   read an INI file (may repeat; later files win)');
-  lines.push('  --help               print this text', '  --version            print the version');
+  lines.push('  -h, --help           print this text', '  -V, --version        print the version', '  -d                   same as --debug');
   return lines.join('\n');
 }

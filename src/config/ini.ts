@@ -1,11 +1,19 @@
 /**
  * A small parser for oslo.config-style INI files: `[section]` headers, `key = value` lines,
- * `#` and `;` comments. Values are strings; typing happens in `coerce.ts`.
+ * `#` and `;` comments. Values are strings; typing happens in `coerce.ts`. A key may appear
+ * more than once: every value is kept, in order, as oslo.config keeps them (a MultiStrOpt
+ * collects them; for other options the last one counts).
  */
 import { ConfigError, ErrorCodes } from '../errors.js';
 
-/** section → key → raw value. Keys before any header belong to `DEFAULT`. */
-export type IniData = Map<string, Map<string, string>>;
+/** One `key = value` line: the raw value and its 1-based line number. */
+export interface IniValue {
+  readonly value: string;
+  readonly line: number;
+}
+
+/** section → key → its values in file order. Keys before any header belong to `DEFAULT`. */
+export type IniData = Map<string, Map<string, IniValue[]>>;
 
 /**
  * Parse INI text; `source` names the file in error messages. A malformed line is never quoted
@@ -35,7 +43,9 @@ export function parseIni(text: string, source: string, knownKeys: ReadonlySet<st
     const value = line.slice(eq + 1).trim();
     let entries = data.get(section);
     if (!entries) data.set(section, (entries = new Map()));
-    entries.set(key, value);
+    const values = entries.get(key);
+    if (values) values.push({ value, line: index + 1 });
+    else entries.set(key, [{ value, line: index + 1 }]);
   }
   return data;
 }

@@ -9,6 +9,8 @@ import { parseArgs, type ParsedArgs } from './cli.js';
 import { coerceOption } from './coerce.js';
 import { parseIni } from './ini.js';
 import { envName, flagName, iniKey } from './option-types.js';
+import { didYouMean } from './suggest.js';
+import { SECTIONS, unknownEnvironmentWarnings, unknownKeyWarning, unknownSectionWarning } from './unknown-names.js';
 import { OPTIONS, type Config, type OptionName } from './options.js';
 
 /** Option values given in code (launch()), above every other source; checked like the rest. */
@@ -17,8 +19,13 @@ export type ConfigOverrides = Partial<Record<OptionName, string | number | boole
 export interface LoadedConfig {
   readonly config: Config;
   readonly args: ParsedArgs;
-  /** INI keys that match no option, as `section.key`: logged as warnings, like oslo.config. */
+  /** INI keys that match no option, as `section.key`: ignored, like oslo.config. */
   readonly unknownFileKeys: string[];
+  /**
+   * One line each for a person: unknown `OSLO_NODE_*` variables and config-file keys or
+   * sections (with the nearest known name), and single-valued keys set twice in one file.
+   */
+  readonly warnings: string[];
 }
 
 const NAMES = Object.keys(OPTIONS) as OptionName[];
@@ -36,8 +43,13 @@ export function loadConfig(
     const spec = OPTIONS[name];
     values[name] = typeof spec.default === 'function' ? spec.default() : spec.default;
   }
+  // Options given a value by some source: a default may follow them, never refuse them.
+  const explicit = new Set<OptionName>();
 
   const unknownFileKeys: string[] = [];
+  const warnings = unknownEnvironmentWarnings(env);
+  // A multi-valued option's values from every file and line, in order (oslo's MultiStrOpt).
+  const collected = new Map<OptionName, string[]>();
   for (const file of args.configFiles) {
     let text: string;
     try {
@@ -48,32 +60,80 @@ export function loadConfig(
       });
     }
     for (const [section, entries] of parseIni(text, file, KNOWN_KEYS)) {
-      for (const [key, raw] of entries) {
+      if (!SECTIONS.has(section)) {
+        unknownFileKeys.push(...[...entries.keys()].map((key) => `${section}.${key}`));
+        warnings.push(unknownSectionWarning(file, section, entries.size));
+        continue;
+      }
+      for (const [key, lines] of entries) {
         const name = fileOption(section, key);
         if (!name) {
           unknownFileKeys.push(`${section}.${key}`);
+          warnings.push(unknownKeyWarning(file, section, key));
           continue;
         }
-        values[name] = coerceOption(name, OPTIONS[name], raw, `${file} [${section}]`);
+        explicit.add(name);
+        const spec = OPTIONS[name];
+        const origin = `${file} [${section}]`;
+        if ('multi' in spec && spec.multi) {
+          const all = collected.get(name) ?? [];
+          for (const { value } of lines) all.push(...(coerceOption(name, spec, value, origin) as readonly string[]));
+          collected.set(name, all);
+          values[name] = Object.freeze([...all]);
+          continue;
+        }
+        if (lines.length > 1) {
+          warnings.push(`config key ${key} is set ${lines.length} times in [${section}] of ${file} (lines ${lines.map((l) => l.line).join(', ')}); it takes one value, the last one counts`);
+        }
+        values[name] = coerceOption(name, spec, lines[lines.length - 1]!.value, origin);
       }
     }
   }
 
   for (const name of NAMES) {
     const raw = env[envName(name)];
-    if (raw !== undefined) values[name] = coerceOption(name, OPTIONS[name], raw, `environment ${envName(name)}`);
+    if (raw === undefined) continue;
+    values[name] = coerceOption(name, OPTIONS[name], raw, `environment ${envName(name)}`);
+    explicit.add(name);
   }
   for (const [name, raw] of args.values) {
     values[name] = coerceOption(name, OPTIONS[name], raw, `command line ${flagName(name)}`);
+    explicit.add(name);
   }
   for (const [name, value] of Object.entries(options.overrides ?? {})) {
-    if (!NAMES.includes(name as OptionName)) throw new ConfigError(ErrorCodes.CONFIG_USAGE, `unknown option ${name}`, { option: name });
+    if (!NAMES.includes(name as OptionName)) throw new ConfigError(ErrorCodes.CONFIG_USAGE, `unknown option ${name}${didYouMean(name, NAMES)}`, { option: name });
     const raw = typeof value === 'boolean' ? value : String(value);
     values[name] = coerceOption(name, OPTIONS[name as OptionName], raw, `option ${name}`);
+    explicit.add(name as OptionName);
   }
 
+  followExplicitValues(values as Mutable<Config>, explicit);
   checkCombinations(values as Config);
-  return { config: Object.freeze(values) as Config, args, unknownFileKeys };
+  return { config: Object.freeze(values) as Config, args, unknownFileKeys, warnings };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Defaults that depend on other options: an option left at its default never makes another
+ * option's explicit value invalid, it follows it instead (`--request-timeout 30` alone lowers
+ * header_timeout to 30). Two explicit values that clash are still refused (checkCombinations).
+ * And oslo.log's `debug` means debug logging whatever log_level says.
+ */
+function followExplicitValues(config: Mutable<Config>, explicit: ReadonlySet<OptionName>): void {
+  // [name, bound]: name must not exceed bound (when bound applies).
+  const orderings: [OptionName & keyof Config, OptionName & keyof Config, (c: Config) => boolean][] = [
+    ['header_timeout', 'request_timeout', (c) => c.request_timeout > 0],
+    ['restart_backoff_initial', 'restart_backoff_max', () => true],
+  ];
+  for (const [low, high, applies] of orderings) {
+    const lowValue = config[low] as number;
+    const highValue = config[high] as number;
+    if (!applies(config) || lowValue <= highValue) continue;
+    if (!explicit.has(low)) (config as Record<string, unknown>)[low] = highValue;
+    else if (!explicit.has(high)) (config as Record<string, unknown>)[high] = lowValue;
+  }
+  if (config.debug && config.log_level !== 'trace') config.log_level = 'debug';
 }
 
 /** `section.key` → option, by each option's INI key in its own section. */
@@ -86,7 +146,7 @@ function fileOption(section: string, key: string): OptionName | undefined {
   return section === 'DEFAULT' && NAMES.includes(key as OptionName) ? (key as OptionName) : undefined;
 }
 
-/** Rules that involve more than one option. */
+/** Rules that involve more than one option (both set explicitly: see followExplicitValues). */
 function checkCombinations(config: Config): void {
   const fail = (option: string, message: string): never => {
     throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option ${option}: ${message}`, { option });

@@ -56,6 +56,11 @@ export interface ListOption extends BaseOption<readonly string[]> {
   readonly type: 'list';
   /** When set, every element must be one of these. */
   readonly choices?: readonly string[];
+  /**
+   * oslo's MultiStrOpt: a key repeated in the config files (or a flag repeated) adds values
+   * instead of replacing them. Without it a repeated key warns and the last one counts.
+   */
+  readonly multi?: boolean;
 }
 
 export type OptionSpec = IntOption | FloatOption | BoolOption | StringOption | OptionalStringOption | ListOption;

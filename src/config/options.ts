@@ -19,6 +19,10 @@ export const OPTIONS = {
     group: 'DEFAULT', type: 'string', choices: LOG_LEVELS, default: 'info',
     help: 'Lowest level written to the log (JSON lines on stdout).',
   },
+  debug: {
+    group: 'DEFAULT', type: 'bool', default: false,
+    help: "Log at debug level whatever log_level says (oslo.log's debug; -d on the command line).",
+  },
   log_format: {
     group: 'DEFAULT', type: 'string', choices: ['auto', 'json', 'pretty'], default: 'auto',
     help: 'Log lines: auto = pretty (one coloured line per event) when stdout is a terminal, JSON lines otherwise.',
@@ -40,8 +44,8 @@ export const OPTIONS = {
     help: "Service identity in RPC targets and the service group (nova's [DEFAULT] host).",
   },
   binary: {
-    group: 'DEFAULT', type: 'string', default: 'demo',
-    help: 'Service binary name; the RPC topic defaults to it.',
+    group: 'DEFAULT', type: 'optional-string', default: undefined,
+    help: "Service binary name; the RPC topic defaults to it (default: from the manager's class name, InventoryManager -> inventory; the demo's is demo).",
   },
   topic: {
     group: 'DEFAULT', type: 'optional-string', default: undefined,
@@ -374,7 +378,7 @@ export const OPTIONS = {
 
   // ---- [oslo_messaging_notifications] (INI keys: driver, transport_url, topics, retry) ----
   notification_driver: {
-    group: 'oslo_messaging_notifications', ini: 'driver', type: 'list',
+    group: 'oslo_messaging_notifications', ini: 'driver', type: 'list', multi: true,
     choices: ['messagingv2', 'messaging', 'log', 'noop'], default: [],
     help: 'Notification drivers, comma-separated: messagingv2, messaging (1.0, no envelope), log, noop. Empty: notifications are off.',
   },

@@ -86,8 +86,10 @@ export async function launch(options: LaunchOptions = {}): Promise<LauncherHandl
   let config: Config;
   let parts: StartedParts;
   try {
-    config = load();
+    const loaded = loadConfig(options.argv ?? [], options.env, { overrides: options.config });
+    config = loaded.config;
     const logger = options.logger ?? createLogger({ level: config.log_level, workerId: 0, format: config.log_format as LogFormat });
+    for (const warning of loaded.warnings) logger.warn(warning); // unknown variables and keys, repeated keys
     parts = await startParts(config, logger, load, options);
   } catch (error) {
     signals?.uninstall();

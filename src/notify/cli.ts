@@ -1,16 +1,16 @@
 /**
- * `node dist/rpc.js notify TOPIC PRIORITY EVENT_TYPE [PAYLOAD_JSON] [--publisher-id ID]` and
- * `node dist/rpc.js listen TOPIC [--pool NAME] [--count N] [--timeout S]`: notifications from a
+ * `oslo-node-rpc notify TOPIC PRIORITY EVENT_TYPE [PAYLOAD_JSON] [--publisher-id ID]` and
+ * `oslo-node-rpc listen TOPIC [--pool NAME] [--count N] [--timeout S]`: notifications from a
  * shell script. `listen` prints one JSON line per notification (priority, publisher_id,
  * event_type, payload, message_id, timestamp, context). Exit codes as the rest of rpc.js: 0 ok,
  * 2 usage, 3 broker unreachable or `--timeout` passed before `--count` notifications (without
  * `--count`, `--timeout` just ends the listening with 0).
  */
-import { parseCommandLine } from '../config/cli.js';
+import { ExitCode, parseCommandLine, parseJsonArgument, printWarning, usageError } from '../cli/common.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { positiveSeconds, takeOwnFlags } from '../config/own-flags.js';
-import { ConfigError, ErrorCodes, describeError } from '../errors.js';
+import { ConfigError, describeError } from '../errors.js';
 import { openCliTransport } from '../rpc/transports/open.js';
 import type { Transport } from '../rpc/transports/transport.js';
 import { NotificationResult } from './dispatcher.js';
@@ -19,28 +19,24 @@ import { NotificationListener } from './listener.js';
 import { Notifier } from './notifier.js';
 import { PRIORITIES, parsePriority, type Priority } from './priorities.js';
 
-export const NOTIFY_USAGE = `Usage: node dist/rpc.js notify TOPIC PRIORITY EVENT_TYPE [PAYLOAD_JSON] [--publisher-id ID]
-       node dist/rpc.js listen TOPIC [--pool NAME] [--count N] [--timeout SECONDS]
+export const NOTIFY_USAGE = `Usage: oslo-node-rpc notify TOPIC PRIORITY EVENT_TYPE [PAYLOAD_JSON] [--publisher-id ID]
+       oslo-node-rpc listen TOPIC [--pool NAME] [--count N] [--timeout SECONDS]
        [--notification-transport-url URL | --transport-url URL] [--embedded-socket PATH] [--config-file FILE]
 
 PRIORITY: ${PRIORITIES.join(', ')} (or warning). listen prints one JSON line per notification.
 Exit codes: 0 ok, 2 usage, 3 broker unreachable or --timeout before --count notifications.`;
 
-const OK = 0;
-const USAGE_ERROR = 2;
-const UNREACHABLE = 3;
-
-/** A malformed command line: exit code 2. */
-const usageError = (message: string): ConfigError => new ConfigError(ErrorCodes.CONFIG_USAGE, message);
+const PROGRAM = 'oslo-node-rpc';
+const { OK, USAGE: USAGE_ERROR, UNREACHABLE } = ExitCode;
 
 type Command =
   | { kind: 'notify'; topic: string; priority: Priority; eventType: string; payload: unknown; publisherId: string; config: Config }
   | { kind: 'listen'; topic: string; pool: string | undefined; count: number | undefined; timeoutMs: number | undefined; config: Config };
 
-function parse(argv: readonly string[]): Command | 'help' {
-  const own = takeOwnFlags(argv, { '--publisher-id': 'value', '--pool': 'value', '--count': 'value', '--timeout': 'value', '--help': 'switch', '-h': 'switch' });
-  if (own.values.has('--help') || own.values.has('-h')) return 'help';
-  const { config, args } = loadConfig(own.rest, process.env, { allowPositionals: true });
+function parse(argv: readonly string[]): Command {
+  const own = takeOwnFlags(argv, { '--publisher-id': 'value', '--pool': 'value', '--count': 'value', '--timeout': 'value' });
+  const { config, args, warnings } = loadConfig(own.rest, process.env, { allowPositionals: true });
+  for (const warning of warnings) printWarning(PROGRAM, warning);
   const [kind, topic, ...rest] = args.positionals;
   if (!topic) throw usageError('TOPIC is required');
   const refuse = (flags: string[]): void => {
@@ -54,14 +50,7 @@ function parse(argv: readonly string[]): Command | 'help' {
     if (extra.length > 0) throw usageError(`unexpected argument ${JSON.stringify(extra[0])}`);
     const priority = parsePriority(priorityText === 'warning' ? 'warn' : priorityText);
     if (!priority) throw usageError(`PRIORITY must be one of ${PRIORITIES.join(', ')}, not ${JSON.stringify(priorityText)}`);
-    let payload: unknown = {};
-    if (json !== undefined) {
-      try {
-        payload = JSON.parse(json);
-      } catch (error) {
-        throw usageError(`PAYLOAD_JSON is not valid JSON: ${describeError(error)}`);
-      }
-    }
+    const payload = json === undefined ? {} : parseJsonArgument(json, 'PAYLOAD_JSON');
     return { kind, topic, priority, eventType, payload, publisherId: own.values.get('--publisher-id') ?? config.service_host, config };
   }
   refuse(['--publisher-id']);
@@ -139,7 +128,7 @@ async function listen(command: Extract<Command, { kind: 'listen' }>, transport: 
 
 /** Run `notify` or `listen`; resolves with the exit code. */
 export async function runNotifyCli(argv: readonly string[]): Promise<number> {
-  const parsed = parseCommandLine(argv, parse, NOTIFY_USAGE);
+  const parsed = parseCommandLine(PROGRAM, argv, parse, NOTIFY_USAGE, `${PROGRAM} ${argv.find((arg) => !arg.startsWith('-')) ?? 'notify'}`);
   if ('exitCode' in parsed) return parsed.exitCode;
   const { command } = parsed;
   const { config } = command;

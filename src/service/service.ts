@@ -9,6 +9,7 @@
  */
 import { ms } from '../config/durations.js';
 import type { Config } from '../config/options.js';
+import { binaryFromManager } from '../config/service-names.js';
 import type { Logger } from '../logging/logger.js';
 import { collectPeriodicTasks } from '../periodic/periodic-task.js';
 import { TaskPool } from '../periodic/pool.js';
@@ -34,7 +35,7 @@ export interface ServiceCreateOptions {
   manager: ManagerClass;
   /** The notifier of `[oslo_messaging_notifications]` (notify/from-config.ts); default: none (off). */
   notifier?: Notifier;
-  /** Defaults: config.service_host, config.binary, config.topic ?? binary, and the config's intervals. */
+  /** Defaults: config.service_host, config.binary ?? from the manager's class name (config/service-names.ts), config.topic ?? binary, and the config's intervals. */
   host?: string;
   binary?: string;
   topic?: string;
@@ -85,7 +86,7 @@ export class Service {
     const { config } = options;
     this.#config = config;
     this.host = options.host ?? config.service_host;
-    this.binary = options.binary ?? config.binary;
+    this.binary = options.binary ?? config.binary ?? binaryFromManager(options.manager);
     this.topic = options.topic ?? config.topic ?? this.binary;
     this.#transport = options.transport;
     this.notifier = options.notifier ?? new Notifier(undefined, { driver: [] });

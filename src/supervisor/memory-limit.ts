@@ -2,6 +2,10 @@
  * max_memory_restart (pm2's name, in MiB): a worker whose RSS stays above the limit for
  * `samplesInARow` samples (not one spike: a GC may be about to run) is handed to `replace`,
  * which starts its replacement first and then drains it, like a reload does for one slot.
+ *
+ * A limit below what a fresh worker already holds would replace every worker as soon as it
+ * serves, in a loop: the first sample of the first serving workers is checked against it, and
+ * such a limit is refused (`refuse`: the launcher exits 2) with the size measured.
  */
 import type { ProcessSample } from './resource-sampler.js';
 
@@ -10,20 +14,25 @@ export interface MemoryLimitOptions {
   readonly samplesInARow: number;
   /** Replace the worker of this pid; called once per process, again if the replacement failed. */
   replace(pid: number, rssBytes: number): Promise<{ readonly ok: boolean }>;
+  /** The limit cannot work (a fresh worker is above it): stop with this message. */
+  refuse?(message: string): void;
 }
 
 /** RSS samples in a row above max_memory_restart before a worker is replaced. */
 const SAMPLES_IN_A_ROW = 3;
 
 /** The limit `max_memory_restart` (MiB) sets; none for 0. */
-export function memoryLimitFor(limitMiB: number, replace: MemoryLimitOptions['replace']): MemoryLimit | undefined {
-  return limitMiB > 0 ? new MemoryLimit({ limitBytes: limitMiB * 1024 * 1024, samplesInARow: SAMPLES_IN_A_ROW, replace }) : undefined;
+export function memoryLimitFor(limitMiB: number, actions: Pick<MemoryLimitOptions, 'replace' | 'refuse'>): MemoryLimit | undefined {
+  return limitMiB > 0 ? new MemoryLimit({ limitBytes: limitMiB * 1024 * 1024, samplesInARow: SAMPLES_IN_A_ROW, ...actions }) : undefined;
 }
+
+const MiB = 1024 * 1024;
 
 export class MemoryLimit {
   readonly #options: MemoryLimitOptions;
   readonly #over = new Map<number, number>();
   readonly #replaced = new Set<number>();
+  #freshChecked = false;
 
   constructor(options: MemoryLimitOptions) {
     this.#options = options;
@@ -31,6 +40,10 @@ export class MemoryLimit {
 
   /** Look at one sampling round of the serving workers' processes. */
   check(samples: ReadonlyMap<number, ProcessSample>): void {
+    if (!this.#freshChecked && samples.size > 0) {
+      this.#freshChecked = true;
+      if (this.#refuseBelowFreshWorker(samples)) return;
+    }
     for (const pid of this.#over.keys()) if (!samples.has(pid)) this.#over.delete(pid);
     for (const [pid, sample] of samples) {
       if (this.#replaced.has(pid)) continue;
@@ -44,6 +57,19 @@ export class MemoryLimit {
         if (!result.ok) this.#replaced.delete(pid);
       });
     }
+  }
+
+  /** True (and refused) when even the smallest fresh worker is above the limit. */
+  #refuseBelowFreshWorker(samples: ReadonlyMap<number, ProcessSample>): boolean {
+    const [pid, smallest] = [...samples].reduce((low, entry) => (entry[1].rssBytes < low[1].rssBytes ? entry : low));
+    if (smallest.rssBytes <= this.#options.limitBytes || !this.#options.refuse) return false;
+    const rssMiB = Math.ceil(smallest.rssBytes / MiB);
+    const limitMiB = Math.round(this.#options.limitBytes / MiB);
+    this.#options.refuse(
+      `max_memory_restart (${limitMiB} MiB) is below the RSS of a fresh worker (${rssMiB} MiB, pid ${pid}, measured once it served): ` +
+        `every worker would be replaced as soon as it starts; set it above ${rssMiB} MiB, with room to grow, or 0 to turn it off`,
+    );
+    return true;
   }
 
   /** The process exited: forget it. */

@@ -86,7 +86,10 @@ export class Supervisor {
       fork: () => this.#fork(),
       schedule: (fn, delayMs) => this.#schedule(fn, delayMs),
     });
-    this.#memoryLimit = memoryLimitFor(this.#config.max_memory_restart, (pid, rss) => this.#operations.replaceOverMemory(pid, rss));
+    this.#memoryLimit = memoryLimitFor(this.#config.max_memory_restart, {
+      replace: (pid, rss) => this.#operations.replaceOverMemory(pid, rss),
+      refuse: (why) => this.#giveUp(2, why),
+    });
     this.#sampler = new ResourceSampler({
       intervalMs: 1000, window: 5,
       pids: () => [...this.#live].map((handle) => handle.pid),

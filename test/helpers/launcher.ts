@@ -13,6 +13,8 @@ import { until } from './wait.js';
 export const LAUNCHER = fileURLToPath(new URL('../../launcher.js', import.meta.url));
 export const RPC_CLI = fileURLToPath(new URL('../../rpc.js', import.meta.url));
 export const CTL = fileURLToPath(new URL('../../ctl.js', import.meta.url));
+/** The demo's app: served by default only with the demo's manager (not with a --manager of one's own). */
+export const DEMO_APP = fileURLToPath(new URL('../../src/demo/app.js', import.meta.url));
 
 export interface LogLine {
   level: number;

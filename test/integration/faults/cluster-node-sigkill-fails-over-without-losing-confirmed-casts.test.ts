@@ -28,7 +28,7 @@ import { ROOT } from '../../helpers/config.js';
 import { rabbitmq4Url, withBroker } from '../../helpers/broker.js';
 import { delay, startSampling, until } from '../../helpers/wait.js';
 import { amqpClient } from '../../helpers/fault-rpc.js';
-import { childPids, fixturePath, startLauncher } from '../../helpers/launcher.js';
+import { DEMO_APP, childPids, fixturePath, startLauncher } from '../../helpers/launcher.js';
 
 const CLUSTER_SH = `${ROOT}scripts/rabbitmq-cluster.sh`;
 const CALL_TIMEOUT_S = 8;
@@ -114,7 +114,8 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   const launcher = await startLauncher(
     ['--workers', '2', '--no-prefork-spare', '--transport-url', url, '--service-host', 'cluster-host',
       '--report-interval', '1', '--service-down-time', String(SERVICE_DOWN_TIME_S), '--digest-spacing', '0',
-      '--manager', fixturePath('managers/cast-log-manager.js'), ...fastFlags],
+      // A DemoManager subclass on the demo's topic, with the demo's app for /v1/services.
+      '--manager', fixturePath('managers/cast-log-manager.js'), '--binary', 'demo', '--app', DEMO_APP, ...fastFlags],
     { env: { CAST_LOG: castLog }, timeoutMs: 60_000 },
   );
   t.after(() => {

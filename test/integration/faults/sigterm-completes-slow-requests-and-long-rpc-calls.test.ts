@@ -24,6 +24,7 @@ test('SIGTERM with 100 slow requests and 20 long RPC calls in flight: all comple
     '--workers', '2',
     '--app', fixturePath('apps/logging-slow-app.js'),
     '--manager', fixturePath('managers/logging-sleep-manager.js'),
+    '--binary', 'demo', // a DemoManager subclass, called on the demo's topic
     '--embedded-socket', socket,
     '--graceful-shutdown-timeout', '20',
     '--no-access-log',

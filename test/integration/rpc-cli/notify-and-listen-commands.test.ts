@@ -91,7 +91,7 @@ test('--timeout before --count exits 3 (without --count, 0); bad usage exits 2',
   for (const args of [['notify', 'cli-topic', 'loud', 'e'], ['notify', 'cli-topic', 'info'], ['notify', 'cli-topic', 'info', 'e', '{bad'], ['listen', 'cli-topic', '--count', '0'], ['listen', 'cli-topic', '--timeout', 'x'], ['listen', 'cli-topic', '--publisher-id', 'p'], ['notify', 'cli-topic', 'info', 'e', '--pool', 'x']]) {
     const result = await cli(...args);
     assert.equal(result.exitCode, 2, `${args.join(' ')}: ${result.stderr}`);
-    assert.match(result.stderr, /Usage: node dist\/rpc\.js notify/);
+    assert.match(result.stderr, /^oslo-node-rpc: [^\n]*\(see oslo-node-rpc (notify|listen) --help\)$/, 'one line pointing to the help');
   }
 });
 
