@@ -1,7 +1,7 @@
 // Worker replacement after kill -9 only: oslo.service's ProcessLauncher, ours and raw
 // node:cluster running side by side, one kill of each in turn per round (interleaved, so a busy
 // moment of a shared machine hits every peer alike): the quick check behind BENCHMARKS.md's
-// replacement sections (npm run bench runs the full lifecycle table). Prints each peer's median,
+// replacement row (npm run bench runs the full lifecycle table). Prints each peer's median,
 // its ratio to oslo's, and every trial, in ms from the kill to "worker ready"; the CPU ms its
 // processes spent meanwhile and how long they waited for a CPU (lifecycle-bench.mjs); and the
 // load average before and after.

@@ -55,7 +55,7 @@ const HANDSHAKE_TIMEOUT_MAX_MS = 120_000;
 /**
  * Serves HTTP (or HTTPS when ssl_cert_file/ssl_key_file are set) on sockets handed to
  * {@link HttpService.handleConnection}. Lifecycle: start() once, handleConnection() per socket,
- * stop() to drain. See README.md, "HTTP service", for each option's effect.
+ * stop() to drain. See docs/http.md for each option's effect.
  */
 export class HttpService {
   readonly #config: Config;
