@@ -20,7 +20,7 @@ set -euo pipefail
 
 ROOT="${OSLO_NODE_TRIXIE_ROOT:-/var/cache/oslo-node/trixie}"
 MIRROR="${OSLO_NODE_TRIXIE_MIRROR:-http://deb.debian.org/debian}"
-PACKAGES=(rabbitmq-server python3-oslo.messaging python3-oslo.service openssl ca-certificates procps)
+PACKAGES=(rabbitmq-server python3-oslo.messaging python3-oslo.service python3-nova openssl ca-certificates procps)
 STAMP_NAME=.oslo-node-trixie-root
 
 die() { echo "trixie-root.sh: $*" >&2; exit 1; }

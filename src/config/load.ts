@@ -8,7 +8,7 @@ import { ConfigError, ErrorCodes, describeError } from '../errors.js';
 import { parseArgs, type ParsedArgs } from './cli.js';
 import { coerceOption } from './coerce.js';
 import { parseIni } from './ini.js';
-import { envName, flagName, iniKey } from './option-types.js';
+import { envName, flagName, iniKey, type OptionSpec } from './option-types.js';
 import { OPTIONS, type Config, type OptionName } from './options.js';
 
 /** Option values given in code (launch()), above every other source; checked like the rest. */
@@ -49,6 +49,13 @@ export function loadConfig(
     }
     for (const [section, entries] of parseIni(text, file, KNOWN_KEYS)) {
       for (const [key, raw] of entries) {
+        const whole = WHOLE_SECTION.get(section);
+        if (whole && !fileOption(section, key)) {
+          // `[upgrade_levels] compute = auto`: the key is the entry's, not an option's name.
+          const entry = coerceOption(whole, OPTIONS[whole], `${key}:${raw}`, `${file} [${section}]`) as Record<string, string>;
+          values[whole] = Object.freeze({ ...(values[whole] as Record<string, string>), ...entry });
+          continue;
+        }
         const name = fileOption(section, key);
         if (!name) {
           unknownFileKeys.push(`${section}.${key}`);
@@ -75,6 +82,14 @@ export function loadConfig(
   checkCombinations(values as Config);
   return { config: Object.freeze(values) as Config, args, unknownFileKeys };
 }
+
+/** Sections a dict option owns whole: section → option. */
+const WHOLE_SECTION = new Map<string, OptionName>(
+  NAMES.flatMap((name): Array<[string, OptionName]> => {
+    const spec = OPTIONS[name] as OptionSpec;
+    return spec.type === 'dict' && spec.wholeSection ? [[spec.group, name]] : [];
+  }),
+);
 
 /** `section.key` → option, by each option's INI key in its own section. */
 const BY_SECTION_KEY = new Map<string, OptionName>(NAMES.map((name) => [`${OPTIONS[name].group}.${iniKey(name, OPTIONS[name])}`, name]));

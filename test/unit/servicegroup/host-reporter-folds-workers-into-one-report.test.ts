@@ -25,7 +25,7 @@ function recordingDriver() {
   return { driver, reports, left };
 }
 
-const record = { host: 'h', binary: 'b', topic: 't', version: '1.0' };
+const record = { host: 'h', binary: 'b', topic: 't', version: '1.0', serviceVersion: 1 };
 const waitFor = async (check: () => boolean, what: string): Promise<void> => {
   const deadline = Date.now() + 3000;
   while (!check()) {
