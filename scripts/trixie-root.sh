@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A Debian trixie root with RabbitMQ 4 and oslo.messaging 16.1, kept OUTSIDE the clone so that
+# A Debian trixie root with RabbitMQ 4, oslo.messaging 16.1 and nova (python3-nova: the
+# nova-beside-oslo-node services-table tests run nova's own code), kept OUTSIDE the clone so that
 # later runs (and other checkouts) reuse it.
 #
 #   scripts/trixie-root.sh            ensure the root exists and is mounted, print its path
@@ -20,7 +21,7 @@ set -euo pipefail
 
 ROOT="${OSLO_NODE_TRIXIE_ROOT:-/var/cache/oslo-node/trixie}"
 MIRROR="${OSLO_NODE_TRIXIE_MIRROR:-http://deb.debian.org/debian}"
-PACKAGES=(rabbitmq-server python3-oslo.messaging python3-oslo.service openssl ca-certificates procps)
+PACKAGES=(rabbitmq-server python3-oslo.messaging python3-oslo.service python3-nova openssl ca-certificates procps)
 STAMP_NAME=.oslo-node-trixie-root
 
 die() { echo "trixie-root.sh: $*" >&2; exit 1; }
@@ -29,7 +30,13 @@ die() { echo "trixie-root.sh: $*" >&2; exit 1; }
 # itself but is installed into the existing root (see ensure_packages).
 stamp_text() { printf 'oslo-node trixie root\npackages: %s\n' "${PACKAGES[*]}"; }
 
-stamped() { [[ -f "$1/$STAMP_NAME" ]] && [[ "$(cat "$1/$STAMP_NAME")" == "$(stamp_text)" ]]; }
+# A stamp naming every package of ours (more is fine: a checkout with a longer list built it).
+stamped() {
+  local pkg listed
+  [[ -f "$1/$STAMP_NAME" ]] || return 1
+  listed=" $(sed -n 's/^packages: //p' "$1/$STAMP_NAME") "
+  for pkg in "${PACKAGES[@]}"; do [[ "$listed" == *" $pkg "* ]] || return 1; done
+}
 
 packages_installed() {
   local dir=$1 pkg

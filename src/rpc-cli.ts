@@ -14,15 +14,17 @@ import { RpcClient } from './rpc/client.js';
 import { InvalidTarget, MessagingException, MessagingTimeout, RemoteError } from './rpc/errors.js';
 import type { Transport } from './rpc/transports/transport.js';
 import { openCliTransport } from './rpc/transports/open.js';
+import { lookUpVersionCap } from './rpc/upgrade-level-lookup.js';
 
 const PROGRAM = 'oslo-node-rpc';
 
-const USAGE = `Usage: oslo-node-rpc call|cast TOPIC METHOD [JSON_ARGS] [--server S] [--fanout] [--timeout SECONDS]
+const USAGE = `Usage: oslo-node-rpc call|cast TOPIC METHOD [JSON_ARGS] [--server S] [--fanout] [--timeout SECONDS] [--rpc-version V]
        [--transport-url URL] [--embedded-socket PATH] [--config-file FILE] [any launcher option]
        oslo-node-rpc notify|listen ... (oslo-node-rpc notify --help)
        oslo-node-rpc -h|--help, -V|--version
 
 Without transport_url the launcher's embedded transport is used through its unix socket.
+[upgrade_levels] TOPIC = auto | VERSION caps the message's version (sent at the cap without --rpc-version).
 Exit codes: 0 ok, 1 remote error (JSON on stderr), 2 usage or an embedded socket that is not
 ours, 3 timeout or broker unreachable.`;
 
@@ -36,11 +38,12 @@ interface Command {
   readonly server: string | undefined;
   readonly fanout: boolean;
   readonly timeout: number | undefined;
+  readonly rpcVersion: string | undefined;
   readonly config: Config;
 }
 
 function parseCommand(argv: readonly string[]): Command {
-  const own = takeOwnFlags(argv, { '--server': 'value', '--timeout': 'value', '--fanout': 'switch' });
+  const own = takeOwnFlags(argv, { '--server': 'value', '--timeout': 'value', '--fanout': 'switch', '--rpc-version': 'value' });
   const timeoutText = own.values.get('--timeout');
   const timeout = timeoutText === undefined ? undefined : positiveSeconds('--timeout', timeoutText);
   const { config, args, warnings } = loadConfig(own.rest, process.env, { allowPositionals: true });
@@ -49,8 +52,10 @@ function parseCommand(argv: readonly string[]): Command {
   if (kind !== 'call' && kind !== 'cast') throw usageError('the first argument must be call or cast');
   if (!topic || !method) throw usageError('TOPIC and METHOD are required');
   if (extra.length > 0) throw usageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+  const rpcVersion = own.values.get('--rpc-version');
+  if (rpcVersion !== undefined && !/^\d{1,9}\.\d{1,9}(\.\d{1,9})?$/.test(rpcVersion)) throw usageError('--rpc-version must be a version like 1.2');
   const parsed = parseJsonObjectArgument(json, 'JSON_ARGS');
-  return { kind, topic, method, args: parsed, server: own.values.get('--server'), fanout: own.values.has('--fanout'), timeout, config };
+  return { kind, topic, method, args: parsed, server: own.values.get('--server'), fanout: own.values.has('--fanout'), timeout, rpcVersion, config };
 }
 
 /** The error as JSON for stderr. */
@@ -82,10 +87,12 @@ async function run(argv: readonly string[]): Promise<number> {
   let transport: Transport | undefined;
   try {
     transport = await openCliTransport(command.config, logger);
+    const versionCap = await lookUpVersionCap(command.config, command.topic, transport, logger);
+    const version = command.rpcVersion ?? versionCap;
     const client = new RpcClient(
       transport,
-      { topic: command.topic, ...(command.server ? { server: command.server } : {}), ...(command.fanout ? { fanout: true } : {}) },
-      { timeout: command.timeout ?? command.config.rpc_response_timeout, controlExchange: command.config.control_exchange, logger },
+      { topic: command.topic, ...(command.server ? { server: command.server } : {}), ...(command.fanout ? { fanout: true } : {}), ...(version ? { version } : {}) },
+      { timeout: command.timeout ?? command.config.rpc_response_timeout, controlExchange: command.config.control_exchange, logger, versionCap },
     );
     if (command.kind === 'call') {
       const result = await client.call({}, command.method, command.args);

@@ -49,6 +49,19 @@ export function coerceOption(name: string, spec: OptionSpec, raw: string | boole
       if (bad !== undefined) return fail(`"${bad}" is not one of ${spec.choices!.join(', ')}`);
       return Object.freeze(items);
     }
+    case 'dict': {
+      if (typeof raw === 'boolean') return fail('expected key:value pairs, comma-separated');
+      const entries: Record<string, string> = Object.create(null);
+      for (const pair of raw.split(',').map((item) => item.trim()).filter((item) => item !== '')) {
+        const colon = pair.indexOf(':');
+        const key = colon > 0 ? pair.slice(0, colon).trim() : '';
+        const value = colon > 0 ? pair.slice(colon + 1).trim() : '';
+        if (!/^[A-Za-z0-9_.-]{1,255}$/.test(key)) return fail(`expected key:value pairs, comma-separated, got "${pair}"`);
+        if (spec.values && !spec.values.pattern.test(value)) return fail(`${key}: expected ${spec.values.expected}, got "${value}"`);
+        entries[key] = value;
+      }
+      return Object.freeze(entries);
+    }
     case 'optional-string': {
       if (typeof raw === 'boolean') return fail('expected a value');
       // An empty value means "unset", as oslo.config treats `opt =` for a default-None option.

@@ -8,7 +8,7 @@ import { ConfigError, ErrorCodes, describeError } from '../errors.js';
 import { parseArgs, type ParsedArgs } from './cli.js';
 import { coerceOption } from './coerce.js';
 import { parseIni } from './ini.js';
-import { envName, flagName, iniKey } from './option-types.js';
+import { envName, flagName, iniKey, type OptionSpec } from './option-types.js';
 import { didYouMean } from './suggest.js';
 import { SECTIONS, unknownEnvironmentWarnings, unknownKeyWarning, unknownSectionWarning } from './unknown-names.js';
 import { OPTIONS, type Config, type OptionName } from './options.js';
@@ -60,12 +60,20 @@ export function loadConfig(
       });
     }
     for (const [section, entries] of parseIni(text, file, KNOWN_KEYS)) {
-      if (!SECTIONS.has(section)) {
+      const whole = WHOLE_SECTION.get(section);
+      if (!SECTIONS.has(section) && !whole) {
         unknownFileKeys.push(...[...entries.keys()].map((key) => `${section}.${key}`));
         warnings.push(unknownSectionWarning(file, section, entries.size));
         continue;
       }
       for (const [key, lines] of entries) {
+        if (whole && !fileOption(section, key)) {
+          // `[upgrade_levels] compute = auto`: the key is the entry's, not an option's name.
+          const raw = lines[lines.length - 1]!.value;
+          const entry = coerceOption(whole, OPTIONS[whole], `${key}:${raw}`, `${file} [${section}]`) as Record<string, string>;
+          values[whole] = Object.freeze({ ...(values[whole] as Record<string, string>), ...entry });
+          continue;
+        }
         const name = fileOption(section, key);
         if (!name) {
           unknownFileKeys.push(`${section}.${key}`);
@@ -135,6 +143,14 @@ function followExplicitValues(config: Mutable<Config>, explicit: ReadonlySet<Opt
   }
   if (config.debug && config.log_level !== 'trace') config.log_level = 'debug';
 }
+
+/** Sections a dict option owns whole: section → option. */
+const WHOLE_SECTION = new Map<string, OptionName>(
+  NAMES.flatMap((name): Array<[string, OptionName]> => {
+    const spec = OPTIONS[name] as OptionSpec;
+    return spec.type === 'dict' && spec.wholeSection ? [[spec.group, name]] : [];
+  }),
+);
 
 /** `section.key` → option, by each option's INI key in its own section. */
 const BY_SECTION_KEY = new Map<string, OptionName>(NAMES.map((name) => [`${OPTIONS[name].group}.${iniKey(name, OPTIONS[name])}`, name]));

@@ -5,7 +5,7 @@
  */
 
 /** An oslo.config-style group; it is also the INI section the option is read from. */
-export type OptionGroup = 'DEFAULT' | 'wsgi' | 'ssl' | 'oslo_messaging_rabbit' | 'oslo_messaging_notifications' | 'periodic' | 'launcher' | 'database';
+export type OptionGroup = 'DEFAULT' | 'wsgi' | 'ssl' | 'oslo_messaging_rabbit' | 'oslo_messaging_notifications' | 'periodic' | 'launcher' | 'database' | 'upgrade_levels';
 
 interface BaseOption<T> {
   /** INI section; options are unique by name across groups, so CLI and env stay flat. */
@@ -63,7 +63,19 @@ export interface ListOption extends BaseOption<readonly string[]> {
   readonly multi?: boolean;
 }
 
-export type OptionSpec = IntOption | FloatOption | BoolOption | StringOption | OptionalStringOption | ListOption;
+/**
+ * oslo's DictOpt: `key:value` pairs, comma-separated, on the command line and in the
+ * environment. With `wholeSection`, the option owns its INI section: every `key = value` line
+ * of it is one entry (`[upgrade_levels] compute = auto`), entries of later files winning.
+ */
+export interface DictOption extends BaseOption<Readonly<Record<string, string>>> {
+  readonly type: 'dict';
+  readonly wholeSection?: boolean;
+  /** Every value must match `pattern`; `expected` says what that is in the error. */
+  readonly values?: { readonly pattern: RegExp; readonly expected: string };
+}
+
+export type OptionSpec = IntOption | FloatOption | BoolOption | StringOption | OptionalStringOption | ListOption | DictOption;
 
 /** The TypeScript type of an option's value. */
 export type OptionValue<S> = S extends IntOption | FloatOption
@@ -76,7 +88,9 @@ export type OptionValue<S> = S extends IntOption | FloatOption
         ? string | undefined
         : S extends ListOption
           ? readonly string[]
-          : never;
+          : S extends DictOption
+            ? Readonly<Record<string, string>>
+            : never;
 
 /** `ssl_cert_file` → `--ssl-cert-file`. */
 export function flagName(option: string): string {

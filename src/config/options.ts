@@ -5,6 +5,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import type { OptionSpec, OptionValue } from './option-types.js';
 import { RABBIT_QUEUE_OPTIONS } from './rabbit-queue-options.js';
+import { UPGRADE_LEVELS_OPTIONS } from './upgrade-levels-option.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -394,6 +395,8 @@ export const OPTIONS = {
     group: 'oslo_messaging_notifications', ini: 'retry', type: 'int', min: -1, max: 1_000_000, default: -1,
     help: 'Attempts to re-send a notification after a recoverable error (0 = none, -1 = forever).',
   },
+  // ---- [upgrade_levels]: TOPIC = auto | VERSION (upgrade-levels-option.ts) ----
+  ...UPGRADE_LEVELS_OPTIONS,
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;

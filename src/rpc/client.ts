@@ -13,14 +13,18 @@ import { replyWaiterFor } from './reply-waiter.js';
 import { convertEntries, NoOpSerializer, passesEntitiesThrough, type Serializer } from './serializer.js';
 import { targetProblem, withOverrides, type Target, type TargetFields } from './target.js';
 import type { Transport } from './transports/transport.js';
+import type { VersionCapSource } from './upgrade-levels.js';
 import { versionIsCompatible } from './version.js';
 import type { RpcObserver } from '../metrics/observers.js';
 
 export interface RpcClientOptions {
   /** Seconds a call waits for its reply (`rpc_response_timeout`, 60); also the request's expiration. */
   readonly timeout?: number;
-  /** Highest version this client may send; a higher target version fails before sending. */
-  readonly versionCap?: string;
+  /**
+   * Highest version this client may send; a higher target version fails before sending. A
+   * VersionCapSource is read at every send (`[upgrade_levels] TOPIC = auto`, upgrade-levels.ts).
+   */
+  readonly versionCap?: string | VersionCapSource;
   /** Seconds without a heartbeat after which a call fails; sent as `_timeout` (integer ≥ 2 for server heartbeats). */
   readonly callMonitorTimeout?: number;
   readonly serializer?: Serializer;
@@ -109,7 +113,13 @@ export class RpcClient {
 
   /** True when `version` (default: the target's) is within the version cap. */
   canSendVersion(version: string | undefined = this.#target.version): boolean {
-    return versionIsCompatible(this.#options.versionCap, version);
+    return versionIsCompatible(this.versionCap, version);
+  }
+
+  /** The version cap now (a VersionCapSource's current one); undefined when uncapped. */
+  get versionCap(): string | undefined {
+    const cap = this.#options.versionCap;
+    return typeof cap === 'object' ? cap.versionCap : cap;
   }
 
   /** Call `method` and wait for its result. Rejects with MessagingTimeout, RemoteError, NoSuchMethod, ... */
@@ -162,7 +172,7 @@ export class RpcClient {
     if (this.#targetProblem !== undefined) throw new InvalidTarget(this.#targetProblem, this.#target);
     const target = this.#resolved;
     if (typeof method !== 'string' || method === '') throw new InvalidArgumentError('method must be a non-empty string');
-    const cap = this.#options.versionCap;
+    const cap = this.versionCap;
     if (cap !== undefined && !versionIsCompatible(cap, target.version)) {
       throw new RpcVersionCapError(target.version ?? 'None', cap);
     }

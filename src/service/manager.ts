@@ -27,8 +27,11 @@ export interface ManagerContext {
    * HTTP app (`context.service.pool`). A module is a name in `pool_directory`, an absolute path or a file URL.
    */
   readonly pool: TaskPool;
-  /** An RPC client on the service's transport. */
-  rpcClient(target: Partial<TargetFields> & { topic: string }): RpcClient;
+  /**
+   * An RPC client on the service's transport, capped by `[upgrade_levels] TOPIC` when set.
+   * `versionHistory`: that topic's history, for `auto` on a topic other than this service's.
+   */
+  rpcClient(target: Partial<TargetFields> & { topic: string }, options?: { versionHistory?: VersionHistory }): RpcClient;
   /**
    * The service's notifier, publisher id `BINARY.HOST`; `notifier.enabled` is false when no
    * notification driver is configured (sending then does nothing).
@@ -41,14 +44,37 @@ export interface ServiceRecord {
   readonly host: string;
   readonly binary: string;
   readonly topic: string;
+  /** The RPC API version (the manager's target version). */
   readonly version: string;
+  /** The manager's integer service version (the services table's `version`). */
+  readonly serviceVersion: number;
 }
+
+/** Service version -> the RPC API version that service version serves (nova's SERVICE_VERSION_HISTORY). */
+export type VersionHistory = Readonly<Record<number, string>>;
 
 export class Manager {
   static readonly [RPC_BASE] = true;
 
   /** RPC version and namespace of this endpoint (oslo's endpoint target). */
   target: EndpointTarget = { version: '1.0' };
+  /**
+   * This code's service version (nova's SERVICE_VERSION), declared on the class so that clients
+   * can read it without a manager (`static override serviceVersion = 2`): a non-negative
+   * integer, raised with every change other services must know about (a new RPC method, a new
+   * RPC API version). It goes into the services table's `version` column (the column nova's
+   * services use for theirs) and is what `[upgrade_levels] TOPIC = auto` maps to an RPC version.
+   * Default 1 (nova reads 0 as "no service version").
+   */
+  static serviceVersion = 1;
+  /**
+   * Service version -> the RPC API version it serves (nova's SERVICE_VERSION_HISTORY), for
+   * every service version this code may meet in a rolling upgrade (sparse: one not listed
+   * serves what the nearest lower one does). `[upgrade_levels] TOPIC = auto` caps clients of
+   * this manager's topic to the entry of the lowest live service version. Unset: the service
+   * knows only `{ [serviceVersion]: target.version }`.
+   */
+  static versionHistory: VersionHistory | undefined = undefined;
   /** Extra RPC endpoints served next to the manager (nova's `additional_endpoints`). */
   additionalEndpoints: object[] = [];
   protected readonly context: ManagerContext;
@@ -69,5 +95,5 @@ export class Manager {
   reset(): void | Promise<void> {}
 }
 
-/** The constructor type a `--manager` module must export. */
-export type ManagerClass = new (context: ManagerContext) => Manager;
+/** The constructor type a `--manager` module must export (with Manager's statics). */
+export type ManagerClass = (new (context: ManagerContext) => Manager) & { readonly serviceVersion: number; readonly versionHistory: VersionHistory | undefined };

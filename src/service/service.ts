@@ -22,7 +22,10 @@ import { LocalServiceGroup } from '../servicegroup/local-group.js';
 import type { ServiceGroupMember } from '../servicegroup/member.js';
 import type { ServiceState } from '../servicegroup/report.js';
 import { BaseRpcApi } from './base-rpc-api.js';
-import type { Manager, ManagerClass, ManagerContext, ServiceRecord } from './manager.js';
+import type { Manager, ManagerClass, ManagerContext, ServiceRecord, VersionHistory } from './manager.js';
+import { UpgradeLevelCap } from '../rpc/upgrade-levels.js';
+import { MAX_SERVICE_VERSION } from '../servicegroup/report.js';
+import { InvalidArgumentError } from '../errors.js';
 import { Notifier } from '../notify/notifier.js';
 import { ServiceStatusNotifier } from './status-notifications.js';
 import type { StopOptions, LifecycleState } from '../lifecycle/with-timeout.js';
@@ -43,8 +46,10 @@ export interface ServiceCreateOptions {
   periodicEnable?: boolean;
   periodicFuzzyDelay?: number;
   periodicIntervalMax?: number;
-  /** Service version reported in the group (the manager's target version by default). */
+  /** RPC API version reported in the group (the manager's target version by default). */
   version?: string;
+  /** Integer service version in the services table (the manager's `serviceVersion` by default). */
+  serviceVersion?: number;
   /** This worker's slot in its launcher (0 outside a launcher). */
   workerSlot?: number;
   /** The service group as the launcher runs it; default: this Service reports for itself. */
@@ -70,6 +75,10 @@ export class Service {
   readonly #group: ServiceGroupMember;
   readonly #scheduler: PeriodicScheduler;
   readonly #version: string;
+  readonly #serviceVersion: number;
+  readonly #managerClass: ManagerClass;
+  /** `[upgrade_levels]` caps by topic, shared by every client of the topic. */
+  readonly #caps = new Map<string, UpgradeLevelCap>();
   readonly #statusNotifier: ServiceStatusNotifier;
   readonly #notifyingGroup: ServiceGroupMember;
   #rpcServer: RpcServer | undefined;
@@ -103,9 +112,10 @@ export class Service {
       config,
       logger: options.logger.child({ component: 'manager' }),
       pool: this.pool,
-      rpcClient: (target) => this.rpcClient(target),
+      rpcClient: (target, clientOptions) => this.rpcClient(target, clientOptions),
       notifier: this.notifier.prepare({ publisherId: `${this.binary}.${this.host}` }),
     };
+    this.#managerClass = options.manager;
     this.manager = new options.manager(context);
     this.#group =
       options.serviceGroup ??
@@ -122,6 +132,10 @@ export class Service {
       logger: options.logger.child({ component: 'periodic' }),
     });
     this.#version = options.version ?? this.manager.target.version ?? '1.0';
+    this.#serviceVersion = options.serviceVersion ?? options.manager.serviceVersion;
+    if (!Number.isSafeInteger(this.#serviceVersion) || this.#serviceVersion < 0 || this.#serviceVersion > MAX_SERVICE_VERSION) {
+      throw new InvalidArgumentError(`serviceVersion must be an integer from 0 to ${MAX_SERVICE_VERSION} (nova's services.version), got ${String(this.#serviceVersion)}`);
+    }
     this.#statusNotifier = new ServiceStatusNotifier(this.notifier, this.record);
     const group = this.#group;
     this.#notifyingGroup = {
@@ -143,7 +157,7 @@ export class Service {
   }
 
   get record(): ServiceRecord {
-    return { host: this.host, binary: this.binary, topic: this.topic, version: this.#version };
+    return { host: this.host, binary: this.binary, topic: this.topic, version: this.#version, serviceVersion: this.#serviceVersion };
   }
 
   /** Start every part in nova's order; runs once however often it is called. */
@@ -159,6 +173,7 @@ export class Service {
     await manager.initHost(undefined);
     const record = this.record;
     await this.#group.register(record);
+    await this.#startUpgradeLevels();
     await manager.preStartHook(record);
     const endpoints = [manager, new BaseRpcApi(this.binary), ...manager.additionalEndpoints];
     this.#warnAboutPublicTasks();
@@ -224,6 +239,7 @@ export class Service {
       }),
     ]);
     await step('cleanup_host', () => this.manager.cleanupHost());
+    for (const cap of this.#caps.values()) cap.stop();
     await step('service group', () => this.#group.stop());
     await this.#statusNotifier.emitStopped();
     await step('task pool', () => this.pool.stop());
@@ -234,11 +250,52 @@ export class Service {
   /** SIGHUP-style reset: the manager's hook. */
   async reset(): Promise<void> {
     await this.manager.reset();
+    await Promise.all([...this.#caps.values()].map((cap) => cap.refresh()));
   }
 
-  /** An RPC client on this service's transport. */
-  rpcClient(target: Partial<TargetFields> & { topic: string }): RpcClient {
+  /** This service's version history: the manager's, or its one service version at its target version. */
+  get versionHistory(): VersionHistory {
+    return this.#managerClass.versionHistory ?? { [this.#serviceVersion]: this.#version };
+  }
+
+  /**
+   * The `[upgrade_levels]` cap of `topic` (undefined when the topic has none). `auto` needs the
+   * topic's version history: this manager's for its own topic, else `history`.
+   */
+  upgradeLevelCap(topic: string, history?: VersionHistory): UpgradeLevelCap | undefined {
+    const level = this.#config.upgrade_levels?.[topic];
+    if (level === undefined) return undefined;
+    let cap = this.#caps.get(topic);
+    if (!cap) {
+      cap = new UpgradeLevelCap({
+        topic,
+        level,
+        history: history ?? (topic === this.topic ? this.versionHistory : undefined),
+        services: () => this.#group.services(),
+        logger: this.#baseLogger,
+        refreshIntervalMs: ms(this.#config, 'report_interval') || 10_000,
+      });
+      this.#caps.set(topic, cap);
+      // Made after start: it reads the table at once, the oldest history version until then.
+      if (this.#state === 'running') void cap.start();
+    }
+    return cap;
+  }
+
+  /** The caps this service can build alone (pinned ones, and `auto` of its own topic), read before it serves. */
+  async #startUpgradeLevels(): Promise<void> {
+    const levels = this.#config.upgrade_levels ?? {};
+    const own = Object.entries(levels).filter(([topic, level]) => level !== 'auto' || topic === this.topic);
+    for (const [topic] of own) this.upgradeLevelCap(topic);
+    // With any a manager made in its constructor for another topic (its history given).
+    await Promise.all([...this.#caps.values()].map((cap) => cap.start()));
+  }
+
+  /** An RPC client on this service's transport, capped by `[upgrade_levels] TOPIC` when set. */
+  rpcClient(target: Partial<TargetFields> & { topic: string }, options: { versionHistory?: VersionHistory } = {}): RpcClient {
+    const cap = this.upgradeLevelCap(target.topic, options.versionHistory);
     return new RpcClient(this.#transport, target, {
+      ...(cap ? { versionCap: cap } : {}),
       timeout: this.#config.rpc_response_timeout,
       controlExchange: this.#config.control_exchange,
       logger: this.#baseLogger,

@@ -1,6 +1,8 @@
 /**
  * The `db` driver, nova's way: one row per host/binary in PostgreSQL's `services` table
- * (db-schema.ts), created if missing; the report is one UPDATE per interval; the table and the
+ * (db-schema.ts), created exactly as nova's migration makes it when missing and used as it is
+ * when present (never altered: nova's own services share it); the report is one UPDATE per
+ * interval; the table and the
  * up/down rule are read from the database, so disabled flags and reasons outlive every process.
  *
  * A database outage never takes the launcher or a worker down: the pool's errors are caught,
@@ -9,7 +11,7 @@
  */
 import type { Pool, PoolConfig } from 'pg';
 import type { Logger } from '../logging/logger.js';
-import { CREATE_SERVICES_TABLE, LIST_SERVICES, REPORT_STATE, SET_DISABLED, UPSERT_SERVICE, type ServiceRow } from './db-schema.js';
+import { CREATE_SERVICES_TABLE, LIST_SERVICES, REPORT_STATE, SERVICES_TABLE_EXISTS, SET_DISABLED, UPSERT_SERVICE, type ServiceRow } from './db-schema.js';
 import type { ServiceGroupDriver } from './driver.js';
 import { ServiceGroupUnavailableError, ServiceNotFoundError } from './errors.js';
 import type { DisableRequest, MemberReport, ServiceState } from './report.js';
@@ -108,7 +110,8 @@ export class DbDriver implements ServiceGroupDriver {
   async #ensureSchema(): Promise<void> {
     if (this.#schemaReady) return;
     try {
-      await this.#query(CREATE_SERVICES_TABLE, []);
+      const { rows } = await this.#query<{ present: boolean }>(SERVICES_TABLE_EXISTS, []);
+      if (rows[0]?.present !== true) await this.#query(CREATE_SERVICES_TABLE, []);
     } catch (error) {
       // Two launchers creating the table at once: the loser sees a duplicate; the table is there.
       const code = (error as { code?: string }).code;
@@ -118,7 +121,7 @@ export class DbDriver implements ServiceGroupDriver {
   }
 
   async #register(report: MemberReport): Promise<void> {
-    await this.#query(UPSERT_SERVICE, [report.host, report.binary, report.topic, report.version]);
+    await this.#query(UPSERT_SERVICE, [report.host, report.binary, report.topic, report.serviceVersion ?? 0]);
     this.#registered = true;
   }
 
@@ -134,7 +137,9 @@ export class DbDriver implements ServiceGroupDriver {
       host: row.host,
       binary: row.binary,
       topic: row.topic ?? row.binary,
-      version: row.version ?? '',
+      // The column holds nova's service version; our RPC version is known for our own row only.
+      version: mine ? own.version : '',
+      serviceVersion: serviceVersionOf(row.version),
       state: row.up ? 'up' : 'down',
       lastHeartbeat: row.heartbeat,
       startedAt: mine ? own.startedAt : row.created_at,
@@ -145,6 +150,11 @@ export class DbDriver implements ServiceGroupDriver {
       forcedDown: row.forced_down === true,
     };
   }
+}
+
+/** The column as an integer (text in a table of ours from before issue 28: "1.3" is none). */
+function serviceVersionOf(text: string | null): number | null {
+  return text !== null && /^\d{1,10}$/.test(text) ? Number(text) : null;
 }
 
 /** The error's message and code only: a pg error may carry the statement's parameters. */

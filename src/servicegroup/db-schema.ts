@@ -6,29 +6,45 @@
  * heartbeat (last_seen_up, else updated_at, else created_at) is within service_down_time.
  */
 
-/** nova's columns and unique constraints; `version` holds our RPC API version string (nova: an integer). */
+/** The table, or null when it is missing (it is then created; an existing one is used as it is). */
+export const SERVICES_TABLE_EXISTS = `SELECT to_regclass('services') IS NOT NULL AS present`;
+
+/**
+ * nova's `services` exactly as its migration (nova/db/main/migrations/versions/
+ * 8f2f1571d55b_initial_version.py) creates it on PostgreSQL: the same columns, types and
+ * nullability, no server-side defaults (nova's are SQLAlchemy's, client-side: every INSERT of
+ * ours names every NOT NULL and nova-read column), the unique constraints and the unique index
+ * on uuid. `version` is nova's integer service version. One simple-protocol query: both
+ * statements run in one implicit transaction, so a table is never left without its index.
+ */
 export const CREATE_SERVICES_TABLE = `
-CREATE TABLE IF NOT EXISTS services (
+CREATE TABLE services (
   created_at timestamp without time zone,
   updated_at timestamp without time zone,
   deleted_at timestamp without time zone,
-  id serial PRIMARY KEY,
+  id serial NOT NULL,
   host varchar(255),
   "binary" varchar(255),
   topic varchar(255),
-  report_count integer NOT NULL DEFAULT 0,
-  disabled boolean DEFAULT false,
-  deleted integer DEFAULT 0,
+  report_count integer NOT NULL,
+  disabled boolean,
+  deleted integer,
   disabled_reason varchar(255),
   last_seen_up timestamp without time zone,
-  forced_down boolean DEFAULT false,
-  version varchar(255),
+  forced_down boolean,
+  version integer,
   uuid varchar(36),
-  CONSTRAINT uniq_services0host0binary0deleted UNIQUE (host, "binary", deleted),
-  CONSTRAINT uniq_services0host0topic0deleted UNIQUE (host, topic, deleted)
-)`;
+  PRIMARY KEY (id),
+  CONSTRAINT uniq_services0host0topic0deleted UNIQUE (host, topic, deleted),
+  CONSTRAINT uniq_services0host0binary0deleted UNIQUE (host, "binary", deleted)
+);
+CREATE UNIQUE INDEX services_uuid_idx ON services (uuid)`;
 
-/** Create the row once (a restart keeps its disabled flag and report_count). $1 host, $2 binary, $3 topic, $4 version. */
+/**
+ * Create the row once (a restart keeps its disabled flag, forced_down and report_count), with
+ * every field nova's Service object requires non-null. $1 host, $2 binary, $3 topic,
+ * $4 service version (integer).
+ */
 export const UPSERT_SERVICE = `
 INSERT INTO services (created_at, updated_at, host, "binary", topic, report_count, disabled, deleted, forced_down, version, uuid)
 VALUES (timezone('utc', now()), timezone('utc', now()), $1, $2, $3, 0, false, 0, false, $4, gen_random_uuid()::text)
@@ -48,7 +64,7 @@ const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 /** Every live row with its state. $1 service_down_time in milliseconds. */
 export const LIST_SERVICES = `
-SELECT host, "binary", topic, version, disabled, disabled_reason, forced_down, report_count,
+SELECT host, "binary", topic, version::text AS version, disabled, disabled_reason, forced_down, report_count,
        to_char(created_at, ${ISO}) AS created_at,
        to_char(COALESCE(last_seen_up, updated_at, created_at), ${ISO}) AS heartbeat,
        (NOT COALESCE(forced_down, false)
@@ -60,6 +76,7 @@ export interface ServiceRow {
   host: string;
   binary: string;
   topic: string | null;
+  /** The service version as text: nova's column is an integer; a table of ours from before issue 28 held strings. */
   version: string | null;
   disabled: boolean | null;
   disabled_reason: string | null;

@@ -15,7 +15,10 @@ export interface WorkerRecord {
   readonly host: string;
   readonly binary: string;
   readonly topic: string;
+  /** The RPC API version (the manager's target version). */
   readonly version: string;
+  /** The manager's integer service version (nova's `version` column). */
+  readonly serviceVersion: number;
 }
 
 export interface HostReporterOptions {

@@ -119,6 +119,7 @@ export class Membership {
           binary: record.last.binary,
           topic: record.last.topic,
           version: record.last.version,
+          serviceVersion: record.last.serviceVersion ?? null,
           state: live.length > 0 ? ('up' as const) : ('down' as const),
           lastHeartbeat: new Date(record.lastSeenAt).toISOString(),
           startedAt: live.map((m) => m.report.startedAt).sort()[0] ?? record.last.startedAt,

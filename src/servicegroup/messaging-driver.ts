@@ -92,6 +92,9 @@ export class MessagingDriver implements ServiceGroupDriver {
       report_state: (_ctx: unknown, args: { report?: unknown; hello?: unknown }) => this.#onReport(args.report, args.hello === true),
       leave: (_ctx: unknown, args: unknown) => this.#onLeave(args),
       set_disabled: (_ctx: unknown, args: { request?: unknown; at?: unknown; sig?: unknown }) => this.#onSetDisabled(args),
+      // The table as this reporter knows it (read-only; the reports are fanned out to every
+      // listener anyway): `[upgrade_levels] TOPIC = auto` of a client outside any service.
+      services: () => this.#membership.list(),
     };
     return new RpcServer(this.#options.transport, { topic: SERVICEGROUP_TOPIC, server: this.#serverName }, [endpoint], {
       controlExchange: this.#options.controlExchange,

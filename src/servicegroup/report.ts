@@ -9,13 +9,22 @@
 export const MAX_FIELD_LENGTH = 255;
 /** More worker pids than any host runs: a report listing more is forged. */
 export const MAX_REPORTED_PIDS = 1024;
+/** nova's `version` column is a PostgreSQL integer: the largest service version it holds. */
+export const MAX_SERVICE_VERSION = 2_147_483_647;
 
 /** What one host's launcher reports for its host/binary every report_interval. */
 export interface HeartbeatReport {
   readonly host: string;
   readonly binary: string;
   readonly topic: string;
+  /** Our RPC API version (the manager's target version); shown, never used for a cap. */
   readonly version: string;
+  /**
+   * The manager's integer service version (nova's `version` column, nova's SERVICE_VERSION):
+   * what `[upgrade_levels] TOPIC = auto` maps to an RPC version. Absent in reports of launchers
+   * from before issue 28.
+   */
+  readonly serviceVersion?: number;
   /** The reporter's pid (the launcher's; the worker's for a Service run without one). */
   readonly pid: number;
   /** Workers alive on that host (their liveness folded into the host's report). */
@@ -36,7 +45,10 @@ export interface ServiceState {
   host: string;
   binary: string;
   topic: string;
+  /** The RPC API version where known (messaging reports; the db driver's own row), else "". */
   version: string;
+  /** The integer service version (nova's `version` column); null where none was reported. */
+  serviceVersion: number | null;
   state: 'up' | 'down';
   lastHeartbeat: string | null;
   startedAt: string | null;
@@ -79,6 +91,12 @@ function serverName(value: unknown): string {
   return value;
 }
 
+/** A service version: an integer nova's column can hold. */
+export function serviceVersion(value: unknown, field = 'serviceVersion'): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_SERVICE_VERSION) throw new InvalidReport(field);
+  return value;
+}
+
 function count(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_REPORTED_PIDS) throw new InvalidReport(field);
   return value;
@@ -105,6 +123,7 @@ export function parseReport(value: unknown): HeartbeatReport | InvalidReport {
       binary,
       topic,
       version,
+      ...(raw.serviceVersion === undefined ? {} : { serviceVersion: serviceVersion(raw.serviceVersion) }),
       pid,
       workers: count(raw.workers, 'workers'),
       pids: pids.map((one) => positiveInt(one, 'pids')),

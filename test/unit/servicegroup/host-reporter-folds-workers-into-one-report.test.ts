@@ -26,7 +26,7 @@ function recordingDriver() {
   return { driver, reports, left };
 }
 
-const record = { host: 'h', binary: 'b', topic: 't', version: '1.0' };
+const record = { host: 'h', binary: 'b', topic: 't', version: '1.0', serviceVersion: 1 };
 /** Reports at 50-100 ms intervals: look often, give up soon. */
 const SOON = { timeoutMs: 3000, intervalMs: 5 };
 
