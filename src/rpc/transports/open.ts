@@ -67,7 +67,7 @@ export async function openEmbedded(config: Config, logger: Logger): Promise<Embe
   try {
     return await connectEmbeddedSocket(path, { logger });
   } catch (error) {
-    const code = ((error as { cause?: NodeJS.ErrnoException }).cause ?? {}).code;
+    const code = (error as { cause?: NodeJS.ErrnoException }).cause?.code;
     if (!(error instanceof EmbeddedTransportError) || (code !== 'ENOENT' && code !== 'ECONNREFUSED')) throw error;
     const where = named ? `${path} (embedded_socket)` : `${path} (the default embedded socket; set embedded_socket or OSLO_NODE_EMBEDDED_SOCKET where the launcher names another)`;
     throw new EmbeddedTransportError(

@@ -139,7 +139,9 @@ test('a nova service and two of our launchers on one services table see each oth
   const hostB = `node-b-${tag}`;
   const novaHost = `nova-${tag}`;
   const running = new Set<RunningLauncher>();
-  t.after(() => running.forEach((launcher) => launcher.kill()));
+  t.after(() => {
+    for (const launcher of running) launcher.kill();
+  });
   const start = async (host: string): Promise<RunningLauncher> => {
     const launcher = await startLauncher(
       ['--workers', '1', '--binary', BINARY, '--service-host', host, '--embedded-socket', join(dir, `${host}.sock`), '--report-interval', '1', '--service-down-time', '3'],

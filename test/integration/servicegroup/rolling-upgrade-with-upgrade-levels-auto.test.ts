@@ -46,7 +46,9 @@ test('[upgrade_levels] demo = auto: 1.0 while the old service is up, 1.1 once it
     OSLO_NODE_CONNECTION: databaseUrl,
   };
   const running = new Set<RunningLauncher>();
-  t.after(() => running.forEach((launcher) => launcher.kill()));
+  t.after(() => {
+    for (const launcher of running) launcher.kill();
+  });
   const start = async (host: string, args: string[]): Promise<RunningLauncher> => {
     const launcher = await startLauncher(
       ['--workers', '1', '--service-host', host, '--embedded-socket', join(dir, `${host}.sock`), '--report-interval', '1', '--service-down-time', '3', ...args],
