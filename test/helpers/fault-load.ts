@@ -6,7 +6,7 @@
 import { Agent } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { httpGet } from './http.js';
-import { delay, until as waitUntil } from './wait.js';
+import { delay } from './wait.js';
 
 /** One finished operation: when it started and ended (performance.now() ms), and how. */
 export interface Outcome {
@@ -178,10 +178,3 @@ export async function cpuPercent(pid: number, ms = 1000): Promise<number> {
   }
 }
 
-/**
- * @deprecated The old positional form, kept only for launch-runs-the-launcher-from-code.test.ts
- * (changed on another branch at the time): use `until` from ./wait.ts and drop this.
- */
-export async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 50): Promise<void> {
-  await waitUntil(what, predicate, { timeoutMs, intervalMs: stepMs });
-}

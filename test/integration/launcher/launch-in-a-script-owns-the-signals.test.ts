@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { until } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { httpGet } from '../../helpers/http.js';
 import { fixturePath, waitForPidGone } from '../../helpers/launcher.js';
 import { jsonLines, userProject, type UserProject } from '../../helpers/user-program.js';
@@ -51,7 +51,7 @@ function start(user: UserProject, extra: Record<string, unknown> = {}, hup = fal
     await until(`"${msg}" from the script`, () => {
       if (ended && !jsonLines(out).some((line) => line.msg === msg)) throw new Error(`the script ended before "${msg}":\n${out.slice(-3000)}`);
       return jsonLines(out).some((line) => line.msg === msg);
-    }, timeoutMs);
+    }, { timeoutMs });
     return jsonLines(out).find((line) => line.msg === msg)!;
   };
   return { script, waitFor, output: () => out };

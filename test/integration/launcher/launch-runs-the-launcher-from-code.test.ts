@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { launch } from '../../../src/index.js';
 import { silentLogger } from '../../../src/logging/logger.js';
-import { until } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { httpGet } from '../../helpers/http.js';
 import { fixturePath, isAlive } from '../../helpers/launcher.js';
 
@@ -39,7 +39,7 @@ test('launch(): workers serve the manager and app, reload() replaces them, stop(
 
   launcher.reload();
   const before = new Set(first.map((worker) => worker.pid));
-  await until('every worker replaced', () => launcher.state === 'running' && launcher.workers().length === 2 && launcher.workers().every((worker) => !before.has(worker.pid) && worker.state === 'ready'), 30_000);
+  await until('every worker replaced', () => launcher.state === 'running' && launcher.workers().length === 2 && launcher.workers().every((worker) => !before.has(worker.pid) && worker.state === 'ready'), { timeoutMs: 30_000 });
   assert.equal((await httpGet(launcher.port, '/whoami')).status, 200);
 
   const pids = launcher.workers().map((worker) => worker.pid);
