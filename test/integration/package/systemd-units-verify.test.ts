@@ -8,23 +8,23 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { REPO_ROOT } from '../../helpers/package.js';
 
 const UNITS = join(REPO_ROOT, 'contrib/systemd');
 
-function systemdAnalyze(): string | undefined {
+/** systemd-analyze's path; missing, the test is skipped, or fails in CI (where .ci/run installs it). */
+function systemdAnalyze(t: TestContext): string | undefined {
   const found = spawnSync('sh', ['-c', 'command -v systemd-analyze'], { encoding: 'utf8' });
-  return found.status === 0 ? found.stdout.trim() : undefined;
+  if (found.status === 0) return found.stdout.trim();
+  if (process.env.CI === 'true') assert.fail('systemd-analyze is missing (Debian package systemd; scripts/system-deps.sh installs it)');
+  t.skip('systemd-analyze is not installed');
+  return undefined;
 }
 
 test('systemd-analyze verify accepts every shipped unit without a word', { timeout: 60_000 }, (t) => {
-  const analyze = systemdAnalyze();
-  if (!analyze) {
-    if (process.env.CI === 'true') assert.fail('systemd-analyze is missing (Debian package systemd; scripts/system-deps.sh installs it)');
-    t.skip('systemd-analyze is not installed');
-    return;
-  }
+  const analyze = systemdAnalyze(t);
+  if (!analyze) return;
   const units = readdirSync(UNITS).filter((name) => /\.(service|socket)$/.test(name));
   assert.ok(units.includes('oslo-node.service'));
   for (const unit of units) {
@@ -35,12 +35,8 @@ test('systemd-analyze verify accepts every shipped unit without a word', { timeo
 });
 
 test('the check can fail: a comment on a setting line is reported', { timeout: 60_000 }, (t) => {
-  const analyze = systemdAnalyze();
-  if (!analyze) {
-    if (process.env.CI === 'true') assert.fail('systemd-analyze is missing');
-    t.skip('systemd-analyze is not installed');
-    return;
-  }
+  const analyze = systemdAnalyze(t);
+  if (!analyze) return;
   const dir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
   const bad = join(dir, 'bad.service');
   execFileSync('sh', ['-c', `printf '[Service]\\nType=notify   # a comment\\nExecStart=/bin/true\\n' > ${bad}`]);
