@@ -4,6 +4,7 @@
  *
  *   node dist/client.js add NAME [COUNT]     call add_item, print the item
  *   node dist/client.js list                 call list_items
+ *   node dist/client.js checksum TEXT        call checksum (computed in the service's pool)
  *   node dist/client.js notify EVENT JSON    send a notification (info) on `notifications`
  *
  * With TRANSPORT_URL (rabbit://user:pass@host:5672/vhost) it goes over RabbitMQ; without, to the
@@ -45,12 +46,15 @@ async function main(): Promise<void> {
     case 'list':
       console.log(JSON.stringify(await rpc('list_items', {})));
       return;
+    case 'checksum':
+      console.log(JSON.stringify(await rpc('checksum', { text: args[0] ?? '', rounds: 1000 })));
+      return;
     case 'notify':
       await notify(args[0] ?? 'inventory.client.hello', JSON.parse(args[1] ?? '{}'));
       console.log('sent');
       return;
     default:
-      console.error('usage: client.js add NAME [COUNT] | list | notify EVENT JSON');
+      console.error('usage: client.js add NAME [COUNT] | list | checksum TEXT | notify EVENT JSON');
       process.exitCode = 2;
   }
 }

@@ -82,6 +82,9 @@ test('examples/inventory from the tarball: its manager, app and pool tasks over 
     assert.equal(fromApp.status, 200, fromApp.body);
     const { checksum } = JSON.parse(fromApp.body) as { checksum: string };
     assert.match(checksum, /^[0-9a-f]{64}$/);
+    const fromRpc = await client(project, ['checksum', 'abc'], { EMBEDDED_SOCKET: embeddedSocket });
+    assert.equal(fromRpc.exitCode, 0, fromRpc.stderr);
+    assert.deepEqual(JSON.parse(fromRpc.stdout), { checksum, rounds: 1000 }, 'the RPC method ran the same pool module');
     const bad = await httpGet(launcher.port, '/items', { method: 'POST', body: JSON.stringify({ name: '' }) });
     assert.equal(bad.status, 502, 'a remote TypeError comes back as the RPC failure it is');
     await stopCleanly(launcher);
