@@ -18,7 +18,7 @@ const SCRIPT = `
 import { launch } from 'oslo-node';
 const [manager, app, extra, hup] = process.argv.slice(2);
 const starting = launch({
-  config: { workers: 1, host: '127.0.0.1', port: 0, graceful_shutdown_timeout: 30, log_format: 'json' },
+  config: { workers: 1, host: '127.0.0.1', port: 0, graceful_shutdown_timeout: 30, log_format: 'json', binary: 'demo' },
   manager,
   app,
   ...JSON.parse(extra),

@@ -17,7 +17,8 @@ test('a port already in use fails at once with exit 2 and a message naming the p
   });
   assert.equal(result.exitCode, 2);
   assert.match(result.stderr, new RegExp(`port ${port} on 127.0.0.1 is already in use`));
-  assert.match(result.stdout, /"level":60/, 'the reason is also logged as a JSON line on stdout');
+  assert.equal(result.stderr.trim().split('\n').length, 1, 'one line on stderr, no stack (issue 25: the stack only at debug level)');
+  assert.doesNotMatch(result.stdout, /"level":60/, 'no FATAL log line repeats it');
   assert.ok(performance.now() - started < 10_000);
   assert.doesNotMatch(result.stdout, /worker forked/, 'nothing is forked when the bind fails');
 });
