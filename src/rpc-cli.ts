@@ -10,6 +10,7 @@ import { createLogger } from './logging/logger.js';
 import { loadConfig, type Config } from './config/index.js';
 import { positiveSeconds, takeOwnFlags } from './config/own-flags.js';
 import { ConfigError, describeError } from './errors.js';
+import { LauncherAmbiguous, launcherChoice, type LauncherChoice } from './control/launchers.js';
 import { RpcClient } from './rpc/client.js';
 import { InvalidTarget, MessagingException, MessagingTimeout, RemoteError } from './rpc/errors.js';
 import type { Transport } from './rpc/transports/transport.js';
@@ -19,14 +20,15 @@ import { lookUpVersionCap } from './rpc/upgrade-level-lookup.js';
 const PROGRAM = 'oslo-node-rpc';
 
 const USAGE = `Usage: oslo-node-rpc call|cast TOPIC METHOD [JSON_ARGS] [--server S] [--fanout] [--timeout SECONDS] [--rpc-version V]
-       [--transport-url URL] [--embedded-socket PATH] [--config-file FILE] [any launcher option]
+       [--transport-url URL] [--binary NAME] [--port N] [--embedded-socket PATH] [--config-file FILE] [any launcher option]
        oslo-node-rpc notify|listen ... (oslo-node-rpc notify --help)
        oslo-node-rpc -h|--help, -V|--version
 
-Without transport_url the launcher's embedded transport is used through its unix socket.
+Without transport_url a launcher's embedded transport is used through its unix socket: the only
+launcher registered on this host, or the one --binary and --port choose (several: they are listed).
 [upgrade_levels] TOPIC = auto | VERSION caps the message's version (sent at the cap without --rpc-version).
 Exit codes: 0 ok, 1 remote error (JSON on stderr), 2 usage or an embedded socket that is not
-ours, 3 timeout or broker unreachable.`;
+ours or several launchers and none chosen, 3 timeout or broker unreachable.`;
 
 const { OK, FAILURE: REMOTE, USAGE: USAGE_ERROR, UNREACHABLE } = ExitCode;
 
@@ -40,13 +42,14 @@ interface Command {
   readonly timeout: number | undefined;
   readonly rpcVersion: string | undefined;
   readonly config: Config;
+  readonly choice: LauncherChoice;
 }
 
 function parseCommand(argv: readonly string[]): Command {
   const own = takeOwnFlags(argv, { '--server': 'value', '--timeout': 'value', '--fanout': 'switch', '--rpc-version': 'value' });
   const timeoutText = own.values.get('--timeout');
   const timeout = timeoutText === undefined ? undefined : positiveSeconds('--timeout', timeoutText);
-  const { config, args, warnings } = loadConfig(own.rest, process.env, { allowPositionals: true });
+  const { config, args, warnings, explicit } = loadConfig(own.rest, process.env, { allowPositionals: true });
   for (const warning of warnings) printWarning(PROGRAM, warning);
   const [kind, topic, method, json, ...extra] = args.positionals;
   if (kind !== 'call' && kind !== 'cast') throw usageError('the first argument must be call or cast');
@@ -55,7 +58,7 @@ function parseCommand(argv: readonly string[]): Command {
   const rpcVersion = own.values.get('--rpc-version');
   if (rpcVersion !== undefined && !/^\d{1,9}\.\d{1,9}(\.\d{1,9})?$/.test(rpcVersion)) throw usageError('--rpc-version must be a version like 1.2');
   const parsed = parseJsonObjectArgument(json, 'JSON_ARGS');
-  return { kind, topic, method, args: parsed, server: own.values.get('--server'), fanout: own.values.has('--fanout'), timeout, rpcVersion, config };
+  return { kind, topic, method, args: parsed, server: own.values.get('--server'), fanout: own.values.has('--fanout'), timeout, rpcVersion, config, choice: launcherChoice(config, explicit) };
 }
 
 /** The error as JSON for stderr. */
@@ -69,7 +72,7 @@ function errorJson(error: unknown): string {
 }
 
 function exitCodeOf(error: unknown): number {
-  if (error instanceof ConfigError || error instanceof InvalidTarget) return USAGE_ERROR;
+  if (error instanceof ConfigError || error instanceof InvalidTarget || error instanceof LauncherAmbiguous) return USAGE_ERROR;
   if (error instanceof MessagingTimeout) return UNREACHABLE;
   if (error instanceof RemoteError) return REMOTE;
   // NoSuchMethod, UnsupportedVersion ... came back from the server.
@@ -86,7 +89,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const logger = createLogger({ level, workerId: 0, fd: 2, format: 'json' }).child({ component: 'rpc-cli' });
   let transport: Transport | undefined;
   try {
-    transport = await openCliTransport(command.config, logger);
+    transport = await openCliTransport(command.config, logger, command.config.transport_url, command.choice);
     const versionCap = await lookUpVersionCap(command.config, command.topic, transport, logger);
     const version = command.rpcVersion ?? versionCap;
     const client = new RpcClient(

@@ -26,6 +26,8 @@ export interface LoadedConfig {
    * sections (with the nearest known name), and single-valued keys set twice in one file.
    */
   readonly warnings: string[];
+  /** The options some source gave a value (the rest hold their defaults). */
+  readonly explicit: ReadonlySet<OptionName>;
 }
 
 const NAMES = Object.keys(OPTIONS) as OptionName[];
@@ -117,7 +119,7 @@ export function loadConfig(
 
   followExplicitValues(values as Mutable<Config>, explicit);
   checkCombinations(values as Config);
-  return { config: Object.freeze(values) as Config, args, unknownFileKeys, warnings };
+  return { config: Object.freeze(values) as Config, args, unknownFileKeys, warnings, explicit };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -1,35 +1,30 @@
 /**
  * ctl.js's side of the control socket: find the launcher (by --control-socket, by --pid-file,
- * or the one live `control-<pid>.sock` in the private runtime folder), send one request and
- * wait for its answer.
+ * by --binary / --port among the launchers registered in the private runtime folder, or the only
+ * one there), send one request and wait for its answer.
  */
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname } from 'node:path';
 import { ErrorCodes, OsloNodeError, describeError } from '../errors.js';
 import { readFrames, writeFrame } from '../rpc/transports/embedded/ndjson.js';
 import { checkOwnSocket } from '../ipc/runtime-dir.js';
-import { defaultControlSocketPath, liveControlSockets } from './control-path.js';
+import { defaultControlSocketPath } from './control-path.js';
+import { LauncherUnreachable, chooseLauncher, choiceNamesOne, runningLaunchers, type LauncherChoice, type LauncherRecord } from './launchers.js';
 import type { ControlAnswer, ControlCommand } from './control-protocol.js';
 
-/** No launcher answers where we looked (exit 3). */
-export class LauncherUnreachable extends OsloNodeError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(ErrorCodes.CONTROL_UNREACHABLE, message, options);
-  }
-}
+export { LauncherAmbiguous, LauncherUnreachable } from './launchers.js';
 
 export interface Target {
   readonly controlSocket: string | undefined;
   readonly pidFile: string | undefined;
+  /** The launcher's pid (one of a listing); the pid file's wins. */
+  readonly pid?: number | undefined;
+  /** Binary and port (--binary, --port): chosen among the registered launchers. */
+  readonly choice?: LauncherChoice;
 }
 
-/** Several launchers run and none was chosen (exit 2). */
-export class LauncherAmbiguous extends OsloNodeError {
-  constructor(message: string) {
-    super(ErrorCodes.CONTROL_AMBIGUOUS, message);
-  }
-}
+/** How a person names one launcher to ctl.js, for the ambiguity error. */
+const HOW = '--binary NAME, --port N, --pid-file FILE or --control-socket PATH';
 
 /** The control connection failed, or the launcher answered something unreadable. */
 export class ControlProtocolError extends OsloNodeError {
@@ -38,25 +33,39 @@ export class ControlProtocolError extends OsloNodeError {
   }
 }
 
-/** The socket to use, and the pid the launcher must have (from the pid file). */
-async function resolveTarget(target: Target): Promise<{ path: string; pid: number | undefined }> {
-  let pid: number | undefined;
-  if (target.pidFile) {
-    let text: string;
-    try {
-      text = readFileSync(target.pidFile, 'utf8');
-    } catch (error) {
-      throw new LauncherUnreachable(`cannot read the pid file ${target.pidFile}: ${describeError(error)}`, { cause: error });
-    }
-    pid = Number.parseInt(text, 10);
-    if (!(pid > 0)) throw new LauncherUnreachable(`the pid file ${target.pidFile} holds no pid`);
+/** True when `target` names one launcher; otherwise ctl.js takes the only one (status: every one). */
+export function namesLauncher(target: Target): boolean {
+  return target.controlSocket !== undefined || target.pidFile !== undefined || target.pid !== undefined || choiceNamesOne(target.choice ?? {});
+}
+
+/** Every registered launcher that answers, oldest first (ctl.js status with none named). */
+export async function everyLauncher(): Promise<LauncherRecord[]> {
+  return await runningLaunchers();
+}
+
+function pidFromFile(pidFile: string): number {
+  let text: string;
+  try {
+    text = readFileSync(pidFile, 'utf8');
+  } catch (error) {
+    throw new LauncherUnreachable(`cannot read the pid file ${pidFile}: ${describeError(error)}`, { cause: error });
   }
+  const pid = Number.parseInt(text, 10);
+  if (!(pid > 0)) throw new LauncherUnreachable(`the pid file ${pidFile} holds no pid`);
+  return pid;
+}
+
+/** The socket to use, and the pid the launcher must have (from the pid file or a record). */
+async function resolveTarget(target: Target): Promise<{ path: string; pid: number | undefined }> {
+  const pid = target.pidFile ? pidFromFile(target.pidFile) : target.pid;
   if (target.controlSocket) return { path: target.controlSocket, pid };
-  if (pid !== undefined) return { path: defaultControlSocketPath(pid), pid };
-  const live = await liveControlSockets();
-  if (live.length === 0) throw new LauncherUnreachable(`no launcher control socket in ${dirname(defaultControlSocketPath(0))}`);
-  if (live.length > 1) throw new LauncherAmbiguous(`${live.length} launchers run (pids ${live.map((one) => one.pid).join(', ')}): choose one with --pid-file or --control-socket`);
-  return { path: live[0]!.path, pid: live[0]!.pid };
+  if (pid !== undefined) {
+    // Its record knows a control_socket of its own; without one, the default path.
+    const record = (await runningLaunchers()).find((one) => one.pid === pid);
+    return { path: record?.controlSocket ?? defaultControlSocketPath(pid), pid };
+  }
+  const chosen = chooseLauncher(await runningLaunchers(), target.choice ?? {}, { how: HOW });
+  return { path: chosen.controlSocket, pid: chosen.pid };
 }
 
 /** Send `command` to one socket; undefined when nothing listens there. */

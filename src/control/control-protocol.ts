@@ -31,9 +31,13 @@ export interface LauncherStatus {
     readonly port: number;
     /** `embedded` or `rabbit` (never the URL: it holds a password). */
     readonly transport: string;
-    /** Workers configured (the spare not counted). */
+    /** Workers in force (the spare not counted): the configured count, or the last `scale N`. */
     readonly workers: number;
     readonly maxMemoryRestartMiB: number;
+    /** The service's binary (null until a worker reported it, when unset in the config). */
+    readonly binary: string | null;
+    /** `workers` as the configuration says; differs from `workers` after `scale N` until the configured value changes. */
+    readonly configuredWorkers: number;
   };
   readonly workers: WorkerStatus[];
 }

@@ -9,7 +9,7 @@ import { describeError } from '../errors.js';
 import { listenPrivateSocket } from '../ipc/runtime-dir.js';
 import type { Logger } from '../logging/logger.js';
 import { readFrames, writeFrame } from '../rpc/transports/embedded/ndjson.js';
-import { defaultControlSocketPath, removeDeadControlSockets } from './control-path.js';
+import { controlSocketPathFor, removeDeadControlSockets } from './control-path.js';
 import { invalidRequest, type ControlAnswer, type ControlRequest, type LauncherStatus, type OperationResult } from './control-protocol.js';
 import { withTimeout, type StopOptions } from '../lifecycle/with-timeout.js';
 
@@ -38,10 +38,13 @@ export class ControlServer {
     return this.#path;
   }
 
-  /** Listen on `configured`, or on `control-<pid>.sock` in the private runtime folder. */
+  /**
+   * Listen on `configured`, or on `control-<pid>.sock` in the private runtime folder, after
+   * removing what SIGKILLed launchers left there (their sockets and records).
+   */
   async start(configured: string | undefined): Promise<string> {
-    const path = configured ?? defaultControlSocketPath(process.pid, { create: true });
-    if (configured === undefined) await removeDeadControlSockets();
+    const path = controlSocketPathFor(configured, process.pid, { create: true });
+    await removeDeadControlSockets();
     const server = createServer((socket) => this.#accept(socket));
     await listenPrivateSocket(server, path, 'control_socket');
     server.on('error', (error) => this.#logger.error({ err: error }, 'control socket error'));

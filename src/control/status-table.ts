@@ -15,12 +15,19 @@ function mebibytes(bytes: number | null): string {
 
 const HEADERS = ['slot', 'pid', 'state', 'uptime', 'restarts', 'cpu', 'mem', 'requests', 'in flight'];
 
+/** `3 (configured 1)`: the count in force and the configuration's (they differ after `scale N`). */
+function workerCounts(launcher: LauncherStatus['launcher']): string {
+  // A launcher from before these fields (a handover from an older version) has only `workers`.
+  const configured = launcher.configuredWorkers ?? launcher.workers;
+  return `${launcher.workers} (configured ${configured}${configured === launcher.workers ? '' : ', scaled with ctl scale'})`;
+}
+
 /** Render the status document as text. */
 export function renderStatusTable(status: LauncherStatus): string {
   const { launcher } = status;
   const head =
-    `launcher pid ${launcher.pid}  state ${launcher.state}  uptime ${shortDuration(launcher.uptimeSeconds)}  port ${launcher.port}  ` +
-    `transport ${launcher.transport}  workers ${launcher.workers}${launcher.maxMemoryRestartMiB > 0 ? `  max_memory_restart ${launcher.maxMemoryRestartMiB}mb` : ''}`;
+    `launcher pid ${launcher.pid}${launcher.binary ? `  binary ${launcher.binary}` : ''}  state ${launcher.state}  uptime ${shortDuration(launcher.uptimeSeconds)}  port ${launcher.port}  ` +
+    `transport ${launcher.transport}  workers ${workerCounts(launcher)}${launcher.maxMemoryRestartMiB > 0 ? `  max_memory_restart ${launcher.maxMemoryRestartMiB}mb` : ''}`;
   const rows = status.workers.map((worker) => [
     worker.slot === 0 ? '-' : String(worker.slot),
     String(worker.pid),

@@ -70,8 +70,11 @@ export type WorkerMessage =
    * it waits for a slot, so that taking one leaves only the start-up itself.
    */
   | (Tagged & { readonly type: 'preload' })
-  /** The worker serves: HTTP accepts and RPC consumes. */
-  | (Tagged & { readonly type: 'ready' })
+  /**
+   * The worker serves: HTTP accepts and RPC consumes. `binary` is its service's (from the
+   * manager's class when unset): the launcher publishes it in its record (control/launchers.ts).
+   */
+  | (Tagged & { readonly type: 'ready'; readonly binary?: string })
   /**
    * Start failed (a request: the worker exits once it is answered). The launcher counts it
    * against the restart budget, unless `permanent` (a configuration, a broker refusal, or a user

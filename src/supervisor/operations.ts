@@ -3,6 +3,9 @@
  * scaling (ctl.js scale N, or `workers` changed in the config file), and the replacement of a
  * worker over max_memory_restart. They run one at a time, in order; SIGHUPs that arrive while
  * a reload waits its turn join that reload.
+ *
+ * `scale N` sticks (issue 26, item 5): a reload keeps N workers while the configured `workers`
+ * stays what it was; once that value itself changes, the configuration wins (and the log says so).
  */
 import { ms } from '../config/durations.js';
 import type { Config } from '../config/options.js';
@@ -45,9 +48,19 @@ export class Operations {
   readonly #host: OperationsHost;
   #queue: Promise<unknown> = Promise.resolve();
   #queuedReload: Promise<OperationResult> | undefined;
+  /** `workers` as the configuration says; host.config().workers is the count in force. */
+  #configuredWorkers: number;
+  /** The count `scale N` set, while it differs from the configured one. */
+  #scaled: number | undefined;
 
   constructor(host: OperationsHost) {
     this.#host = host;
+    this.#configuredWorkers = host.config().workers;
+  }
+
+  /** `workers` as the configuration says (status shows it beside the count in force). */
+  configuredWorkers(): number {
+    return this.#configuredWorkers;
   }
 
   /** Running, or busy with an operation that returns to running. */
@@ -73,6 +86,7 @@ export class Operations {
   scale(workers: number): Promise<OperationResult> {
     if (!this.operating()) return Promise.resolve(this.#refused());
     return this.#enqueue(async () => {
+      this.#scaled = workers === this.#configuredWorkers ? undefined : workers;
       // The new count first, so that the state's observers (systemd STATUS=) see it.
       this.#host.setConfig(Object.freeze({ ...this.#host.config(), workers }));
       this.#host.setState('scaling');
@@ -153,7 +167,24 @@ export class Operations {
     const config = this.#host.config();
     const changed = FIXED_OPTIONS.filter((name) => next[name] !== config[name]);
     if (changed.length > 0) this.#host.logger.warn({ options: changed }, 'these options need a full restart; keeping the old values');
-    return Object.freeze({ ...next, ...Object.fromEntries(FIXED_OPTIONS.map((name) => [name, config[name]])) }) as Config;
+    const workers = this.#workersAfterReload(next.workers);
+    return Object.freeze({ ...next, ...Object.fromEntries(FIXED_OPTIONS.map((name) => [name, config[name]])), workers }) as Config;
+  }
+
+  /** The count in force after a reload whose configuration says `configured`. */
+  #workersAfterReload(configured: number): number {
+    const before = this.#configuredWorkers;
+    const scaled = this.#scaled;
+    this.#configuredWorkers = configured;
+    if (scaled === undefined) return configured;
+    const logger = this.#host.logger;
+    if (configured === before) {
+      logger.info({ workers: scaled, configuredWorkers: configured }, 'keeping the worker count set by ctl.js scale: the configured workers did not change');
+      return scaled;
+    }
+    this.#scaled = undefined;
+    logger.info({ from: before, to: configured, scaled }, `workers changed in the configuration (${before} -> ${configured}): it replaces the ${scaled} workers set by ctl.js scale`);
+    return configured;
   }
 
   async #scaleTo(workers: number): Promise<OperationResult> {

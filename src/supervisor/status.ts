@@ -12,6 +12,10 @@ const STATS_TIMEOUT_MS = 1000;
 
 export interface StatusSources {
   readonly config: Config;
+  /** `workers` as the configuration says (config.workers is the count in force: ctl.js scale's). */
+  readonly configuredWorkers: number;
+  /** The service's binary, null until known. */
+  readonly binary: string | null;
   readonly state: string;
   readonly port: number;
   readonly uptimeMs: number;
@@ -52,6 +56,8 @@ export async function launcherStatus(sources: StatusSources): Promise<LauncherSt
       transport: config.transport_url ? 'rabbit' : 'embedded',
       workers: config.workers,
       maxMemoryRestartMiB: config.max_memory_restart,
+      binary: sources.binary,
+      configuredWorkers: sources.configuredWorkers,
     },
     workers: handles.map((handle, i) => ({
       slot: handle.slot,

@@ -11,6 +11,7 @@ import type { WorkerInfo, WorkerInit } from '../ipc/messages.js';
 import type { LauncherStatus, OperationResult } from '../control/control-protocol.js';
 import type { ListenSocket } from './listen-socket.js';
 import { drainAll } from './drain-all.js';
+import { LauncherRecordKeeper } from './launcher-record.js';
 import { memoryLimitFor, type MemoryLimit } from './memory-limit.js';
 import { Operations } from './operations.js';
 import { ResourceSampler } from './resource-sampler.js';
@@ -48,6 +49,8 @@ export class Supervisor {
   readonly #sampler: ResourceSampler;
   readonly #memoryLimit: MemoryLimit | undefined;
   readonly #spares: SpareKeeper;
+  /** This launcher's record in the private runtime folder (how ctl and rpc find it). */
+  readonly #record: LauncherRecordKeeper;
   /** Set when the stop was forced or the launcher gave up: the exit code is 1 regardless. */
   #forcedCode: number | undefined;
   /** Why the launcher could not start (a worker's permanent start failure), when exiting 2. */
@@ -73,6 +76,7 @@ export class Supervisor {
     this.#reloadConfig = options.reloadConfig;
     this.#defaults = options.defaults ?? {};
     this.#notifyParent = options.notifyParent ?? false;
+    this.#record = new LauncherRecordKeeper(this.#logger);
     this.#policy = new RestartPolicy({
       initialDelayMs: ms(this.#config, 'restart_backoff_initial'),
       maxDelayMs: ms(this.#config, 'restart_backoff_max'),
@@ -147,6 +151,8 @@ export class Supervisor {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    // The control socket listens by now (launch.ts starts it first): the record may point to it.
+    this.#record.publish(this.#config, this.#port);
     this.#logger.info({ workers: this.#config.workers }, `starting ${this.#config.workers} workers`);
     for (let slot = 1; slot <= this.#config.workers; slot++) this.#startSlot(slot, 0);
     this.#sampler.start();
@@ -156,6 +162,8 @@ export class Supervisor {
   status(): Promise<LauncherStatus> {
     return launcherStatus({
       config: this.#config,
+      configuredWorkers: this.#operations.configuredWorkers(),
+      binary: this.#record.binary,
       state: this.#state,
       port: this.#port,
       uptimeMs: performance.now() - this.#startedAt,
@@ -259,7 +267,10 @@ export class Supervisor {
         if (handle.slot === 0) this.#logger.info({ workerPid: handle.pid }, 'spare worker loaded and waiting');
         return activation;
       })
-      .handle('ready', () => this.#onReady(handle))
+      .handle('ready', (message) => {
+        this.#record.learnBinary(message.binary);
+        this.#onReady(handle);
+      })
       .handle('stopping', () => {
         handle.markStopping();
         this.#updateSinks();
@@ -422,6 +433,7 @@ export class Supervisor {
 
   #end(code: number): void {
     if (this.#state === 'stopped') return;
+    this.#record.remove();
     this.#setState('stopped');
     this.#finish(this.#forcedCode ?? code);
   }

@@ -27,6 +27,8 @@ import { openConnections, type Connections } from './head-start.js';
 import type { StopOptions } from '../lifecycle/with-timeout.js';
 
 export interface WorkerRuntime {
+  /** The service's binary (configured, or from the manager's class). */
+  readonly binary: string;
   start(): Promise<void>;
   handleConnection(socket: Socket): void;
   /** The manager's reset hook (SIGHUP sent to this worker). */
@@ -109,6 +111,7 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
   channel.handle('stats', () => ({ requests: http.stats.requests, inFlight: http.stats.inFlight }));
 
   return {
+    binary: service.binary,
     async start() {
       await started;
       await service.start();

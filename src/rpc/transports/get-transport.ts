@@ -7,6 +7,7 @@
  */
 import { createLogger, type Logger } from '../../logging/logger.js';
 import type { Config } from '../../config/options.js';
+import { launcherChoice } from '../../control/launchers.js';
 import { openTransport } from './open.js';
 import { loadTransportConfig, type TransportConfigOptions } from './transport-config.js';
 import type { Transport } from './transport.js';
@@ -47,11 +48,11 @@ export async function getNotificationTransport(options: GetTransportOptions = {}
 type UrlOf = (config: Config) => { url: string | undefined; option: string };
 
 async function open(options: GetTransportOptions, urlOf: UrlOf): Promise<Transport> {
-  const { config, unknownFileKeys } = loadTransportConfig(options);
+  const { config, unknownFileKeys, explicit } = loadTransportConfig(options);
   const logger = options.logger ?? defaultLogger(config);
   for (const key of unknownFileKeys) logger.warn({ key }, 'config file key matches no option; ignored');
   const configured = options.transportUrl ? { url: options.transportUrl, option: 'transportUrl' } : urlOf(config);
-  return await openTransport(config, configured.url || undefined, { logger, retryStart: options.retryStart ?? false, option: configured.option });
+  return await openTransport(config, configured.url || undefined, { logger, retryStart: options.retryStart ?? false, option: configured.option, choice: launcherChoice(config, explicit) });
 }
 
 /** Warnings and worse on stderr (stdout is the program's own); debug when the config asks. */

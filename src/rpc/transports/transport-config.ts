@@ -98,8 +98,8 @@ export function transportConfig(options: TransportConfigOptions = {}): Config {
 }
 
 /** transportConfig() with the config files' keys that match no option (to warn about). */
-export function loadTransportConfig(options: TransportConfigOptions = {}): { config: Config; unknownFileKeys: string[] } {
+export function loadTransportConfig(options: TransportConfigOptions = {}): { config: Config; unknownFileKeys: string[]; explicit: ReadonlySet<OptionName> } {
   const argv = (options.configFiles ?? []).map((file) => `--config-file=${file}`);
-  const { config, unknownFileKeys } = loadConfig(argv, options.env ?? process.env, { overrides: overridesFrom(options.config) });
-  return { config, unknownFileKeys };
+  const { config, unknownFileKeys, explicit } = loadConfig(argv, options.env ?? process.env, { overrides: overridesFrom(options.config) });
+  return { config, unknownFileKeys, explicit };
 }

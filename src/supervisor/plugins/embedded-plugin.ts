@@ -8,9 +8,9 @@ import type { SupervisorPlugin } from '../supervisor.js';
 import type { WorkerHandle } from '../worker-handle.js';
 
 /**
- * Start the router and its socket. `socketPath` unset: `embedded.sock` in the private runtime
- * folder. A socket in use is an error (exit 2), never a silent move to another path that the
- * rpc CLI would not find: a second launcher on one host needs its own `embedded_socket`.
+ * Start the router and its socket. `socketPath` unset: `embedded-<pid>.sock` in the private
+ * runtime folder, this launcher's own (the rpc CLI finds it through the launcher's record). A
+ * configured socket in use is an error (exit 2), never a silent move to another path.
  */
 export async function createEmbeddedPlugin(socketPath: string | undefined, logger: Logger): Promise<SupervisorPlugin & { socketPath: string; router: EmbeddedRouter }> {
   const router = new EmbeddedRouter({ logger });

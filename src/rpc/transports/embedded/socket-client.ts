@@ -10,12 +10,14 @@ import { readFrames, writeFrame } from './ndjson.js';
 import { EmbeddedTransport, EmbeddedTransportError } from './transport.js';
 
 /**
- * The default socket path, `embedded.sock` in the private runtime folder (src/ipc/runtime-dir.ts):
- * the launcher creates the folder (`create`), a client only checks it. Throws a ConfigError when
- * the folder is not private to us.
+ * The default socket path of the launcher `pid` (default: this process, the launcher itself):
+ * `embedded-<pid>.sock` in the private runtime folder (src/ipc/runtime-dir.ts), so that several
+ * launchers on one host each have their own. The launcher creates the folder (`create`), a
+ * client only checks it, and finds the path in the launcher's record (src/control/launchers.ts).
+ * Throws a ConfigError when the folder is not private to us.
  */
-export function defaultEmbeddedSocketPath(options: { create?: boolean } = {}): string {
-  return join(privateRuntimeDir({ option: 'embedded_socket', create: options.create ?? true }), 'embedded.sock');
+export function defaultEmbeddedSocketPath(options: { create?: boolean; pid?: number } = {}): string {
+  return join(privateRuntimeDir({ option: 'embedded_socket', create: options.create ?? true }), `embedded-${options.pid ?? process.pid}.sock`);
 }
 
 /**
