@@ -63,7 +63,7 @@ test('a symbolic link in place of the runtime folder, or a folder of ours open t
   assert.match(await refusedAtStart([], defaultPathEnv(shared), t), /its mode is 0755 \(group or others have access; expected 0700\)/);
 });
 
-test('the launcher makes the folder 0700 and the socket 0600 under umask 002; a second launcher exits 2 instead of moving', async (t) => {
+test('the launcher makes the folder 0700 and its sockets and record 0600 under umask 002; a named socket in use is refused, not moved', async (t) => {
   const shared = sharedTmp(t);
   const previousMask = process.umask(0o002);
   t.after(() => process.umask(previousMask));
@@ -71,12 +71,13 @@ test('the launcher makes the folder 0700 and the socket 0600 under umask 002; a 
   t.after(() => first.kill());
   const folder = join(shared, `oslo-node-${uid}`);
   assert.equal(lstatSync(folder).mode & 0o7777, 0o700);
-  assert.equal(lstatSync(join(folder, 'embedded.sock')).mode & 0o777, 0o600);
+  // Issue 26: each launcher's default sockets are its own, named by its pid, beside its record.
+  const own = join(folder, `embedded-${first.pid}.sock`);
+  for (const name of [`embedded-${first.pid}.sock`, `control-${first.pid}.sock`, `launcher-${first.pid}.json`]) assert.equal(lstatSync(join(folder, name)).mode & 0o777, 0o600, name);
 
-  const message = await refusedAtStart([], defaultPathEnv(shared), t);
-  assert.match(message, /embedded_socket: .*embedded\.sock is in use by another process \(give each launcher its own embedded_socket\)/);
-  // The first launcher's control socket (control-<pid>.sock) lives here too.
-  assert.deepEqual(readdirSync(folder).filter((name) => name.startsWith('embedded')), ['embedded.sock'], 'no per-pid embedded socket beside it');
+  const message = await refusedAtStart(['--embedded-socket', own], defaultPathEnv(shared), t);
+  assert.match(message, /embedded_socket: .*embedded-\d+\.sock is in use by another process \(give each launcher its own embedded_socket\)/);
+  assert.deepEqual(readdirSync(folder).filter((name) => name.startsWith('embedded')), [`embedded-${first.pid}.sock`], 'the refused launcher bound no socket of its own');
 
   const call = await cli(defaultPathEnv(shared));
   assert.equal(call.exitCode, 0, call.stderr);

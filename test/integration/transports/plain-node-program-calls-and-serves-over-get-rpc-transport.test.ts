@@ -68,8 +68,10 @@ test('over the embedded transport: no URL finds the local launcher at the defaul
   const result = await user.run('client.mjs', ['{}', JSON.stringify(DEMO_OPS)]);
   assert.equal(result.exitCode, 0, result.stderr);
   assert.deepEqual(jsonLines(result.stdout).at(-1), { kind: 'embedded', results: [5, { text: 'héllo ✓', n: [1, 2] }, null] });
-  // The same through `config: { embedded_socket }`, the path the launcher was given.
-  const named = await user.run('client.mjs', [JSON.stringify({ config: { embedded_socket: `${user.runtimeDir}/oslo-node-${process.getuid!()}/embedded.sock` }, env: {} }), JSON.stringify(DEMO_OPS.slice(0, 1))]);
+  // The same through `config: { embedded_socket }`, the launcher's own default path (issue 26: named by its pid).
+  const socket = `${user.runtimeDir}/oslo-node-${process.getuid!()}/embedded-${launcher.pid}.sock`;
+  assert.equal((await launcher.waitForLine((line) => line.msg.startsWith('embedded RPC transport listening'))).socket, socket);
+  const named = await user.run('client.mjs', [JSON.stringify({ config: { embedded_socket: socket }, env: {} }), JSON.stringify(DEMO_OPS.slice(0, 1))]);
   assert.equal(named.exitCode, 0, named.stderr);
   assert.deepEqual(jsonLines(named.stdout).at(-1), { kind: 'embedded', results: [5] });
 });
