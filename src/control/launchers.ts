@@ -185,7 +185,9 @@ export function chooseLauncher(launchers: readonly LauncherRecord[], choice: Lau
   }
   if (found.length === 1) return found[0]!;
   const first = found[0]!;
-  if (options.newestOfOneService && found.every((one) => one.binary === first.binary && one.port === first.port)) return found.at(-1)!;
+  if (options.newestOfOneService && found.every((one) => one.binary === first.binary && one.port === first.port)) {
+    return found.reduce((newest, one) => (one.startedAt > newest.startedAt ? one : newest));
+  }
   throw new LauncherAmbiguous(`${found.length} launchers run${named ? ` with ${named}` : ''} on this host (${list(found)}): choose one with ${options.how}`, found);
 }
 

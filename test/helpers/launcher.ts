@@ -54,8 +54,10 @@ export interface StartOptions {
 }
 
 /**
- * An embedded socket of its own for a launcher whose test names none: launchers that run at the
- * same time would otherwise meet at the one default path, which the second refuses (exit 2).
+ * An embedded socket of its own for a launcher whose test names none, outside the shared private
+ * runtime folder: default sockets are per launcher (issue 26), but a test that then called
+ * oslo-node-rpc without naming one would meet other tests' launchers registered there. Pass
+ * `OSLO_NODE_EMBEDDED_SOCKET: ''` in `env` (and a private XDG_RUNTIME_DIR) to use the default.
  * Returns the environment to add and the cleanup of its private folder.
  */
 function ownEmbeddedSocket(args: readonly string[], env: Record<string, string> | undefined): { env: Record<string, string>; cleanup: () => void } {

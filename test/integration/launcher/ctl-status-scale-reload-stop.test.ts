@@ -104,12 +104,15 @@ test('exit codes, --pid-file picks one of two launchers, and workers from the co
   writeFileSync(conf, '[DEFAULT]\nworkers = 1\n');
   const first = await startLauncher(['--pid-file', join(dir, 'first.pid'), '--no-prefork-spare', '--workers', '1'], { env });
   t.after(() => first.kill());
-  // A second launcher needs its own embedded socket; its control socket is its own already.
   const second = await startLauncher(['--pid-file', join(dir, 'second.pid'), '--no-prefork-spare', '--config-file', conf, '--embedded-socket', join(dir, 'second.sock')], { env });
   t.after(() => second.kill());
-  const ambiguous = await ctl(env, 'status');
+  const ambiguous = await ctl(env, 'reload');
   assert.equal(ambiguous.exitCode, 2, 'two launchers run and none was chosen');
   assert.match(ambiguous.stderr, /2 launchers run .*--pid-file/);
+  // status with none named shows both (issue 26), one JSON document a line.
+  const both = await ctl(env, 'status', '--json');
+  assert.equal(both.exitCode, 0, both.stderr);
+  assert.deepEqual(both.stdout.trim().split('\n').map((line) => (JSON.parse(line) as Status).launcher.pid).sort(), [first.pid, second.pid].sort());
   for (const [launcher, file] of [[first, 'first.pid'], [second, 'second.pid']] as const) {
     const result = await ctl(env, 'status', '--json', '--pid-file', join(dir, file));
     assert.equal(result.exitCode, 0, result.stderr);
