@@ -124,7 +124,7 @@ export const OPTIONS = {
   },
   embedded_socket: {
     group: 'DEFAULT', type: 'optional-string', default: undefined,
-    help: 'Unix socket (mode 0600) of the embedded transport for the rpc CLI (default: embedded.sock in the private folder oslo-node-<uid> under XDG_RUNTIME_DIR or the temp dir).',
+    help: "Unix socket (mode 0600) of the embedded transport for the rpc CLI (default: embedded-<pid>.sock, the launcher's own, in the private folder oslo-node-<uid> under XDG_RUNTIME_DIR or the temp dir).",
   },
 
   // ---- [DEFAULT]: periodic tasks ----
