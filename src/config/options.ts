@@ -372,7 +372,7 @@ export const OPTIONS = {
   },
   rabbit_ssl_enforce_hostname_verification: {
     group: 'oslo_messaging_rabbit', ini: 'ssl_enforce_hostname_verification', type: 'bool', default: false,
-    help: "With ssl_ca_file, also check the broker's certificate names the host connected to.",
+    help: "Check the broker's certificate names the host connected to also with ssl_ca_file (always checked with the system CAs).",
   },
   // oslo.messaging 16.1's queue types (quorum, stream, queue manager): rabbit-queue-options.ts
   ...RABBIT_QUEUE_OPTIONS,
