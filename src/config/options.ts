@@ -120,7 +120,15 @@ export const OPTIONS = {
   },
   metrics_port: {
     group: 'DEFAULT', type: 'int', min: 0, max: 65_535, default: 0,
-    help: 'With metrics_enabled: 0 serves metrics_path on the service port; another port makes the launcher serve it there (on host) and nowhere else.',
+    help: 'With metrics_enabled: 0 serves metrics_path on the service port; another port makes the launcher serve it there (on metrics_host) and nowhere else.',
+  },
+  metrics_host: {
+    group: 'DEFAULT', type: 'string', default: '127.0.0.1',
+    help: 'Address the launcher serves metrics_port on (loopback by default; not [wsgi] host).',
+  },
+  metrics_token: {
+    group: 'DEFAULT', type: 'optional-string', default: undefined, secret: true,
+    help: 'Bearer token metrics_port requires (Authorization: Bearer <token>); none when unset.',
   },
   embedded_socket: {
     group: 'DEFAULT', type: 'optional-string', default: undefined,
