@@ -19,7 +19,7 @@ import { ServiceNotFoundError, ServiceGroupUnavailableError } from './errors.js'
 import { Membership } from './membership.js';
 import { InvalidReport, parseDisable, parseLeave, parseReport, type DisableRequest, type HeartbeatReport, type MemberReport, type ServiceState } from './report.js';
 import { checkDisableSignature, signDisable } from './signed-disable.js';
-import { ThrottledWarning } from './throttled-log.js';
+import { ThrottledWarning } from '../logging/throttled-warning.js';
 
 export const SERVICEGROUP_TOPIC = 'servicegroup';
 

@@ -12,6 +12,7 @@ import type promClient from 'prom-client';
 import type { Config } from '../../config/options.js';
 import { ConfigError, ErrorCodes, describeError } from '../../errors.js';
 import type { Logger } from '../../logging/logger.js';
+import { ThrottledWarning } from '../../logging/throttled-warning.js';
 import { createTokenCheck } from '../../security/token-check.js';
 import type { SupervisorPlugin } from '../supervisor.js';
 import type { WorkerHandle } from '../worker-handle.js';
@@ -123,12 +124,8 @@ async function serveMetrics(config: Config, logger: Logger, collect: () => Promi
   // A timed-out or malformed request: node's default answer left a connection that never sent
   // a byte open (node 20); close it.
   server.on('clientError', (_error, socket) => socket.destroy());
-  let warnedAt = 0;
-  server.on('drop', () => {
-    if (Date.now() - warnedAt < 10_000) return;
-    warnedAt = Date.now();
-    logger.warn({ maxConnections: METRICS_SERVER_BOUNDS.maxConnections }, 'metrics_port: too many connections; closing new ones');
-  });
+  const warnings = new ThrottledWarning(logger);
+  server.on('drop', () => warnings.warn({ maxConnections: METRICS_SERVER_BOUNDS.maxConnections }, 'metrics_port: too many connections; closing new ones'));
   const host = config.metrics_host;
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,8 +1,9 @@
 /**
- * Warnings that a flood could repeat thousands of times a second (forged reports): each message
- * is logged the first time, then at most once per interval with how many were dropped between.
+ * Warnings that a flood could repeat thousands of times a second (forged reports, refused
+ * connections, malformed notifications): each message is logged the first time, then at most
+ * once per interval with how many were dropped between.
  */
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from './logger.js';
 
 export class ThrottledWarning {
   readonly #logger: Logger;
