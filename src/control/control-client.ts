@@ -3,12 +3,12 @@
  * or the one live `control-<pid>.sock` in the private runtime folder), send one request and
  * wait for its answer.
  */
-import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { ErrorCodes, OsloNodeError, describeError } from '../errors.js';
 import { readFrames, writeFrame } from '../rpc/transports/embedded/ndjson.js';
 import { checkOwnSocket } from '../ipc/runtime-dir.js';
+import { readPidFile } from './pid-file.js';
 import { defaultControlSocketPath, liveControlSockets } from './control-path.js';
 import type { ControlAnswer, ControlCommand } from './control-protocol.js';
 
@@ -42,14 +42,15 @@ export class ControlProtocolError extends OsloNodeError {
 async function resolveTarget(target: Target): Promise<{ path: string; pid: number | undefined }> {
   let pid: number | undefined;
   if (target.pidFile) {
-    let text: string;
+    let read: ReturnType<typeof readPidFile>;
     try {
-      text = readFileSync(target.pidFile, 'utf8');
+      read = readPidFile(target.pidFile);
     } catch (error) {
       throw new LauncherUnreachable(`cannot read the pid file ${target.pidFile}: ${describeError(error)}`, { cause: error });
     }
-    pid = Number.parseInt(text, 10);
-    if (!(pid > 0)) throw new LauncherUnreachable(`the pid file ${target.pidFile} holds no pid`);
+    if (read.untrusted) throw new LauncherUnreachable(`refusing the pid file ${target.pidFile}: ${read.untrusted}`);
+    pid = read.pid;
+    if (pid === undefined) throw new LauncherUnreachable(`the pid file ${target.pidFile} holds no pid`);
   }
   if (target.controlSocket) return { path: target.controlSocket, pid };
   if (pid !== undefined) return { path: defaultControlSocketPath(pid), pid };
