@@ -16,13 +16,21 @@ export class ThrottledWarning {
   }
 
   warn(fields: Record<string, unknown>, message: string): void {
+    this.#log('warn', fields, message);
+  }
+
+  info(fields: Record<string, unknown>, message: string): void {
+    this.#log('info', fields, message);
+  }
+
+  #log(level: 'warn' | 'info', fields: Record<string, unknown>, message: string): void {
     const now = Date.now();
     const state = this.#byMessage.get(message);
     if (state && now - state.lastAt < this.#intervalMs) {
       state.suppressed++;
       return;
     }
-    this.#logger.warn({ ...fields, suppressed: state?.suppressed ?? 0 }, message);
+    this.#logger[level]({ ...fields, suppressed: state?.suppressed ?? 0 }, message);
     this.#byMessage.set(message, { lastAt: now, suppressed: 0 });
   }
 }
