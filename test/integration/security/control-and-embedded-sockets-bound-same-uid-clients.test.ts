@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { execa } from 'execa';
-import { until } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { CTL, startLauncher } from '../../helpers/launcher.js';
 
 interface Client {
@@ -56,7 +56,7 @@ async function open(t: TestContext, path: string): Promise<Client> {
     closed: () => closed,
     write: (text) => void socket.write(text),
     async answer(id, timeoutMs = 20_000) {
-      await until(`an answer to ${id}`, () => byId.has(id) || closed, timeoutMs, 5);
+      await until(`an answer to ${id}`, () => byId.has(id) || closed, { timeoutMs, intervalMs: 5 });
       const frame = byId.get(id);
       assert.ok(frame, `the connection closed before answering ${id}`);
       return frame;
@@ -97,13 +97,13 @@ test('the control and embedded sockets bound what a same-uid client can make the
   await t.test('control: a frame over 4 KiB, and a trickled one, close their connection', async (t) => {
     const big = await open(t, control);
     big.write(`{"id":1,"command":"status","pad":"${'x'.repeat(5000)}"}\n`);
-    await until('the 5 KiB frame to close its connection', big.closed, 5000);
+    await until('the 5 KiB frame to close its connection', big.closed, { timeoutMs: 5000 });
     assert.equal(big.frames.length, 0, 'not answered');
 
     const slow = await open(t, control);
     const start = performance.now();
     slow.write('{"id":1,');
-    await until('the trickled frame to close its connection', slow.closed, 15_000);
+    await until('the trickled frame to close its connection', slow.closed, { timeoutMs: 15_000 });
     const took = performance.now() - start;
     assert.ok(took >= 4000 && took < 12_000, `closed after ${Math.round(took)} ms (5 s bound)`);
   });
@@ -112,10 +112,10 @@ test('the control and embedded sockets bound what a same-uid client can make the
     const held: Client[] = [];
     for (let i = 0; i < 16; i++) held.push(await open(t, control));
     const extra = await open(t, control);
-    await until('the 17th connection to be closed', extra.closed, 5000);
+    await until('the 17th connection to be closed', extra.closed, { timeoutMs: 5000 });
     assert.equal(held.some((client) => client.closed()), false, 'the first 16 stay');
     const start = performance.now();
-    await until('the idle connections to be closed', () => held.every((client) => client.closed()), 20_000);
+    await until('the idle connections to be closed', () => held.every((client) => client.closed()), { timeoutMs: 20_000 });
     assert.ok(performance.now() - start < 15_000);
     assert.equal((await status()).state, 'running', 'ctl works again');
   });
@@ -124,7 +124,7 @@ test('the control and embedded sockets bound what a same-uid client can make the
     const held: Client[] = [];
     for (let i = 0; i < 64; i++) held.push(await open(t, embedded));
     const extra = await open(t, embedded);
-    await until('the 65th client to be closed', extra.closed, 5000);
+    await until('the 65th client to be closed', extra.closed, { timeoutMs: 5000 });
     assert.equal(held.some((client) => client.closed()), false);
     for (const client of held) client.socket.destroy();
   });
@@ -133,7 +133,7 @@ test('the control and embedded sockets bound what a same-uid client can make the
     const client = await open(t, embedded);
     const start = performance.now();
     client.write(`{"t":"hello","id":1,"pad":"${'x'.repeat(1 << 20)}`);
-    await until('the unfinished frame to close its connection', client.closed, 15_000);
+    await until('the unfinished frame to close its connection', client.closed, { timeoutMs: 15_000 });
     const took = performance.now() - start;
     assert.ok(took >= 4000 && took < 12_000, `closed after ${Math.round(took)} ms (5 s bound)`);
     assert.ok(launcher.lines.some((line) => /bad frame/.test(line.msg) && /unfinished after 5000 ms/.test(String(line.reason))));

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { until } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { freePort } from '../../helpers/http.js';
 import { CTL, startLauncher } from '../../helpers/launcher.js';
 
@@ -78,7 +78,7 @@ test('metrics_port: loopback by default, a bearer token, a connection cap and sh
   t.after(() => sockets.forEach((socket) => socket.destroy()));
   await Promise.all(sockets.map((socket) => Promise.race([once(socket, 'connect'), once(socket, 'close')])));
   // All but the cap are closed by the launcher at once.
-  await until('the connections past the cap to be closed', () => closed >= 420 - 16, 10_000);
+  await until('the connections past the cap to be closed', () => closed >= 420 - 16, { timeoutMs: 10_000 });
   const during = fdCount(launcher.pid);
   assert.ok(during - before <= 20, `the launcher holds at most the cap: ${before} fds before, ${during} with 420 idle connections`);
   assert.ok(launcher.lines.some((line) => /too many connections/.test(line.msg)), 'the drop is logged');
@@ -92,7 +92,7 @@ test('metrics_port: loopback by default, a bearer token, a connection cap and sh
 
   // The idle ones that were kept are closed within the header timeout (5 s, checked each second).
   const start = performance.now();
-  await until('every idle connection closed', () => closed === 420, 15_000);
+  await until('every idle connection closed', () => closed === 420, { timeoutMs: 15_000 });
   assert.ok(performance.now() - start < 12_000);
   const after = await get('127.0.0.1', metricsPort, '/metrics', { authorization: `Bearer ${TOKEN}` });
   assert.equal(after.status, 200, 'metrics serve again');

@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { until } from '../../helpers/fault-load.js';
+import { until } from '../../helpers/wait.js';
 import { RPC_CLI, startLauncher } from '../../helpers/launcher.js';
 
 const TOPIC = 'audit27';
@@ -48,13 +48,13 @@ test('malformed notifications are logged clipped and throttled; the listener kee
   const publish = async (body: string, mandatory = true): Promise<{ error?: { code: string } }> => {
     const mine = ++id;
     client.write(`${JSON.stringify({ t: 'publish', id: mine, exchange: '', key: `${TOPIC}.info`, body, mandatory })}\n`);
-    await until(`the answer to publish ${mine}`, () => answers.has(mine), 20_000, 5);
+    await until(`the answer to publish ${mine}`, () => answers.has(mine), { timeoutMs: 20_000, intervalMs: 5 });
     return answers.get(mine)!;
   };
 
   // Until the listener's queue exists, a mandatory publish is unroutable.
   const first = envelope({ priority: 'x'.repeat(HUGE), event_type: 'huge.priority' });
-  await until('the listener to consume', async () => (await publish(first)).error === undefined, 30_000, 100);
+  await until('the listener to consume', async () => (await publish(first)).error === undefined, { timeoutMs: 30_000, intervalMs: 100 });
   await publish(envelope({ priority: { nested: 'y'.repeat(HUGE) } }));
   await publish(JSON.stringify({ 'oslo.version': 'v'.repeat(HUGE), 'oslo.message': '{}' }));
   await publish(`{"oslo.version": "2.0", "oslo.message": "${'z'.repeat(HUGE)}`);
