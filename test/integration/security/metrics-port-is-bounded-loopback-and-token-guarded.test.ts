@@ -75,7 +75,9 @@ test('metrics_port: loopback by default, a bearer token, a connection cap and sh
     socket.on('close', () => closed++);
     sockets.push(socket);
   }
-  t.after(() => sockets.forEach((socket) => socket.destroy()));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+  });
   await Promise.all(sockets.map((socket) => Promise.race([once(socket, 'connect'), once(socket, 'close')])));
   // All but the cap are closed by the launcher at once.
   await until('the connections past the cap to be closed', () => closed >= 420 - 16, { timeoutMs: 10_000 });
