@@ -12,6 +12,7 @@ import { envName, flagName, iniKey, type OptionSpec } from './option-types.js';
 import { didYouMean } from './suggest.js';
 import { SECTIONS, unknownEnvironmentWarnings, unknownKeyWarning, unknownSectionWarning } from './unknown-names.js';
 import { OPTIONS, type Config, type OptionName } from './options.js';
+import { checkConfigFileTrust } from '../security/file-trust.js';
 
 /** Option values given in code (launch()), above every other source; checked like the rest. */
 export type ConfigOverrides = Partial<Record<OptionName, string | number | boolean>>;
@@ -61,6 +62,7 @@ export function loadConfig(
         cause: error,
       });
     }
+    warnings.push(...checkConfigFileTrust(file, text)); // refuses a file others may change (issue 27, 11)
     for (const [section, entries] of parseIni(text, file, KNOWN_KEYS)) {
       const whole = WHOLE_SECTION.get(section);
       if (!SECTIONS.has(section) && !whole) {

@@ -120,7 +120,15 @@ export const OPTIONS = {
   },
   metrics_port: {
     group: 'DEFAULT', type: 'int', min: 0, max: 65_535, default: 0,
-    help: 'With metrics_enabled: 0 serves metrics_path on the service port; another port makes the launcher serve it there (on host) and nowhere else.',
+    help: 'With metrics_enabled: 0 serves metrics_path on the service port; another port makes the launcher serve it there (on metrics_host) and nowhere else.',
+  },
+  metrics_host: {
+    group: 'DEFAULT', type: 'string', default: '127.0.0.1',
+    help: 'Address the launcher serves metrics_port on (loopback by default; not [wsgi] host).',
+  },
+  metrics_token: {
+    group: 'DEFAULT', type: 'optional-string', default: undefined, secret: true,
+    help: 'Bearer token metrics_port requires (Authorization: Bearer <token>); none when unset.',
   },
   embedded_socket: {
     group: 'DEFAULT', type: 'optional-string', default: undefined,
@@ -372,7 +380,7 @@ export const OPTIONS = {
   },
   rabbit_ssl_enforce_hostname_verification: {
     group: 'oslo_messaging_rabbit', ini: 'ssl_enforce_hostname_verification', type: 'bool', default: false,
-    help: "With ssl_ca_file, also check the broker's certificate names the host connected to.",
+    help: "Check the broker's certificate names the host connected to also with ssl_ca_file (always checked with the system CAs).",
   },
   // oslo.messaging 16.1's queue types (quorum, stream, queue manager): rabbit-queue-options.ts
   ...RABBIT_QUEUE_OPTIONS,

@@ -3,11 +3,11 @@
  * by --binary / --port among the launchers registered in the private runtime folder, or the only
  * one there), send one request and wait for its answer.
  */
-import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { ErrorCodes, OsloNodeError, describeError } from '../errors.js';
 import { readFrames, writeFrame } from '../rpc/transports/embedded/ndjson.js';
 import { checkOwnSocket } from '../ipc/runtime-dir.js';
+import { readPidFile } from './pid-file.js';
 import { defaultControlSocketPath } from './control-path.js';
 import { LauncherUnreachable, chooseLauncher, choiceNamesOne, runningLaunchers, type LauncherChoice, type LauncherRecord } from './launchers.js';
 import type { ControlAnswer, ControlCommand } from './control-protocol.js';
@@ -44,15 +44,15 @@ export async function everyLauncher(): Promise<LauncherRecord[]> {
 }
 
 function pidFromFile(pidFile: string): number {
-  let text: string;
+  let read: ReturnType<typeof readPidFile>;
   try {
-    text = readFileSync(pidFile, 'utf8');
+    read = readPidFile(pidFile);
   } catch (error) {
     throw new LauncherUnreachable(`cannot read the pid file ${pidFile}: ${describeError(error)}`, { cause: error });
   }
-  const pid = Number.parseInt(text, 10);
-  if (!(pid > 0)) throw new LauncherUnreachable(`the pid file ${pidFile} holds no pid`);
-  return pid;
+  if (read.untrusted) throw new LauncherUnreachable(`refusing the pid file ${pidFile}: ${read.untrusted}`);
+  if (read.pid === undefined) throw new LauncherUnreachable(`the pid file ${pidFile} holds no pid`);
+  return read.pid;
 }
 
 /** The socket to use, and the pid the launcher must have (from the pid file or a record). */

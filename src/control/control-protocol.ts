@@ -59,13 +59,18 @@ export interface WorkerStatus {
 
 const COMMANDS: readonly ControlCommand[] = ['status', 'scale', 'reload', 'stop'];
 
+/** `scale`'s bounds: the `workers` option's (the launcher used to take 2^53-1 and crash). */
+export const MAX_WORKERS = 512;
+
 /** Check a decoded frame; returns the reason it is not a request. */
 export function invalidRequest(frame: unknown): string | undefined {
   if (typeof frame !== 'object' || frame === null) return 'a request must be a JSON object';
   const { id, command, workers, pid } = frame as Record<string, unknown>;
   if (!Number.isSafeInteger(id)) return 'id must be an integer';
   if (!COMMANDS.includes(command as ControlCommand)) return `command must be one of ${COMMANDS.join(', ')}`;
-  if (command === 'scale' && !(Number.isSafeInteger(workers) && (workers as number) >= 1)) return 'scale needs workers, an integer >= 1';
+  if (command === 'scale' && !(Number.isSafeInteger(workers) && (workers as number) >= 1 && (workers as number) <= MAX_WORKERS)) {
+    return `scale needs workers, an integer from 1 to ${MAX_WORKERS}`;
+  }
   if (pid !== undefined && !Number.isSafeInteger(pid)) return 'pid must be an integer';
   return undefined;
 }

@@ -8,6 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { describeError } from '../errors.js';
 import { listenPrivateSocket } from '../ipc/runtime-dir.js';
 import type { Logger } from '../logging/logger.js';
+import { ThrottledWarning } from '../logging/throttled-warning.js';
 import { readFrames, writeFrame } from '../rpc/transports/embedded/ndjson.js';
 import { controlSocketPathFor, removeDeadControlSockets } from './control-path.js';
 import { invalidRequest, type ControlAnswer, type ControlRequest, type LauncherStatus, type OperationResult } from './control-protocol.js';
@@ -21,9 +22,17 @@ export interface ControlActions {
   stop(): Promise<OperationResult>;
 }
 
+/**
+ * Bounds on same-uid clients (issue 27, 7): a request is a short line, ctl.js opens one
+ * connection and sends its request at once. A longer or trickled frame, a connection past the
+ * cap, or one idle without a request in progress is closed.
+ */
+export const CONTROL_BOUNDS = { maxFrameBytes: 4096, maxFrameMs: 5000, maxConnections: 16, idleMs: 10_000 } as const;
+
 export class ControlServer {
   readonly #actions: ControlActions;
   readonly #logger: Logger;
+  readonly #warnings: ThrottledWarning;
   readonly #sockets = new Set<Socket>();
   readonly #pending = new Set<Promise<unknown>>();
   #server: Server | undefined;
@@ -32,6 +41,7 @@ export class ControlServer {
   constructor(actions: ControlActions, logger: Logger) {
     this.#actions = actions;
     this.#logger = logger;
+    this.#warnings = new ThrottledWarning(logger);
   }
 
   get path(): string | undefined {
@@ -46,6 +56,9 @@ export class ControlServer {
     const path = controlSocketPathFor(configured, process.pid, { create: true });
     await removeDeadControlSockets();
     const server = createServer((socket) => this.#accept(socket));
+    // Node closes a connection past the cap as soon as it is accepted.
+    server.maxConnections = CONTROL_BOUNDS.maxConnections;
+    server.on('drop', () => this.#warnings.warn({ maxConnections: CONTROL_BOUNDS.maxConnections }, 'control socket: too many connections; closing new ones'));
     await listenPrivateSocket(server, path, 'control_socket');
     server.on('error', (error) => this.#logger.error({ err: error }, 'control socket error'));
     this.#server = server;
@@ -58,6 +71,11 @@ export class ControlServer {
     this.#sockets.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => this.#sockets.delete(socket));
+    // Idle with nothing in progress: closed (a long scale or reload keeps its connection).
+    let inProgress = 0;
+    socket.setTimeout(CONTROL_BOUNDS.idleMs, () => {
+      if (inProgress === 0) socket.destroy();
+    });
     readFrames(
       socket,
       (frame) => {
@@ -67,14 +85,19 @@ export class ControlServer {
           writeFrame(socket, { id, ok: false, error: reason, code: 'bad-request' } satisfies ControlAnswer);
           return;
         }
+        inProgress++;
         const answer = this.#run(frame as ControlRequest).then((answered) => void writeFrame(socket, answered));
         this.#pending.add(answer);
-        void answer.finally(() => this.#pending.delete(answer));
+        void answer.finally(() => {
+          inProgress--;
+          this.#pending.delete(answer);
+        });
       },
       (reason) => {
-        this.#logger.warn({ reason }, 'control socket client sent a bad frame; disconnected');
+        this.#warnings.warn({ reason }, 'control socket client sent a bad frame; disconnected');
         socket.destroy();
       },
+      { maxFrameBytes: CONTROL_BOUNDS.maxFrameBytes, maxFrameMs: CONTROL_BOUNDS.maxFrameMs },
     );
   }
 

@@ -7,8 +7,12 @@
  * a pid in the file counts as running only when /proc says it is a launcher of ours (a reused
  * pid, or 1, no longer blocks the start); the file is removed on exit only if it still holds
  * our pid.
+ *
+ * A pid is believed only from a file of ours (issue 27, 8): opened with O_NOFOLLOW, owned by our
+ * uid, not writable by group or others. Another user who wrote launcher B's pid into a shared
+ * folder made `ctl.js stop --pid-file` stop B, and launcher A refuse to start.
  */
-import { closeSync, constants, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, ErrorCodes, describeError } from '../errors.js';
 
@@ -28,17 +32,39 @@ function createExclusive(path: string): void {
   }
 }
 
-/** The pid in a regular file at `path`, or undefined; throws when the path is not a regular file. */
-function readPid(path: string): number | undefined {
-  const stats = lstatSync(path);
-  if (!stats.isFile()) throw refuse(`${path} exists and is not a regular file (a symbolic link?); refusing to write through it`);
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+/** Why a pid file with these stats is not to be believed, or undefined when it is ours. */
+function distrust(stats: Stats): string | undefined {
+  if (!stats.isFile()) return 'it is not a regular file';
+  const uid = process.getuid?.();
+  if (uid !== undefined && stats.uid !== uid) return `it is owned by uid ${stats.uid}, not by us (uid ${uid})`;
+  if ((stats.mode & 0o022) !== 0) return `group or others may write it (mode ${(stats.mode & 0o777).toString(8).padStart(3, '0')})`;
+  return undefined;
+}
+
+/**
+ * Read the pid file at `path` (never through a symlink: ELOOP). `untrusted` says why its pid is
+ * not to be believed; `pid` is undefined when it holds none.
+ */
+export function readPidFile(path: string): { pid: number | undefined; untrusted: string | undefined } {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
+    const untrusted = distrust(fstatSync(fd));
+    if (untrusted) return { pid: undefined, untrusted };
     const pid = Number.parseInt(readFileSync(fd, 'utf8'), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    return { pid: Number.isInteger(pid) && pid > 0 ? pid : undefined, untrusted: undefined };
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The pid in a regular file of ours at `path`, or undefined (none, or a file we do not trust:
+ * it is replaced like a stale one); throws when the path is not a regular file.
+ */
+function readPid(path: string): number | undefined {
+  const stats = lstatSync(path);
+  if (!stats.isFile()) throw refuse(`${path} exists and is not a regular file (a symbolic link?); refusing to write through it`);
+  return readPidFile(path).pid;
 }
 
 function realpathOrSelf(path: string): string {

@@ -6,7 +6,8 @@
  *   GET  /v1/rpc/ping      an RPC call of `ping` through the transport (answered by any worker)
  *   POST /v1/rpc/echo      the JSON body's `value` echoed back through an RPC call
  *   GET  /v1/tasks         periodic tasks: name, spacing, last run, last duration, runs, failures
- *   GET  /metrics          Prometheus text, merged over the launcher's workers
+ *   GET  /metrics          Prometheus text, merged over the launcher's workers (with metrics_enabled
+ *                          and metrics_port 0 only: each scrape costs the launcher a collection)
  *   POST /v1/services/disable, /v1/services/enable   admin only (Bearer admin_token); 404 when no token is set
  * RPC failures map to: 504 timeout, 502 remote error, 503 broker or transport unavailable.
  */
@@ -141,7 +142,8 @@ export function createDemoApp(context: DemoAppContext): RequestListener {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const key = `${req.method} ${path}`;
-    if (key === 'GET /metrics') {
+    // Metrics off, or served on their own port (metrics_host, metrics_token): not here either.
+    if (key === 'GET /metrics' && config.metrics_enabled && config.metrics_port === 0) {
       serveMetrics(launcher, res);
       return;
     }

@@ -9,6 +9,7 @@ import type { WorkerInfo } from '../ipc/messages.js';
 import type { Logger } from '../logging/logger.js';
 import type { RpcClient } from '../rpc/client.js';
 import { specifierFor } from '../service/module-specifier.js';
+import { checkModuleTrust } from '../security/file-trust.js';
 import type { Service } from '../service/service.js';
 
 /** The launcher as an app in one of its workers sees it. */
@@ -64,6 +65,12 @@ function factoryError(modulePath: string, message: string, cause?: unknown): Osl
 /** The import specifier of an app module path (also used by the spare's preload). */
 export { specifierFor };
 
+/** Import an app module (the spare's preload), refusing one others may change (ModuleLoadError). */
+export async function importAppModule(modulePath: string): Promise<unknown> {
+  checkModuleTrust(modulePath, specifierFor(modulePath), 'app');
+  return import(specifierFor(modulePath));
+}
+
 /**
  * Import `modulePath` and return its request listener.
  *
@@ -75,6 +82,7 @@ export { specifierFor };
  */
 export async function loadApp(modulePath: string, context: AppContext): Promise<RequestListener> {
   let exported: unknown;
+  checkModuleTrust(modulePath, specifierFor(modulePath), 'app');
   try {
     const mod = (await import(specifierFor(modulePath))) as { default?: unknown };
     exported = mod.default ?? mod;

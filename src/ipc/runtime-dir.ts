@@ -10,11 +10,16 @@
  * Sockets are bound under umask 0177 (0600 from their creation, no chmod that could follow a
  * symlink), a path that holds anything but a dead socket of ours is refused, and clients check
  * a socket's owner and mode before they connect.
+ *
+ * A configured socket path (`embedded_socket`, `control_socket`, `backdoor_socket`) gets the same
+ * check of its folder, by servers before they bind and by clients before they connect (issue
+ * 27, 12): in a folder another user can write, the socket checked could be swapped for theirs
+ * between the check and the connect.
  */
 import { lstatSync, mkdirSync, unlinkSync, type Stats } from 'node:fs';
 import { connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError, ErrorCodes, describeError } from '../errors.js';
 
 /** Our uid, or undefined where the platform has none (Windows: no ownership checks). */
@@ -53,6 +58,8 @@ export interface PrivateDirOptions {
   readonly option?: string;
   /** Create the folder (mode 0700, one level only) when missing (default true). */
   readonly create?: boolean;
+  /** What to do about a folder that is not private (default: about XDG_RUNTIME_DIR). */
+  readonly hint?: string;
 }
 
 /**
@@ -74,8 +81,16 @@ export function ensurePrivateDir(path: string, options: PrivateDirOptions = {}):
   if (stats.isSymbolicLink()) throw refuse(option, `the private folder ${path} is a symbolic link; refusing to use it`);
   if (!stats.isDirectory()) throw refuse(option, `${path} is not a directory; refusing to use it as the private folder`);
   const why = notPrivate(stats);
-  if (why) throw refuse(option, `the folder ${path} is not private: ${why}; remove it or set XDG_RUNTIME_DIR to a private folder`);
+  if (why) throw refuse(option, `the folder ${path} is not private: ${why}; ${options.hint ?? 'remove it or set XDG_RUNTIME_DIR to a private folder'}`);
   return true;
+}
+
+/**
+ * The folder of the socket `path` must be private to us (ensurePrivateDir, not created). Throws
+ * the ConfigError naming `option`; a missing folder is left to bind or connect to report.
+ */
+export function ensurePrivateSocketFolder(path: string, option: string): void {
+  ensurePrivateDir(dirname(resolve(path)), { option, create: false, hint: `put ${option} in a folder only we can use (mode 0700)` });
 }
 
 /** The default private runtime folder, created and checked (see ensurePrivateDir). */
@@ -87,9 +102,11 @@ export function privateRuntimeDir(options: PrivateDirOptions = {}): string {
 
 /**
  * Before a client connects: the socket at `path` must be a socket owned by our uid with no
- * group/other bits, or it may be another user's impostor. Returns false when nothing is there.
+ * group/other bits, in a folder private to us, or it may be another user's impostor. Returns
+ * false when nothing is there.
  */
 export function checkOwnSocket(path: string, option = 'embedded_socket'): boolean {
+  ensurePrivateSocketFolder(path, option);
   const stats = lstatOrUndefined(path);
   if (!stats) return false;
   if (!stats.isSocket()) throw refuse(option, `${path} is not a unix socket; refusing to connect`);
@@ -134,6 +151,7 @@ export async function clearStaleSocket(path: string, option: string): Promise<vo
  * Binding a unix socket happens synchronously inside `listen()`, so the mask is restored at once.
  */
 export async function listenPrivateSocket(server: Server, path: string, option: string): Promise<void> {
+  ensurePrivateSocketFolder(path, option);
   await clearStaleSocket(path, option);
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => reject(refuse(option, `cannot listen on ${path}: ${describeError(error)}`, error));

@@ -8,6 +8,8 @@
  */
 import { ClosedError, InvalidArgumentError } from '../errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
+import { LOGGED_VALUE_MAX, clipForLog } from '../logging/clip.js';
+import { ThrottledWarning } from '../logging/throttled-warning.js';
 import { decodeEnvelope } from '../rpc/envelope.js';
 import { NoOpSerializer, type Serializer } from '../rpc/serializer.js';
 import type { Delivery, Listener, Transport } from '../rpc/transports/transport.js';
@@ -64,6 +66,8 @@ export class NotificationListener {
   readonly #maxBytes: number;
   readonly #batch: { size: number; timeoutMs: number | undefined } | undefined;
   readonly #logger: Logger;
+  /** A flood of malformed or duplicate notifications is logged once per 10 s, with a count. */
+  readonly #warnings: ThrottledWarning;
   readonly #recent: string[] = [];
   readonly #stats: NotificationListenerStats = { received: 0, handled: 0, requeued: 0, dropped: 0, duplicates: 0 };
   #pending: Parsed[] = [];
@@ -95,6 +99,7 @@ export class NotificationListener {
     // oslo: without batch_timeout a batch waits until it is full (or the listener stops).
     this.#batch = options.batch ? { size: options.batch.size, timeoutMs: options.batch.timeout === undefined ? undefined : options.batch.timeout * 1000 } : undefined;
     this.#logger = (options.logger ?? silentLogger()).child({ component: 'notification-listener', pool: options.pool });
+    this.#warnings = new ThrottledWarning(this.#logger);
     this.#dispatcher = new NotificationDispatcher({ endpoints, serializer: options.serializer ?? new NoOpSerializer(), logger: this.#logger });
     if (this.#dispatcher.priorities.length === 0) throw new InvalidArgumentError(`no endpoint has a method for any priority (audit, debug, info, warn, error, critical, sample)`);
   }
@@ -144,14 +149,14 @@ export class NotificationListener {
     const parsed = decoded.ok ? parseNotification(decoded.message) : decoded;
     if (!parsed.ok) {
       this.#stats.dropped++;
-      this.#logger.warn({ reason: parsed.reason }, 'malformed notification dropped');
+      this.#warnings.warn({ reason: clipForLog(parsed.reason, 4 * LOGGED_VALUE_MAX) }, 'malformed notification dropped');
       delivery.reject();
       return undefined;
     }
     const { uniqueId } = parsed.notification;
     if (uniqueId !== undefined && this.#recent.includes(uniqueId)) {
       this.#stats.duplicates++;
-      this.#logger.info({ uniqueId }, 'ignoring duplicate notification');
+      this.#warnings.info({ uniqueId: clipForLog(uniqueId) }, 'ignoring duplicate notification');
       delivery.ack();
       return undefined;
     }

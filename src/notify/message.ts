@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { packContext, unpackContext, type RequestContext } from '../rpc/context.js';
 import { hex32 } from '../rpc/ids.js';
 import { parsePriority, type Priority } from './priorities.js';
+import { clipForLog } from '../logging/clip.js';
 
 /**
  * Context keys a notification may carry (oslo's `_sanitize_context`): everything else, auth
@@ -79,7 +80,7 @@ export type ParsedNotification =
 /** Pick a received message dict apart; an unknown priority is refused (oslo logs and acks it). */
 export function parseNotification(message: Record<string, unknown>): ParsedNotification {
   const priority = parsePriority(message.priority);
-  if (!priority) return { ok: false, reason: `unknown priority ${JSON.stringify(message.priority ?? null)}` };
+  if (!priority) return { ok: false, reason: `unknown priority ${clipForLog(JSON.stringify(message.priority ?? null))}` };
   const uniqueId = typeof message._unique_id === 'string' ? message._unique_id : undefined;
   return {
     ok: true,

@@ -14,6 +14,7 @@ import { silentLogger, type Logger } from '../logging/logger.js';
 import { PoolError } from './errors.js';
 import { poolModuleExists, poolModulePath, poolModuleText, resolvePoolDirectory, resolvePoolModule, type PoolModule } from './pool-module.js';
 import type { PoolRunner } from './scheduler.js';
+import { checkModuleTrust } from '../security/file-trust.js';
 import { TIMED_OUT, withTimeout, type StopOptions } from '../lifecycle/with-timeout.js';
 
 export interface TaskPoolOptions {
@@ -140,7 +141,10 @@ export class TaskPool implements PoolRunner {
    * @throws PoolError ERR_POOL_TASK_NAME when it is not a name, an absolute path or a file URL.
    */
   resolve(module: PoolModule): URL {
-    return resolvePoolModule(module, this.#directory);
+    const url = resolvePoolModule(module, this.#directory);
+    // A module others may change is refused (ModuleLoadError; issue 27, 11); checked until found.
+    if (!this.#found.has(url.href)) checkModuleTrust(poolModuleText(module), url.href, 'pool');
+    return url;
   }
 
   /**

@@ -4,6 +4,7 @@
  * coded reason, because it runs inside consumer callbacks.
  */
 import { versionIsCompatible } from './version.js';
+import { LOGGED_VALUE_MAX, clipForLog } from '../logging/clip.js';
 
 /** The envelope version we send and the newest we accept. */
 export const ENVELOPE_VERSION = '2.0';
@@ -58,7 +59,8 @@ function parse(text: string): { ok: true; value: unknown } | { ok: false; reason
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+    // V8 quotes the text it could not parse: a peer's megabytes must not reach a log line.
+    return { ok: false, reason: clipForLog(error instanceof Error ? error.message : String(error), 2 * LOGGED_VALUE_MAX) };
   }
 }
 
@@ -86,7 +88,7 @@ export function decodeEnvelope(body: Buffer | string, maxBytes = Number.POSITIVE
   if (typeof version !== 'string') return fail('bad-envelope', 'oslo.version is not a string');
   // "2.0" (every current peer's) needs no parsing.
   if (version !== ENVELOPE_VERSION && !versionIsCompatible(ENVELOPE_VERSION, version)) {
-    return fail('unsupported-envelope-version', `unsupported envelope version ${version}`);
+    return fail('unsupported-envelope-version', `unsupported envelope version ${clipForLog(version)}`);
   }
   const inner = envelope[MESSAGE_KEY];
   if (typeof inner !== 'string') return fail('bad-envelope', 'oslo.message is not a string');

@@ -6,6 +6,7 @@
 import { ModuleLoadError, describeError } from '../errors.js';
 import { Manager, type ManagerClass } from './manager.js';
 import { specifierFor } from './module-specifier.js';
+import { checkModuleTrust } from '../security/file-trust.js';
 
 /**
  * Import `modulePath` and return its class.
@@ -14,6 +15,7 @@ import { specifierFor } from './module-specifier.js';
  */
 export async function loadManager(modulePath: string): Promise<ManagerClass> {
   const specifier = specifierFor(modulePath);
+  checkModuleTrust(modulePath, specifier, 'manager');
   let exported: unknown;
   try {
     const mod = (await import(specifier)) as { default?: unknown };

@@ -15,7 +15,7 @@ import { CREATE_SERVICES_TABLE, LIST_SERVICES, REPORT_STATE, SERVICES_TABLE_EXIS
 import type { ServiceGroupDriver } from './driver.js';
 import { ServiceGroupUnavailableError, ServiceNotFoundError } from './errors.js';
 import type { DisableRequest, MemberReport, ServiceState } from './report.js';
-import { ThrottledWarning } from './throttled-log.js';
+import { ThrottledWarning } from '../logging/throttled-warning.js';
 
 /** Two connections: the heartbeat never waits behind a slow read of the table. */
 const POOL_SIZE = 2;

@@ -5,6 +5,10 @@
  * into the future still counts); a member that leaves is dropped at once. The table is bounded:
  * members silent past the down time are dropped, records silent for `pruneAfterMs` are
  * forgotten, and past `maxRecords` a new record is refused (forged hosts cannot grow memory).
+ *
+ * A record's disabled state is not taken from reports (anyone can cast one, issue 27, 2): only
+ * setDisabled changes it, and only with a change newer than the one it holds (`at`), so a
+ * replayed older change never undoes a newer one (issue 27, 3).
  */
 import type { HeartbeatReport, ServiceState } from './report.js';
 
@@ -17,6 +21,8 @@ interface GroupRecord {
   members: Map<number, Member>;
   last: HeartbeatReport;
   lastSeenAt: number;
+  /** The disabled state and the time of the change that set it (0: never changed). */
+  state: { disabled: boolean; reason: string | null; at: number };
 }
 
 export interface MembershipOptions {
@@ -65,7 +71,7 @@ export class Membership {
     if (!record) {
       if (this.#records.size >= this.#maxRecords) this.prune();
       if (this.#records.size >= this.#maxRecords) return 'refused-full';
-      this.#records.set(key, (record = { members: new Map(), last: report, lastSeenAt: now }));
+      this.#records.set(key, (record = { members: new Map(), last: report, lastSeenAt: now, state: { disabled: false, reason: null, at: 0 } }));
     }
     // Members silent past the down time are gone: a flood of made-up pids cannot pile up.
     for (const [pid, member] of record.members) {
@@ -83,12 +89,20 @@ export class Membership {
     this.#records.get(`${host}/${binary}`)?.members.delete(pid);
   }
 
-  /** Mark a record disabled (or enabled again) with a reason; false when unknown. */
-  setDisabled(host: string, binary: string, disabled: boolean, reason: string | null): boolean {
+  /**
+   * Mark a record disabled (or enabled again) with a reason, as of `at` (the change's time, ms);
+   * false when unknown, or when the record holds a change as new or newer (a replay).
+   */
+  setDisabled(host: string, binary: string, disabled: boolean, reason: string | null, at = this.#now()): boolean {
     const record = this.#records.get(`${host}/${binary}`);
-    if (!record) return false;
-    record.last = { ...record.last, disabled, disabledReason: disabled ? reason : null };
+    if (!record || at <= record.state.at) return false;
+    record.state = { disabled, reason: disabled ? reason : null, at };
     return true;
+  }
+
+  /** The time of the change behind a record's disabled state (0: none), or undefined when unknown. */
+  disabledAt(host: string, binary: string): number | undefined {
+    return this.#records.get(`${host}/${binary}`)?.state.at;
   }
 
   has(host: string, binary: string): boolean {
@@ -125,8 +139,8 @@ export class Membership {
           startedAt: live.map((m) => m.report.startedAt).sort()[0] ?? record.last.startedAt,
           workers: live.reduce((sum, m) => sum + m.report.workers, 0),
           pids: live.flatMap((m) => m.report.pids).sort((a, b) => a - b),
-          disabled: record.last.disabled,
-          disabledReason: record.last.disabledReason,
+          disabled: record.state.disabled,
+          disabledReason: record.state.reason,
           forcedDown: false,
         };
       })

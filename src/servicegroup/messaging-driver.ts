@@ -6,8 +6,11 @@
  * own queue (H deliveries per newcomer, not H² as a fanout answer costs; at most
  * HELLO_ANSWERS_PER_SECOND each, however many hellos arrive); a stopping launcher casts `leave`.
  *
- * Nothing received is trusted: reports are validated and bad ones dropped with a log line, and
- * `set_disabled` must carry the admin token's signature (signed-disable.ts).
+ * Nothing received is trusted: reports are validated and bad ones dropped with a log line;
+ * `set_disabled` and `leave` must carry a signature keyed by the admin token (signed-disable.ts),
+ * fresh and, for a disable, newer than the state held (replays refused). A report never sets a
+ * host's disabled state by itself (issue 27, 2): only the signed change it carries as
+ * `disabledProof` does, which is how a newcomer learns a state set before it came.
  */
 import type { Logger } from '../logging/logger.js';
 import { RpcClient } from '../rpc/client.js';
@@ -18,8 +21,8 @@ import type { ServiceGroupDriver } from './driver.js';
 import { ServiceNotFoundError, ServiceGroupUnavailableError } from './errors.js';
 import { Membership } from './membership.js';
 import { InvalidReport, parseDisable, parseLeave, parseReport, type DisableRequest, type HeartbeatReport, type MemberReport, type ServiceState } from './report.js';
-import { checkDisableSignature, signDisable } from './signed-disable.js';
-import { ThrottledWarning } from './throttled-log.js';
+import { checkDisableSignature, checkLeaveSignature, signDisable, signLeave, type DisabledProof } from './signed-disable.js';
+import { ThrottledWarning } from '../logging/throttled-warning.js';
 
 export const SERVICEGROUP_TOPIC = 'servicegroup';
 
@@ -54,7 +57,9 @@ export class MessagingDriver implements ServiceGroupDriver {
   readonly #dropped: ThrottledWarning;
   #server: RpcServer | undefined;
   #own: MemberReport | undefined;
-  #disabled: { disabled: boolean; reason: string | null } = { disabled: false, reason: null };
+  #disabled: { disabled: boolean; reason: string | null; at: number } = { disabled: false, reason: null, at: 0 };
+  /** The signed change behind our own state, carried in our reports. */
+  #ownProof: DisabledProof | undefined;
   #answerWindow = { startedAt: 0, answers: 0 };
   #retryTimer: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -108,12 +113,18 @@ export class MessagingDriver implements ServiceGroupDriver {
     this.#own = report;
     const full = this.#withDisabled(report);
     this.#membership.report(full);
+    // Our record's state is ours (a report does not carry it into the table).
+    const { disabled, reason, at } = this.#disabled;
+    if (at > 0) this.#membership.setDisabled(report.host, report.binary, disabled, reason, at);
     await this.#client.cast({}, 'report_state', { report: full, hello: first });
   }
 
   async leave(report: MemberReport): Promise<void> {
     this.#membership.leave(report.host, report.binary, report.pid);
-    await this.#client.cast({}, 'leave', { host: report.host, binary: report.binary, pid: report.pid });
+    const leave = { host: report.host, binary: report.binary, pid: report.pid };
+    // Unsigned (no admin_token), the others ignore it and see us down after service_down_time.
+    const token = this.#options.adminToken;
+    await this.#client.cast({}, 'leave', token ? { ...signLeave(token, leave) } : leave);
   }
 
   async services(): Promise<ServiceState[]> {
@@ -129,8 +140,11 @@ export class MessagingDriver implements ServiceGroupDriver {
     if (!own && !this.#membership.has(request.host, request.binary)) throw new ServiceNotFoundError(request.host, request.binary);
     const token = this.#options.adminToken;
     if (!own && !token) throw new ServiceGroupUnavailableError('disabling another host over the messaging driver needs admin_token set on every launcher');
-    this.#apply(request);
-    if (token) await this.#client.cast({}, 'set_disabled', { ...signDisable(token, request) });
+    // The change's time, after any change we hold for it: ours must win over what came before.
+    const at = Math.max(Date.now(), (this.#membership.disabledAt(request.host, request.binary) ?? 0) + 1);
+    const signed = token ? signDisable(token, request, at) : undefined;
+    this.#apply(request, at, signed?.sig);
+    if (signed) await this.#client.cast({}, 'set_disabled', { ...signed });
     // Our report carries the flag: send it now rather than at the next interval.
     if (own && this.#own) await this.report(this.#own, false).catch(() => undefined);
   }
@@ -144,16 +158,27 @@ export class MessagingDriver implements ServiceGroupDriver {
   }
 
   #withDisabled(report: MemberReport): HeartbeatReport {
-    return { ...report, disabled: this.#disabled.disabled, disabledReason: this.#disabled.disabled ? this.#disabled.reason : null, server: this.#serverName };
+    return {
+      ...report,
+      disabled: this.#disabled.disabled,
+      disabledReason: this.#disabled.disabled ? this.#disabled.reason : null,
+      server: this.#serverName,
+      ...(this.#ownProof && { disabledProof: this.#ownProof }),
+    };
   }
 
   #isOwn(request: { host: string; binary: string }): boolean {
     return this.#own !== undefined && this.#own.host === request.host && this.#own.binary === request.binary;
   }
 
-  #apply(request: DisableRequest): void {
-    this.#membership.setDisabled(request.host, request.binary, request.disabled, request.reason);
-    if (this.#isOwn(request)) this.#disabled = { disabled: request.disabled, reason: request.reason };
+  /** Apply a change as of `at` (signed by `sig` when there is one); false when not newer than the state held. */
+  #apply(request: DisableRequest, at: number, sig: string | undefined): boolean {
+    const applied = this.#membership.setDisabled(request.host, request.binary, request.disabled, request.reason, at);
+    // Our own record may not be in the table yet (before our first report): we hold our state too.
+    if (!this.#isOwn(request) || at <= this.#disabled.at) return applied;
+    this.#disabled = { disabled: request.disabled, reason: request.reason, at };
+    this.#ownProof = sig ? { disabled: request.disabled, reason: request.reason, at, sig } : undefined;
+    return true;
   }
 
   #onReport(raw: unknown, hello: boolean): void {
@@ -169,6 +194,7 @@ export class MessagingDriver implements ServiceGroupDriver {
       this.#dropped.warn({ records: this.#membership.size }, 'service-group table is full; dropped a report of a new host');
       return;
     }
+    if (report.disabledProof) this.#onProof(report, report.disabledProof);
     if (hello && outcome === 'new-member' && report.server) this.#answerHello(report.server);
   }
 
@@ -184,10 +210,27 @@ export class MessagingDriver implements ServiceGroupDriver {
     void this.#direct.prepare({ server }).cast({}, 'report_state', { report, hello: false }).catch(() => undefined);
   }
 
+  /** A state a report carries: believed when signed, and applied when newer than ours, at any age. */
+  #onProof(report: HeartbeatReport, proof: DisabledProof): void {
+    const request = { host: report.host, binary: report.binary, disabled: proof.disabled, reason: proof.reason };
+    const refused = checkDisableSignature(this.#options.adminToken, request, proof.at, proof.sig, null);
+    if (refused) {
+      this.#dropped.warn({ host: report.host, binary: report.binary, why: refused }, 'ignored the unsigned or badly signed disabled state of a report');
+      return;
+    }
+    this.#apply(request, proof.at, proof.sig);
+  }
+
   #onLeave(raw: unknown): void {
     const leave = parseLeave(raw);
     if (leave instanceof InvalidReport) {
       this.#dropped.warn({ field: leave.field }, 'dropped a malformed service-group leave');
+      return;
+    }
+    const { at, sig } = raw as { at?: unknown; sig?: unknown };
+    const refused = checkLeaveSignature(this.#options.adminToken, leave, at, sig);
+    if (refused) {
+      this.#dropped.warn({ host: leave.host, binary: leave.binary, why: refused }, 'ignored an unsigned or badly signed leave');
       return;
     }
     this.#membership.leave(leave.host, leave.binary, leave.pid);
@@ -204,6 +247,10 @@ export class MessagingDriver implements ServiceGroupDriver {
       this.#dropped.warn({ host: request.host, binary: request.binary, why: refused }, 'refused an unsigned or badly signed disable request');
       return;
     }
-    this.#apply(request);
+    // Signed and fresh, but not newer than the state held: a replay (or our own cast coming back).
+    if (!this.#apply(request, args.at as number, args.sig as string) && this.#membership.has(request.host, request.binary)) {
+      const held = this.#membership.disabledAt(request.host, request.binary);
+      if (held !== args.at) this.#dropped.warn({ host: request.host, binary: request.binary }, 'refused a disable request older than the state held (a replay?)');
+    }
   }
 }

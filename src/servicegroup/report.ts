@@ -31,14 +31,17 @@ export interface HeartbeatReport {
   readonly workers: number;
   readonly pids: readonly number[];
   readonly startedAt: string;
+  /** The reporter's own state, shown; receivers believe only `disabledProof` (issue 27, 2). */
   readonly disabled: boolean;
   readonly disabledReason: string | null;
   /** The messaging driver's own server name: a hello is answered there, not to everyone. */
   readonly server?: string;
+  /** The signed change behind the reporter's disabled state (signed-disable.ts), when it has one. */
+  readonly disabledProof?: { readonly disabled: boolean; readonly reason: string | null; readonly at: number; readonly sig: string };
 }
 
 /** A report before the driver adds what it owns (disabled state, server name). */
-export type MemberReport = Omit<HeartbeatReport, 'disabled' | 'disabledReason' | 'server'>;
+export type MemberReport = Omit<HeartbeatReport, 'disabled' | 'disabledReason' | 'server' | 'disabledProof'>;
 
 /** One row of /v1/services. `workers` and `pids` are null where the driver does not know them. */
 export interface ServiceState {
@@ -107,6 +110,14 @@ function bool(value: unknown, field: string): boolean {
   return value;
 }
 
+function proof(value: unknown): NonNullable<HeartbeatReport['disabledProof']> {
+  const raw = objectOf(value, 'disabledProof');
+  const disabled = bool(raw.disabled, 'disabledProof');
+  const at = positiveInt(raw.at, 'disabledProof');
+  if (typeof raw.sig !== 'string' || !/^[0-9a-f]{64}$/.test(raw.sig)) throw new InvalidReport('disabledProof');
+  return { disabled, reason: disabled ? nullableString(raw.reason, 'disabledProof') : null, at, sig: raw.sig };
+}
+
 /** A validated copy of `value` (only known fields kept), or InvalidReport. */
 export function parseReport(value: unknown): HeartbeatReport | InvalidReport {
   try {
@@ -131,6 +142,7 @@ export function parseReport(value: unknown): HeartbeatReport | InvalidReport {
       disabled: bool(raw.disabled, 'disabled'),
       disabledReason: nullableString(raw.disabledReason, 'disabledReason'),
       ...(raw.server === undefined ? {} : { server: serverName(raw.server) }),
+      ...(raw.disabledProof === undefined ? {} : { disabledProof: proof(raw.disabledProof) }),
     };
   } catch (error) {
     if (error instanceof InvalidReport) return error;

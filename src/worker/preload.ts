@@ -4,7 +4,7 @@
  * only builds and starts its service. Errors are left for the real start, which reports them.
  */
 import type { WorkerPreload } from '../ipc/messages.js';
-import { specifierFor } from '../http/app-loader.js';
+import { importAppModule } from '../http/app-loader.js';
 import { loadManager } from '../service/manager-loader.js';
 
 export async function preloadModules(preload: WorkerPreload): Promise<void> {
@@ -14,7 +14,7 @@ export async function preloadModules(preload: WorkerPreload): Promise<void> {
   await Promise.allSettled([
     manager ? loadManager(manager) : undefined,
     // Imported only: an app factory runs with the worker's context, once it has a slot.
-    app ? import(specifierFor(app)) : undefined,
+    app ? importAppModule(app) : undefined,
     config.transport_url ? import('../rpc/transports/amqp/index.js') : undefined,
   ]);
 }

@@ -105,6 +105,8 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
     '--report-interval', '1',
     '--graceful-shutdown-timeout', '5',
     '--no-access-log',
+    // heapUsedBytes reads /metrics, which the demo serves only with metrics on.
+    '--metrics-enabled',
   ]);
   t.after(() => launcher.kill());
   const pids = launcher.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];

@@ -1,14 +1,20 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { LAUNCHER } from '../../helpers/launcher.js';
 
 test("a parent with an IPC channel (pm2's wait_ready) gets 'ready' once every worker serves", async (t) => {
+  // A private folder: a configured socket in the shared /tmp is refused (issue 27, 12).
+  const dir = mkdtempSync(join(tmpdir(), 'oslo-node-ipc-ready-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const child = execa(process.execPath, [LAUNCHER, '--workers', '2', '--host', '127.0.0.1', '--port', '0'], {
     ipc: true,
     reject: false,
     serialization: 'json',
-    env: { OSLO_NODE_EMBEDDED_SOCKET: `/tmp/oslo-node-ipc-ready-${process.pid}.sock` },
+    env: { OSLO_NODE_EMBEDDED_SOCKET: join(dir, 'embedded.sock') },
   });
   t.after(() => child.kill('SIGKILL'));
   let output = '';

@@ -12,7 +12,7 @@ test('no broker: the demo is up in the service group, RPC reaches both workers, 
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-demo-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const socket = join(dir, 'rpc.sock');
-  const launcher = await startLauncher(['--workers', '2', '--embedded-socket', socket]);
+  const launcher = await startLauncher(['--workers', '2', '--embedded-socket', socket, '--metrics-enabled']);
   t.after(() => launcher.kill());
 
   const services = JSON.parse((await httpGet(launcher.port, '/v1/services')).body) as { services: Array<Record<string, unknown>> };

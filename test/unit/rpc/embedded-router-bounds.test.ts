@@ -110,3 +110,41 @@ test('a consumer that stops reading is disconnected once maxClientBufferBytes ar
   assert.ok(id < 512, `cut after ${id} messages`);
   assert.equal(instance.stats.links, 1);
 });
+
+test('unfinished frames of all clients together are bounded: the client that passes maxUnfinishedBytes is cut', async (t) => {
+  const { router: instance, open } = await router(t, { maxUnfinishedBytes: 1 << 20 });
+  const first = await open();
+  first.socket.write(`{"t":"hello","id":1,"pad":"${'a'.repeat(600 * 1024)}`);
+  while (instance.stats.unfinishedBytes < 600 * 1024) await new Promise((resolve) => setTimeout(resolve, 5));
+  const second = await open();
+  const secondClosed = new Promise((resolve) => second.socket.once('close', resolve));
+  second.socket.write(`{"t":"hello","id":1,"pad":"${'b'.repeat(600 * 1024)}`);
+  // (once() would reject on the EPIPE of our own write to a socket the router closed.)
+  await secondClosed;
+  // The first finishes its frame and is answered; its bytes left the budget, so a third fits.
+  first.socket.write('"}\n');
+  assert.equal((await first.done(1)).error, undefined);
+  assert.equal(instance.stats.unfinishedBytes, 0);
+  const third = await open();
+  third.socket.write(`{"t":"hello","id":2,"pad":"${'c'.repeat(900 * 1024)}"}\n`);
+  assert.equal((await third.done(2)).error, undefined);
+});
+
+test('bindings and exchanges are capped; an exchange without bindings is dropped', async (t) => {
+  const { router: instance, open } = await router(t, { maxBindings: 3, maxExchanges: 2 });
+  const client = await open();
+  client.send({ t: 'declare', id: 1, queue: 'q', owned: true });
+  client.send({ t: 'bind', id: 2, queue: 'q', exchange: 'a', kind: 'topic', key: 'k1' });
+  client.send({ t: 'bind', id: 3, queue: 'q', exchange: 'a', kind: 'topic', key: 'k1' });
+  client.send({ t: 'bind', id: 4, queue: 'q', exchange: 'b', kind: 'topic', key: 'k2' });
+  client.send({ t: 'bind', id: 5, queue: 'q', exchange: 'c', kind: 'topic', key: 'k3' });
+  client.send({ t: 'bind', id: 6, queue: 'q', exchange: 'a', kind: 'topic', key: 'k4' });
+  client.send({ t: 'bind', id: 7, queue: 'q', exchange: 'b', kind: 'topic', key: 'k5' });
+  for (const id of [2, 3, 4, 6]) assert.equal((await client.done(id)).error, undefined, `bind ${id}`);
+  assert.match((await client.done(5)).error?.message ?? '', /maximum of 2 exchanges/);
+  assert.match((await client.done(7)).error?.message ?? '', /maximum of 3 bindings/);
+  assert.deepEqual([instance.stats.exchanges, instance.stats.bindings], [2, 3], 'a repeated binding counts once');
+  client.send({ t: 'delete', id: 8, queue: 'q' });
+  await client.done(8);
+  assert.deepEqual([instance.stats.exchanges, instance.stats.bindings], [0, 0]);
+});

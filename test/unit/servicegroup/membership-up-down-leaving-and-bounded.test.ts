@@ -50,6 +50,18 @@ test('disabled flag with reason', () => {
   assert.deepEqual([membership.list()[0]!.disabled, membership.list()[0]!.disabledReason], [true, 'maintenance']);
 });
 
+test('a report never changes the disabled state; an older change never undoes a newer one', () => {
+  const membership = new Membership({ serviceDownTimeMs: 60_000 });
+  membership.report(report(1, { disabled: true, disabledReason: 'forged' }));
+  assert.equal(membership.list()[0]!.disabled, false, 'a report saying disabled is not believed');
+  assert.equal(membership.setDisabled('h1', 'demo', true, 'maintenance', 1000), true);
+  assert.equal(membership.setDisabled('h1', 'demo', false, null, 2000), true);
+  assert.equal(membership.setDisabled('h1', 'demo', true, 'maintenance', 1000), false, 'the replayed disable');
+  assert.equal(membership.setDisabled('h1', 'demo', true, 'maintenance', 2000), false, 'not newer');
+  membership.report(report(1, { disabled: true, disabledReason: 'forged' }));
+  assert.deepEqual([membership.list()[0]!.disabled, membership.disabledAt('h1', 'demo')], [false, 2000]);
+});
+
 test('the table is bounded: full means a new host is refused, silent records are pruned, stale members dropped', () => {
   let now = 1_000_000;
   const membership = new Membership({ serviceDownTimeMs: 10_000, maxRecords: 3, pruneAfterMs: 100_000, now: () => now });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidReport, MAX_FIELD_LENGTH, parseDisable, parseLeave, parseReport } from '../../../src/servicegroup/report.js';
-import { checkDisableSignature, signDisable, SIGNATURE_WINDOW_MS } from '../../../src/servicegroup/signed-disable.js';
+import { checkDisableSignature, checkLeaveSignature, signDisable, signLeave, SIGNATURE_WINDOW_MS } from '../../../src/servicegroup/signed-disable.js';
 
 const good = {
   host: 'h1', binary: 'demo', topic: 'demo', version: '1.3', pid: 42, workers: 2, pids: [43, 44],
@@ -58,8 +58,25 @@ test('a disable cast is accepted only with the admin token\'s fresh signature', 
   assert.equal(checkDisableSignature('s3cret', request, signed.at, signed.sig, now + 1000), undefined);
   assert.equal(checkDisableSignature('other', request, signed.at, signed.sig, now), 'bad signature');
   assert.equal(checkDisableSignature('s3cret', { ...request, host: 'x' }, signed.at, signed.sig, now), 'bad signature', 'bound to the request');
-  assert.equal(checkDisableSignature('s3cret', request, signed.at, signed.sig, now + SIGNATURE_WINDOW_MS + 1), 'stale or missing time');
-  assert.equal(checkDisableSignature('s3cret', request, undefined, undefined, now), 'stale or missing time');
+  assert.equal(checkDisableSignature('s3cret', request, signed.at, signed.sig, now + SIGNATURE_WINDOW_MS + 1), 'stale time');
+  assert.equal(checkDisableSignature('s3cret', request, undefined, undefined, now), 'missing time');
+  // In a report (no freshness check) an old state's signature still holds; newer-than-held decides.
+  assert.equal(checkDisableSignature('s3cret', request, signed.at, signed.sig, null), undefined);
   assert.equal(checkDisableSignature('s3cret', request, now, 'zz', now), 'missing signature');
   assert.equal(checkDisableSignature(undefined, request, signed.at, signed.sig, now), 'admin_token is not set here');
+});
+
+test('the key is derived from the token (HKDF), not the token itself; a leave is signed too', async () => {
+  const { createHmac } = await import('node:crypto');
+  const request = { host: 'h', binary: 'b', disabled: true, reason: null };
+  const now = 1_800_000_000_000;
+  const signed = signDisable('s3cret', request, now);
+  const withToken = createHmac('sha256', 's3cret').update(JSON.stringify(['set_disabled', 'h', 'b', true, null, now])).digest('hex');
+  assert.notEqual(signed.sig, withToken, 'not keyed by the bearer token');
+  assert.equal(SIGNATURE_WINDOW_MS, 5000, 'a few seconds');
+  const leave = signLeave('s3cret', { host: 'h', binary: 'b', pid: 7 }, now);
+  assert.equal(checkLeaveSignature('s3cret', { host: 'h', binary: 'b', pid: 7 }, leave.at, leave.sig, now), undefined);
+  assert.equal(checkLeaveSignature('s3cret', { host: 'h', binary: 'b', pid: 8 }, leave.at, leave.sig, now), 'bad signature', 'bound to the pid');
+  assert.equal(checkLeaveSignature('s3cret', { host: 'h', binary: 'b', pid: 7 }, undefined, undefined, now), 'missing time');
+  assert.equal(checkLeaveSignature(undefined, { host: 'h', binary: 'b', pid: 7 }, leave.at, leave.sig, now), 'admin_token is not set here');
 });

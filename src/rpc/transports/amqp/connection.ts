@@ -21,7 +21,7 @@ import { watchHeartbeats } from './heartbeat-watch.js';
 import { Publisher } from './publisher.js';
 import { closeModel, Session } from './session.js';
 import type { AmqpSettings } from './settings.js';
-import { describeTlsFailure, tlsConnectOptions } from './tls.js';
+import { brokerNameUnchecked, describeTlsFailure, tlsConnectOptions } from './tls.js';
 import { describeHost, type BrokerHost, type TransportUrl } from './url.js';
 
 /** Declares and consumes on a fresh session; runs after every (re)connect, in registration order. */
@@ -111,6 +111,13 @@ export class AmqpConnection extends EventEmitter {
    * retried: BrokerConnectError with `permanent`.
    */
   async start(): Promise<void> {
+    const usesTls = this.#settings.tls.enabled || this.#url.hosts.some((host) => host.tls);
+    if (usesTls && brokerNameUnchecked(this.#settings.tls)) {
+      this.#logger.warn(
+        { option: 'rabbit_ssl_enforce_hostname_verification' },
+        "TLS to the broker does not check the broker's name: any certificate ssl_ca_file's CA signed is accepted for any host; set ssl_enforce_hostname_verification = true",
+      );
+    }
     const reasons: string[] = [];
     let lastError: unknown;
     for (let attempt = 0; !this.#stopped; attempt++) {

@@ -3,8 +3,11 @@
  * py-amqp's `_wrap_socket_sni`):
  * - the broker's certificate chain is always verified: against `ssl_ca_file` when set, else the
  *   system CAs;
- * - its name is checked only with `ssl_ca_file` and `ssl_enforce_hostname_verification`, against
- *   the host being connected to (kombu >= 5.2 substitutes the active failover host);
+ * - its name is checked against the host being connected to (kombu >= 5.2 substitutes the active
+ *   failover host) with `ssl_enforce_hostname_verification`, and always when the system CAs are
+ *   used: any certificate a public CA issued, for any name, would pass otherwise (issue 27, 1).
+ *   Only `ssl_ca_file` without the flag (oslo's default, a private CA) skips the name check, and
+ *   brokerNameUnchecked() says so for a warning at start;
  * - `ssl_cert_file`/`ssl_key_file` are the client certificate (EXTERNAL login needs it);
  * - `ssl_version` pins one protocol version.
  * The files are read at every connect, so a rotated certificate is picked up on the next one.
@@ -71,7 +74,7 @@ export function loadBrokerTls(tls: BrokerTlsSettings): TlsMaterial {
 /** tls.connect options for one broker host. */
 export function tlsConnectOptions(tls: BrokerTlsSettings, hostname: string): ConnectionOptions {
   const material = loadBrokerTls(tls);
-  const verifyName = tls.caFile !== '' && tls.enforceHostname;
+  const verifyName = !brokerNameUnchecked(tls);
   return {
     ...material,
     ...versions(tls),
@@ -82,6 +85,15 @@ export function tlsConnectOptions(tls: BrokerTlsSettings, hostname: string): Con
   };
 }
 
+/**
+ * True when the broker's certificate is not checked against its name: a private CA
+ * (`ssl_ca_file`) without `ssl_enforce_hostname_verification`. Any certificate that CA signed
+ * is then accepted for any broker.
+ */
+export function brokerNameUnchecked(tls: BrokerTlsSettings): boolean {
+  return tls.caFile !== '' && !tls.enforceHostname;
+}
+
 /** Node's certificate-verification error codes, with what they mean for the operator. */
 const VERIFY_HINTS: Record<string, string> = {
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the broker certificate is not signed by a CA in ssl_ca_file',
@@ -90,7 +102,7 @@ const VERIFY_HINTS: Record<string, string> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: 'the broker certificate is self-signed and not in ssl_ca_file',
   CERT_HAS_EXPIRED: 'the broker certificate has expired',
   CERT_NOT_YET_VALID: 'the broker certificate is not valid yet',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'the broker certificate does not name the host in transport_url (ssl_enforce_hostname_verification)',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the broker certificate does not name the host in transport_url (checked with the system CAs or ssl_enforce_hostname_verification)',
 };
 
 /** A one-line explanation of a TLS failure, or undefined when `error` is not one. */

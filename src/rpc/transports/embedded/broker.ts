@@ -9,7 +9,9 @@
  * Any process of our uid can connect through the socket, so a misbehaving client must not be
  * able to exhaust the launcher's memory (issue 14): the queues are capped in number
  * (`maxQueues`), in messages each (`maxQueueLength`, oldest dropped) and in bytes held in all
- * (`maxQueuedBytes`: a publish that would pass it is refused).
+ * (`maxQueuedBytes`: a publish that would pass it is refused); bindings and exchanges are capped
+ * in number (`maxBindings`, `maxExchanges`), and an exchange left without bindings is dropped
+ * (issue 27, 7: 200,000 bindings used to stay after their client left).
  */
 import { ErrorCodes, OsloNodeError } from '../../../errors.js';
 import type { Logger } from '../../../logging/logger.js';
@@ -69,9 +71,15 @@ export interface EmbeddedBrokerOptions {
   readonly maxQueuedBytes?: number;
   /** How long a quiet publish's confirmation waits for a frame to ride on, ms (quiet-confirms.ts). */
   readonly quietConfirmIdleMs?: number | undefined;
+  /** Most bindings at once; one more is refused (100000). */
+  readonly maxBindings?: number | undefined;
+  /** Most exchanges at once; binding to one more is refused (10000). */
+  readonly maxExchanges?: number | undefined;
 }
 
 export const DEFAULT_MAX_QUEUES = 10_000;
+export const DEFAULT_MAX_BINDINGS = 100_000;
+export const DEFAULT_MAX_EXCHANGES = 10_000;
 export const DEFAULT_MAX_QUEUED_BYTES = 256 * 1024 * 1024;
 
 /** Broker state and the handling of every client frame. */
@@ -80,7 +88,10 @@ export class EmbeddedBroker {
   readonly #maxQueueLength: number;
   readonly #maxQueues: number;
   readonly #maxQueuedBytes: number;
+  readonly #maxBindings: number;
+  readonly #maxExchanges: number;
   #queuedBytes = 0;
+  #bindings = 0;
   readonly #links = new Map<string, Link>();
   readonly #queues = new Map<string, Queue>();
   readonly #exchanges = new Map<string, Exchange>();
@@ -92,6 +103,8 @@ export class EmbeddedBroker {
     this.#maxQueueLength = options.maxQueueLength ?? 100_000;
     this.#maxQueues = options.maxQueues ?? DEFAULT_MAX_QUEUES;
     this.#maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+    this.#maxBindings = options.maxBindings ?? DEFAULT_MAX_BINDINGS;
+    this.#maxExchanges = options.maxExchanges ?? DEFAULT_MAX_EXCHANGES;
     this.#quiet = new QuietConfirms(options.quietConfirmIdleMs);
   }
 
@@ -154,8 +167,14 @@ export class EmbeddedBroker {
         const exchange = this.#exchange(frame.exchange, frame.kind);
         const key = frame.kind === 'fanout' ? '' : frame.key;
         let names = exchange.bindings.get(key);
+        if (names?.has(frame.queue)) return;
+        if (this.#bindings >= this.#maxBindings) {
+          this.#dropIfUnbound(frame.exchange, exchange);
+          throw new FrameError('invalid', `the embedded broker already holds its maximum of ${this.#maxBindings} bindings`);
+        }
         if (!names) exchange.bindings.set(key, (names = new Set()));
         names.add(frame.queue);
+        this.#bindings++;
         return;
       }
       case 'delete':
@@ -190,7 +209,10 @@ export class EmbeddedBroker {
   #exchange(name: string, kind: ExchangeKind): Exchange {
     if (name === '') throw new FrameError('invalid', 'the default exchange cannot be bound');
     let exchange = this.#exchanges.get(name);
-    if (!exchange) this.#exchanges.set(name, (exchange = { kind, bindings: new Map() }));
+    if (!exchange) {
+      if (this.#exchanges.size >= this.#maxExchanges) throw new FrameError('invalid', `the embedded broker already holds its maximum of ${this.#maxExchanges} exchanges`);
+      this.#exchanges.set(name, (exchange = { kind, bindings: new Map() }));
+    }
     if (exchange.kind !== kind) throw new FrameError('invalid', `exchange ${name} is a ${exchange.kind} exchange, not ${kind}`);
     return exchange;
   }
@@ -298,10 +320,21 @@ export class EmbeddedBroker {
     const queue = this.#queues.get(name);
     if (!queue) return;
     for (const consumer of [...queue.consumers]) this.#cancel(consumer);
-    for (const exchange of this.#exchanges.values()) for (const names of exchange.bindings.values()) names.delete(name);
+    for (const [exchangeName, exchange] of this.#exchanges) {
+      for (const [key, names] of exchange.bindings) {
+        if (names.delete(name)) this.#bindings--;
+        if (names.size === 0) exchange.bindings.delete(key);
+      }
+      this.#dropIfUnbound(exchangeName, exchange);
+    }
     if (queue.owner !== undefined) this.#links.get(queue.owner)?.owned.delete(name);
     for (const message of queue.messages) this.#queuedBytes -= message.body.length;
     this.#queues.delete(name);
+  }
+
+  /** An exchange exists only while it has bindings (RabbitMQ's auto-delete, which oslo asks for on fanouts). */
+  #dropIfUnbound(name: string, exchange: Exchange): void {
+    if (exchange.bindings.size === 0 && this.#exchanges.get(name) === exchange) this.#exchanges.delete(name);
   }
 
   #reset(link: Link): void {
@@ -325,9 +358,9 @@ export class EmbeddedBroker {
   }
 
   /** Counts for logs and tests. */
-  get stats(): { links: number; queues: number; messages: number; queuedBytes: number } {
+  get stats(): { links: number; queues: number; messages: number; queuedBytes: number; exchanges: number; bindings: number } {
     let messages = 0;
     for (const queue of this.#queues.values()) messages += queue.messages.length;
-    return { links: this.#links.size, queues: this.#queues.size, messages, queuedBytes: this.#queuedBytes };
+    return { links: this.#links.size, queues: this.#queues.size, messages, queuedBytes: this.#queuedBytes, exchanges: this.#exchanges.size, bindings: this.#bindings };
   }
 }

@@ -11,7 +11,8 @@ import { listenPrivateSocket } from '../../../ipc/runtime-dir.js';
 import type { Logger } from '../../../logging/logger.js';
 import { EmbeddedBroker } from './broker.js';
 import { parseClientFrame, type RouterFrame } from './frames.js';
-import { MAX_FRAME_BYTES, readFrames, writeFrame } from './ndjson.js';
+import { ThrottledWarning } from '../../../logging/throttled-warning.js';
+import { FrameBudget, MAX_FRAME_BYTES, readFrames, writeFrame } from './ndjson.js';
 
 export interface RouterLink {
   send(frame: unknown): void;
@@ -31,9 +32,25 @@ export interface EmbeddedRouterOptions {
   readonly maxClientBufferBytes?: number;
   /** How long a quiet publish's confirmation waits for a frame to ride on, ms (quiet-confirms.ts, 20). */
   readonly quietConfirmIdleMs?: number;
+  /** Most socket clients at once (64). */
+  readonly maxSocketClients?: number;
+  /** How long a socket client's frame may stay unfinished, ms (5000). */
+  readonly maxFrameMs?: number;
+  /** Most bytes of unfinished frames of all socket clients together (128 MiB). */
+  readonly maxUnfinishedBytes?: number;
+  /** Most bindings (100000) and exchanges (10000) at once. */
+  readonly maxBindings?: number;
+  readonly maxExchanges?: number;
 }
 
 const DEFAULT_MAX_CLIENT_BUFFER_BYTES = 64 * 1024 * 1024;
+/**
+ * Socket clients are rpc CLI runs: a few at a time. These bound what clients of our uid can make
+ * the launcher hold (issue 27, 7: 8 unfinished 60 MiB frames cost it ~500 MB).
+ */
+export const DEFAULT_MAX_SOCKET_CLIENTS = 64;
+export const DEFAULT_MAX_FRAME_MS = 5000;
+export const DEFAULT_MAX_UNFINISHED_BYTES = 128 * 1024 * 1024;
 
 /** Routes embedded-transport frames between links. */
 export class EmbeddedRouter {
@@ -41,6 +58,10 @@ export class EmbeddedRouter {
   readonly #broker: EmbeddedBroker;
   readonly #maxFrameBytes: number;
   readonly #maxClientBufferBytes: number;
+  readonly #maxSocketClients: number;
+  readonly #maxFrameMs: number;
+  readonly #unfinished: FrameBudget;
+  readonly #warnings: ThrottledWarning;
   readonly #sockets = new Set<Socket>();
   #server: Server | undefined;
   #socketPath: string | undefined;
@@ -54,14 +75,20 @@ export class EmbeddedRouter {
       maxQueues: options.maxQueues,
       maxQueuedBytes: options.maxQueuedBytes,
       quietConfirmIdleMs: options.quietConfirmIdleMs,
+      maxBindings: options.maxBindings,
+      maxExchanges: options.maxExchanges,
     });
     this.#maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.#maxClientBufferBytes = options.maxClientBufferBytes ?? DEFAULT_MAX_CLIENT_BUFFER_BYTES;
+    this.#maxSocketClients = options.maxSocketClients ?? DEFAULT_MAX_SOCKET_CLIENTS;
+    this.#maxFrameMs = options.maxFrameMs ?? DEFAULT_MAX_FRAME_MS;
+    this.#unfinished = new FrameBudget(options.maxUnfinishedBytes ?? DEFAULT_MAX_UNFINISHED_BYTES);
+    this.#warnings = new ThrottledWarning(this.#logger);
   }
 
   /** Broker counts, for logs and tests. */
-  get stats(): { links: number; queues: number; messages: number; queuedBytes: number } {
-    return this.#broker.stats;
+  get stats(): { links: number; queues: number; messages: number; queuedBytes: number; exchanges: number; bindings: number; unfinishedBytes: number } {
+    return { ...this.#broker.stats, unfinishedBytes: this.#unfinished.used };
   }
 
   /**
@@ -108,6 +135,9 @@ export class EmbeddedRouter {
   async start(socketPath: string): Promise<void> {
     if (this.#server) throw new InvalidStateError('the embedded router already listens');
     const server = createServer((socket) => this.#accept(socket));
+    // Node closes a connection past the cap as soon as it is accepted.
+    server.maxConnections = this.#maxSocketClients;
+    server.on('drop', () => this.#warnings.warn({ maxConnections: this.#maxSocketClients }, 'embedded socket: too many clients; closing new ones'));
     await listenPrivateSocket(server, socketPath, 'embedded_socket');
     server.on('error', (error) => this.#logger.error({ err: error }, 'embedded socket error'));
     this.#server = server;
@@ -139,10 +169,10 @@ export class EmbeddedRouter {
       socket,
       receive,
       (reason) => {
-        this.#logger.warn({ linkId, reason }, 'embedded socket client sent a bad frame; disconnected');
+        this.#warnings.warn({ linkId, reason }, 'embedded socket client sent a bad frame; disconnected');
         socket.destroy();
       },
-      this.#maxFrameBytes,
+      { maxFrameBytes: this.#maxFrameBytes, maxFrameMs: this.#maxFrameMs, budget: this.#unfinished },
     );
     socket.on('error', () => undefined);
     socket.on('close', () => {
