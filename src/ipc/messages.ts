@@ -74,7 +74,7 @@ export type WorkerMessage =
    * The worker serves: HTTP accepts and RPC consumes. `binary` is its service's (from the
    * manager's class when unset): the launcher publishes it in its record (control/launchers.ts).
    */
-  | (Tagged & { readonly type: 'ready'; readonly binary?: string })
+  | (Tagged & { readonly type: 'ready'; readonly binary?: string; /** RSS at ready, before any request: what a fresh worker holds. */ readonly rssBytes?: number })
   /**
    * Start failed (a request: the worker exits once it is answered). The launcher counts it
    * against the restart budget, unless `permanent` (a configuration, a broker refusal, or a user

@@ -38,12 +38,18 @@ export class MemoryLimit {
     this.#options = options;
   }
 
+  /**
+   * The first worker's RSS as it reported ready, before any request or task ran: a limit below it
+   * is refused. (A later sample would also count what its first requests and pool threads took.)
+   */
+  checkFresh(pid: number, rssBytes: number): void {
+    if (this.#freshChecked) return;
+    this.#freshChecked = true;
+    this.#refuseBelowFreshWorker(pid, rssBytes);
+  }
+
   /** Look at one sampling round of the serving workers' processes. */
   check(samples: ReadonlyMap<number, ProcessSample>): void {
-    if (!this.#freshChecked && samples.size > 0) {
-      this.#freshChecked = true;
-      if (this.#refuseBelowFreshWorker(samples)) return;
-    }
     for (const pid of this.#over.keys()) if (!samples.has(pid)) this.#over.delete(pid);
     for (const [pid, sample] of samples) {
       if (this.#replaced.has(pid)) continue;
@@ -59,14 +65,13 @@ export class MemoryLimit {
     }
   }
 
-  /** True (and refused) when even the smallest fresh worker is above the limit. */
-  #refuseBelowFreshWorker(samples: ReadonlyMap<number, ProcessSample>): boolean {
-    const [pid, smallest] = [...samples].reduce((low, entry) => (entry[1].rssBytes < low[1].rssBytes ? entry : low));
-    if (smallest.rssBytes <= this.#options.limitBytes || !this.#options.refuse) return false;
-    const rssMiB = Math.ceil(smallest.rssBytes / MiB);
+  /** True (and refused) when a fresh worker is above the limit. */
+  #refuseBelowFreshWorker(pid: number, rssBytes: number): boolean {
+    if (rssBytes <= this.#options.limitBytes || !this.#options.refuse) return false;
+    const rssMiB = Math.ceil(rssBytes / MiB);
     const limitMiB = Math.round(this.#options.limitBytes / MiB);
     this.#options.refuse(
-      `max_memory_restart (${limitMiB} MiB) is below the RSS of a fresh worker (${rssMiB} MiB, pid ${pid}, measured once it served): ` +
+      `max_memory_restart (${limitMiB} MiB) is below the RSS of a fresh worker (${rssMiB} MiB, pid ${pid}, measured as it became ready): ` +
         `every worker would be replaced as soon as it starts; set it above ${rssMiB} MiB, with room to grow, or 0 to turn it off`,
     );
     return true;

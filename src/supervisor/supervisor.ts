@@ -269,6 +269,7 @@ export class Supervisor {
       })
       .handle('ready', (message) => {
         this.#record.learnBinary(message.binary);
+        if (message.rssBytes !== undefined) this.#memoryLimit?.checkFresh(handle.pid, message.rssBytes);
         this.#onReady(handle);
       })
       .handle('stopping', () => {

@@ -131,7 +131,7 @@ class WorkerProcess {
       this.exit(permanent ? 2 : 1);
     }
     if (this.stopping) return;
-    this.channel.send({ type: 'ready', binary: this.runtime!.binary });
+    this.channel.send({ type: 'ready', binary: this.runtime!.binary, rssBytes: process.memoryUsage.rss() });
   }
 
   /**
