@@ -15,7 +15,8 @@ import { requestLimits } from './limits.js';
 import { RequestHandler } from './request-handler.js';
 import { loadTlsOptions } from './tls.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
-import { TIMED_OUT, isBounded, withTimeout, type StopOptions, type LifecycleState } from '../lifecycle/with-timeout.js';
+import type { Lifecycle, LifecycleState, StopOptions } from '../lifecycle/lifecycle.js';
+import { TIMED_OUT, isBounded, withTimeout } from '../lifecycle/with-timeout.js';
 import type { HttpObserver } from '../metrics/observers.js';
 
 export interface HttpServiceOptions {
@@ -57,7 +58,7 @@ const HANDSHAKE_TIMEOUT_MAX_MS = 120_000;
  * {@link HttpService.handleConnection}. Lifecycle: start() once, handleConnection() per socket,
  * stop() to drain. See docs/http.md for each option's effect.
  */
-export class HttpService {
+export class HttpService implements Lifecycle {
   readonly #config: Config;
   readonly #logger: Logger;
   readonly #handler: RequestHandler;
