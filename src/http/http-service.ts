@@ -12,7 +12,7 @@ import { AccessLog } from './access-log.js';
 import { answerClientError } from './client-error.js';
 import type { ConnectionTracker, HandBack } from './connection-tracker.js';
 import { requestLimits } from './limits.js';
-import { RequestHandler } from './request-handler.js';
+import { HttpRequestHandler } from './request-handler.js';
 import { loadTlsOptions } from './tls.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
 import type { Lifecycle, LifecycleState, StopOptions } from '../lifecycle/lifecycle.js';
@@ -61,7 +61,7 @@ const HANDSHAKE_TIMEOUT_MAX_MS = 120_000;
 export class HttpService implements Lifecycle {
   readonly #config: Config;
   readonly #logger: Logger;
-  readonly #handler: RequestHandler;
+  readonly #handler: HttpRequestHandler;
   readonly #tracker: ConnectionTracker;
   #server: HttpServer | undefined;
   #tls = false;
@@ -78,7 +78,7 @@ export class HttpService implements Lifecycle {
     const { config, logger, app, metrics } = options;
     this.#config = config;
     this.#logger = logger;
-    this.#handler = new RequestHandler({
+    this.#handler = new HttpRequestHandler({
       app,
       logger,
       limits: requestLimits(config),

@@ -8,7 +8,7 @@ import { ClosedError, InvalidArgumentError, StopTimeoutError } from '../errors.j
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { RpcDispatcher } from './dispatcher.js';
 import { ReplySender } from './reply-sender.js';
-import { RequestHandler, type RpcServerCounters } from './request-handler.js';
+import { RpcRequestHandler, type RpcServerCounters } from './request-handler.js';
 import { NoOpSerializer, type Serializer } from './serializer.js';
 import { validateTarget, type Target } from './target.js';
 import type { Delivery, Listener, Transport } from './transports/transport.js';
@@ -56,7 +56,7 @@ const pingEndpoint = {
 export class RpcServer implements Lifecycle {
   readonly #transport: Transport;
   readonly #target: Target & { readonly exchange: string; readonly server: string };
-  readonly #handler: RequestHandler;
+  readonly #handler: RpcRequestHandler;
   readonly #replies: ReplySender;
   readonly #executor: BoundedExecutor<Delivery>;
   readonly #logger: Logger;
@@ -87,7 +87,7 @@ export class RpcServer implements Lifecycle {
       // Sized like the executor: replies cost as much as the calls that made them.
       maxRetrying: poolSize,
     });
-    this.#handler = new RequestHandler({
+    this.#handler = new RpcRequestHandler({
       dispatcher: new RpcDispatcher(options.pingEnabled ? [...endpoints, pingEndpoint] : endpoints),
       serializer: options.serializer ?? new NoOpSerializer(),
       replies: this.#replies,
