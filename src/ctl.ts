@@ -8,7 +8,7 @@
 import { loadConfig } from './config/index.js';
 import { ExitCode, parseCommandLine, printWarning, usageError } from './cli/common.js';
 import { ConfigError, describeError } from './errors.js';
-import { LauncherAmbiguous, LauncherUnreachable, everyLauncher, namesLauncher, sendControl, type Target } from './control/control-client.js';
+import { LauncherAmbiguous, LauncherUnreachable, everyLauncher, namesLauncher, sendControl, type ControlTarget } from './control/control-client.js';
 import { launcherChoice, type LauncherChoice } from './control/launchers.js';
 import type { ControlCommand, LauncherStatus } from './control/control-protocol.js';
 import { renderStatusTable } from './control/status-table.js';
@@ -59,7 +59,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const parsed = parseCommandLine(PROGRAM, argv, parse, USAGE);
   if ('exitCode' in parsed) return parsed.exitCode;
   const { command } = parsed;
-  const target: Target = { controlSocket: command.controlSocket, pidFile: command.pidFile, choice: command.choice };
+  const target: ControlTarget = { controlSocket: command.controlSocket, pidFile: command.pidFile, choice: command.choice };
   try {
     if (command.command === 'status' && !namesLauncher(target)) {
       const every = await everyLauncher();
@@ -87,7 +87,7 @@ function statusText(status: LauncherStatus, json: boolean): string {
  * `status` with several launchers and none named: each one's status, oldest first (tables
  * apart by a blank line; --json: one document a line). One that fails is said on stderr (exit 1).
  */
-async function statusOfEach(targets: readonly Target[], json: boolean): Promise<number> {
+async function statusOfEach(targets: readonly ControlTarget[], json: boolean): Promise<number> {
   const answers = await Promise.all(targets.map((target) => sendControl(target, 'status').catch((error: unknown) => ({ ok: false as const, error: describeError(error), id: 0 }))));
   const shown: string[] = [];
   let code: number = OK;

@@ -35,7 +35,7 @@ export { PeriodicScheduler, type PeriodicTaskStats } from './periodic/scheduler.
 export { TaskPool } from './periodic/pool.js';
 export { PeriodicTaskError, LoopingCallError, PoolError } from './periodic/errors.js';
 export { launch, type LaunchOptions, type LauncherHandle } from './launch/launch.js';
-export type { LifecycleState, StopOptions } from './lifecycle/with-timeout.js';
+export type { Lifecycle, LifecycleState, StopOptions } from './lifecycle/lifecycle.js';
 export type { WorkerInfo, WorkerState } from './ipc/messages.js';
 export type { LauncherView } from './http/app-loader.js';
 export { VERSION } from './version.js';

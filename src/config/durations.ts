@@ -27,7 +27,12 @@ export type SecondsOption =
   | 'kombu_reconnect_delay'
   | 'kombu_reconnect_splay';
 
-/** `config[name]` in milliseconds. A 0 stays 0: for a timeout that is "no bound" (src/lifecycle). */
+/** A number of seconds in milliseconds. A 0 stays 0: for a timeout that is "no bound" (src/lifecycle). */
+export function secondsToMs(seconds: number): number {
+  return seconds * 1000;
+}
+
+/** `config[name]` in milliseconds (secondsToMs of the option's value). */
 export function ms<K extends SecondsOption>(config: Pick<Config, K>, name: K): number {
-  return (config[name] as number) * 1000;
+  return secondsToMs(config[name] as number);
 }

@@ -14,7 +14,7 @@ import type { ControlAnswer, ControlCommand } from './control-protocol.js';
 
 export { LauncherAmbiguous, LauncherUnreachable } from './launchers.js';
 
-export interface Target {
+export interface ControlTarget {
   readonly controlSocket: string | undefined;
   readonly pidFile: string | undefined;
   /** The launcher's pid (one of a listing); the pid file's wins. */
@@ -34,7 +34,7 @@ export class ControlProtocolError extends OsloNodeError {
 }
 
 /** True when `target` names one launcher; otherwise ctl.js takes the only one (status: every one). */
-export function namesLauncher(target: Target): boolean {
+export function namesLauncher(target: ControlTarget): boolean {
   return target.controlSocket !== undefined || target.pidFile !== undefined || target.pid !== undefined || choiceNamesOne(target.choice ?? {});
 }
 
@@ -56,7 +56,7 @@ function pidFromFile(pidFile: string): number {
 }
 
 /** The socket to use, and the pid the launcher must have (from the pid file or a record). */
-async function resolveTarget(target: Target): Promise<{ path: string; pid: number | undefined }> {
+async function resolveTarget(target: ControlTarget): Promise<{ path: string; pid: number | undefined }> {
   const pid = target.pidFile ? pidFromFile(target.pidFile) : target.pid;
   if (target.controlSocket) return { path: target.controlSocket, pid };
   if (pid !== undefined) {
@@ -92,7 +92,7 @@ function ask(path: string, request: { command: ControlCommand; workers?: number;
 }
 
 /** Send `command` to the launcher `target` names; throws LauncherUnreachable when none answers. */
-export async function sendControl(target: Target, command: ControlCommand, workers?: number): Promise<ControlAnswer> {
+export async function sendControl(target: ControlTarget, command: ControlCommand, workers?: number): Promise<ControlAnswer> {
   const { path, pid } = await resolveTarget(target);
   // Our own socket only: another user's stand-in would read and forge what we send.
   if (!checkOwnSocket(path, 'control_socket')) throw new LauncherUnreachable(`no launcher answers on ${path} (nothing there)`);

@@ -12,7 +12,8 @@ import { ThrottledWarning } from '../logging/throttled-warning.js';
 import { readFrames, writeFrame } from '../rpc/transports/embedded/ndjson.js';
 import { controlSocketPathFor, removeDeadControlSockets } from './control-path.js';
 import { invalidRequest, type ControlAnswer, type ControlRequest, type LauncherStatus, type OperationResult } from './control-protocol.js';
-import { withTimeout, type StopOptions } from '../lifecycle/with-timeout.js';
+import type { Lifecycle, LifecycleState, StopOptions } from '../lifecycle/lifecycle.js';
+import { withTimeout } from '../lifecycle/with-timeout.js';
 
 /** What the control socket can ask of the launcher. */
 export interface ControlActions {
@@ -29,7 +30,7 @@ export interface ControlActions {
  */
 export const CONTROL_BOUNDS = { maxFrameBytes: 4096, maxFrameMs: 5000, maxConnections: 16, idleMs: 10_000 } as const;
 
-export class ControlServer {
+export class ControlServer implements Lifecycle {
   readonly #actions: ControlActions;
   readonly #logger: Logger;
   readonly #warnings: ThrottledWarning;
@@ -37,11 +38,17 @@ export class ControlServer {
   readonly #pending = new Set<Promise<unknown>>();
   #server: Server | undefined;
   #path: string | undefined;
+  #state: LifecycleState = 'new';
 
   constructor(actions: ControlActions, logger: Logger) {
     this.#actions = actions;
     this.#logger = logger;
     this.#warnings = new ThrottledWarning(logger);
+  }
+
+  /** Where this part is in its lifecycle. */
+  get state(): LifecycleState {
+    return this.#state;
   }
 
   get path(): string | undefined {
@@ -52,7 +59,8 @@ export class ControlServer {
    * Listen on `configured`, or on `control-<pid>.sock` in the private runtime folder, after
    * removing what SIGKILLed launchers left there (their sockets and records).
    */
-  async start(configured: string | undefined): Promise<string> {
+  async start(configured?: string): Promise<string> {
+    this.#state = 'starting';
     const path = controlSocketPathFor(configured, process.pid, { create: true });
     await removeDeadControlSockets();
     const server = createServer((socket) => this.#accept(socket));
@@ -63,6 +71,7 @@ export class ControlServer {
     server.on('error', (error) => this.#logger.error({ err: error }, 'control socket error'));
     this.#server = server;
     this.#path = path;
+    this.#state = 'running';
     this.#logger.info({ socket: path }, 'control socket listening (node dist/ctl.js)');
     return path;
   }
@@ -122,6 +131,7 @@ export class ControlServer {
     const server = this.#server;
     this.#server = undefined;
     if (!server) return;
+    this.#state = 'stopping';
     server.close();
     await withTimeout(Promise.allSettled([...this.#pending]), options.timeoutMs ?? 2000);
     await Promise.all(
@@ -140,5 +150,6 @@ export class ControlServer {
     } catch {
       // Already gone.
     }
+    this.#state = 'stopped';
   }
 }

@@ -12,10 +12,11 @@ import { AccessLog } from './access-log.js';
 import { answerClientError } from './client-error.js';
 import type { ConnectionTracker, HandBack } from './connection-tracker.js';
 import { requestLimits } from './limits.js';
-import { RequestHandler } from './request-handler.js';
+import { HttpRequestHandler } from './request-handler.js';
 import { loadTlsOptions } from './tls.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
-import { TIMED_OUT, isBounded, withTimeout, type StopOptions, type LifecycleState } from '../lifecycle/with-timeout.js';
+import type { Lifecycle, LifecycleState, StopOptions } from '../lifecycle/lifecycle.js';
+import { TIMED_OUT, isBounded, withTimeout } from '../lifecycle/with-timeout.js';
 import type { HttpObserver } from '../metrics/observers.js';
 
 export interface HttpServiceOptions {
@@ -57,10 +58,10 @@ const HANDSHAKE_TIMEOUT_MAX_MS = 120_000;
  * {@link HttpService.handleConnection}. Lifecycle: start() once, handleConnection() per socket,
  * stop() to drain. See docs/http.md for each option's effect.
  */
-export class HttpService {
+export class HttpService implements Lifecycle {
   readonly #config: Config;
   readonly #logger: Logger;
-  readonly #handler: RequestHandler;
+  readonly #handler: HttpRequestHandler;
   readonly #tracker: ConnectionTracker;
   #server: HttpServer | undefined;
   #tls = false;
@@ -77,7 +78,7 @@ export class HttpService {
     const { config, logger, app, metrics } = options;
     this.#config = config;
     this.#logger = logger;
-    this.#handler = new RequestHandler({
+    this.#handler = new HttpRequestHandler({
       app,
       logger,
       limits: requestLimits(config),

@@ -35,7 +35,7 @@ interface AccessEntry {
 }
 
 /** Serves requests for one HttpService and counts them. */
-export class RequestHandler {
+export class HttpRequestHandler {
   readonly #options: RequestHandlerOptions;
   /** Responses not closed yet; the tracker holds them, per connection. */
   #inFlight = 0;

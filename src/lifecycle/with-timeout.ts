@@ -1,26 +1,9 @@
 /**
- * The lifecycle contract every long-lived part follows (see README.md, "How it works"):
- * `start()` and `stop(options?)` are awaitable and idempotent (later callers share the first
- * call's promise), `state` names where the part is, and a stop's `timeoutMs` has one meaning
- * everywhere: 0 (or Infinity) is no bound, wait for as long as the work takes, as oslo's
- * `graceful_shutdown_timeout = 0` means "endless wait"; any other value bounds the wait, after
- * which the part cuts what is left. Unset is the part's own default bound where it documents
- * one (TaskPool's stopTimeoutMs, the Supervisor's graceful_shutdown_timeout, the control
- * server's 2 s), else no bound. `destroy()`, where a part has it, is the hard stop.
- * `withTimeout` is the one race against a timer.
+ * `withTimeout` is the one race against a timer, for the stops of the lifecycle contract
+ * (lifecycle.ts: what a stop's `timeoutMs` means).
  */
-
-/**
- * Where a part is in its lifecycle, the same words everywhere: `new` until start(), then
- * `starting`, `running`, `stopping`, `stopped` (a part without a step skips its word).
- */
-export type LifecycleState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
-
-/** Options of a graceful stop. */
-export interface StopOptions {
-  /** Bound on the graceful part of the stop, ms; 0: no bound; unset: the part's default (see above). */
-  readonly timeoutMs?: number;
-}
+// Where they were first defined; lifecycle.ts is their home.
+export type { LifecycleState, StopOptions } from './lifecycle.js';
 
 /** A timer source (the periodic scheduler passes its clock; tests pass a fake one). */
 export interface TimerClock {

@@ -26,7 +26,7 @@ function isRecoverable(error: unknown): boolean {
 }
 
 /** Send to the transport, once per topic; the first failure is rethrown after every topic was tried. */
-class MessagingDriver implements NotificationDriver {
+class MessagingNotificationDriver implements NotificationDriver {
   readonly name: DriverName;
   readonly #transport: Transport;
   readonly #topics: readonly string[];
@@ -127,7 +127,7 @@ export function createDriver(name: DriverName, context: DriverContext): Notifica
     case 'messaging':
     case 'messagingv2':
       if (!context.transport) throw new InvalidArgumentError(`the ${name} notification driver needs a transport`);
-      return new MessagingDriver(name, { ...context, transport: context.transport });
+      return new MessagingNotificationDriver(name, { ...context, transport: context.transport });
     case 'log':
       return new LogDriver(context.logger);
     case 'noop':

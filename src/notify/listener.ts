@@ -6,7 +6,7 @@
  * Bad messages (not JSON, bad envelope, unknown priority, too large) are logged and dropped;
  * duplicates (same `_unique_id` as one of the last 16 acked) are acked and skipped, as oslo.
  */
-import { ClosedError, InvalidArgumentError } from '../errors.js';
+import { ClosedError, InvalidArgumentError, StopTimeoutError } from '../errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { LOGGED_VALUE_MAX, clipForLog } from '../logging/clip.js';
 import { ThrottledWarning } from '../logging/throttled-warning.js';
@@ -14,6 +14,8 @@ import { decodeEnvelope } from '../rpc/envelope.js';
 import { NoOpSerializer, type Serializer } from '../rpc/serializer.js';
 import type { Delivery, Listener, Transport } from '../rpc/transports/transport.js';
 import { BoundedExecutor } from '../lifecycle/bounded-executor.js';
+import type { Lifecycle, LifecycleState, StopOptions } from '../lifecycle/lifecycle.js';
+import { TIMED_OUT, withTimeout } from '../lifecycle/with-timeout.js';
 import { NotificationDispatcher, NotificationResult } from './dispatcher.js';
 import { parseNotification, type IncomingNotification } from './message.js';
 
@@ -56,7 +58,7 @@ interface Parsed {
 /** How many recently acked `_unique_id`s are remembered (oslo's msg_id_cache: 16). */
 const DEDUPE_SIZE = 16;
 
-export class NotificationListener {
+export class NotificationListener implements Lifecycle {
   readonly #transport: Transport;
   readonly #targets: ReadonlyArray<Required<NotificationTarget>>;
   readonly #dispatcher: NotificationDispatcher;
@@ -75,6 +77,7 @@ export class NotificationListener {
   #listener: Listener | undefined;
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
+  #state: LifecycleState = 'new';
 
   constructor(transport: Transport, targets: readonly NotificationTarget[], endpoints: readonly object[], options: NotificationListenerOptions = {}) {
     if (targets.length === 0) throw new InvalidArgumentError('a notification listener needs at least one target');
@@ -108,27 +111,46 @@ export class NotificationListener {
     return { ...this.#stats, inFlight: this.#executor.running };
   }
 
+  /** Where this part is in its lifecycle. */
+  get state(): LifecycleState {
+    return this.#state;
+  }
+
   /** Declare and consume the queues. Runs once. */
   start(): Promise<void> {
     this.#starting ??= (async () => {
       if (this.#stopping) throw new ClosedError('notification listener');
+      this.#state = 'starting';
       const bindings = this.#targets.flatMap((target) => this.#dispatcher.priorities.map((priority) => ({ exchange: target.exchange, topic: `${target.topic}.${priority}` })));
-      this.#listener = await this.#transport.listenNotifications(bindings, this.#pool, (delivery) => this.#receive(delivery));
+      try {
+        this.#listener = await this.#transport.listenNotifications(bindings, this.#pool, (delivery) => this.#receive(delivery));
+      } catch (error) {
+        this.#state = 'stopped';
+        throw error;
+      }
+      if (!this.#stopping) this.#state = 'running';
       this.#logger.info({ bindings: bindings.map((binding) => binding.topic) }, 'notification listener consuming');
     })();
     return this.#starting;
   }
 
-  /** Stop consuming, finish what is being handled (a partial batch is dispatched). Runs once. */
-  stop(): Promise<void> {
+  /**
+   * Stop consuming, finish what is being handled (a partial batch is dispatched). Runs once
+   * (later callers share it). StopTimeoutError once `timeoutMs` passes first (0 or unset: no
+   * bound); what is being handled goes on.
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
+    if (!this.#stopping) this.#state = 'stopping';
     this.#stopping ??= (async () => {
       await this.#starting?.catch(() => undefined);
+      this.#state = 'stopping';
       await this.#listener?.stop().catch((error: unknown) => this.#logger.warn({ err: error }, 'notification listener did not stop cleanly'));
       this.#flush();
       await this.#executor.drained();
+      this.#state = 'stopped';
       this.#logger.info({ ...this.#stats }, 'notification listener stopped');
     })();
-    return this.#stopping;
+    if ((await withTimeout(this.#stopping, options.timeoutMs)) === TIMED_OUT) throw new StopTimeoutError('notification listener', options.timeoutMs!);
   }
 
   #receive(delivery: Delivery): void {

@@ -3,7 +3,7 @@
  * function each: a name in `pool_directory`, an absolute path or a file URL, see pool-module.ts)
  * off the event loop. Created on the first run, bounded in threads and in queued runs, every run
  * cancellable and timed; `stop()` drains it, `destroy()` aborts what runs (the lifecycle contract
- * of src/lifecycle/with-timeout.ts).
+ * of src/lifecycle/lifecycle.ts).
  */
 import { ms } from '../config/durations.js';
 import { availableParallelism } from 'node:os';
@@ -15,7 +15,8 @@ import { PoolError } from './errors.js';
 import { poolModuleExists, poolModulePath, poolModuleText, resolvePoolDirectory, resolvePoolModule, type PoolModule } from './pool-module.js';
 import type { PoolRunner } from './scheduler.js';
 import { checkModuleTrust } from '../security/file-trust.js';
-import { TIMED_OUT, withTimeout, type StopOptions } from '../lifecycle/with-timeout.js';
+import type { Lifecycle, StopOptions } from '../lifecycle/lifecycle.js';
+import { TIMED_OUT, withTimeout } from '../lifecycle/with-timeout.js';
 
 export interface TaskPoolOptions {
   /** Threads (`pool_threads`); 0 = max(1, floor(availableParallelism / workers)). Default 0. */
@@ -78,7 +79,7 @@ export function resolvePoolThreads(threads: number, workers: number): number {
 }
 
 /** A piscina pool behind the PoolRunner interface; see the file comment. */
-export class TaskPool implements PoolRunner {
+export class TaskPool implements PoolRunner, Lifecycle<TaskPoolState> {
   readonly #threads: number;
   readonly #maxQueue: number;
   readonly #taskTimeoutMs: number;
@@ -189,6 +190,14 @@ export class TaskPool implements PoolRunner {
     };
     run.then(forget, forget);
     return run;
+  }
+
+  /**
+   * Create the pool now rather than at the first run(). No thread starts (they start on demand,
+   * minThreads 0), so there is nothing to wait for; the lifecycle contract's start().
+   */
+  start(): void {
+    if (this.#state === 'idle') this.#pool();
   }
 
   /**

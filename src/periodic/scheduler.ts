@@ -18,7 +18,8 @@ import { systemClock, type Clock } from './clock.js';
 import { PeriodicTaskError } from './errors.js';
 import type { PeriodicTaskArgs, PeriodicTaskSpec, RunOn } from './periodic-task.js';
 import type { PoolModule } from './pool-module.js';
-import { TIMED_OUT, withTimeout, type StopOptions, type LifecycleState } from '../lifecycle/with-timeout.js';
+import type { Lifecycle, LifecycleState, StopOptions } from '../lifecycle/lifecycle.js';
+import { TIMED_OUT, withTimeout } from '../lifecycle/with-timeout.js';
 
 /** The three oslo options the scheduler reads (a `Config` satisfies it). */
 export interface SchedulerConfig {
@@ -77,7 +78,7 @@ interface TaskState {
 }
 
 /** Schedules periodic tasks; see the file comment for the timing rules. */
-export class PeriodicScheduler {
+export class PeriodicScheduler implements Lifecycle {
   readonly #config: SchedulerConfig;
   readonly #tasks = new Map<string, TaskState>();
   readonly #context: unknown;

@@ -1,6 +1,7 @@
 /**
- * The public RPC API: targets, client, server, errors, and the pieces a transport or tool needs.
- * The protocol (docs/protocol/) lives here once; transports only move bodies.
+ * The public RPC API: targets, client, server, errors. The protocol (docs/protocol/) lives here
+ * once; transports only move bodies. Its pieces, for a transport or a tool: src/protocol.ts
+ * (`oslo-node/protocol`).
  *
  * Deliberate differences from oslo.messaging 14.0.3:
  * - the endpoint's context does not get `client_timeout` (oslo leaks `_timeout` into it);
@@ -14,12 +15,9 @@
  */
 export { RpcClient, type RpcClientOptions, type RpcClientOverrides } from './client.js';
 export { RpcServer, type RpcServerOptions, type RpcServerStats } from './server.js';
-export { RpcDispatcher, RPC_BASE, findRpcMethod, type EndpointTarget, type DispatchRequest } from './dispatcher.js';
+export type { EndpointTarget } from './dispatcher.js';
 export { NoOpSerializer, type Serializer } from './serializer.js';
-export { withRequestId, packContext, unpackContext, type RequestContext } from './context.js';
-export { encodeEnvelope, decodeEnvelope, ENVELOPE_VERSION, type EnvelopeResult, type EnvelopeErrorCode } from './envelope.js';
-export { versionIsCompatible } from './version.js';
-export { serializeFailure, deserializeFailure, describeFailure, type FailureInfo } from './failure.js';
-export { validateTarget, withOverrides, type Target, type TargetFields } from './target.js';
+export { withRequestId, type RequestContext } from './context.js';
+export type { Target, TargetFields } from './target.js';
 export * from './errors.js';
-export type { Transport, Delivery, PublishRequest, Listener, NotifyRequest, NotificationBinding } from './transports/transport.js';
+export type { Transport } from './transports/transport.js';

@@ -41,7 +41,7 @@ export interface RequestHandlerOptions {
 /** How many recent `_unique_id`s are remembered for duplicate detection (oslo: 16). */
 const DEDUPE_SIZE = 16;
 
-export class RequestHandler {
+export class RpcRequestHandler {
   readonly #options: RequestHandlerOptions;
   readonly #recent: string[] = [];
   /** The serializer leaves arguments as they are: the decoded request's own object is passed on. */

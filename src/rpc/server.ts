@@ -8,12 +8,13 @@ import { ClosedError, InvalidArgumentError, StopTimeoutError } from '../errors.j
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { RpcDispatcher } from './dispatcher.js';
 import { ReplySender } from './reply-sender.js';
-import { RequestHandler, type RpcServerCounters } from './request-handler.js';
+import { RpcRequestHandler, type RpcServerCounters } from './request-handler.js';
 import { NoOpSerializer, type Serializer } from './serializer.js';
 import { validateTarget, type Target } from './target.js';
 import type { Delivery, Listener, Transport } from './transports/transport.js';
 import { BoundedExecutor } from '../lifecycle/bounded-executor.js';
-import { TIMED_OUT, withTimeout, type LifecycleState } from '../lifecycle/with-timeout.js';
+import type { Lifecycle, LifecycleState, StopOptions } from '../lifecycle/lifecycle.js';
+import { TIMED_OUT, withTimeout } from '../lifecycle/with-timeout.js';
 import type { RpcObserver } from '../metrics/observers.js';
 
 export interface RpcServerOptions {
@@ -52,10 +53,10 @@ const pingEndpoint = {
 };
 
 /** An RPC server; the transport must be started by its owner. */
-export class RpcServer {
+export class RpcServer implements Lifecycle {
   readonly #transport: Transport;
   readonly #target: Target & { readonly exchange: string; readonly server: string };
-  readonly #handler: RequestHandler;
+  readonly #handler: RpcRequestHandler;
   readonly #replies: ReplySender;
   readonly #executor: BoundedExecutor<Delivery>;
   readonly #logger: Logger;
@@ -86,7 +87,7 @@ export class RpcServer {
       // Sized like the executor: replies cost as much as the calls that made them.
       maxRetrying: poolSize,
     });
-    this.#handler = new RequestHandler({
+    this.#handler = new RpcRequestHandler({
       dispatcher: new RpcDispatcher(options.pingEnabled ? [...endpoints, pingEndpoint] : endpoints),
       serializer: options.serializer ?? new NoOpSerializer(),
       replies: this.#replies,
@@ -135,11 +136,15 @@ export class RpcServer {
     this.#logger.info({ exchange: this.#target.exchange }, 'RPC server consuming');
   }
 
-  /** Stop consuming, finish the requests already taken, then resolve. Runs once; waits for start. */
-  stop(): Promise<void> {
+  /**
+   * Stop consuming, finish the requests already taken, then resolve. Runs once (later callers
+   * share it); waits for start. StopTimeoutError once `timeoutMs` passes first (0 or unset: no
+   * bound); the requests still running go on, the caller decides what to cut.
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
     if (!this.#stopping && this.#state === 'running') this.#state = 'stopping';
     this.#stopping ??= this.#stop();
-    return this.#stopping;
+    if ((await withTimeout(this.#stopping, options.timeoutMs)) === TIMED_OUT) throw new StopTimeoutError('RPC server', options.timeoutMs!);
   }
 
   async #stop(): Promise<void> {
@@ -160,7 +165,10 @@ export class RpcServer {
     this.#logger.info('RPC server stopped');
   }
 
-  /** Resolve once the server has stopped (after someone called stop()); StopTimeoutError past `timeoutMs`. */
+  /**
+   * Resolve once the server has stopped (after someone called stop()); StopTimeoutError past `timeoutMs`.
+   * @deprecated oslo.messaging's stop() + wait() pair; `stop({ timeoutMs })` does both.
+   */
   async wait(timeoutMs?: number): Promise<void> {
     if ((await withTimeout(this.#stopped, timeoutMs)) === TIMED_OUT) throw new StopTimeoutError('RPC server', timeoutMs!);
   }

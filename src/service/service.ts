@@ -7,7 +7,7 @@
  *          → periodic tasks (random initial delay).
  * stop():  the reverse, each step bounded; a failing cleanupHost is logged, not fatal.
  */
-import { ms } from '../config/durations.js';
+import { ms, secondsToMs } from '../config/durations.js';
 import type { Config } from '../config/options.js';
 import { binaryFromManager } from '../config/service-names.js';
 import type { Logger } from '../logging/logger.js';
@@ -28,7 +28,7 @@ import { MAX_SERVICE_VERSION } from '../servicegroup/report.js';
 import { InvalidArgumentError } from '../errors.js';
 import { Notifier } from '../notify/notifier.js';
 import { ServiceStatusNotifier } from './status-notifications.js';
-import type { StopOptions, LifecycleState } from '../lifecycle/with-timeout.js';
+import type { Lifecycle, LifecycleState, StopOptions } from '../lifecycle/lifecycle.js';
 import type { RpcObserver } from '../metrics/observers.js';
 
 export interface ServiceCreateOptions {
@@ -59,7 +59,7 @@ export interface ServiceCreateOptions {
 }
 
 
-export class Service {
+export class Service implements Lifecycle {
   readonly host: string;
   readonly binary: string;
   readonly topic: string;
@@ -119,7 +119,7 @@ export class Service {
     this.manager = new options.manager(context);
     this.#group =
       options.serviceGroup ??
-      new LocalServiceGroup({ config, logger: options.logger, transport: this.#transport, reportIntervalMs: ms({ report_interval: options.reportInterval ?? config.report_interval }, 'report_interval') });
+      new LocalServiceGroup({ config, logger: options.logger, transport: this.#transport, reportIntervalMs: secondsToMs(options.reportInterval ?? config.report_interval) });
     this.#scheduler = new PeriodicScheduler({
       config: {
         periodic_enable: options.periodicEnable ?? config.periodic_enable,
@@ -233,10 +233,7 @@ export class Service {
     };
     await Promise.all([
       step('periodic tasks', () => this.#scheduler.stop({ timeoutMs })),
-      step('rpc server', async () => {
-        await this.#rpcServer?.stop();
-        await this.#rpcServer?.wait(timeoutMs);
-      }),
+      step('rpc server', () => this.#rpcServer?.stop({ timeoutMs })),
     ]);
     await step('cleanup_host', () => this.manager.cleanupHost());
     for (const cap of this.#caps.values()) cap.stop();

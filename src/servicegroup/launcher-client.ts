@@ -9,6 +9,7 @@ import type { PrimaryPayload, WorkerPayload } from '../ipc/messages.js';
 import type { Logger } from '../logging/logger.js';
 import { ServiceGroupUnavailableError, ServiceNotFoundError } from './errors.js';
 import type { WorkerRecord } from './host-reporter.js';
+import type { Lifecycle, LifecycleState } from '../lifecycle/lifecycle.js';
 import { isUpIn, type ServiceGroupMember } from './member.js';
 import type { ServiceState } from './report.js';
 
@@ -17,12 +18,13 @@ export type DisableOutcome = { ok: true } | { ok: false; code: 'not-found' | 'un
 
 const ANSWER_TIMEOUT_MS = 15_000;
 
-export class LauncherServiceGroup implements ServiceGroupMember {
+export class LauncherServiceGroup implements ServiceGroupMember, Lifecycle {
   readonly #channel: IpcChannel<PrimaryPayload, WorkerPayload>;
   readonly #logger: Logger;
   readonly #reportIntervalMs: number;
   #record: WorkerRecord | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #state: LifecycleState = 'new';
 
   constructor(options: { channel: IpcChannel<PrimaryPayload, WorkerPayload>; logger: Logger; reportIntervalMs: number }) {
     this.#channel = options.channel;
@@ -35,7 +37,13 @@ export class LauncherServiceGroup implements ServiceGroupMember {
     await this.#channel.request({ type: 'servicegroup-alive', record }, ANSWER_TIMEOUT_MS).catch((error: unknown) => this.#logger.warn({ err: error }, 'the launcher did not confirm the first service report'));
   }
 
+  /** Where this part is in its lifecycle. */
+  get state(): LifecycleState {
+    return this.#state;
+  }
+
   start(): void {
+    if (this.#state === 'new') this.#state = 'running';
     const record = this.#record;
     const intervalMs = this.#reportIntervalMs;
     if (!record || intervalMs <= 0 || this.#timer) return;
@@ -45,6 +53,7 @@ export class LauncherServiceGroup implements ServiceGroupMember {
   }
 
   async stop(): Promise<void> {
+    this.#state = 'stopped';
     clearInterval(this.#timer);
     this.#timer = undefined;
     this.#channel.send({ type: 'servicegroup-leave' });

@@ -8,6 +8,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Transport } from '../rpc/transports/transport.js';
 import { createDriver } from './create-driver.js';
 import { HostReporter, type WorkerRecord } from './host-reporter.js';
+import type { Lifecycle, LifecycleState } from '../lifecycle/lifecycle.js';
 import { isUpIn, type ServiceGroupMember } from './member.js';
 import type { ServiceState } from './report.js';
 
@@ -20,11 +21,12 @@ export interface LocalServiceGroupOptions {
   reportIntervalMs: number;
 }
 
-export class LocalServiceGroup implements ServiceGroupMember {
+export class LocalServiceGroup implements ServiceGroupMember, Lifecycle {
   readonly #options: LocalServiceGroupOptions;
   #reporter: HostReporter | undefined;
   #record: WorkerRecord | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #state: LifecycleState = 'new';
 
   constructor(options: LocalServiceGroupOptions) {
     this.#options = options;
@@ -39,7 +41,13 @@ export class LocalServiceGroup implements ServiceGroupMember {
     await this.#reporter.workerAlive(process.pid, record);
   }
 
+  /** Where this part is in its lifecycle. */
+  get state(): LifecycleState {
+    return this.#state;
+  }
+
   start(): void {
+    if (this.#state === 'new') this.#state = 'running';
     const reporter = this.#reporter;
     const record = this.#record;
     const intervalMs = this.#options.reportIntervalMs;
@@ -51,6 +59,7 @@ export class LocalServiceGroup implements ServiceGroupMember {
   }
 
   async stop(): Promise<void> {
+    this.#state = 'stopped';
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#reporter?.stop({ leave: true });

@@ -152,8 +152,7 @@ export class MessagingDriver implements ServiceGroupDriver {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
-    await this.#server?.stop().catch(() => undefined);
-    await this.#server?.wait(2000).catch(() => undefined);
+    await this.#server?.stop({ timeoutMs: 2000 }).catch(() => undefined);
     if (this.#options.ownsTransport) await this.#options.transport.stop().catch(() => undefined);
   }
 

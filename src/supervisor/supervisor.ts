@@ -7,6 +7,7 @@ import { ms } from '../config/durations.js';
 import cluster from 'node:cluster';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { WorkerInfo, WorkerInit } from '../ipc/messages.js';
 import type { LauncherStatus, OperationResult } from '../control/control-protocol.js';
 import type { ListenSocket } from './listen-socket.js';
@@ -28,7 +29,7 @@ const SPARE_FORK_DELAY_MS = 50;
 
 export { WORKER_ENTRY, type SupervisorOptions, type SupervisorPlugin, type SupervisorState, type SupervisorStopOptions, type WorkerDefaults } from './supervisor-options.js';
 
-export class Supervisor {
+export class Supervisor implements Lifecycle<SupervisorState> {
   #config: Config;
   #logger: Logger;
   #socket: ListenSocket;

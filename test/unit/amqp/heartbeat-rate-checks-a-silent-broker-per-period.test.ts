@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import type { ChannelModel } from 'amqplib';
 import { quietFor } from '../../helpers/wait.js';
-import { watchHeartbeats } from '../../../src/rpc/transports/amqp/heartbeat-watch.js';
+import { watchHeartbeats } from '../../../src/internals/heartbeat-watch.js';
 
 /** The part of an amqplib connection the watch touches, with amqplib's own 1-per-period check. */
 function fakeModel(heartbeatSeconds: number) {

@@ -1,7 +1,8 @@
 /**
- * src/internals/ uses three private internals, each with a public fallback. These tests fail
+ * src/internals/ uses four private internals, each with a public fallback. These tests fail
  * loudly when a Node or amqplib upgrade moves one, so the fast path is not lost silently:
- * node's `res._header`, a socket handle's readStop(), amqplib's frame muxer.
+ * node's `res._header`, a socket handle's readStop(), amqplib's frame muxer and its heartbeat
+ * receive check.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -11,10 +12,11 @@ import { connect, createServer, Socket, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { coalesceFrameWrites } from '../../../src/internals/amqplib-muxer.js';
+import { watchHeartbeats } from '../../../src/internals/heartbeat-watch.js';
 import { HEAD_IS_APPENDABLE, echoRequestId } from '../../../src/internals/response-head.js';
 import { stopReading } from '../../../src/internals/socket-read-stop.js';
 import { assignRequestId } from '../../../src/http/request-id.js';
-import { quietFor } from '../../helpers/wait.js';
+import { quietFor, until } from '../../helpers/wait.js';
 
 /** The head a response sends, through the fast path or the public fallback. */
 function headOf(appendToHead: boolean): string {
@@ -65,3 +67,34 @@ test("amqplib's connection still writes through a muxer whose flush can be corke
   // The fallback: another shape is left alone.
   assert.equal(coalesceFrameWrites({ connection: {} } as never), false);
 });
+
+test("amqplib's connection still checks heartbeats through a Heart whose receive timer can be replaced", async (t) => {
+  const require = createRequire(import.meta.url);
+  const { Connection } = require(join(dirname(require.resolve('amqplib')), 'lib/connection.js')) as {
+    Connection: new (stream: Socket) => { heartbeat: number; heartbeater: EventEmitterLike | null; startHeartbeater(): EventEmitterLike | null };
+  };
+  const connection = new Connection(new Socket());
+  // What amqplib does once the broker tuned the heartbeat (lib/connection.js): 50 ms periods.
+  connection.heartbeat = 0.05;
+  connection.heartbeater = connection.startHeartbeater();
+  const heart = connection.heartbeater!;
+  t.after(() => heart.clear());
+  // The connection's own listeners write to the socket and close it; this test only listens.
+  heart.removeAllListeners('beat');
+  heart.removeAllListeners('timeout');
+  const amqplibTimer = heart.recvTimer;
+  assert.equal(watchHeartbeats({ connection } as never, 2), true, 'amqplib moved connection.heartbeater (recvTimer, timeout) or checkRecv(): heartbeat_rate is ignored (src/internals/heartbeat-watch.ts)');
+  assert.notEqual(heart.recvTimer, amqplibTimer, "the watch's timer is kept where the Heart's clear() stops it");
+  let timedOut = false;
+  heart.on('timeout', () => (timedOut = true));
+  await until("the Heart's timeout after two silent periods", () => timedOut, { timeoutMs: 5000 });
+  // The fallback: another shape is left alone.
+  assert.equal(watchHeartbeats({ connection: {} } as never, 2), false);
+});
+
+interface EventEmitterLike {
+  recvTimer?: unknown;
+  clear(): void;
+  on(event: string, listener: () => void): unknown;
+  removeAllListeners(event: string): unknown;
+}

@@ -1,11 +1,11 @@
 /**
  * The lifecycle contract's shared pieces (issue 15): seconds become milliseconds once, in
- * config's ms() (the AMQP settings included, whether the config or the transport URL sets the
+ * config/durations.ts's secondsToMs() and ms() over it (the AMQP settings included, whether the config or the transport URL sets the
  * option), and withTimeout is the one race against a timer, with 0 meaning no bound.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ms } from '../../../src/config/durations.js';
+import { ms, secondsToMs } from '../../../src/config/durations.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { TIMED_OUT, isBounded, withTimeout, type TimerClock } from '../../../src/lifecycle/with-timeout.js';
 import { amqpSettings } from '../../../src/rpc/transports/amqp/settings.js';
@@ -30,6 +30,7 @@ test('ms() turns an option of seconds into milliseconds, fractions kept and 0 le
   assert.equal(ms({ graceful_shutdown_timeout: 60 }, 'graceful_shutdown_timeout'), 60_000);
   assert.equal(ms({ rabbit_retry_backoff: 0.25 }, 'rabbit_retry_backoff'), 250);
   assert.equal(ms({ graceful_shutdown_timeout: 0 }, 'graceful_shutdown_timeout'), 0);
+  assert.deepEqual([secondsToMs(1.5), secondsToMs(0)], [1500, 0]);
 });
 
 test('the AMQP settings carry ms from the config and from the transport URL query alike', () => {

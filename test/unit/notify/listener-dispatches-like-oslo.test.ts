@@ -164,3 +164,22 @@ test('a duplicate _unique_id is acked and skipped; bad listener arguments are re
   assert.throws(() => new NotificationListener(transport, [{ topic: 'x' }], [{}]), /no endpoint has a method/);
   assert.throws(() => new NotificationListener(transport, [{ topic: 'x' }], [endpoint], { pool: '' }), /pool must not be empty/);
 });
+
+test('the listener follows the lifecycle contract: its state, and stop({ timeoutMs }) bounding a slow endpoint', async () => {
+  let release = (): void => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let started = 0;
+  const listener = new NotificationListener(await broker.transport(), [{ topic: 'n-lifecycle' }], [{ info: () => (started++, gate) }]);
+  assert.equal(listener.state, 'new');
+  await listener.start();
+  assert.equal(listener.state, 'running');
+  await (await notifier('n-lifecycle')).info({}, 'thing.slow', {});
+  await until('the endpoint to start', () => started === 1, SOON);
+  await assert.rejects(listener.stop({ timeoutMs: 20 }), { name: 'StopTimeoutError' });
+  assert.equal(listener.state, 'stopping');
+  release();
+  await listener.stop();
+  assert.equal(listener.state, 'stopped');
+});

@@ -45,3 +45,18 @@ test('stop() lets in-flight requests finish and is shared by every caller', asyn
   await Promise.all(stops);
   assert.equal(server.state, 'stopped');
 });
+
+test('stop({ timeoutMs }) bounds the wait for in-flight requests; the stop itself goes on', async () => {
+  const endpoint = new DemoEndpoint('srv3');
+  const server = new RpcServer(await broker.transport(), { topic: 'bounded', server: 'srv3' }, [endpoint]);
+  await server.start();
+  const client = new RpcClient(await broker.transport(), { topic: 'bounded', version: '1.3' }, { timeout: 10 });
+  const call = client.call({}, 'blocked');
+  await until('the call to start', () => endpoint.active === 1, SOON);
+  await assert.rejects(server.stop({ timeoutMs: 20 }), { name: 'StopTimeoutError' });
+  assert.equal(server.state, 'stopping');
+  endpoint.openGate();
+  assert.equal(await call, 'srv3');
+  await server.stop();
+  assert.equal(server.state, 'stopped');
+});

@@ -12,14 +12,14 @@ import { RpcDispatcher } from '../../../src/rpc/dispatcher.js';
 import { decodeEnvelope, encodeEnvelope, type BodyFormat } from '../../../src/rpc/envelope.js';
 import { hex32 } from '../../../src/rpc/ids.js';
 import type { ReplySender } from '../../../src/rpc/reply-sender.js';
-import { RequestHandler } from '../../../src/rpc/request-handler.js';
+import { RpcRequestHandler } from '../../../src/rpc/request-handler.js';
 import { NoOpSerializer } from '../../../src/rpc/serializer.js';
 import { RpcClient } from '../../../src/rpc/client.js';
 import { RpcServer } from '../../../src/rpc/server.js';
 import type { PublishRequest, Transport } from '../../../src/rpc/transports/transport.js';
 import { inProcessBroker } from './support/in-process.js';
 
-/** The reply bodies a RequestHandler of `format` sends for one call of `method`. */
+/** The reply bodies a RpcRequestHandler of `format` sends for one call of `method`. */
 async function repliesFor(format: BodyFormat | undefined, method: string, timeout: number | null): Promise<{ body: string; decoded: Record<string, unknown>; legacy: boolean }[]> {
   const sent: string[] = [];
   let finished!: () => void;
@@ -39,7 +39,7 @@ async function repliesFor(format: BodyFormat | undefined, method: string, timeou
       return 'late';
     },
   };
-  const handler = new RequestHandler({
+  const handler = new RpcRequestHandler({
     dispatcher: new RpcDispatcher([endpoint]),
     serializer: new NoOpSerializer(),
     replies,

@@ -17,7 +17,7 @@ import { describeRefusal, haQueuesWarning, isDeclareRefusal, isLoginRefusal } fr
 import { coalesceFrameWrites } from '../../../internals/amqplib-muxer.js';
 import { BrokerConnectError, BrokerDeclareError, BrokerTlsError, BrokerUnavailable } from './errors.js';
 import { HostCycle, reconnectWaitMs } from './failover.js';
-import { watchHeartbeats } from './heartbeat-watch.js';
+import { watchHeartbeats } from '../../../internals/heartbeat-watch.js';
 import { Publisher } from './publisher.js';
 import { closeModel, Session } from './session.js';
 import type { AmqpSettings } from './settings.js';

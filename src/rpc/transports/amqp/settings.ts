@@ -5,7 +5,7 @@
  */
 import { coerceOption } from '../../../config/coerce.js';
 import { iniKey } from '../../../config/option-types.js';
-import { ms, type SecondsOption } from '../../../config/durations.js';
+import { ms, secondsToMs, type SecondsOption } from '../../../config/durations.js';
 import { rabbitOptionProblem } from '../../../config/load.js';
 import { OPTIONS, type Config, type OptionName } from '../../../config/options.js';
 import { ConfigError, ErrorCodes } from '../../../errors.js';
@@ -93,7 +93,7 @@ function queryOrConfig(config: Config, url: TransportUrl): (name: OptionName) =>
 export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
   const value = queryOrConfig(config, url);
   // A duration option as the URL query or the config sets it, in ms.
-  const millis = <K extends SecondsOption>(name: K): number => ms({ [name]: value(name) } as Pick<Config, K>, name);
+  const millis = (name: SecondsOption): number => secondsToMs(value(name) as number);
   const haQueues = value('rabbit_ha_queues') as boolean;
   const quorumQueue = value('rabbit_quorum_queue') as boolean;
   const transientQuorumQueue = value('rabbit_transient_quorum_queue') as boolean;

@@ -1,4 +1,8 @@
 /**
+ * Private internal: amqplib's heartbeat check (`connection.heartbeater.recvTimer`, its 'timeout'
+ * event, `connection.checkRecv()`). Fallback: amqplib's own check, once per period.
+ * test/unit/internals/ fails loudly when an amqplib upgrade moves it.
+ *
  * `heartbeat_rate`: how often per heartbeat period the connection is checked for a silent
  * broker. amqplib checks once per period and gives up after two silent checks (2–3 periods);
  * py-amqp, as oslo drives it, checks `heartbeat_rate` times per period and gives up once nothing
