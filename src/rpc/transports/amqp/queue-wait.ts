@@ -31,7 +31,7 @@ export interface QueueWaitRequest {
   readonly attempt: (remainingMs: number) => Promise<void>;
 }
 
-/** Most often a log line of one kind is written per routing key: the first, then one per interval. */
+/** How often a log line of one level is written per kind and routing key: the first, then one per interval. */
 const LOG_INTERVAL_MS = 10_000;
 
 /** How long before its bound the last attempt goes out: 2 % of the bound, within 20..500 ms. */
@@ -94,7 +94,7 @@ export class QueueWait {
   }
 
   #throttled(level: 'warn' | 'error', request: QueueWaitRequest, fields: Record<string, unknown>, message: string): void {
-    const key = `${level}\0${request.exchange}\0${request.routingKey}`;
+    const key = `${level}\0${request.kind}\0${request.exchange}\0${request.routingKey}`;
     const now = Date.now();
     const state = this.#logged.get(key);
     if (state && now - state.at < LOG_INTERVAL_MS) {

@@ -21,6 +21,9 @@ import { amqpSettings, type AmqpSettings } from './settings.js';
 import { controlExchange, fanoutExchange, notificationQueue, notificationTopology, replyQueue, serverTopology } from './topology.js';
 import { parseTransportUrl } from './url.js';
 
+/** The least a publish sent again after a NO_ROUTE return waits for its confirm. */
+const MIN_RETRY_CONFIRM_MS = 2000;
+
 /** Options of the AMQP transport. */
 export interface AmqpTransportOptions {
   /** oslo transport URL: `rabbit://user:pass@host:port[,host2…]/vhost?opt=val` or `amqp://…`. */
@@ -141,8 +144,10 @@ export class AmqpTransport extends EventEmitter implements Transport {
         routingKey: options.routingKey,
         startedAt,
         boundMs: waitMs,
+        // The last attempt goes out just before the bound, and a timer may fire late on a busy
+        // host: its confirm may take a moment past the bound rather than be taken for a loss.
         attempt: (remainingMs) =>
-          this.#publish(remainingMs, request.body, { ...options, confirmTimeoutMs: remainingMs, expirationMs: call ? remainingMs : undefined }),
+          this.#publish(remainingMs, request.body, { ...options, confirmTimeoutMs: Math.max(remainingMs, MIN_RETRY_CONFIRM_MS), expirationMs: call ? remainingMs : undefined }),
       }),
     );
   }
