@@ -84,10 +84,10 @@ export class QueueWait {
   }
 
   #givenUp(request: QueueWaitRequest, returns: number, last: Unroutable): MessageDeliveryFailure {
-    const seconds = ((Date.now() - request.startedAt) / 1000).toFixed(1);
-    const bound = request.kind === 'call' ? "the call's timeout" : 'rpc_cast_timeout';
+    const waited = ((Date.now() - request.startedAt) / 1000).toFixed(1);
+    const bound = `${request.kind === 'call' ? "the call's timeout" : 'rpc_cast_timeout'} of ${Number((request.boundMs / 1000).toFixed(3))} s`;
     const message =
-      `no queue took the ${request.kind} to topic "${request.topic}" within ${seconds} s (${bound}): ` +
+      `no queue took the ${request.kind} to topic "${request.topic}" within ${bound} (waited ${waited} s): ` +
       `exchange "${request.exchange}", routing key "${request.routingKey}", returned ${returns} time${returns === 1 ? '' : 's'} (${last.replyCode} ${last.replyText})`;
     this.#throttled('error', request, { topic: request.topic, routingKey: request.routingKey, waitedMs: Date.now() - request.startedAt, returns }, `a ${request.kind} found no queue within its bound; failed it`);
     return new MessageDeliveryFailure(message, { cause: last });

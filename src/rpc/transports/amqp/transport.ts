@@ -4,7 +4,7 @@
  * message properties (docs/protocol/topology.md, docs/protocol/wire-format.md, docs/rabbitmq4.md). It only moves bodies
  * between queues; the RPC protocol lives in `rpc/`.
  */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Logger } from '../../../logging/logger.js';
 import type { Config } from '../../../config/options.js';
 import { ClosedError } from '../../../errors.js';
@@ -70,6 +70,8 @@ export class AmqpTransport extends EventEmitter implements Transport {
     } else {
       this.#queueSuffix = hex32;
     }
+    // Every publish waiting for a queue listens for the stop while it sleeps: not a leak.
+    setMaxListeners(0, this.#stopSignal.signal);
     this.#queueWait = new QueueWait(this.#settings, this.#logger, this.#stopSignal.signal);
     this.#replies = new ReplyConsumer({ connection: this.#connection, decl: replyQueue(this.#settings, this.#queueSuffix), logger: this.#logger });
   }
