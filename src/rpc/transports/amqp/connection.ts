@@ -255,6 +255,8 @@ export class AmqpConnection extends EventEmitter {
       model.on('close', (error?: unknown) => this.#lost(current, error));
       // Consumers are gone with their channel: a dead consumer channel means a new session.
       consumer.on('close', () => void current.close());
+      // Servers first: this process's own queues are declared and consumed before the session
+      // is live, so the publishes it held through an outage (waitConnected) find them.
       for (const resumer of [...this.#resumers]) await resumer(current);
       if (!current.alive) throw new BrokerUnavailable('the connection closed while declaring consumers');
       if (this.#stopped) throw new ClosedError('AMQP transport');
