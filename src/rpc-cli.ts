@@ -3,7 +3,8 @@
  * [--transport-url URL] [--embedded-socket PATH] [--config-file F]`: one RPC from a shell script.
  * `notify` and `listen` (notifications) are handed to notify/cli.ts.
  * A call prints its JSON result on stdout. Exit codes: 0 ok, 1 remote error (error JSON on
- * stderr), 2 usage, 3 timeout or broker unreachable.
+ * stderr), 2 usage, 3 timeout or broker unreachable, or (RabbitMQ) a cast no queue took within
+ * rpc_cast_timeout: a cast exits 0 only once a queue took it.
  */
 import { ExitCode, parseCommandLine, parseJsonObjectArgument, printWarning, usageError } from './cli/common.js';
 import { createLogger } from './logging/logger.js';
@@ -28,7 +29,8 @@ Without transport_url a launcher's embedded transport is used through its unix s
 launcher registered on this host, or the one --binary and --port choose (several: they are listed).
 [upgrade_levels] TOPIC = auto | VERSION caps the message's version (sent at the cap without --rpc-version).
 Exit codes: 0 ok, 1 remote error (JSON on stderr), 2 usage or an embedded socket that is not
-ours or several launchers and none chosen, 3 timeout or broker unreachable.`;
+ours or several launchers and none chosen, 3 timeout, broker unreachable, or a cast no queue
+took within rpc_cast_timeout.`;
 
 const { OK, FAILURE: REMOTE, USAGE: USAGE_ERROR, UNREACHABLE } = ExitCode;
 

@@ -328,6 +328,10 @@ export const OPTIONS = {
     group: 'oslo_messaging_rabbit', type: 'int', min: 0, max: 3600, default: 60,
     help: 'Seconds a reply keeps retrying a reply queue that is missing.',
   },
+  rpc_cast_timeout: {
+    group: 'oslo_messaging_rabbit', type: 'float', min: 0.001, max: 86_400, default: 60,
+    help: 'Seconds a cast waits for the broker and for a queue bound to its topic before it fails (fanout casts never wait for a queue).',
+  },
   rabbit_ha_queues: {
     group: 'oslo_messaging_rabbit', type: 'bool', default: false,
     help: 'Declare queues with x-ha-policy: all.',

@@ -29,8 +29,12 @@ export interface RpcClientOptions {
   readonly callMonitorTimeout?: number;
   readonly serializer?: Serializer;
   /**
-   * Publish requests with the AMQP mandatory flag, so a topic with no queue fails at once with
-   * MessageDeliveryFailure instead of waiting for the timeout (oslo's `at_least_once`).
+   * What a request to a topic with no queue does. Unset (default): on RabbitMQ it is published
+   * mandatory and published again with backoff until a queue takes it, up to the call's timeout
+   * or `rpc_cast_timeout` for a cast, then fails with MessageDeliveryFailure (a fanout cast is
+   * fire-and-forget); on the embedded transport as `false`. `true`: MessageDeliveryFailure at
+   * once (oslo's `at_least_once`). `false`: dropped by the broker, as oslo's default (a call
+   * then ends in MessagingTimeout).
    */
   readonly mandatory?: boolean;
   /** Exchange when the target names none (`control_exchange`, "openstack"). */
@@ -146,7 +150,7 @@ export class RpcClient {
     // own error at once.
     let published: Promise<void>;
     try {
-      published = this.#transport.publish({ target, body, expirationMs: timeoutMs, mandatory: this.#options.mandatory === true, confirmLate: true });
+      published = this.#transport.publish({ target, body, expirationMs: timeoutMs, mandatory: this.#options.mandatory, confirmLate: true });
     } catch (error) {
       published = Promise.reject(error);
     }
@@ -156,7 +160,10 @@ export class RpcClient {
     return this.#serializer.deserializeEntity(wireCtx, result) as T;
   }
 
-  /** Send `method` without waiting for a result; resolves once the transport took the message. */
+  /**
+   * Send `method` without waiting for a result; resolves once the transport took the message (on
+   * RabbitMQ: once the broker confirmed it into a queue, see `mandatory`).
+   */
   cast(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<void> {
     const metrics = this.#options.metrics;
     return metrics ? observed(metrics, 'cast', this.#cast(ctx, method, args)) : this.#cast(ctx, method, args);
@@ -165,7 +172,7 @@ export class RpcClient {
   async #cast(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<void> {
     const { message, target } = this.#prepareMessage(ctx, method, args);
     const body = this.#encode(target, message);
-    await this.#send(target, () => this.#transport.publish({ target, body, mandatory: this.#options.mandatory === true }));
+    await this.#send(target, () => this.#transport.publish({ target, body, mandatory: this.#options.mandatory }));
   }
 
   #prepareMessage(ctx: RequestContext, method: string, args: Record<string, unknown>) {

@@ -33,7 +33,10 @@ export class InvalidTarget extends MessagingException {
   }
 }
 
-/** The message could not be delivered: unroutable with `mandatory`, reply queue gone, broker down. */
+/**
+ * The message could not be delivered: no queue took it within its bound (a call's timeout,
+ * rpc_cast_timeout), unroutable with `mandatory: true`, reply queue gone, broker down.
+ */
 export class MessageDeliveryFailure extends messagingError(ErrorCodes.RPC_DELIVERY) {}
 
 /** The transport is stopped or could not publish. */

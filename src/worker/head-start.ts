@@ -66,7 +66,15 @@ export async function openConnections(config: Config, channel: IpcChannel<Primar
  */
 export function connectionsFor(head: HeadStart | undefined, init: WorkerInit): Connections | undefined {
   if (!head?.connections) return undefined;
-  if (head.configJson === connectionOptions(init.config)) return head.connections;
+  if (head.configJson === connectionOptions(init.config)) {
+    // A spare opened them before it had a slot (or for another one): their lines carry it from
+    // now on (a second `worker` key in a JSON line: the last one counts).
+    if (head.slot !== init.slot) {
+      head.connections.transport.bindLogs?.({ worker: init.slot });
+      head.connections.notifications.ownTransport?.bindLogs?.({ worker: init.slot });
+    }
+    return head.connections;
+  }
   void head.connections.started.then(
     () => Promise.allSettled([head.connections!.transport.stop(), head.connections!.notifications.stop()]),
     () => undefined,

@@ -54,7 +54,12 @@ export interface PublishRequest {
   readonly body: string;
   /** Calls only: the AMQP expiration (the call timeout), in ms. */
   readonly expirationMs?: number;
-  /** Fail with MessageDeliveryFailure at once when no queue is bound (instead of a timeout). */
+  /**
+   * true: fail with MessageDeliveryFailure at once when no queue is bound (instead of a
+   * timeout). false: a message no queue takes is dropped. Unset: the transport's default (AMQP:
+   * wait for a queue up to the call's expiration or rpc_cast_timeout, fanout casts excepted;
+   * embedded: as false).
+   */
   readonly mandatory?: boolean;
   /**
    * Nobody waits for the confirm (a call: its reply settles it). A transport may then resolve
@@ -76,6 +81,8 @@ export interface Transport extends EventEmitter {
   readonly kind: 'amqp' | 'embedded';
   /** How RPC bodies hold their message (envelope.ts); absent: oslo's 2.0 envelope. */
   readonly bodyFormat?: BodyFormat;
+  /** Add `bindings` to the transport's log lines from now on (a spare's `worker` slot, once it has one). */
+  bindLogs?(bindings: Record<string, unknown>): void;
   /** Connect. Rejects with a coded error when the broker is unreachable at start. */
   start(): Promise<void>;
   /** Cancel consumers, close channels and the connection. Idempotent. */

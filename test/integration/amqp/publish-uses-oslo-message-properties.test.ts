@@ -101,7 +101,7 @@ test('a mandatory request to a topic without servers fails at once; a plain one 
   if (!brokerUrl) return;
   const transport = await startTransport(t, brokerUrl);
   const target = { exchange: 'openstack', topic: uniqueTopic('nobody') };
-  await transport.publish({ target, body: '{}', expirationMs: 1000 });
+  await transport.publish({ target, body: '{}', expirationMs: 1000, mandatory: false });
   await assert.rejects(transport.publish({ target, body: '{}', expirationMs: 10_000, mandatory: true }), MessageDeliveryFailure);
   // Many at once: each returned message rejects its own publish, none is mixed up.
   const results = await Promise.allSettled(

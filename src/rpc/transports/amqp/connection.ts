@@ -255,6 +255,8 @@ export class AmqpConnection extends EventEmitter {
       model.on('close', (error?: unknown) => this.#lost(current, error));
       // Consumers are gone with their channel: a dead consumer channel means a new session.
       consumer.on('close', () => void current.close());
+      // Servers first: this process's own queues are declared and consumed before the session
+      // is live, so the publishes it held through an outage (waitConnected) find them.
       for (const resumer of [...this.#resumers]) await resumer(current);
       if (!current.alive) throw new BrokerUnavailable('the connection closed while declaring consumers');
       if (this.#stopped) throw new ClosedError('AMQP transport');
@@ -318,7 +320,9 @@ export class AmqpConnection extends EventEmitter {
     this.#session = undefined;
     if (this.#stopped) return;
     const reason = error === undefined ? 'connection closed' : errorText(error);
-    this.#logger.error({ err: reason, generation: session.generation }, 'lost the AMQP broker connection; reconnecting');
+    // A warning: within the reconnect policy this is a blip. ERROR comes only once a bound
+    // passes (#reconnectLoop), or from the publishes that fail.
+    this.#logger.warn({ err: reason, generation: session.generation }, 'lost the AMQP broker connection; reconnecting');
     this.emit('disconnected', error instanceof Error ? error : new BrokerUnavailable(reason));
     this.#scheduleReconnect();
   }
@@ -332,8 +336,14 @@ export class AmqpConnection extends EventEmitter {
     });
   }
 
+  /**
+   * Reconnect until connected or stopped. One WARN line when back ("AMQP connection back after
+   * 6.3 s, 3 attempts"); one ERROR line when the outage outlasts rpc_response_timeout, the
+   * longest a publish waits for a reconnect: from then on publishes fail.
+   */
   async #reconnectLoop(): Promise<void> {
     const startedAt = Date.now();
+    let passedBound = false;
     for (let attempt = 0; !this.#stopped; attempt++) {
       const delay = reconnectWaitMs(this.#settings, attempt, this.#hosts.size);
       try {
@@ -343,11 +353,21 @@ export class AmqpConnection extends EventEmitter {
       }
       try {
         await this.#open();
-        this.#logger.info({ attempts: attempt + 1, outageMs: Date.now() - startedAt }, 'recovered the AMQP broker connection');
+        const outageMs = Date.now() - startedAt;
+        const attempts = attempt + 1;
+        this.#logger.warn({ attempts, outageMs }, `AMQP connection back after ${(outageMs / 1000).toFixed(1)} s, ${attempts} attempt${attempts === 1 ? '' : 's'}`);
         return;
       } catch (error) {
         const nextMs = Math.round(reconnectWaitMs(this.#settings, attempt + 1, this.#hosts.size, () => 1));
         this.#logger.warn({ err: errorText(error), attempt: attempt + 1, nextDelayMs: nextMs }, 'AMQP reconnect attempt failed');
+        const outageMs = Date.now() - startedAt;
+        if (!passedBound && outageMs >= this.#settings.publishWaitMs) {
+          passedBound = true;
+          this.#logger.error(
+            { attempts: attempt + 1, outageMs, boundMs: this.#settings.publishWaitMs },
+            `no AMQP connection for ${(outageMs / 1000).toFixed(1)} s, longer than rpc_response_timeout: publishes are failing; still reconnecting`,
+          );
+        }
       }
     }
   }

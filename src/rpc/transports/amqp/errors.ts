@@ -38,6 +38,27 @@ export class BrokerUnavailable extends MessageDeliveryFailure {
 }
 
 /**
+ * The broker returned a mandatory publish (basic.return) instead of routing it: with 312
+ * NO_ROUTE no queue is bound for its exchange and routing key (none declared yet, or a broker
+ * restart deleted a non-durable one). `replyCode` and `replyText` are the broker's.
+ */
+export class Unroutable extends MessageDeliveryFailure {
+  readonly replyCode: number;
+  readonly replyText: string;
+
+  constructor(message: string, returned: { readonly replyCode: number; readonly replyText: string }) {
+    super(message);
+    this.replyCode = returned.replyCode;
+    this.replyText = returned.replyText;
+  }
+
+  /** 312 NO_ROUTE: no queue bound yet; a later publish may find one. */
+  get noRoute(): boolean {
+    return this.replyCode === 312;
+  }
+}
+
+/**
  * The broker refused to declare or consume a queue or exchange, typically 406
  * PRECONDITION_FAILED because it exists with other flags or arguments (another process declared
  * it with different `amqp_durable_queues` / `amqp_auto_delete` / HA / quorum settings).

@@ -1,13 +1,13 @@
 /**
  * One publisher-confirm channel (oslo's connections all use confirms). A publish resolves when
  * the broker acks it; a mandatory publish that the broker returns (basic.return comes before
- * the ack on the same channel) rejects with MessageDeliveryFailure, like kombu's
- * MessageUndeliverable. Exchanges are declared once per channel before the first publish to
- * them, as oslo's senders do.
+ * the ack of the same message on the same channel) rejects with Unroutable, a
+ * MessageDeliveryFailure like kombu's MessageUndeliverable. Exchanges are declared once per
+ * channel before the first publish to them, as oslo's senders do.
  */
 import type { ConfirmChannel, Message } from 'amqplib';
 import { MessageDeliveryFailure } from '../../errors.js';
-import { BrokerUnavailable } from './errors.js';
+import { BrokerUnavailable, Unroutable } from './errors.js';
 import { declareExchange, declareQueue, type ExchangeDecl, type QueueDecl } from './topology.js';
 
 /** What one publish needs besides the body. */
@@ -26,6 +26,8 @@ export interface PublishOptions {
 }
 
 interface Pending {
+  /** The body as published: a basic.return carries it back, which tells whose it is. */
+  readonly content: Buffer;
   returned: { replyCode: number; replyText: string } | undefined;
 }
 
@@ -68,8 +70,10 @@ export class Publisher {
   /** Exchanges whose declaration has completed: publishes to them need not wait on a promise. */
   readonly #ready = new Set<string>();
   // Mandatory publishes awaiting their confirm, by exchange and routing key, oldest first. The
-  // broker returns a message before it confirms it, and routability depends only on exchange and
-  // key, so a return belongs to the oldest not yet returned publish with the same pair.
+  // broker sends a message's basic.return before its ack, but not in step with the acks of
+  // other messages: a publish routed just before its queue went away may be acked after a later
+  // one to the same key was returned. So a return is matched by its content (the envelope
+  // carries a per-message `_unique_id`; nothing is added to the wire), not by its order.
   readonly #mandatory = new Map<string, Pending[]>();
   // Publishes awaiting their confirm, checked against their deadlines by one timer per channel
   // rather than one timer each (a timer set and cleared per publish cost more than the rest of
@@ -132,7 +136,7 @@ export class Publisher {
   #publish(body: string, options: PublishOptions): Promise<void> {
     const content = Buffer.from(body, 'utf8');
     const key = options.mandatory ? `${options.exchange}\0${options.routingKey}` : '';
-    const pending: Pending = { returned: undefined };
+    const pending: Pending = { content, returned: undefined };
     if (options.mandatory) {
       const list = this.#mandatory.get(key);
       if (list) list.push(pending);
@@ -164,7 +168,7 @@ export class Publisher {
           reject(new BrokerUnavailable(`publish to ${describe(options)} not confirmed: ${errorText(error)}`, { cause: error }));
         } else if (pending.returned) {
           const { replyCode, replyText } = pending.returned;
-          reject(new MessageDeliveryFailure(`no queue is bound for ${describe(options)} (${replyCode} ${replyText})`));
+          reject(new Unroutable(`no queue is bound for ${describe(options)} (${replyCode} ${replyText})`, pending.returned));
         } else {
           resolve();
         }
@@ -234,7 +238,9 @@ export class Publisher {
   #onReturn(message: Message): void {
     const fields = message.fields as unknown as { exchange: string; routingKey: string; replyCode: number; replyText: string };
     const key = `${fields.exchange}\0${fields.routingKey}`;
-    const pending = this.#mandatory.get(key)?.find((entry) => entry.returned === undefined);
+    // Identical bodies to one key (a repeated reply, say) are interchangeable: the oldest one.
+    const { content } = message;
+    const pending = this.#mandatory.get(key)?.find((entry) => entry.returned === undefined && entry.content.length === content.length && entry.content.equals(content));
     if (pending) pending.returned = { replyCode: fields.replyCode, replyText: fields.replyText };
   }
 

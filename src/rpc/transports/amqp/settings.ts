@@ -42,6 +42,8 @@ export interface AmqpSettings {
   readonly queueManager: { readonly hostname: string; readonly processname: string } | undefined;
   /** How long a publish waits for a reconnect while the broker is away (ms). */
   readonly publishWaitMs: number;
+  /** rpc_cast_timeout: how long a cast waits for the broker and for a queue to take it (ms). */
+  readonly castTimeoutMs: number;
   /** heartbeat_rate: checks for missed heartbeats per heartbeat period. */
   readonly heartbeatRate: number;
   readonly failoverStrategy: FailoverStrategy;
@@ -136,6 +138,7 @@ export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
       ? Object.freeze({ hostname: value('hostname') as string, processname: value('processname') as string })
       : undefined,
     publishWaitMs: ms(config, 'rpc_response_timeout'),
+    castTimeoutMs: (value('rpc_cast_timeout') as number) * 1000,
     heartbeatRate: value('heartbeat_rate') as number,
     failoverStrategy: value('kombu_failover_strategy') as FailoverStrategy,
     reconnectDelayMs: millis('kombu_reconnect_delay'),

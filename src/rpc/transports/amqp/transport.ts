@@ -4,7 +4,7 @@
  * message properties (docs/protocol/topology.md, docs/protocol/wire-format.md, docs/rabbitmq4.md). It only moves bodies
  * between queues; the RPC protocol lives in `rpc/`.
  */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Logger } from '../../../logging/logger.js';
 import type { Config } from '../../../config/options.js';
 import { ClosedError } from '../../../errors.js';
@@ -15,10 +15,14 @@ import { AmqpConnection, type StartRetry } from './connection.js';
 import { AmqpListener, notificationConsumerPlan, rpcConsumerPlan, type ConsumerPlan } from './listener.js';
 import type { PublishOptions } from './publisher.js';
 import { QueueManager } from './queue-manager.js';
+import { QueueWait } from './queue-wait.js';
 import { ReplyConsumer } from './reply-consumer.js';
 import { amqpSettings, type AmqpSettings } from './settings.js';
 import { controlExchange, fanoutExchange, notificationQueue, notificationTopology, replyQueue, serverTopology } from './topology.js';
 import { parseTransportUrl } from './url.js';
+
+/** The least a publish sent again after a NO_ROUTE return waits for its confirm. */
+const MIN_RETRY_CONFIRM_MS = 2000;
 
 /** Options of the AMQP transport. */
 export interface AmqpTransportOptions {
@@ -43,6 +47,9 @@ export class AmqpTransport extends EventEmitter implements Transport {
   readonly #listeners = new Set<AmqpListener>();
   /** Suffixes of reply and fanout queue names: random, or the queue manager's stable ones. */
   readonly #queueSuffix: () => string;
+  /** Retries of calls and casts that found no queue; ended by stop(). */
+  readonly #queueWait: QueueWait;
+  readonly #stopSignal = new AbortController();
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -63,11 +70,22 @@ export class AmqpTransport extends EventEmitter implements Transport {
     } else {
       this.#queueSuffix = hex32;
     }
+    // Every publish waiting for a queue listens for the stop while it sleeps: not a leak.
+    setMaxListeners(0, this.#stopSignal.signal);
+    this.#queueWait = new QueueWait(this.#settings, this.#logger, this.#stopSignal.signal);
     this.#replies = new ReplyConsumer({ connection: this.#connection, decl: replyQueue(this.#settings, this.#queueSuffix), logger: this.#logger });
   }
 
   get connected(): boolean {
     return this.#connection.session !== undefined && this.#stopping === undefined;
+  }
+
+  /**
+   * Add `bindings` to every log line of this transport from now on: a prefork spare opens its
+   * connection before it has a slot, and binds `worker` once it takes one.
+   */
+  bindLogs(bindings: Record<string, unknown>): void {
+    this.#logger.setBindings(bindings);
   }
 
   /** The connection_name client property this transport shows in `rabbitmqctl list_connections`. */
@@ -86,6 +104,7 @@ export class AmqpTransport extends EventEmitter implements Transport {
 
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      this.#stopSignal.abort();
       // A start still waiting for the broker ends now (ClosedError), rather than the stop
       // waiting for a broker that may never come.
       if (!this.#connection.session) await this.#connection.stop();
@@ -96,19 +115,43 @@ export class AmqpTransport extends EventEmitter implements Transport {
     return this.#stopping;
   }
 
+  /**
+   * A call or cast. `mandatory` unset (the default): published mandatory, and a NO_ROUTE return
+   * is published again until the call's timeout or rpc_cast_timeout (queue-wait.ts); a fanout
+   * cast is not mandatory, as in oslo. `true`: a return fails the publish at once (oslo's
+   * at_least_once). `false`: not mandatory (oslo's default: an unroutable message is dropped).
+   */
   publish(request: PublishRequest): Promise<void> {
     const { target } = request;
-    const waitMs = request.expirationMs ?? this.#settings.publishWaitMs;
     const fanout = target.fanout === true;
+    const waitForQueue = request.mandatory === undefined && !fanout;
+    const call = request.expirationMs !== undefined;
+    const waitMs = request.expirationMs ?? (waitForQueue ? this.#settings.castTimeoutMs : this.#settings.publishWaitMs);
     const declare = fanout ? fanoutExchange(this.#settings, target.topic) : controlExchange(this.#settings, target.exchange);
-    return this.#publish(waitMs, request.body, {
+    const options: PublishOptions = {
       exchange: declare.name,
       routingKey: fanout ? '' : target.server ? `${target.topic}.${target.server}` : target.topic,
       declare,
-      mandatory: request.mandatory === true,
+      mandatory: waitForQueue || request.mandatory === true,
       expirationMs: request.expirationMs,
       confirmTimeoutMs: waitMs,
-    });
+    };
+    if (!waitForQueue) return this.#publish(waitMs, request.body, options);
+    const startedAt = Date.now();
+    return this.#publish(waitMs, request.body, options).catch((error: unknown) =>
+      this.#queueWait.retry(error, {
+        kind: call ? 'call' : 'cast',
+        topic: target.topic,
+        exchange: options.exchange,
+        routingKey: options.routingKey,
+        startedAt,
+        boundMs: waitMs,
+        // The last attempt goes out just before the bound, and a timer may fire late on a busy
+        // host: its confirm may take a moment past the bound rather than be taken for a loss.
+        attempt: (remainingMs) =>
+          this.#publish(remainingMs, request.body, { ...options, confirmTimeoutMs: Math.max(remainingMs, MIN_RETRY_CONFIRM_MS), expirationMs: call ? remainingMs : undefined }),
+      }),
+    );
   }
 
   publishReply(replyQueueName: string, body: string): Promise<void> {
