@@ -1,5 +1,5 @@
 /**
- * `oslo-node-ctl status [--json] | scale N | reload | stop [--binary NAME] [--port N]
+ * `oslo-node-ctl status [--json] | scale N | reload | upgrade | stop [--binary NAME] [--port N]
  * [--control-socket PATH] [--pid-file F] [--config-file F]`: operate a running launcher through
  * its control socket. `status` with no launcher named shows every launcher of this user.
  * Exit codes (as rpc.js): 0 ok, 1 the launcher refused or failed (reason on stderr), 2 usage,
@@ -15,13 +15,15 @@ import { renderStatusTable } from './control/status-table.js';
 
 const PROGRAM = 'oslo-node-ctl';
 
-const USAGE = `Usage: oslo-node-ctl status [--json] | scale N | reload | stop
+const USAGE = `Usage: oslo-node-ctl status [--json] | scale N | reload | upgrade | stop
        [--binary NAME] [--port N] [--control-socket PATH] [--pid-file FILE] [--config-file FILE]
        oslo-node-ctl -h|--help, -V|--version
 
 Launchers register in the private runtime folder; --binary and --port (or the config file's
 binary and port) choose among them. With none named it talks to the only one; with several,
 status shows them all (--json: one line each) and the other commands list them: choose one.
+upgrade does what SIGUSR2 does: a new launcher from the code on disk takes the sockets over;
+it prints the new launcher's pid.
 Exit codes: 0 ok, 1 the launcher refused or failed, 2 usage, 3 no launcher reachable.`;
 
 const { OK, FAILURE: FAILED, USAGE: USAGE_ERROR, UNREACHABLE } = ExitCode;
@@ -44,7 +46,7 @@ function parse(argv: readonly string[]): Command {
   );
   for (const warning of warnings) printWarning(PROGRAM, warning);
   const [command, count, ...extra] = args.positionals;
-  if (command !== 'status' && command !== 'scale' && command !== 'reload' && command !== 'stop') throw usageError('the command must be status, scale, reload or stop');
+  if (command !== 'status' && command !== 'scale' && command !== 'reload' && command !== 'stop' && command !== 'upgrade') throw usageError('the command must be status, scale, reload, upgrade or stop');
   if (json && command !== 'status') throw usageError('--json goes with status');
   if (extra.length > 0 || (command !== 'scale' && count !== undefined)) throw usageError(`unexpected argument ${JSON.stringify(extra[0] ?? count)}`);
   let workers: number | undefined;
@@ -71,6 +73,7 @@ async function run(argv: readonly string[]): Promise<number> {
       return answer.code === 'bad-request' ? USAGE_ERROR : FAILED;
     }
     if (command.command === 'status') process.stdout.write(`${statusText(answer.result as LauncherStatus, command.json)}\n`);
+    if (command.command === 'upgrade') process.stdout.write(`${(answer.result as { pid: number }).pid}\n`);
     return OK;
   } catch (error) {
     process.stderr.write(`${PROGRAM} ${command.command}: ${describeError(error)}\n`);

@@ -36,6 +36,10 @@ export const OPTIONS = {
     group: 'DEFAULT', type: 'optional-string', default: undefined,
     help: 'Unix socket (mode 0600) of the launcher for ctl.js (default: control-<pid>.sock in the private folder of the embedded socket).',
   },
+  reuse_port: {
+    group: 'DEFAULT', type: 'bool', default: false,
+    help: 'Bind the listening socket with SO_REUSEPORT (Node >= 22.12), so a second launcher can start on the port while this one drains (pm2 reload, blue/green). Without net.ipv4.tcp_migrate_req = 1 a stop may reset connections still queued in the kernel.',
+  },
   graceful_shutdown_timeout: {
     group: 'DEFAULT', type: 'int', min: 0, max: 86_400, default: 60,
     help: 'Seconds a graceful stop may take before remaining workers are killed (0 = wait forever).',

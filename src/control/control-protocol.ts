@@ -4,7 +4,7 @@
  * the launcher's own (ctl.js --pid-file): another launcher answers `wrong-launcher`.
  */
 
-export type ControlCommand = 'status' | 'scale' | 'reload' | 'stop';
+export type ControlCommand = 'status' | 'scale' | 'reload' | 'stop' | 'upgrade';
 
 export interface ControlRequest {
   readonly id: number;
@@ -21,6 +21,9 @@ export type ControlAnswer =
 
 /** The outcome of reload, scale or stop: done, or refused/failed with the reason. */
 export type OperationResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** The outcome of upgrade (a handover, as SIGUSR2): the pid of the launcher that took over. */
+export type UpgradeResult = { readonly ok: true; readonly pid: number } | { readonly ok: false; readonly reason: string };
 
 /** `ctl.js status --json`: the launcher and one row per worker process (the spare included). */
 export interface LauncherStatus {
@@ -57,7 +60,7 @@ export interface WorkerStatus {
   readonly inFlight: number;
 }
 
-const COMMANDS: readonly ControlCommand[] = ['status', 'scale', 'reload', 'stop'];
+const COMMANDS: readonly ControlCommand[] = ['status', 'scale', 'reload', 'stop', 'upgrade'];
 
 /** `scale`'s bounds: the `workers` option's (the launcher used to take 2^53-1 and crash). */
 export const MAX_WORKERS = 512;

@@ -1,17 +1,18 @@
 /**
- * The launcher's control socket (ctl.js status | scale | reload | stop): a unix socket, 0600
+ * The launcher's control socket (ctl.js status | scale | reload | stop | upgrade): a unix socket, 0600
  * from its creation, in the private runtime folder (src/ipc/runtime-dir.ts). Each request is answered when its operation is done, so ctl.js
  * returns when the launcher has finished; a `stop` is answered just before the launcher exits.
  */
-import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { describeError } from '../errors.js';
-import { listenPrivateSocket } from '../ipc/runtime-dir.js';
+import { listenInheritedSocket, listenPrivateSocket, socketIdentity, unlinkOwnSocket } from '../ipc/runtime-dir.js';
+import { listeningFd } from '../internals/listen-fd.js';
+import { stopReading } from '../internals/socket-read-stop.js';
 import type { Logger } from '../logging/logger.js';
 import { ThrottledWarning } from '../logging/throttled-warning.js';
 import { readFrames, writeFrame } from '../rpc/transports/embedded/ndjson.js';
 import { controlSocketPathFor, removeDeadControlSockets } from './control-path.js';
-import { invalidRequest, type ControlAnswer, type ControlRequest, type LauncherStatus, type OperationResult } from './control-protocol.js';
+import { invalidRequest, type ControlAnswer, type ControlRequest, type LauncherStatus, type OperationResult, type UpgradeResult } from './control-protocol.js';
 import type { Lifecycle, LifecycleState, StopOptions } from '../lifecycle/lifecycle.js';
 import { withTimeout } from '../lifecycle/with-timeout.js';
 
@@ -21,6 +22,8 @@ export interface ControlActions {
   scale(workers: number): Promise<OperationResult>;
   reload(): Promise<OperationResult>;
   stop(): Promise<OperationResult>;
+  /** Hand over to a new launcher started from the code on disk (as SIGUSR2). */
+  upgrade(): Promise<UpgradeResult>;
 }
 
 /**
@@ -31,16 +34,20 @@ export interface ControlActions {
 export const CONTROL_BOUNDS = { maxFrameBytes: 4096, maxFrameMs: 5000, maxConnections: 16, idleMs: 10_000 } as const;
 
 export class ControlServer implements Lifecycle {
-  readonly #actions: ControlActions;
+  #actions: ControlActions | undefined;
   readonly #logger: Logger;
   readonly #warnings: ThrottledWarning;
   readonly #sockets = new Set<Socket>();
   readonly #pending = new Set<Promise<unknown>>();
   #server: Server | undefined;
   #path: string | undefined;
+  #forward: ((socket: Socket) => void) | undefined;
+  /** The socket file we bound (or adopted): stop() removes the path only while it is still this one. */
+  #identity: string | undefined;
   #state: LifecycleState = 'new';
 
-  constructor(actions: ControlActions, logger: Logger) {
+  /** `actions` may come later (setActions): until then every request is refused. */
+  constructor(actions: ControlActions | undefined, logger: Logger) {
     this.#actions = actions;
     this.#logger = logger;
     this.#warnings = new ThrottledWarning(logger);
@@ -51,15 +58,42 @@ export class ControlServer implements Lifecycle {
     return this.#state;
   }
 
+  setActions(actions: ControlActions): void {
+    this.#actions = actions;
+  }
+
   get path(): string | undefined {
     return this.#path;
   }
 
+  /** The listening descriptor (a handover passes it on); undefined when not listening. */
+  get fd(): number | undefined {
+    return this.#server ? listeningFd(this.#server) : undefined;
+  }
+
+  /**
+   * Another launcher serves this socket now: connections accepted here from now on go to
+   * `forward` unread, and the socket is never closed here (libuv would unlink its path, which is
+   * the other launcher's now).
+   */
+  releaseSocket(forward: (socket: Socket) => void): void {
+    this.#path = undefined;
+    this.#forward = forward;
+    this.#server?.unref();
+  }
+
+  /** A ctl.js connection another launcher accepted on our socket and passed on. */
+  adoptConnection(socket: Socket): void {
+    this.#accept(socket);
+  }
+
   /**
    * Listen on `configured`, or on `control-<pid>.sock` in the private runtime folder, after
-   * removing what SIGKILLed launchers left there (their sockets and records).
+   * removing what SIGKILLed launchers left there (their sockets and records). `inherited`: the
+   * socket the launcher this one replaces served at that same path; `replace` (reuse_port): take
+   * the path over from another launcher of this service.
    */
-  async start(configured?: string): Promise<string> {
+  async start(configured?: string, inherited?: { fd: number; path: string }, options: { replace?: boolean } = {}): Promise<string> {
     this.#state = 'starting';
     const path = controlSocketPathFor(configured, process.pid, { create: true });
     await removeDeadControlSockets();
@@ -67,7 +101,9 @@ export class ControlServer implements Lifecycle {
     // Node closes a connection past the cap as soon as it is accepted.
     server.maxConnections = CONTROL_BOUNDS.maxConnections;
     server.on('drop', () => this.#warnings.warn({ maxConnections: CONTROL_BOUNDS.maxConnections }, 'control socket: too many connections; closing new ones'));
-    await listenPrivateSocket(server, path, 'control_socket');
+    if (inherited && inherited.path === path) await listenInheritedSocket(server, inherited.fd, path, 'control_socket');
+    else await listenPrivateSocket(server, path, 'control_socket', options);
+    this.#identity = socketIdentity(path);
     server.on('error', (error) => this.#logger.error({ err: error }, 'control socket error'));
     this.#server = server;
     this.#path = path;
@@ -77,6 +113,11 @@ export class ControlServer implements Lifecycle {
   }
 
   #accept(socket: Socket): void {
+    if (this.#forward) {
+      stopReading(socket);
+      this.#forward(socket);
+      return;
+    }
     this.#sockets.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => this.#sockets.delete(socket));
@@ -116,10 +157,15 @@ export class ControlServer implements Lifecycle {
       return { id, ok: false, error: `this is launcher ${process.pid}, not ${request.pid}`, code: 'wrong-launcher' };
     }
     this.#logger.info({ command: request.command, workers: request.workers }, 'control command');
+    const actions = this.#actions;
+    if (!actions) return { id, ok: false, error: 'the launcher is starting; try again' };
     try {
-      if (request.command === 'status') return { id, ok: true, result: await this.#actions.status() };
-      const result =
-        request.command === 'scale' ? await this.#actions.scale(request.workers!) : request.command === 'reload' ? await this.#actions.reload() : await this.#actions.stop();
+      if (request.command === 'status') return { id, ok: true, result: await actions.status() };
+      if (request.command === 'upgrade') {
+        const upgraded = await actions.upgrade();
+        return upgraded.ok ? { id, ok: true, result: { pid: upgraded.pid } } : { id, ok: false, error: upgraded.reason };
+      }
+      const result = request.command === 'scale' ? await actions.scale(request.workers!) : request.command === 'reload' ? await actions.reload() : await actions.stop();
       return result.ok ? { id, ok: true } : { id, ok: false, error: result.reason };
     } catch (error) {
       return { id, ok: false, error: describeError(error) };
@@ -132,7 +178,8 @@ export class ControlServer implements Lifecycle {
     this.#server = undefined;
     if (!server) return;
     this.#state = 'stopping';
-    server.close();
+    // A released socket is left open: it goes when this process does, its file stays.
+    if (!this.#forward) server.close();
     await withTimeout(Promise.allSettled([...this.#pending]), options.timeoutMs ?? 2000);
     await Promise.all(
       [...this.#sockets].map(
@@ -145,11 +192,7 @@ export class ControlServer implements Lifecycle {
       ),
     );
     // Remove our socket file, but nothing that has replaced it.
-    try {
-      if (this.#path && lstatSync(this.#path).isSocket()) unlinkSync(this.#path);
-    } catch {
-      // Already gone.
-    }
+    if (this.#path) unlinkOwnSocket(this.#path, this.#identity);
     this.#state = 'stopped';
   }
 }

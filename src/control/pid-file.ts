@@ -128,15 +128,19 @@ function replaceAtomically(path: string): void {
   }
 }
 
-/** Write our pid; refuse when the file names a running launcher of ours. Returns the remover. */
-export function writePidFile(path: string): () => void {
+/**
+ * Write our pid; refuse when the file names a running launcher of ours, unless it is `replacing`
+ * (the launcher handing over to this one) or `replaceAny` (reuse_port: launchers of one service
+ * side by side, the newest named): its file is replaced in one step. Returns the remover.
+ */
+export function writePidFile(path: string, options: { replacing?: number; replaceAny?: boolean } = {}): () => void {
   try {
     try {
       createExclusive(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const existing = readPid(path);
-      if (existing !== undefined && existing !== process.pid && isLauncherOfOurs(existing)) {
+      if (existing !== undefined && existing !== process.pid && existing !== options.replacing && !options.replaceAny && isLauncherOfOurs(existing)) {
         throw refuse(`${path} belongs to running launcher ${existing}`);
       }
       replaceAtomically(path);

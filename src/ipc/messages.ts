@@ -41,7 +41,8 @@ export type WorkerPreload = Pick<WorkerInit, 'config' | 'defaultManager' | 'defa
  * Why the primary stops a worker: `shutdown` (the launcher stops), `reload` (replaced by a new
  * worker), `scale` (its slot is removed). Only a shutdown closes idle connections at once.
  */
-export type StopReason = 'shutdown' | 'reload' | 'scale';
+/** `handover`: another launcher serves the socket now; the worker drains as on a reload. */
+export type StopReason = 'shutdown' | 'reload' | 'scale' | 'handover';
 
 export type PrimaryMessage =
   /** An accepted connection travels as the IPC send handle of this message. */

@@ -16,7 +16,7 @@
  * 27, 12): in a folder another user can write, the socket checked could be swapped for theirs
  * between the check and the connect.
  */
-import { lstatSync, mkdirSync, unlinkSync, type Stats } from 'node:fs';
+import { lstatSync, mkdirSync, renameSync, unlinkSync, type Stats } from 'node:fs';
 import { connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -150,8 +150,9 @@ export async function clearStaleSocket(path: string, option: string): Promise<vo
  * `exclusive` (a cluster worker binds it itself; through the primary its umask would not apply).
  * Binding a unix socket happens synchronously inside `listen()`, so the mask is restored at once.
  */
-export async function listenPrivateSocket(server: Server, path: string, option: string): Promise<void> {
+export async function listenPrivateSocket(server: Server, path: string, option: string, options: { replace?: boolean } = {}): Promise<void> {
   ensurePrivateSocketFolder(path, option);
+  if (options.replace) return listenReplacing(server, path, option);
   await clearStaleSocket(path, option);
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => reject(refuse(option, `cannot listen on ${path}: ${describeError(error)}`, error));
@@ -172,5 +173,61 @@ export async function listenPrivateSocket(server: Server, path: string, option: 
   if (why) {
     server.close();
     throw refuse(option, `the socket ${path} changed under us after bind: ${why}`);
+  }
+}
+
+/**
+ * Listen on an inherited unix socket (`fd`, bound at `path` by the launcher this one replaces):
+ * nothing is bound or removed; the path must still be a private socket of ours.
+ */
+export async function listenInheritedSocket(server: Server, fd: number, path: string, option: string): Promise<void> {
+  const stats = lstatOrUndefined(path);
+  const why = !stats ? 'it is gone' : !stats.isSocket() ? 'it is not a socket' : notPrivate(stats);
+  if (why) throw refuse(option, `the inherited socket ${path} cannot be served: ${why}`);
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error): void => reject(refuse(option, `cannot listen on the inherited socket ${path}: ${describeError(error)}`, error));
+    server.once('error', onError);
+    server.listen({ fd }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** `dev:ino` of the socket file at `path`, or undefined: which socket a path names now. */
+export function socketIdentity(path: string): string | undefined {
+  const stats = lstatOrUndefined(path);
+  return stats?.isSocket() ? `${stats.dev}:${stats.ino}` : undefined;
+}
+
+/** Remove the socket file at `path` only if it is still the one `identity` names (not a successor's). */
+export function unlinkOwnSocket(path: string, identity: string | undefined): void {
+  if (identity === undefined || socketIdentity(path) !== identity) return;
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+/**
+ * Several launchers of one service side by side (reuse_port: pm2 reload, blue/green): the newest
+ * takes the path over. The socket is bound at a private name beside it and renamed over it, so a
+ * client always finds a live socket there; the one it replaces keeps its clients, and never
+ * removes the path (libuv unlinks the name it bound, the private one; stop() checks the inode).
+ * Anything at the path but a socket of ours is still refused.
+ */
+async function listenReplacing(server: Server, path: string, option: string): Promise<void> {
+  const stats = lstatOrUndefined(path);
+  if (stats && !stats.isSocket()) throw refuse(option, `${path} exists and is not a unix socket; refusing to replace it`);
+  const uid = ourUid();
+  if (stats && uid !== undefined && stats.uid !== uid) throw refuse(option, `${path} is a socket that is not ours (it is owned by uid ${stats.uid}); refusing to replace it`);
+  const staged = `${path}.${process.pid}`;
+  await listenPrivateSocket(server, staged, option);
+  try {
+    renameSync(staged, path);
+  } catch (error) {
+    server.close();
+    throw refuse(option, `cannot move the socket ${staged} to ${path}: ${describeError(error)}`, error);
   }
 }

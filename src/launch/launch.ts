@@ -1,7 +1,9 @@
 /**
  * `launch()`: the launcher as a library. It does in the calling process what `node
  * dist/launcher.js` does (the CLI is a thin user of it): load the options, bind the shared
- * socket, start the primary-side plugins, fork the workers, and supervise them until stopped.
+ * socket (or take the one systemd or the launcher it replaces passed), start the primary-side
+ * plugins, fork the workers, and supervise them until stopped, or until it hands over to a new
+ * launcher (SIGUSR2, ctl.js upgrade: src/launch/handover.ts).
  * The calling process becomes the cluster primary; workers run src/worker/entry.ts.
  */
 import { ms } from '../config/durations.js';
@@ -10,11 +12,15 @@ import type { Config } from '../config/options.js';
 import type { WorkerInfo } from '../ipc/messages.js';
 import { createLogger, type LogFormat, type Logger } from '../logging/logger.js';
 import { VERSION } from '../version.js';
-import type { LauncherStatus, OperationResult } from '../control/control-protocol.js';
+import { closeSync, readFileSync } from 'node:fs';
+import type { LauncherStatus, OperationResult, UpgradeResult } from '../control/control-protocol.js';
 import { ControlServer, type ControlActions } from '../control/control-server.js';
 import { ListenSocket } from '../supervisor/listen-socket.js';
 import { writePidFile } from '../control/pid-file.js';
 import { createPlugins, type PrimaryPlugins } from '../supervisor/plugins/index.js';
+import { Socket } from 'node:net';
+import { Handover, HandoverMessages, isHandoverMessage, type ConnectionTarget, type NextLauncher } from './handover.js';
+import { takeInheritedSockets, type InheritedSockets } from './inherited-sockets.js';
 import { preflight } from './preflight.js';
 import { installSignalHandlers } from './signals.js';
 import { Supervisor, type SupervisorState } from '../supervisor/supervisor.js';
@@ -34,8 +40,8 @@ export interface LaunchOptions {
   logger?: Logger;
   /**
    * Turn SIGTERM/SIGINT into a graceful stop (`done` then resolves with the exit code; a second
-   * one forces the stop) and SIGHUP into reload(), from the moment launch() is called until the
-   * launcher stopped (default true). false: the host handles signals itself and calls
+   * one forces the stop), SIGHUP into reload() and SIGUSR2 into upgrade(), from the moment
+   * launch() is called until the launcher stopped (default true). false: the host handles signals itself and calls
    * stop()/reload(); Node's default then ends the process on SIGTERM without draining.
    */
   handleSignals?: boolean;
@@ -65,6 +71,12 @@ export interface LauncherHandle {
   reload(): Promise<OperationResult>;
   /** Run `workers` workers from now on (ctl.js scale); resolves once they serve or drained. */
   scale(workers: number): Promise<OperationResult>;
+  /**
+   * Hand over to a new launcher started from the code on disk (SIGUSR2, ctl.js upgrade):
+   * resolves once it took over (this one then drains, and `done` resolves with 0) or with why
+   * not (this one keeps serving).
+   */
+  upgrade(): Promise<UpgradeResult>;
   /** The launcher and every worker process (ctl.js status). */
   status(): Promise<LauncherStatus>;
   /**
@@ -85,29 +97,120 @@ export async function launch(options: LaunchOptions = {}): Promise<LauncherHandl
   const load = (): Config => loadConfig(options.argv ?? [], options.env, { overrides: options.config }).config;
   let config: Config;
   let parts: StartedParts;
+  let inherited: InheritedSockets | undefined;
   try {
+    // Read (and removed from the environment) before anything is forked.
+    inherited = takeInheritedSockets();
     const loaded = loadConfig(options.argv ?? [], options.env, { overrides: options.config });
     config = loaded.config;
     const logger = options.logger ?? createLogger({ level: config.log_level, workerId: 0, format: config.log_format as LogFormat });
     for (const warning of loaded.warnings) logger.warn(warning); // unknown variables and keys, repeated keys
-    parts = await startParts(config, logger, load, options);
+    parts = await startParts(config, logger, load, options, inherited);
   } catch (error) {
     signals?.uninstall();
+    for (const { fd } of inherited?.unix.values() ?? []) closeQuietly(fd);
     throw error;
   }
-  const { supervisor, control, port, removePidFile } = parts;
+  const { supervisor, control, port, socket, plugins, logger } = parts;
+  const following = parts.following;
+  let removePidFile = parts.removePidFile;
+  let next: NextLauncher | undefined;
+  const handover = new Handover({
+    logger,
+    activated: inherited?.activated ?? false,
+    address: () => ({ address: parts.address, port }),
+    busy: () => {
+      if (following && !following.tookOver) return 'this launcher has not taken over from the one it replaces yet';
+      if (next) return `this launcher already handed over to launcher ${next.pid}`;
+      return supervisor.state === 'running' ? undefined : `the launcher is ${supervisor.state}; a handover needs it running`;
+    },
+    sockets: () => {
+      const http = socket.fd;
+      if (http === undefined) return "the listening socket's descriptor cannot be reached (src/internals/listen-fd.ts: did a Node upgrade move it?)";
+      const embedded = plugins.embedded;
+      const embeddedFd = embedded?.router.socketFd;
+      const controlFd = control.fd;
+      return [
+        { name: 'http', fd: http },
+        ...(embedded && embeddedFd !== undefined ? [{ name: 'embedded', fd: embeddedFd, path: embedded.socketPath }] : []),
+        ...(controlFd !== undefined && control.path ? [{ name: 'control', fd: controlFd, path: control.path }] : []),
+      ];
+    },
+    env: () => ({ ...plugins.systemd?.env }),
+    readyTimeoutMs: () => 2 * ms(config, 'worker_start_timeout') + 30_000,
+    retire: (launcher, adopted) => {
+      next = launcher;
+      supervisor.forgetRecord();
+      plugins.systemd?.handedOver();
+      if (adopted.has('embedded')) plugins.embedded?.router.releaseSocket((connection) => launcher.forward(connection, 'embedded'));
+      if (adopted.has('control')) control.releaseSocket((connection) => launcher.forward(connection, 'control'));
+      // After the answer to a ctl.js upgrade (stop() waits for it): ctl.js reaches the new launcher now.
+      void control.stop();
+      socket.handOver((connection) => launcher.forward(connection, 'http'));
+      // Calls of the rpc CLI connected here before the handover need this launcher's RPC servers:
+      // they finish first (bounded), then the workers drain.
+      void socketClientsGone(plugins.embedded, Math.min(5000, ms(config, 'graceful_shutdown_timeout') / 2 || 5000)).then(() =>
+        supervisor.stop({ reason: `handed over to launcher ${launcher.pid}`, handBack: true }),
+      );
+    },
+  });
+  const upgrade = (trigger: string): Promise<UpgradeResult> => handover.start(trigger);
+  control.setActions(controlActions(supervisor, () => upgrade('ctl.js upgrade'), () => handover.abort()));
+  if (following) {
+    following.start({
+      route: (target, handle) => {
+        if (!(handle instanceof Socket)) return;
+        if (target === 'embedded' && plugins.embedded) plugins.embedded.router.adoptConnection(handle);
+        else if (target === 'control') control.adoptConnection(handle);
+        else if (target === 'http') socket.takeBack(handle);
+        else handle.destroy();
+      },
+      onTakeOver: async () => {
+        const from = inherited!.from!;
+        if (config.pid_file) {
+          try {
+            removePidFile = writePidFile(config.pid_file, { replacing: from });
+          } catch (error) {
+            logger.error({ err: error }, 'could not write the pid file after taking over');
+          }
+        }
+        const passed = inherited!.unix.get('control');
+        try {
+          await plugins.embedded?.startAccepting();
+        } catch (error) {
+          logger.error({ err: error }, 'could not listen on the embedded socket after taking over');
+        }
+        try {
+          await control.start(config.control_socket, passed);
+        } catch (error) {
+          logger.error({ err: error }, 'could not listen on the control socket after taking over');
+        }
+        const adopted = [...(plugins.embedded?.adopted ? ['embedded'] : []), ...(passed && control.path === passed.path ? ['control'] : [])];
+        for (const [name, { fd }] of inherited!.unix) if (!adopted.includes(name)) closeQuietly(fd);
+        plugins.systemd?.takeOver(config.workers);
+        logger.info({ from, version: VERSION, node: process.version, adopted }, `took over from launcher ${from}`);
+        return adopted;
+      },
+    });
+  }
   await supervisor.start();
   // Signals held since the call are replayed here: a stop now drains the workers just forked.
   signals?.attach({
     // The first SIGTERM stops gracefully, a second one forces the stop.
-    stop: (signal) => void (supervisor.state === 'stopping' ? supervisor.destroy(signal) : supervisor.stop({ reason: signal })),
+    stop: (signal) => {
+      handover.abort();
+      void (supervisor.state === 'stopping' ? supervisor.destroy(signal) : supervisor.stop({ reason: signal }));
+    },
     // A reload needs running workers: one asked for during start-up waits for them.
     reload: () => void supervisor.ready.then(() => supervisor.reload()),
+    upgrade: () => void supervisor.ready.then(() => upgrade('SIGUSR2')),
   });
   const done = supervisor.done.then(async (code) => {
     await control.stop();
     signals?.uninstall();
+    following?.stop();
     removePidFile();
+    next?.release();
     return code;
   });
   return {
@@ -125,30 +228,64 @@ export async function launch(options: LaunchOptions = {}): Promise<LauncherHandl
     reload: () => supervisor.reload(),
     scale: (workers) => supervisor.scale(workers),
     status: () => supervisor.status(),
+    upgrade: () => upgrade('upgrade()'),
     // Idempotent, as ctl.js stop is (a second SIGTERM, unlike them, forces the stop).
-    stop: () => supervisor.stop({ reason: 'stop()' }).then(() => done),
+    stop: () => {
+      handover.abort();
+      return supervisor.stop({ reason: 'stop()' }).then(() => done);
+    },
   };
 }
 
 interface StartedParts {
   readonly supervisor: Supervisor;
   readonly control: ControlServer;
+  readonly socket: ListenSocket;
+  readonly plugins: PrimaryPlugins;
+  readonly logger: Logger;
+  readonly address: string;
   readonly port: number;
   readonly removePidFile: () => void;
+  /** Set when this launcher replaces another one that is still running (see Following). */
+  readonly following: Following | undefined;
 }
 
-/** Check, start the plugins, bind, write the pid file, listen for ctl.js; on a failure undo what was done. */
-async function startParts(config: Config, logger: Logger, load: () => Config, options: LaunchOptions): Promise<StartedParts> {
-  const socket = new ListenSocket({ host: config.host, port: config.port, backlog: config.backlog, keepIdleMs: ms(config, 'tcp_keepidle') }, logger);
+/**
+ * Check, start the plugins, bind (or take the passed socket), write the pid file, listen for
+ * ctl.js; on a failure undo what was done. A launcher that replaces another one writes the pid
+ * file and listens for ctl.js only when it takes over.
+ */
+async function startParts(config: Config, logger: Logger, load: () => Config, options: LaunchOptions, inherited: InheritedSockets | undefined): Promise<StartedParts> {
+  const followed = inherited?.source === 'handover' && typeof process.send === 'function' && inherited.address !== undefined;
+  const socket = new ListenSocket(
+    {
+      host: config.host,
+      port: config.port,
+      backlog: config.backlog,
+      keepIdleMs: ms(config, 'tcp_keepidle'),
+      reusePort: config.reuse_port && inherited === undefined,
+      inheritedFd: inherited?.http,
+      deferredAddress: followed ? inherited!.address : undefined,
+    },
+    logger,
+  );
   let removePidFile = (): void => {};
   let plugins: PrimaryPlugins | undefined;
   let control: ControlServer | undefined;
   try {
     preflight(config);
-    plugins = await createPlugins(config, logger);
-    const { port } = await socket.start();
-    if (config.pid_file) removePidFile = writePidFile(config.pid_file);
-    logger.info({ version: VERSION, host: config.host, port, workers: config.workers }, 'launcher listening');
+    // reuse_port: launchers of one service run side by side (pm2 reload, blue/green); the newest
+    // takes over the socket paths and the pid file.
+    const sideBySide = config.reuse_port && inherited === undefined;
+    plugins = await createPlugins(config, logger, { handover: followed, embedded: inherited?.unix.get('embedded'), replaceSockets: sideBySide });
+    const { address, port } = await socket.start();
+    if (!followed && config.pid_file) removePidFile = writePidFile(config.pid_file, { replaceAny: sideBySide });
+    logger.info(
+      { version: VERSION, node: process.version, host: config.host, port, workers: config.workers, inherited: inherited?.source, reusePort: config.reuse_port && inherited === undefined },
+      'launcher listening',
+    );
+    if (inherited) describeInherited(inherited, config, logger, { address, port });
+    else if (config.reuse_port) warnWithoutMigration(logger);
     const supervisor = new Supervisor({
       config,
       logger,
@@ -157,11 +294,15 @@ async function startParts(config: Config, logger: Logger, load: () => Config, op
       plugins: plugins.list,
       reloadConfig: load,
       defaults: { manager: options.manager, app: options.app },
-      notifyParent: options.notifyParent,
+      // The parent of a launcher that replaces another is that launcher (told by Following).
+      notifyParent: options.notifyParent && !followed,
+      // Someone else keeps the socket open past this launcher's stop: drain without closing under a request.
+      handBackOnStop: (config.reuse_port && inherited === undefined) || inherited?.activated === true,
     });
-    control = new ControlServer(controlActions(supervisor), logger);
-    await control.start(config.control_socket);
-    return { supervisor, control, port, removePidFile };
+    control = new ControlServer(undefined, logger);
+    if (!followed) await control.start(config.control_socket, undefined, { replace: sideBySide });
+    const following = followed ? new Following(socket, supervisor, logger) : undefined;
+    return { supervisor, control, socket, plugins, logger, address, port, removePidFile, following };
   } catch (error) {
     removePidFile();
     await plugins?.stop();
@@ -171,14 +312,114 @@ async function startParts(config: Config, logger: Logger, load: () => Config, op
   }
 }
 
+/** Where the inherited socket listens; host and port options that say otherwise only describe it. */
+function describeInherited(inherited: InheritedSockets, config: Config, logger: Logger, bound: { address: string; port: number }): void {
+  const fields = { source: inherited.source, from: inherited.from, name: inherited.httpName, address: bound.address, port: bound.port };
+  const wildcard = config.host === '0.0.0.0' || config.host === '::';
+  if ((config.port !== 0 && config.port !== bound.port) || (!wildcard && config.host !== bound.address)) {
+    logger.warn({ ...fields, host: config.host, configuredPort: config.port }, `serving on the inherited socket ${bound.address}:${bound.port}; the host and port options (${config.host}:${config.port}) do not match it and are ignored`);
+  } else {
+    logger.info(fields, inherited.source === 'systemd' ? 'serving on the socket systemd passed (socket activation)' : `serving on the socket launcher ${inherited.from} passed`);
+  }
+}
+
+/** SO_REUSEPORT: a closing socket resets what the kernel queued on it, unless tcp_migrate_req moves it. */
+function warnWithoutMigration(logger: Logger): void {
+  let migrate: string | undefined;
+  try {
+    migrate = readFileSync('/proc/sys/net/ipv4/tcp_migrate_req', 'utf8').trim();
+  } catch {
+    return; // not Linux, or a kernel before 5.14: nothing to advise
+  }
+  if (migrate === '0') {
+    logger.warn('reuse_port: net.ipv4.tcp_migrate_req is 0, so connections the kernel queued on this socket when it closes are reset; set it to 1 (sysctl -w net.ipv4.tcp_migrate_req=1) for a stop that refuses nothing');
+  }
+}
+
+/** Resolves once the embedded socket has no client left, or after `timeoutMs`. */
+async function socketClientsGone(embedded: PrimaryPlugins['embedded'], timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (embedded && embedded.router.socketClients > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
+}
+
+/**
+ * The new launcher's side of a handover, while the old one runs: accept only once every worker
+ * serves, then say so; take over when told (or when the old launcher is gone without a word);
+ * serve the connections the old one passes on while it drains.
+ */
+class Following {
+  readonly #socket: ListenSocket;
+  readonly #supervisor: Supervisor;
+  readonly #logger: Logger;
+  #takeOver: (() => Promise<string[]>) | undefined;
+  #route: ((target: ConnectionTarget | undefined, handle: unknown) => void) | undefined;
+  #taking: Promise<string[]> | undefined;
+  tookOver = false;
+
+  constructor(socket: ListenSocket, supervisor: Supervisor, logger: Logger) {
+    this.#socket = socket;
+    this.#supervisor = supervisor;
+    this.#logger = logger;
+  }
+
+  start(hooks: { onTakeOver: () => Promise<string[]>; route: (target: ConnectionTarget | undefined, handle: unknown) => void }): void {
+    this.#takeOver = hooks.onTakeOver;
+    this.#route = hooks.route;
+    process.on('message', this.#onMessage);
+    process.once('disconnect', this.#onDisconnect);
+    void this.#supervisor.ready.then(async () => {
+      await this.#socket.startAccepting();
+      if (process.connected) process.send!({ type: HandoverMessages.ready, pid: process.pid, version: VERSION, node: process.version });
+    });
+  }
+
+  stop(): void {
+    process.off('message', this.#onMessage);
+    process.off('disconnect', this.#onDisconnect);
+  }
+
+  #take(): Promise<string[]> {
+    this.#taking ??= this.#takeOver!().finally(() => (this.tookOver = true));
+    return this.#taking;
+  }
+
+  readonly #onMessage = (message: unknown, handle: unknown): void => {
+    if (isHandoverMessage(message, HandoverMessages.connection)) this.#route!(message.target, handle);
+    else if (isHandoverMessage(message, HandoverMessages.take)) {
+      void this.#take().then((adopted) => {
+        if (process.connected) process.send!({ type: HandoverMessages.taken, pid: process.pid, adopted });
+      });
+    }
+  };
+
+  /** The old launcher is gone: after taking over it exited; before, it died (or was killed) and this one carries on. */
+  readonly #onDisconnect = (): void => {
+    this.stop();
+    const state = this.#supervisor.state;
+    if (this.tookOver || this.#taking || state === 'stopping' || state === 'stopped') return;
+    this.#logger.warn('the launcher this one replaces went away before the handover finished; taking over now');
+    void this.#socket.startAccepting().then(() => this.#take());
+  };
+}
+
 /** What ctl.js can ask: the same operations as the handle. */
-function controlActions(supervisor: Supervisor): ControlActions {
+function controlActions(supervisor: Supervisor, upgrade: () => Promise<UpgradeResult>, abortHandover: () => void): ControlActions {
   return {
     status: () => supervisor.status(),
     scale: (workers) => supervisor.scale(workers),
     reload: () => supervisor.reload(),
+    upgrade,
     // Answered on the supervisor's exit code, before the handle's `done` (which closes this socket).
     stop: async () => {
+      abortHandover();
       const code = await supervisor.stop({ reason: 'ctl.js stop' });
       return code === 0 ? { ok: true } : { ok: false, reason: `the launcher stopped with exit code ${code} (see its log)` };
     },

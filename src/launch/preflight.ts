@@ -31,6 +31,19 @@ export function preflight(config: Config): void {
   }
   checkBackdoorPath(config.backdoor_socket);
   checkPoolDirectory(config.pool_directory);
+  if (config.reuse_port && !reusePortSupported()) {
+    throw new ConfigError(
+      ErrorCodes.CONFIG_INVALID,
+      `reuse_port needs Node 22.12 or later (net.Server.listen's reusePort); this is Node ${process.versions.node}: upgrade Node or turn reuse_port off`,
+      { option: 'reuse_port' },
+    );
+  }
+}
+
+/** net.Server.listen({ reusePort }) exists: Node 22.12+, 23.1+ and every later line (earlier ones ignore it). */
+export function reusePortSupported(version = process.versions.node): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major >= 24 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
 }
 
 /** The folder of the pool modules named bare: a typo fails here, not at a task's first run. */

@@ -5,13 +5,21 @@
  * workers come and go, a restart (even of every worker) queues connections instead of refusing
  * them, and a worker that drains gets no new connection from the moment it is told to stop.
  *
- * SO_REUSEADDR is set by libuv on every TCP listen socket; SO_REUSEPORT is not, so a second
- * launcher on the same port fails with EADDRINUSE (oslo's eventlet peer silently shares it).
+ * SO_REUSEADDR is set by libuv on every TCP listen socket; SO_REUSEPORT only with `reusePort`
+ * (reuse_port), else a second launcher on the same port fails with EADDRINUSE (oslo's eventlet
+ * peer silently shares it).
+ *
+ * The socket may also be inherited (systemd's socket activation, or the launcher this one
+ * replaces): then nothing is bound, and the descriptor is listened on as it is. On a handover
+ * the other way, `handOver()` stops accepting here and sends every connection this launcher
+ * still gets (an idle keep-alive one a draining worker gives back) to the next launcher.
  */
+import { closeSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
+import { listeningFd } from '../internals/listen-fd.js';
 import { stopReading } from '../internals/socket-read-stop.js';
 import type { Logger } from '../logging/logger.js';
-import { ConfigError, ErrorCodes, OsloNodeError, describeError } from '../errors.js';
+import { ConfigError, ErrorCodes, describeError } from '../errors.js';
 
 export interface ListenOptions {
   host: string;
@@ -21,6 +29,15 @@ export interface ListenOptions {
   keepIdleMs: number;
   /** Connections held while no worker is ready; beyond it new ones are closed (logged). */
   maxQueued?: number;
+  /** Bind with SO_REUSEPORT (reuse_port; Node >= 22.12): other sockets may bind the same port. */
+  reusePort?: boolean;
+  /** An inherited listening descriptor to serve on instead of binding host:port. */
+  inheritedFd?: number;
+  /**
+   * With `inheritedFd`: its address, known from the launcher that passed it; accepting then
+   * waits for startAccepting() (that launcher accepts until this one's workers serve).
+   */
+  deferredAddress?: { address: string; port: number };
 }
 
 /** Where a socket goes: returns false when the target could not take it. */
@@ -34,6 +51,9 @@ export class ListenSocket {
   #next = 0;
   #queued: Socket[] = [];
   #closed = false;
+  /** Set by handOver(): where every connection goes from then on. */
+  #forward: ((socket: Socket) => void) | undefined;
+  #stopped: Promise<void> | undefined;
 
   constructor(options: ListenOptions, logger: Logger) {
     this.#options = options;
@@ -45,26 +65,72 @@ export class ListenSocket {
     this.#server.on('error', (error) => this.#logger.error({ err: error }, 'listening socket error'));
   }
 
-  /** Bind and listen. A taken port or a bad address throws a ConfigError (exit code 2). */
+  /**
+   * Bind and listen (or listen on the inherited descriptor). A taken port, a bad address or a
+   * descriptor that is no TCP socket throws a ConfigError (exit code 2).
+   */
   start(): Promise<{ address: string; port: number }> {
-    const { host, port, backlog } = this.#options;
+    const { inheritedFd, deferredAddress } = this.#options;
+    if (inheritedFd !== undefined && deferredAddress) return Promise.resolve(deferredAddress);
+    return this.#listen();
+  }
+
+  /** With `deferredAddress`: accept on the inherited socket from now on. */
+  async startAccepting(): Promise<void> {
+    if (this.#options.deferredAddress && !this.#server.listening && !this.#closed) await this.#listen();
+  }
+
+  #listen(): Promise<{ address: string; port: number }> {
+    const { host, port, backlog, inheritedFd, reusePort } = this.#options;
+    const where = inheritedFd === undefined ? `${host}:${port}` : `the inherited socket (descriptor ${inheritedFd})`;
     return new Promise((resolve, reject) => {
+      const fail = (why: string, cause?: unknown): void =>
+        reject(new ConfigError(ErrorCodes.SUPERVISOR_BIND, `cannot listen on ${where}: ${why}`, { ...(cause === undefined ? {} : { cause }), option: 'port' }));
       const onError = (error: NodeJS.ErrnoException): void => {
-        const why = error.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : describeError(error);
-        reject(new ConfigError(ErrorCodes.SUPERVISOR_BIND, `cannot listen on ${host}:${port}: ${why}`, { cause: error, option: 'port' }));
+        fail(error.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use${reusePort ? ' by a socket without SO_REUSEPORT' : ''}` : describeError(error), error);
       };
       this.#server.once('error', onError);
-      this.#server.listen({ host, port, backlog, exclusive: true }, () => {
+      const onListening = (): void => {
         this.#server.off('error', onError);
         const address = this.#server.address();
-        if (address === null || typeof address === 'string') throw new OsloNodeError(ErrorCodes.SUPERVISOR_BIND, 'the listening socket has no TCP address');
+        if (address === null || typeof address === 'string') {
+          this.#server.close();
+          fail('it is not a TCP socket (a .socket unit needs ListenStream=[ADDRESS:]PORT)');
+          return;
+        }
         resolve({ address: address.address, port: address.port });
-      });
+      };
+      try {
+        if (inheritedFd !== undefined) this.#server.listen({ fd: inheritedFd, backlog }, onListening);
+        else this.#server.listen({ host, port, backlog, exclusive: true, ...(reusePort ? { reusePort: true } : {}) }, onListening);
+      } catch (error) {
+        this.#server.off('error', onError);
+        fail(describeError(error), error);
+      }
     });
+  }
+
+  /** The listening descriptor, to pass to another process; undefined when there is none. */
+  get fd(): number | undefined {
+    return this.#closed ? undefined : listeningFd(this.#server);
+  }
+
+  /**
+   * Stop accepting (another launcher listens on the same socket now) and send every connection
+   * held, given back or not delivered from now on to `forward`. The descriptor is closed here at
+   * once; the socket lives on in the other launcher. (Not awaited: server.close() waits for every
+   * connection a process it was passed to still holds.)
+   */
+  handOver(forward: (socket: Socket) => void): void {
+    this.#forward = forward;
+    this.#sinks = [];
+    for (const socket of this.#queued.splice(0)) if (!socket.destroyed) forward(socket);
+    void this.stop();
   }
 
   /** The workers that may receive connections now, in round-robin order. */
   setSinks(sinks: SocketSink[]): void {
+    if (this.#forward) return;
     this.#sinks = sinks;
     if (sinks.length > 0) this.#flushQueue();
   }
@@ -77,7 +143,7 @@ export class ListenSocket {
     if (!(handle instanceof Socket)) return;
     // A received handle starts reading at once: stop it before any byte of a request is read
     // here (this runs in the tick the socket was made, before any read).
-    if (this.#closed || !stopReading(handle)) {
+    if ((this.#closed && !this.#forward) || !stopReading(handle)) {
       handle.destroy();
       return;
     }
@@ -87,19 +153,28 @@ export class ListenSocket {
 
   /** A socket whose worker died before taking it: give it to another one (or hold it). */
   redispatch(socket: Socket): void {
-    if (this.#closed) socket.destroy();
+    if (this.#closed && !this.#forward) socket.destroy();
     if (socket.destroyed) return;
-    if (!this.#dispatch(socket)) this.#hold(socket);
+    if (this.#forward) this.#forward(socket);
+    else if (!this.#dispatch(socket)) this.#hold(socket);
   }
 
-  /** Stop accepting and close the socket; held connections are closed. */
+  /** Stop accepting and close the socket; held connections are closed (or forwarded, after handOver()). */
   stop(): Promise<void> {
+    if (this.#closed) return this.#stopped ?? Promise.resolve();
     this.#closed = true;
     for (const socket of this.#queued.splice(0)) socket.destroy();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
+    // A deferred inherited socket never listened here: close its descriptor all the same.
+    if (!this.#server.listening && this.#options.inheritedFd !== undefined) closeQuietly(this.#options.inheritedFd);
+    this.#stopped = new Promise((resolve) => this.#server.close(() => resolve()));
+    return this.#stopped;
   }
 
   #onConnection(socket: Socket): void {
+    if (this.#forward) {
+      this.#forward(socket);
+      return;
+    }
     // Errors on a socket we only hold (client reset while queued) must not crash the primary.
     socket.on('error', () => socket.destroy());
     if (!this.#dispatch(socket)) this.#hold(socket);
@@ -136,5 +211,13 @@ export class ListenSocket {
         return;
       }
     }
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
   }
 }

@@ -20,6 +20,12 @@ export interface SupervisorPlugin {
 export interface SupervisorStopOptions extends StopOptions {
   /** Why, for the log line (a signal name, "ctl.js stop", ...). */
   readonly reason?: string;
+  /**
+   * Another process serves the listening socket now or soon (a handover, an inherited socket,
+   * reuse_port): workers drain as on a reload, so no keep-alive connection is closed under a
+   * request the client is sending; the ones given back go where the socket says.
+   */
+  readonly handBack?: boolean;
 }
 
 export type SupervisorState = 'starting' | 'running' | 'reloading' | 'scaling' | 'stopping' | 'stopped';
@@ -38,6 +44,8 @@ export interface SupervisorOptions {
   defaults?: WorkerDefaults;
   /** Tell an IPC parent (pm2's `wait_ready`) with `process.send('ready')` once every worker serves. */
   notifyParent?: boolean;
+  /** Every graceful stop drains as `handBack` does (the socket outlives this launcher: inherited, or reuse_port). */
+  handBackOnStop?: boolean;
 }
 
 /** Modules a worker loads when `manager` / `app` are unset. */

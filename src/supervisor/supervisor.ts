@@ -67,6 +67,7 @@ export class Supervisor implements Lifecycle<SupervisorState> {
   /** Resolves once every worker serves for the first time. */
   readonly ready = new Promise<void>((resolve) => (this.#announce = resolve));
   readonly #notifyParent: boolean;
+  readonly #handBackOnStop: boolean;
 
   constructor(options: SupervisorOptions) {
     this.#config = options.config;
@@ -78,6 +79,7 @@ export class Supervisor implements Lifecycle<SupervisorState> {
     this.#defaults = options.defaults ?? {};
     this.#notifyParent = options.notifyParent ?? false;
     this.#record = new LauncherRecordKeeper(this.#logger);
+    this.#handBackOnStop = options.handBackOnStop ?? false;
     this.#policy = new RestartPolicy({
       initialDelayMs: ms(this.#config, 'restart_backoff_initial'),
       maxDelayMs: ms(this.#config, 'restart_backoff_max'),
@@ -159,6 +161,11 @@ export class Supervisor implements Lifecycle<SupervisorState> {
     this.#sampler.start();
   }
 
+  /** Another launcher took over (a handover): remove this one's record now, before the drain. */
+  forgetRecord(): void {
+    this.#record.remove();
+  }
+
   /** `ctl.js status`: the launcher and every worker process, the spare included. */
   status(): Promise<LauncherStatus> {
     return launcherStatus({
@@ -184,7 +191,9 @@ export class Supervisor implements Lifecycle<SupervisorState> {
    * Idempotent: later calls join the first; `destroy()` is the hard stop.
    */
   stop(options: SupervisorStopOptions = {}): Promise<number> {
-    if (this.#state !== 'stopping' && this.#state !== 'stopped') this.#stopGracefully(options.reason ?? 'stop()', options.timeoutMs ?? ms(this.#config, 'graceful_shutdown_timeout'));
+    if (this.#state !== 'stopping' && this.#state !== 'stopped') {
+      this.#stopGracefully(options.reason ?? 'stop()', options.timeoutMs ?? ms(this.#config, 'graceful_shutdown_timeout'), options.handBack ?? this.#handBackOnStop);
+    }
     return this.done;
   }
 
@@ -199,15 +208,15 @@ export class Supervisor implements Lifecycle<SupervisorState> {
     return this.done;
   }
 
-  #stopGracefully(reason: string, timeoutMs: number): void {
+  #stopGracefully(reason: string, timeoutMs: number, handBack: boolean): void {
     this.#setState('stopping');
     this.#sampler.stop();
     for (const timer of this.#restartTimers) clearTimeout(timer);
     // Armed before anything else runs, so a stuck step cannot keep the launcher alive.
     const timer = timeoutMs > 0 ? setTimeout(() => this.#onStopTimeout(timeoutMs), timeoutMs) : undefined;
-    this.#logger.info({ reason, workers: this.#live.size, timeoutMs }, 'stopping all workers gracefully');
+    this.#logger.info({ reason, workers: this.#live.size, timeoutMs, handBack }, 'stopping all workers gracefully');
     void this.#socket.stop();
-    void drainAll(this.#live, this.#spares.discard(), timeoutMs).then(async (clean) => {
+    void drainAll(this.#live, this.#spares.discard(), timeoutMs, handBack ? 'handover' : 'shutdown').then(async (clean) => {
       if (timer) clearTimeout(timer);
       if (this.#state === 'stopped') return;
       await this.#stopPlugins();

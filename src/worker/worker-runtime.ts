@@ -125,11 +125,19 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
     reset: () => service.reset(),
     async stop({ reason, timeoutMs = 0 }) {
       const bound = drainBound(timeoutMs);
-      // A scale-down drains like a reload: idle keep-alive connections go back to the launcher.
-      const [cut] = await Promise.all([
-        stopHttp({ http, channel, logger, reload: reason === 'reload' || reason === 'scale', boundMs: bound }),
-        service.stop({ timeoutMs: bound }),
-      ]);
+      const reload = reason === 'reload' || reason === 'scale' || reason === 'handover';
+      let cut: number;
+      if (reason === 'handover') {
+        // Every worker of this launcher drains at once while another launcher serves: a request
+        // still in flight here may make an RPC call that only this launcher's servers can take
+        // (embedded transport), so this worker's RPC server stops after its HTTP has drained.
+        const started = performance.now();
+        cut = await stopHttp({ http, channel, logger, reload, boundMs: bound });
+        await service.stop({ timeoutMs: Math.max(1, bound - (performance.now() - started)) });
+      } else {
+        // A scale-down drains like a reload: idle keep-alive connections go back to the launcher.
+        [cut] = await Promise.all([stopHttp({ http, channel, logger, reload, boundMs: bound }), service.stop({ timeoutMs: bound })]);
+      }
       await backdoor?.stop();
       await transport.stop().catch((error: unknown) => logger.warn({ err: error }, 'error closing the RPC transport'));
       await notifications.stop().catch((error: unknown) => logger.warn({ err: error }, 'error closing the notification transport'));

@@ -51,6 +51,8 @@ export interface StartOptions {
   entry?: string;
   /** Working directory of the launcher (default this process's). */
   cwd?: string;
+  /** The Node binary that runs it (default this process's). */
+  node?: string;
 }
 
 /**
@@ -71,7 +73,7 @@ function ownEmbeddedSocket(args: readonly string[], env: Record<string, string> 
 export async function startLauncher(args: string[], options: StartOptions = {}): Promise<RunningLauncher> {
   const fullArgs = [options.entry ?? LAUNCHER, '--host', '127.0.0.1', '--port', '0', ...args];
   const socket = ownEmbeddedSocket(args, options.env);
-  const [file, ...wrapArgs] = [...(options.wrap ?? []), process.execPath];
+  const [file, ...wrapArgs] = [...(options.wrap ?? []), options.node ?? process.execPath];
   const child = execa(file!, [...wrapArgs, ...fullArgs], {
     reject: false,
     buffer: false,

@@ -2,26 +2,52 @@
  * The embedded RPC transport's primary side: every worker's IPC channel becomes a link of the
  * in-memory router, and the router listens on a 0600 unix socket for the rpc CLI.
  */
+import { resolve } from 'node:path';
 import type { Logger } from '../../logging/logger.js';
 import { EmbeddedRouter, defaultEmbeddedSocketPath, frameBatcher, framesOf } from '../../rpc/transports/embedded/index.js';
 import type { SupervisorPlugin } from '../supervisor.js';
 import type { WorkerHandle } from '../worker-handle.js';
 
+export type EmbeddedPlugin = SupervisorPlugin & {
+  socketPath: string;
+  router: EmbeddedRouter;
+  /** The router serves the socket the launcher this one replaces passed (same path). */
+  adopted: boolean;
+  /** With an adopted socket: accept on it from now on (the launcher handing over accepts until then). */
+  startAccepting(): Promise<void>;
+};
+
 /**
  * Start the router and its socket. `socketPath` unset: `embedded-<pid>.sock` in the private
  * runtime folder, this launcher's own (the rpc CLI finds it through the launcher's record). A
  * configured socket in use is an error (exit 2), never a silent move to another path.
+ * `inherited`: the socket the launcher this one replaces passed, served if its path is ours.
  */
-export async function createEmbeddedPlugin(socketPath: string | undefined, logger: Logger): Promise<SupervisorPlugin & { socketPath: string; router: EmbeddedRouter }> {
+export async function createEmbeddedPlugin(
+  socketPath: string | undefined,
+  logger: Logger,
+  inherited?: { fd: number; path: string },
+  options: { replace?: boolean } = {},
+): Promise<EmbeddedPlugin> {
   const router = new EmbeddedRouter({ logger });
   const path = socketPath ?? defaultEmbeddedSocketPath();
-  await router.start(path);
-  logger.info({ socket: path }, 'embedded RPC transport listening (single host; set transport_url for RabbitMQ)');
+  const adopted = inherited !== undefined && resolve(inherited.path) === resolve(path);
+  let accepting: Promise<void> | undefined;
+  const startAccepting = (): Promise<void> => {
+    accepting ??= router.start(path, adopted ? inherited.fd : undefined, options).then(() => {
+      logger.info({ socket: path, adopted }, 'embedded RPC transport listening (single host; set transport_url for RabbitMQ)');
+    });
+    return accepting;
+  };
+  // A socket passed by the launcher this one replaces: that one accepts on it until we take over.
+  if (!adopted) await startAccepting();
 
   const links = new Map<WorkerHandle, string>();
   return {
     socketPath: path,
     router,
+    adopted,
+    startAccepting,
     onWorker(handle) {
       const linkId = `worker-${handle.slot}-${handle.pid}`;
       links.set(handle, linkId);

@@ -10,6 +10,11 @@
  * available where `npm ci` runs offline; systemd-notify is there wherever systemd is. Since
  * systemd 246 it waits (BARRIER=1) until the manager has read the message, so the message is
  * never attributed to a process that already exited. Messages are sent one at a time, in order.
+ *
+ * A handover (SIGUSR2, `oslo-node-ctl upgrade`) moves the service to another launcher: the new
+ * one holds its READY=1 until it takes over, then sends MAINPID= with it (systemd then follows
+ * the new process); the old one falls silent from then on (no STOPPING=1: the service is not
+ * stopping) and passes on the variables it removed from its environment.
  */
 import { spawn } from 'node:child_process';
 import type { Logger } from '../../logging/logger.js';
@@ -24,6 +29,17 @@ export interface SystemdNotifyOptions {
   readonly env: NodeJS.ProcessEnv;
   /** The notifier program (tests may point it elsewhere). */
   readonly command?: string;
+  /** This launcher replaces another one: READY=1 waits for takeOver(). */
+  readonly handover?: boolean;
+}
+
+export interface SystemdNotifyPlugin extends SupervisorPlugin {
+  /** The variables for the launcher this one hands over to (NOTIFY_SOCKET, WATCHDOG_USEC). */
+  readonly env: Readonly<Record<string, string>>;
+  /** This launcher is the service's main process now: MAINPID=, READY=1. */
+  takeOver(workers: number): void;
+  /** Another launcher is the main process now: send nothing more. */
+  handedOver(): void;
 }
 
 /** CLOCK_MONOTONIC in microseconds: libuv's hrtime is that clock on Linux. */
@@ -36,7 +52,7 @@ function monotonicMicroseconds(): string {
  * watchdog variables from `env` (sd_notify's unset_environment), so workers forked later do not
  * talk to systemd for the launcher.
  */
-export function createSystemdNotifyPlugin(options: SystemdNotifyOptions): SupervisorPlugin | undefined {
+export function createSystemdNotifyPlugin(options: SystemdNotifyOptions): SystemdNotifyPlugin | undefined {
   const { env, logger } = options;
   const socket = env.NOTIFY_SOCKET;
   if (!socket) return undefined;
@@ -45,9 +61,13 @@ export function createSystemdNotifyPlugin(options: SystemdNotifyOptions): Superv
   const childEnv = { PATH: env.PATH ?? '/usr/bin:/bin', NOTIFY_SOCKET: socket };
   for (const name of ['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID']) delete env[name];
 
+  const passOn: Record<string, string> = { NOTIFY_SOCKET: socket, ...(watchdogForUs ? { WATCHDOG_USEC: String(watchdogUsec) } : {}) };
   let queue = Promise.resolve();
   let warned = false;
+  let silent = false;
+  let holdReady = options.handover ?? false;
   const send = (...fields: string[]): void => {
+    if (silent) return;
     queue = queue.then(
       () =>
         new Promise<void>((resolve) => {
@@ -72,11 +92,23 @@ export function createSystemdNotifyPlugin(options: SystemdNotifyOptions): Superv
   const timer = watchdogForUs ? setInterval(() => send('WATCHDOG=1'), Math.max(1, watchdogUsec / 2000)) : undefined;
   timer?.unref();
   logger.info({ socket, watchdogUsec: watchdogForUs ? watchdogUsec : undefined }, 'systemd notify socket set: sending READY=1, RELOADING=1, STOPPING=1 and STATUS= through systemd-notify');
-  send('STATUS=starting');
+  // Until a handover's new launcher takes over, the service's status is the old one's.
+  if (!holdReady) send('STATUS=starting');
 
+  const plural = (workers: number): string => `${workers} worker${workers === 1 ? '' : 's'}`;
   return {
+    env: passOn,
+    takeOver(workers) {
+      holdReady = false;
+      send(`MAINPID=${process.pid}`, 'READY=1', `STATUS=serving with ${plural(workers)} (took over)`);
+    },
+    handedOver() {
+      clearInterval(timer);
+      silent = true;
+    },
     onState(state: SupervisorState, workers: number) {
-      const count = `${workers} worker${workers === 1 ? '' : 's'}`;
+      const count = plural(workers);
+      if (holdReady) return;
       if (state === 'running') send('READY=1', `STATUS=serving with ${count}`);
       else if (state === 'reloading') send('RELOADING=1', `MONOTONIC_USEC=${monotonicMicroseconds()}`, `STATUS=reloading ${count}`);
       else if (state === 'scaling') send(`STATUS=scaling to ${count}`);

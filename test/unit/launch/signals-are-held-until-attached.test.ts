@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { installSignalHandlers } from '../../../src/launch/signals.js';
 
-const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR2'] as const;
 const counts = (): number[] => SIGNALS.map((signal) => process.listenerCount(signal));
 
-function recorder(): { seen: string[]; stop(signal: NodeJS.Signals): void; reload(): void } {
+function recorder(): { seen: string[]; stop(signal: NodeJS.Signals): void; reload(): void; upgrade(): void } {
   const seen: string[] = [];
-  return { seen, stop: (signal) => seen.push(signal), reload: () => seen.push('reload') };
+  return { seen, stop: (signal) => seen.push(signal), reload: () => seen.push('reload'), upgrade: () => seen.push('upgrade') };
 }
 
 test('signals before attach() are held, then replayed in order; one reload for many', () => {
@@ -39,4 +39,25 @@ test('a held stop replays every stop signal and drops a held reload', () => {
   handlers.attach(actions);
   handlers.uninstall();
   assert.deepEqual(actions.seen, ['SIGTERM', 'SIGTERM']);
+});
+
+test('SIGUSR2 is held like SIGHUP: one upgrade for many, dropped by a held stop', () => {
+  const handlers = installSignalHandlers();
+  process.emit('SIGUSR2', 'SIGUSR2');
+  process.emit('SIGUSR2', 'SIGUSR2');
+  process.emit('SIGHUP', 'SIGHUP');
+  const actions = recorder();
+  handlers.attach(actions);
+  assert.deepEqual(actions.seen, ['upgrade', 'reload']);
+  process.emit('SIGUSR2', 'SIGUSR2');
+  assert.deepEqual(actions.seen, ['upgrade', 'reload', 'upgrade'], 'after attach() SIGUSR2 goes straight through');
+  handlers.uninstall();
+
+  const stopping = installSignalHandlers();
+  process.emit('SIGUSR2', 'SIGUSR2');
+  process.emit('SIGTERM', 'SIGTERM');
+  const later = recorder();
+  stopping.attach(later);
+  stopping.uninstall();
+  assert.deepEqual(later.seen, ['SIGTERM']);
 });

@@ -5,9 +5,10 @@
  * one is disconnected; the router keeps running.
  */
 import { InvalidStateError } from '../../../errors.js';
-import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { listenPrivateSocket } from '../../../ipc/runtime-dir.js';
+import { listenInheritedSocket, listenPrivateSocket, socketIdentity, unlinkOwnSocket } from '../../../ipc/runtime-dir.js';
+import { listeningFd } from '../../../internals/listen-fd.js';
+import { stopReading } from '../../../internals/socket-read-stop.js';
 import type { Logger } from '../../../logging/logger.js';
 import { EmbeddedBroker } from './broker.js';
 import { parseClientFrame, type RouterFrame } from './frames.js';
@@ -65,6 +66,9 @@ export class EmbeddedRouter {
   readonly #sockets = new Set<Socket>();
   #server: Server | undefined;
   #socketPath: string | undefined;
+  #forward: ((socket: Socket) => void) | undefined;
+  /** The socket file we bound (or adopted): stop() removes the path only while it is still this one. */
+  #socketIdentity: string | undefined;
   #socketSeq = 0;
 
   constructor(options: EmbeddedRouterOptions) {
@@ -130,15 +134,18 @@ export class EmbeddedRouter {
   /**
    * Serve links on a unix socket (0600 from its creation) for the rpc CLI. Refuses with a
    * ConfigError naming `embedded_socket` when a live server answers there or the path holds
-   * anything but a dead socket of ours (src/ipc/runtime-dir.ts).
+   * anything but a dead socket of ours (src/ipc/runtime-dir.ts). `inheritedFd`: the socket
+   * bound at `socketPath` by the launcher this one replaces, served as it is.
    */
-  async start(socketPath: string): Promise<void> {
+  async start(socketPath: string, inheritedFd?: number, options: { replace?: boolean } = {}): Promise<void> {
     if (this.#server) throw new InvalidStateError('the embedded router already listens');
     const server = createServer((socket) => this.#accept(socket));
     // Node closes a connection past the cap as soon as it is accepted.
     server.maxConnections = this.#maxSocketClients;
     server.on('drop', () => this.#warnings.warn({ maxConnections: this.#maxSocketClients }, 'embedded socket: too many clients; closing new ones'));
-    await listenPrivateSocket(server, socketPath, 'embedded_socket');
+    if (inheritedFd === undefined) await listenPrivateSocket(server, socketPath, 'embedded_socket', options);
+    else await listenInheritedSocket(server, inheritedFd, socketPath, 'embedded_socket');
+    this.#socketIdentity = socketIdentity(socketPath);
     server.on('error', (error) => this.#logger.error({ err: error }, 'embedded socket error'));
     this.#server = server;
     this.#socketPath = socketPath;
@@ -146,6 +153,11 @@ export class EmbeddedRouter {
   }
 
   #accept(socket: Socket): void {
+    if (this.#forward) {
+      stopReading(socket);
+      this.#forward(socket);
+      return;
+    }
     const linkId = `socket-${++this.#socketSeq}`;
     this.#sockets.add(socket);
     const send = (frame: unknown): void => {
@@ -181,6 +193,32 @@ export class EmbeddedRouter {
     });
   }
 
+  /** The listening descriptor (a handover passes it on); undefined when not listening. */
+  get socketFd(): number | undefined {
+    return this.#server ? listeningFd(this.#server) : undefined;
+  }
+
+  /**
+   * Another launcher serves this socket now: connections accepted here from now on go to
+   * `forward` unread, and the socket is never closed here (libuv would unlink its path, which is
+   * the other launcher's now); clients already connected stay until stop().
+   */
+  releaseSocket(forward: (socket: Socket) => void): void {
+    this.#socketPath = undefined;
+    this.#forward = forward;
+    this.#server?.unref();
+  }
+
+  /** Clients connected on the unix socket now (the rpc CLI, library clients). */
+  get socketClients(): number {
+    return this.#sockets.size;
+  }
+
+  /** A client connection another launcher accepted on our socket and passed on. */
+  adoptConnection(socket: Socket): void {
+    this.#accept(socket);
+  }
+
   /** Stop listening, disconnect socket clients and remove the socket file. Idempotent. */
   async stop(): Promise<void> {
     this.#broker.close();
@@ -188,13 +226,10 @@ export class EmbeddedRouter {
     this.#server = undefined;
     if (!server) return;
     for (const socket of this.#sockets) socket.destroy();
+    // A released socket is left open: it goes when this process does, its file stays.
+    if (this.#forward) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));
     // Remove the socket file, but nothing that has replaced it.
-    const path = this.#socketPath;
-    try {
-      if (path && lstatSync(path).isSocket()) unlinkSync(path);
-    } catch {
-      // Already gone.
-    }
+    if (this.#socketPath) unlinkOwnSocket(this.#socketPath, this.#socketIdentity);
   }
 }
