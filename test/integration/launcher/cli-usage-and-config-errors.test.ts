@@ -49,7 +49,7 @@ test('usage errors of oslo-node-rpc and oslo-node-ctl: one line naming the bin, 
   assertOneLineError(await runBin(RPC_CLI, ['call', 'demo']), 'oslo-node-rpc', /TOPIC and METHOD are required \(see oslo-node-rpc --help\)$/);
   assertOneLineError(await runBin(RPC_CLI, ['call', 'demo', 'echo', '{bad']), 'oslo-node-rpc', /JSON_ARGS is not valid JSON/);
   assertOneLineError(await runBin(RPC_CLI, ['notify', 'topic', 'loud', 'e']), 'oslo-node-rpc', /PRIORITY must be one of .*\(see oslo-node-rpc notify --help\)$/);
-  assertOneLineError(await runBin(CTL, ['restart']), 'oslo-node-ctl', /the command must be status, scale, reload or stop \(see oslo-node-ctl --help\)$/);
+  assertOneLineError(await runBin(CTL, ['restart']), 'oslo-node-ctl', /the command must be status, scale, reload, upgrade or stop \(see oslo-node-ctl --help\)$/);
   assertOneLineError(await runBin(CTL, ['scale', 'x']), 'oslo-node-ctl', /scale needs N/);
 });
 
