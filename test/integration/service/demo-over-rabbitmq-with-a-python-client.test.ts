@@ -22,7 +22,9 @@ test('over RabbitMQ: the demo serves a Python oslo client, shares one service re
   const { url: brokerUrl } = await privateVhost(t, sharedUrl);
   const exchange = `demo_test_${process.pid}`;
   const common = ['--transport-url', brokerUrl, '--control-exchange', exchange, '--report-interval', '1'];
-  const a = await startLauncher(['--workers', '2', '--service-host', 'host-a', ...common]);
+  // One admin_token on both hosts: a leave counts only when signed with it (issue 27, 2).
+  const env = { OSLO_NODE_ADMIN_TOKEN: `token-${process.pid}` };
+  const a = await startLauncher(['--workers', '2', '--service-host', 'host-a', ...common], { env });
   t.after(() => a.kill());
 
   // A Python oslo.messaging client calls the demo's echo and add (version 1.3), and gets DemoError as a RemoteError.
@@ -41,7 +43,7 @@ test('over RabbitMQ: the demo serves a Python oslo client, shares one service re
   assert.match(String(tooNew!.message), /UnsupportedVersion|does not support RPC version 1.4/);
 
   // A second launcher (another host) on the same broker sees host-a up, shared by its 2 workers.
-  const b = await startLauncher(['--workers', '1', '--service-host', 'host-b', ...common]);
+  const b = await startLauncher(['--workers', '1', '--service-host', 'host-b', ...common], { env });
   t.after(() => b.kill());
   const seen = async (): Promise<Array<{ host: string; state: string; workers: number }>> =>
     (JSON.parse((await httpGet(b.port, '/v1/services')).body) as { services: Array<{ host: string; state: string; workers: number }> }).services;
@@ -59,7 +61,7 @@ test('over RabbitMQ: the demo serves a Python oslo client, shares one service re
   await a.waitForLine((line) => line.msg === 'worker ready' && line.slot !== 0 && !pids.includes(line.workerPid as number), 20_000, 'the replacement worker');
   assert.equal((await seen()).find((s) => s.host === 'host-a')?.state, 'up');
 
-  // Stopping launcher a: host-a is down at once (it left the group), long before service_down_time (60 s).
+  // Stopping launcher a: host-a is down at once (its signed leave), long before service_down_time (60 s).
   process.kill(a.pid, 'SIGTERM');
   assert.equal((await a.exited).code, 0);
   const state = await until('host-a down', async () => {
