@@ -44,20 +44,44 @@ const CLIENT = here('./lib/fixed-count-client.mjs');
 const READY_TIMEOUT_MS = 180_000;
 
 const sendRequests = (port, count, tls) =>
-  execa('taskset', ['-c', '1', process.execPath, CLIENT, '--port', String(port), '--connections', opts.connections, '--requests', String(count), ...(tls ? ['--tls'] : [])]);
+  execa('taskset', [
+    '-c',
+    '1',
+    process.execPath,
+    CLIENT,
+    '--port',
+    String(port),
+    '--connections',
+    opts.connections,
+    '--requests',
+    String(count),
+    ...(tls ? ['--tls'] : []),
+  ]);
 
 /** Run `argv` under callgrind; return instructions per request for each process of its tree. */
 async function countInstructions(argv, tls) {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-callgrind-'));
   // valgrind's own messages go to files; stdout carries the readiness line.
-  const server = startServer('taskset', ['-c', '0', 'valgrind', '--tool=callgrind', '--trace-children=yes', '--instr-atstart=no',
-    `--callgrind-out-file=${dir}/cg.%p`, `--log-file=${dir}/valgrind.%p.log`, ...argv]);
+  const server = startServer('taskset', [
+    '-c',
+    '0',
+    'valgrind',
+    '--tool=callgrind',
+    '--trace-children=yes',
+    '--instr-atstart=no',
+    `--callgrind-out-file=${dir}/cg.%p`,
+    `--log-file=${dir}/valgrind.%p.log`,
+    ...argv,
+  ]);
   try {
     const exitedEarly = server.exited.then(({ code, signal }) => {
       throw new Error(`server exited (${code ?? signal}) before it was ready`);
     });
     exitedEarly.catch(() => {}); // it exits at the end too, once nobody waits on this
-    const { port } = await Promise.race([server.waitFor((line) => line.msg === 'launcher ready', READY_TIMEOUT_MS, 'launcher ready'), exitedEarly]);
+    const { port } = await Promise.race([
+      server.waitFor((line) => line.msg === 'launcher ready', READY_TIMEOUT_MS, 'launcher ready'),
+      exitedEarly,
+    ]);
     await sendRequests(port, Number(opts.warmup), tls);
     const pids = processTree(server.child.pid);
     const control = (flag, pid) => execa('callgrind_control', [flag, String(pid)], { reject: false });
@@ -73,8 +97,17 @@ async function countInstructions(argv, tls) {
   } finally {
     const tree = processTree(server.child.pid);
     server.child.kill('SIGTERM');
-    const stopped = await Promise.race([server.exited.then(() => true), new Promise((resolve) => setTimeout(resolve, 20_000, false).unref())]);
-    if (!stopped) for (const pid of tree.reverse()) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    const stopped = await Promise.race([
+      server.exited.then(() => true),
+      new Promise((resolve) => setTimeout(resolve, 20_000, false).unref()),
+    ]);
+    if (!stopped)
+      for (const pid of tree.reverse())
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -84,7 +117,9 @@ function summarize(name, processes) {
   const children = processes.filter((p) => p.role === 'child').sort((a, b) => b.perRequest - a.perRequest);
   const worker = children[0]?.perRequest ?? 0;
   const tree = processes.reduce((sum, p) => sum + p.perRequest, 0);
-  console.log(`  ${name.padEnd(26)} worker ${Math.round(worker).toLocaleString('en').padStart(7)} instr/req   tree ${Math.round(tree).toLocaleString('en').padStart(7)}   (${processes.map((p) => `${p.role} ${Math.round(p.perRequest)}`).join(', ')})`);
+  console.log(
+    `  ${name.padEnd(26)} worker ${Math.round(worker).toLocaleString('en').padStart(7)} instr/req   tree ${Math.round(tree).toLocaleString('en').padStart(7)}   (${processes.map((p) => `${p.role} ${Math.round(p.perRequest)}`).join(', ')})`,
+  );
   return { worker, tree };
 }
 
@@ -100,14 +135,43 @@ async function main() {
   try {
     for (const variant of opts.variants.split(',')) {
       const tls = variant === 'tls';
-      const rawArgv = [process.execPath, RAW, '--workers', '1', '--host', '127.0.0.1', '--port', '0', ...(tls ? ['--cert', cert.cert, '--key', cert.key] : [])];
-      const oursArgv = [...launcher, '--workers', '1', '--host', '127.0.0.1', '--port', '0', '--app', APP, '--no-periodic-enable', '--no-access-log',
-        ...(tls ? ['--ssl-cert-file', cert.cert, '--ssl-key-file', cert.key] : [])];
+      const rawArgv = [
+        process.execPath,
+        RAW,
+        '--workers',
+        '1',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        ...(tls ? ['--cert', cert.cert, '--key', cert.key] : []),
+      ];
+      const oursArgv = [
+        ...launcher,
+        '--workers',
+        '1',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--app',
+        APP,
+        '--no-periodic-enable',
+        '--no-access-log',
+        ...(tls ? ['--ssl-cert-file', cert.cert, '--ssl-key-file', cert.key] : []),
+      ];
       console.log(`${variant}: ${opts.warmup} warm-up requests, then ${opts.requests} counted, ${opts.connections} keep-alive connections`);
       const raw = summarize('raw node:cluster', await countInstructions(rawArgv, tls));
       const ours = summarize('ours --no-access-log', await countInstructions(oursArgv, tls));
-      const row = { variant, raw_worker: Math.round(raw.worker), ours_worker: Math.round(ours.worker), worker_ratio: +(ours.worker / raw.worker).toFixed(3),
-        raw_tree: Math.round(raw.tree), ours_tree: Math.round(ours.tree), tree_ratio: +(ours.tree / raw.tree).toFixed(3) };
+      const row = {
+        variant,
+        raw_worker: Math.round(raw.worker),
+        ours_worker: Math.round(ours.worker),
+        worker_ratio: +(ours.worker / raw.worker).toFixed(3),
+        raw_tree: Math.round(raw.tree),
+        ours_tree: Math.round(ours.tree),
+        tree_ratio: +(ours.tree / raw.tree).toFixed(3),
+      };
       console.log(`  => instructions per request, ours / raw: worker ${row.worker_ratio}x, tree ${row.tree_ratio}x\n`);
       results.push(row);
     }

@@ -66,7 +66,13 @@ async function startReadyServer(name, argv) {
 
 /** Run wrk (on CPU 1 with --pin); a report without a p99 figure is a failure here. */
 async function wrk(url, seconds) {
-  const result = await runWrk(url, { seconds, threads: Number(opts.threads), connections: Number(opts.connections), wrk: opts.wrk, cpu: opts.pin ? '1' : undefined });
+  const result = await runWrk(url, {
+    seconds,
+    threads: Number(opts.threads),
+    connections: Number(opts.connections),
+    wrk: opts.wrk,
+    cpu: opts.pin ? '1' : undefined,
+  });
   if (!Number.isFinite(result.p99Ms)) throw new Error(`wrk printed no 99th percentile for ${url}`);
   return result;
 }
@@ -80,15 +86,16 @@ async function measure(name, argv, scheme) {
     const cpuBefore = treeCpuSeconds(child.pid);
     const result = await wrk(url, Number(opts.duration));
     result.cpuUsPerReq = ((treeCpuSeconds(child.pid) - cpuBefore) * 1e6) / Math.max(1, result.requests);
-    console.log(`  ${name.padEnd(28)} ${result.rps.toFixed(0).padStart(8)} req/s  p99 ${result.p99Ms.toFixed(2).padStart(7)} ms` +
-      `  server CPU ${result.cpuUsPerReq.toFixed(1).padStart(5)} us/req` +
-      `${result.non2xx ? `  non-2xx ${result.non2xx}` : ''}${result.socketErrors ? `  ${result.socketErrors}` : ''}`);
+    console.log(
+      `  ${name.padEnd(28)} ${result.rps.toFixed(0).padStart(8)} req/s  p99 ${result.p99Ms.toFixed(2).padStart(7)} ms` +
+        `  server CPU ${result.cpuUsPerReq.toFixed(1).padStart(5)} us/req` +
+        `${result.non2xx ? `  non-2xx ${result.non2xx}` : ''}${result.socketErrors ? `  ${result.socketErrors}` : ''}`,
+    );
     return result;
   } finally {
     await server.stop(STOP_TIMEOUT_MS);
   }
 }
-
 
 async function main() {
   const launcher = opts.launcher.split(' ').filter(Boolean);
@@ -103,14 +110,32 @@ async function main() {
   // [label, reference, ours]; for access-log the "reference" is ours without the log.
   const variants = [
     ['plain', ['raw node:cluster', rawBase, 'http'], ['ours --no-access-log', [...oursBase, '--no-access-log'], 'http']],
-    ['tls', ['raw node:cluster TLS', [...rawBase, ...tlsRaw], 'https'], ['ours TLS --no-access-log', [...oursBase, ...tlsOurs, '--no-access-log'], 'https']],
-    ['access-log', ['ours --no-access-log', [...oursBase, '--no-access-log'], 'http'], ['ours --access-log', [...oursBase, '--access-log'], 'http']],
+    [
+      'tls',
+      ['raw node:cluster TLS', [...rawBase, ...tlsRaw], 'https'],
+      ['ours TLS --no-access-log', [...oursBase, ...tlsOurs, '--no-access-log'], 'https'],
+    ],
+    [
+      'access-log',
+      ['ours --no-access-log', [...oursBase, '--no-access-log'], 'http'],
+      ['ours --access-log', [...oursBase, '--access-log'], 'http'],
+    ],
     // One process each, no launcher: HttpService's own cost against node's server listening itself.
-    ['service', ['node http, 1 process', [process.execPath, SINGLE, '--mode', 'raw'], 'http'], ['HttpService, 1 process', [process.execPath, SINGLE, '--mode', 'service'], 'http']],
-    ['service-tls', ['node https, 1 process', [process.execPath, SINGLE, '--mode', 'raw', ...tlsRaw], 'https'], ['HttpService TLS, 1 process', [process.execPath, SINGLE, '--mode', 'service', ...tlsRaw], 'https']],
+    [
+      'service',
+      ['node http, 1 process', [process.execPath, SINGLE, '--mode', 'raw'], 'http'],
+      ['HttpService, 1 process', [process.execPath, SINGLE, '--mode', 'service'], 'http'],
+    ],
+    [
+      'service-tls',
+      ['node https, 1 process', [process.execPath, SINGLE, '--mode', 'raw', ...tlsRaw], 'https'],
+      ['HttpService TLS, 1 process', [process.execPath, SINGLE, '--mode', 'service', ...tlsRaw], 'https'],
+    ],
   ].filter(([label]) => wanted.has(label));
 
-  console.log(`wrk -t${opts.threads} -c${opts.connections} -d${opts.duration}s --latency, ${workers} workers, ${opts.rounds} round(s), node ${process.version}${opts.pin ? ', servers on CPU 0 and wrk on CPU 1' : ''}`);
+  console.log(
+    `wrk -t${opts.threads} -c${opts.connections} -d${opts.duration}s --latency, ${workers} workers, ${opts.rounds} round(s), node ${process.version}${opts.pin ? ', servers on CPU 0 and wrk on CPU 1' : ''}`,
+  );
   const summary = [];
   try {
     for (const [label, reference, ours] of variants) {
@@ -122,27 +147,39 @@ async function main() {
         ourRuns.push(await measure(ours[0], ours[1], ours[2]));
       }
       const pick = (runs) => ({
-        rps: median(runs.map((r) => r.rps)), p99Ms: median(runs.map((r) => r.p99Ms)), cpu: median(runs.map((r) => r.cpuUsPerReq)),
+        rps: median(runs.map((r) => r.rps)),
+        p99Ms: median(runs.map((r) => r.p99Ms)),
+        cpu: median(runs.map((r) => r.cpuUsPerReq)),
       });
       const ref = pick(refRuns);
       const our = pick(ourRuns);
       const row = {
-        variant: label, reference: reference[0], ours: ours[0],
-        reference_rps: Math.round(ref.rps), ours_rps: Math.round(our.rps),
-        reference_p99_ms: Number(ref.p99Ms.toFixed(2)), ours_p99_ms: Number(our.p99Ms.toFixed(2)),
-        reference_cpu_us_per_req: Number(ref.cpu.toFixed(1)), ours_cpu_us_per_req: Number(our.cpu.toFixed(1)),
-        throughput_ratio: Number((our.rps / ref.rps).toFixed(3)), p99_ratio: Number((our.p99Ms / ref.p99Ms).toFixed(3)),
+        variant: label,
+        reference: reference[0],
+        ours: ours[0],
+        reference_rps: Math.round(ref.rps),
+        ours_rps: Math.round(our.rps),
+        reference_p99_ms: Number(ref.p99Ms.toFixed(2)),
+        ours_p99_ms: Number(our.p99Ms.toFixed(2)),
+        reference_cpu_us_per_req: Number(ref.cpu.toFixed(1)),
+        ours_cpu_us_per_req: Number(our.cpu.toFixed(1)),
+        throughput_ratio: Number((our.rps / ref.rps).toFixed(3)),
+        p99_ratio: Number((our.p99Ms / ref.p99Ms).toFixed(3)),
         cpu_per_req_ratio: Number((our.cpu / ref.cpu).toFixed(3)),
       };
       summary.push(row);
-      console.log(`  => throughput ${row.throughput_ratio}x, p99 ${row.p99_ratio}x, CPU/request ${row.cpu_per_req_ratio}x (${ours[0]} / ${reference[0]})`);
+      console.log(
+        `  => throughput ${row.throughput_ratio}x, p99 ${row.p99_ratio}x, CPU/request ${row.cpu_per_req_ratio}x (${ours[0]} / ${reference[0]})`,
+      );
     }
   } finally {
     cert?.remove();
   }
   console.log('\nvariant      throughput       p99  CPU/request');
   for (const row of summary) {
-    console.log(`${row.variant.padEnd(12)} ${String(row.throughput_ratio).padStart(9)}x ${String(row.p99_ratio).padStart(8)}x ${String(row.cpu_per_req_ratio).padStart(11)}x`);
+    console.log(
+      `${row.variant.padEnd(12)} ${String(row.throughput_ratio).padStart(9)}x ${String(row.p99_ratio).padStart(8)}x ${String(row.cpu_per_req_ratio).padStart(11)}x`,
+    );
   }
   console.log(JSON.stringify({ bench: 'http', summary }));
 }

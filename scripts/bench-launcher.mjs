@@ -33,10 +33,14 @@ for (const peer of peers) {
 }
 const ref = rows.find((row) => row.name === 'raw node:cluster');
 console.log(`\nlauncher lifecycle, ${workers} workers, ${trials} trials, ${new Date().toISOString()}`);
-console.log('| variant | replacement after kill -9 (median ms) | SIGTERM to exit, 50 idle keep-alive clients (median ms) | reload under load: sent / failed |');
+console.log(
+  '| variant | replacement after kill -9 (median ms) | SIGTERM to exit, 50 idle keep-alive clients (median ms) | reload under load: sent / failed |',
+);
 console.log('|---|---|---|---|');
 for (const row of rows) {
   const ratio = (a, b) => (row === ref ? '' : ` (${(a / b).toFixed(2)}x)`);
   const errors = [...row.reloadStats.errors].map(([message, count]) => `${count}x ${message}`).join(', ');
-  console.log(`| ${row.name} | ${row.replaceMs.toFixed(1)}${ratio(row.replaceMs, ref.replaceMs)} | ${row.termMs.toFixed(1)}${ratio(row.termMs, ref.termMs)} | ${row.reloadStats.sent} / ${row.reloadStats.failed}${errors ? ` (${errors})` : ''} |`);
+  console.log(
+    `| ${row.name} | ${row.replaceMs.toFixed(1)}${ratio(row.replaceMs, ref.replaceMs)} | ${row.termMs.toFixed(1)}${ratio(row.termMs, ref.termMs)} | ${row.reloadStats.sent} / ${row.reloadStats.failed}${errors ? ` (${errors})` : ''} |`,
+  );
 }

@@ -16,7 +16,13 @@ import { parseArgs } from 'node:util';
 import { connect } from 'amqplib';
 import { broker } from './lib/rpc-pair.mjs';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '20000' }, 'python-count': { type: 'string', default: '3000' }, window: { type: 'string', default: '64' } } });
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '20000' },
+    'python-count': { type: 'string', default: '3000' },
+    window: { type: 'string', default: '64' },
+  },
+});
 const count = Number(values.count);
 const pythonCount = Number(values['python-count']);
 const window = values.window;
@@ -65,6 +71,8 @@ console.log('| side | notifications | sent/s | received/s | sent vs Python | rec
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const side of ['ours', 'python', 'raw']) {
   const r = results[side];
-  console.log(`| ${side === 'ours' ? 'ours (Notifier / NotificationListener)' : side === 'python' ? 'Python oslo.messaging 14.0.3' : 'raw amqplib, same messages'} | ${r.n} | ${r.sent} | ${r.received} | ${ratio(r.sent, results.python.sent)} | ${ratio(r.received, results.python.received)} | ${ratio(r.sent, results.raw.sent)} | ${ratio(r.received, results.raw.received)} |`);
+  console.log(
+    `| ${side === 'ours' ? 'ours (Notifier / NotificationListener)' : side === 'python' ? 'Python oslo.messaging 14.0.3' : 'raw amqplib, same messages'} | ${r.n} | ${r.sent} | ${r.received} | ${ratio(r.sent, results.python.sent)} | ${ratio(r.received, results.python.received)} | ${ratio(r.sent, results.raw.sent)} | ${ratio(r.received, results.raw.received)} |`,
+  );
 }
 console.log(`\nuptime: ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);

@@ -43,7 +43,9 @@ function parseWrk(output) {
 }
 
 async function runMode(mode) {
-  const child = spawn(process.execPath, [harness, '--mode', mode, '--mebibytes', values.mebibytes], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [harness, '--mode', mode, '--mebibytes', values.mebibytes], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout });
   const iterator = lines[Symbol.asyncIterator]();
   try {
@@ -52,7 +54,9 @@ async function runMode(mode) {
     const { port } = JSON.parse(first.value);
     // Warm-up: let the first digest run and the pool thread start before measuring.
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const wrk = spawn(values.wrk, ['-t1', `-c${values.connections}`, `-d${values.duration}s`, '--latency', `http://127.0.0.1:${port}/`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const wrk = spawn(values.wrk, ['-t1', `-c${values.connections}`, `-d${values.duration}s`, '--latency', `http://127.0.0.1:${port}/`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     wrk.stdout.on('data', (chunk) => (output += chunk));
     const [code] = await once(wrk, 'exit');
@@ -74,11 +78,22 @@ for (let round = 0; round < Number(values.rounds); round += 1) {
 const results = modes.map((mode, index) => {
   const rows = rounds[index];
   const pick = (key) => median(rows.map((row) => row[key]));
-  return { mode, p50: pick('p50'), p99: pick('p99'), rps: pick('rps'), meanMs: pick('meanMs'), runs: rows.reduce((sum, row) => sum + (row.runs || 0), 0), load: pick('load'), p99s: rows.map((row) => row.p99) };
+  return {
+    mode,
+    p50: pick('p50'),
+    p99: pick('p99'),
+    rps: pick('rps'),
+    meanMs: pick('meanMs'),
+    runs: rows.reduce((sum, row) => sum + (row.runs || 0), 0),
+    load: pick('load'),
+    p99s: rows.map((row) => row.p99),
+  };
 });
 const idle = results[0];
 const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-console.log(`bench-periodic: wrk -t1 -c${values.connections} -d${values.duration}s x ${values.rounds} rounds (medians), digest ${values.mebibytes} MiB every 1 s, node ${process.version}`);
+console.log(
+  `bench-periodic: wrk -t1 -c${values.connections} -d${values.duration}s x ${values.rounds} rounds (medians), digest ${values.mebibytes} MiB every 1 s, node ${process.version}`,
+);
 console.log('mode        p50 ms   p99 ms   req/s     p99/idle  digest runs  digest mean ms  load1  p99 per round');
 for (const row of results) {
   console.log(
@@ -86,5 +101,7 @@ for (const row of results) {
   );
 }
 const [, offloaded, inline] = results;
-console.log(`offloaded p99 / idle p99 = ${fmt(offloaded.p99 / idle.p99)} (target <= 2.00): ${offloaded.p99 <= 2 * idle.p99 ? 'met' : 'NOT met'}`);
+console.log(
+  `offloaded p99 / idle p99 = ${fmt(offloaded.p99 / idle.p99)} (target <= 2.00): ${offloaded.p99 <= 2 * idle.p99 ? 'met' : 'NOT met'}`,
+);
 console.log(`inline p99 / offloaded p99 = ${fmt(inline.p99 / offloaded.p99)}`);

@@ -23,9 +23,18 @@ try {
       const topic = `compare-${randomBytes(4).toString('hex')}`;
       const stop = await startRpcServer([process.execPath, `${root}/scripts/lib/bench-node-server.mjs`, mode, found.url, topic]);
       try {
-        const r = await runRpcClient([process.execPath, `${root}/scripts/lib/bench-node-client.mjs`, mode, found.url, topic, c, s], Number(s), { server: stop.pid, broker: found.pid });
+        const r = await runRpcClient(
+          [process.execPath, `${root}/scripts/lib/bench-node-client.mjs`, mode, found.url, topic, c, s],
+          Number(s),
+          { server: stop.pid, broker: found.pid },
+        );
         const per = (ms) => (ms === undefined ? NaN : (ms * 1000) / r.calls);
-        samples[root].push({ rate: r.calls / r.seconds, client: per(r.cpu_ms), server: per(r.server_cpu_ms), broker: per(r.broker_cpu_ms) });
+        samples[root].push({
+          rate: r.calls / r.seconds,
+          client: per(r.cpu_ms),
+          server: per(r.server_cpu_ms),
+          broker: per(r.broker_cpu_ms),
+        });
       } finally {
         await stop();
       }
@@ -38,5 +47,7 @@ console.log(`${mode} c=${c}, ${s} s per cell, median of ${rounds} alternating ro
 for (const root of [a, b]) {
   const m = (key) => median(samples[root].map((x) => x[key]));
   const both = samples[root].map((x) => x.client + x.server);
-  console.log(`${root}: ${m('rate').toFixed(0)} calls/s; CPU µs/call client ${m('client').toFixed(1)}, server ${m('server').toFixed(1)}, client + server ${median(both).toFixed(1)} (rounds ${both.map((v) => v.toFixed(0)).join(' ')}), broker ${m('broker').toFixed(1)}`);
+  console.log(
+    `${root}: ${m('rate').toFixed(0)} calls/s; CPU µs/call client ${m('client').toFixed(1)}, server ${m('server').toFixed(1)}, client + server ${median(both).toFixed(1)} (rounds ${both.map((v) => v.toFixed(0)).join(' ')}), broker ${m('broker').toFixed(1)}`,
+  );
 }

@@ -29,17 +29,24 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const levels = values.concurrency.split(',').map(Number);
 const rounds = Number(values.rounds);
-if (!(seconds > 0) || !(rounds >= 1) || levels.some((c) => !(c >= 1))) throw new Error('--seconds, --concurrency and --rounds must be positive');
+if (!(seconds > 0) || !(rounds >= 1) || levels.some((c) => !(c >= 1)))
+  throw new Error('--seconds, --concurrency and --rounds must be positive');
 
 const loadBefore = loadavg();
 const dir = mkdtempSync(join(tmpdir(), 'oslo-node-bench-embedded-'));
 const rows = [
   ['raw node:cluster IPC ping-pong (limit)', (c) => rawIpcCell({ concurrency: c, seconds })],
-  ['ours: RpcClient → RpcServer, embedded transport', (c, countIpc) => embeddedRpcCell({ concurrency: c, seconds, embeddedSocket: join(dir, 'embedded.sock'), countIpc })],
+  [
+    'ours: RpcClient → RpcServer, embedded transport',
+    (c, countIpc) => embeddedRpcCell({ concurrency: c, seconds, embeddedSocket: join(dir, 'embedded.sock'), countIpc }),
+  ],
 ];
 if (values.baseline) {
   const checkout = values.baseline;
-  rows.push([`baseline (${checkout})`, (c, countIpc) => embeddedRpcCell({ concurrency: c, seconds, embeddedSocket: join(dir, 'baseline.sock'), checkout, countIpc })]);
+  rows.push([
+    `baseline (${checkout})`,
+    (c, countIpc) => embeddedRpcCell({ concurrency: c, seconds, embeddedSocket: join(dir, 'baseline.sock'), checkout, countIpc }),
+  ]);
 }
 const counted = [];
 const samples = new Map();
@@ -51,10 +58,16 @@ try {
         const key = `${label}|${c}`;
         if (!samples.has(key)) samples.set(key, []);
         samples.get(key).push({
-          rate: r.calls / r.seconds, p50: r.p50_ms, p99: r.p99_ms,
-          client: (r.client_cpu_ms * 1000) / r.calls, server: (r.server_cpu_ms * 1000) / r.calls, primary: (r.primary_cpu_ms * 1000) / r.calls,
+          rate: r.calls / r.seconds,
+          p50: r.p50_ms,
+          p99: r.p99_ms,
+          client: (r.client_cpu_ms * 1000) / r.calls,
+          server: (r.server_cpu_ms * 1000) / r.calls,
+          primary: (r.primary_cpu_ms * 1000) / r.calls,
         });
-        process.stderr.write(`round ${round}, c=${c}, ${label}: ${(r.calls / r.seconds).toFixed(0)} calls/s${r.errors ? `, ${r.errors} errors` : ''}\n`);
+        process.stderr.write(
+          `round ${round}, c=${c}, ${label}: ${(r.calls / r.seconds).toFixed(0)} calls/s${r.errors ? `, ${r.errors} errors` : ''}\n`,
+        );
       }
     }
   }
@@ -67,7 +80,9 @@ try {
 
 const med = (key, field) => median(samples.get(key).map((s) => s[field]));
 const load = (l) => l.map((x) => x.toFixed(2)).join(' ');
-console.log(`RPC echo over the embedded transport, 2 workers, ${seconds} s per cell, median of ${rounds} rounds, ${new Date().toISOString()}, node ${process.version}, load average ${load(loadBefore)} before, ${load(loadavg())} after`);
+console.log(
+  `RPC echo over the embedded transport, 2 workers, ${seconds} s per cell, median of ${rounds} rounds, ${new Date().toISOString()}, node ${process.version}, load average ${load(loadBefore)} before, ${load(loadavg())} after`,
+);
 // ×limit: the median over rounds of each round's ratio to the limit measured next to it.
 console.log('| row | c | calls/s | ×limit | p50 ms | p99 ms | client µs/call | server µs/call | launcher µs/call |');
 console.log('|---|---|---|---|---|---|---|---|---|');
@@ -77,7 +92,9 @@ for (const c of levels) {
     const key = `${label}|${c}`;
     const f = (field, digits = 1) => med(key, field).toFixed(digits);
     const ratio = median(samples.get(key).map((s, round) => s.rate / limits[round].rate));
-    console.log(`| ${label} | ${c} | ${f('rate', 0)} | ${ratio.toFixed(2)} | ${f('p50', 3)} | ${f('p99', 3)} | ${f('client')} | ${f('server')} | ${f('primary')} |`);
+    console.log(
+      `| ${label} | ${c} | ${f('rate', 0)} | ${ratio.toFixed(2)} | ${f('p50', 3)} | ${f('p99', 3)} | ${f('client')} | ${f('server')} | ${f('primary')} |`,
+    );
   }
 }
 if (counted.length > 0) {
@@ -85,7 +102,10 @@ if (counted.length > 0) {
   console.log('| row | c | messages | bytes | frames |');
   console.log('|---|---|---|---|---|');
   for (const { label, c, ipc } of counted) {
-    const frames = Object.entries(ipc.frames).filter(([, n]) => n >= 0.01).map(([type, n]) => `${type} ${n.toFixed(2)}`).join(', ');
+    const frames = Object.entries(ipc.frames)
+      .filter(([, n]) => n >= 0.01)
+      .map(([type, n]) => `${type} ${n.toFixed(2)}`)
+      .join(', ');
     console.log(`| ${label} | ${c} | ${ipc.messages.toFixed(2)} | ${ipc.bytes.toFixed(0)} | ${frames} |`);
   }
 }

@@ -45,8 +45,18 @@ const LOOPBACK = fileURLToPath(new URL('./lib/rpc-loopback.mjs', import.meta.url
 async function total(mode, calls) {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-rpc-callgrind-'));
   try {
-    await execa('valgrind', ['--tool=callgrind', `--callgrind-out-file=${dir}/cg`, `--log-file=${dir}/valgrind.log`,
-      process.execPath, '--expose-gc', LOOPBACK, mode, opts.warmup, String(calls), opts.concurrency]);
+    await execa('valgrind', [
+      '--tool=callgrind',
+      `--callgrind-out-file=${dir}/cg`,
+      `--log-file=${dir}/valgrind.log`,
+      process.execPath,
+      '--expose-gc',
+      LOOPBACK,
+      mode,
+      opts.warmup,
+      String(calls),
+      opts.concurrency,
+    ]);
     const match = /^totals:\s+(\d+)/m.exec(readFileSync(join(dir, 'cg'), 'utf8'));
     if (!match) throw new Error(`no callgrind totals for ${mode}`);
     return Number(match[1]);
@@ -60,14 +70,20 @@ if (!process.env.PATH.split(':').some((dir) => existsSync(join(dir, 'valgrind'))
 }
 const few = Number(opts.calls);
 const many = few * 5;
-console.log(`RPC echo in one process, c=${opts.concurrency}: ${opts.warmup} warm-up calls; instructions per call = (total at ${many} calls - total at ${few}) / ${many - few}`);
+console.log(
+  `RPC echo in one process, c=${opts.concurrency}: ${opts.warmup} warm-up calls; instructions per call = (total at ${many} calls - total at ${few}) / ${many - few}`,
+);
 const ROWS = opts['embedded-layers']
   ? [
       ['embedded-ping-pong', 'embedded transport, ping-pong message'],
       ['embedded-oslo-message', "embedded transport, oslo's message"],
       ['embedded', 'RpcClient → RpcServer, embedded'],
     ]
-  : [['plain', 'by hand: JSON bodies, a map of calls'], ['oslo', 'ours: RpcClient → RpcServer'], ['embedded', 'ours over the embedded router']];
+  : [
+      ['plain', 'by hand: JSON bodies, a map of calls'],
+      ['oslo', 'ours: RpcClient → RpcServer'],
+      ['embedded', 'ours over the embedded router'],
+    ];
 const results = {};
 for (const [mode, label] of ROWS) {
   const perCall = ((await total(mode, many)) - (await total(mode, few))) / (many - few);
@@ -76,7 +92,9 @@ for (const [mode, label] of ROWS) {
 }
 const plus = (a, b) => (results[b] - results[a]).toLocaleString('en');
 if (opts['embedded-layers']) {
-  console.log(`  => oslo's message over the ping-pong's: ${plus('embedded-ping-pong', 'embedded-oslo-message')}; the RPC layer's code: ${plus('embedded-oslo-message', 'embedded')} instructions per call`);
+  console.log(
+    `  => oslo's message over the ping-pong's: ${plus('embedded-ping-pong', 'embedded-oslo-message')}; the RPC layer's code: ${plus('embedded-oslo-message', 'embedded')} instructions per call`,
+  );
 } else {
   console.log(`  => ours - by hand: ${plus('plain', 'oslo')} instructions per call (the framework's own work)`);
 }

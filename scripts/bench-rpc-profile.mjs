@@ -29,7 +29,12 @@ import { startPeer, stopPeer } from './lib/lifecycle-bench.mjs';
 import { broker, nodeSide, startRpcServer } from './lib/rpc-pair.mjs';
 
 const { values } = parseArgs({
-  options: { transport: { type: 'string', default: 'amqp' }, concurrency: { type: 'string', default: '1' }, seconds: { type: 'string', default: '5' }, top: { type: 'string', default: '15' } },
+  options: {
+    transport: { type: 'string', default: 'amqp' },
+    concurrency: { type: 'string', default: '1' },
+    seconds: { type: 'string', default: '5' },
+    top: { type: 'string', default: '15' },
+  },
 });
 const transport = values.transport;
 if (!['amqp', 'embedded'].includes(transport)) throw new Error('--transport is amqp or embedded');
@@ -65,7 +70,10 @@ function group(dso, symbol) {
 
 /** Samples per [group] and per symbol of one perf.data. */
 function samples(file) {
-  const report = spawnSync('perf', ['report', '-i', file, '--no-children', '-g', 'none', '-n', '--sort', 'dso,sym', '--stdio'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const report = spawnSync('perf', ['report', '-i', file, '--no-children', '-g', 'none', '-n', '--sort', 'dso,sym', '--stdio'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   const groups = new Map();
   const symbols = new Map();
   for (const line of report.stdout.split('\n')) {
@@ -82,7 +90,11 @@ function samples(file) {
 
 /** perf on `pid` for SAMPLE_SECONDS, into `file`; resolves when it has written it. */
 function record(pid, file) {
-  const perf = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', String(SAMPLE_HZ), '-p', String(pid), '-o', file, '--', 'sleep', String(SAMPLE_SECONDS)], { stdio: 'ignore' });
+  const perf = spawn(
+    'perf',
+    ['record', '-q', '-e', 'cpu-clock', '-F', String(SAMPLE_HZ), '-p', String(pid), '-o', file, '--', 'sleep', String(SAMPLE_SECONDS)],
+    { stdio: 'ignore' },
+  );
   return new Promise((resolve) => perf.once('exit', resolve));
 }
 
@@ -112,7 +124,12 @@ function runToEnd(argv, env, onOutput) {
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   let out = '';
   child.stdout.on('data', (chunk) => onOutput((out += chunk)));
-  return { child, done: new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${argv[1]} exited ${code}`))))) };
+  return {
+    child,
+    done: new Promise((resolve, reject) =>
+      child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${argv[1]} exited ${code}`)))),
+    ),
+  };
 }
 
 /** One AMQP pair (bench-node-server/client.mjs in `mode`) under perf: client and server. */
@@ -150,7 +167,9 @@ async function profileRawIpc() {
 /** Our launcher with the embedded transport (embedded-rpc-bench.mjs) under perf. */
 async function profileEmbedded() {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-profile-'));
-  const { server, port } = await startPeer(embeddedPeer({ embeddedSocket: join(dir, 'embedded.sock'), env: { NODE_OPTIONS: '--perf-basic-prof' } }));
+  const { server, port } = await startPeer(
+    embeddedPeer({ embeddedSocket: join(dir, 'embedded.sock'), env: { NODE_OPTIONS: '--perf-basic-prof' } }),
+  );
   try {
     await askBenchApp(port, `/warmup?c=${concurrency}`);
     const launcher = server.child.pid;
@@ -191,22 +210,40 @@ const sum = (m) => [...m.values()].reduce((a, b) => a + b, 0);
 const roles = Object.keys(ours.roles);
 const names = [...new Set(roles.flatMap((role) => [...reference.roles[role].groups.keys(), ...ours.roles[role].groups.keys()]))];
 const cell = (run, role, name) => usPerCall(run, run.roles[role].groups.get(name) ?? 0);
-const figures = (name) => roles.flatMap((role) => [cell(reference, role, name), cell(ours, role, name), cell(ours, role, name) - cell(reference, role, name)]);
+const figures = (name) =>
+  roles.flatMap((role) => [cell(reference, role, name), cell(ours, role, name), cell(ours, role, name) - cell(reference, role, name)]);
 const added = (row) => roles.reduce((total, _role, i) => total + row[3 * i + 2], 0);
 const rows = names.map((name) => [name, ...figures(name)]).sort((a, b) => added(b.slice(1)) - added(a.slice(1)));
-const total = ['total', ...roles.flatMap((role) => {
-  const r = usPerCall(reference, sum(reference.roles[role].groups));
-  const o = usPerCall(ours, sum(ours.roles[role].groups));
-  return [r, o, o - r];
-})];
-console.log(`CPU µs per RPC call by where it goes, ${transport}, c=${concurrency}, ${SAMPLE_SECONDS} s sampled at ${SAMPLE_HZ} Hz (perf cpu-clock), ${new Date().toISOString()}, node ${process.version}`);
-console.log(`${REFERENCE} ${reference.rate.toFixed(0)} calls/s, ours ${ours.rate.toFixed(0)} calls/s (${(ours.rate / reference.rate).toFixed(2)}x; perf slows both)`);
-console.log(table(['where', ...roles.flatMap((role) => [`${role} ${REFERENCE}`, `${role} ours`, `${role} +`])], [...rows, total].map(([name, ...v]) => [name, ...v.map(fmt)])));
+const total = [
+  'total',
+  ...roles.flatMap((role) => {
+    const r = usPerCall(reference, sum(reference.roles[role].groups));
+    const o = usPerCall(ours, sum(ours.roles[role].groups));
+    return [r, o, o - r];
+  }),
+];
+console.log(
+  `CPU µs per RPC call by where it goes, ${transport}, c=${concurrency}, ${SAMPLE_SECONDS} s sampled at ${SAMPLE_HZ} Hz (perf cpu-clock), ${new Date().toISOString()}, node ${process.version}`,
+);
+console.log(
+  `${REFERENCE} ${reference.rate.toFixed(0)} calls/s, ours ${ours.rate.toFixed(0)} calls/s (${(ours.rate / reference.rate).toFixed(2)}x; perf slows both)`,
+);
+console.log(
+  table(
+    ['where', ...roles.flatMap((role) => [`${role} ${REFERENCE}`, `${role} ours`, `${role} +`])],
+    [...rows, total].map(([name, ...v]) => [name, ...v.map(fmt)]),
+  ),
+);
 
 for (const role of roles) {
   const [a, b] = [reference.roles[role].symbols, ours.roles[role].symbols];
   const diff = (s) => usPerCall(ours, b.get(s) ?? 0) - usPerCall(reference, a.get(s) ?? 0);
   const top = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => diff(y) - diff(x)).slice(0, Number(values.top));
   console.log(`\n${role}: the ${top.length} symbols that cost ours most over ${REFERENCE} (µs/call: ${REFERENCE}, ours, +)`);
-  console.log(table(['symbol', REFERENCE, 'ours', '+'], top.map((s) => [s, fmt(usPerCall(reference, a.get(s) ?? 0)), fmt(usPerCall(ours, b.get(s) ?? 0)), fmt(diff(s))])));
+  console.log(
+    table(
+      ['symbol', REFERENCE, 'ours', '+'],
+      top.map((s) => [s, fmt(usPerCall(reference, a.get(s) ?? 0)), fmt(usPerCall(ours, b.get(s) ?? 0)), fmt(diff(s))]),
+    ),
+  );
 }

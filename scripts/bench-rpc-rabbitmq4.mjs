@@ -21,7 +21,13 @@ import { median } from './lib/proc.mjs';
 import { nodeSide, runRpcClient, startRpcServer } from './lib/rpc-pair.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '1,16' }, rounds: { type: 'string', default: '1' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '1,16' },
+    rounds: { type: 'string', default: '1' },
+  },
+});
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
@@ -31,7 +37,13 @@ if (!existsSync(`${root}dist/src/rpc/server.js`)) throw new Error('build first: 
 
 const dir = `${root}.tmp/rabbitmq4-bench`;
 const env = { ...process.env, OSLO_NODE_RABBITMQ_DIR: dir, OSLO_NODE_RABBITMQ_PERMIT_TRANSIENT: '1' };
-const rabbitmq = (command) => spawnSync('bash', [`${root}scripts/rabbitmq.sh`, '--rabbitmq4', command], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 180_000 });
+const rabbitmq = (command) =>
+  spawnSync('bash', [`${root}scripts/rabbitmq.sh`, '--rabbitmq4', command], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 180_000,
+  });
 const started = rabbitmq('start');
 if (started.status !== 0) throw new Error('scripts/rabbitmq.sh --rabbitmq4 start failed (sudo bash scripts/trixie-root.sh first?)');
 const url = started.stdout.trim().split('\n').pop();
@@ -67,8 +79,13 @@ try {
             const r = await runRpcClient(side.client(url, topic, c, seconds), seconds, { server: stop.pid, broker: brokerPid() });
             const perCall = (ms) => (ms === undefined ? undefined : (ms * 1000) / r.calls);
             const key = `${queues}|${label}|${c}`;
-            results.set(key, [...(results.get(key) ?? []), { rate: r.calls / r.seconds, cpu: [perCall(r.cpu_ms), perCall(r.server_cpu_ms), perCall(r.broker_cpu_ms)] }]);
-            process.stderr.write(`round ${round + 1}, ${queues} queues, ${label}, c=${c}: ${(r.calls / r.seconds).toFixed(0)} calls/s${r.errors ? `, ${r.errors} errors` : ''}\n`);
+            results.set(key, [
+              ...(results.get(key) ?? []),
+              { rate: r.calls / r.seconds, cpu: [perCall(r.cpu_ms), perCall(r.server_cpu_ms), perCall(r.broker_cpu_ms)] },
+            ]);
+            process.stderr.write(
+              `round ${round + 1}, ${queues} queues, ${label}, c=${c}: ${(r.calls / r.seconds).toFixed(0)} calls/s${r.errors ? `, ${r.errors} errors` : ''}\n`,
+            );
           }
         } finally {
           await stop();
@@ -81,10 +98,16 @@ try {
 }
 
 const rate = (key) => median(results.get(key).map((r) => r.rate));
-const cpu = (key) => [0, 1, 2].map((i) => {
-  const values = results.get(key).map((r) => r.cpu[i]).filter((v) => v !== undefined);
-  return values.length ? median(values).toFixed(1) : '-';
-}).join(' / ');
+const cpu = (key) =>
+  [0, 1, 2]
+    .map((i) => {
+      const values = results
+        .get(key)
+        .map((r) => r.cpu[i])
+        .filter((v) => v !== undefined);
+      return values.length ? median(values).toFixed(1) : '-';
+    })
+    .join(' / ');
 const lines = [
   `RPC echo on RabbitMQ 4, ${seconds} s per cell, ${rounds === 1 ? 'one round' : `medians of ${rounds} rounds`}, ${new Date().toISOString()}, node ${process.version}`,
   '| queues | c | raw amqplib calls/s | ours calls/s | ours / raw | CPU µs/call raw: client / server / broker | ours: client / server / broker |',
@@ -96,7 +119,9 @@ for (const queues of ['classic', 'quorum']) {
     const ours = `${queues}|ours|${c}`;
     // The ratio of each round's pair, then the median: a round's load hits both of its cells.
     const ratio = median(results.get(ours).map((r, i) => r.rate / results.get(raw)[i].rate));
-    lines.push(`| ${queues} | ${c} | ${rate(raw).toFixed(0)} | ${rate(ours).toFixed(0)} | ${ratio.toFixed(2)}x | ${cpu(raw)} | ${cpu(ours)} |`);
+    lines.push(
+      `| ${queues} | ${c} | ${rate(raw).toFixed(0)} | ${rate(ours).toFixed(0)} | ${ratio.toFixed(2)}x | ${cpu(raw)} | ${cpu(ours)} |`,
+    );
   }
 }
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -15,7 +15,11 @@ import { broker, nodeSide, RPC_SIDES, runRpcClient, startRpcServer } from './lib
 import { median } from './lib/proc.mjs';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '4' }, concurrency: { type: 'string', default: '16' }, rounds: { type: 'string', default: '3' } },
+  options: {
+    seconds: { type: 'string', default: '4' },
+    concurrency: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '3' },
+  },
 });
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
@@ -40,7 +44,12 @@ try {
       try {
         const r = await runRpcClient(side.client(found.url, topic, concurrency, seconds), seconds, { server: stop.pid, broker: found.pid });
         const perCall = (ms) => (ms === undefined ? undefined : (ms * 1000) / r.calls);
-        samples.get(label).push({ rate: r.calls / r.seconds, client: perCall(r.cpu_ms), server: perCall(r.server_cpu_ms), broker: perCall(r.broker_cpu_ms) });
+        samples.get(label).push({
+          rate: r.calls / r.seconds,
+          client: perCall(r.cpu_ms),
+          server: perCall(r.server_cpu_ms),
+          broker: perCall(r.broker_cpu_ms),
+        });
         process.stderr.write(`round ${round}, ${label}: ${(r.calls / r.seconds).toFixed(0)} calls/s\n`);
       } finally {
         await stop();
@@ -52,15 +61,22 @@ try {
 }
 
 const med = (label, key) => {
-  const values = samples.get(label).map((s) => s[key]).filter((v) => v !== undefined);
+  const values = samples
+    .get(label)
+    .map((s) => s[key])
+    .filter((v) => v !== undefined);
   return values.length ? median(values) : undefined;
 };
 const fmt = (n, digits = 1) => (n === undefined ? '-' : n.toFixed(digits));
 const limit = med(rows[0][0], 'rate');
-console.log(`RPC echo, c=${concurrency}, ${seconds} s per cell, median of ${rounds} rounds, ${new Date().toISOString()}, node ${process.version}`);
+console.log(
+  `RPC echo, c=${concurrency}, ${seconds} s per cell, median of ${rounds} rounds, ${new Date().toISOString()}, node ${process.version}`,
+);
 console.log('| row | calls/s | ×limit | client µs/call | server µs/call | broker µs/call |');
 console.log('|---|---|---|---|---|---|');
 for (const [label] of rows) {
   const rate = med(label, 'rate');
-  console.log(`| ${label} | ${fmt(rate, 0)} | ${fmt(rate / limit, 2)} | ${fmt(med(label, 'client'))} | ${fmt(med(label, 'server'))} | ${fmt(med(label, 'broker'))} |`);
+  console.log(
+    `| ${label} | ${fmt(rate, 0)} | ${fmt(rate / limit, 2)} | ${fmt(med(label, 'client'))} | ${fmt(med(label, 'server'))} | ${fmt(med(label, 'broker'))} |`,
+  );
 }

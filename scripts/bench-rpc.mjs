@@ -44,9 +44,16 @@ try {
     const stop = await startRpcServer(RPC_SIDES[server].server(found.url, topic));
     try {
       for (const c of levels) {
-        const r = await runRpcClient(RPC_SIDES[client].client(found.url, topic, c, seconds), seconds, { server: stop.pid, broker: found.pid });
+        const r = await runRpcClient(RPC_SIDES[client].client(found.url, topic, c, seconds), seconds, {
+          server: stop.pid,
+          broker: found.pid,
+        });
         const perCall = (ms) => (ms === undefined ? undefined : (ms * 1000) / r.calls);
-        results.set(`${label}|${c}`, { ...r, rate: r.calls / r.seconds, cpu: [perCall(r.cpu_ms), perCall(r.server_cpu_ms), perCall(r.broker_cpu_ms)] });
+        results.set(`${label}|${c}`, {
+          ...r,
+          rate: r.calls / r.seconds,
+          cpu: [perCall(r.cpu_ms), perCall(r.server_cpu_ms), perCall(r.broker_cpu_ms)],
+        });
         process.stderr.write(`${label}, c=${c}: ${(r.calls / r.seconds).toFixed(0)} calls/s${r.errors ? `, ${r.errors} errors` : ''}\n`);
       }
     } finally {
@@ -58,7 +65,10 @@ try {
 }
 
 const fmt = (n, digits = 1) => (n == null ? '-' : n.toFixed(digits));
-const header = ['pair', ...levels.flatMap((c) => [`c=${c} calls/s`, `p50 ms`, `p99 ms`, `×limit`, `×wire`, `×python`, 'CPU µs/call client/server/broker'])];
+const header = [
+  'pair',
+  ...levels.flatMap((c) => [`c=${c} calls/s`, `p50 ms`, `p99 ms`, `×limit`, `×wire`, `×python`, 'CPU µs/call client/server/broker']),
+];
 const rows = cells.map(([label]) => [
   label,
   ...levels.flatMap((c) => {
@@ -66,7 +76,15 @@ const rows = cells.map(([label]) => [
     const limit = results.get(`${cells[0][0]}|${c}`);
     const python = results.get(`${cells[1][0]}|${c}`);
     const wire = results.get(`${cells[2][0]}|${c}`);
-    return [fmt(r.rate, 0), fmt(r.p50_ms, 2), fmt(r.p99_ms, 2), fmt(r.rate / limit.rate, 2), fmt(r.rate / wire.rate, 2), fmt(r.rate / python.rate, 2), r.cpu.map((v) => fmt(v)).join('/')];
+    return [
+      fmt(r.rate, 0),
+      fmt(r.p50_ms, 2),
+      fmt(r.p99_ms, 2),
+      fmt(r.rate / limit.rate, 2),
+      fmt(r.rate / wire.rate, 2),
+      fmt(r.rate / python.rate, 2),
+      r.cpu.map((v) => fmt(v)).join('/'),
+    ];
   }),
 ]);
 const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => String(row[i]).length)));

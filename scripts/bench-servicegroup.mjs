@@ -37,7 +37,9 @@ const plans = {
     ...[10, 100, 300, 1000].map((hosts) => ({ driver: 'db', hosts, ...NOVA })),
     ...[10, 100].map((hosts) => ({ driver: 'messaging', hosts, ...COMPRESSED, kill: true })),
     ...[10, 100, 300, 1000].map((hosts) => ({ driver: 'db', hosts, ...COMPRESSED, kill: true })),
-    ...[10, 25].flatMap((hosts) => [4, 1].map((workersPerHost) => ({ driver: 'messaging', hosts, workersPerHost, ...COMPRESSED, scheme: true }))),
+    ...[10, 25].flatMap((hosts) =>
+      [4, 1].map((workersPerHost) => ({ driver: 'messaging', hosts, workersPerHost, ...COMPRESSED, scheme: true })),
+    ),
   ],
   'messaging-down': [10, 100].map((hosts) => ({ driver: 'messaging', hosts, ...COMPRESSED, kill: true })),
   quick: [
@@ -51,11 +53,22 @@ if (!plan) throw new Error(`--plan full|quick`);
 
 /** A durable PostgreSQL of its own, with room for one connection per simulated host. */
 function database() {
-  const env = { ...process.env, OSLO_NODE_POSTGRES_DIR: at('../.tmp/postgres-bench'), OSLO_NODE_POSTGRES_MAX_CONNECTIONS: '1300', OSLO_NODE_POSTGRES_DURABLE: '1' };
-  const run = (command) => spawnSync('bash', [at('./postgres.sh'), command], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
+  const env = {
+    ...process.env,
+    OSLO_NODE_POSTGRES_DIR: at('../.tmp/postgres-bench'),
+    OSLO_NODE_POSTGRES_MAX_CONNECTIONS: '1300',
+    OSLO_NODE_POSTGRES_DURABLE: '1',
+  };
+  const run = (command) =>
+    spawnSync('bash', [at('./postgres.sh'), command], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
   const started = run('start');
   if (started.status !== 0) throw new Error('scripts/postgres.sh start failed');
-  const state = Object.fromEntries(readFileSync(at('../.tmp/postgres-bench/env'), 'utf8').trim().split('\n').map((line) => line.split('=')));
+  const state = Object.fromEntries(
+    readFileSync(at('../.tmp/postgres-bench/env'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split('=')),
+  );
   const postmaster = Number(readFileSync(`${state.PG_DATA}/postmaster.pid`, 'utf8').split('\n')[0]);
   return { url: started.stdout.trim().split('\n').pop(), postmaster, stop: () => run('stop') };
 }
@@ -67,7 +80,8 @@ function database() {
 function preciseCpuMs(pid) {
   try {
     let ns = 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    for (const tid of readdirSync(`/proc/${pid}/task`))
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
     return ns / 1e6;
   } catch {
     return cpuMs(pid);
@@ -127,8 +141,19 @@ async function run(row, services) {
   const children = Array.from({ length: Math.min(procs, members - first) }, child);
   await Promise.all([...children, ...(victim ? [victim] : [])].map((c) => c.ready));
   const per = Math.ceil((members - first) / children.length);
-  const common = { driver: row.driver, interval: row.interval, downTime: row.downTime, url: mq?.url, connection: db?.url, exchange: `sgbench_${Date.now()}`, workersPerHost };
-  const groups = [...(victim ? [{ c: victim, first: 0, count: first }] : []), ...children.map((c, i) => ({ c, first: first + i * per, count: Math.max(0, Math.min(per, members - first - i * per)) }))];
+  const common = {
+    driver: row.driver,
+    interval: row.interval,
+    downTime: row.downTime,
+    url: mq?.url,
+    connection: db?.url,
+    exchange: `sgbench_${Date.now()}`,
+    workersPerHost,
+  };
+  const groups = [
+    ...(victim ? [{ c: victim, first: 0, count: first }] : []),
+    ...children.map((c, i) => ({ c, first: first + i * per, count: Math.max(0, Math.min(per, members - first - i * per)) })),
+  ];
   const starts = await Promise.all(groups.map(({ c, first: from, count }) => c.ask({ cmd: 'start', first: from, count, ...common })));
   const all = groups.map(({ c }) => c);
   // The down-detection watcher is one more host in a process of its own, as a real launcher is:
@@ -145,7 +170,9 @@ async function run(row, services) {
     stats: await Promise.all(all.map((c) => c.ask({ cmd: 'stats' }))),
     broker: mq ? brokerCpuMs(mq.pid) : undefined,
     db: db ? postgresCpuMs(db.postmaster) : undefined,
-    xacts: db ? Number((await client.query('SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()')).rows[0].xact_commit) : undefined,
+    xacts: db
+      ? Number((await client.query('SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()')).rows[0].xact_commit)
+      : undefined,
   });
   const before = await sample();
   await sleep(Math.max(5, row.interval * 2) * 1000);
@@ -179,7 +206,11 @@ async function run(row, services) {
     // How old the watcher's last report of the killed host was when the watch began.
     result.lastSeenAgo = watched.lastSeenAgoMs / 1000;
   }
-  await Promise.all([...all, ...(watcher ? [watcher] : [])].map((c) => new Promise((resolve) => (c.proc.once('exit', resolve), c.proc.send({ cmd: 'stop' })))));
+  await Promise.all(
+    [...all, ...(watcher ? [watcher] : [])].map(
+      (c) => new Promise((resolve) => (c.proc.once('exit', resolve), c.proc.send({ cmd: 'stop' }))),
+    ),
+  );
   await client?.end();
   return result;
 }
@@ -188,7 +219,10 @@ const fmt = (value, digits = 0) => (value === undefined || Number.isNaN(value) ?
 let results = [];
 if (values.summarize) {
   // Each finished row was printed to stderr as `# {json}`.
-  results = readFileSync(values.summarize, 'utf8').split('\n').filter((line) => line.startsWith('# {')).map((line) => JSON.parse(line.slice(2)));
+  results = readFileSync(values.summarize, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('# {'))
+    .map((line) => JSON.parse(line.slice(2)));
 } else {
   let mq;
   let db;
@@ -205,7 +239,9 @@ if (values.summarize) {
   }
 }
 
-console.log('| driver | scheme | hosts | members | interval s | published/s | delivered/s (members²/interval) | broker CPU % | db CPU % | db queries/s | members\' CPU % | KiB/member | killed host seen down after s |');
+console.log(
+  "| driver | scheme | hosts | members | interval s | published/s | delivered/s (members²/interval) | broker CPU % | db CPU % | db queries/s | members' CPU % | KiB/member | killed host seen down after s |",
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
   const theory = r.driver === 'messaging' ? ` (${fmt((r.members * r.members) / r.interval)})` : '';
@@ -219,7 +255,10 @@ for (const r of results) {
 for (const hosts of new Set(results.filter((r) => r.scheme).map((r) => r.hosts))) {
   const old = results.find((r) => r.scheme && r.hosts === hosts && r.workersPerHost > 1);
   const now = results.find((r) => r.scheme && r.hosts === hosts && r.workersPerHost === 1);
-  if (old && now) console.log(`\nper-worker / per-host at ${hosts} hosts x ${old.workersPerHost} workers: deliveries ${fmt(old.delivered / now.delivered, 1)}x, broker CPU ${fmt(old.brokerCpu / now.brokerCpu, 1)}x, members' CPU ${fmt(old.membersCpu / now.membersCpu, 1)}x`);
+  if (old && now)
+    console.log(
+      `\nper-worker / per-host at ${hosts} hosts x ${old.workersPerHost} workers: deliveries ${fmt(old.delivered / now.delivered, 1)}x, broker CPU ${fmt(old.brokerCpu / now.brokerCpu, 1)}x, members' CPU ${fmt(old.membersCpu / now.membersCpu, 1)}x`,
+    );
 }
 
 // Crossover at nova's interval. Messaging: the broker's CPU per delivery (measured where the
@@ -227,13 +266,22 @@ for (const hosts of new Set(results.filter((r) => r.scheme).map((r) => r.hosts))
 // host, from the largest run. Where the simulation published fewer reports than due (a loaded
 // machine), the per-delivery cost still holds; the row says how many it managed.
 const atNova = (driver) => results.filter((r) => r.driver === driver && r.interval === NOVA.interval && r.workersPerHost === 1);
-const m = atNova('messaging').filter((r) => r.brokerCpu > 0 && r.delivered > 0).sort((x, y) => y.hosts - x.hosts)[0];
-const d = atNova('db').filter((r) => r.dbCpu > 0).sort((x, y) => y.hosts - x.hosts)[0];
+const m = atNova('messaging')
+  .filter((r) => r.brokerCpu > 0 && r.delivered > 0)
+  .sort((x, y) => y.hosts - x.hosts)[0];
+const d = atNova('db')
+  .filter((r) => r.dbCpu > 0)
+  .sort((x, y) => y.hosts - x.hosts)[0];
 if (m && d) {
   const perDelivery = m.brokerCpu / m.delivered;
   const messagingCpu = (hosts) => (perDelivery * hosts * hosts) / NOVA.interval;
   const perHost = d.dbCpu / d.hosts;
-  console.log(`\nat report_interval ${NOVA.interval} s: broker CPU ${perDelivery.toExponential(2)} % per delivery/s (from ${m.hosts} hosts: ${fmt(m.delivered)} deliveries/s of ${fmt((m.hosts * m.hosts) / m.interval)} due), database CPU ${perHost.toExponential(2)} % per host (from ${d.hosts} hosts)`);
-  for (const hosts of [10, 100, 300, 1000]) console.log(`  ${hosts} hosts: messaging ≈ ${fmt(messagingCpu(hosts), 1)} % broker CPU (${fmt((hosts * hosts) / NOVA.interval)} deliveries/s), db ≈ ${fmt(perHost * hosts, 1)} % database CPU (${fmt(hosts / NOVA.interval)} UPDATE/s)`);
+  console.log(
+    `\nat report_interval ${NOVA.interval} s: broker CPU ${perDelivery.toExponential(2)} % per delivery/s (from ${m.hosts} hosts: ${fmt(m.delivered)} deliveries/s of ${fmt((m.hosts * m.hosts) / m.interval)} due), database CPU ${perHost.toExponential(2)} % per host (from ${d.hosts} hosts)`,
+  );
+  for (const hosts of [10, 100, 300, 1000])
+    console.log(
+      `  ${hosts} hosts: messaging ≈ ${fmt(messagingCpu(hosts), 1)} % broker CPU (${fmt((hosts * hosts) / NOVA.interval)} deliveries/s), db ≈ ${fmt(perHost * hosts, 1)} % database CPU (${fmt(hosts / NOVA.interval)} UPDATE/s)`,
+    );
   console.log(`crossover (equal CPU): ${fmt((perHost * NOVA.interval) / perDelivery)} hosts`);
 }

@@ -23,7 +23,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BenchTable } from './lib/bench-table.mjs';
 import { launcherPeers } from './lib/bench-peers.mjs';
-import { interleavedReplacementTimes, reloadUnderLoad, replacementTimes, sigtermTimes, startPeer, stopPeer } from './lib/lifecycle-bench.mjs';
+import {
+  interleavedReplacementTimes,
+  reloadUnderLoad,
+  replacementTimes,
+  sigtermTimes,
+  startPeer,
+  stopPeer,
+} from './lib/lifecycle-bench.mjs';
 import { median } from './lib/proc.mjs';
 import { embeddedRpcCell, rawIpcCell } from './lib/embedded-rpc-bench.mjs';
 import { broker, RPC_SIDES, runRpcClient, startRpcServer } from './lib/rpc-pair.mjs';
@@ -55,8 +62,12 @@ if (!existsSync(at('./peers/node_modules/pm2')) || !existsSync(at('./peers/node_
   const install = spawnSync('npm', ['install', '--prefix', at('./peers'), '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (install.status !== 0) throw new Error('npm install --prefix scripts/peers failed');
 }
-const hasPython = spawnSync('/usr/bin/python3', ['-c', 'import oslo_service.wsgi, oslo_messaging, eventlet'], { stdio: 'ignore' }).status === 0;
-if (!hasPython) log('python3-oslo.service / python3-oslo.messaging / python3-eventlet missing: Python rows fail (sudo bash scripts/system-deps.sh --bench)');
+const hasPython =
+  spawnSync('/usr/bin/python3', ['-c', 'import oslo_service.wsgi, oslo_messaging, eventlet'], { stdio: 'ignore' }).status === 0;
+if (!hasPython)
+  log(
+    'python3-oslo.service / python3-oslo.messaging / python3-eventlet missing: Python rows fail (sudo bash scripts/system-deps.sh --bench)',
+  );
 const hasWrk = existsSync('/usr/bin/wrk');
 if (!hasWrk && sections.has('http')) log('/usr/bin/wrk missing: HTTP rows fail (sudo bash scripts/system-deps.sh --bench)');
 
@@ -68,7 +79,12 @@ const began = new Date();
 async function http() {
   const measure = `HTTP req/s, ${workers} workers (wrk -t2 -c64 -d${plan.wrkSeconds}s), median of ${plan.httpRounds}, higher is better`;
   const p99 = `HTTP p99 latency ms, median of ${plan.httpRounds}, lower is better`;
-  const order = [[peers.raw, true], [peers.ours, false], [peers.pm2, false], [peers.oslo, false]];
+  const order = [
+    [peers.raw, true],
+    [peers.ours, false],
+    [peers.pm2, false],
+    [peers.oslo, false],
+  ];
   // Rounds alternate the peers: one 8 s run moves by up to 20 % (p99 more) with what else the 2
   // CPUs do at that moment; medians of alternating rounds keep that out of the ratios.
   const runs = new Map(order.map(([peer]) => [peer.name, []]));
@@ -102,7 +118,11 @@ async function http() {
     const p99s = done.map((r) => r.p99Ms);
     const errors = [...new Set(done.flatMap((r) => [r.non2xx ? `${r.non2xx} non-2xx` : '', r.socketErrors ?? '']).filter(Boolean))];
     table.add(measure, peer.name, median(rps), { digits: 0, reference, note: [spread(rps, 0), ...errors].join('; ') });
-    table.add(p99, peer.name, median(p99s), { digits: 2, reference, note: `${spread(p99s, 2)}; p50 ${median(done.map((r) => r.p50Ms)).toFixed(2)} ms` });
+    table.add(p99, peer.name, median(p99s), {
+      digits: 2,
+      reference,
+      note: `${spread(p99s, 2)}; p50 ${median(done.map((r) => r.p50Ms)).toFixed(2)} ms`,
+    });
   }
 }
 
@@ -144,12 +164,26 @@ async function rpc() {
         stop = await startRpcServer(RPC_SIDES[key].server(found.url, topic));
         for (const c of levels) {
           try {
-            const r = await runRpcClient(RPC_SIDES[key].client(found.url, topic, c, plan.rpcSeconds), plan.rpcSeconds, { server: stop.pid, broker: found.pid });
-            const { each, note } = cpuPerCall(r, [['client', 'cpu_ms'], ['server', 'server_cpu_ms'], ['broker', 'broker_cpu_ms']]);
-            table.add(rate(c), label, r.calls / r.seconds, { digits: 0, reference, note: [r.errors ? `${r.errors} errors` : '', note].filter(Boolean).join('; ') });
+            const r = await runRpcClient(RPC_SIDES[key].client(found.url, topic, c, plan.rpcSeconds), plan.rpcSeconds, {
+              server: stop.pid,
+              broker: found.pid,
+            });
+            const { each, note } = cpuPerCall(r, [
+              ['client', 'cpu_ms'],
+              ['server', 'server_cpu_ms'],
+              ['broker', 'broker_cpu_ms'],
+            ]);
+            table.add(rate(c), label, r.calls / r.seconds, {
+              digits: 0,
+              reference,
+              note: [r.errors ? `${r.errors} errors` : '', note].filter(Boolean).join('; '),
+            });
             table.add(`RPC c=${c} p50 latency ms`, label, r.p50_ms, { digits: 2, reference });
             table.add(`RPC c=${c} p99 latency ms`, label, r.p99_ms, { digits: 2, reference });
-            table.add(cpu(c), label, each[0][1] + each[1][1], { reference: key === 'rawWire', note: `broker ${each[2][1]?.toFixed(1) ?? '-'}` });
+            table.add(cpu(c), label, each[0][1] + each[1][1], {
+              reference: key === 'rawWire',
+              note: `broker ${each[2][1]?.toFixed(1) ?? '-'}`,
+            });
             if (key === 'ours' && c === 16) oursAmqpC16 = r.calls / r.seconds;
           } catch (error) {
             table.failed(rate(c), label, error, { reference });
@@ -174,7 +208,11 @@ async function rpc() {
 async function embedded() {
   const sides = [
     ['raw node:cluster IPC ping-pong through the primary (limit)', (c) => rawIpcCell({ concurrency: c, seconds: plan.rpcSeconds }), true],
-    ['ours (RpcClient → RpcServer, embedded transport, 2 workers)', (c) => embeddedRpcCell({ concurrency: c, seconds: plan.rpcSeconds, embeddedSocket: join(pm2Home, 'embedded-rpc.sock') }), false],
+    [
+      'ours (RpcClient → RpcServer, embedded transport, 2 workers)',
+      (c) => embeddedRpcCell({ concurrency: c, seconds: plan.rpcSeconds, embeddedSocket: join(pm2Home, 'embedded-rpc.sock') }),
+      false,
+    ],
   ];
   const levels = [1, 16];
   const rounds = plan.httpRounds;
@@ -211,7 +249,9 @@ async function embedded() {
       const note = `${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)}${versusAmqp}; CPU µs/call client ${perCall('client_cpu_ms')}, server ${perCall('server_cpu_ms')}, launcher ${perCall('primary_cpu_ms')}`;
       table.add(rate, label, median(rates), { digits: 0, reference, note });
       table.add(`RPC embedded c=${c} p99 latency ms, median`, label, median(done.map((r) => r.p99_ms)), {
-        digits: 2, reference, note: `p50 ${median(done.map((r) => r.p50_ms)).toFixed(3)} ms`,
+        digits: 2,
+        reference,
+        note: `p50 ${median(done.map((r) => r.p50_ms)).toFixed(3)} ms`,
       });
     }
   }
@@ -234,22 +274,38 @@ async function lifecycle() {
   // off (5 in a row: it gives up); kills 1.1 s apart would measure that policy, not a
   // replacement, so the slot counts as healthy after 1 s here, as pm2's min_uptime does.
   const oursTuned = (peer) => ({ ...peer, args: [...peer.args, '--restart-reset-after', '1'] });
-  const list = [[peers.oslo, true], [oursTuned(peers.ours), false], [oursTuned(peers.oursNoSpare), false], [peers.rawLifecycle, false], [peers.pm2, false]];
+  const list = [
+    [peers.oslo, true],
+    [oursTuned(peers.ours), false],
+    [oursTuned(peers.oursNoSpare), false],
+    [peers.rawLifecycle, false],
+    [peers.pm2, false],
+  ];
   // Replacement: every peer runs at once and each round kills one worker of each in turn
   // (interleaved), so a busy moment on the machine falls on all of them alike.
   log('lifecycle: replacement after kill -9, interleaved');
   try {
-    const times = await interleavedReplacementTimes(list.map(([peer]) => peer), { trials: plan.trials, gapMs: KILL_GAP_MS });
+    const times = await interleavedReplacementTimes(
+      list.map(([peer]) => peer),
+      { trials: plan.trials, gapMs: KILL_GAP_MS },
+    );
     for (const [peer, reference] of list) {
       const { value, note } = summary(times.get(peer.name));
-      table.add(replace, peer.name, value, { reference, note: `${note}${peer.args.includes('--restart-reset-after') ? '; restart_reset_after=1' : ''}` });
+      table.add(replace, peer.name, value, {
+        reference,
+        note: `${note}${peer.args.includes('--restart-reset-after') ? '; restart_reset_after=1' : ''}`,
+      });
     }
     // What noise moves least: the CPU the launcher's processes spent on the replacement.
     for (const [peer, reference] of list) {
       const cpu = times.cpu.get(peer.name);
       if (cpu.length === 0) continue;
       const waiting = median(cpu.map((c) => c.waiting));
-      table.add(replaceCpu, peer.name, median(cpu.map((c) => c.onCpu)), { digits: 2, reference, note: `waited ${waiting.toFixed(1)} ms for a CPU (median)` });
+      table.add(replaceCpu, peer.name, median(cpu.map((c) => c.onCpu)), {
+        digits: 2,
+        reference,
+        note: `waited ${waiting.toFixed(1)} ms for a CPU (median)`,
+      });
     }
   } catch (error) {
     // One peer that cannot run fails the interleaved rounds: measure each alone instead.
@@ -276,7 +332,10 @@ async function lifecycle() {
       const errors = [...r.errors].map(([message, count]) => `${count}× ${message}`).join(', ');
       const reused = r.failed ? `; ${r.reusedFailed} on reused keep-alive sockets` : '';
       table.add(failed, peer.name, r.failed, { digits: 0, reference, note: `of ${r.sent} sent${reused}${errors ? `: ${errors}` : ''}` });
-      table.add(reloadTime, peer.name, r.reloadMs, { reference, note: peer.reloadLine ? (peer.stoppedLine ? '`pm2 reload`' : 'rolling') : 'all workers at once' });
+      table.add(reloadTime, peer.name, r.reloadMs, {
+        reference,
+        note: peer.reloadLine ? (peer.stoppedLine ? '`pm2 reload`' : 'rolling') : 'all workers at once',
+      });
     } catch (error) {
       table.failed(failed, peer.name, error, { reference });
     }
@@ -286,7 +345,8 @@ async function lifecycle() {
 /** `pm2 kill` of the daemon started in our PM2_HOME (if any), then remove the folder. */
 function endPm2() {
   const pm2 = at('./peers/node_modules/.bin/pm2');
-  if (existsSync(join(pm2Home, 'pm2.pid'))) spawnSync(pm2, ['kill'], { env: { ...process.env, PM2_HOME: pm2Home }, stdio: 'ignore', timeout: 30_000 });
+  if (existsSync(join(pm2Home, 'pm2.pid')))
+    spawnSync(pm2, ['kill'], { env: { ...process.env, PM2_HOME: pm2Home }, stdio: 'ignore', timeout: 30_000 });
   rmSync(pm2Home, { recursive: true, force: true });
 }
 // Ctrl-C reaches our children through the process group, but not pm2's detached daemon.
@@ -305,10 +365,16 @@ try {
 }
 
 const peerVersion = (name) => JSON.parse(readFileSync(at(`./peers/node_modules/${name}/package.json`), 'utf8')).version;
-const python = spawnSync('/usr/bin/python3', ['-c', 'import importlib.metadata as m; print(" ".join(p + " " + m.version(p) for p in ("oslo.service", "oslo.messaging", "eventlet")))'], { encoding: 'utf8' });
+const python = spawnSync(
+  '/usr/bin/python3',
+  ['-c', 'import importlib.metadata as m; print(" ".join(p + " " + m.version(p) for p in ("oslo.service", "oslo.messaging", "eventlet")))'],
+  { encoding: 'utf8' },
+);
 const report = [
   `oslo-node benchmark against the peers, ${began.toISOString()}${opts.quick ? ' (--quick)' : ''}`,
-  `machine: ${availableParallelism()} CPUs, ${cpus()[0]?.model ?? 'unknown CPU'}; node ${process.version}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after`,
+  `machine: ${availableParallelism()} CPUs, ${cpus()[0]?.model ?? 'unknown CPU'}; node ${process.version}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} after`,
   `peers: pm2 ${peerVersion('pm2')}, moleculer ${peerVersion('moleculer')} (amqplib ${peerVersion('amqplib')}), python: ${python.stdout.trim() || 'missing'}`,
   `command: npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}; ${workers} workers; loopback; × ref = value / the (ref) row's value`,
   '',

@@ -76,7 +76,8 @@ function ensureBrokers() {
   };
 }
 
-const postgres = (command) => spawnSync('bash', [join(repo, 'scripts/postgres.sh'), command], { stdio: command === 'status' ? 'ignore' : 'inherit' });
+const postgres = (command) =>
+  spawnSync('bash', [join(repo, 'scripts/postgres.sh'), command], { stdio: command === 'status' ? 'ignore' : 'inherit' });
 
 /** The same for the PostgreSQL cluster of the db service-group tests. */
 function ensureDatabase() {
@@ -95,7 +96,13 @@ function ensureDatabase() {
  * Python peer, faults).
  * OSLO_NODE_TEST_NODE_LINES ("22 24 26" by default; empty for none) chooses the lines.
  */
-const MATRIX_FILTERS = ['integration/launcher/', 'integration/http/', 'integration/rpc-cli/', 'integration/interop/', 'integration/faults/'];
+const MATRIX_FILTERS = [
+  'integration/launcher/',
+  'integration/http/',
+  'integration/rpc-cli/',
+  'integration/interop/',
+  'integration/faults/',
+];
 // The soak's length on the other lines: what it finds is the framework's, not the line's, and the
 // main run soaks for the full time.
 const MATRIX_ENV = { OSLO_NODE_SOAK_SECONDS: process.env.OSLO_NODE_MATRIX_SOAK_SECONDS ?? '20' };
@@ -103,22 +110,30 @@ function otherNodeLines() {
   if (only !== undefined || filters.length > 0 || nodeFlag !== -1) return [];
   const wanted = (process.env.OSLO_NODE_TEST_NODE_LINES ?? '22 24 26').split(/\s+/).filter(Boolean);
   if (wanted.length === 0) return [];
-  const found = spawnSync('bash', [join(repo, 'scripts/node-lines.sh'), ...wanted], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const found = spawnSync('bash', [join(repo, 'scripts/node-lines.sh'), ...wanted], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (found.status !== 0) {
     console.error('# could not get the other Node lines (scripts/node-lines.sh): the matrix fails');
     failedRun = true;
     return [];
   }
-  return found.stdout.trim().split('\n').map((line) => {
-    const [major, binary] = line.split(' ');
-    return { label: `Node ${major}`, binary, filters: { unit: [], integration: MATRIX_FILTERS }, env: MATRIX_ENV };
-  });
+  return found.stdout
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [major, binary] = line.split(' ');
+      return { label: `Node ${major}`, binary, filters: { unit: [], integration: MATRIX_FILTERS }, env: MATRIX_ENV };
+    });
 }
 
 const totals = { pass: 0, fail: 0, skipped: 0, cancelled: 0 };
 let failedRun = false;
 const reports = mkdtempSync(join(tmpdir(), 'oslo-node-tests-'));
-const runs = [{ label: `Node ${process.versions.node.split('.')[0]}`, binary: nodeBinary, filters: { unit: filters, integration: filters }, env: {} }];
+const runs = [
+  { label: `Node ${process.versions.node.split('.')[0]}`, binary: nodeBinary, filters: { unit: filters, integration: filters }, env: {} },
+];
 const needsServices = suites.some((suite) => suite.name === 'integration');
 const stopBroker = needsServices ? ensureBrokers() : () => {};
 const stopDatabase = needsServices ? ensureDatabase() : () => {};

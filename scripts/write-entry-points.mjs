@@ -2,7 +2,11 @@
 // compiled modules (tsc keeps the src/ prefix because tests and workers compile in the same tree).
 import { chmodSync, writeFileSync } from 'node:fs';
 
-for (const [entry, target] of [['launcher', 'src/launcher.js'], ['rpc', 'src/rpc-cli.js'], ['ctl', 'src/ctl.js']]) {
+for (const [entry, target] of [
+  ['launcher', 'src/launcher.js'],
+  ['rpc', 'src/rpc-cli.js'],
+  ['ctl', 'src/ctl.js'],
+]) {
   const file = new URL(`../dist/${entry}.js`, import.meta.url);
   writeFileSync(file, `#!/usr/bin/env node\nimport './${target}';\n`);
   chmodSync(file, 0o755);

@@ -8,7 +8,14 @@
 import { loadConfig } from './config/index.js';
 import { ExitCode, parseCommandLine, printWarning, usageError } from './cli/common.js';
 import { ConfigError, describeError } from './errors.js';
-import { LauncherAmbiguous, LauncherUnreachable, everyLauncher, namesLauncher, sendControl, type ControlTarget } from './control/control-client.js';
+import {
+  LauncherAmbiguous,
+  LauncherUnreachable,
+  everyLauncher,
+  namesLauncher,
+  sendControl,
+  type ControlTarget,
+} from './control/control-client.js';
 import { launcherChoice, type LauncherChoice } from './control/launchers.js';
 import type { ControlCommand, LauncherStatus } from './control/control-protocol.js';
 import { renderStatusTable } from './control/status-table.js';
@@ -46,15 +53,25 @@ function parse(argv: readonly string[]): Command {
   );
   for (const warning of warnings) printWarning(PROGRAM, warning);
   const [command, count, ...extra] = args.positionals;
-  if (command !== 'status' && command !== 'scale' && command !== 'reload' && command !== 'stop' && command !== 'upgrade') throw usageError('the command must be status, scale, reload, upgrade or stop');
+  if (command !== 'status' && command !== 'scale' && command !== 'reload' && command !== 'stop' && command !== 'upgrade')
+    throw usageError('the command must be status, scale, reload, upgrade or stop');
   if (json && command !== 'status') throw usageError('--json goes with status');
-  if (extra.length > 0 || (command !== 'scale' && count !== undefined)) throw usageError(`unexpected argument ${JSON.stringify(extra[0] ?? count)}`);
+  if (extra.length > 0 || (command !== 'scale' && count !== undefined))
+    throw usageError(`unexpected argument ${JSON.stringify(extra[0] ?? count)}`);
   let workers: number | undefined;
   if (command === 'scale') {
     workers = Number(count);
-    if (count === undefined || !Number.isSafeInteger(workers) || workers < 1 || workers > 512) throw usageError('scale needs N, a number of workers from 1 to 512');
+    if (count === undefined || !Number.isSafeInteger(workers) || workers < 1 || workers > 512)
+      throw usageError('scale needs N, a number of workers from 1 to 512');
   }
-  return { command, ...(workers === undefined ? {} : { workers }), json, controlSocket: config.control_socket, pidFile: config.pid_file, choice: launcherChoice(config, explicit) };
+  return {
+    command,
+    ...(workers === undefined ? {} : { workers }),
+    json,
+    controlSocket: config.control_socket,
+    pidFile: config.pid_file,
+    choice: launcherChoice(config, explicit),
+  };
 }
 
 async function run(argv: readonly string[]): Promise<number> {
@@ -65,7 +82,11 @@ async function run(argv: readonly string[]): Promise<number> {
   try {
     if (command.command === 'status' && !namesLauncher(target)) {
       const every = await everyLauncher();
-      if (every.length > 1) return await statusOfEach(every.map((one) => ({ controlSocket: one.controlSocket, pidFile: undefined, pid: one.pid })), command.json);
+      if (every.length > 1)
+        return await statusOfEach(
+          every.map((one) => ({ controlSocket: one.controlSocket, pidFile: undefined, pid: one.pid })),
+          command.json,
+        );
     }
     const answer = await sendControl(target, command.command, command.workers);
     if (!answer.ok) {
@@ -91,7 +112,11 @@ function statusText(status: LauncherStatus, json: boolean): string {
  * apart by a blank line; --json: one document a line). One that fails is said on stderr (exit 1).
  */
 async function statusOfEach(targets: readonly ControlTarget[], json: boolean): Promise<number> {
-  const answers = await Promise.all(targets.map((target) => sendControl(target, 'status').catch((error: unknown) => ({ ok: false as const, error: describeError(error), id: 0 }))));
+  const answers = await Promise.all(
+    targets.map((target) =>
+      sendControl(target, 'status').catch((error: unknown) => ({ ok: false as const, error: describeError(error), id: 0 })),
+    ),
+  );
   const shown: string[] = [];
   let code: number = OK;
   for (const answer of answers) {

@@ -4,14 +4,34 @@
  * apps, or builds its own process around the parts.
  */
 export * from './errors.js';
-export { loadConfig, configFromJson, loggableConfig, renderHelp, OPTIONS, type Config, type OptionName, type LoadedConfig } from './config/index.js';
+export {
+  loadConfig,
+  configFromJson,
+  loggableConfig,
+  renderHelp,
+  OPTIONS,
+  type Config,
+  type OptionName,
+  type LoadedConfig,
+} from './config/index.js';
 export { createLogger, flushLogs, silentLogger, type Logger } from './logging/logger.js';
 export * from './rpc/index.js';
 export * from './notify/index.js';
 // oslo.messaging's get_rpc_transport / get_notification_transport (amqplib is loaded only for a broker URL).
 export { getRpcTransport, getNotificationTransport, type GetTransportOptions } from './rpc/transports/get-transport.js';
-export { transportConfig, type TransportConfigOptions, type TransportConfigValues, type TransportOptionValue } from './rpc/transports/transport-config.js';
-export { EmbeddedRouter, EmbeddedTransport, EmbeddedTransportError, connectEmbeddedSocket, defaultEmbeddedSocketPath } from './rpc/transports/embedded/index.js';
+export {
+  transportConfig,
+  type TransportConfigOptions,
+  type TransportConfigValues,
+  type TransportOptionValue,
+} from './rpc/transports/transport-config.js';
+export {
+  EmbeddedRouter,
+  EmbeddedTransport,
+  EmbeddedTransportError,
+  connectEmbeddedSocket,
+  defaultEmbeddedSocketPath,
+} from './rpc/transports/embedded/index.js';
 // The AMQP transport's errors only: the transport itself loads amqplib (import it from 'oslo-node/amqp').
 export { BrokerConnectError, BrokerDeclareError, BrokerTlsError, BrokerUnavailable } from './rpc/transports/amqp/errors.js';
 export { WorkerExitedError, IpcRemoteError } from './ipc/channel.js';
@@ -30,7 +50,13 @@ export type { HeartbeatReport, ServiceState } from './servicegroup/report.js';
 export { HttpService, type HttpServiceOptions, type HttpServiceStats } from './http/http-service.js';
 export { loadApp, type AppContext, type AppFactory } from './http/app-loader.js';
 export { loadTlsOptions } from './http/tls.js';
-export { periodicTask, registerPeriodicTask, collectPeriodicTasks, type PeriodicTaskArgs, type PeriodicTaskOptions } from './periodic/periodic-task.js';
+export {
+  periodicTask,
+  registerPeriodicTask,
+  collectPeriodicTasks,
+  type PeriodicTaskArgs,
+  type PeriodicTaskOptions,
+} from './periodic/periodic-task.js';
 export { PeriodicScheduler, type PeriodicTaskStats } from './periodic/scheduler.js';
 export { TaskPool } from './periodic/pool.js';
 export { PeriodicTaskError, LoopingCallError, PoolError } from './periodic/errors.js';

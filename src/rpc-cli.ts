@@ -58,9 +58,21 @@ function parseCommand(argv: readonly string[]): Command {
   if (!topic || !method) throw usageError('TOPIC and METHOD are required');
   if (extra.length > 0) throw usageError(`unexpected argument ${JSON.stringify(extra[0])}`);
   const rpcVersion = own.values.get('--rpc-version');
-  if (rpcVersion !== undefined && !/^\d{1,9}\.\d{1,9}(\.\d{1,9})?$/.test(rpcVersion)) throw usageError('--rpc-version must be a version like 1.2');
+  if (rpcVersion !== undefined && !/^\d{1,9}\.\d{1,9}(\.\d{1,9})?$/.test(rpcVersion))
+    throw usageError('--rpc-version must be a version like 1.2');
   const parsed = parseJsonObjectArgument(json, 'JSON_ARGS');
-  return { kind, topic, method, args: parsed, server: own.values.get('--server'), fanout: own.values.has('--fanout'), timeout, rpcVersion, config, choice: launcherChoice(config, explicit) };
+  return {
+    kind,
+    topic,
+    method,
+    args: parsed,
+    server: own.values.get('--server'),
+    fanout: own.values.has('--fanout'),
+    timeout,
+    rpcVersion,
+    config,
+    choice: launcherChoice(config, explicit),
+  };
 }
 
 /** The error as JSON for stderr. */
@@ -96,8 +108,18 @@ async function run(argv: readonly string[]): Promise<number> {
     const version = command.rpcVersion ?? versionCap;
     const client = new RpcClient(
       transport,
-      { topic: command.topic, ...(command.server ? { server: command.server } : {}), ...(command.fanout ? { fanout: true } : {}), ...(version ? { version } : {}) },
-      { timeout: command.timeout ?? command.config.rpc_response_timeout, controlExchange: command.config.control_exchange, logger, versionCap },
+      {
+        topic: command.topic,
+        ...(command.server ? { server: command.server } : {}),
+        ...(command.fanout ? { fanout: true } : {}),
+        ...(version ? { version } : {}),
+      },
+      {
+        timeout: command.timeout ?? command.config.rpc_response_timeout,
+        controlExchange: command.config.control_exchange,
+        logger,
+        versionCap,
+      },
     );
     if (command.kind === 'call') {
       const result = await client.call({}, command.method, command.args);
@@ -117,4 +139,5 @@ async function run(argv: readonly string[]): Promise<number> {
 const argv = process.argv.slice(2);
 const subcommand = argv.find((arg) => !arg.startsWith('-'));
 // notify and listen live with the rest of notifications (src/notify/cli.ts).
-process.exitCode = subcommand === 'notify' || subcommand === 'listen' ? await (await import('./notify/cli.js')).runNotifyCli(argv) : await run(argv);
+process.exitCode =
+  subcommand === 'notify' || subcommand === 'listen' ? await (await import('./notify/cli.js')).runNotifyCli(argv) : await run(argv);

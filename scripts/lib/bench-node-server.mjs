@@ -18,7 +18,9 @@ if (mode.startsWith('raw')) {
   const config = benchConfig(mode);
   const transport = new AmqpTransport({ url, config, logger: silentLogger() });
   await transport.start();
-  const server = new RpcServer(transport, { topic, server: 'bench' }, [{ echo: (_ctx, args) => args.value }], { controlExchange: config.control_exchange });
+  const server = new RpcServer(transport, { topic, server: 'bench' }, [{ echo: (_ctx, args) => args.value }], {
+    controlExchange: config.control_exchange,
+  });
   await server.start();
   stop = async () => {
     await server.stop();

@@ -23,14 +23,21 @@ export class BenchTable {
 
   /** Record that a variant could not be measured (the reason is printed instead of a figure). */
   failed(measurement, variant, error, { reference = false } = {}) {
-    const reason = String(error?.message ?? error).split('\n')[0].slice(0, 120);
+    const reason = String(error?.message ?? error)
+      .split('\n')[0]
+      .slice(0, 120);
     this.#rows.push({ measurement, variant, value: NaN, digits: 0, reference, note: `failed: ${reason}` });
   }
 
   /** Plain data, for a JSON line. */
   toJSON() {
     return this.#grouped().map(({ measurement, variant, value, reference, note }) => ({
-      measurement, variant, value: Number.isFinite(value) ? value : null, ratio: this.#ratio({ measurement, value }), reference, note,
+      measurement,
+      variant,
+      value: Number.isFinite(value) ? value : null,
+      ratio: this.#ratio({ measurement, value }),
+      reference,
+      note,
     }));
   }
 

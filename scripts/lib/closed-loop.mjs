@@ -35,5 +35,12 @@ export async function closedLoop(call, { concurrency, seconds, announce = false,
   const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
   const pct = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] : null);
-  return { calls: latencies.length, errors, seconds: (performance.now() - began) / 1000, p50_ms: pct(0.5), p99_ms: pct(0.99), cpu_ms: (cpu.user + cpu.system) / 1000 };
+  return {
+    calls: latencies.length,
+    errors,
+    seconds: (performance.now() - began) / 1000,
+    p50_ms: pct(0.5),
+    p99_ms: pct(0.99),
+    cpu_ms: (cpu.user + cpu.system) / 1000,
+  };
 }

@@ -11,7 +11,8 @@ export default function embeddedRpcBenchApp({ rpc }) {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const concurrency = Number(url.searchParams.get('c') ?? '1');
-    const seconds = url.pathname === '/warmup' ? WARMUP_SECONDS : url.pathname === '/bench' ? Number(url.searchParams.get('s') ?? '5') : undefined;
+    const seconds =
+      url.pathname === '/warmup' ? WARMUP_SECONDS : url.pathname === '/bench' ? Number(url.searchParams.get('s') ?? '5') : undefined;
     if (seconds === undefined) {
       res.writeHead(404).end();
       return;

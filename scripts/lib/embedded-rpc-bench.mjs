@@ -35,8 +35,20 @@ export function embeddedPeer({ embeddedSocket, checkout, env = {} }) {
   return {
     name: 'ours (embedded)',
     command: process.execPath,
-    args: [launcherJs, '--workers', '2', '--host', '127.0.0.1', '--port', '0', '--app', at('./embedded-rpc-app.mjs'),
-      '--no-access-log', '--periodic-enable=false', '--no-prefork-spare'],
+    args: [
+      launcherJs,
+      '--workers',
+      '2',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--app',
+      at('./embedded-rpc-app.mjs'),
+      '--no-access-log',
+      '--periodic-enable=false',
+      '--no-prefork-spare',
+    ],
     env: { OSLO_NODE_EMBEDDED_SOCKET: embeddedSocket, ...env },
   };
 }
@@ -94,13 +106,19 @@ function ipcCounts(dir, calls) {
     for (const [type, n] of Object.entries(counts.frames)) total.frames[type] = (total.frames[type] ?? 0) + n;
   }
   const perCall = (n) => n / calls;
-  return { messages: perCall(total.messages), bytes: perCall(total.bytes), frames: Object.fromEntries(Object.entries(total.frames).map(([type, n]) => [type, perCall(n)])) };
+  return {
+    messages: perCall(total.messages),
+    bytes: perCall(total.bytes),
+    frames: Object.fromEntries(Object.entries(total.frames).map(([type, n]) => [type, perCall(n)])),
+  };
 }
 
 /** One cell of the raw IPC ping-pong (the limit). */
 export function rawIpcCell({ concurrency, seconds }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [at('./raw-cluster-ipc.mjs'), String(concurrency), String(seconds)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [at('./raw-cluster-ipc.mjs'), String(concurrency), String(seconds)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk) => (out += chunk));

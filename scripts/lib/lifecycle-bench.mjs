@@ -56,7 +56,12 @@ export async function replacementTimes(peer, { trials = 10, gapMs = 200 } = {}) 
       const from = server.lines.length;
       const killedAt = performance.now();
       process.kill(victim, 'SIGKILL');
-      const ready = await server.waitFor((line) => line.msg === 'worker ready' && !pids.has(line.workerPid), STEP_MS, `${peer.name}: replacement`, from);
+      const ready = await server.waitFor(
+        (line) => line.msg === 'worker ready' && !pids.has(line.workerPid),
+        STEP_MS,
+        `${peer.name}: replacement`,
+        from,
+      );
       times.push(ready.at - killedAt);
       pids.delete(victim);
       pids.add(ready.workerPid);
@@ -85,7 +90,8 @@ export async function interleavedReplacementTimes(peers, { trials = 10, gapMs = 
   const running = [];
   const times = new Map(peers.map((peer) => [peer.name, []]));
   const cpu = new Map(peers.map((peer) => [peer.name, []]));
-  const sched = (pids) => pids.map(schedNs).reduce((a, b) => ({ onCpu: a.onCpu + b.onCpu, waiting: a.waiting + b.waiting }), { onCpu: 0, waiting: 0 });
+  const sched = (pids) =>
+    pids.map(schedNs).reduce((a, b) => ({ onCpu: a.onCpu + b.onCpu, waiting: a.waiting + b.waiting }), { onCpu: 0, waiting: 0 });
   try {
     for (const peer of peers) running.push({ peer, ...(await startPeer(peer)), readyAt: performance.now() });
     for (let i = 0; i < trials; i++) {
@@ -111,7 +117,8 @@ export async function interleavedReplacementTimes(peers, { trials = 10, gapMs = 
         }
         pids.delete(victim);
         pids.add(ready.workerPid);
-        if (peer.spare) await server.waitFor((line) => line.msg === 'spare worker loaded and waiting', STEP_MS, `${peer.name}: spare`, from);
+        if (peer.spare)
+          await server.waitFor((line) => line.msg === 'spare worker loaded and waiting', STEP_MS, `${peer.name}: spare`, from);
         state.readyAt = performance.now();
         await sleep(settleMs);
       }

@@ -21,16 +21,23 @@ const payload = { instance_id: 'i-0123456789', state: 'active', n: 0 };
 /** Run `task(n)` for n < count with at most `window` in flight. */
 async function windowed(task) {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(window, count) }, async () => {
-    while (next < count) await task(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(window, count) }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
 }
 
 /** The message our Notifier sends, built the same way by hand. */
 function rawBody(n) {
   const message = {
-    message_id: randomUUID(), publisher_id: 'bench.raw', event_type: 'bench.event', priority: 'INFO',
-    payload: { ...payload, n }, timestamp: pythonUtcTimestamp(), _unique_id: randomUUID().replaceAll('-', ''),
+    message_id: randomUUID(),
+    publisher_id: 'bench.raw',
+    event_type: 'bench.event',
+    priority: 'INFO',
+    payload: { ...payload, n },
+    timestamp: pythonUtcTimestamp(),
+    _unique_id: randomUUID().replaceAll('-', ''),
   };
   return Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(message) }));
 }
@@ -48,7 +55,12 @@ async function raw() {
   if (phase === 'send' || phase === 'fill') {
     const { model, channel } = await rawChannel(true);
     const start = performance.now();
-    await windowed((n) => new Promise((resolve, reject) => channel.publish(EXCHANGE, `${topic}.info`, rawBody(n), PROPERTIES, (error) => (error ? reject(error) : resolve()))));
+    await windowed(
+      (n) =>
+        new Promise((resolve, reject) =>
+          channel.publish(EXCHANGE, `${topic}.info`, rawBody(n), PROPERTIES, (error) => (error ? reject(error) : resolve())),
+        ),
+    );
     const ms = performance.now() - start;
     await model.close();
     return { count, ms };
@@ -59,12 +71,16 @@ async function raw() {
   let done;
   const finished = new Promise((resolve) => (done = resolve));
   const start = performance.now();
-  await channel.consume(`${topic}.info`, (message) => {
-    const envelope = JSON.parse(message.content.toString('utf8'));
-    JSON.parse(envelope['oslo.message']);
-    channel.ack(message);
-    if (++seen === count) done();
-  }, { noAck: false });
+  await channel.consume(
+    `${topic}.info`,
+    (message) => {
+      const envelope = JSON.parse(message.content.toString('utf8'));
+      JSON.parse(envelope['oslo.message']);
+      channel.ack(message);
+      if (++seen === count) done();
+    },
+    { noAck: false },
+  );
   await finished;
   const ms = performance.now() - start;
   await model.close();

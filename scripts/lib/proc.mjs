@@ -48,7 +48,7 @@ export function startServer(command, args, { env = {}, quietAfter, stderr = 'inh
       }
       line.at = performance.now();
       lines.push(line);
-      for (const waiter of waiters) if (waiter.predicate(line)) (waiters.delete(waiter), waiter.resolve(line));
+      for (const waiter of waiters) if (waiter.predicate(line)) waiters.delete(waiter), waiter.resolve(line);
       if (quietAfter?.(line)) {
         quiet = true;
         buffer = '';

@@ -60,11 +60,12 @@ if (cluster.isPrimary) {
 } else {
   const pending = new Map();
   let seq = 0;
-  const call = (value) => new Promise((resolve) => {
-    const id = ++seq;
-    pending.set(id, resolve);
-    process.send({ t: 'call', id, value });
-  });
+  const call = (value) =>
+    new Promise((resolve) => {
+      const id = ++seq;
+      pending.set(id, resolve);
+      process.send({ t: 'call', id, value });
+    });
   process.on('message', async (message) => {
     if (message.t === 'reply') {
       const resolve = pending.get(message.id);

@@ -65,13 +65,17 @@ export async function rawServer(url, topic, features) {
   const properties = { ...(features.has('props') ? OSLO_PROPERTIES : {}), mandatory: features.has('mandatory') };
   const confirmed = features.has('reply-confirm') ? () => undefined : undefined;
   const ack = features.has('ack');
-  await consumer.consume(topic, (message) => {
-    if (!message) return;
-    if (ack) consumer.ack(message);
-    const { value, id, replyQueue } = JSON.parse(message.content.toString());
-    const to = replyQueue ?? message.properties.replyTo;
-    replies.publish('', to, Buffer.from(JSON.stringify({ result: value, id })), properties, confirmed);
-  }, { noAck: !ack });
+  await consumer.consume(
+    topic,
+    (message) => {
+      if (!message) return;
+      if (ack) consumer.ack(message);
+      const { value, id, replyQueue } = JSON.parse(message.content.toString());
+      const to = replyQueue ?? message.properties.replyTo;
+      replies.publish('', to, Buffer.from(JSON.stringify({ result: value, id })), properties, confirmed);
+    },
+    { noAck: !ack },
+  );
   return async () => {
     await consumer.deleteQueue(topic);
     await model.close();
@@ -96,7 +100,11 @@ export async function rawClient(url, topic, features) {
     const replies = await model.createChannel();
     replyQueue = `reply_${randomUUID().replaceAll('-', '')}`;
     const quorum = features.has('quorum');
-    await replies.assertQueue(replyQueue, { durable: quorum, autoDelete: false, arguments: { ...(quorum && QUORUM), 'x-expires': 1_800_000 } });
+    await replies.assertQueue(replyQueue, {
+      durable: quorum,
+      autoDelete: false,
+      arguments: { ...(quorum && QUORUM), 'x-expires': 1_800_000 },
+    });
     await replies.consume(replyQueue, onReply, { noAck: true });
   } else {
     await channel.consume(DIRECT_REPLY_TO, onReply, { noAck: true });
@@ -108,11 +116,12 @@ export async function rawClient(url, topic, features) {
   };
   const confirmed = features.has('confirm') ? () => undefined : undefined;
   return {
-    call: (value) => new Promise((resolve) => {
-      const id = randomUUID();
-      pending.set(id, resolve);
-      channel.publish(exchange, topic, Buffer.from(JSON.stringify({ value, id, replyQueue })), properties, confirmed);
-    }),
+    call: (value) =>
+      new Promise((resolve) => {
+        const id = randomUUID();
+        pending.set(id, resolve);
+        channel.publish(exchange, topic, Buffer.from(JSON.stringify({ value, id, replyQueue })), properties, confirmed);
+      }),
     close: async () => {
       if (replyQueue) await channel.deleteQueue(replyQueue);
       await model.close();

@@ -27,8 +27,12 @@ class LoopbackTransport extends EventEmitter {
   connected = true;
   #onRequest;
   #onReply;
-  start() { return Promise.resolve(); }
-  stop() { return Promise.resolve(); }
+  start() {
+    return Promise.resolve();
+  }
+  stop() {
+    return Promise.resolve();
+  }
   publish({ body }) {
     queueMicrotask(() => this.#onRequest({ body: Buffer.from(body, 'utf8'), contentType: 'application/json', ack() {}, reject() {} }));
     return Promise.resolve();
@@ -69,7 +73,12 @@ async function embeddedPair() {
   };
   const link = (id) => {
     let deliver = () => undefined;
-    const receive = router.attach(id, { send: frameBatcher(hop((frame) => deliver(frame)), 'iteration') });
+    const receive = router.attach(id, {
+      send: frameBatcher(
+        hop((frame) => deliver(frame)),
+        'iteration',
+      ),
+    });
     return new EmbeddedTransport({ send: frameBatcher(hop(receive), 'iteration'), onFrame: (handler) => (deliver = handler) });
   };
   const serverTransport = link('server');
@@ -98,7 +107,14 @@ const pingPongBodies = {
 };
 const osloBodies = {
   request: (id, value, replyQueue) =>
-    JSON.stringify({ method: 'echo', args: { value }, _context_request_id: requestId(), _msg_id: id, _reply_q: replyQueue, _timeout: null }),
+    JSON.stringify({
+      method: 'echo',
+      args: { value },
+      _context_request_id: requestId(),
+      _msg_id: id,
+      _reply_q: replyQueue,
+      _timeout: null,
+    }),
   reply: (id, value) => JSON.stringify({ result: value, failure: null, ending: true, _msg_id: id }),
   readRequest: (m) => ({ id: m._msg_id, value: m.args.value, replyQueue: m._reply_q }),
   readReply: (m) => ({ id: m._msg_id, value: m.result }),
@@ -119,11 +135,18 @@ async function embeddedByHand(bodies) {
     resolve?.(value);
   });
   const target = { topic: 'bench', exchange: 'openstack' };
-  return () => new Promise((resolve) => {
-    const id = hex32();
-    pending.set(id, resolve);
-    void clientTransport.publish({ target, body: bodies.request(id, 1, replyQueue), expirationMs: 30_000, mandatory: false, confirmLate: true });
-  });
+  return () =>
+    new Promise((resolve) => {
+      const id = hex32();
+      pending.set(id, resolve);
+      void clientTransport.publish({
+        target,
+        body: bodies.request(id, 1, replyQueue),
+        expirationMs: 30_000,
+        mandatory: false,
+        confirmLate: true,
+      });
+    });
 }
 
 /** raw-rpc.mjs's work around amqplib: JSON bodies as Buffers, a map of pending calls by id. */
@@ -141,22 +164,25 @@ function plain() {
     void replyQueue;
     queueMicrotask(() => reply(out));
   };
-  return () => new Promise((resolve) => {
-    const id = randomUUID();
-    pending.set(id, resolve);
-    const content = Buffer.from(JSON.stringify({ value: 1, id, replyQueue: 'reply_loopback' }));
-    queueMicrotask(() => serve(content));
-  });
+  return () =>
+    new Promise((resolve) => {
+      const id = randomUUID();
+      pending.set(id, resolve);
+      const content = Buffer.from(JSON.stringify({ value: 1, id, replyQueue: 'reply_loopback' }));
+      queueMicrotask(() => serve(content));
+    });
 }
 
 async function run(call, count, concurrency) {
   let left = count;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (left > 0) {
-      left--;
-      await call();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (left > 0) {
+        left--;
+        await call();
+      }
+    }),
+  );
 }
 
 const MODES = {

@@ -37,8 +37,24 @@ export const RPC_SIDES = {
   },
   python: {
     server: (url, topic) => [PYTHON, PY_SERVER, rabbit(url), topic, 'bench'],
-    client: (url, topic, c, s) => [PYTHON, PY_CLIENT, rabbit(url),
-      JSON.stringify([{ op: 'bench', topic, method: 'echo', args: { value: 1 }, concurrency: c, seconds: s, timeout: 30, announce: true, warmup: WARMUP_SECONDS }])],
+    client: (url, topic, c, s) => [
+      PYTHON,
+      PY_CLIENT,
+      rabbit(url),
+      JSON.stringify([
+        {
+          op: 'bench',
+          topic,
+          method: 'echo',
+          args: { value: 1 },
+          concurrency: c,
+          seconds: s,
+          timeout: 30,
+          announce: true,
+          warmup: WARMUP_SECONDS,
+        },
+      ]),
+    ],
   },
 };
 
@@ -85,7 +101,8 @@ export function runRpcClient(argv, seconds, watch = {}) {
     const ended = {};
     child.stdout.on('data', (chunk) => {
       out += chunk;
-      if (started === undefined && out.includes(LOOP_START_LINE)) started = Object.fromEntries(names.map((name) => [name, cpuMs(watch[name])]));
+      if (started === undefined && out.includes(LOOP_START_LINE))
+        started = Object.fromEntries(names.map((name) => [name, cpuMs(watch[name])]));
       // The result line: read the CPU times before the client's own shutdown adds to them.
       if (started !== undefined && out.slice(out.indexOf(LOOP_START_LINE) + LOOP_START_LINE.length).includes('"calls"')) {
         for (const name of names) ended[name] ??= cpuMs(watch[name]);

@@ -31,7 +31,14 @@ export function runWrk(url, { seconds, threads = 2, connections = 64, wrk = '/us
       }
       const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out);
       const requests = /(\d+) requests in/.exec(out);
-      resolve({ requests: Number(requests?.[1] ?? 0), rps: Number(rps[1]), p50Ms: latency(50), p99Ms: latency(99), non2xx: non2xx ? Number(non2xx[1]) : 0, socketErrors: /Socket errors:.*/.exec(out)?.[0] });
+      resolve({
+        requests: Number(requests?.[1] ?? 0),
+        rps: Number(rps[1]),
+        p50Ms: latency(50),
+        p99Ms: latency(99),
+        non2xx: non2xx ? Number(non2xx[1]) : 0,
+        socketErrors: /Socket errors:.*/.exec(out)?.[0],
+      });
     });
   });
 }

@@ -18,15 +18,19 @@ const { values } = parseArgs({ options: { workers: { type: 'string', default: '2
 const workers = Number(values.workers);
 const name = `bench-hello-${randomBytes(3).toString('hex')}`;
 const say = (fields) => process.stdout.write(`${JSON.stringify(fields)}\n`);
-const promised = (fn, ...args) => new Promise((resolve, reject) => fn.call(pm2, ...args, (error, value) => (error ? reject(error) : resolve(value))));
+const promised = (fn, ...args) =>
+  new Promise((resolve, reject) => fn.call(pm2, ...args, (error, value) => (error ? reject(error) : resolve(value))));
 
 /** A free loopback port (pm2 cluster workers each listen; port 0 would not survive every worker dying). */
-const freePort = () => new Promise((resolve, reject) => {
-  const probe = createServer().once('error', reject).listen(0, values.host, () => {
-    const { port } = probe.address();
-    probe.close(() => resolve(port));
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const probe = createServer()
+      .once('error', reject)
+      .listen(0, values.host, () => {
+        const { port } = probe.address();
+        probe.close(() => resolve(port));
+      });
   });
-});
 
 const port = await freePort();
 await promised(pm2.connect);
@@ -53,11 +57,17 @@ await promised(pm2.start, {
 });
 
 process.on('SIGHUP', () => {
-  promised(pm2.reload, name).then(() => say({ msg: 'rolling restart complete' }), (error) => say({ msg: 'reload failed', error: String(error) }));
+  promised(pm2.reload, name).then(
+    () => say({ msg: 'rolling restart complete' }),
+    (error) => say({ msg: 'reload failed', error: String(error) }),
+  );
 });
 process.once('SIGTERM', () => {
   promised(pm2.delete, name)
-    .then(() => say({ msg: 'workers stopped' }), (error) => say({ msg: 'stop failed', error: String(error) }))
+    .then(
+      () => say({ msg: 'workers stopped' }),
+      (error) => say({ msg: 'stop failed', error: String(error) }),
+    )
     .finally(() => {
       pm2.disconnect();
       process.exit(0);

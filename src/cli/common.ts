@@ -47,7 +47,8 @@ export function printHelpOrVersion(which: 'help' | 'version', usage: string): nu
  */
 export function debugRequested(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
   const verbose = (level: string | undefined): boolean => level === 'debug' || level === 'trace';
-  const yes = (value: string | undefined): boolean => value !== undefined && ['true', '1', 'yes', 'on'].includes(value.trim().toLowerCase());
+  const yes = (value: string | undefined): boolean =>
+    value !== undefined && ['true', '1', 'yes', 'on'].includes(value.trim().toLowerCase());
   let debug = yes(env.OSLO_NODE_DEBUG) || verbose(env.OSLO_NODE_LOG_LEVEL);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

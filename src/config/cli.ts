@@ -23,9 +23,7 @@ export interface ParsedArgs {
 /** oslo's short flags (oslo.log's `-d`), and the usual -h and -V. */
 const SHORT_FLAGS: Readonly<Record<string, 'help' | 'version' | 'debug'>> = { '-h': 'help', '-V': 'version', '-d': 'debug' };
 
-const FLAG_TO_OPTION = new Map<string, OptionName>(
-  (Object.keys(OPTIONS) as OptionName[]).map((name) => [flagName(name), name]),
-);
+const FLAG_TO_OPTION = new Map<string, OptionName>((Object.keys(OPTIONS) as OptionName[]).map((name) => [flagName(name), name]));
 
 /** Parse argv (without node and the script). `allowPositionals` for subcommand CLIs. */
 export function parseArgs(argv: readonly string[], allowPositionals = false): ParsedArgs {

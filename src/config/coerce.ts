@@ -44,7 +44,10 @@ export function coerceOption(name: string, spec: OptionSpec, raw: string | boole
     }
     case 'list': {
       if (typeof raw === 'boolean') return fail('expected a comma-separated list');
-      const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+      const items = raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
       const bad = spec.choices ? items.find((item) => !spec.choices!.includes(item)) : undefined;
       if (bad !== undefined) return fail(`"${bad}" is not one of ${spec.choices!.join(', ')}`);
       return Object.freeze(items);
@@ -52,7 +55,10 @@ export function coerceOption(name: string, spec: OptionSpec, raw: string | boole
     case 'dict': {
       if (typeof raw === 'boolean') return fail('expected key:value pairs, comma-separated');
       const entries: Record<string, string> = Object.create(null);
-      for (const pair of raw.split(',').map((item) => item.trim()).filter((item) => item !== '')) {
+      for (const pair of raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '')) {
         const colon = pair.indexOf(':');
         const key = colon > 0 ? pair.slice(0, colon).trim() : '';
         const value = colon > 0 ? pair.slice(colon + 1).trim() : '';

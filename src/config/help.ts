@@ -33,6 +33,10 @@ export function renderHelp(command: string): string {
     lines.push(`      default: ${describeDefault(name)}; env: ${envName(name)}`);
   }
   lines.push('', '  --config-file FILE   read an INI file (may repeat; later files win)');
-  lines.push('  -h, --help           print this text', '  -V, --version        print the version', '  -d                   same as --debug');
+  lines.push(
+    '  -h, --help           print this text',
+    '  -V, --version        print the version',
+    '  -d                   same as --debug',
+  );
   return lines.join('\n');
 }

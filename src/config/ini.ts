@@ -38,7 +38,10 @@ export function parseIni(text: string, source: string, knownKeys: ReadonlySet<st
     if (key === '' || /\s/.test(key)) {
       const first = /^[^\s=:]+/.exec(line)?.[0];
       const option = first !== undefined && knownKeys.has(first) ? ` for option ${first}` : '';
-      throw new ConfigError(ErrorCodes.CONFIG_FILE, `${source}:${index + 1}: expected "key = value"${option} (the line is not shown: it may hold a secret)`);
+      throw new ConfigError(
+        ErrorCodes.CONFIG_FILE,
+        `${source}:${index + 1}: expected "key = value"${option} (the line is not shown: it may hold a secret)`,
+      );
     }
     const value = line.slice(eq + 1).trim();
     let entries = data.get(section);

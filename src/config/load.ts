@@ -95,7 +95,9 @@ export function loadConfig(
           continue;
         }
         if (lines.length > 1) {
-          warnings.push(`config key ${key} is set ${lines.length} times in [${section}] of ${file} (lines ${lines.map((l) => l.line).join(', ')}); it takes one value, the last one counts`);
+          warnings.push(
+            `config key ${key} is set ${lines.length} times in [${section}] of ${file} (lines ${lines.map((l) => l.line).join(', ')}); it takes one value, the last one counts`,
+          );
         }
         values[name] = coerceOption(name, spec, lines[lines.length - 1]!.value, origin);
       }
@@ -113,7 +115,8 @@ export function loadConfig(
     explicit.add(name);
   }
   for (const [name, value] of Object.entries(options.overrides ?? {})) {
-    if (!NAMES.includes(name as OptionName)) throw new ConfigError(ErrorCodes.CONFIG_USAGE, `unknown option ${name}${didYouMean(name, NAMES)}`, { option: name });
+    if (!NAMES.includes(name as OptionName))
+      throw new ConfigError(ErrorCodes.CONFIG_USAGE, `unknown option ${name}${didYouMean(name, NAMES)}`, { option: name });
     const raw = typeof value === 'boolean' ? value : String(value);
     values[name] = coerceOption(name, OPTIONS[name as OptionName], raw, `option ${name}`);
     explicit.add(name as OptionName);
@@ -186,7 +189,10 @@ function checkCombinations(config: Config): void {
  * RuntimeErrors), checked here and again after the transport URL's query overrides.
  */
 export function rabbitOptionProblem(
-  options: Pick<Config, 'rabbit_ha_queues' | 'rabbit_quorum_queue' | 'rabbit_stream_fanout' | 'rabbit_qos_prefetch_count' | 'rabbit_transient_quorum_queue'>,
+  options: Pick<
+    Config,
+    'rabbit_ha_queues' | 'rabbit_quorum_queue' | 'rabbit_stream_fanout' | 'rabbit_qos_prefetch_count' | 'rabbit_transient_quorum_queue'
+  >,
 ): { option: string; message: string } | undefined {
   if (options.rabbit_ha_queues && options.rabbit_quorum_queue) {
     return { option: 'rabbit_quorum_queue', message: 'cannot be combined with rabbit_ha_queues' };

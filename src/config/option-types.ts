@@ -5,7 +5,16 @@
  */
 
 /** An oslo.config-style group; it is also the INI section the option is read from. */
-export type OptionGroup = 'DEFAULT' | 'wsgi' | 'ssl' | 'oslo_messaging_rabbit' | 'oslo_messaging_notifications' | 'periodic' | 'launcher' | 'database' | 'upgrade_levels';
+export type OptionGroup =
+  | 'DEFAULT'
+  | 'wsgi'
+  | 'ssl'
+  | 'oslo_messaging_rabbit'
+  | 'oslo_messaging_notifications'
+  | 'periodic'
+  | 'launcher'
+  | 'database'
+  | 'upgrade_levels';
 
 interface BaseOption<T> {
   /** INI section; options are unique by name across groups, so CLI and env stay flat. */

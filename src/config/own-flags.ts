@@ -36,6 +36,7 @@ export function takeOwnFlags(argv: readonly string[], spec: OwnFlagSpec): OwnFla
 /** A positive number of seconds from a flag, or a usage ConfigError naming it. */
 export function positiveSeconds(flag: string, text: string): number {
   const value = Number(text);
-  if (!(value > 0) || !Number.isFinite(value)) throw new ConfigError(ErrorCodes.CONFIG_USAGE, `${flag} must be a positive number of seconds, not ${JSON.stringify(text)}`);
+  if (!(value > 0) || !Number.isFinite(value))
+    throw new ConfigError(ErrorCodes.CONFIG_USAGE, `${flag} must be a positive number of seconds, not ${JSON.stringify(text)}`);
   return value;
 }

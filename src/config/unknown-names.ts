@@ -15,7 +15,16 @@ const ENV_NAMES: ReadonlySet<string> = new Set(NAMES.map(envName));
  * settings (brokers, databases, the trixie root, soak and fuzz lengths, benchmark counters).
  * They never warn.
  */
-export const RESERVED_ENV_PREFIXES: readonly string[] = ['TEST_', 'RABBITMQ_', 'POSTGRES_', 'TRIXIE_', 'SOAK_', 'FUZZ_', 'COUNT_IPC_', 'BENCH_'].map((rest) => `${ENV_PREFIX}${rest}`);
+export const RESERVED_ENV_PREFIXES: readonly string[] = [
+  'TEST_',
+  'RABBITMQ_',
+  'POSTGRES_',
+  'TRIXIE_',
+  'SOAK_',
+  'FUZZ_',
+  'COUNT_IPC_',
+  'BENCH_',
+].map((rest) => `${ENV_PREFIX}${rest}`);
 
 /** One warning per `OSLO_NODE_*` variable that sets no option. */
 export function unknownEnvironmentWarnings(env: NodeJS.ProcessEnv): string[] {

@@ -8,8 +8,11 @@ import type { DictOption } from './option-types.js';
 
 export const UPGRADE_LEVELS_OPTIONS = {
   upgrade_levels: {
-    group: 'upgrade_levels', type: 'dict', wholeSection: true, default: {},
+    group: 'upgrade_levels',
+    type: 'dict',
+    wholeSection: true,
+    default: {},
     values: { pattern: /^(auto|\d{1,9}\.\d{1,9}(\.\d{1,9})?)$/, expected: 'auto or a version like 1.2' },
-    help: 'RPC version cap per topic ([upgrade_levels] TOPIC = auto | VERSION): auto = what the oldest live service of the topic serves (its service version through the manager\'s versionHistory). See docs/servicegroup.md.',
+    help: "RPC version cap per topic ([upgrade_levels] TOPIC = auto | VERSION): auto = what the oldest live service of the topic serves (its service version through the manager's versionHistory). See docs/servicegroup.md.",
   },
 } as const satisfies Record<string, DictOption>;

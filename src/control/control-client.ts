@@ -9,7 +9,14 @@ import { readFrames, writeFrame } from '../rpc/transports/embedded/ndjson.js';
 import { checkOwnSocket } from '../ipc/runtime-dir.js';
 import { readPidFile } from './pid-file.js';
 import { defaultControlSocketPath } from './control-path.js';
-import { LauncherUnreachable, chooseLauncher, choiceNamesOne, runningLaunchers, type LauncherChoice, type LauncherRecord } from './launchers.js';
+import {
+  LauncherUnreachable,
+  chooseLauncher,
+  choiceNamesOne,
+  runningLaunchers,
+  type LauncherChoice,
+  type LauncherRecord,
+} from './launchers.js';
 import type { ControlAnswer, ControlCommand } from './control-protocol.js';
 
 export { LauncherAmbiguous, LauncherUnreachable } from './launchers.js';
@@ -35,7 +42,9 @@ export class ControlProtocolError extends OsloNodeError {
 
 /** True when `target` names one launcher; otherwise ctl.js takes the only one (status: every one). */
 export function namesLauncher(target: ControlTarget): boolean {
-  return target.controlSocket !== undefined || target.pidFile !== undefined || target.pid !== undefined || choiceNamesOne(target.choice ?? {});
+  return (
+    target.controlSocket !== undefined || target.pidFile !== undefined || target.pid !== undefined || choiceNamesOne(target.choice ?? {})
+  );
 }
 
 /** Every registered launcher that answers, oldest first (ctl.js status with none named). */
@@ -85,9 +94,13 @@ function ask(path: string, request: { command: ControlCommand; workers?: number;
       },
       (reason) => reject(new ControlProtocolError(`bad answer from the launcher: ${reason}`)),
     );
-    socket.once('error', (error) => (connected ? reject(new ControlProtocolError(`control connection failed: ${error.message}`, { cause: error })) : resolve(undefined)));
+    socket.once('error', (error) =>
+      connected ? reject(new ControlProtocolError(`control connection failed: ${error.message}`, { cause: error })) : resolve(undefined),
+    );
     // Settles nothing if an answer came first.
-    socket.once('close', () => (connected ? reject(new ControlProtocolError('the launcher closed the control connection without answering')) : resolve(undefined)));
+    socket.once('close', () =>
+      connected ? reject(new ControlProtocolError('the launcher closed the control connection without answering')) : resolve(undefined),
+    );
   });
 }
 

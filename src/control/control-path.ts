@@ -14,7 +14,11 @@ export function defaultControlSocketPath(pid: number, options: { create?: boolea
 }
 
 /** The control socket a launcher with `configured` (control_socket) listens on. */
-export function controlSocketPathFor(configured: string | undefined, pid: number = process.pid, options: { create?: boolean } = {}): string {
+export function controlSocketPathFor(
+  configured: string | undefined,
+  pid: number = process.pid,
+  options: { create?: boolean } = {},
+): string {
   return configured ?? defaultControlSocketPath(pid, options);
 }
 

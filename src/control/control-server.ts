@@ -12,7 +12,14 @@ import type { Logger } from '../logging/logger.js';
 import { ThrottledWarning } from '../logging/throttled-warning.js';
 import { readFrames, writeFrame } from '../rpc/transports/embedded/ndjson.js';
 import { controlSocketPathFor, removeDeadControlSockets } from './control-path.js';
-import { invalidRequest, type ControlAnswer, type ControlRequest, type LauncherStatus, type OperationResult, type UpgradeResult } from './control-protocol.js';
+import {
+  invalidRequest,
+  type ControlAnswer,
+  type ControlRequest,
+  type LauncherStatus,
+  type OperationResult,
+  type UpgradeResult,
+} from './control-protocol.js';
 import type { Lifecycle, LifecycleState, StopOptions } from '../lifecycle/lifecycle.js';
 import { withTimeout } from '../lifecycle/with-timeout.js';
 
@@ -100,7 +107,9 @@ export class ControlServer implements Lifecycle {
     const server = createServer((socket) => this.#accept(socket));
     // Node closes a connection past the cap as soon as it is accepted.
     server.maxConnections = CONTROL_BOUNDS.maxConnections;
-    server.on('drop', () => this.#warnings.warn({ maxConnections: CONTROL_BOUNDS.maxConnections }, 'control socket: too many connections; closing new ones'));
+    server.on('drop', () =>
+      this.#warnings.warn({ maxConnections: CONTROL_BOUNDS.maxConnections }, 'control socket: too many connections; closing new ones'),
+    );
     if (inherited && inherited.path === path) await listenInheritedSocket(server, inherited.fd, path, 'control_socket');
     else await listenPrivateSocket(server, path, 'control_socket', options);
     this.#identity = socketIdentity(path);
@@ -165,7 +174,12 @@ export class ControlServer implements Lifecycle {
         const upgraded = await actions.upgrade();
         return upgraded.ok ? { id, ok: true, result: { pid: upgraded.pid } } : { id, ok: false, error: upgraded.reason };
       }
-      const result = request.command === 'scale' ? await actions.scale(request.workers!) : request.command === 'reload' ? await actions.reload() : await actions.stop();
+      const result =
+        request.command === 'scale'
+          ? await actions.scale(request.workers!)
+          : request.command === 'reload'
+            ? await actions.reload()
+            : await actions.stop();
       return result.ok ? { id, ok: true } : { id, ok: false, error: result.reason };
     } catch (error) {
       return { id, ok: false, error: describeError(error) };

@@ -45,7 +45,10 @@ export interface LauncherChoice {
  * The launcher a command's options name: `binary` when set, `port` when some source gave it (its
  * default, 8080, names nothing; 0 neither: the port is known only after bind).
  */
-export function launcherChoice(config: { readonly binary?: string | undefined; readonly port: number }, explicit: ReadonlySet<string>): LauncherChoice {
+export function launcherChoice(
+  config: { readonly binary?: string | undefined; readonly port: number },
+  explicit: ReadonlySet<string>,
+): LauncherChoice {
   return { binary: config.binary, port: explicit.has('port') && config.port > 0 ? config.port : undefined };
 }
 
@@ -109,7 +112,15 @@ function parseRecord(text: string, pid: number): LauncherRecord | undefined {
   if (!record || record.pid !== pid || !Number.isSafeInteger(record.port) || typeof record.controlSocket !== 'string') return undefined;
   if (record.binary !== null && typeof record.binary !== 'string') return undefined;
   if (record.embeddedSocket !== null && typeof record.embeddedSocket !== 'string') return undefined;
-  return { pid, binary: record.binary ?? null, port: record.port!, host: String(record.host ?? ''), startedAt: String(record.startedAt ?? ''), controlSocket: record.controlSocket, embeddedSocket: record.embeddedSocket ?? null };
+  return {
+    pid,
+    binary: record.binary ?? null,
+    port: record.port!,
+    host: String(record.host ?? ''),
+    startedAt: String(record.startedAt ?? ''),
+    controlSocket: record.controlSocket,
+    embeddedSocket: record.embeddedSocket ?? null,
+  };
 }
 
 /** Every record in the private runtime folder (none when the folder is missing). */
@@ -147,7 +158,10 @@ export function describeLauncher(record: LauncherRecord): string {
 
 /** `binary inventory and port 8081`, for messages; undefined when nothing is chosen. */
 export function describeChoice(choice: LauncherChoice): string | undefined {
-  const parts = [choice.binary === undefined ? undefined : `binary ${choice.binary}`, choice.port ? `port ${choice.port}` : undefined].filter(Boolean);
+  const parts = [
+    choice.binary === undefined ? undefined : `binary ${choice.binary}`,
+    choice.port ? `port ${choice.port}` : undefined,
+  ].filter(Boolean);
   return parts.length === 0 ? undefined : parts.join(' and ');
 }
 
@@ -158,7 +172,9 @@ export function choiceNamesOne(choice: LauncherChoice): boolean {
 
 /** The running launchers that match `choice`. */
 export function matching(launchers: readonly LauncherRecord[], choice: LauncherChoice): LauncherRecord[] {
-  return launchers.filter((one) => (choice.binary === undefined || one.binary === choice.binary) && (!choice.port || one.port === choice.port));
+  return launchers.filter(
+    (one) => (choice.binary === undefined || one.binary === choice.binary) && (!choice.port || one.port === choice.port),
+  );
 }
 
 export interface ChooseOptions {
@@ -180,7 +196,8 @@ export function chooseLauncher(launchers: readonly LauncherRecord[], choice: Lau
   const named = describeChoice(choice);
   const list = (records: readonly LauncherRecord[]): string => records.map(describeLauncher).join('; ');
   if (found.length === 0) {
-    if (launchers.length === 0) throw new LauncherUnreachable(`no launcher control socket answers on this host (none registered in ${runtimeDirPath()})`);
+    if (launchers.length === 0)
+      throw new LauncherUnreachable(`no launcher control socket answers on this host (none registered in ${runtimeDirPath()})`);
     throw new LauncherUnreachable(`no launcher with ${named} runs on this host; running: ${list(launchers)}`);
   }
   if (found.length === 1) return found[0]!;
@@ -188,7 +205,10 @@ export function chooseLauncher(launchers: readonly LauncherRecord[], choice: Lau
   if (options.newestOfOneService && found.every((one) => one.binary === first.binary && one.port === first.port)) {
     return found.reduce((newest, one) => (one.startedAt > newest.startedAt ? one : newest));
   }
-  throw new LauncherAmbiguous(`${found.length} launchers run${named ? ` with ${named}` : ''} on this host (${list(found)}): choose one with ${options.how}`, found);
+  throw new LauncherAmbiguous(
+    `${found.length} launchers run${named ? ` with ${named}` : ''} on this host (${list(found)}): choose one with ${options.how}`,
+    found,
+  );
 }
 
 /**

@@ -12,14 +12,30 @@
  * uid, not writable by group or others. Another user who wrote launcher B's pid into a shared
  * folder made `ctl.js stop --pid-file` stop B, and launcher A refuse to start.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, ErrorCodes, describeError } from '../errors.js';
 
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 function refuse(message: string, cause?: unknown): ConfigError {
-  return new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option pid_file: ${message}`, { option: 'pid_file', ...(cause === undefined ? {} : { cause }) });
+  return new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option pid_file: ${message}`, {
+    option: 'pid_file',
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /** Create `path` (never through a symlink, never over an existing file) holding our pid. */
@@ -94,7 +110,10 @@ export function isLauncherOfOurs(pid: number, script = process.argv[1] ?? ''): b
     // Another user's process: absolute arguments still compare.
   }
   const ours = realpathOrSelf(script);
-  return cmdline.split('\0').slice(1).some((arg) => arg !== '' && realpathOrSelf(resolve(cwd, arg)) === ours);
+  return cmdline
+    .split('\0')
+    .slice(1)
+    .some((arg) => arg !== '' && realpathOrSelf(resolve(cwd, arg)) === ours);
 }
 
 function existsProc(): boolean {
@@ -140,7 +159,13 @@ export function writePidFile(path: string, options: { replacing?: number; replac
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const existing = readPid(path);
-      if (existing !== undefined && existing !== process.pid && existing !== options.replacing && !options.replaceAny && isLauncherOfOurs(existing)) {
+      if (
+        existing !== undefined &&
+        existing !== process.pid &&
+        existing !== options.replacing &&
+        !options.replaceAny &&
+        isLauncherOfOurs(existing)
+      ) {
         throw refuse(`${path} belongs to running launcher ${existing}`);
       }
       replaceAtomically(path);

@@ -40,7 +40,8 @@ export function renderStatusTable(status: LauncherStatus): string {
     String(worker.inFlight),
   ]);
   const widths = HEADERS.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column]!.length)));
-  const line = (left: string, middle: string, right: string): string => `${left}${widths.map((width) => '─'.repeat(width + 2)).join(middle)}${right}`;
+  const line = (left: string, middle: string, right: string): string =>
+    `${left}${widths.map((width) => '─'.repeat(width + 2)).join(middle)}${right}`;
   const row = (cells: string[]): string => `│${cells.map((cell, column) => ` ${cell.padEnd(widths[column]!)} `).join('│')}│`;
   return [head, line('┌', '┬', '┐'), row(HEADERS), line('├', '┼', '┤'), ...rows.map(row), line('└', '┴', '┘')].join('\n');
 }

@@ -37,7 +37,10 @@ export interface DemoAppContext {
 const MAX_BODY_BYTES = 1 << 20;
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -72,7 +75,8 @@ function failureResponse(error: unknown): { status: number; body: Record<string,
   if (error instanceof ServiceGroupUnavailableError) return { status: 503, body: { error: error.message, code: error.code } };
   if (error instanceof MessagingTimeout) return { status: 504, body: { error: error.message } };
   // Broker down, unroutable, or the transport closed: the service is unavailable, say why.
-  if (error instanceof MessageDeliveryFailure || error instanceof ClientSendError) return { status: 503, body: { error: error.message, code: error.code } };
+  if (error instanceof MessageDeliveryFailure || error instanceof ClientSendError)
+    return { status: 503, body: { error: error.message, code: error.code } };
   if (error instanceof RemoteError) return { status: 502, body: { error: error.message, class: error.excType } };
   return undefined;
 }
@@ -122,7 +126,12 @@ export function createDemoApp(context: DemoAppContext): RequestListener {
   const setDisabled = async (req: IncomingMessage, disabled: boolean): Promise<unknown> => {
     requireAdmin(req);
     const body = await readJson(req);
-    const request = parseDisable({ host: body.host ?? service.host, binary: body.binary ?? service.binary, disabled, reason: body.reason ?? null });
+    const request = parseDisable({
+      host: body.host ?? service.host,
+      binary: body.binary ?? service.binary,
+      disabled,
+      reason: body.reason ?? null,
+    });
     if (request instanceof InvalidReport) throw new HttpError(400, `invalid ${request.field}: a string of 1 to 255 characters`);
     await service.serviceGroup.setDisabled(request.host, request.binary, request.disabled, request.reason);
     return { disabled };
@@ -171,6 +180,7 @@ export function createDemoApp(context: DemoAppContext): RequestListener {
 /** The app module's default export: a factory for the launcher's workers (see app-loader.ts). */
 export default function demoApp(context: AppContext): RequestListener {
   const { service, rpc, launcher, workerSlot } = context;
-  if (!service || !rpc || !launcher) throw new InvalidArgumentError('the demo app runs in a launcher worker (it needs service, rpc and launcher)');
+  if (!service || !rpc || !launcher)
+    throw new InvalidArgumentError('the demo app runs in a launcher worker (it needs service, rpc and launcher)');
   return createDemoApp({ config: context.config, logger: context.logger, slot: workerSlot ?? 0, launcher, service, rpc });
 }

@@ -41,8 +41,16 @@ export function demoMetrics(tasks: () => PeriodicTaskStats[], workers: () => Pro
     },
   });
   created = {
-    httpRequests: new promClient.Counter({ name: 'oslo_node_http_requests_total', help: 'HTTP requests answered by the demo app.', labelNames: ['method', 'route', 'status'] }),
-    rpcCalls: new promClient.Counter({ name: 'oslo_node_rpc_calls_total', help: 'RPC calls made by the demo app.', labelNames: ['method', 'outcome'] }),
+    httpRequests: new promClient.Counter({
+      name: 'oslo_node_http_requests_total',
+      help: 'HTTP requests answered by the demo app.',
+      labelNames: ['method', 'route', 'status'],
+    }),
+    rpcCalls: new promClient.Counter({
+      name: 'oslo_node_rpc_calls_total',
+      help: 'RPC calls made by the demo app.',
+      labelNames: ['method', 'outcome'],
+    }),
     rpcSeconds: new promClient.Histogram({
       name: 'oslo_node_rpc_call_seconds',
       help: 'Latency of RPC calls made by the demo app.',

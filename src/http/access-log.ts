@@ -44,7 +44,11 @@ export class AccessLog {
 
   /** @throws ConfigError when `format` is not a valid wsgi_log_format. */
   /** `trusted` says whether a peer's X-Forwarded-For is believed (trusted_proxies). */
-  constructor({ logger, format, trusted = () => false }: { readonly logger: Logger; readonly format: string; readonly trusted?: (peer: string | undefined) => boolean }) {
+  constructor({
+    logger,
+    format,
+    trusted = () => false,
+  }: { readonly logger: Logger; readonly format: string; readonly trusted?: (peer: string | undefined) => boolean }) {
     this.#trusted = trusted;
     this.#logger = logger;
     this.#format = compileLogFormat(format);

@@ -34,7 +34,6 @@ export interface HttpStopOptions extends StopOptions {
   readonly handBack?: HandBack;
 }
 
-
 export interface HttpServiceStats {
   /** Requests received since start (refused ones included). */
   requests: number;
@@ -83,7 +82,13 @@ export class HttpService implements Lifecycle {
       logger,
       limits: requestLimits(config),
       keepAlive: config.keep_alive,
-      accessLog: config.access_log ? new AccessLog({ logger: requestDataLogger(logger, { component: 'access' }), format: config.wsgi_log_format, trusted: parseTrustedProxies(config.trusted_proxies) }) : undefined,
+      accessLog: config.access_log
+        ? new AccessLog({
+            logger: requestDataLogger(logger, { component: 'access' }),
+            format: config.wsgi_log_format,
+            trusted: parseTrustedProxies(config.trusted_proxies),
+          })
+        : undefined,
       observer: metrics,
     });
     this.#tracker = this.#handler.tracker;
@@ -95,7 +100,14 @@ export class HttpService implements Lifecycle {
   }
 
   get stats(): HttpServiceStats {
-    return { requests: this.#handler.requests, inFlight: this.#handler.inFlight, connections: this.#tracker.size, cut: this.#cut, handedBack: this.#tracker.handedBack, refused: this.#refused };
+    return {
+      requests: this.#handler.requests,
+      inFlight: this.#handler.inFlight,
+      connections: this.#tracker.size,
+      cut: this.#cut,
+      handedBack: this.#tracker.handedBack,
+      refused: this.#refused,
+    };
   }
 
   /**
@@ -200,7 +212,10 @@ export class HttpService implements Lifecycle {
     const now = performance.now();
     if (now - this.#refusedLoggedAt < 1000) return;
     this.#refusedLoggedAt = now;
-    this.#logger.warn({ maxConnections: this.#config.max_connections, refused: this.#refused }, 'max_connections reached: new connections are closed');
+    this.#logger.warn(
+      { maxConnections: this.#config.max_connections, refused: this.#refused },
+      'max_connections reached: new connections are closed',
+    );
   }
 
   /**
@@ -238,7 +253,10 @@ export class HttpService implements Lifecycle {
     }
     clearInterval(this.#sweep);
     this.#state = 'stopped';
-    this.#logger.info({ durationMs: Math.round(performance.now() - started), cut: this.#cut, handedBack: this.#tracker.handedBack }, 'HTTP service stopped');
+    this.#logger.info(
+      { durationMs: Math.round(performance.now() - started), cut: this.#cut, handedBack: this.#tracker.handedBack },
+      'HTTP service stopped',
+    );
   }
 }
 

@@ -26,7 +26,13 @@ export type LogFieldName = keyof LogFields;
 export type LogFormatter = (get: (name: LogFieldName) => string | number) => string;
 
 const FIELD_NAMES: readonly LogFieldName[] = [
-  'client_ip', 'client_port', 'date_time', 'request_line', 'status_code', 'body_length', 'wall_seconds',
+  'client_ip',
+  'client_port',
+  'date_time',
+  'request_line',
+  'status_code',
+  'body_length',
+  'wall_seconds',
 ];
 
 const TOKEN = /%(?:\((\w+)\)([-0 +#]*)(\d*)(?:\.(\d+))?([sdifr])|%)/g;

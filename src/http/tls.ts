@@ -10,9 +10,13 @@ import type { Config } from '../config/options.js';
 import { ConfigError, ErrorCodes, describeError } from '../errors.js';
 
 /** What `https.createServer` needs from our options. */
-export type TlsServerOptions = Pick<TlsOptions, 'cert' | 'key' | 'passphrase' | 'ca' | 'requestCert' | 'rejectUnauthorized' | 'minVersion' | 'maxVersion' | 'ciphers'>;
+export type TlsServerOptions = Pick<
+  TlsOptions,
+  'cert' | 'key' | 'passphrase' | 'ca' | 'requestCert' | 'rejectUnauthorized' | 'minVersion' | 'maxVersion' | 'ciphers'
+>;
 
-type TlsConfig = Pick<Config, 'ssl_cert_file' | 'ssl_key_file' | 'ssl_ca_file'> & Partial<Pick<Config, 'ssl_key_passphrase' | 'ssl_version' | 'ssl_ciphers'>>;
+type TlsConfig = Pick<Config, 'ssl_cert_file' | 'ssl_key_file' | 'ssl_ca_file'> &
+  Partial<Pick<Config, 'ssl_key_passphrase' | 'ssl_version' | 'ssl_ciphers'>>;
 
 const FILES = [
   // oslo checks cert, then CA, then key: keep its order so the first message matches.
@@ -102,7 +106,11 @@ function protocolOptions(config: TlsConfig): Pick<TlsServerOptions, 'minVersion'
   const versionText = config.ssl_version ?? '';
   const ciphers = config.ssl_ciphers ?? '';
   const version = pinnedTlsVersion(versionText);
-  if (version === undefined) fail('ssl_version', `invalid value for option ssl_version ([ssl] version): ${JSON.stringify(versionText)} (use ${SSL_VERSION_CHOICES})`);
+  if (version === undefined)
+    fail(
+      'ssl_version',
+      `invalid value for option ssl_version ([ssl] version): ${JSON.stringify(versionText)} (use ${SSL_VERSION_CHOICES})`,
+    );
   if (version !== '') {
     out.minVersion = version;
     out.maxVersion = version;

@@ -14,9 +14,14 @@ function normalize(address: string): string {
 /** Parse the comma-separated list; throws a ConfigError naming the option for a bad address. */
 export function parseTrustedProxies(text: string): (peer: string | undefined) => boolean {
   const addresses = new Set<string>();
-  for (const item of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const item of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     if (isIP(item) === 0) {
-      throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option trusted_proxies: "${item}" is not an IP address`, { option: 'trusted_proxies' });
+      throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option trusted_proxies: "${item}" is not an IP address`, {
+        option: 'trusted_proxies',
+      });
     }
     addresses.add(normalize(item));
   }

@@ -28,13 +28,16 @@ export function watchHeartbeats(model: ChannelModel, rate: number): boolean {
   let lastReceived = Date.now();
   clearInterval(heart.recvTimer);
   // Stored where amqplib's Heart keeps it, so its clear() on close stops this timer too.
-  heart.recvTimer = setInterval(() => {
-    const now = Date.now();
-    if (connection.checkRecv!()) lastReceived = now;
-    else if (now - lastReceived > 2 * periodMs) {
-      clearInterval(heart.recvTimer);
-      heart.emit('timeout');
-    }
-  }, Math.max(10, periodMs / rate));
+  heart.recvTimer = setInterval(
+    () => {
+      const now = Date.now();
+      if (connection.checkRecv!()) lastReceived = now;
+      else if (now - lastReceived > 2 * periodMs) {
+        clearInterval(heart.recvTimer);
+        heart.emit('timeout');
+      }
+    },
+    Math.max(10, periodMs / rate),
+  );
   return true;
 }

@@ -141,7 +141,11 @@ export class IpcChannel<In extends { type: string }, Out extends { type: string 
     if (!isTagged(message)) return;
     if (message.type === 'reply' && typeof message.ack === 'number') {
       const reply = message as unknown as FailedReply & { ok: boolean; value?: unknown };
-      this.#settle(message.ack, reply.value, reply.ok ? undefined : new IpcRemoteError(reply.error ?? 'remote failure', isErrorCode(reply.code) ? reply.code : undefined));
+      this.#settle(
+        message.ack,
+        reply.value,
+        reply.ok ? undefined : new IpcRemoteError(reply.error ?? 'remote failure', isErrorCode(reply.code) ? reply.code : undefined),
+      );
       return;
     }
     const handler = this.#handlers.get(message.type);
@@ -166,7 +170,12 @@ export class IpcChannel<In extends { type: string }, Out extends { type: string 
     const error = ok ? undefined : describeError(failure);
     const code = ok ? undefined : (failure as { code?: unknown } | undefined)?.code;
     try {
-      this.#endpoint.send({ [IPC_TAG]: 1, type: 'reply', ack, ok, value, error, code } as unknown as Serializable, undefined, undefined, ignoreSendError);
+      this.#endpoint.send(
+        { [IPC_TAG]: 1, type: 'reply', ack, ok, value, error, code } as unknown as Serializable,
+        undefined,
+        undefined,
+        ignoreSendError,
+      );
     } catch {
       // The peer is gone; nothing to answer.
     }

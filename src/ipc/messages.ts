@@ -75,7 +75,11 @@ export type WorkerMessage =
    * The worker serves: HTTP accepts and RPC consumes. `binary` is its service's (from the
    * manager's class when unset): the launcher publishes it in its record (control/launchers.ts).
    */
-  | (Tagged & { readonly type: 'ready'; readonly binary?: string; /** RSS at ready, before any request: what a fresh worker holds. */ readonly rssBytes?: number })
+  | (Tagged & {
+      readonly type: 'ready';
+      readonly binary?: string /** RSS at ready, before any request: what a fresh worker holds. */;
+      readonly rssBytes?: number;
+    })
   /**
    * Start failed (a request: the worker exits once it is answered). The launcher counts it
    * against the restart budget, unless `permanent` (a configuration, a broker refusal, or a user
@@ -87,7 +91,13 @@ export type WorkerMessage =
    * Still starting, waiting for something outside (the broker): the launcher's
    * worker_start_timeout counts from this message, so a worker waiting for the broker is not killed.
    */
-  | (Tagged & { readonly type: 'start-waiting'; readonly waitingFor: string; readonly attempt: number; readonly nextDelayMs: number; readonly attemptTimeoutMs?: number })
+  | (Tagged & {
+      readonly type: 'start-waiting';
+      readonly waitingFor: string;
+      readonly attempt: number;
+      readonly nextDelayMs: number;
+      readonly attemptTimeoutMs?: number;
+    })
   | (Tagged & { readonly type: 'stopping' })
   /**
    * An idle keep-alive connection that a worker draining for a reload gives back, as the IPC

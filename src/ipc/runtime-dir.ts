@@ -37,7 +37,10 @@ function lstatOrUndefined(path: string): Stats | undefined {
 }
 
 function refuse(option: string, message: string, cause?: unknown): ConfigError {
-  return new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option ${option}: ${message}`, { option, ...(cause === undefined ? {} : { cause }) });
+  return new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option ${option}: ${message}`, {
+    option,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /** Why `stats` is not private to us (owned by our uid, no group/other bits), or undefined when it is. */
@@ -73,7 +76,8 @@ export function ensurePrivateDir(path: string, options: PrivateDirOptions = {}):
     try {
       mkdirSync(path, { mode: 0o700 });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw refuse(option, `cannot create the private folder ${path}: ${describeError(error)}`, error);
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw refuse(option, `cannot create the private folder ${path}: ${describeError(error)}`, error);
     }
   }
   const stats = lstatOrUndefined(path);
@@ -81,7 +85,11 @@ export function ensurePrivateDir(path: string, options: PrivateDirOptions = {}):
   if (stats.isSymbolicLink()) throw refuse(option, `the private folder ${path} is a symbolic link; refusing to use it`);
   if (!stats.isDirectory()) throw refuse(option, `${path} is not a directory; refusing to use it as the private folder`);
   const why = notPrivate(stats);
-  if (why) throw refuse(option, `the folder ${path} is not private: ${why}; ${options.hint ?? 'remove it or set XDG_RUNTIME_DIR to a private folder'}`);
+  if (why)
+    throw refuse(
+      option,
+      `the folder ${path} is not private: ${why}; ${options.hint ?? 'remove it or set XDG_RUNTIME_DIR to a private folder'}`,
+    );
   return true;
 }
 
@@ -136,12 +144,14 @@ export async function clearStaleSocket(path: string, option: string): Promise<vo
   if (!stats) return;
   if (!stats.isSocket()) throw refuse(option, `${path} exists and is not a unix socket; refusing to replace it`);
   const uid = ourUid();
-  if (uid !== undefined && stats.uid !== uid) throw refuse(option, `${path} is a socket that is not ours (it is owned by uid ${stats.uid}); refusing to replace it`);
+  if (uid !== undefined && stats.uid !== uid)
+    throw refuse(option, `${path} is a socket that is not ours (it is owned by uid ${stats.uid}); refusing to replace it`);
   if (await answers(path)) throw refuse(option, `${path} is in use by another process (give each launcher its own ${option})`);
   try {
     unlinkSync(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw refuse(option, `cannot remove the stale socket ${path}: ${describeError(error)}`, error);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw refuse(option, `cannot remove the stale socket ${path}: ${describeError(error)}`, error);
   }
 }
 
@@ -150,7 +160,12 @@ export async function clearStaleSocket(path: string, option: string): Promise<vo
  * `exclusive` (a cluster worker binds it itself; through the primary its umask would not apply).
  * Binding a unix socket happens synchronously inside `listen()`, so the mask is restored at once.
  */
-export async function listenPrivateSocket(server: Server, path: string, option: string, options: { replace?: boolean } = {}): Promise<void> {
+export async function listenPrivateSocket(
+  server: Server,
+  path: string,
+  option: string,
+  options: { replace?: boolean } = {},
+): Promise<void> {
   ensurePrivateSocketFolder(path, option);
   if (options.replace) return listenReplacing(server, path, option);
   await clearStaleSocket(path, option);
@@ -185,7 +200,8 @@ export async function listenInheritedSocket(server: Server, fd: number, path: st
   const why = !stats ? 'it is gone' : !stats.isSocket() ? 'it is not a socket' : notPrivate(stats);
   if (why) throw refuse(option, `the inherited socket ${path} cannot be served: ${why}`);
   await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error): void => reject(refuse(option, `cannot listen on the inherited socket ${path}: ${describeError(error)}`, error));
+    const onError = (error: Error): void =>
+      reject(refuse(option, `cannot listen on the inherited socket ${path}: ${describeError(error)}`, error));
     server.once('error', onError);
     server.listen({ fd }, () => {
       server.off('error', onError);
@@ -221,7 +237,8 @@ async function listenReplacing(server: Server, path: string, option: string): Pr
   const stats = lstatOrUndefined(path);
   if (stats && !stats.isSocket()) throw refuse(option, `${path} exists and is not a unix socket; refusing to replace it`);
   const uid = ourUid();
-  if (stats && uid !== undefined && stats.uid !== uid) throw refuse(option, `${path} is a socket that is not ours (it is owned by uid ${stats.uid}); refusing to replace it`);
+  if (stats && uid !== undefined && stats.uid !== uid)
+    throw refuse(option, `${path} is a socket that is not ours (it is owned by uid ${stats.uid}); refusing to replace it`);
   const staged = `${path}.${process.pid}`;
   await listenPrivateSocket(server, staged, option);
   try {

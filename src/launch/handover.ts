@@ -140,7 +140,8 @@ export class Handover {
     const busy = this.#source.busy();
     if (busy) return busy;
     // pm2 would take the exit of the launcher that hands over for a crash, and start another.
-    if (process.env.pm_id !== undefined) return 'under pm2 a launcher cannot replace itself (pm2 would restart the one that exits): set reuse_port and use pm2 reload';
+    if (process.env.pm_id !== undefined)
+      return 'under pm2 a launcher cannot replace itself (pm2 would restart the one that exits): set reuse_port and use pm2 reload';
     if (!process.argv[1]) return 'this process has no script to start again';
     const sockets = this.#source.sockets();
     return typeof sockets === 'string' ? sockets : undefined;
@@ -165,23 +166,36 @@ export class Handover {
       [HANDOVER_ENV]: JSON.stringify(handoverEnv),
     };
     delete env.LISTEN_PID;
-    logger.info({ trigger, command, args, sockets: sockets.map(({ name, fd }) => ({ name, fd })) }, 'handover: starting a new launcher from the code on disk');
+    logger.info(
+      { trigger, command, args, sockets: sockets.map(({ name, fd }) => ({ name, fd })) },
+      'handover: starting a new launcher from the code on disk',
+    );
     let child: ChildProcess;
     try {
       // Descriptors 3.. as systemd passes them; the IPC channel after them.
-      child = spawn(command, args, { stdio: ['inherit', 'inherit', 'inherit', ...sockets.map((socket) => socket.fd), 'ipc'], env, cwd: process.cwd() });
+      child = spawn(command, args, {
+        stdio: ['inherit', 'inherit', 'inherit', ...sockets.map((socket) => socket.fd), 'ipc'],
+        env,
+        cwd: process.cwd(),
+      });
     } catch (error) {
       return this.#failed(`the new launcher could not be started: ${(error as Error).message}`);
     }
     this.#child = child;
     const ready = await this.#await(child, HandoverMessages.ready, this.#source.readyTimeoutMs(), 'ready');
     if (typeof ready === 'string') return this.#failed(ready, child);
-    logger.info({ newPid: child.pid, version: ready.version, node: ready.node, readyMs: Math.round(performance.now() - started) }, 'handover: the new launcher serves; handing over');
+    logger.info(
+      { newPid: child.pid, version: ready.version, node: ready.node, readyMs: Math.round(performance.now() - started) },
+      'handover: the new launcher serves; handing over',
+    );
     child.send({ type: HandoverMessages.take });
     const taken = await this.#await(child, HandoverMessages.taken, 10_000, 'taken over');
     if (typeof taken === 'string') return this.#failed(taken, child);
     const pid = child.pid!;
-    logger.info({ newPid: pid, adopted: taken.adopted, handoverMs: Math.round(performance.now() - started) }, `handover: launcher ${pid} took over; draining and exiting`);
+    logger.info(
+      { newPid: pid, adopted: taken.adopted, handoverMs: Math.round(performance.now() - started) },
+      `handover: launcher ${pid} took over; draining and exiting`,
+    );
     this.#source.retire(
       {
         pid,
@@ -217,7 +231,8 @@ export class Handover {
       const onMessage = (message: unknown): void => {
         if (isHandoverMessage(message, type)) done(message);
       };
-      const onExit = (code: number | null, signal: string | null): void => done(`the new launcher exited (${code === null ? signal : `code ${code}`}) before it was ${what} (its log says why)`);
+      const onExit = (code: number | null, signal: string | null): void =>
+        done(`the new launcher exited (${code === null ? signal : `code ${code}`}) before it was ${what} (its log says why)`);
       const onError = (error: Error): void => done(`the new launcher could not be started: ${error.message}`);
       const timer = setTimeout(() => done(`the new launcher was not ${what} within ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
       child.on('message', onMessage);

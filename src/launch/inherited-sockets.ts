@@ -67,7 +67,11 @@ function parseHandover(text: string | undefined): HandoverEnv | undefined {
  * another process: LISTEN_PID names another pid, OSLO_HANDOVER another parent). Throws a
  * ConfigError (exit 2) when several were passed and none is named `http`.
  */
-export function takeInheritedSockets(env: NodeJS.ProcessEnv = process.env, pid = process.pid, ppid = process.ppid): InheritedSockets | undefined {
+export function takeInheritedSockets(
+  env: NodeJS.ProcessEnv = process.env,
+  pid = process.pid,
+  ppid = process.ppid,
+): InheritedSockets | undefined {
   const { LISTEN_FDS: count, LISTEN_PID: listenPid, LISTEN_FDNAMES: names } = env;
   const handover = parseHandover(env[HANDOVER_ENV]);
   for (const name of ['LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES', HANDOVER_ENV]) delete env[name];

@@ -126,7 +126,8 @@ export async function launch(options: LaunchOptions = {}): Promise<LauncherHandl
     },
     sockets: () => {
       const http = socket.fd;
-      if (http === undefined) return "the listening socket's descriptor cannot be reached (src/internals/listen-fd.ts: did a Node upgrade move it?)";
+      if (http === undefined)
+        return "the listening socket's descriptor cannot be reached (src/internals/listen-fd.ts: did a Node upgrade move it?)";
       const embedded = plugins.embedded;
       const embeddedFd = embedded?.router.socketFd;
       const controlFd = control.fd;
@@ -155,7 +156,13 @@ export async function launch(options: LaunchOptions = {}): Promise<LauncherHandl
     },
   });
   const upgrade = (trigger: string): Promise<UpgradeResult> => handover.start(trigger);
-  control.setActions(controlActions(supervisor, () => upgrade('ctl.js upgrade'), () => handover.abort()));
+  control.setActions(
+    controlActions(
+      supervisor,
+      () => upgrade('ctl.js upgrade'),
+      () => handover.abort(),
+    ),
+  );
   if (following) {
     following.start({
       route: (target, handle) => {
@@ -185,7 +192,10 @@ export async function launch(options: LaunchOptions = {}): Promise<LauncherHandl
         } catch (error) {
           logger.error({ err: error }, 'could not listen on the control socket after taking over');
         }
-        const adopted = [...(plugins.embedded?.adopted ? ['embedded'] : []), ...(passed && control.path === passed.path ? ['control'] : [])];
+        const adopted = [
+          ...(plugins.embedded?.adopted ? ['embedded'] : []),
+          ...(passed && control.path === passed.path ? ['control'] : []),
+        ];
         for (const [name, { fd }] of inherited!.unix) if (!adopted.includes(name)) closeQuietly(fd);
         plugins.systemd?.takeOver(config.workers);
         logger.info({ from, version: VERSION, node: process.version, adopted }, `took over from launcher ${from}`);
@@ -255,7 +265,13 @@ interface StartedParts {
  * ctl.js; on a failure undo what was done. A launcher that replaces another one writes the pid
  * file and listens for ctl.js only when it takes over.
  */
-async function startParts(config: Config, logger: Logger, load: () => Config, options: LaunchOptions, inherited: InheritedSockets | undefined): Promise<StartedParts> {
+async function startParts(
+  config: Config,
+  logger: Logger,
+  load: () => Config,
+  options: LaunchOptions,
+  inherited: InheritedSockets | undefined,
+): Promise<StartedParts> {
   const followed = inherited?.source === 'handover' && typeof process.send === 'function' && inherited.address !== undefined;
   const socket = new ListenSocket(
     {
@@ -277,11 +293,23 @@ async function startParts(config: Config, logger: Logger, load: () => Config, op
     // reuse_port: launchers of one service run side by side (pm2 reload, blue/green); the newest
     // takes over the socket paths and the pid file.
     const sideBySide = config.reuse_port && inherited === undefined;
-    plugins = await createPlugins(config, logger, { handover: followed, embedded: inherited?.unix.get('embedded'), replaceSockets: sideBySide });
+    plugins = await createPlugins(config, logger, {
+      handover: followed,
+      embedded: inherited?.unix.get('embedded'),
+      replaceSockets: sideBySide,
+    });
     const { address, port } = await socket.start();
     if (!followed && config.pid_file) removePidFile = writePidFile(config.pid_file, { replaceAny: sideBySide });
     logger.info(
-      { version: VERSION, node: process.version, host: config.host, port, workers: config.workers, inherited: inherited?.source, reusePort: config.reuse_port && inherited === undefined },
+      {
+        version: VERSION,
+        node: process.version,
+        host: config.host,
+        port,
+        workers: config.workers,
+        inherited: inherited?.source,
+        reusePort: config.reuse_port && inherited === undefined,
+      },
       'launcher listening',
     );
     if (inherited) describeInherited(inherited, config, logger, { address, port });
@@ -317,9 +345,17 @@ function describeInherited(inherited: InheritedSockets, config: Config, logger: 
   const fields = { source: inherited.source, from: inherited.from, name: inherited.httpName, address: bound.address, port: bound.port };
   const wildcard = config.host === '0.0.0.0' || config.host === '::';
   if ((config.port !== 0 && config.port !== bound.port) || (!wildcard && config.host !== bound.address)) {
-    logger.warn({ ...fields, host: config.host, configuredPort: config.port }, `serving on the inherited socket ${bound.address}:${bound.port}; the host and port options (${config.host}:${config.port}) do not match it and are ignored`);
+    logger.warn(
+      { ...fields, host: config.host, configuredPort: config.port },
+      `serving on the inherited socket ${bound.address}:${bound.port}; the host and port options (${config.host}:${config.port}) do not match it and are ignored`,
+    );
   } else {
-    logger.info(fields, inherited.source === 'systemd' ? 'serving on the socket systemd passed (socket activation)' : `serving on the socket launcher ${inherited.from} passed`);
+    logger.info(
+      fields,
+      inherited.source === 'systemd'
+        ? 'serving on the socket systemd passed (socket activation)'
+        : `serving on the socket launcher ${inherited.from} passed`,
+    );
   }
 }
 
@@ -332,14 +368,17 @@ function warnWithoutMigration(logger: Logger): void {
     return; // not Linux, or a kernel before 5.14: nothing to advise
   }
   if (migrate === '0') {
-    logger.warn('reuse_port: net.ipv4.tcp_migrate_req is 0, so connections the kernel queued on this socket when it closes are reset; set it to 1 (sysctl -w net.ipv4.tcp_migrate_req=1) for a stop that refuses nothing');
+    logger.warn(
+      'reuse_port: net.ipv4.tcp_migrate_req is 0, so connections the kernel queued on this socket when it closes are reset; set it to 1 (sysctl -w net.ipv4.tcp_migrate_req=1) for a stop that refuses nothing',
+    );
   }
 }
 
 /** Resolves once the embedded socket has no client left, or after `timeoutMs`. */
 async function socketClientsGone(embedded: PrimaryPlugins['embedded'], timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
-  while (embedded && embedded.router.socketClients > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (embedded && embedded.router.socketClients > 0 && performance.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 function closeQuietly(fd: number): void {

@@ -20,13 +20,19 @@ export function preflight(config: Config): void {
   compileLogFormat(config.wsgi_log_format);
   parseTrustedProxies(config.trusted_proxies);
   if (!config.metrics_path.startsWith('/')) {
-    throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option metrics_path: ${JSON.stringify(config.metrics_path)} must start with /`, { option: 'metrics_path' });
+    throw new ConfigError(
+      ErrorCodes.CONFIG_INVALID,
+      `invalid value for option metrics_path: ${JSON.stringify(config.metrics_path)} must start with /`,
+      { option: 'metrics_path' },
+    );
   }
   for (const option of ['manager', 'app'] as const) {
     const path = config[option];
     // Package names resolve in the worker; files can be checked here.
     if (path && (path.startsWith('.') || isAbsolute(path)) && !existsSync(resolve(path))) {
-      throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option ${option}: module file ${resolve(path)} does not exist`, { option });
+      throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option ${option}: module file ${resolve(path)} does not exist`, {
+        option,
+      });
     }
   }
   checkBackdoorPath(config.backdoor_socket);
@@ -49,7 +55,9 @@ export function reusePortSupported(version = process.versions.node): boolean {
 /** The folder of the pool modules named bare: a typo fails here, not at a task's first run. */
 function checkPoolDirectory(directory: string | undefined): void {
   if (!directory || statSync(resolve(directory), { throwIfNoEntry: false })?.isDirectory()) return;
-  throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option pool_directory: ${resolve(directory)} is not a folder`, { option: 'pool_directory' });
+  throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option pool_directory: ${resolve(directory)} is not a folder`, {
+    option: 'pool_directory',
+  });
 }
 
 /** The backdoor runs code as us: its folder must be private, and each process needs its own path. */
@@ -57,9 +65,13 @@ function checkBackdoorPath(template: string | undefined): void {
   if (template === undefined) return;
   // Workers, the pre-forked spare and reload replacements run side by side.
   if (!template.includes('{pid}')) {
-    throw new ConfigError(ErrorCodes.CONFIG_INVALID, 'invalid value for option backdoor_socket: the path must contain {pid} (workers, the spare and reload replacements each need their own socket)', {
-      option: 'backdoor_socket',
-    });
+    throw new ConfigError(
+      ErrorCodes.CONFIG_INVALID,
+      'invalid value for option backdoor_socket: the path must contain {pid} (workers, the spare and reload replacements each need their own socket)',
+      {
+        option: 'backdoor_socket',
+      },
+    );
   }
   ensurePrivateDir(dirname(resolve(template)), { option: 'backdoor_socket' });
 }
@@ -68,8 +80,17 @@ function checkBackdoorPath(template: string | undefined): void {
 function checkServiceGroupDatabase(config: Config): void {
   if (config.servicegroup_driver !== 'db') return;
   const option = 'connection';
-  if (!config.connection) throw new ConfigError(ErrorCodes.CONFIG_INVALID, 'servicegroup_driver = db needs [database] connection (postgresql://user:pass@host:port/dbname)', { option });
+  if (!config.connection)
+    throw new ConfigError(
+      ErrorCodes.CONFIG_INVALID,
+      'servicegroup_driver = db needs [database] connection (postgresql://user:pass@host:port/dbname)',
+      { option },
+    );
   if (!/^postgres(ql)?:\/\//.test(config.connection)) {
-    throw new ConfigError(ErrorCodes.CONFIG_INVALID, 'invalid value for option connection: the db service-group driver takes a postgresql:// URL', { option });
+    throw new ConfigError(
+      ErrorCodes.CONFIG_INVALID,
+      'invalid value for option connection: the db service-group driver takes a postgresql:// URL',
+      { option },
+    );
   }
 }

@@ -29,7 +29,11 @@ export function isBounded(timeoutMs: number | undefined): timeoutMs is number {
  * the caller decides what to cut). Rejects when `work` rejects in time. No bound when
  * `timeoutMs` is 0, undefined or not finite. The timer is cleared either way.
  */
-export async function withTimeout<T>(work: Promise<T>, timeoutMs: number | undefined, clock: TimerClock = realTimers): Promise<T | typeof TIMED_OUT> {
+export async function withTimeout<T>(
+  work: Promise<T>,
+  timeoutMs: number | undefined,
+  clock: TimerClock = realTimers,
+): Promise<T | typeof TIMED_OUT> {
   if (!isBounded(timeoutMs)) return work;
   let timer: unknown;
   const expired = new Promise<typeof TIMED_OUT>((resolve) => {

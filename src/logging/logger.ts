@@ -80,7 +80,9 @@ type Marked = Logger & { [kStream]?: DestinationStream };
 
 /** Create the process logger. Call once per process. */
 export function createLogger(settings: LoggerSettings): Logger {
-  const stream = settings.stream ?? (prettyLogs(settings.format) ? prettyStream() : (destination = pino.destination({ dest: settings.fd ?? 1, sync: !settings.async })));
+  const stream =
+    settings.stream ??
+    (prettyLogs(settings.format) ? prettyStream() : (destination = pino.destination({ dest: settings.fd ?? 1, sync: !settings.async })));
   const options: LoggerOptions = {
     level: settings.level,
     base: settings.workerId === undefined ? { pid: process.pid } : { pid: process.pid, worker: settings.workerId },

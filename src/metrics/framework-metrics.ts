@@ -27,20 +27,32 @@ export interface FrameworkMetrics {
 /** Register the framework's metrics once per process. */
 export async function createFrameworkMetrics(sources: MetricSources): Promise<FrameworkMetrics> {
   const prom = (await import('prom-client')).default;
-  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new prom.Counter<L>({ name, help, labelNames });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new prom.Counter<L>({ name, help, labelNames });
   const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
     new prom.Histogram<L>({ name, help, labelNames, buckets: SECONDS_BUCKETS });
   const gauge = (name: string, help: string, labelNames: readonly string[], collect: (this: promClient.Gauge) => void) =>
     new prom.Gauge({ name, help, labelNames, collect });
 
-  const httpRequests = counter('oslo_node_http_server_requests_total', 'HTTP requests answered, by method and status class.', ['method', 'status_class']);
-  const httpSeconds = histogram('oslo_node_http_server_request_duration_seconds', 'HTTP request durations, by status class.', ['status_class']);
+  const httpRequests = counter('oslo_node_http_server_requests_total', 'HTTP requests answered, by method and status class.', [
+    'method',
+    'status_class',
+  ]);
+  const httpSeconds = histogram('oslo_node_http_server_request_duration_seconds', 'HTTP request durations, by status class.', [
+    'status_class',
+  ]);
   gauge('oslo_node_http_server_requests_in_flight', 'HTTP requests whose response has not closed.', [], function () {
     this.set(sources.httpInFlight());
   });
-  const served = counter('oslo_node_rpc_server_requests_total', 'RPC requests dispatched, by kind and outcome (ok or error class).', ['kind', 'outcome']);
+  const served = counter('oslo_node_rpc_server_requests_total', 'RPC requests dispatched, by kind and outcome (ok or error class).', [
+    'kind',
+    'outcome',
+  ]);
   const servedSeconds = histogram('oslo_node_rpc_server_request_duration_seconds', 'RPC dispatch durations, by kind.', ['kind']);
-  const made = counter('oslo_node_rpc_client_requests_total', 'RPC calls and casts made, by kind and outcome (ok or error class).', ['kind', 'outcome']);
+  const made = counter('oslo_node_rpc_client_requests_total', 'RPC calls and casts made, by kind and outcome (ok or error class).', [
+    'kind',
+    'outcome',
+  ]);
   const madeSeconds = histogram('oslo_node_rpc_client_request_duration_seconds', 'RPC call and cast durations, by kind.', ['kind']);
   gauge('oslo_node_pool_tasks', 'Pool task runs by outcome (completed, failed, refused, timed_out, aborted).', ['outcome'], function () {
     const stats = sources.pool();

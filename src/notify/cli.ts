@@ -57,7 +57,8 @@ function parse(argv: readonly string[]): Command {
   if (rest.length > 0) throw usageError(`unexpected argument ${JSON.stringify(rest[0])}`);
   const countText = own.values.get('--count');
   const count = countText === undefined ? undefined : Number(countText);
-  if (count !== undefined && !(Number.isSafeInteger(count) && count > 0)) throw usageError(`--count must be a positive integer, not ${JSON.stringify(countText)}`);
+  if (count !== undefined && !(Number.isSafeInteger(count) && count > 0))
+    throw usageError(`--count must be a positive integer, not ${JSON.stringify(countText)}`);
   const timeoutText = own.values.get('--timeout');
   const timeoutMs = timeoutText === undefined ? undefined : positiveSeconds('--timeout', timeoutText) * 1000;
   const pool = own.values.get('--pool');
@@ -92,10 +93,24 @@ async function listen(command: Extract<Command, { kind: 'listen' }>, transport: 
   const finished = new Promise<number>((resolve) => (finish = resolve));
   const endpoint: Record<string, unknown> = {};
   for (const priority of PRIORITIES) {
-    endpoint[priority] = (ctxt: unknown, publisherId: unknown, eventType: unknown, payload: unknown, metadata: { message_id: unknown; timestamp: unknown }) => {
+    endpoint[priority] = (
+      ctxt: unknown,
+      publisherId: unknown,
+      eventType: unknown,
+      payload: unknown,
+      metadata: { message_id: unknown; timestamp: unknown },
+    ) => {
       // Past --count the notification goes back to the queue for someone else.
       if (command.count !== undefined && printed >= command.count) return NotificationResult.REQUEUE;
-      const line = { priority, publisher_id: publisherId, event_type: eventType, payload, message_id: metadata.message_id, timestamp: metadata.timestamp, context: ctxt };
+      const line = {
+        priority,
+        publisher_id: publisherId,
+        event_type: eventType,
+        payload,
+        message_id: metadata.message_id,
+        timestamp: metadata.timestamp,
+        context: ctxt,
+      };
       process.stdout.write(`${JSON.stringify(line)}\n`);
       printed++;
       if (printed === command.count) finish(OK);
@@ -122,7 +137,10 @@ async function listen(command: Extract<Command, { kind: 'listen' }>, transport: 
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   await listener.stop();
-  if (code === UNREACHABLE) process.stderr.write(`${JSON.stringify({ error: 'MessagingTimeout', message: `${printed} of ${command.count ?? 'unlimited'} notifications before the --timeout` })}\n`);
+  if (code === UNREACHABLE)
+    process.stderr.write(
+      `${JSON.stringify({ error: 'MessagingTimeout', message: `${printed} of ${command.count ?? 'unlimited'} notifications before the --timeout` })}\n`,
+    );
   return code;
 }
 
@@ -141,7 +159,9 @@ export async function runNotifyCli(argv: readonly string[]): Promise<number> {
     return command.kind === 'notify' ? await notify(command, transport, logger) : await listen(command, transport, logger);
   } catch (error) {
     const code = (error as { code?: unknown } | undefined)?.code;
-    process.stderr.write(`${JSON.stringify({ error: error instanceof Error ? error.name : 'Error', ...(typeof code === 'string' ? { code } : {}), message: describeError(error) })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ error: error instanceof Error ? error.name : 'Error', ...(typeof code === 'string' ? { code } : {}), message: describeError(error) })}\n`,
+    );
     return error instanceof ConfigError ? USAGE_ERROR : UNREACHABLE;
   } finally {
     await transport?.stop().catch(() => undefined);

@@ -46,7 +46,13 @@ function toRecord(serializer: Serializer, incoming: IncomingNotification): Notif
 function passes(handler: Handler, record: NotificationRecord): boolean {
   return (
     !handler.filter ||
-    handler.filter.match({ ctxt: record.ctxt, publisherId: record.publisher_id, eventType: record.event_type, metadata: record.metadata, payload: record.payload })
+    handler.filter.match({
+      ctxt: record.ctxt,
+      publisherId: record.publisher_id,
+      eventType: record.event_type,
+      metadata: record.metadata,
+      payload: record.payload,
+    })
   );
 }
 
@@ -55,7 +61,11 @@ export class NotificationDispatcher {
   readonly #serializer: Serializer;
   readonly #logger: Logger;
 
-  constructor({ endpoints, serializer, logger }: { readonly endpoints: readonly object[]; readonly serializer: Serializer; readonly logger: Logger }) {
+  constructor({
+    endpoints,
+    serializer,
+    logger,
+  }: { readonly endpoints: readonly object[]; readonly serializer: Serializer; readonly logger: Logger }) {
     this.#serializer = serializer;
     this.#logger = logger;
     for (const endpoint of endpoints) {
@@ -80,7 +90,9 @@ export class NotificationDispatcher {
     const record = toRecord(this.#serializer, incoming);
     for (const handler of this.#handlers.get(incoming.priority) ?? []) {
       if (!passes(handler, record)) continue;
-      const result = await this.#run(() => handler.method(record.ctxt, record.publisher_id, record.event_type, record.payload, record.metadata));
+      const result = await this.#run(() =>
+        handler.method(record.ctxt, record.publisher_id, record.event_type, record.payload, record.metadata),
+      );
       if (result === NotificationResult.REQUEUE) return result;
     }
     return NotificationResult.HANDLED;

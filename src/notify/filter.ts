@@ -25,7 +25,9 @@ export interface FilterSubject {
 
 /** A sticky copy: `exec` at index 0 only is Python's `re.match`. */
 function compile(pattern: string | RegExp): RegExp {
-  return typeof pattern === 'string' ? new RegExp(pattern, 'y') : new RegExp(pattern.source, pattern.flags.includes('y') ? pattern.flags : `${pattern.flags}y`);
+  return typeof pattern === 'string'
+    ? new RegExp(pattern, 'y')
+    : new RegExp(pattern.source, pattern.flags.includes('y') ? pattern.flags : `${pattern.flags}y`);
 }
 
 function compileAll(rules: Readonly<Record<string, string | RegExp>> | undefined): Array<[string, RegExp]> {
@@ -63,6 +65,8 @@ export class NotificationFilter {
   match(subject: FilterSubject): boolean {
     if (this.#publisherId && !matches(subject.publisherId, this.#publisherId)) return false;
     if (this.#eventType && !matches(subject.eventType, this.#eventType)) return false;
-    return matchesAll(subject.ctxt, this.#context) && matchesAll(subject.metadata, this.#metadata) && matchesAll(subject.payload, this.#payload);
+    return (
+      matchesAll(subject.ctxt, this.#context) && matchesAll(subject.metadata, this.#metadata) && matchesAll(subject.payload, this.#payload)
+    );
   }
 }

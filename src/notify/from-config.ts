@@ -18,7 +18,12 @@ export interface ConfiguredNotifier {
 }
 
 /** Build (not start) the configured notifier; `rpcTransport` is used unless a separate URL is set. */
-export async function notifierFromConfig(config: Config, rpcTransport: Transport, logger: Logger, publisherId: string | null = null): Promise<ConfiguredNotifier> {
+export async function notifierFromConfig(
+  config: Config,
+  rpcTransport: Transport,
+  logger: Logger,
+  publisherId: string | null = null,
+): Promise<ConfiguredNotifier> {
   const drivers = config.notification_driver as readonly DriverName[];
   const needsTransport = drivers.some((name) => name === 'messaging' || name === 'messagingv2');
   const url = config.notification_transport_url;

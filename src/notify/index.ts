@@ -4,7 +4,13 @@
  * batches), over the same transports as RPC. See docs/notifications.md.
  */
 export { Notifier, type NotifierOptions } from './notifier.js';
-export { NotificationListener, BatchNotificationListener, type NotificationListenerOptions, type NotificationTarget, type NotificationListenerStats } from './listener.js';
+export {
+  NotificationListener,
+  BatchNotificationListener,
+  type NotificationListenerOptions,
+  type NotificationTarget,
+  type NotificationListenerStats,
+} from './listener.js';
 export { NotificationFilter, type NotificationFilterRules } from './filter.js';
 export { NotificationResult, type NotificationResultValue, type NotificationRecord } from './dispatcher.js';
 export { PRIORITIES, type Priority } from './priorities.js';

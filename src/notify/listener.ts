@@ -79,14 +79,21 @@ export class NotificationListener implements Lifecycle {
   #stopping: Promise<void> | undefined;
   #state: LifecycleState = 'new';
 
-  constructor(transport: Transport, targets: readonly NotificationTarget[], endpoints: readonly object[], options: NotificationListenerOptions = {}) {
+  constructor(
+    transport: Transport,
+    targets: readonly NotificationTarget[],
+    endpoints: readonly object[],
+    options: NotificationListenerOptions = {},
+  ) {
     if (targets.length === 0) throw new InvalidArgumentError('a notification listener needs at least one target');
     for (const target of targets) {
-      if (typeof target.topic !== 'string' || target.topic === '') throw new InvalidArgumentError('every notification target needs a topic');
+      if (typeof target.topic !== 'string' || target.topic === '')
+        throw new InvalidArgumentError('every notification target needs a topic');
     }
     const poolSize = options.executorPoolSize ?? 64;
     if (!Number.isInteger(poolSize) || poolSize < 1) throw new InvalidArgumentError('options.executorPoolSize must be a positive integer');
-    if (options.batch && !(Number.isInteger(options.batch.size) && options.batch.size >= 1)) throw new InvalidArgumentError('options.batch.size must be a positive integer');
+    if (options.batch && !(Number.isInteger(options.batch.size) && options.batch.size >= 1))
+      throw new InvalidArgumentError('options.batch.size must be a positive integer');
     if (options.pool !== undefined && options.pool === '') throw new InvalidArgumentError('options.pool must not be empty');
     const exchange = options.controlExchange ?? 'openstack';
     this.#transport = transport;
@@ -100,11 +107,18 @@ export class NotificationListener implements Lifecycle {
     });
     this.#maxBytes = options.maxMessageBytes ?? 16 * 1024 * 1024;
     // oslo: without batch_timeout a batch waits until it is full (or the listener stops).
-    this.#batch = options.batch ? { size: options.batch.size, timeoutMs: options.batch.timeout === undefined ? undefined : options.batch.timeout * 1000 } : undefined;
+    this.#batch = options.batch
+      ? { size: options.batch.size, timeoutMs: options.batch.timeout === undefined ? undefined : options.batch.timeout * 1000 }
+      : undefined;
     this.#logger = (options.logger ?? silentLogger()).child({ component: 'notification-listener', pool: options.pool });
     this.#warnings = new ThrottledWarning(this.#logger);
-    this.#dispatcher = new NotificationDispatcher({ endpoints, serializer: options.serializer ?? new NoOpSerializer(), logger: this.#logger });
-    if (this.#dispatcher.priorities.length === 0) throw new InvalidArgumentError(`no endpoint has a method for any priority (audit, debug, info, warn, error, critical, sample)`);
+    this.#dispatcher = new NotificationDispatcher({
+      endpoints,
+      serializer: options.serializer ?? new NoOpSerializer(),
+      logger: this.#logger,
+    });
+    if (this.#dispatcher.priorities.length === 0)
+      throw new InvalidArgumentError(`no endpoint has a method for any priority (audit, debug, info, warn, error, critical, sample)`);
   }
 
   get stats(): Readonly<NotificationListenerStats> & { inFlight: number } {
@@ -121,7 +135,9 @@ export class NotificationListener implements Lifecycle {
     this.#starting ??= (async () => {
       if (this.#stopping) throw new ClosedError('notification listener');
       this.#state = 'starting';
-      const bindings = this.#targets.flatMap((target) => this.#dispatcher.priorities.map((priority) => ({ exchange: target.exchange, topic: `${target.topic}.${priority}` })));
+      const bindings = this.#targets.flatMap((target) =>
+        this.#dispatcher.priorities.map((priority) => ({ exchange: target.exchange, topic: `${target.topic}.${priority}` })),
+      );
       try {
         this.#listener = await this.#transport.listenNotifications(bindings, this.#pool, (delivery) => this.#receive(delivery));
       } catch (error) {
@@ -144,13 +160,16 @@ export class NotificationListener implements Lifecycle {
     this.#stopping ??= (async () => {
       await this.#starting?.catch(() => undefined);
       this.#state = 'stopping';
-      await this.#listener?.stop().catch((error: unknown) => this.#logger.warn({ err: error }, 'notification listener did not stop cleanly'));
+      await this.#listener
+        ?.stop()
+        .catch((error: unknown) => this.#logger.warn({ err: error }, 'notification listener did not stop cleanly'));
       this.#flush();
       await this.#executor.drained();
       this.#state = 'stopped';
       this.#logger.info({ ...this.#stats }, 'notification listener stopped');
     })();
-    if ((await withTimeout(this.#stopping, options.timeoutMs)) === TIMED_OUT) throw new StopTimeoutError('notification listener', options.timeoutMs!);
+    if ((await withTimeout(this.#stopping, options.timeoutMs)) === TIMED_OUT)
+      throw new StopTimeoutError('notification listener', options.timeoutMs!);
   }
 
   #receive(delivery: Delivery): void {
@@ -163,7 +182,8 @@ export class NotificationListener implements Lifecycle {
     }
     this.#pending.push(parsed);
     if (this.#pending.length >= this.#batch.size) this.#flush();
-    else if (!this.#batchTimer && this.#batch.timeoutMs !== undefined) this.#batchTimer = setTimeout(() => this.#flush(), this.#batch.timeoutMs);
+    else if (!this.#batchTimer && this.#batch.timeoutMs !== undefined)
+      this.#batchTimer = setTimeout(() => this.#flush(), this.#batch.timeoutMs);
   }
 
   #parse(delivery: Delivery): Parsed | undefined {

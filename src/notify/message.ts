@@ -17,11 +17,33 @@ import { clipForLog } from '../logging/clip.js';
  * tokens included, is dropped before sending.
  */
 const SAFE_CONTEXT_KEYS = new Set([
-  'user_id', 'project_id', 'domain_id', 'user_domain_id', 'project_domain_id', 'is_admin', 'request_id', 'roles',
-  'user_name', 'project_name', 'domain_name', 'user_domain_name', 'project_domain_name', 'service_user_id',
-  'service_user_domain_id', 'service_user_domain_name', 'service_project_id', 'service_project_name',
-  'service_project_domain_id', 'service_project_domain_name', 'service_roles', 'global_request_id', 'system_scope',
-  'user', 'domain', 'user_domain', 'project_domain',
+  'user_id',
+  'project_id',
+  'domain_id',
+  'user_domain_id',
+  'project_domain_id',
+  'is_admin',
+  'request_id',
+  'roles',
+  'user_name',
+  'project_name',
+  'domain_name',
+  'user_domain_name',
+  'project_domain_name',
+  'service_user_id',
+  'service_user_domain_id',
+  'service_user_domain_name',
+  'service_project_id',
+  'service_project_name',
+  'service_project_domain_id',
+  'service_project_domain_name',
+  'service_roles',
+  'global_request_id',
+  'system_scope',
+  'user',
+  'domain',
+  'user_domain',
+  'project_domain',
 ]);
 
 /** The context without the keys oslo keeps off the notification bus. */

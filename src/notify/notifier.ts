@@ -57,9 +57,11 @@ export class Notifier {
       this.#shared = shared;
       return;
     }
-    const names = options.driver === undefined ? ['messagingv2' as const] : typeof options.driver === 'string' ? [options.driver] : options.driver;
+    const names =
+      options.driver === undefined ? ['messagingv2' as const] : typeof options.driver === 'string' ? [options.driver] : options.driver;
     const unknown = names.find((name) => !(DRIVER_NAMES as readonly string[]).includes(name));
-    if (unknown !== undefined) throw new InvalidArgumentError(`unknown notification driver "${unknown}" (one of ${DRIVER_NAMES.join(', ')})`);
+    if (unknown !== undefined)
+      throw new InvalidArgumentError(`unknown notification driver "${unknown}" (one of ${DRIVER_NAMES.join(', ')})`);
     const logger = (options.logger ?? silentLogger()).child({ component: 'notifier' });
     const context = { transport, topics: options.topics ?? ['notifications'], exchange: options.controlExchange ?? 'openstack', logger };
     this.#shared = {
@@ -77,7 +79,11 @@ export class Notifier {
 
   /** A Notifier with another publisher id and/or retry, sharing this one's drivers. */
   prepare(overrides: { publisherId?: string | null; retry?: number } = {}): Notifier {
-    return new Notifier(undefined, { publisherId: overrides.publisherId === undefined ? this.publisherId : overrides.publisherId, retry: overrides.retry ?? this.retry }, this.#shared);
+    return new Notifier(
+      undefined,
+      { publisherId: overrides.publisherId === undefined ? this.publisherId : overrides.publisherId, retry: overrides.retry ?? this.retry },
+      this.#shared,
+    );
   }
 
   audit(ctx: RequestContext, eventType: string, payload: unknown): Promise<void> {

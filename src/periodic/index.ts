@@ -23,6 +23,14 @@ export { LoopingCall, loopDone, isLoopDone, type LoopDone, type LoopingCallOptio
 export { FixedIntervalLoopingCall, type FixedIntervalFunction, type FixedIntervalOptions } from './fixed-interval-looping-call.js';
 export { DynamicLoopingCall, type DynamicFunction, type DynamicOptions } from './dynamic-looping-call.js';
 export { BackOffLoopingCall, type BackOffFunction, type BackOffOptions } from './backoff-looping-call.js';
-export { TaskPool, resolvePoolThreads, type TaskPoolOptions, type PoolConfig, type PoolRunOptions, type TaskPoolStats, type TaskPoolState } from './pool.js';
+export {
+  TaskPool,
+  resolvePoolThreads,
+  type TaskPoolOptions,
+  type PoolConfig,
+  type PoolRunOptions,
+  type TaskPoolStats,
+  type TaskPoolState,
+} from './pool.js';
 export { OneWorkerAssigner, type Owners } from './assignment.js';
 export { lowerThreadPriority } from './thread-priority.js';

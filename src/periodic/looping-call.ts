@@ -31,7 +31,6 @@ export function isLoopDone<T>(result: unknown): result is LoopDone<T> {
 /** How a loop ended: the function returned loopDone(value), or stop() was called. */
 export type LoopingCallOutcome<T> = { reason: 'done'; value: T } | { reason: 'stopped' };
 
-
 /** Options shared by every looping call. */
 export interface LoopingCallOptions {
   /** Name in log lines. */

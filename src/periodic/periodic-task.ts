@@ -114,7 +114,10 @@ export function periodicTask(options: PeriodicTaskOptions = {}) {
   ): void {
     if (typeof context !== 'object' || typeof context.addInitializer !== 'function') {
       // Compiled with legacy `experimentalDecorators`: (prototype, key, descriptor) arrives here.
-      throw new PeriodicTaskError(ErrorCodes.PERIODIC_TASK_INVALID, 'periodicTask() needs standard decorators (experimentalDecorators off); use registerPeriodicTask()');
+      throw new PeriodicTaskError(
+        ErrorCodes.PERIODIC_TASK_INVALID,
+        'periodicTask() needs standard decorators (experimentalDecorators off); use registerPeriodicTask()',
+      );
     }
     const methodName = String(context.name);
     if (context.static) {
@@ -151,7 +154,11 @@ export function registerPeriodicTask(
  */
 export function collectPeriodicTasks(instance: object): PeriodicTaskSpec[] {
   const chain: object[] = [instance];
-  for (let proto = Object.getPrototypeOf(instance) as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+  for (
+    let proto = Object.getPrototypeOf(instance) as object | null;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
     chain.unshift(proto);
   }
   const merged = new Map<string, Entry>();

@@ -12,7 +12,14 @@ import type { TransferListItem } from 'node:worker_threads';
 import { ClosedError, ErrorCodes, ModuleLoadError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { PoolError } from './errors.js';
-import { poolModuleExists, poolModulePath, poolModuleText, resolvePoolDirectory, resolvePoolModule, type PoolModule } from './pool-module.js';
+import {
+  poolModuleExists,
+  poolModulePath,
+  poolModuleText,
+  resolvePoolDirectory,
+  resolvePoolModule,
+  type PoolModule,
+} from './pool-module.js';
 import type { PoolRunner } from './scheduler.js';
 import { checkModuleTrust } from '../security/file-trust.js';
 import type { Lifecycle, StopOptions } from '../lifecycle/lifecycle.js';
@@ -129,7 +136,13 @@ export class TaskPool implements PoolRunner, Lifecycle<TaskPoolState> {
   }
 
   get stats(): TaskPoolStats {
-    return { state: this.#state, threads: this.#threads, liveThreads: this.#piscina?.threads.length ?? 0, pending: this.#inFlight.size, ...this.#counts };
+    return {
+      state: this.#state,
+      threads: this.#threads,
+      liveThreads: this.#piscina?.threads.length ?? 0,
+      pending: this.#inFlight.size,
+      ...this.#counts,
+    };
   }
 
   /** The folder bare module names are looked up in. */
@@ -177,11 +190,19 @@ export class TaskPool implements PoolRunner, Lifecycle<TaskPoolState> {
     const task = poolModuleText(module);
     if (!this.#exists(url)) {
       this.#counts.failed += 1;
-      return Promise.reject(new PoolError(ErrorCodes.MODULE_LOAD, `pool task ${task}: module ${poolModulePath(url)} does not exist`, { task }));
+      return Promise.reject(
+        new PoolError(ErrorCodes.MODULE_LOAD, `pool task ${task}: module ${poolModulePath(url)} does not exist`, { task }),
+      );
     }
     if (this.#inFlight.size >= this.#threads + this.#maxQueue) {
       this.#counts.refused += 1;
-      return Promise.reject(new PoolError(ErrorCodes.POOL_QUEUE_FULL, `pool task ${task} refused: ${this.#maxQueue} runs already wait for a thread (pool_max_queue)`, { task }));
+      return Promise.reject(
+        new PoolError(
+          ErrorCodes.POOL_QUEUE_FULL,
+          `pool task ${task} refused: ${this.#maxQueue} runs already wait for a thread (pool_max_queue)`,
+          { task },
+        ),
+      );
     }
     const run = this.#run<Result>(task, url, input, options);
     this.#inFlight.add(run);
@@ -267,7 +288,11 @@ export class TaskPool implements PoolRunner, Lifecycle<TaskPoolState> {
     }
     const filename = url.href;
     try {
-      const result = (await this.#pool().run(input, { filename, signal: controller.signal, transferList: options.transferList as TransferListItem[] | undefined })) as Result;
+      const result = (await this.#pool().run(input, {
+        filename,
+        signal: controller.signal,
+        transferList: options.transferList as TransferListItem[] | undefined,
+      })) as Result;
       this.#counts.completed += 1;
       return result;
     } catch (error) {
@@ -282,7 +307,11 @@ export class TaskPool implements PoolRunner, Lifecycle<TaskPoolState> {
       }
       this.#counts.failed += 1;
       if (error instanceof Error && NO_HANDLER.test(error.message)) {
-        throw new PoolError(ErrorCodes.MODULE_LOAD, `pool task ${task}: module ${poolModulePath(url)} has no default-exported function (${describeError(error)})`, { task, cause: error });
+        throw new PoolError(
+          ErrorCodes.MODULE_LOAD,
+          `pool task ${task}: module ${poolModulePath(url)} has no default-exported function (${describeError(error)})`,
+          { task, cause: error },
+        );
       }
       throw error;
     } finally {

@@ -65,7 +65,6 @@ export interface PeriodicTaskStats {
   owned: boolean;
 }
 
-
 interface TaskState {
   readonly spec: PeriodicTaskSpec;
   lastRun: number | undefined;
@@ -116,7 +115,16 @@ export class PeriodicScheduler implements Lifecycle {
       throw new PeriodicTaskError(ErrorCodes.PERIODIC_TASK_INVALID, `periodic task ${spec.name}: the name is used twice`);
     }
     const lastRun = spec.runImmediately ? undefined : this.#clock.now();
-    this.#tasks.set(spec.name, { spec, lastRun, lastRunAt: undefined, lastDurationMs: undefined, running: undefined, runs: 0, failures: 0, skippedOverlaps: 0 });
+    this.#tasks.set(spec.name, {
+      spec,
+      lastRun,
+      lastRunAt: undefined,
+      lastDurationMs: undefined,
+      running: undefined,
+      runs: 0,
+      failures: 0,
+      skippedOverlaps: 0,
+    });
     if (this.#state === 'running') this.#tick();
   }
 
@@ -128,7 +136,8 @@ export class PeriodicScheduler implements Lifecycle {
     const anchor = this.#clock.now() + fuzzMs;
     for (const state of this.#tasks.values()) {
       if (!state.spec.runImmediately && state.lastRunAt === undefined) state.lastRun = anchor;
-      if (!state.spec.enabled || state.spec.spacing <= 0) this.#logger.info({ task: state.spec.name }, `Skipping periodic task ${state.spec.name} because it is disabled`);
+      if (!state.spec.enabled || state.spec.spacing <= 0)
+        this.#logger.info({ task: state.spec.name }, `Skipping periodic task ${state.spec.name} because it is disabled`);
     }
     if (!this.#config.periodic_enable) {
       this.#logger.info('Periodic tasks are disabled (periodic_enable=false)');
@@ -173,7 +182,10 @@ export class PeriodicScheduler implements Lifecycle {
         enabled: spec.enabled && spec.spacing > 0 && this.#config.periodic_enable,
         lastRunAt: iso(state.lastRunAt),
         lastDurationMs: state.lastDurationMs ?? null,
-        nextRunAt: active && this.#state === 'running' ? iso(state.lastRun === undefined ? this.#clock.now() : state.lastRun + spec.spacing * 1000) : null,
+        nextRunAt:
+          active && this.#state === 'running'
+            ? iso(state.lastRun === undefined ? this.#clock.now() : state.lastRun + spec.spacing * 1000)
+            : null,
         runs: state.runs,
         failures: state.failures,
         skippedOverlaps: state.skippedOverlaps,
@@ -267,7 +279,12 @@ export class PeriodicScheduler implements Lifecycle {
       ctx: this.#context,
       offload: <Result>(input?: unknown): Promise<Result> => {
         if (spec.pool === undefined || this.#pool === undefined) {
-          return Promise.reject(new PeriodicTaskError(ErrorCodes.PERIODIC_NO_POOL, `periodic task ${spec.name}: no pool ${spec.pool === undefined ? 'declared' : 'configured'}`));
+          return Promise.reject(
+            new PeriodicTaskError(
+              ErrorCodes.PERIODIC_NO_POOL,
+              `periodic task ${spec.name}: no pool ${spec.pool === undefined ? 'declared' : 'configured'}`,
+            ),
+          );
         }
         return this.#pool.run<Result>(spec.pool, input, { signal });
       },

@@ -47,7 +47,16 @@ export interface RpcClientOptions {
 /** What `prepare()` may override: target fields and client options. */
 export type RpcClientOverrides = Partial<TargetFields> & Partial<RpcClientOptions>;
 
-const OPTION_KEYS: readonly (keyof RpcClientOptions)[] = ['timeout', 'versionCap', 'callMonitorTimeout', 'serializer', 'mandatory', 'controlExchange', 'logger', 'metrics'];
+const OPTION_KEYS: readonly (keyof RpcClientOptions)[] = [
+  'timeout',
+  'versionCap',
+  'callMonitorTimeout',
+  'serializer',
+  'mandatory',
+  'controlExchange',
+  'logger',
+  'metrics',
+];
 
 let silent: Logger | undefined;
 /** One shared silent logger: prepare() makes many clients. */
@@ -87,7 +96,8 @@ export class RpcClient {
     const timeout = options.timeout ?? 60;
     if (!(timeout > 0) || !Number.isFinite(timeout)) throw new InvalidArgumentError('options.timeout must be a positive number of seconds');
     const cm = options.callMonitorTimeout;
-    if (cm !== undefined && (!(cm > 0) || !Number.isFinite(cm))) throw new InvalidArgumentError('options.callMonitorTimeout must be a positive number of seconds');
+    if (cm !== undefined && (!(cm > 0) || !Number.isFinite(cm)))
+      throw new InvalidArgumentError('options.callMonitorTimeout must be a positive number of seconds');
     this.#transport = transport;
     this.#target = Object.freeze({ ...target });
     this.#options = Object.freeze({ ...options, timeout });

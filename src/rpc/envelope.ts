@@ -12,12 +12,7 @@ const VERSION_KEY = 'oslo.version';
 const MESSAGE_KEY = 'oslo.message';
 
 /** Why a body could not be decoded. */
-export type EnvelopeErrorCode =
-  | 'too-large'
-  | 'not-json'
-  | 'not-object'
-  | 'bad-envelope'
-  | 'unsupported-envelope-version';
+export type EnvelopeErrorCode = 'too-large' | 'not-json' | 'not-object' | 'bad-envelope' | 'unsupported-envelope-version';
 
 export type EnvelopeResult =
   | { readonly ok: true; readonly message: Record<string, unknown>; readonly legacy: boolean }

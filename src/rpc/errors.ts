@@ -42,7 +42,11 @@ export class MessageDeliveryFailure extends messagingError(ErrorCodes.RPC_DELIVE
 /** The transport is stopped or could not publish. */
 export class ClientSendError extends MessagingException {
   constructor(target: { readonly topic?: string } | undefined, cause: unknown) {
-    super(ErrorCodes.RPC_SEND, `Failed to send to target ${target?.topic ?? '?'}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(
+      ErrorCodes.RPC_SEND,
+      `Failed to send to target ${target?.topic ?? '?'}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
 }
 

@@ -53,8 +53,7 @@ export function describeFailure(thrown: unknown): FailureInfo {
   const osloModule =
     thrown instanceof MessagingException ? (Object.hasOwn(OSLO_CLASSES, name) ? OSLO_CLASSES[name] : OUR_MODULE) : undefined;
   const ownModule = safely(() => (thrown as { module?: unknown }).module, undefined);
-  const module =
-    osloModule ?? (typeof ownModule === 'string' && ownModule ? ownModule : name === 'TypeError' ? 'builtins' : 'nodejs');
+  const module = osloModule ?? (typeof ownModule === 'string' && ownModule ? ownModule : name === 'TypeError' ? 'builtins' : 'nodejs');
   const kwargs = safely(() => (thrown as { kwargs?: unknown }).kwargs, undefined);
   const stack = safely(() => (typeof thrown.stack === 'string' ? thrown.stack : ''), '');
   const frames = stack

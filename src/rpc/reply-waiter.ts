@@ -56,7 +56,9 @@ export class ReplyWaiter {
     this.#transport = transport;
     this.#logger = logger.child({ component: 'rpc-reply-waiter' });
     transport.on('disconnected', (error: unknown) => {
-      this.failAll(new MessageDeliveryFailure('the transport lost its connection while the call was waiting for its reply', { cause: error }));
+      this.failAll(
+        new MessageDeliveryFailure('the transport lost its connection while the call was waiting for its reply', { cause: error }),
+      );
     });
   }
 
@@ -67,13 +69,15 @@ export class ReplyWaiter {
 
   /** The reply queue name; declared and consumed once, before the first call is published. */
   replyQueue(): Promise<string> {
-    this.#queue ??= this.#transport.replyQueue((body) => this.#onReply(body)).then(
-      (name) => (this.#queueName = name),
-      (error: unknown) => {
-        this.#queue = undefined;
-        throw error;
-      },
-    );
+    this.#queue ??= this.#transport
+      .replyQueue((body) => this.#onReply(body))
+      .then(
+        (name) => (this.#queueName = name),
+        (error: unknown) => {
+          this.#queue = undefined;
+          throw error;
+        },
+      );
     return this.#queue;
   }
 
@@ -107,7 +111,8 @@ export class ReplyWaiter {
     const now = performance.now();
     let next = Number.POSITIVE_INFINITY;
     for (const [msgId, entry] of this.#pending) {
-      if (entry.deadline <= now) this.#settle(msgId, { error: new MessagingTimeout(`Timed out waiting for a reply to message ID ${msgId}`) });
+      if (entry.deadline <= now)
+        this.#settle(msgId, { error: new MessagingTimeout(`Timed out waiting for a reply to message ID ${msgId}`) });
       else if (entry.deadline < next) next = entry.deadline;
     }
     if (next !== Number.POSITIVE_INFINITY) this.#armSweep(next);
@@ -128,7 +133,9 @@ export class ReplyWaiter {
     if (entry.callMonitorMs === undefined) return;
     entry.monitor = setTimeout(() => {
       this.#settle(msgId, {
-        error: new MessagingTimeout(`Timed out waiting for a reply to message ID ${msgId}: no heartbeat from the server within the call monitor timeout`),
+        error: new MessagingTimeout(
+          `Timed out waiting for a reply to message ID ${msgId}: no heartbeat from the server within the call monitor timeout`,
+        ),
       });
     }, entry.callMonitorMs);
   }
@@ -160,7 +167,8 @@ export class ReplyWaiter {
     }
     // oslo's order: a failure wins, then a non-null result; a bare ending:false is a heartbeat.
     const failure = reply.failure;
-    if (failure) entry.outcome = { error: typeof failure === 'string' ? deserializeFailure(failure) : deserializeFailure(JSON.stringify(failure)) };
+    if (failure)
+      entry.outcome = { error: typeof failure === 'string' ? deserializeFailure(failure) : deserializeFailure(JSON.stringify(failure)) };
     else if (reply.result !== null && reply.result !== undefined) entry.outcome = { value: reply.result };
     else if (reply.ending !== true) this.#restartMonitor(msgId, entry);
     if (reply.ending === true) this.#settle(msgId, entry.outcome ?? { value: null });

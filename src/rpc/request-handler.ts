@@ -93,7 +93,8 @@ export class RpcRequestHandler {
 
   async #run(request: RpcRequest): Promise<void> {
     const { serializer, dispatcher, logger } = this.#options;
-    const stopHeartbeat = request.replyTo && request.heartbeatSeconds ? this.#heartbeat(request.replyTo, request.heartbeatSeconds) : undefined;
+    const stopHeartbeat =
+      request.replyTo && request.heartbeatSeconds ? this.#heartbeat(request.replyTo, request.heartbeatSeconds) : undefined;
     let result: unknown = null;
     let failure: unknown;
     let failed = false;
@@ -101,7 +102,9 @@ export class RpcRequestHandler {
     const startMs = this.#options.observer ? performance.now() : 0;
     try {
       ctx = serializer.deserializeContext(request.ctx);
-      const deserialized = this.#passThrough ? request : { ...request, args: convertEntries(request.args, (value) => serializer.deserializeEntity(ctx, value)) };
+      const deserialized = this.#passThrough
+        ? request
+        : { ...request, args: convertEntries(request.args, (value) => serializer.deserializeEntity(ctx, value)) };
       result = serializer.serializeEntity(ctx, await dispatcher.dispatch(ctx, deserialized));
     } catch (error) {
       failed = true;
@@ -132,7 +135,12 @@ export class RpcRequestHandler {
   /** Hand the final reply to the reply sender (not awaited); a result JSON cannot encode becomes a failure. */
   #reply(to: ReplyAddress, result: unknown, failure: unknown): void {
     const make = (value: unknown, error: unknown): string =>
-      this.#replyBody(to, error === undefined && value !== undefined ? value : null, error === undefined ? null : serializeFailure(error), true);
+      this.#replyBody(
+        to,
+        error === undefined && value !== undefined ? value : null,
+        error === undefined ? null : serializeFailure(error),
+        true,
+      );
     let body: string;
     try {
       body = make(result, failure);

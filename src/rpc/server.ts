@@ -34,7 +34,6 @@ export interface RpcServerOptions {
   readonly metrics?: RpcObserver;
 }
 
-
 /** A snapshot of the server's counters. */
 export interface RpcServerStats extends Readonly<RpcServerCounters> {
   readonly inFlight: number;
@@ -73,7 +72,11 @@ export class RpcServer implements Lifecycle {
     const poolSize = options.executorPoolSize ?? 64;
     if (!Number.isInteger(poolSize) || poolSize < 1) throw new InvalidArgumentError('options.executorPoolSize must be a positive integer');
     this.#transport = transport;
-    this.#target = Object.freeze({ ...target, exchange: target.exchange ?? options.controlExchange ?? 'openstack', server: target.server! });
+    this.#target = Object.freeze({
+      ...target,
+      exchange: target.exchange ?? options.controlExchange ?? 'openstack',
+      server: target.server!,
+    });
     this.#executor = new BoundedExecutor({
       size: poolSize,
       run: (delivery) => this.#dispatch(delivery),
@@ -107,7 +110,13 @@ export class RpcServer implements Lifecycle {
 
   get stats(): RpcServerStats {
     const replies = this.#replies.retryStats;
-    return { ...this.#counters, inFlight: this.#executor.running, waiting: this.#executor.waiting, retryingReplies: replies.retrying, droppedReplies: replies.dropped };
+    return {
+      ...this.#counters,
+      inFlight: this.#executor.running,
+      waiting: this.#executor.waiting,
+      retryingReplies: replies.retrying,
+      droppedReplies: replies.dropped,
+    };
   }
 
   /** The resolved target (exchange filled in). */

@@ -48,6 +48,10 @@ async function readServices(config: Config, transport: Transport, logger: Logger
       await driver.stop();
     }
   }
-  const client = new RpcClient(transport, { topic: 'servicegroup' }, { timeout: config.rpc_response_timeout, controlExchange: config.control_exchange, logger });
+  const client = new RpcClient(
+    transport,
+    { topic: 'servicegroup' },
+    { timeout: config.rpc_response_timeout, controlExchange: config.control_exchange, logger },
+  );
   return client.call<ServiceState[]>({}, 'services');
 }

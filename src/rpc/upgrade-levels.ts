@@ -30,7 +30,11 @@ const VERSION = /^\d{1,9}\.\d{1,9}(\.\d{1,9})?$/;
 export function parseUpgradeLevel(topic: string, raw: string): 'auto' | string {
   const value = raw.trim();
   if (value === 'auto' || VERSION.test(value)) return value;
-  throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option upgrade_levels (${topic}): expected auto or a version like 1.2, got "${raw}"`, { option: 'upgrade_levels' });
+  throw new ConfigError(
+    ErrorCodes.CONFIG_INVALID,
+    `invalid value for option upgrade_levels (${topic}): expected auto or a version like 1.2, got "${raw}"`,
+    { option: 'upgrade_levels' },
+  );
 }
 
 /** The history's entries, lowest service version first; ConfigError when one is malformed. */
@@ -38,11 +42,18 @@ export function historyEntries(topic: string, history: VersionHistory): Array<[n
   const entries = Object.entries(history).map(([key, rpc]): [number, string] => {
     const serviceVersion = Number(key);
     if (!Number.isSafeInteger(serviceVersion) || serviceVersion < 0 || typeof rpc !== 'string' || !VERSION.test(rpc)) {
-      throw new ConfigError(ErrorCodes.CONFIG_INVALID, `the version history of ${topic} maps service versions (integers) to RPC versions ("1.2"); ${key} -> ${String(rpc)} is neither`);
+      throw new ConfigError(
+        ErrorCodes.CONFIG_INVALID,
+        `the version history of ${topic} maps service versions (integers) to RPC versions ("1.2"); ${key} -> ${String(rpc)} is neither`,
+      );
     }
     return [serviceVersion, rpc];
   });
-  if (entries.length === 0) throw new ConfigError(ErrorCodes.CONFIG_INVALID, `[upgrade_levels] ${topic} = auto needs the version history of ${topic}'s manager; it is empty`);
+  if (entries.length === 0)
+    throw new ConfigError(
+      ErrorCodes.CONFIG_INVALID,
+      `[upgrade_levels] ${topic} = auto needs the version history of ${topic}'s manager; it is empty`,
+    );
   return entries.sort((a, b) => a[0] - b[0]);
 }
 
@@ -63,20 +74,30 @@ export interface CapDecision {
  * service: the newest entry (nova: "assuming latest"). A live service with no service version
  * (a launcher from before service versions) counts as the oldest entry.
  */
-export function decideCap(topic: string, entries: ReadonlyArray<readonly [number, string]>, services: readonly ServiceState[]): CapDecision {
+export function decideCap(
+  topic: string,
+  entries: ReadonlyArray<readonly [number, string]>,
+  services: readonly ServiceState[],
+): CapDecision {
   const oldest = entries[0]!;
   const newest = entries[entries.length - 1]!;
   const live = services.filter((service) => service.topic === topic && service.state === 'up' && !service.forcedDown);
   if (live.length === 0) return { versionCap: newest[1], reason: `no live service of topic ${topic}: the newest version in the history` };
   const unversioned = live.find((service) => service.serviceVersion === null);
   if (unversioned) {
-    return { versionCap: oldest[1], host: unversioned.host, binary: unversioned.binary, reason: 'a live service reports no service version: the oldest version in the history' };
+    return {
+      versionCap: oldest[1],
+      host: unversioned.host,
+      binary: unversioned.binary,
+      reason: 'a live service reports no service version: the oldest version in the history',
+    };
   }
   const lowest = live.reduce((low, service) => (service.serviceVersion! < low.serviceVersion! ? service : low));
   const min = lowest.serviceVersion!;
   const at = [...entries].reverse().find(([serviceVersion]) => serviceVersion <= min);
   const holder = { serviceVersion: min, host: lowest.host, binary: lowest.binary };
-  if (!at) return { versionCap: oldest[1], ...holder, reason: `service version ${min} is older than the version history: its oldest version` };
+  if (!at)
+    return { versionCap: oldest[1], ...holder, reason: `service version ${min} is older than the version history: its oldest version` };
   return { versionCap: at[1], ...holder, reason: 'the lowest service version among the live services of the topic' };
 }
 
@@ -110,7 +131,11 @@ export class UpgradeLevelCap implements VersionCapSource {
     this.#logger = options.logger.child({ component: 'upgrade-levels' });
     const level = parseUpgradeLevel(options.topic, options.level);
     if (level === 'auto') {
-      if (!options.history) throw new ConfigError(ErrorCodes.CONFIG_INVALID, `[upgrade_levels] ${options.topic} = auto needs the version history of ${options.topic}'s manager (its versionHistory)`);
+      if (!options.history)
+        throw new ConfigError(
+          ErrorCodes.CONFIG_INVALID,
+          `[upgrade_levels] ${options.topic} = auto needs the version history of ${options.topic}'s manager (its versionHistory)`,
+        );
       this.#entries = historyEntries(options.topic, options.history);
       // Until the table is read: the oldest version, which every service of the history serves.
       this.#decision = { versionCap: this.#entries[0]![1], reason: 'the service group not read yet: the oldest version in the history' };
@@ -157,7 +182,11 @@ export class UpgradeLevelCap implements VersionCapSource {
       table = await services();
     } catch (error) {
       // The cap stays where it is: a table we cannot read says nothing about who is running.
-      if (!this.#readFailing) this.#logger.warn({ topic: this.topic, err: { message: (error as Error).message }, versionCap: this.versionCap }, 'upgrade_levels: cannot read the service group; keeping the RPC version cap');
+      if (!this.#readFailing)
+        this.#logger.warn(
+          { topic: this.topic, err: { message: (error as Error).message }, versionCap: this.versionCap },
+          'upgrade_levels: cannot read the service group; keeping the RPC version cap',
+        );
       this.#readFailing = true;
       return;
     }
@@ -165,12 +194,20 @@ export class UpgradeLevelCap implements VersionCapSource {
     const next = decideCap(this.topic, entries, table);
     const previous = this.#decision;
     this.#decision = next;
-    if (next.versionCap !== previous.versionCap || next.serviceVersion !== previous.serviceVersion || next.reason !== previous.reason) this.#log(next);
+    if (next.versionCap !== previous.versionCap || next.serviceVersion !== previous.serviceVersion || next.reason !== previous.reason)
+      this.#log(next);
   }
 
   #log(decision: CapDecision): void {
     this.#logger.info(
-      { topic: this.topic, versionCap: decision.versionCap, serviceVersion: decision.serviceVersion, host: decision.host, binary: decision.binary, reason: decision.reason },
+      {
+        topic: this.topic,
+        versionCap: decision.versionCap,
+        serviceVersion: decision.serviceVersion,
+        host: decision.host,
+        binary: decision.binary,
+        reason: decision.reason,
+      },
       `upgrade_levels: RPC version cap for ${this.topic} is ${decision.versionCap}${decision.host ? ` (held by ${decision.host}, service version ${decision.serviceVersion ?? 'none'})` : ''}: ${decision.reason}`,
     );
   }

@@ -24,7 +24,8 @@ function modeText(stats: Stats): string {
 function untrusted(stats: Stats, folder: Stats | undefined, uid: number): string | undefined {
   if (stats.uid !== uid && stats.uid !== 0) return `it is owned by uid ${stats.uid}, neither us (uid ${uid}) nor root`;
   if ((stats.mode & 0o022) !== 0) return `group or others may write it (mode ${modeText(stats)})`;
-  if (folder && (folder.mode & 0o002) !== 0 && (folder.mode & 0o1000) === 0) return `others may replace it: its folder is writable by all without the sticky bit (mode ${modeText(folder)})`;
+  if (folder && (folder.mode & 0o002) !== 0 && (folder.mode & 0o1000) === 0)
+    return `others may replace it: its folder is writable by all without the sticky bit (mode ${modeText(folder)})`;
   if (folder && folder.uid !== uid && folder.uid !== 0) return `its folder is owned by uid ${folder.uid}, neither us (uid ${uid}) nor root`;
   return undefined;
 }

@@ -7,7 +7,11 @@
 export type PinnedTlsVersion = '' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2';
 
 const SSL_VERSIONS: Readonly<Record<string, PinnedTlsVersion>> = {
-  '': '', sslv23: '', tlsv1: 'TLSv1', tlsv1_1: 'TLSv1.1', tlsv1_2: 'TLSv1.2',
+  '': '',
+  sslv23: '',
+  tlsv1: 'TLSv1',
+  tlsv1_1: 'TLSv1.1',
+  tlsv1_2: 'TLSv1.2',
 };
 
 /** The accepted spellings, for error messages. */

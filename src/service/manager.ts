@@ -96,4 +96,6 @@ export class Manager {
 }
 
 /** The constructor type a `--manager` module must export (with Manager's statics). */
-export type ManagerClass = (new (context: ManagerContext) => Manager) & { readonly serviceVersion: number; readonly versionHistory: VersionHistory | undefined };
+export type ManagerClass = (new (
+  context: ManagerContext,
+) => Manager) & { readonly serviceVersion: number; readonly versionHistory: VersionHistory | undefined };

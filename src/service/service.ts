@@ -58,7 +58,6 @@ export interface ServiceCreateOptions {
   metrics?: RpcObserver;
 }
 
-
 export class Service implements Lifecycle {
   readonly host: string;
   readonly binary: string;
@@ -119,7 +118,12 @@ export class Service implements Lifecycle {
     this.manager = new options.manager(context);
     this.#group =
       options.serviceGroup ??
-      new LocalServiceGroup({ config, logger: options.logger, transport: this.#transport, reportIntervalMs: secondsToMs(options.reportInterval ?? config.report_interval) });
+      new LocalServiceGroup({
+        config,
+        logger: options.logger,
+        transport: this.#transport,
+        reportIntervalMs: secondsToMs(options.reportInterval ?? config.report_interval),
+      });
     this.#scheduler = new PeriodicScheduler({
       config: {
         periodic_enable: options.periodicEnable ?? config.periodic_enable,
@@ -134,7 +138,9 @@ export class Service implements Lifecycle {
     this.#version = options.version ?? this.manager.target.version ?? '1.0';
     this.#serviceVersion = options.serviceVersion ?? options.manager.serviceVersion;
     if (!Number.isSafeInteger(this.#serviceVersion) || this.#serviceVersion < 0 || this.#serviceVersion > MAX_SERVICE_VERSION) {
-      throw new InvalidArgumentError(`serviceVersion must be an integer from 0 to ${MAX_SERVICE_VERSION} (nova's services.version), got ${String(this.#serviceVersion)}`);
+      throw new InvalidArgumentError(
+        `serviceVersion must be an integer from 0 to ${MAX_SERVICE_VERSION} (nova's services.version), got ${String(this.#serviceVersion)}`,
+      );
     }
     this.#statusNotifier = new ServiceStatusNotifier(this.notifier, this.record);
     const group = this.#group;
@@ -210,7 +216,10 @@ export class Service implements Lifecycle {
   #warnAboutPublicTasks(): void {
     for (const task of collectPeriodicTasks(this.manager)) {
       if (!task.methodName.startsWith('_') && !task.methodName.startsWith('#')) {
-        this.#logger.warn({ task: task.name, method: task.methodName }, `periodic task method ${task.methodName} is also callable over RPC; name it _${task.methodName} to keep it private`);
+        this.#logger.warn(
+          { task: task.name, method: task.methodName },
+          `periodic task method ${task.methodName} is also callable over RPC; name it _${task.methodName} to keep it private`,
+        );
       }
     }
   }

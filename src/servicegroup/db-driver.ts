@@ -11,7 +11,15 @@
  */
 import type { Pool, PoolConfig } from 'pg';
 import type { Logger } from '../logging/logger.js';
-import { CREATE_SERVICES_TABLE, LIST_SERVICES, REPORT_STATE, SERVICES_TABLE_EXISTS, SET_DISABLED, UPSERT_SERVICE, type ServiceRow } from './db-schema.js';
+import {
+  CREATE_SERVICES_TABLE,
+  LIST_SERVICES,
+  REPORT_STATE,
+  SERVICES_TABLE_EXISTS,
+  SET_DISABLED,
+  UPSERT_SERVICE,
+  type ServiceRow,
+} from './db-schema.js';
 import type { ServiceGroupDriver } from './driver.js';
 import { ServiceGroupUnavailableError, ServiceNotFoundError } from './errors.js';
 import type { DisableRequest, MemberReport, ServiceState } from './report.js';
@@ -62,7 +70,9 @@ export class DbDriver implements ServiceGroupDriver {
     this.#pool = new pg.Pool(config);
     // An idle client losing its server emits 'error' on the pool: unhandled, it would exit the process.
     this.#pool.on('error', (error) => this.#readFailures.warn({ err: describe(error) }, 'database connection lost'));
-    await this.#ensureSchema().catch((error: unknown) => this.#logger.warn({ err: describe(error) }, 'service group cannot reach the database yet; will keep trying'));
+    await this.#ensureSchema().catch((error: unknown) =>
+      this.#logger.warn({ err: describe(error) }, 'service group cannot reach the database yet; will keep trying'),
+    );
   }
 
   async report(report: MemberReport): Promise<void> {

@@ -104,7 +104,9 @@ export class HostReporter {
     this.#timer = undefined;
     await this.#chain;
     if (options.leave && this.#last) {
-      await this.#options.driver.leave(this.#last).catch((error: unknown) => this.#logger.warn({ err: error }, 'could not announce leaving the service group'));
+      await this.#options.driver
+        .leave(this.#last)
+        .catch((error: unknown) => this.#logger.warn({ err: error }, 'could not announce leaving the service group'));
     }
   }
 
@@ -142,7 +144,11 @@ export class HostReporter {
       this.#failing = false;
     } catch (error) {
       // nova logs the first failure loudly and keeps trying every interval.
-      if (!this.#failing) this.#logger.warn({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'unable to report service status; will keep trying');
+      if (!this.#failing)
+        this.#logger.warn(
+          { err: { message: (error as Error).message, code: (error as { code?: string }).code } },
+          'unable to report service status; will keep trying',
+        );
       this.#failing = true;
     }
   }

@@ -34,7 +34,9 @@ export class LauncherServiceGroup implements ServiceGroupMember, Lifecycle {
 
   async register(record: WorkerRecord): Promise<void> {
     this.#record = record;
-    await this.#channel.request({ type: 'servicegroup-alive', record }, ANSWER_TIMEOUT_MS).catch((error: unknown) => this.#logger.warn({ err: error }, 'the launcher did not confirm the first service report'));
+    await this.#channel
+      .request({ type: 'servicegroup-alive', record }, ANSWER_TIMEOUT_MS)
+      .catch((error: unknown) => this.#logger.warn({ err: error }, 'the launcher did not confirm the first service report'));
   }
 
   /** Where this part is in its lifecycle. */
@@ -63,7 +65,9 @@ export class LauncherServiceGroup implements ServiceGroupMember, Lifecycle {
     try {
       return await this.#channel.request<ServiceState[]>({ type: 'servicegroup-services' }, ANSWER_TIMEOUT_MS);
     } catch (error) {
-      throw new ServiceGroupUnavailableError(`the launcher did not answer with the service group: ${(error as Error).message}`, { cause: error });
+      throw new ServiceGroupUnavailableError(`the launcher did not answer with the service group: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 
@@ -74,7 +78,10 @@ export class LauncherServiceGroup implements ServiceGroupMember, Lifecycle {
   async setDisabled(host: string, binary: string, disabled: boolean, reason: string | null): Promise<void> {
     let outcome: DisableOutcome;
     try {
-      outcome = await this.#channel.request<DisableOutcome>({ type: 'servicegroup-set-disabled', request: { host, binary, disabled, reason: disabled ? reason : null } }, ANSWER_TIMEOUT_MS);
+      outcome = await this.#channel.request<DisableOutcome>(
+        { type: 'servicegroup-set-disabled', request: { host, binary, disabled, reason: disabled ? reason : null } },
+        ANSWER_TIMEOUT_MS,
+      );
     } catch (error) {
       throw new ServiceGroupUnavailableError(`the launcher did not answer: ${(error as Error).message}`, { cause: error });
     }

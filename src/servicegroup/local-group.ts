@@ -36,7 +36,12 @@ export class LocalServiceGroup implements ServiceGroupMember, Lifecycle {
     const { config, logger, transport } = this.#options;
     const driver = await createDriver(config, logger, async () => ({ transport, owned: false }));
     await driver.start();
-    this.#reporter = new HostReporter({ driver, logger, reportIntervalMs: this.#options.reportIntervalMs, serviceDownTimeMs: ms(config, 'service_down_time') });
+    this.#reporter = new HostReporter({
+      driver,
+      logger,
+      reportIntervalMs: this.#options.reportIntervalMs,
+      serviceDownTimeMs: ms(config, 'service_down_time'),
+    });
     this.#record = record;
     await this.#reporter.workerAlive(process.pid, record);
   }

@@ -71,7 +71,10 @@ export class Membership {
     if (!record) {
       if (this.#records.size >= this.#maxRecords) this.prune();
       if (this.#records.size >= this.#maxRecords) return 'refused-full';
-      this.#records.set(key, (record = { members: new Map(), last: report, lastSeenAt: now, state: { disabled: false, reason: null, at: 0 } }));
+      this.#records.set(
+        key,
+        (record = { members: new Map(), last: report, lastSeenAt: now, state: { disabled: false, reason: null, at: 0 } }),
+      );
     }
     // Members silent past the down time are gone: a flood of made-up pids cannot pile up.
     for (const [pid, member] of record.members) {

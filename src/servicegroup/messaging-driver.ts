@@ -20,7 +20,16 @@ import type { Transport } from '../rpc/transports/transport.js';
 import type { ServiceGroupDriver } from './driver.js';
 import { ServiceNotFoundError, ServiceGroupUnavailableError } from './errors.js';
 import { Membership } from './membership.js';
-import { InvalidReport, parseDisable, parseLeave, parseReport, type DisableRequest, type HeartbeatReport, type MemberReport, type ServiceState } from './report.js';
+import {
+  InvalidReport,
+  parseDisable,
+  parseLeave,
+  parseReport,
+  type DisableRequest,
+  type HeartbeatReport,
+  type MemberReport,
+  type ServiceState,
+} from './report.js';
 import { checkDisableSignature, checkLeaveSignature, signDisable, signLeave, type DisabledProof } from './signed-disable.js';
 import { ThrottledWarning } from '../logging/throttled-warning.js';
 
@@ -68,8 +77,16 @@ export class MessagingDriver implements ServiceGroupDriver {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'servicegroup' });
     this.#membership = new Membership({ serviceDownTimeMs: options.serviceDownTimeMs, maxRecords: options.maxRecords });
-    this.#client = new RpcClient(options.transport, { topic: SERVICEGROUP_TOPIC, fanout: true }, { controlExchange: options.controlExchange, logger: options.logger });
-    this.#direct = new RpcClient(options.transport, { topic: SERVICEGROUP_TOPIC }, { controlExchange: options.controlExchange, logger: options.logger });
+    this.#client = new RpcClient(
+      options.transport,
+      { topic: SERVICEGROUP_TOPIC, fanout: true },
+      { controlExchange: options.controlExchange, logger: options.logger },
+    );
+    this.#direct = new RpcClient(
+      options.transport,
+      { topic: SERVICEGROUP_TOPIC },
+      { controlExchange: options.controlExchange, logger: options.logger },
+    );
     this.#dropped = new ThrottledWarning(this.#logger);
   }
 
@@ -139,7 +156,8 @@ export class MessagingDriver implements ServiceGroupDriver {
     const own = this.#isOwn(request);
     if (!own && !this.#membership.has(request.host, request.binary)) throw new ServiceNotFoundError(request.host, request.binary);
     const token = this.#options.adminToken;
-    if (!own && !token) throw new ServiceGroupUnavailableError('disabling another host over the messaging driver needs admin_token set on every launcher');
+    if (!own && !token)
+      throw new ServiceGroupUnavailableError('disabling another host over the messaging driver needs admin_token set on every launcher');
     // The change's time, after any change we hold for it: ours must win over what came before.
     const at = Math.max(Date.now(), (this.#membership.disabledAt(request.host, request.binary) ?? 0) + 1);
     const signed = token ? signDisable(token, request, at) : undefined;
@@ -206,7 +224,10 @@ export class MessagingDriver implements ServiceGroupDriver {
     if (this.#answerWindow.answers >= HELLO_ANSWERS_PER_SECOND) return;
     this.#answerWindow.answers++;
     const report = this.#withDisabled(own);
-    void this.#direct.prepare({ server }).cast({}, 'report_state', { report, hello: false }).catch(() => undefined);
+    void this.#direct
+      .prepare({ server })
+      .cast({}, 'report_state', { report, hello: false })
+      .catch(() => undefined);
   }
 
   /** A state a report carries: believed when signed, and applied when newer than ours, at any age. */
@@ -214,7 +235,10 @@ export class MessagingDriver implements ServiceGroupDriver {
     const request = { host: report.host, binary: report.binary, disabled: proof.disabled, reason: proof.reason };
     const refused = checkDisableSignature(this.#options.adminToken, request, proof.at, proof.sig, null);
     if (refused) {
-      this.#dropped.warn({ host: report.host, binary: report.binary, why: refused }, 'ignored the unsigned or badly signed disabled state of a report');
+      this.#dropped.warn(
+        { host: report.host, binary: report.binary, why: refused },
+        'ignored the unsigned or badly signed disabled state of a report',
+      );
       return;
     }
     this.#apply(request, proof.at, proof.sig);
@@ -243,13 +267,20 @@ export class MessagingDriver implements ServiceGroupDriver {
     }
     const refused = checkDisableSignature(this.#options.adminToken, request, args.at, args.sig);
     if (refused) {
-      this.#dropped.warn({ host: request.host, binary: request.binary, why: refused }, 'refused an unsigned or badly signed disable request');
+      this.#dropped.warn(
+        { host: request.host, binary: request.binary, why: refused },
+        'refused an unsigned or badly signed disable request',
+      );
       return;
     }
     // Signed and fresh, but not newer than the state held: a replay (or our own cast coming back).
     if (!this.#apply(request, args.at as number, args.sig as string) && this.#membership.has(request.host, request.binary)) {
       const held = this.#membership.disabledAt(request.host, request.binary);
-      if (held !== args.at) this.#dropped.warn({ host: request.host, binary: request.binary }, 'refused a disable request older than the state held (a replay?)');
+      if (held !== args.at)
+        this.#dropped.warn(
+          { host: request.host, binary: request.binary },
+          'refused a disable request older than the state held (a replay?)',
+        );
     }
   }
 }

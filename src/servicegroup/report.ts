@@ -75,7 +75,8 @@ function objectOf(value: unknown, field: string): Fields {
 }
 
 export function boundedString(value: unknown, field: string, options: { allowEmpty?: boolean } = {}): string {
-  if (typeof value !== 'string' || value.length > MAX_FIELD_LENGTH || (!options.allowEmpty && value.length === 0)) throw new InvalidReport(field);
+  if (typeof value !== 'string' || value.length > MAX_FIELD_LENGTH || (!options.allowEmpty && value.length === 0))
+    throw new InvalidReport(field);
   return value;
 }
 

@@ -57,7 +57,13 @@ export function signDisable(token: string, request: DisableRequest, at = Date.no
   return { request, at, sig: mac(token, disableBody(request, at)).toString('hex') };
 }
 
-function checkMac(token: string | undefined, body: (at: number) => unknown[], at: unknown, sig: unknown, now: number | null): string | undefined {
+function checkMac(
+  token: string | undefined,
+  body: (at: number) => unknown[],
+  at: unknown,
+  sig: unknown,
+  now: number | null,
+): string | undefined {
   if (!token) return 'admin_token is not set here';
   if (typeof at !== 'number' || !Number.isSafeInteger(at) || at <= 0) return 'missing time';
   if (now !== null && Math.abs(now - at) > SIGNATURE_WINDOW_MS) return 'stale time';
@@ -69,7 +75,13 @@ function checkMac(token: string | undefined, body: (at: number) => unknown[], at
  * Why a signed request is refused, or undefined when it is good. `now` null: no freshness check
  * (a state carried in a report, which may be old; newer-than-held decides).
  */
-export function checkDisableSignature(token: string | undefined, request: DisableRequest, at: unknown, sig: unknown, now: number | null = Date.now()): string | undefined {
+export function checkDisableSignature(
+  token: string | undefined,
+  request: DisableRequest,
+  at: unknown,
+  sig: unknown,
+  now: number | null = Date.now(),
+): string | undefined {
   return checkMac(token, (when) => disableBody(request, when), at, sig, now);
 }
 
@@ -90,6 +102,12 @@ export function signLeave(token: string, leave: { host: string; binary: string; 
 }
 
 /** Why a `leave` is refused (unsigned, badly signed, stale), or undefined. */
-export function checkLeaveSignature(token: string | undefined, leave: { host: string; binary: string; pid: number }, at: unknown, sig: unknown, now = Date.now()): string | undefined {
+export function checkLeaveSignature(
+  token: string | undefined,
+  leave: { host: string; binary: string; pid: number },
+  at: unknown,
+  sig: unknown,
+  now = Date.now(),
+): string | undefined {
   return checkMac(token, (when) => leaveBody(leave.host, leave.binary, leave.pid, when), at, sig, now);
 }

@@ -7,7 +7,12 @@
 import type { StopReason } from '../ipc/messages.js';
 import type { WorkerHandle } from './worker-handle.js';
 
-export async function drainAll(live: Iterable<WorkerHandle>, spare: WorkerHandle | undefined, timeoutMs: number, reason: StopReason = 'shutdown'): Promise<boolean> {
+export async function drainAll(
+  live: Iterable<WorkerHandle>,
+  spare: WorkerHandle | undefined,
+  timeoutMs: number,
+  reason: StopReason = 'shutdown',
+): Promise<boolean> {
   const others = [...live].filter((handle) => handle !== spare);
   const loading = others.filter((handle) => !handle.greeted);
   for (const handle of loading) handle.kill();

@@ -56,7 +56,10 @@ export class LauncherRecordKeeper {
     try {
       writeLauncherRecord(record);
     } catch (error) {
-      this.#logger.warn({ err: error }, 'cannot write the launcher record: oslo-node-ctl and oslo-node-rpc reach this launcher only with --control-socket or --pid-file and --embedded-socket');
+      this.#logger.warn(
+        { err: error },
+        'cannot write the launcher record: oslo-node-ctl and oslo-node-rpc reach this launcher only with --control-socket or --pid-file and --embedded-socket',
+      );
     }
   }
 }

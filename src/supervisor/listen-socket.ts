@@ -85,9 +85,19 @@ export class ListenSocket {
     const where = inheritedFd === undefined ? `${host}:${port}` : `the inherited socket (descriptor ${inheritedFd})`;
     return new Promise((resolve, reject) => {
       const fail = (why: string, cause?: unknown): void =>
-        reject(new ConfigError(ErrorCodes.SUPERVISOR_BIND, `cannot listen on ${where}: ${why}`, { ...(cause === undefined ? {} : { cause }), option: 'port' }));
+        reject(
+          new ConfigError(ErrorCodes.SUPERVISOR_BIND, `cannot listen on ${where}: ${why}`, {
+            ...(cause === undefined ? {} : { cause }),
+            option: 'port',
+          }),
+        );
       const onError = (error: NodeJS.ErrnoException): void => {
-        fail(error.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use${reusePort ? ' by a socket without SO_REUSEPORT' : ''}` : describeError(error), error);
+        fail(
+          error.code === 'EADDRINUSE'
+            ? `port ${port} on ${host} is already in use${reusePort ? ' by a socket without SO_REUSEPORT' : ''}`
+            : describeError(error),
+          error,
+        );
       };
       this.#server.once('error', onError);
       const onListening = (): void => {

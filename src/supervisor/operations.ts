@@ -100,16 +100,32 @@ export class Operations {
   replaceOverMemory(pid: number, rssBytes: number): Promise<OperationResult> {
     const handle = [...this.#host.current().values()].find((candidate) => candidate.pid === pid);
     if (!handle) return Promise.resolve({ ok: false, reason: 'the worker is no longer serving' });
-    const fields = { slot: handle.slot, workerPid: pid, rssMiB: Math.round(rssBytes / 1048576), limitMiB: this.#host.config().max_memory_restart };
-    this.#host.logger.warn(fields, `worker RSS ${fields.rssMiB} MiB stayed above max_memory_restart (${fields.limitMiB} MiB); replacing it`);
+    const fields = {
+      slot: handle.slot,
+      workerPid: pid,
+      rssMiB: Math.round(rssBytes / 1048576),
+      limitMiB: this.#host.config().max_memory_restart,
+    };
+    this.#host.logger.warn(
+      fields,
+      `worker RSS ${fields.rssMiB} MiB stayed above max_memory_restart (${fields.limitMiB} MiB); replacing it`,
+    );
     return this.replace(handle);
   }
 
   /** Replace `handle` new-one-first, counted in its slot's restarts (never as a failed start). */
   replace(handle: WorkerHandle): Promise<OperationResult> {
     return this.#enqueue(async () => {
-      if (this.#host.current().get(handle.slot) !== handle || handle.state !== 'ready') return { ok: false, reason: 'the worker is no longer serving' };
-      const outcome = await rollingRestart(this.#reloadHost(() => [[handle.slot, handle]], 1, () => this.operating()), this.#drainMs());
+      if (this.#host.current().get(handle.slot) !== handle || handle.state !== 'ready')
+        return { ok: false, reason: 'the worker is no longer serving' };
+      const outcome = await rollingRestart(
+        this.#reloadHost(
+          () => [[handle.slot, handle]],
+          1,
+          () => this.operating(),
+        ),
+        this.#drainMs(),
+      );
       return outcome === 'complete' ? { ok: true } : { ok: false, reason: `replacement ${outcome}` };
     });
   }
@@ -149,8 +165,12 @@ export class Operations {
     const target = host.config().workers;
     if (target < host.current().size) await this.#scaleTo(target);
     const stillReloading = (): boolean => host.state() === 'reloading';
-    const outcome = await rollingRestart(this.#reloadHost(() => [...host.current()], 0, stillReloading), this.#drainMs());
-    const grown = outcome === 'complete' && target > host.current().size && stillReloading() ? await this.#scaleTo(target) : { ok: true as const };
+    const outcome = await rollingRestart(
+      this.#reloadHost(() => [...host.current()], 0, stillReloading),
+      this.#drainMs(),
+    );
+    const grown =
+      outcome === 'complete' && target > host.current().size && stillReloading() ? await this.#scaleTo(target) : { ok: true as const };
     if (outcome === 'interrupted' || !stillReloading()) return { ok: false, reason: 'reload interrupted by a stop' };
     host.setState('running');
     const pids = [...host.current().values()].map((handle) => handle.pid);
@@ -159,7 +179,10 @@ export class Operations {
       return { ok: true };
     }
     host.logger.warn({ pids }, 'rolling restart aborted');
-    return { ok: false, reason: grown.ok ? 'reload aborted: a replacement worker did not become ready; the old one keeps serving' : grown.reason };
+    return {
+      ok: false,
+      reason: grown.ok ? 'reload aborted: a replacement worker did not become ready; the old one keeps serving' : grown.reason,
+    };
   }
 
   /** The re-read configuration, with the options fixed for the launcher's life kept. */
@@ -179,11 +202,17 @@ export class Operations {
     if (scaled === undefined) return configured;
     const logger = this.#host.logger;
     if (configured === before) {
-      logger.info({ workers: scaled, configuredWorkers: configured }, 'keeping the worker count set by ctl.js scale: the configured workers did not change');
+      logger.info(
+        { workers: scaled, configuredWorkers: configured },
+        'keeping the worker count set by ctl.js scale: the configured workers did not change',
+      );
       return scaled;
     }
     this.#scaled = undefined;
-    logger.info({ from: before, to: configured, scaled }, `workers changed in the configuration (${before} -> ${configured}): it replaces the ${scaled} workers set by ctl.js scale`);
+    logger.info(
+      { from: before, to: configured, scaled },
+      `workers changed in the configuration (${before} -> ${configured}): it replaces the ${scaled} workers set by ctl.js scale`,
+    );
     return configured;
   }
 

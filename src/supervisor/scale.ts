@@ -29,7 +29,8 @@ export async function scaleTo(host: ScaleHost, target: number, drainTimeoutMs: n
     const added = Array.from({ length: target - slots.length }, (_, i) => host.startSlot(slots.length + i + 1));
     const ready = await Promise.all(added.map((handle) => host.waitReady(handle)));
     const failed = added.filter((_, i) => !ready[i]).map((handle) => handle.slot);
-    if (failed.length > 0) return { ok: false, reason: `worker slot ${failed.join(', ')} did not become ready (the launcher keeps restarting it; see its log)` };
+    if (failed.length > 0)
+      return { ok: false, reason: `worker slot ${failed.join(', ')} did not become ready (the launcher keeps restarting it; see its log)` };
     host.logger.info({ workers: target }, `scaled up to ${target} workers`);
     return { ok: true };
   }

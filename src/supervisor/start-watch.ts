@@ -26,7 +26,10 @@ export function watchStart(handle: WorkerHandle, options: StartWatchOptions): vo
     clearTimeout(timer);
     timer = setTimeout(() => {
       if (handle.state !== 'starting') return;
-      logger.error({ slot: handle.slot, workerPid: handle.pid, startTimeoutMs: timeoutMs }, 'worker did not become ready in time; killing it');
+      logger.error(
+        { slot: handle.slot, workerPid: handle.pid, startTimeoutMs: timeoutMs },
+        'worker did not become ready in time; killing it',
+      );
       handle.kill();
     }, ms);
   };
@@ -35,12 +38,18 @@ export function watchStart(handle: WorkerHandle, options: StartWatchOptions): vo
   handle.channel
     .handle('start-waiting', (message) => {
       if (handle.state !== 'starting') return;
-      logger.debug({ slot: handle.slot, workerPid: handle.pid, waitingFor: message.waitingFor, attempt: message.attempt }, 'worker still starting: waiting');
+      logger.debug(
+        { slot: handle.slot, workerPid: handle.pid, waitingFor: message.waitingFor, attempt: message.attempt },
+        'worker still starting: waiting',
+      );
       // The wait, then the next attempt (up to its own timeout), then the start's own time.
       arm(timeoutMs + message.nextDelayMs + (message.attemptTimeoutMs ?? 0));
     })
     .handle('start-failed', (message) => {
-      logger.error({ slot: handle.slot, workerPid: handle.pid, error: message.error, permanent: message.permanent === true }, 'worker failed to start');
+      logger.error(
+        { slot: handle.slot, workerPid: handle.pid, error: message.error, permanent: message.permanent === true },
+        'worker failed to start',
+      );
       if (message.permanent) options.onPermanentFailure(message.error);
     });
 }

@@ -20,14 +20,28 @@ import { RestartPolicy } from './restart-policy.js';
 import { SpareKeeper, type Spare } from './spare.js';
 import { watchStart } from './start-watch.js';
 import { launcherStatus } from './status.js';
-import { WORKER_ENTRY, type SupervisorOptions, type SupervisorPlugin, type SupervisorState, type SupervisorStopOptions, type WorkerDefaults } from './supervisor-options.js';
+import {
+  WORKER_ENTRY,
+  type SupervisorOptions,
+  type SupervisorPlugin,
+  type SupervisorState,
+  type SupervisorStopOptions,
+  type WorkerDefaults,
+} from './supervisor-options.js';
 import { WorkerHandle } from './worker-handle.js';
 import { workerInit, workerPreload } from './worker-init.js';
 
 /** How long after a worker becomes ready the next spare is forked. */
 const SPARE_FORK_DELAY_MS = 50;
 
-export { WORKER_ENTRY, type SupervisorOptions, type SupervisorPlugin, type SupervisorState, type SupervisorStopOptions, type WorkerDefaults } from './supervisor-options.js';
+export {
+  WORKER_ENTRY,
+  type SupervisorOptions,
+  type SupervisorPlugin,
+  type SupervisorState,
+  type SupervisorStopOptions,
+  type WorkerDefaults,
+} from './supervisor-options.js';
 
 export class Supervisor implements Lifecycle<SupervisorState> {
   #config: Config;
@@ -98,7 +112,8 @@ export class Supervisor implements Lifecycle<SupervisorState> {
       refuse: (why) => this.#giveUp(2, why),
     });
     this.#sampler = new ResourceSampler({
-      intervalMs: 1000, window: 5,
+      intervalMs: 1000,
+      window: 5,
       pids: () => [...this.#live].map((handle) => handle.pid),
       onRound: (samples) => this.#memoryLimit?.check(new Map([...samples].filter(([pid]) => this.#serving(pid)))),
     });
@@ -182,7 +197,10 @@ export class Supervisor implements Lifecycle<SupervisorState> {
 
   /** What /v1/workers shows (the spare is not a worker yet). */
   workers(): WorkerInfo[] {
-    return [...this.#live].filter((handle) => handle.slot > 0).map((handle) => handle.info()).sort((a, b) => a.slot - b.slot);
+    return [...this.#live]
+      .filter((handle) => handle.slot > 0)
+      .map((handle) => handle.info())
+      .sort((a, b) => a.slot - b.slot);
   }
 
   /**
@@ -192,7 +210,11 @@ export class Supervisor implements Lifecycle<SupervisorState> {
    */
   stop(options: SupervisorStopOptions = {}): Promise<number> {
     if (this.#state !== 'stopping' && this.#state !== 'stopped') {
-      this.#stopGracefully(options.reason ?? 'stop()', options.timeoutMs ?? ms(this.#config, 'graceful_shutdown_timeout'), options.handBack ?? this.#handBackOnStop);
+      this.#stopGracefully(
+        options.reason ?? 'stop()',
+        options.timeoutMs ?? ms(this.#config, 'graceful_shutdown_timeout'),
+        options.handBack ?? this.#handBackOnStop,
+      );
     }
     return this.done;
   }
@@ -200,7 +222,10 @@ export class Supervisor implements Lifecycle<SupervisorState> {
   /** Kill every worker now (a second SIGTERM); resolves with the exit code, 1. */
   destroy(reason = 'destroy()'): Promise<number> {
     if (this.#state !== 'stopped') {
-      this.#logger.warn({ reason }, this.#state === 'stopping' ? 'second stop request: killing the remaining workers now' : 'hard stop: killing every worker now');
+      this.#logger.warn(
+        { reason },
+        this.#state === 'stopping' ? 'second stop request: killing the remaining workers now' : 'hard stop: killing every worker now',
+      );
       this.#setState('stopping');
       this.#sampler.stop();
       this.#forceStop();
@@ -249,7 +274,10 @@ export class Supervisor implements Lifecycle<SupervisorState> {
     const { handle, activate } = spare ?? this.#fork();
     handle.assign(slot, restarts);
     activate(workerInit(this.#config, this.#defaults, slot));
-    this.#logger.info({ slot, workerPid: handle.pid, restarts, spare: spare !== undefined }, spare ? 'spare worker assigned' : 'worker forked');
+    this.#logger.info(
+      { slot, workerPid: handle.pid, restarts, spare: spare !== undefined },
+      spare ? 'spare worker assigned' : 'worker forked',
+    );
     watchStart(handle, {
       timeoutMs: ms(this.#config, 'worker_start_timeout'),
       logger: this.#logger,
@@ -326,7 +354,10 @@ export class Supervisor implements Lifecycle<SupervisorState> {
     if (!this.#announced && this.#state === 'starting' && [...this.#current.values()].every((h) => h.state === 'ready')) {
       this.#announced = true;
       this.#setState('running');
-      this.#logger.info({ port: this.#port, workers: this.#current.size, pids: [...this.#current.values()].map((h) => h.pid) }, 'launcher ready');
+      this.#logger.info(
+        { port: this.#port, workers: this.#current.size, pids: [...this.#current.values()].map((h) => h.pid) },
+        'launcher ready',
+      );
       // pm2 `wait_ready` (and any parent holding an IPC channel) learns it here.
       if (this.#notifyParent && process.send && !cluster.isWorker) process.send('ready');
       this.#announce();
@@ -397,7 +428,9 @@ export class Supervisor implements Lifecycle<SupervisorState> {
   }
 
   #boundedExit(handle: WorkerHandle, timeoutMs: number): Promise<void> {
-    return handle.exitWithin(timeoutMs, () => this.#logger.warn({ slot: handle.slot, workerPid: handle.pid, timeoutMs }, 'worker did not drain in time; killing it'));
+    return handle.exitWithin(timeoutMs, () =>
+      this.#logger.warn({ slot: handle.slot, workerPid: handle.pid, timeoutMs }, 'worker did not drain in time; killing it'),
+    );
   }
 
   /**
@@ -408,7 +441,10 @@ export class Supervisor implements Lifecycle<SupervisorState> {
    */
   #onPermanentFailure(slot: number, error: string): void {
     if (this.#state !== 'starting') {
-      this.#logger.error({ slot, error }, 'a replacement worker cannot start and a restart will not fix it; the workers that serve keep serving');
+      this.#logger.error(
+        { slot, error },
+        'a replacement worker cannot start and a restart will not fix it; the workers that serve keep serving',
+      );
       return;
     }
     this.#startFailure ??= error;

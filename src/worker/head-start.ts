@@ -51,7 +51,11 @@ function connectionOptions(config: Record<string, unknown>): string {
 }
 
 /** Build the transports for `config` and start them (see `started`). */
-export async function openConnections(config: Config, channel: IpcChannel<PrimaryPayload, WorkerPayload>, logger: Logger): Promise<Connections> {
+export async function openConnections(
+  config: Config,
+  channel: IpcChannel<PrimaryPayload, WorkerPayload>,
+  logger: Logger,
+): Promise<Connections> {
   const transport = await createTransport(config, channel, logger);
   const notifications = await notifierFromConfig(config, transport, logger);
   const started = Promise.all([transport.start(), notifications.start()]).then(() => undefined);

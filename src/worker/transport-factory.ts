@@ -11,7 +11,11 @@ import type { Transport } from '../rpc/transports/transport.js';
 import { EmbeddedTransport, frameBatcher, framesOf } from '../rpc/transports/embedded/index.js';
 
 /** Build (not start) the transport this configuration asks for. */
-export async function createTransport(config: Config, channel: IpcChannel<PrimaryPayload, WorkerPayload>, logger: Logger): Promise<Transport> {
+export async function createTransport(
+  config: Config,
+  channel: IpcChannel<PrimaryPayload, WorkerPayload>,
+  logger: Logger,
+): Promise<Transport> {
   if (config.transport_url) {
     // Loaded only when used: a broker-less deployment never loads amqplib.
     const { AmqpTransport } = await import('../rpc/transports/amqp/index.js');
@@ -19,7 +23,13 @@ export async function createTransport(config: Config, channel: IpcChannel<Primar
     // A broker not there at start is retried forever; each attempt tells the launcher this
     // worker is waiting, not hung (its start timeout counts from there).
     transport.on('retrying', (retry: StartRetry) =>
-      channel.send({ type: 'start-waiting', waitingFor: `AMQP broker ${retry.broker}`, attempt: retry.attempt, nextDelayMs: retry.nextDelayMs, attemptTimeoutMs: retry.attemptTimeoutMs }),
+      channel.send({
+        type: 'start-waiting',
+        waitingFor: `AMQP broker ${retry.broker}`,
+        attempt: retry.attempt,
+        nextDelayMs: retry.nextDelayMs,
+        attemptTimeoutMs: retry.attemptTimeoutMs,
+      }),
     );
     return transport;
   }

@@ -114,7 +114,8 @@ class WorkerProcess {
       ? headLoggerFor(this.head, init.slot)
       : forSlot(createLogger({ level: config.log_level, async: true, format: config.log_format as LogFormat }), init.slot);
     this.logger = logger;
-    if (logger.isLevelEnabled('debug')) logger.debug({ config: loggableConfig(config), headStart: connections !== undefined }, 'worker configuration');
+    if (logger.isLevelEnabled('debug'))
+      logger.debug({ config: loggableConfig(config), headStart: connections !== undefined }, 'worker configuration');
     // The primary coordinates stops; a signal sent to this worker alone drains just this worker.
     this.installSignals(config);
     try {
@@ -161,7 +162,10 @@ export function runWorker(): void {
   // slot: with no timeout, a spare waits there, loaded and connected, until it is given one.
   void worker.channel
     .request<WorkerPreload>({ type: 'preload' }, 0)
-    .then((preload) => worker.prepare(preload), () => undefined)
+    .then(
+      (preload) => worker.prepare(preload),
+      () => undefined,
+    )
     .then(() => worker.channel.request<WorkerInit>({ type: 'hello' }, 0))
     .then(
       (init) => worker.start(init),

@@ -94,7 +94,16 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
     pool: () => service.pool.stats,
     periodic: () => service.tasks(),
   });
-  const service = Service.create({ config, logger, transport, manager, workerSlot: init.slot, serviceGroup, notifier: notifications.notifier, metrics: metrics?.rpc });
+  const service = Service.create({
+    config,
+    logger,
+    transport,
+    manager,
+    workerSlot: init.slot,
+    serviceGroup,
+    notifier: notifications.notifier,
+    metrics: metrics?.rpc,
+  });
   const rpc = service.rpcClient({ topic: service.topic });
   const launcher = launcherView(channel);
   const appContext: AppContext = { config, logger, rpc, service, workerSlot: init.slot, launcher };
@@ -103,7 +112,11 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
   const http = new HttpService({ config, logger, app: withMetricsRoute(app, config, launcher, logger), metrics: metrics?.http });
   // Imported only when asked for: node:repl loads node's domain module, which slows TLS I/O.
   const backdoor = config.backdoor_socket
-    ? new (await import('./backdoor.js')).Backdoor({ path: config.backdoor_socket, context: { service, manager: service.manager, config: loggableConfig(config) }, logger })
+    ? new (await import('./backdoor.js')).Backdoor({
+        path: config.backdoor_socket,
+        context: { service, manager: service.manager, config: loggableConfig(config) },
+        logger,
+      })
     : undefined;
   channel.handle('periodic-assign', (message) => service.setOwnedTasks(message.tasks));
   // prom-client's registry of this process, for the launcher's merge; loaded on the first scrape.

@@ -102,7 +102,12 @@ export interface HttpRoute {
  * HTTP load on 127.0.0.1:port: even lanes on one keep-alive agent, odd lanes on a new connection
  * per request; each lane cycles through `routes`. Only a 200 counts as answered.
  */
-export function startHttpLoad(name: string, port: number | (() => number), routes: HttpRoute[], options: LoopOptions & { timeoutMs?: number } = {}): Loop {
+export function startHttpLoad(
+  name: string,
+  port: number | (() => number),
+  routes: HttpRoute[],
+  options: LoopOptions & { timeoutMs?: number } = {},
+): Loop {
   const keepAlive = new Agent({ keepAlive: true, maxSockets: options.concurrency ?? 2 });
   const portOf = typeof port === 'number' ? () => port : port;
   const loop = startLoop(
@@ -110,8 +115,15 @@ export function startHttpLoad(name: string, port: number | (() => number), route
     async (lane, n) => {
       const route = routes[n % routes.length]!;
       const headers: Record<string, string> = route.body === undefined ? {} : { 'content-type': 'application/json' };
-      const result = await httpGet(portOf(), route.path, { agent: lane % 2 === 0 ? keepAlive : false, method: route.method, body: route.body, headers, timeoutMs: options.timeoutMs ?? 15_000 });
-      if (result.status !== 200) throw new Error(`${route.method ?? 'GET'} ${route.path}: status ${result.status}: ${result.body.slice(0, 160)}`);
+      const result = await httpGet(portOf(), route.path, {
+        agent: lane % 2 === 0 ? keepAlive : false,
+        method: route.method,
+        body: route.body,
+        headers,
+        timeoutMs: options.timeoutMs ?? 15_000,
+      });
+      if (result.status !== 200)
+        throw new Error(`${route.method ?? 'GET'} ${route.path}: status ${result.status}: ${result.body.slice(0, 160)}`);
       route.check?.(result.body);
     },
     options,
@@ -129,8 +141,16 @@ export function startHttpLoad(name: string, port: number | (() => number), route
 /** The demo's RPC routes: each request makes one RPC call through the worker's transport. */
 export function demoRpcRoutes(): HttpRoute[] {
   return [
-    { path: '/v1/rpc/ping', check: (body) => assertJson(body, (value) => typeof (value as { result?: { pid?: unknown } }).result?.pid === 'number') },
-    { method: 'POST', path: '/v1/rpc/echo', body: JSON.stringify({ value: { n: 42, s: 'échos' } }), check: (body) => assertJson(body, (value) => (value as { result?: { n?: unknown } }).result?.n === 42) },
+    {
+      path: '/v1/rpc/ping',
+      check: (body) => assertJson(body, (value) => typeof (value as { result?: { pid?: unknown } }).result?.pid === 'number'),
+    },
+    {
+      method: 'POST',
+      path: '/v1/rpc/echo',
+      body: JSON.stringify({ value: { n: 42, s: 'échos' } }),
+      check: (body) => assertJson(body, (value) => (value as { result?: { n?: unknown } }).result?.n === 42),
+    },
   ];
 }
 
@@ -177,4 +197,3 @@ export async function cpuPercent(pid: number, ms = 1000): Promise<number> {
     return -1;
   }
 }
-

@@ -24,8 +24,15 @@ export async function amqpClient(
   exchange: string,
   options: { timeoutSeconds?: number; overrides?: Partial<Record<OptionName, unknown>> } = {},
 ): Promise<{ client: RpcClient; transport: AmqpTransport }> {
-  const transport = new AmqpTransport({ url, config: testConfig({ control_exchange: exchange, ...options.overrides }), logger: silentLogger() });
+  const transport = new AmqpTransport({
+    url,
+    config: testConfig({ control_exchange: exchange, ...options.overrides }),
+    logger: silentLogger(),
+  });
   t.after(() => transport.stop());
   await transport.start();
-  return { client: new RpcClient(transport, { topic: 'demo' }, { timeout: options.timeoutSeconds ?? 10, controlExchange: exchange }), transport };
+  return {
+    client: new RpcClient(transport, { topic: 'demo' }, { timeout: options.timeoutSeconds ?? 10, controlExchange: exchange }),
+    transport,
+  };
 }

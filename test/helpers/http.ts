@@ -19,7 +19,11 @@ export interface HttpResult {
 }
 
 /** One request to 127.0.0.1:port. */
-export function httpGet(port: number, path: string, options: { agent?: Agent | false; method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {}): Promise<HttpResult> {
+export function httpGet(
+  port: number,
+  path: string,
+  options: { agent?: Agent | false; method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {},
+): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const req = request(
       { host: '127.0.0.1', port, path, method: options.method ?? 'GET', agent: options.agent ?? false, headers: options.headers },

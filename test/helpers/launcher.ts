@@ -62,7 +62,10 @@ export interface StartOptions {
  * `OSLO_NODE_EMBEDDED_SOCKET: ''` in `env` (and a private XDG_RUNTIME_DIR) to use the default.
  * Returns the environment to add and the cleanup of its private folder.
  */
-function ownEmbeddedSocket(args: readonly string[], env: Record<string, string> | undefined): { env: Record<string, string>; cleanup: () => void } {
+function ownEmbeddedSocket(
+  args: readonly string[],
+  env: Record<string, string> | undefined,
+): { env: Record<string, string>; cleanup: () => void } {
   const named = args.some((arg) => arg.startsWith('--embedded-socket')) || env?.OSLO_NODE_EMBEDDED_SOCKET !== undefined;
   if (named) return { env: {}, cleanup: () => undefined };
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-launcher-'));
@@ -133,14 +136,28 @@ export async function startLauncher(args: string[], options: StartOptions = {}):
         const waiter = { predicate, resolve: (line: LogLine) => (clearTimeout(timer), resolve(line)) };
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${description}; last lines:\n${lines.slice(-15).map((l) => JSON.stringify(l)).join('\n')}\n${rawLines.slice(-10).join('\n')}`));
+          reject(
+            new Error(
+              `timed out after ${timeoutMs} ms waiting for ${description}; last lines:\n${lines
+                .slice(-15)
+                .map((l) => JSON.stringify(l))
+                .join('\n')}\n${rawLines.slice(-10).join('\n')}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(waiter);
         void exited.then(({ code, signal }) => {
           if (!waiters.has(waiter)) return;
           waiters.delete(waiter);
           clearTimeout(timer);
-          reject(new Error(`launcher exited (code ${code}, signal ${signal}) before ${description}; last lines:\n${lines.slice(-15).map((l) => JSON.stringify(l)).join('\n')}\n${rawLines.slice(-10).join('\n')}`));
+          reject(
+            new Error(
+              `launcher exited (code ${code}, signal ${signal}) before ${description}; last lines:\n${lines
+                .slice(-15)
+                .map((l) => JSON.stringify(l))
+                .join('\n')}\n${rawLines.slice(-10).join('\n')}`,
+            ),
+          );
         });
       });
     },

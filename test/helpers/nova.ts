@@ -43,7 +43,12 @@ export function novaConf(databaseUrl: string, options: { reportInterval: number;
 /** The trixie root's path when it has nova; undefined after skipping `t` (throws in CI). */
 export function novaRoot(t: TestContext): string | undefined {
   const root = trixieRoot();
-  const why = 'skip' in root ? root.skip : existsSync(`${root.path}/usr/lib/python3/dist-packages/nova/servicegroup/drivers/db.py`) ? undefined : `no python3-nova in ${root.path} (run sudo bash scripts/trixie-root.sh)`;
+  const why =
+    'skip' in root
+      ? root.skip
+      : existsSync(`${root.path}/usr/lib/python3/dist-packages/nova/servicegroup/drivers/db.py`)
+        ? undefined
+        : `no python3-nova in ${root.path} (run sudo bash scripts/trixie-root.sh)`;
   if (why === undefined) return (root as { path: string }).path;
   if (process.env.CI === 'true') throw new Error(`${why}; the nova services-table tests need it in CI`);
   t.skip(why);
@@ -51,7 +56,12 @@ export function novaRoot(t: TestContext): string | undefined {
 }
 
 /** Start a nova peer on `databaseUrl` in the root; stopped after the test. */
-export async function startNovaPeer(t: TestContext, rootPath: string, databaseUrl: string, options: { reportInterval: number; serviceDownTime: number }): Promise<NovaPeer> {
+export async function startNovaPeer(
+  t: TestContext,
+  rootPath: string,
+  databaseUrl: string,
+  options: { reportInterval: number; serviceDownTime: number },
+): Promise<NovaPeer> {
   const staged = await stagePythonPeer(t, rootPath);
   await writeFile(`${staged.hostDir}/nova.conf`, novaConf(databaseUrl, options));
   const child = execa('chroot', [rootPath, 'python3', `${staged.rootDir}/nova_services_peer.py`, `${staged.rootDir}/nova.conf`], {
@@ -85,8 +95,18 @@ export async function startNovaPeer(t: TestContext, rootPath: string, databaseUr
       const sent = chain.then(
         () =>
           new Promise<NovaAnswer>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`nova peer did not answer ${JSON.stringify(command)} in 60 s; stderr:\n${stderr.slice(-20).join('\n')}`)), 60_000);
-            void exited.then((result) => reject(new Error(`nova peer exited (${result.exitCode}) before answering ${JSON.stringify(command)}; stderr:\n${stderr.slice(-20).join('\n')}`)));
+            const timer = setTimeout(
+              () =>
+                reject(new Error(`nova peer did not answer ${JSON.stringify(command)} in 60 s; stderr:\n${stderr.slice(-20).join('\n')}`)),
+              60_000,
+            );
+            void exited.then((result) =>
+              reject(
+                new Error(
+                  `nova peer exited (${result.exitCode}) before answering ${JSON.stringify(command)}; stderr:\n${stderr.slice(-20).join('\n')}`,
+                ),
+              ),
+            );
             waiting.push((answer) => {
               clearTimeout(timer);
               if (answer.ok) resolve(answer);

@@ -29,7 +29,11 @@ export function runAsNobody(script: string, args: readonly string[] = []): strin
 }
 
 /** Start `script` as nobody and resolve once it prints `marker` on stdout. */
-export async function startAsNobody(script: string, args: readonly string[], marker: string): Promise<{ child: ChildProcess; output: () => string }> {
+export async function startAsNobody(
+  script: string,
+  args: readonly string[],
+  marker: string,
+): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, ['-e', script, ...args], { ...NOBODY, cwd: '/', stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout!.setEncoding('utf8');

@@ -14,7 +14,10 @@ const CACHE = process.env.OSLO_NODE_TEST_PM2_CACHE ?? '/var/cache/oslo-node/pm2'
 export function ensurePm2(): string {
   const bin = join(CACHE, 'node_modules', 'pm2', 'bin', 'pm2');
   if (!existsSync(bin)) {
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', CACHE, `pm2@${PM2_VERSION}`], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', CACHE, `pm2@${PM2_VERSION}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      timeout: 300_000,
+    });
   }
   return bin;
 }

@@ -90,7 +90,10 @@ export function spawnPythonPeer(t: TestContext, command: readonly string[], inpu
         if (found) done(() => resolve(found));
         else if (exited) done(() => reject(new Error(`python peer exited; stderr: ${stderr}`)));
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`python peer: no matching event in ${timeoutMs} ms; stderr: ${stderr}`))), timeoutMs);
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`python peer: no matching event in ${timeoutMs} ms; stderr: ${stderr}`))),
+        timeoutMs,
+      );
       const done = (settle: () => void): void => {
         clearTimeout(timer);
         waiters.delete(check);
@@ -130,5 +133,8 @@ export async function runPythonClient(
   const command = runner.command('oslo_client.py', [rabbitUrl(url), JSON.stringify(ops), ...extraArgs]);
   const result = await execa(command.file, command.args, { timeout: timeoutMs, reject: false, stdin: 'ignore' });
   if (result.exitCode !== 0) throw new Error(`python client failed (${result.exitCode}): ${result.stderr.slice(-2000)}`);
-  return result.stdout.split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return result.stdout
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }

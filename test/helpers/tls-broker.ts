@@ -33,23 +33,33 @@ export interface TlsBrokerOptions {
 }
 
 /** Start the broker (stopped and removed after the test); `certUsers` get EXTERNAL access. */
-export async function startTlsBroker(t: TestContext, certs: TestCerts, certUsers: string[], options: TlsBrokerOptions = {}): Promise<TlsBroker> {
+export async function startTlsBroker(
+  t: TestContext,
+  certs: TestCerts,
+  certUsers: string[],
+  options: TlsBrokerOptions = {},
+): Promise<TlsBroker> {
   const tlsPort = await freePort();
-  const { dir } = await startPrivateBroker(t, options.rabbitmq4 ? 'tls4' : 'tls', {
-    OSLO_NODE_RABBITMQ_PLUGINS: 'rabbitmq_auth_mechanism_ssl',
-    OSLO_NODE_RABBITMQ_EXTRA_CONF: [
-      `listeners.ssl.default = 127.0.0.1:${tlsPort}`,
-      `ssl_options.cacertfile = ${certs.caCert}`,
-      `ssl_options.certfile = ${certs.serverCert}`,
-      `ssl_options.keyfile = ${certs.serverKey}`,
-      'ssl_options.verify = verify_peer',
-      'ssl_options.fail_if_no_peer_cert = true',
-      'auth_mechanisms.1 = EXTERNAL',
-      'auth_mechanisms.2 = PLAIN',
-      'auth_mechanisms.3 = AMQPLAIN',
-      'ssl_cert_login_from = common_name',
-    ].join('\n'),
-  }, options.rabbitmq4 ? RABBITMQ4 : []);
+  const { dir } = await startPrivateBroker(
+    t,
+    options.rabbitmq4 ? 'tls4' : 'tls',
+    {
+      OSLO_NODE_RABBITMQ_PLUGINS: 'rabbitmq_auth_mechanism_ssl',
+      OSLO_NODE_RABBITMQ_EXTRA_CONF: [
+        `listeners.ssl.default = 127.0.0.1:${tlsPort}`,
+        `ssl_options.cacertfile = ${certs.caCert}`,
+        `ssl_options.certfile = ${certs.serverCert}`,
+        `ssl_options.keyfile = ${certs.serverKey}`,
+        'ssl_options.verify = verify_peer',
+        'ssl_options.fail_if_no_peer_cert = true',
+        'auth_mechanisms.1 = EXTERNAL',
+        'auth_mechanisms.2 = PLAIN',
+        'auth_mechanisms.3 = AMQPLAIN',
+        'ssl_cert_login_from = common_name',
+      ].join('\n'),
+    },
+    options.rabbitmq4 ? RABBITMQ4 : [],
+  );
   const ctl = (...args: string[]): Promise<string> => rabbit(['ctl', ...args], dir);
   for (const user of certUsers) {
     // A user with no password can only log in through EXTERNAL.

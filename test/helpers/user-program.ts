@@ -21,7 +21,11 @@ export interface UserProject {
   /** Write `name` (an .mjs file) into the project; returns its path. */
   write(name: string, code: string): string;
   /** Run `node name args…` in the project (never rejects). */
-  run(name: string, args?: readonly string[], options?: { env?: Record<string, string>; timeoutMs?: number }): ResultPromise<{ reject: false }>;
+  run(
+    name: string,
+    args?: readonly string[],
+    options?: { env?: Record<string, string>; timeoutMs?: number },
+  ): ResultPromise<{ reject: false }>;
 }
 
 /** A fresh user project, removed after the test. */

@@ -47,7 +47,8 @@ export async function until<T>(what: string, predicate: () => T | Promise<T>, op
     } catch (error) {
       seen = { error };
     }
-    if (performance.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${describeSeen(seen)}`);
+    if (performance.now() >= deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${describeSeen(seen)}`);
     await delay(Math.min(intervalMs, Math.max(0, deadline - performance.now())));
   }
 }
@@ -56,13 +57,21 @@ export async function until<T>(what: string, predicate: () => T | Promise<T>, op
  * Assert that `happened()` stays falsy for `ms`: for a test that checks something does NOT occur.
  * Rejects as soon as it is truthy (or throws), naming `what` and the value.
  */
-export async function quietFor(what: string, ms: number, happened: () => unknown, options: Pick<WaitOptions, 'intervalMs'> = {}): Promise<void> {
+export async function quietFor(
+  what: string,
+  ms: number,
+  happened: () => unknown,
+  options: Pick<WaitOptions, 'intervalMs'> = {},
+): Promise<void> {
   const intervalMs = options.intervalMs ?? 50;
   const start = performance.now();
   const end = start + ms;
   for (;;) {
     const value = await happened();
-    if (value) throw new Error(`${what} happened ${Math.round(performance.now() - start)} ms into a ${ms} ms quiet window: ${describeSeen({ value })}`);
+    if (value)
+      throw new Error(
+        `${what} happened ${Math.round(performance.now() - start)} ms into a ${ms} ms quiet window: ${describeSeen({ value })}`,
+      );
     const left = end - performance.now();
     if (left <= 0) return;
     await delay(Math.min(intervalMs, left));
@@ -130,7 +139,12 @@ export function startSampling<T>(name: string, sample: () => T | Promise<T>, opt
 }
 
 /** Sample `sample()` every `intervalMs` over a window of `ms` (first sample at once, last at the end); the values, oldest first. */
-export async function measureFor<T>(name: string, ms: number, sample: () => T | Promise<T>, options: Pick<WaitOptions, 'intervalMs'> = {}): Promise<T[]> {
+export async function measureFor<T>(
+  name: string,
+  ms: number,
+  sample: () => T | Promise<T>,
+  options: Pick<WaitOptions, 'intervalMs'> = {},
+): Promise<T[]> {
   const intervalMs = options.intervalMs ?? 200;
   const values: T[] = [];
   const end = performance.now() + ms;

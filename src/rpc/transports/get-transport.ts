@@ -40,7 +40,9 @@ export async function getRpcTransport(options: GetTransportOptions = {}): Promis
  */
 export async function getNotificationTransport(options: GetTransportOptions = {}): Promise<Transport> {
   return await open(options, (config) =>
-    config.notification_transport_url ? { url: config.notification_transport_url, option: 'notification_transport_url' } : { url: config.transport_url, option: 'transport_url' },
+    config.notification_transport_url
+      ? { url: config.notification_transport_url, option: 'notification_transport_url' }
+      : { url: config.transport_url, option: 'transport_url' },
   );
 }
 
@@ -52,7 +54,12 @@ async function open(options: GetTransportOptions, urlOf: UrlOf): Promise<Transpo
   const logger = options.logger ?? defaultLogger(config);
   for (const key of unknownFileKeys) logger.warn({ key }, 'config file key matches no option; ignored');
   const configured = options.transportUrl ? { url: options.transportUrl, option: 'transportUrl' } : urlOf(config);
-  return await openTransport(config, configured.url || undefined, { logger, retryStart: options.retryStart ?? false, option: configured.option, choice: launcherChoice(config, explicit) });
+  return await openTransport(config, configured.url || undefined, {
+    logger,
+    retryStart: options.retryStart ?? false,
+    option: configured.option,
+    choice: launcherChoice(config, explicit),
+  });
 }
 
 /** Warnings and worse on stderr (stdout is the program's own); debug when the config asks. */

@@ -27,7 +27,12 @@ export interface OpenTransportOptions {
   readonly choice?: LauncherChoice;
 }
 
-export async function openCliTransport(config: Config, logger: Logger, url: string | undefined = config.transport_url, choice?: LauncherChoice): Promise<Transport> {
+export async function openCliTransport(
+  config: Config,
+  logger: Logger,
+  url: string | undefined = config.transport_url,
+  choice?: LauncherChoice,
+): Promise<Transport> {
   return openTransport(config, url, { logger, ...(choice ? { choice } : {}) });
 }
 
@@ -64,7 +69,8 @@ async function openAmqp(config: Config, url: string, options: OpenTransportOptio
 }
 
 /** What to set when the launcher meant is not found, and the way over RabbitMQ. */
-const HINT = 'set embedded_socket or OSLO_NODE_EMBEDDED_SOCKET where the launcher names another. Start the launcher, or give a transport URL (rabbit://…) to reach a service over RabbitMQ';
+const HINT =
+  'set embedded_socket or OSLO_NODE_EMBEDDED_SOCKET where the launcher names another. Start the launcher, or give a transport URL (rabbit://…) to reach a service over RabbitMQ';
 
 /** How a person chooses one launcher for RPC, for the ambiguity error. */
 const HOW = '--binary NAME, --port N or --embedded-socket PATH (from code: binary, port or embedded_socket)';
@@ -74,7 +80,11 @@ const HOW = '--binary NAME, --port N or --embedded-socket PATH (from code: binar
  * launcher `choice` names (the only one when it names none; of one service running twice, a
  * handover or a `reuse_port` start in progress, the newest). Nothing there is said in those words.
  */
-export async function openEmbedded(config: Config, logger: Logger, choice: LauncherChoice = { binary: config.binary }): Promise<EmbeddedTransport> {
+export async function openEmbedded(
+  config: Config,
+  logger: Logger,
+  choice: LauncherChoice = { binary: config.binary },
+): Promise<EmbeddedTransport> {
   const named = config.embedded_socket;
   const path = named ?? (await registeredSocket(choice));
   try {
@@ -83,7 +93,10 @@ export async function openEmbedded(config: Config, logger: Logger, choice: Launc
     const code = (error as { cause?: NodeJS.ErrnoException }).cause?.code;
     if (!(error instanceof EmbeddedTransportError) || (code !== 'ENOENT' && code !== 'ECONNREFUSED')) throw error;
     const where = named ? `${path} (embedded_socket)` : `${path} (the embedded socket of the launcher chosen; it stopped meanwhile?)`;
-    throw new EmbeddedTransportError(`no launcher is running on this host: ${code === 'ENOENT' ? 'there is no socket' : 'nothing listens (a stale socket)'} at ${where}; ${HINT}`, { cause: error });
+    throw new EmbeddedTransportError(
+      `no launcher is running on this host: ${code === 'ENOENT' ? 'there is no socket' : 'nothing listens (a stale socket)'} at ${where}; ${HINT}`,
+      { cause: error },
+    );
   }
 }
 
@@ -91,7 +104,9 @@ export async function openEmbedded(config: Config, logger: Logger, choice: Launc
 async function registeredSocket(choice: LauncherChoice): Promise<string> {
   const launchers = (await runningLaunchers()).filter((one) => one.embeddedSocket !== null);
   if (launchers.length === 0) {
-    throw new EmbeddedTransportError(`no launcher is running on this host: none with the embedded transport is registered in ${runtimeDirPath()}; ${HINT}`);
+    throw new EmbeddedTransportError(
+      `no launcher is running on this host: none with the embedded transport is registered in ${runtimeDirPath()}; ${HINT}`,
+    );
   }
   try {
     return chooseLauncher(launchers, choice, { how: HOW, newestOfOneService: true }).embeddedSocket!;

@@ -21,7 +21,9 @@ export type TransportOptionValue = string | number | boolean | readonly string[]
  * Option values by oslo name, or sections (`oslo_messaging_rabbit`, `DEFAULT`, …) as objects.
  * An undefined value is skipped (so `{ embedded_socket: process.env.SOCKET }` type-checks).
  */
-export type TransportConfigValues = Readonly<Record<string, TransportOptionValue | undefined | Readonly<Record<string, TransportOptionValue | undefined>>>>;
+export type TransportConfigValues = Readonly<
+  Record<string, TransportOptionValue | undefined | Readonly<Record<string, TransportOptionValue | undefined>>>
+>;
 
 export interface TransportConfigOptions {
   /** Option values by oslo name (see TransportConfigValues); above every other source. */
@@ -98,7 +100,11 @@ export function transportConfig(options: TransportConfigOptions = {}): Config {
 }
 
 /** transportConfig() with the config files' keys that match no option (to warn about). */
-export function loadTransportConfig(options: TransportConfigOptions = {}): { config: Config; unknownFileKeys: string[]; explicit: ReadonlySet<OptionName> } {
+export function loadTransportConfig(options: TransportConfigOptions = {}): {
+  config: Config;
+  unknownFileKeys: string[];
+  explicit: ReadonlySet<OptionName>;
+} {
   const argv = (options.configFiles ?? []).map((file) => `--config-file=${file}`);
   const { config, unknownFileKeys, explicit } = loadConfig(argv, options.env ?? process.env, { overrides: overridesFrom(options.config) });
   return { config, unknownFileKeys, explicit };

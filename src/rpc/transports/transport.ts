@@ -107,7 +107,14 @@ export interface Transport extends EventEmitter {
    * Consume notifications: every binding's `<topic>.<priority>` queue, or with `pool` the one
    * queue named `pool` bound with every binding's key (oslo's listener pools).
    */
-  listenNotifications(bindings: readonly NotificationBinding[], pool: string | undefined, onMessage: (delivery: Delivery) => void): Promise<Listener>;
+  listenNotifications(
+    bindings: readonly NotificationBinding[],
+    pool: string | undefined,
+    onMessage: (delivery: Delivery) => void,
+  ): Promise<Listener>;
   /** Consume `topic`, `topic.server` and the fanout queue of `target`. */
-  listen(target: Target & { readonly exchange: string; readonly server: string }, onRequest: (delivery: Delivery) => void): Promise<Listener>;
+  listen(
+    target: Target & { readonly exchange: string; readonly server: string },
+    onRequest: (delivery: Delivery) => void,
+  ): Promise<Listener>;
 }

@@ -42,7 +42,9 @@ export async function createPlugins(config: Config, logger: Logger, options: Plu
     const metrics = createMetricsPlugin(config, logger);
     list.push(createPeriodicPlugin(logger), metrics);
     await metrics.start();
-    embedded = config.transport_url ? undefined : await createEmbeddedPlugin(config.embedded_socket, logger, options.embedded, { replace: options.replaceSockets });
+    embedded = config.transport_url
+      ? undefined
+      : await createEmbeddedPlugin(config.embedded_socket, logger, options.embedded, { replace: options.replaceSockets });
     if (embedded) list.push(embedded);
     list.push(await createServiceGroupPlugin(config, logger, embedded?.router));
     systemd = createSystemdNotifyPlugin({ logger, env: process.env, handover: options.handover });

@@ -49,7 +49,9 @@ export function createMetricsPlugin(config: Config, logger: Logger): MetricsPlug
   const collectNow = async (): Promise<string> => {
     const prom = (await import('prom-client')).default;
     const serving = [...handles].filter((handle) => handle.state === 'ready');
-    const results = await Promise.allSettled(serving.map((handle) => handle.channel.request<RegistryJson>({ type: 'metrics-json' }, COLLECT_TIMEOUT_MS)));
+    const results = await Promise.allSettled(
+      serving.map((handle) => handle.channel.request<RegistryJson>({ type: 'metrics-json' }, COLLECT_TIMEOUT_MS)),
+    );
     const registries = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
     const own = await (primary ??= config.metrics_enabled ? primaryRegistry(handles) : Promise.resolve(undefined));
     if (own) registries.push((await own.getMetricsAsJSON()) as RegistryJson);
@@ -111,32 +113,35 @@ async function primaryRegistry(handles: ReadonlySet<WorkerHandle>): Promise<prom
 /** Serve `collect()`'s text on metrics_port at metrics_path; a port that cannot be bound is a ConfigError. */
 async function serveMetrics(config: Config, logger: Logger, collect: () => Promise<string>): Promise<Server> {
   const tokenOk = config.metrics_token === undefined ? undefined : createTokenCheck(config.metrics_token);
-  const server = createServer({
-    headersTimeout: METRICS_SERVER_BOUNDS.headersMs,
-    requestTimeout: METRICS_SERVER_BOUNDS.requestMs,
-    keepAliveTimeout: METRICS_SERVER_BOUNDS.headersMs,
-    // Node checks the two timeouts every 30 s by default: far too late here.
-    connectionsCheckingInterval: 1000,
-  }, (req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== config.metrics_path) {
-      res.writeHead(404).end();
-      return;
-    }
-    if (tokenOk) {
-      const presented = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      if (presented === undefined || !tokenOk(presented)) {
-        res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
+  const server = createServer(
+    {
+      headersTimeout: METRICS_SERVER_BOUNDS.headersMs,
+      requestTimeout: METRICS_SERVER_BOUNDS.requestMs,
+      keepAliveTimeout: METRICS_SERVER_BOUNDS.headersMs,
+      // Node checks the two timeouts every 30 s by default: far too late here.
+      connectionsCheckingInterval: 1000,
+    },
+    (req, res) => {
+      if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== config.metrics_path) {
+        res.writeHead(404).end();
         return;
       }
-    }
-    collect().then(
-      (text) => res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(text),
-      (error: unknown) => {
-        logger.warn({ err: error }, 'metrics collection failed');
-        res.writeHead(503).end();
-      },
-    );
-  });
+      if (tokenOk) {
+        const presented = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+        if (presented === undefined || !tokenOk(presented)) {
+          res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
+          return;
+        }
+      }
+      collect().then(
+        (text) => res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(text),
+        (error: unknown) => {
+          logger.warn({ err: error }, 'metrics collection failed');
+          res.writeHead(503).end();
+        },
+      );
+    },
+  );
   // A connection past the cap is closed by node as soon as it is accepted.
   server.maxConnections = METRICS_SERVER_BOUNDS.maxConnections;
   // Without a 'timeout' listener node destroys a socket silent for this long.
@@ -145,7 +150,9 @@ async function serveMetrics(config: Config, logger: Logger, collect: () => Promi
   // a byte open (node 20); close it.
   server.on('clientError', (_error, socket) => socket.destroy());
   const warnings = new ThrottledWarning(logger);
-  server.on('drop', () => warnings.warn({ maxConnections: METRICS_SERVER_BOUNDS.maxConnections }, 'metrics_port: too many connections; closing new ones'));
+  server.on('drop', () =>
+    warnings.warn({ maxConnections: METRICS_SERVER_BOUNDS.maxConnections }, 'metrics_port: too many connections; closing new ones'),
+  );
   const host = config.metrics_host;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -153,8 +160,15 @@ async function serveMetrics(config: Config, logger: Logger, collect: () => Promi
       server.listen(config.metrics_port, host, () => resolve());
     });
   } catch (error) {
-    throw new ConfigError(ErrorCodes.SUPERVISOR_BIND, `invalid value for option metrics_port: cannot listen on ${host}:${config.metrics_port}: ${describeError(error)}`, { option: 'metrics_port', cause: error });
+    throw new ConfigError(
+      ErrorCodes.SUPERVISOR_BIND,
+      `invalid value for option metrics_port: cannot listen on ${host}:${config.metrics_port}: ${describeError(error)}`,
+      { option: 'metrics_port', cause: error },
+    );
   }
-  logger.info({ host, port: (server.address() as { port: number }).port, path: config.metrics_path, token: tokenOk !== undefined }, 'metrics listening');
+  logger.info(
+    { host, port: (server.address() as { port: number }).port, path: config.metrics_path, token: tokenOk !== undefined },
+    'metrics listening',
+  );
   return server;
 }

@@ -15,7 +15,11 @@ import type { DisableOutcome } from '../../servicegroup/launcher-client.js';
 import { InvalidReport, parseDisable } from '../../servicegroup/report.js';
 import type { SupervisorPlugin } from '../supervisor.js';
 
-export async function createServiceGroupPlugin(config: Config, logger: Logger, router: EmbeddedRouter | undefined): Promise<SupervisorPlugin> {
+export async function createServiceGroupPlugin(
+  config: Config,
+  logger: Logger,
+  router: EmbeddedRouter | undefined,
+): Promise<SupervisorPlugin> {
   const transport = async (): Promise<DriverTransport> => {
     if (router) return { transport: new EmbeddedTransport(inProcessLink(router, 'launcher-servicegroup'), { logger }), owned: true };
     const { AmqpTransport } = await import('../../rpc/transports/amqp/index.js');
@@ -24,7 +28,12 @@ export async function createServiceGroupPlugin(config: Config, logger: Logger, r
   };
   const driver = await createDriver(config, logger, transport);
   await driver.start();
-  const reporter = new HostReporter({ driver, logger, reportIntervalMs: ms(config, 'report_interval'), serviceDownTimeMs: ms(config, 'service_down_time') });
+  const reporter = new HostReporter({
+    driver,
+    logger,
+    reportIntervalMs: ms(config, 'report_interval'),
+    serviceDownTimeMs: ms(config, 'service_down_time'),
+  });
   reporter.start();
 
   const setDisabled = async (raw: unknown): Promise<DisableOutcome> => {
@@ -32,7 +41,10 @@ export async function createServiceGroupPlugin(config: Config, logger: Logger, r
     if (request instanceof InvalidReport) return { ok: false, code: 'not-found', message: `invalid ${request.field}` };
     try {
       await reporter.setDisabled(request);
-      logger.info({ host: request.host, binary: request.binary, disabled: request.disabled, reason: request.reason }, request.disabled ? 'service disabled' : 'service enabled');
+      logger.info(
+        { host: request.host, binary: request.binary, disabled: request.disabled, reason: request.reason },
+        request.disabled ? 'service disabled' : 'service enabled',
+      );
       return { ok: true };
     } catch (error) {
       return error instanceof ServiceNotFoundError

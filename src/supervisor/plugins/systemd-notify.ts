@@ -79,7 +79,10 @@ export function createSystemdNotifyPlugin(options: SystemdNotifyOptions): System
             clearTimeout(timer);
             if (problem && !warned) {
               warned = true;
-              logger.warn({ fields, problem }, 'systemd notification failed (is systemd-notify installed? the unit needs NotifyAccess=all)');
+              logger.warn(
+                { fields, problem },
+                'systemd notification failed (is systemd-notify installed? the unit needs NotifyAccess=all)',
+              );
             }
             resolve();
           };
@@ -91,7 +94,10 @@ export function createSystemdNotifyPlugin(options: SystemdNotifyOptions): System
 
   const timer = watchdogForUs ? setInterval(() => send('WATCHDOG=1'), Math.max(1, watchdogUsec / 2000)) : undefined;
   timer?.unref();
-  logger.info({ socket, watchdogUsec: watchdogForUs ? watchdogUsec : undefined }, 'systemd notify socket set: sending READY=1, RELOADING=1, STOPPING=1 and STATUS= through systemd-notify');
+  logger.info(
+    { socket, watchdogUsec: watchdogForUs ? watchdogUsec : undefined },
+    'systemd notify socket set: sending READY=1, RELOADING=1, STOPPING=1 and STATUS= through systemd-notify',
+  );
   // Until a handover's new launcher takes over, the service's status is the old one's.
   if (!holdReady) send('STATUS=starting');
 

@@ -15,7 +15,9 @@ import { until } from '../../helpers/wait.js';
 
 const fast = { rabbit_retry_interval: 0.2, rabbit_retry_backoff: 0.2, rabbit_interval_max: 1 };
 
-test('a connection dropped during the first queue declaration: the listener starts on the next connection', { timeout: 60_000 }, async (t) => {
+test('a connection dropped during the first queue declaration: the listener starts on the next connection', {
+  timeout: 60_000,
+}, async (t) => {
   const url = await withBroker(t);
   if (!url) return;
   const relay = await startTcpRelay(t, url);
@@ -30,7 +32,10 @@ test('a connection dropped during the first queue declaration: the listener star
   });
   t.after(() => listener.stop());
   await dropped;
-  assert.ok(log.lines.some((line) => line.msg === 'a declaration failed with the connection; retrying on a new one'), 'the retry is logged');
+  assert.ok(
+    log.lines.some((line) => line.msg === 'a declaration failed with the connection; retrying on a new one'),
+    'the retry is logged',
+  );
 
   // The queue exists and is consumed: a message published by another connection arrives.
   const client = await startTransport(t, url, fast);

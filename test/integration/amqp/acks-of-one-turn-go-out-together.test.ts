@@ -18,7 +18,11 @@ test('acks of one turn settle exactly the acked deliveries, around held and reje
   const brokerUrl = await withBroker(t);
   if (!brokerUrl) return;
   const { topic, server, held: got } = await heldDeliveries(t, brokerUrl, 'ack-batch', COUNT);
-  assert.deepEqual(got.map((d) => Number(d.body.toString())), [...Array(COUNT).keys()], 'delivered in publish order');
+  assert.deepEqual(
+    got.map((d) => Number(d.body.toString())),
+    [...Array(COUNT).keys()],
+    'delivered in publish order',
+  );
 
   // All in one turn, out of order: the batch must not cover 3, 4 and 7, nor ack 8.
   for (const i of [9, 0, 2, 1, 5, 6]) got[i]!.ack();
@@ -31,11 +35,18 @@ test('acks of one turn settle exactly the acked deliveries, around held and reje
   t.after(() => model.close().catch(() => undefined));
   const channel = await model.createChannel();
   const again: number[] = [];
-  await channel.consume(topic, (message) => {
-    if (message) again.push(Number(message.content.toString()));
-  }, { noAck: true });
+  await channel.consume(
+    topic,
+    (message) => {
+      if (message) again.push(Number(message.content.toString()));
+    },
+    { noAck: true },
+  );
   await until('the held deliveries back', () => again.length >= HELD.length, { timeoutMs: 5000 });
   // Anything acked by mistake would be missing; anything not acked would come back too.
   await quietFor('a delivery beyond the held ones', 300, () => again.length > HELD.length);
-  assert.deepEqual(again.sort((a, b) => a - b), HELD);
+  assert.deepEqual(
+    again.sort((a, b) => a - b),
+    HELD,
+  );
 });

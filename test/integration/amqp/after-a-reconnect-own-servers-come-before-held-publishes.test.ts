@@ -38,13 +38,25 @@ test('after a reconnect the process declares its own server queues before sendin
   await rabbit(['stop_app'], dir);
   await lost;
   // Held while the broker is away: they wait for the reconnect.
-  const held = Array.from({ length: 20 }, (_, i) => client.cast({}, 'record', { value: i + 1 }).then(() => 'sent', (error: unknown) => String(error)));
+  const held = Array.from({ length: 20 }, (_, i) =>
+    client.cast({}, 'record', { value: i + 1 }).then(
+      () => 'sent',
+      (error: unknown) => String(error),
+    ),
+  );
   const back = once(transport, 'connected');
   await rabbit(['start_app'], dir);
   await back;
-  assert.deepEqual(await Promise.all(held), Array.from({ length: 20 }, () => 'sent'), 'no held cast found its own server queue missing');
+  assert.deepEqual(
+    await Promise.all(held),
+    Array.from({ length: 20 }, () => 'sent'),
+    'no held cast found its own server queue missing',
+  );
   await until('every held cast handled', () => recorder.seen.length === 21, { timeoutMs: 10_000 });
-  assert.deepEqual([...recorder.seen].sort((a, b) => a - b), Array.from({ length: 21 }, (_, i) => i));
+  assert.deepEqual(
+    [...recorder.seen].sort((a, b) => a - b),
+    Array.from({ length: 21 }, (_, i) => i),
+  );
   await server.stop();
   await transport.stop();
 });

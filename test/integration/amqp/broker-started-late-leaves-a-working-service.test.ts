@@ -27,7 +27,9 @@ async function freePort(): Promise<number> {
 
 const time = (line: LogLine): number => Date.parse(String(line.time));
 
-test('a broker started 30 s after the launcher: workers wait and log each attempt, nothing exits or restarts, then they serve', { timeout: 150_000 }, async (t) => {
+test('a broker started 30 s after the launcher: workers wait and log each attempt, nothing exits or restarts, then they serve', {
+  timeout: 150_000,
+}, async (t) => {
   // The private broker below needs the same installation as the shared one.
   if (!(await withBroker(t))) return;
   const port = await freePort();
@@ -47,8 +49,16 @@ test('a broker started 30 s after the launcher: workers wait and log each attemp
   assert.ok(!String(second.err).includes('guest:guest'), 'no password in the log');
 
   // 30 s of retries (waited for through the retry lines themselves), then the broker comes.
-  await launcher.waitForLine((line) => line.msg === RETRY_LINE && time(line) - t0 >= BROKER_LATE_MS, BROKER_LATE_MS + 20_000, '30 s of retries');
-  assert.equal(launcher.lines.some((line) => line.msg === 'launcher ready'), false, 'not ready without the broker');
+  await launcher.waitForLine(
+    (line) => line.msg === RETRY_LINE && time(line) - t0 >= BROKER_LATE_MS,
+    BROKER_LATE_MS + 20_000,
+    '30 s of retries',
+  );
+  assert.equal(
+    launcher.lines.some((line) => line.msg === 'launcher ready'),
+    false,
+    'not ready without the broker',
+  );
   await startPrivateBroker(t, 'late', { OSLO_NODE_RABBITMQ_PORT: String(port) });
 
   const ready = await launcher.waitForLine((line) => line.msg === 'launcher ready', 30_000, 'launcher ready');
@@ -57,9 +67,17 @@ test('a broker started 30 s after the launcher: workers wait and log each attemp
   const attempts = Math.max(...retries.map((line) => Number(line.attempt)));
   assert.ok(attempts >= 8, `attempts follow the capped backoff (${attempts} in 30 s)`);
   // On failure, what the launcher and its workers said from the broker's start on.
-  const sinceBroker = (): string => launcher.lines.filter((line) => time(line) >= time(ready) - 20_000).map((line) => JSON.stringify(line)).join('\n');
+  const sinceBroker = (): string =>
+    launcher.lines
+      .filter((line) => time(line) >= time(ready) - 20_000)
+      .map((line) => JSON.stringify(line))
+      .join('\n');
   for (const bad of ['worker did not become ready in time; killing it', 'worker died unexpectedly', 'restarting worker']) {
-    assert.equal(launcher.lines.some((line) => line.msg === bad), false, `no "${bad}":\n${sinceBroker()}`);
+    assert.equal(
+      launcher.lines.some((line) => line.msg === bad),
+      false,
+      `no "${bad}":\n${sinceBroker()}`,
+    );
   }
   const forked = launcher.lines.filter((line) => time(line) <= time(ready) && line.msg === 'worker forked');
   assert.deepEqual(forked.map((line) => line.slot).sort(), [1, 2], `no worker was replaced: ${JSON.stringify(forked)}`);
@@ -67,7 +85,11 @@ test('a broker started 30 s after the launcher: workers wait and log each attemp
   const httpPort = Number(ready.port);
   const ping = await httpGet(httpPort, '/v1/rpc/ping');
   assert.equal(ping.status, 200, ping.body);
-  const echo = await httpGet(httpPort, '/v1/rpc/echo', { method: 'POST', body: '{"value":"late"}', headers: { 'content-type': 'application/json' } });
+  const echo = await httpGet(httpPort, '/v1/rpc/echo', {
+    method: 'POST',
+    body: '{"value":"late"}',
+    headers: { 'content-type': 'application/json' },
+  });
   assert.equal(echo.status, 200, echo.body);
   assert.match(echo.body, /late/);
 });
@@ -84,7 +106,18 @@ test('bad credentials are not retried: the launcher exits 2 with the broker reas
   const fatal = launcher.lines.find((line) => line.level === 60 && /stopping the launcher/.test(line.msg));
   assert.ok(fatal, 'a fatal line says why the launcher stops');
   assert.match(fatal.msg, /ACCESS[-_]REFUSED/);
-  assert.ok(!launcher.rawLines.join('\n').includes('not-the-password') && !launcher.lines.some((line) => JSON.stringify(line).includes('not-the-password')));
-  assert.equal(launcher.lines.some((line) => line.msg === RETRY_LINE), false, 'no retry');
-  assert.equal(launcher.lines.some((line) => line.msg === 'restarting worker'), false, 'no restart');
+  assert.ok(
+    !launcher.rawLines.join('\n').includes('not-the-password') &&
+      !launcher.lines.some((line) => JSON.stringify(line).includes('not-the-password')),
+  );
+  assert.equal(
+    launcher.lines.some((line) => line.msg === RETRY_LINE),
+    false,
+    'no retry',
+  );
+  assert.equal(
+    launcher.lines.some((line) => line.msg === 'restarting worker'),
+    false,
+    'no restart',
+  );
 });

@@ -44,33 +44,54 @@ test('broker TLS: verification both ways, EXTERNAL login, and a Python peer on t
     t.after(() => listener.stop());
     await transport.publish({ target: { exchange: 'openstack', topic }, body: '"over-tls"' });
     await until('the message over TLS', () => got.includes('"over-tls"'), { timeoutMs: 5000 });
-    const connections = JSON.parse(await broker.ctl('list_connections', 'ssl', 'user', 'client_properties', '--formatter', 'json')) as Array<Record<string, unknown>>;
+    const connections = JSON.parse(
+      await broker.ctl('list_connections', 'ssl', 'user', 'client_properties', '--formatter', 'json'),
+    ) as Array<Record<string, unknown>>;
     const ours = connections.find((row) => JSON.stringify(row.client_properties).includes(transport.connectionName));
     assert.equal(ours?.ssl, true, 'the broker sees our connection as TLS');
     // Without ssl_enforce_hostname_verification (oslo's default) the name is not checked.
     assert.ok((await attempt(at('127.0.0.1'), good)) instanceof AmqpTransport, 'oslo does not check the name by default');
     // The ssl option turns TLS on for a rabbit:// URL, with PLAIN login.
-    assert.ok((await attempt(`rabbit://guest:guest@localhost:${broker.tlsPort}/`, { ...good, rabbit_ssl: true, rabbit_login_method: 'PLAIN' })) instanceof AmqpTransport);
+    assert.ok(
+      (await attempt(`rabbit://guest:guest@localhost:${broker.tlsPort}/`, {
+        ...good,
+        rabbit_ssl: true,
+        rabbit_login_method: 'PLAIN',
+      })) instanceof AmqpTransport,
+    );
   });
 
   await t.test('a wrong CA is refused', () =>
-    refused(at('localhost'), { ...good, rabbit_ssl_ca_file: join(certs.dir, 'other-ca.pem') }, /TLS verification failed: the broker certificate .*ssl_ca_file/));
+    refused(
+      at('localhost'),
+      { ...good, rabbit_ssl_ca_file: join(certs.dir, 'other-ca.pem') },
+      /TLS verification failed: the broker certificate .*ssl_ca_file/,
+    ),
+  );
 
   await t.test('a name the certificate does not hold is refused with ssl_enforce_hostname_verification', () =>
-    refused(at('127.0.0.1'), { ...good, rabbit_ssl_enforce_hostname_verification: true }, /does not name the host .*127\.0\.0\.1/));
+    refused(at('127.0.0.1'), { ...good, rabbit_ssl_enforce_hostname_verification: true }, /does not name the host .*127\.0\.0\.1/),
+  );
 
   await t.test('no client certificate: the broker refuses the handshake', () =>
-    refused(at('localhost'), { rabbit_ssl_ca_file: certs.caCert }, /TLS handshake failed: .*certificate/));
+    refused(at('localhost'), { rabbit_ssl_ca_file: certs.caCert }, /TLS handshake failed: .*certificate/),
+  );
 
   await t.test("EXTERNAL logs in as the client certificate's CN", async () => {
     const transport = await attempt(`amqps://localhost:${broker.tlsPort}/`, { ...good, rabbit_login_method: 'EXTERNAL' });
     assert.ok(transport instanceof AmqpTransport, String(transport));
-    const connections = JSON.parse(await broker.ctl('list_connections', 'user', 'auth_mechanism', 'client_properties', '--formatter', 'json')) as Array<Record<string, unknown>>;
+    const connections = JSON.parse(
+      await broker.ctl('list_connections', 'user', 'auth_mechanism', 'client_properties', '--formatter', 'json'),
+    ) as Array<Record<string, unknown>>;
     const ours = connections.find((row) => JSON.stringify(row.client_properties).includes(transport.connectionName));
     assert.equal(ours?.user, 'client');
     assert.equal(ours?.auth_mechanism, 'EXTERNAL');
     // A certificate whose CN is no broker user cannot log in that way.
-    const stranger = { ...good, rabbit_ssl_cert_file: join(certs.dir, 'stranger.pem'), rabbit_ssl_key_file: join(certs.dir, 'stranger.key') };
+    const stranger = {
+      ...good,
+      rabbit_ssl_cert_file: join(certs.dir, 'stranger.pem'),
+      rabbit_ssl_key_file: join(certs.dir, 'stranger.key'),
+    };
     assert.ok((await attempt(`amqps://localhost:${broker.tlsPort}/`, { ...stranger, rabbit_login_method: 'EXTERNAL' })) instanceof Error);
   });
 
@@ -78,8 +99,14 @@ test('broker TLS: verification both ways, EXTERNAL login, and a Python peer on t
     const ini = join(certs.dir, 'service.conf');
     writeFileSync(
       ini,
-      ['[oslo_messaging_rabbit]', 'ssl = true', `ssl_ca_file = ${certs.caCert}`, `ssl_cert_file = ${certs.clientCert}`,
-        `ssl_key_file = ${certs.clientKey}`, ''].join('\n'),
+      [
+        '[oslo_messaging_rabbit]',
+        'ssl = true',
+        `ssl_ca_file = ${certs.caCert}`,
+        `ssl_cert_file = ${certs.clientCert}`,
+        `ssl_key_file = ${certs.clientKey}`,
+        '',
+      ].join('\n'),
     );
     const url = `rabbit://guest:guest@localhost:${broker.tlsPort}/`;
     const topic = uniqueTopic('tls-py');

@@ -31,7 +31,12 @@ test('start() fails over to the next host, fails with a coded error when none an
   assert.equal(transport.connected, true);
 
   // retryStart false: one round over the hosts (a worker's transport would keep retrying).
-  const unreachable = new AmqpTransport({ url: `rabbit://guest:hunter2@127.0.0.1:${dead}/`, config: testConfig(), logger: silentLogger(), retryStart: false });
+  const unreachable = new AmqpTransport({
+    url: `rabbit://guest:hunter2@127.0.0.1:${dead}/`,
+    config: testConfig(),
+    logger: silentLogger(),
+    retryStart: false,
+  });
   t.after(() => unreachable.stop());
   await assert.rejects(unreachable.start(), (error: unknown) => {
     assert.ok(error instanceof BrokerConnectError);
@@ -40,7 +45,11 @@ test('start() fails over to the next host, fails with a coded error when none an
     return true;
   });
 
-  const refused = new AmqpTransport({ url: `rabbit://guest:wrong-secret@127.0.0.1:${live.port}/`, config: testConfig(), logger: silentLogger() });
+  const refused = new AmqpTransport({
+    url: `rabbit://guest:wrong-secret@127.0.0.1:${live.port}/`,
+    config: testConfig(),
+    logger: silentLogger(),
+  });
   t.after(() => refused.stop());
   // A refusal is permanent: not retried even by a transport that retries.
   await assert.rejects(refused.start(), (error: unknown) => {
@@ -70,11 +79,14 @@ test('a publish during an outage waits for the reconnect, but only up to its bou
   assert.equal(transport.connected, false);
 
   const started = Date.now();
-  await assert.rejects(transport.publish({ target: { exchange: 'openstack', topic }, body: '"short"', expirationMs: 300 }), (error: unknown) => {
-    assert.ok(error instanceof BrokerUnavailable);
-    assert.equal(error.code, 'ERR_AMQP_UNAVAILABLE');
-    return true;
-  });
+  await assert.rejects(
+    transport.publish({ target: { exchange: 'openstack', topic }, body: '"short"', expirationMs: 300 }),
+    (error: unknown) => {
+      assert.ok(error instanceof BrokerUnavailable);
+      assert.equal(error.code, 'ERR_AMQP_UNAVAILABLE');
+      return true;
+    },
+  );
   assert.ok(Date.now() - started < 1500, 'the wait is bounded by the call timeout');
 
   const patient = transport.publish({ target: { exchange: 'openstack', topic }, body: '"patient"', expirationMs: 10_000 });

@@ -18,9 +18,13 @@ async function rawQueue(t: { after: (fn: () => unknown) => void }, url: string, 
   const { queue } = await channel.assertQueue('', { exclusive: true, durable: false });
   await channel.bindQueue(queue, exchange, key);
   const seen: ConsumeMessage[] = [];
-  await channel.consume(queue, (message) => {
-    if (message) seen.push(message);
-  }, { noAck: true });
+  await channel.consume(
+    queue,
+    (message) => {
+      if (message) seen.push(message);
+    },
+    { noAck: true },
+  );
   const next = async (): Promise<ConsumeMessage> => {
     await until('a message', () => seen.length > 0, { timeoutMs: 5000, intervalMs: 5 });
     return seen.shift()!;

@@ -26,7 +26,8 @@ test('the transport recovers from a broker stop_app/start_app without leaks', { 
   let held: Delivery | undefined;
   const listener = await server.listen({ exchange: 'openstack', topic, server: 'node' }, (delivery) => {
     got.push(delivery.body.toString());
-    if (held === undefined) held = delivery; // keep one unacked across the restart
+    if (held === undefined)
+      held = delivery; // keep one unacked across the restart
     else delivery.ack();
   });
   t.after(() => listener.stop());
@@ -75,7 +76,7 @@ test('the transport recovers from a broker stop_app/start_app without leaks', { 
   const connections = JSON.parse(await rabbit(['list_connections'], dir)) as unknown[];
   const channels = JSON.parse(await rabbit(['list_channels'], dir)) as unknown[];
   assert.equal(connections.length, 2, 'one connection per transport');
-  assert.equal(channels.length, 5, 'consumer and publisher channels per transport, and the client\'s reply channel');
+  assert.equal(channels.length, 5, "consumer and publisher channels per transport, and the client's reply channel");
   assert.equal(server.connected, true);
 
   const messages = log.lines.map((line) => line.msg);
@@ -84,7 +85,11 @@ test('the transport recovers from a broker stop_app/start_app without leaks', { 
   const back = log.lines.filter((line) => /^AMQP connection back after \d+\.\d s, \d+ attempts?$/.test(String(line.msg)));
   assert.equal(back.length, 1, `one line when back: ${messages.join(' | ')}`);
   assert.equal(back[0]!.level, 40);
-  assert.deepEqual(log.lines.filter((line) => Number(line.level) >= 50).map((line) => line.msg), [], 'no ERROR for a blip');
+  assert.deepEqual(
+    log.lines.filter((line) => Number(line.level) >= 50).map((line) => line.msg),
+    [],
+    'no ERROR for a blip',
+  );
   assert.ok(!log.raw.join('').includes('guest:guest'), 'no password in the log');
   // Stop the transports before the broker goes (after-hooks run first-registered first).
   await listener.stop();

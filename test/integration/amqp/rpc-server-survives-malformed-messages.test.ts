@@ -46,9 +46,12 @@ test('an RpcServer survives thousands of malformed messages and still answers', 
   const topic = uniqueTopic('fuzz');
   const serverTransport = await startTransport(t, brokerUrl, { rpc_response_timeout: 5 });
   let echoes = 0;
-  const server = new RpcServer(serverTransport, { topic, server: 'fuzz-1' }, [
-    { echo: (_ctx: unknown, args: { value: unknown }) => (echoes++, args.value) },
-  ], { missingConsumerRetryTimeout: 1, maxMessageBytes: 64 * 1024 });
+  const server = new RpcServer(
+    serverTransport,
+    { topic, server: 'fuzz-1' },
+    [{ echo: (_ctx: unknown, args: { value: unknown }) => (echoes++, args.value) }],
+    { missingConsumerRetryTimeout: 1, maxMessageBytes: 64 * 1024 },
+  );
   t.after(() => server.stop());
   await server.start();
 
@@ -57,9 +60,13 @@ test('an RpcServer survives thousands of malformed messages and still answers', 
   const channel = await model.createConfirmChannel();
   const { queue: replyQ } = await channel.assertQueue(`reply_${hex32()}`, { durable: false, exclusive: true });
   let failures = 0;
-  await channel.consume(replyQ, (message) => {
-    if (message && JSON.parse(JSON.parse(message.content.toString())['oslo.message']).failure) failures++;
-  }, { noAck: true });
+  await channel.consume(
+    replyQ,
+    (message) => {
+      if (message && JSON.parse(JSON.parse(message.content.toString())['oslo.message']).failure) failures++;
+    },
+    { noAck: true },
+  );
 
   const total = 2000;
   for (let i = 0; i < total; i++) {
@@ -69,7 +76,14 @@ test('an RpcServer survives thousands of malformed messages and still answers', 
     channel.publish('openstack', key, Buffer.isBuffer(body) ? body : Buffer.from(body), { contentType });
   }
   // A body over the size limit, with a reply queue: refused with a failure reply.
-  channel.publish('openstack', topic, Buffer.from(envelope({ _msg_id: hex32(), _reply_q: replyQ, _unique_id: hex32(), method: 'echo', args: { value: 'x'.repeat(100_000) } })), { contentType: 'application/json' });
+  channel.publish(
+    'openstack',
+    topic,
+    Buffer.from(
+      envelope({ _msg_id: hex32(), _reply_q: replyQ, _unique_id: hex32(), method: 'echo', args: { value: 'x'.repeat(100_000) } }),
+    ),
+    { contentType: 'application/json' },
+  );
   await channel.waitForConfirms();
 
   const clientTransport = await startTransport(t, brokerUrl);

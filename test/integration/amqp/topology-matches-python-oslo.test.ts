@@ -17,7 +17,12 @@ function shape(row: { name: string }, topic: string): string {
   const { name, ...rest } = row as unknown as Record<string, unknown>;
   delete rest.consumers;
   delete rest.messages;
-  return JSON.stringify({ name: String(name).replace(topic, 'TOPIC').replace(/[0-9a-f]{32}$/, 'HEX'), ...rest });
+  return JSON.stringify({
+    name: String(name)
+      .replace(topic, 'TOPIC')
+      .replace(/[0-9a-f]{32}$/, 'HEX'),
+    ...rest,
+  });
 }
 
 function envelope(message: Record<string, unknown>): string {
@@ -43,14 +48,21 @@ test('server and reply queues and exchanges have the flags and arguments of Pyth
   const queues = await listQueues();
   const exchanges = await listExchanges();
   const pick = <T extends { name: string }>(rows: T[], topic: string) =>
-    rows.filter((row) => row.name.startsWith(topic)).map((row) => shape(row, topic)).sort();
+    rows
+      .filter((row) => row.name.startsWith(topic))
+      .map((row) => shape(row, topic))
+      .sort();
   assert.deepEqual(pick(queues, ourTopic), pick(queues, pyTopic));
   assert.equal(pick(queues, ourTopic).length, 3);
   assert.deepEqual(pick(exchanges, ourTopic), pick(exchanges, pyTopic));
-  assert.deepEqual(
-    JSON.parse(pick(exchanges, ourTopic)[0]!),
-    { name: 'TOPIC_fanout', type: 'fanout', durable: false, auto_delete: true, internal: false, arguments: [] },
-  );
+  assert.deepEqual(JSON.parse(pick(exchanges, ourTopic)[0]!), {
+    name: 'TOPIC_fanout',
+    type: 'fanout',
+    durable: false,
+    auto_delete: true,
+    internal: false,
+    arguments: [],
+  });
 
   // The Python client's reply queue (left behind, as oslo does) and ours look the same.
   const ours = queues.find((q) => q.name === ourReply)!;
@@ -91,7 +103,9 @@ test('a Python oslo server and ours share one topic without 406, in either start
       const body = envelope({ method: 'record', args: { value: i }, _unique_id: hex32(), _context_user_id: 'u' });
       await transport.publish({ target: { exchange: 'openstack', topic }, body });
     }
-    await until('all ten casts consumed', () => got.length + python.events.filter((e) => e.event === 'cast').length === 10, { timeoutMs: 10_000 });
+    await until('all ten casts consumed', () => got.length + python.events.filter((e) => e.event === 'cast').length === 10, {
+      timeoutMs: 10_000,
+    });
     assert.ok(got.length > 0 && got.length < 10, `both servers took some casts (node took ${got.length})`);
 
     // A Python client reaches the Python server through the shared exchange.
@@ -114,15 +128,21 @@ test('a queue declared elsewhere with other flags fails listen() with a coded er
   t.after(() => channel.deleteQueue(topic).catch(() => undefined));
 
   const transport = await startTransport(t, brokerUrl, { rabbit_retry_interval: 0.1, rabbit_retry_backoff: 0, rabbit_interval_max: 0.1 });
-  await assert.rejects(transport.listen({ exchange: 'openstack', topic, server: 's' }, (d) => d.ack()), (error: unknown) => {
-    assert.ok(error instanceof BrokerDeclareError);
-    assert.equal(error.code, 'ERR_AMQP_DECLARE');
-    assert.match(error.message, /PRECONDITION_FAILED/);
-    return true;
-  });
+  await assert.rejects(
+    transport.listen({ exchange: 'openstack', topic, server: 's' }, (d) => d.ack()),
+    (error: unknown) => {
+      assert.ok(error instanceof BrokerDeclareError);
+      assert.equal(error.code, 'ERR_AMQP_DECLARE');
+      assert.match(error.message, /PRECONDITION_FAILED/);
+      return true;
+    },
+  );
   const other = uniqueTopic('after-clash');
   const got: string[] = [];
-  const listener = await transport.listen({ exchange: 'openstack', topic: other, server: 's' }, (d) => (got.push(d.body.toString()), d.ack()));
+  const listener = await transport.listen(
+    { exchange: 'openstack', topic: other, server: 's' },
+    (d) => (got.push(d.body.toString()), d.ack()),
+  );
   t.after(() => listener.stop());
   await transport.publish({ target: { exchange: 'openstack', topic: other }, body: '"fine"' });
   await until('a delivery after the failed declare', () => got.length === 1, { timeoutMs: 5000 });

@@ -57,7 +57,9 @@ test('a cast and a call sent before any server exists are delivered once one doe
   assert.deepEqual(recorder.seen, ['early cast'], 'handled exactly once');
 });
 
-test('no queue within the bound: MessageDeliveryFailure naming the topic and the wait; fanout casts do not wait', { timeout: 60_000 }, async (t) => {
+test('no queue within the bound: MessageDeliveryFailure naming the topic and the wait; fanout casts do not wait', {
+  timeout: 60_000,
+}, async (t) => {
   const url = await withBroker(t);
   if (!url) return;
   const log = captureLogger();
@@ -66,17 +68,29 @@ test('no queue within the bound: MessageDeliveryFailure naming the topic and the
   const client = new RpcClient(transport, { topic }, { timeout: 2 });
 
   let started = Date.now();
-  const castError = await client.cast({}, 'record', { value: 1 }).then(() => undefined, (error: unknown) => error);
+  const castError = await client.cast({}, 'record', { value: 1 }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   const castMs = Date.now() - started;
   assert.ok(castError instanceof MessageDeliveryFailure, String(castError));
-  assert.match(castError.message, new RegExp(`no queue took the cast to topic "${topic}" within rpc_cast_timeout of 1 s \\(waited \\d\\.\\d s\\).*312 NO_ROUTE`));
+  assert.match(
+    castError.message,
+    new RegExp(`no queue took the cast to topic "${topic}" within rpc_cast_timeout of 1 s \\(waited \\d\\.\\d s\\).*312 NO_ROUTE`),
+  );
   assert.ok(castMs >= 900 && castMs < 2500, `failed at its 1 s bound (${castMs} ms)`);
 
   started = Date.now();
-  const callError = await client.call({}, 'echo', { value: 1 }).then(() => undefined, (error: unknown) => error);
+  const callError = await client.call({}, 'echo', { value: 1 }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   const callMs = Date.now() - started;
   assert.ok(callError instanceof MessageDeliveryFailure && !(callError instanceof MessagingTimeout), String(callError));
-  assert.match(callError.message, new RegExp(`no queue took the call to topic "${topic}" within the call's timeout of 2 s \\(waited \\d\\.\\d s\\)`));
+  assert.match(
+    callError.message,
+    new RegExp(`no queue took the call to topic "${topic}" within the call's timeout of 2 s \\(waited \\d\\.\\d s\\)`),
+  );
   assert.ok(callMs >= 1800 && callMs < 3500, `failed at the call's 2 s timeout (${callMs} ms)`);
 
   // oslo's choices stay available: at once with mandatory, dropped without it.
@@ -102,13 +116,19 @@ test('stopping the transport ends a cast waiting for a queue at once', { timeout
   if (!url) return;
   const transport = await startTransport(t, url, FAST);
   const client = new RpcClient(transport, { topic: uniqueTopic('stopping') });
-  const waiting = client.cast({}, 'record', { value: 1 }).then(() => undefined, (error: unknown) => error);
+  const waiting = client.cast({}, 'record', { value: 1 }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   await delay(500); // let it be returned and wait
   const stoppedAt = Date.now();
   await transport.stop();
   const error = await waiting;
   assert.ok(Date.now() - stoppedAt < 2000, 'the stop ended the wait');
-  assert.ok(error instanceof ClosedError || (error instanceof Error && /closed|ClosedError/i.test(`${error.name} ${error.message}`)), String(error));
+  assert.ok(
+    error instanceof ClosedError || (error instanceof Error && /closed|ClosedError/i.test(`${error.name} ${error.message}`)),
+    String(error),
+  );
 });
 
 test('returns are matched to their own publish while a binding goes away under a stream of publishes', { timeout: 60_000 }, async (t) => {
@@ -130,32 +150,54 @@ test('returns are matched to their own publish while a binding goes away under a
   const outcomes = new Map<string, Promise<boolean>>();
   for (let i = 0; i < 400; i++) {
     const body = JSON.stringify({ n: i });
-    outcomes.set(body, transport.publish({ target: { exchange, topic }, body, mandatory: true }).then(() => true, (error: unknown) => {
-      if (!(error instanceof MessageDeliveryFailure)) throw error;
-      return false;
-    }));
+    outcomes.set(
+      body,
+      transport.publish({ target: { exchange, topic }, body, mandatory: true }).then(
+        () => true,
+        (error: unknown) => {
+          if (!(error instanceof MessageDeliveryFailure)) throw error;
+          return false;
+        },
+      ),
+    );
     if (i === 150) void channel.unbindQueue(queue, exchange, topic);
     if (i % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
   }
   const routed = new Set<string>();
   const returned = new Set<string>();
-  for (const [body, outcome] of outcomes) (await outcome ? routed : returned).add(body);
-  await until('every routed publish delivered', () => [...routed].every((body) => delivered.has(body)), { timeoutMs: 5000 }).catch(() => undefined);
+  for (const [body, outcome] of outcomes) ((await outcome) ? routed : returned).add(body);
+  await until('every routed publish delivered', () => [...routed].every((body) => delivered.has(body)), { timeoutMs: 5000 }).catch(
+    () => undefined,
+  );
   assert.ok(routed.size > 0 && returned.size > 0, `both kinds happened (${routed.size} routed, ${returned.size} returned)`);
-  assert.deepEqual([...routed].filter((body) => !delivered.has(body)), [], 'reported routed but never delivered');
-  assert.deepEqual([...returned].filter((body) => delivered.has(body)), [], 'reported returned but delivered');
+  assert.deepEqual(
+    [...routed].filter((body) => !delivered.has(body)),
+    [],
+    'reported routed but never delivered',
+  );
+  assert.deepEqual(
+    [...returned].filter((body) => delivered.has(body)),
+    [],
+    'reported returned but delivered',
+  );
 });
 
 test('oslo-node-rpc cast exits 3 naming the topic when no queue takes it within rpc_cast_timeout', { timeout: 60_000 }, async (t) => {
   const url = await withBroker(t);
   if (!url) return;
   const topic = uniqueTopic('cli-nobody');
-  const result = await execa('node', [RPC_CLI, 'cast', topic, 'record', '{"value": 1}', '--transport-url', url, '--rpc-cast-timeout', '1'], { reject: false });
+  const result = await execa(
+    'node',
+    [RPC_CLI, 'cast', topic, 'record', '{"value": 1}', '--transport-url', url, '--rpc-cast-timeout', '1'],
+    { reject: false },
+  );
   assert.equal(result.exitCode, 3, result.stderr);
   const last = JSON.parse(result.stderr.trim().split('\n').pop()!) as { error: string; message: string };
   assert.equal(last.error, 'MessageDeliveryFailure');
   assert.match(last.message, new RegExp(`no queue took the cast to topic "${topic}" within`));
   // A fanout cast to the same topic is fire-and-forget: exit 0.
-  const fanout = await execa('node', [RPC_CLI, 'cast', topic, 'record', '--fanout', '--transport-url', url, '--rpc-cast-timeout', '1'], { reject: false });
+  const fanout = await execa('node', [RPC_CLI, 'cast', topic, 'record', '--fanout', '--transport-url', url, '--rpc-cast-timeout', '1'], {
+    reject: false,
+  });
   assert.equal(fanout.exitCode, 0, fanout.stderr);
 });

@@ -46,14 +46,30 @@ async function forcedRestart(t: TestContext, rabbitmq4: boolean): Promise<void> 
   t.after(() => rmSync(work, { recursive: true, force: true }));
   const castLog = join(work, 'casts.log');
   const options: Record<string, number | boolean> = {
-    rabbit_retry_interval: 0.5, rabbit_retry_backoff: 0.5, rabbit_interval_max: 2, kombu_reconnect_delay: 0.5,
+    rabbit_retry_interval: 0.5,
+    rabbit_retry_backoff: 0.5,
+    rabbit_interval_max: 2,
+    kombu_reconnect_delay: 0.5,
     ...(rabbitmq4 ? { rabbit_quorum_queue: true, rabbit_transient_quorum_queue: true } : {}),
   };
   const optionFlags = Object.entries(options).flatMap(([name, value]) =>
-    value === true ? [`--${name.replaceAll('_', '-')}`] : [`--${name.replaceAll('_', '-')}`, String(value)]);
+    value === true ? [`--${name.replaceAll('_', '-')}`] : [`--${name.replaceAll('_', '-')}`, String(value)],
+  );
   const launcher = await startLauncher(
-    ['--workers', '2', '--transport-url', broker.url, '--manager', fixturePath('managers/cast-log-manager.js'), '--binary', 'demo',
-      '--app', DEMO_APP, '--no-access-log', ...optionFlags],
+    [
+      '--workers',
+      '2',
+      '--transport-url',
+      broker.url,
+      '--manager',
+      fixturePath('managers/cast-log-manager.js'),
+      '--binary',
+      'demo',
+      '--app',
+      DEMO_APP,
+      '--no-access-log',
+      ...optionFlags,
+    ],
     { env: { CAST_LOG: castLog }, timeoutMs: 60_000 },
   );
   let held: number[] = [];
@@ -76,11 +92,22 @@ async function forcedRestart(t: TestContext, rabbitmq4: boolean): Promise<void> 
   const sparePid = Number(spareLine.workerPid);
   const firstWorker = await launcher.waitForLine((line) => line.msg === 'worker ready', 30_000, 'a worker ready');
   process.kill(Number(firstWorker.workerPid), 'SIGKILL'); // no load yet: nothing in flight on it
-  const assigned = await launcher.waitForLine((line) => line.msg === 'spare worker assigned' && Number(line.workerPid) === sparePid, 30_000, 'the spare assigned');
-  await launcher.waitForLine((line) => line.msg === 'worker ready' && Number(line.workerPid) === sparePid, 30_000, 'the spare ready in its slot');
+  const assigned = await launcher.waitForLine(
+    (line) => line.msg === 'spare worker assigned' && Number(line.workerPid) === sparePid,
+    30_000,
+    'the spare assigned',
+  );
+  await launcher.waitForLine(
+    (line) => line.msg === 'worker ready' && Number(line.workerPid) === sparePid,
+    30_000,
+    'the spare ready in its slot',
+  );
 
   const { client, transport } = await amqpClient(t, broker.url, 'openstack', { timeoutSeconds: CALL_TIMEOUT_S, overrides: options });
-  const { client: shortClient } = await amqpClient(t, broker.url, 'openstack', { timeoutSeconds: CALL_TIMEOUT_S, overrides: { ...options, rpc_cast_timeout: SHORT_CAST_TIMEOUT_S } });
+  const { client: shortClient } = await amqpClient(t, broker.url, 'openstack', {
+    timeoutSeconds: CALL_TIMEOUT_S,
+    overrides: { ...options, rpc_cast_timeout: SHORT_CAST_TIMEOUT_S },
+  });
 
   const calls: Outcome[] = [];
   const confirmed = new Set<number>();
@@ -92,12 +119,15 @@ async function forcedRestart(t: TestContext, rabbitmq4: boolean): Promise<void> 
       const outcome: Outcome = { start: Date.now() };
       calls.push(outcome);
       // Not awaited one by one: calls keep going out through the outage, as a service's would.
-      void client.call({}, 'echo', { value: n }).then(
-        (result) => {
-          if (result !== n) outcome.error = new Error(`wrong echo: ${String(result)} for ${n}`);
-        },
-        (error: unknown) => (outcome.error = error as Error),
-      ).finally(() => (outcome.end = Date.now()));
+      void client
+        .call({}, 'echo', { value: n })
+        .then(
+          (result) => {
+            if (result !== n) outcome.error = new Error(`wrong echo: ${String(result)} for ${n}`);
+          },
+          (error: unknown) => (outcome.error = error as Error),
+        )
+        .finally(() => (outcome.end = Date.now()));
       await delay(50); // load pacing: about 20 calls a second
     }
   };
@@ -119,7 +149,9 @@ async function forcedRestart(t: TestContext, rabbitmq4: boolean): Promise<void> 
     running = false;
     await Promise.all(lanes);
   });
-  await until('calls and casts flowing', () => calls.filter((c) => c.end && !c.error).length >= 20 && confirmed.size >= 20, { timeoutMs: 30_000 });
+  await until('calls and casts flowing', () => calls.filter((c) => c.end && !c.error).length >= 20 && confirmed.size >= 20, {
+    timeoutMs: 30_000,
+  });
 
   const down = Date.now();
   const lost = once(transport, 'disconnected');
@@ -133,60 +165,102 @@ async function forcedRestart(t: TestContext, rabbitmq4: boolean): Promise<void> 
   await back;
   const clientBack = Date.now();
   // While the servers are held: a cast with a short bound, and one to a topic nobody serves.
-  const shortCast = shortClient.cast({}, 'record', { value: -1 }).then(() => undefined, (error: unknown) => error as Error);
-  const nobodyCast = shortClient.prepare({ topic: `nobody-${process.pid}` }).cast({}, 'record', { value: -2 }).then(() => undefined, (error: unknown) => error as Error);
+  const shortCast = shortClient.cast({}, 'record', { value: -1 }).then(
+    () => undefined,
+    (error: unknown) => error as Error,
+  );
+  const nobodyCast = shortClient
+    .prepare({ topic: `nobody-${process.pid}` })
+    .cast({}, 'record', { value: -2 })
+    .then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
   const [shortError, nobodyError] = await Promise.all([shortCast, nobodyCast]);
   await delay(Math.max(0, clientBack + HOLD_AFTER_CLIENT_BACK_MS - Date.now())); // the subject: servers held 6 s after the client is back
   for (const pid of held) process.kill(pid, 'SIGCONT');
   const released = Date.now();
   held = [];
 
-  await until('a call started after the release answered', () => calls.some((c) => c.start > released && c.end && !c.error), { timeoutMs: 60_000 });
-  await until('every call started before the release settled', () => calls.filter((c) => c.start <= released).every((c) => c.end !== undefined), { timeoutMs: (CALL_TIMEOUT_S + 10) * 1000 });
+  await until('a call started after the release answered', () => calls.some((c) => c.start > released && c.end && !c.error), {
+    timeoutMs: 60_000,
+  });
+  await until(
+    'every call started before the release settled',
+    () => calls.filter((c) => c.start <= released).every((c) => c.end !== undefined),
+    { timeoutMs: (CALL_TIMEOUT_S + 10) * 1000 },
+  );
   running = false;
   await Promise.all(lanes);
   await until('every call settled', () => calls.every((c) => c.end !== undefined), { timeoutMs: (CALL_TIMEOUT_S + 10) * 1000 });
   await until('every cast settled', () => confirmed.size + failedCasts.size === nextCast - 1, { timeoutMs: 90_000 });
-  const handled = (): string[] => readFileSync(castLog, 'utf8').split('\n').filter(Boolean).map((line) => line.split(' ')[1]!);
-  await until('every confirmed cast handled', () => {
-    const seen = new Set(handled());
-    return [...confirmed].every((value) => seen.has(String(value)));
-  }, { timeoutMs: 30_000 }).catch((error: unknown) => {
+  const handled = (): string[] =>
+    readFileSync(castLog, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ')[1]!);
+  await until(
+    'every confirmed cast handled',
+    () => {
+      const seen = new Set(handled());
+      return [...confirmed].every((value) => seen.has(String(value)));
+    },
+    { timeoutMs: 30_000 },
+  ).catch((error: unknown) => {
     const seen = new Set(handled());
     throw new Error(`${String(error)}; missing: ${[...confirmed].filter((value) => !seen.has(String(value))).join(',')}`);
   });
   await delay(1000); // a duplicate would be handled within this
 
   const failedCalls = calls.filter((c) => c.error);
-  const describe = (c: Outcome): string => `${c.error!.name} (${c.start - down}..${c.end! - down} ms after stop_app began): ${c.error!.message}`;
+  const describe = (c: Outcome): string =>
+    `${c.error!.name} (${c.start - down}..${c.end! - down} ms after stop_app began): ${c.error!.message}`;
   t.diagnostic(
     `RabbitMQ ${rabbitmq4 ? '4 (quorum queues)' : '3 (non-durable queues)'}: stop_app took ${stopped - down} ms, client back ${clientBack - down} ms, ` +
-    `servers released ${released - down} ms after stop_app began; ${calls.length} calls (${failedCalls.length} failed), ` +
-    `${confirmed.size} casts confirmed, ${failedCasts.size} failed; short cast: ${shortError?.message ?? 'delivered'}` +
-    `${failedCalls.length ? `; failed calls: ${failedCalls.map(describe).join(' | ')}` : ''}${failedCasts.size ? `; failed casts: ${[...failedCasts].map(([v, e]) => `${v} ${e.name}: ${e.message}`).join(' | ')}` : ''}`,
+      `servers released ${released - down} ms after stop_app began; ${calls.length} calls (${failedCalls.length} failed), ` +
+      `${confirmed.size} casts confirmed, ${failedCasts.size} failed; short cast: ${shortError?.message ?? 'delivered'}` +
+      `${failedCalls.length ? `; failed calls: ${failedCalls.map(describe).join(' | ')}` : ''}${failedCasts.size ? `; failed casts: ${[...failedCasts].map(([v, e]) => `${v} ${e.name}: ${e.message}`).join(' | ')}` : ''}`,
   );
 
   // Calls: none sent after the broker went down failed; any failure is one in flight at the stop.
   const afterDown = calls.filter((c) => c.start >= stopped);
   assert.ok(afterDown.length >= 20, `calls were sent during the outage (${afterDown.length})`);
   assert.deepEqual(afterDown.filter((c) => c.error).map(describe), [], 'every call sent after stop_app answered');
-  assert.deepEqual(failedCalls.filter((c) => c.error instanceof MessagingTimeout && c.start >= down).map(describe), [], 'no MessagingTimeout');
+  assert.deepEqual(
+    failedCalls.filter((c) => c.error instanceof MessagingTimeout && c.start >= down).map(describe),
+    [],
+    'no MessagingTimeout',
+  );
   for (const c of failedCalls) assert.ok(c.start < stopped && c.end! > down, `only a call in flight at the stop may fail: ${describe(c)}`);
 
   // Casts: every confirmed one handled exactly once; a failed one at most once.
   const counts = new Map<string, number>();
   for (const value of handled()) counts.set(value, (counts.get(value) ?? 0) + 1);
-  assert.deepEqual([...counts].filter(([, n]) => n > 1), [], 'no cast handled twice');
+  assert.deepEqual(
+    [...counts].filter(([, n]) => n > 1),
+    [],
+    'no cast handled twice',
+  );
   const heldCasts = [...confirmed].filter((value) => castSentAt.get(value)! >= stopped && castSentAt.get(value)! < released);
   assert.ok(heldCasts.length >= 20, `casts sent during the outage and the hold were confirmed (${heldCasts.length})`);
   for (const [value, error] of failedCasts) {
-    assert.match(`${error.name}: ${error.message}`, /MessageDeliveryFailure|BrokerUnavailable|ClientSendError/, `cast ${value}: a clear error`);
+    assert.match(
+      `${error.name}: ${error.message}`,
+      /MessageDeliveryFailure|BrokerUnavailable|ClientSendError/,
+      `cast ${value}: a clear error`,
+    );
   }
-  assert.ok(failedCasts.size <= 2, `at most the casts in flight at the drop fail (${[...failedCasts].map(([v, e]) => `${v}: ${e.message}`).join('; ')})`);
+  assert.ok(
+    failedCasts.size <= 2,
+    `at most the casts in flight at the drop fail (${[...failedCasts].map(([v, e]) => `${v}: ${e.message}`).join('; ')})`,
+  );
 
   // The bounded casts.
   assert.ok(nobodyError instanceof MessageDeliveryFailure, `a cast to a topic nobody serves fails: ${String(nobodyError)}`);
-  assert.match(nobodyError.message, new RegExp(`no queue took the cast to topic "nobody-${process.pid}" within rpc_cast_timeout of 3 s \\(waited \\d\\.\\d s\\)`));
+  assert.match(
+    nobodyError.message,
+    new RegExp(`no queue took the cast to topic "nobody-${process.pid}" within rpc_cast_timeout of 3 s \\(waited \\d\\.\\d s\\)`),
+  );
   if (rabbitmq4) {
     assert.equal(shortError, undefined, 'the quorum `demo` queue survived: the short cast was taken at once');
     assert.equal(counts.get('-1'), 1, 'and handled once the servers came back');
@@ -199,11 +273,17 @@ async function forcedRestart(t: TestContext, rabbitmq4: boolean): Promise<void> 
   // Logs: WARN for the blip, one line when back per worker, never an AMQP ERROR; the spare's slot.
   const amqpLines = launcher.lines.filter((line) => line.component === 'amqp' && Date.parse(String(line.time)) >= down);
   const errors = amqpLines.filter((line) => Number(line.level) >= 50);
-  assert.deepEqual(errors.map((line) => JSON.stringify(line)), [], 'no AMQP ERROR line for a restart within the reconnect policy');
+  assert.deepEqual(
+    errors.map((line) => JSON.stringify(line)),
+    [],
+    'no AMQP ERROR line for a restart within the reconnect policy',
+  );
   const lostLines = amqpLines.filter((line) => line.msg === 'lost the AMQP broker connection; reconnecting');
   assert.ok(lostLines.length >= 2 && lostLines.every((line) => line.level === 40), 'the loss is a warning');
   const backLines = amqpLines.filter((line: LogLine) => /^AMQP connection back after \d+\.\d s, \d+ attempts?$/.test(String(line.msg)));
-  const workerPids = childPids(launcher.pid).filter((pid) => launcher.lines.some((line) => line.msg === 'worker ready' && Number(line.workerPid) === pid));
+  const workerPids = childPids(launcher.pid).filter((pid) =>
+    launcher.lines.some((line) => line.msg === 'worker ready' && Number(line.workerPid) === pid),
+  );
   for (const pid of workerPids) {
     const mine = backLines.filter((line) => Number(line.pid) === pid);
     assert.equal(mine.length, 1, `worker ${pid}: one line when back`);
@@ -211,10 +291,16 @@ async function forcedRestart(t: TestContext, rabbitmq4: boolean): Promise<void> 
   }
   const spareLines = amqpLines.filter((line) => Number(line.pid) === sparePid);
   assert.ok(spareLines.length >= 2, 'the promoted spare logged the outage');
-  assert.deepEqual(spareLines.filter((line) => line.worker !== assigned.slot).map((line) => JSON.stringify(line)), [], `the spare's AMQP lines carry its slot ${String(assigned.slot)}`);
+  assert.deepEqual(
+    spareLines.filter((line) => line.worker !== assigned.slot).map((line) => JSON.stringify(line)),
+    [],
+    `the spare's AMQP lines carry its slot ${String(assigned.slot)}`,
+  );
 }
 
-test('RabbitMQ 3 stop_app/start_app with the servers held until after the client is back: no call times out, every confirmed cast handled once, a short-bound cast fails clearly', { timeout: 300_000 }, async (t) => {
+test('RabbitMQ 3 stop_app/start_app with the servers held until after the client is back: no call times out, every confirmed cast handled once, a short-bound cast fails clearly', {
+  timeout: 300_000,
+}, async (t) => {
   if (!(await withBroker(t))) return;
   await forcedRestart(t, false);
 });

@@ -62,7 +62,9 @@ async function transientQueueRefusal(port: number): Promise<string> {
   }
 }
 
-test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed casts all arrive, never twice in one worker, nothing dies', { timeout: 360_000 }, async (t) => {
+test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed casts all arrive, never twice in one worker, nothing dies', {
+  timeout: 360_000,
+}, async (t) => {
   // The cluster is private to this test; the shared broker tells whether RabbitMQ is installed.
   if (!(await withBroker(t))) return;
   const clusterDir = `${ROOT}.tmp/rabbitmq-cluster-${process.pid}`;
@@ -91,7 +93,11 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
     await rm(clusterDir, { recursive: true, force: true });
   });
   // The start's own steps are bounded (rabbitmq-cluster.sh); on a loaded machine it took up to 65 s.
-  const started = await execa('bash', [CLUSTER_SH, ...(rabbitmq4 ? ['--rabbitmq4'] : []), 'start'], { env, timeout: 240_000, stdin: 'ignore' });
+  const started = await execa('bash', [CLUSTER_SH, ...(rabbitmq4 ? ['--rabbitmq4'] : []), 'start'], {
+    env,
+    timeout: 240_000,
+    stdin: 'ignore',
+  });
   const url = started.stdout.trim().split('\n').pop()!;
   // Its retries (a node started again, a join redone) show in the diagnostic line.
   const retries = started.stderr.split('\n').filter((line) => /\(attempt \d\)/.test(line));
@@ -100,22 +106,53 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   assert.equal(url.split(',').length, 3, 'the transport_url lists the three nodes');
   if (rabbitmq4) {
     for (const port of ports) {
-      assert.match(await transientQueueRefusal(port), /transient_nonexcl_queues/, `the node on port ${port} denies transient non-exclusive queues, as 4.3`);
+      assert.match(
+        await transientQueueRefusal(port),
+        /transient_nonexcl_queues/,
+        `the node on port ${port} denies transient non-exclusive queues, as 4.3`,
+      );
     }
   }
 
   const work = mkdtempSync(join(tmpdir(), 'oslo-node-cluster-'));
   t.after(() => rmSync(work, { recursive: true, force: true }));
   const castLog = join(work, 'casts.log');
-  const fast = { rabbit_retry_interval: 0.5, rabbit_retry_backoff: 0.5, rabbit_interval_max: 2, kombu_reconnect_delay: 0.5,
-    rabbit_quorum_queue: true, rabbit_transient_quorum_queue: true, rabbit_qos_prefetch_count: PREFETCH };
+  const fast = {
+    rabbit_retry_interval: 0.5,
+    rabbit_retry_backoff: 0.5,
+    rabbit_interval_max: 2,
+    kombu_reconnect_delay: 0.5,
+    rabbit_quorum_queue: true,
+    rabbit_transient_quorum_queue: true,
+    rabbit_qos_prefetch_count: PREFETCH,
+  };
   const fastFlags = Object.entries(fast).flatMap(([name, value]) =>
-    value === true ? [`--${name.replaceAll('_', '-')}`] : [`--${name.replaceAll('_', '-')}`, String(value)]);
+    value === true ? [`--${name.replaceAll('_', '-')}`] : [`--${name.replaceAll('_', '-')}`, String(value)],
+  );
   const launcher = await startLauncher(
-    ['--workers', '2', '--no-prefork-spare', '--transport-url', url, '--service-host', 'cluster-host',
-      '--report-interval', '1', '--service-down-time', String(SERVICE_DOWN_TIME_S), '--digest-spacing', '0',
+    [
+      '--workers',
+      '2',
+      '--no-prefork-spare',
+      '--transport-url',
+      url,
+      '--service-host',
+      'cluster-host',
+      '--report-interval',
+      '1',
+      '--service-down-time',
+      String(SERVICE_DOWN_TIME_S),
+      '--digest-spacing',
+      '0',
       // A DemoManager subclass on the demo's topic, with the demo's app for /v1/services.
-      '--manager', fixturePath('managers/cast-log-manager.js'), '--binary', 'demo', '--app', DEMO_APP, ...fastFlags],
+      '--manager',
+      fixturePath('managers/cast-log-manager.js'),
+      '--binary',
+      'demo',
+      '--app',
+      DEMO_APP,
+      ...fastFlags,
+    ],
     { env: { CAST_LOG: castLog }, timeoutMs: 60_000 },
   );
   t.after(() => {
@@ -134,7 +171,9 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   assert.equal(workers.length, 2);
   // Which node each connection is on (connection_name is "<script>:<pid>:<uuid>", as oslo).
   const connections = async (viaNode: number): Promise<Array<{ name: string; pid: number; port: number }>> => {
-    const rows = JSON.parse(await cluster('ctl', String(viaNode), 'list_connections', 'port', 'client_properties', '--formatter', 'json')) as Array<{ port: number; client_properties: unknown }>;
+    const rows = JSON.parse(
+      await cluster('ctl', String(viaNode), 'list_connections', 'port', 'client_properties', '--formatter', 'json'),
+    ) as Array<{ port: number; client_properties: unknown }>;
     return rows.map((row) => {
       const name = /"connection_name","longstr","([^:"]*:(\d+):[^"]*)"/.exec(JSON.stringify(row.client_properties));
       return { name: name?.[1] ?? '', pid: Number(name?.[2]), port: row.port };
@@ -142,7 +181,10 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   };
   // rabbitmqctl boots an Erlang VM per call (seconds on a loaded machine) and may fail while the
   // cluster is busy: until() counts a poll that fails as "not yet" and names its error on timeout.
-  await until('both workers connected', async () => (await connections(1)).filter((c) => workers.includes(c.pid)).length >= 2, { timeoutMs: 60_000, intervalMs: 500 });
+  await until('both workers connected', async () => (await connections(1)).filter((c) => workers.includes(c.pid)).length >= 2, {
+    timeoutMs: 60_000,
+    intervalMs: 500,
+  });
   const workerPorts = (await connections(1)).filter((c) => workers.includes(c.pid)).map((c) => c.port);
   phase('launcher start');
   // The victim carries a worker and the client too, so the kill cuts the calls' own path. Hosts
@@ -151,7 +193,9 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   let client: Awaited<ReturnType<typeof amqpClient>>['client'] | undefined;
   let victimPort = workerPorts[0]!;
   for (let batch = 0; batch < 5 && !client; batch++) {
-    const made = await Promise.all([1, 2, 3, 4].map(() => amqpClient(t, url, 'openstack', { timeoutSeconds: CALL_TIMEOUT_S, overrides: fast })));
+    const made = await Promise.all(
+      [1, 2, 3, 4].map(() => amqpClient(t, url, 'openstack', { timeoutSeconds: CALL_TIMEOUT_S, overrides: fast })),
+    );
     const listed = await connections(1);
     for (const candidate of made) {
       const port = listed.find((c) => c.name === candidate.transport.connectionName)?.port;
@@ -167,7 +211,9 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   const survivor = victim === 1 ? 2 : 1;
   type QueueRow = { name: string; type: string; durable: boolean; exclusive: boolean };
   const listQueues = async (): Promise<QueueRow[]> =>
-    JSON.parse(await cluster('ctl', String(survivor), 'list_queues', 'name', 'type', 'durable', 'exclusive', '--formatter', 'json')) as QueueRow[];
+    JSON.parse(
+      await cluster('ctl', String(survivor), 'list_queues', 'name', 'type', 'durable', 'exclusive', '--formatter', 'json'),
+    ) as QueueRow[];
   assert.equal((await listQueues()).find((q) => q.name === 'demo')?.type, 'quorum', 'the topic queue is a quorum queue');
 
   // The service group, polled throughout: it must never show the service down.
@@ -218,16 +264,24 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   t.after(() => {
     if (passed) return;
     const at = (ms: number): string => `${killedAtForReport ? `${ms - killedAtForReport} ms after the kill` : new Date(ms).toISOString()}`;
-    const failed = calls.filter((c) => c.error).map((c) => `call from ${at(c.start)} to ${at(c.end ?? Date.now())}: ${c.error!.name}: ${c.error!.message}`);
-    process.stderr.write(`kill at ${killedAtForReport ? new Date(killedAtForReport).toISOString() : 'never'}; ${calls.length} calls, ${confirmed.length} casts confirmed, ${castFailures} failed\n${failed.join('\n')}\n`);
+    const failed = calls
+      .filter((c) => c.error)
+      .map((c) => `call from ${at(c.start)} to ${at(c.end ?? Date.now())}: ${c.error!.name}: ${c.error!.message}`);
+    process.stderr.write(
+      `kill at ${killedAtForReport ? new Date(killedAtForReport).toISOString() : 'never'}; ${calls.length} calls, ${confirmed.length} casts confirmed, ${castFailures} failed\n${failed.join('\n')}\n`,
+    );
   });
   t.after(() => {
     running = false;
     void serviceGroup.stop();
   });
-  await until('calls and casts flowing', () => calls.filter((c) => c.end && !c.error).length >= 20 && confirmed.length >= 20, { timeoutMs: 30_000 }).catch((error: unknown) => {
+  await until('calls and casts flowing', () => calls.filter((c) => c.end && !c.error).length >= 20 && confirmed.length >= 20, {
+    timeoutMs: 30_000,
+  }).catch((error: unknown) => {
     const last = calls.findLast((c) => c.error)?.error;
-    throw new Error(`${String(error)}: ${calls.length} calls, last error ${last?.name}: ${last?.message}; ${confirmed.length} casts confirmed, ${castFailures} failed`);
+    throw new Error(
+      `${String(error)}: ${calls.length} calls, last error ${last?.name}: ${last?.message}; ${confirmed.length} casts confirmed, ${castFailures} failed`,
+    );
   });
 
   phase('load before the kill');
@@ -235,27 +289,49 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   await cluster('kill', String(victim));
   const killedAt = Date.now();
   killedAtForReport = killedAt;
-  await until('a call sent after the kill succeeded', () => calls.some((c) => c.start > killedAt && c.end !== undefined && !c.error), { timeoutMs: 15_000 });
+  await until('a call sent after the kill succeeded', () => calls.some((c) => c.start > killedAt && c.end !== undefined && !c.error), {
+    timeoutMs: 15_000,
+  });
   const resumedAt = Math.min(...calls.filter((c) => c.start > killedAt && c.end !== undefined && !c.error).map((c) => c.end!));
   await delay(1000); // a second more of load after the recovery, to count what it sends
   running = false;
   await Promise.all(lanes);
   // Down would show only once the reports stopped for service_down_time (5 s): poll past it.
-  await until('the service group polled past service_down_time after the kill', () => serviceGroup.lastAt() > killedAt + SERVICE_DOWN_TIME_S * 1000 + 2000, { timeoutMs: 20_000 });
+  await until(
+    'the service group polled past service_down_time after the kill',
+    () => serviceGroup.lastAt() > killedAt + SERVICE_DOWN_TIME_S * 1000 + 2000,
+    { timeoutMs: 20_000 },
+  );
   const states = (await serviceGroup.stop()).map((sample) => sample.value);
 
   assert.ok(resumedAt - killedAt <= 5000, `calls resumed ${resumedAt - killedAt} ms after the kill`);
   for (const call of calls.filter((c) => c.start <= killedAt && c.end! >= killStart)) {
-    assert.ok(call.end! - call.start <= CALL_TIMEOUT_S * 1000 + 1500, `a call in flight at the kill settled in ${call.end! - call.start} ms`);
-    if (call.error) assert.match(`${call.error.name}: ${call.error.message}`, /MessagingTimeout|BrokerUnavailable|MessageDeliveryFailure/, 'a clear error');
+    assert.ok(
+      call.end! - call.start <= CALL_TIMEOUT_S * 1000 + 1500,
+      `a call in flight at the kill settled in ${call.end! - call.start} ms`,
+    );
+    if (call.error)
+      assert.match(
+        `${call.error.name}: ${call.error.message}`,
+        /MessagingTimeout|BrokerUnavailable|MessageDeliveryFailure/,
+        'a clear error',
+      );
   }
 
   // Every confirmed cast arrives, none twice.
-  const handled = (): string[] => readFileSync(castLog, 'utf8').split('\n').filter(Boolean).map((line) => line.split(' ')[1]!);
-  await until('every confirmed cast handled', () => {
-    const seen = new Set(handled());
-    return confirmed.every((value) => seen.has(String(value)));
-  }, { timeoutMs: 30_000 }).catch((error: unknown) => {
+  const handled = (): string[] =>
+    readFileSync(castLog, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ')[1]!);
+  await until(
+    'every confirmed cast handled',
+    () => {
+      const seen = new Set(handled());
+      return confirmed.every((value) => seen.has(String(value)));
+    },
+    { timeoutMs: 30_000 },
+  ).catch((error: unknown) => {
     const seen = new Set(handled());
     throw new Error(`${String(error)}; missing: ${confirmed.filter((value) => !seen.has(String(value))).join(',')}`);
   });
@@ -266,27 +342,54 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   const lines = readFileSync(castLog, 'utf8').split('\n').filter(Boolean);
   const perProcess = new Map<string, number>();
   for (const line of lines) perProcess.set(line, (perProcess.get(line) ?? 0) + 1);
-  assert.deepEqual([...perProcess].filter(([, n]) => n > 1), [], 'no cast handled twice by one worker');
+  assert.deepEqual(
+    [...perProcess].filter(([, n]) => n > 1),
+    [],
+    'no cast handled twice by one worker',
+  );
   const counts = new Map<string, number>();
   for (const value of handled()) counts.set(value, (counts.get(value) ?? 0) + 1);
   const redelivered = [...counts].filter(([, n]) => n > 1).map(([value]) => Number(value));
-  assert.ok(redelivered.every((value) => (confirmedAt.get(value) ?? 0) <= killedAt), `only casts sent before the kill ran on both workers: ${redelivered.join(',')}`);
+  assert.ok(
+    redelivered.every((value) => (confirmedAt.get(value) ?? 0) <= killedAt),
+    `only casts sent before the kill ran on both workers: ${redelivered.join(',')}`,
+  );
   assert.ok(redelivered.length <= PREFETCH, `at most the prefetch window ran on both workers (${redelivered.length})`);
-  assert.ok([...confirmedAt.values()].some((at) => at > killedAt), 'casts were confirmed after the kill too');
+  assert.ok(
+    [...confirmedAt.values()].some((at) => at > killedAt),
+    'casts were confirmed after the kill too',
+  );
 
   // The workers: both alive, the same processes, and off the killed node.
   assert.deepEqual(childPids(launcher.pid).sort(), workers, 'no worker died or was replaced');
   assert.ok(!launcher.lines.some((line) => line.msg === 'worker died unexpectedly'));
-  await until('workers reconnected to the surviving nodes', async () => {
-    const now = (await connections(survivor)).filter((c) => workers.includes(c.pid));
-    return now.length >= 2 && now.every((c) => c.port !== victimPort);
-  }, { timeoutMs: 30_000, intervalMs: 500 });
+  await until(
+    'workers reconnected to the surviving nodes',
+    async () => {
+      const now = (await connections(survivor)).filter((c) => workers.includes(c.pid));
+      return now.length >= 2 && now.every((c) => c.port !== victimPort);
+    },
+    { timeoutMs: 30_000, intervalMs: 500 },
+  );
   const queues = await listQueues();
-  assert.ok(queues.some((q) => q.name.startsWith('reply_') && q.type === 'quorum'), 'reply queues are quorum queues');
-  assert.deepEqual(queues.filter((q) => !q.durable && !q.exclusive).map((q) => q.name), [], 'no transient non-exclusive queue');
+  assert.ok(
+    queues.some((q) => q.name.startsWith('reply_') && q.type === 'quorum'),
+    'reply queues are quorum queues',
+  );
+  assert.deepEqual(
+    queues.filter((q) => !q.durable && !q.exclusive).map((q) => q.name),
+    [],
+    'no transient non-exclusive queue',
+  );
   assert.ok(states.length >= 10, `the service group was polled (${states.length} times)`);
-  assert.deepEqual(states.filter((state) => state !== 'up'), [], 'the service was never shown down');
+  assert.deepEqual(
+    states.filter((state) => state !== 'up'),
+    [],
+    'the service was never shown down',
+  );
   phase('checks after the kill');
   passed = true;
-  t.diagnostic(`RabbitMQ ${rabbitmq4 ? '4.0 (trixie)' : '3.10 (bookworm)'} phases: ${phases.join(', ')}; killed node ${victim}; calls resumed after ${resumedAt - killedAt} ms; ${confirmed.length} casts confirmed, ${castFailures} unconfirmed; ${calls.filter((c) => c.error).length} of ${calls.length} calls failed`);
+  t.diagnostic(
+    `RabbitMQ ${rabbitmq4 ? '4.0 (trixie)' : '3.10 (bookworm)'} phases: ${phases.join(', ')}; killed node ${victim}; calls resumed after ${resumedAt - killedAt} ms; ${confirmed.length} casts confirmed, ${castFailures} unconfirmed; ${calls.filter((c) => c.error).length} of ${calls.length} calls failed`,
+  );
 });

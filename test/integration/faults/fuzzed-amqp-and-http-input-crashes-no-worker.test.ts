@@ -85,7 +85,9 @@ function slowloris(port: number, everyMs: number, limitMs: number): Promise<numb
   });
 }
 
-test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no memory growth, good traffic answered', { timeout: 180_000 }, async (t) => {
+test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no memory growth, good traffic answered', {
+  timeout: 180_000,
+}, async (t) => {
   const sharedUrl = await withBroker(t);
   if (!sharedUrl) return;
   // Its own vhost: queue names do not carry the exchange, so other tests' demo servers on the
@@ -94,16 +96,26 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
   const exchange = `faults_fuzz_${process.pid}`;
   const host = `fuzzhost${process.pid}`;
   const launcher = await startLauncher([
-    '--workers', '2',
-    '--transport-url', brokerUrl,
-    '--control-exchange', exchange,
-    '--service-host', host,
-    '--rpc-max-message-bytes', String(1024 * 1024),
-    '--kombu-missing-consumer-retry-timeout', '1',
-    '--client-socket-timeout', '2',
-    '--digest-spacing', '0',
-    '--report-interval', '1',
-    '--graceful-shutdown-timeout', '5',
+    '--workers',
+    '2',
+    '--transport-url',
+    brokerUrl,
+    '--control-exchange',
+    exchange,
+    '--service-host',
+    host,
+    '--rpc-max-message-bytes',
+    String(1024 * 1024),
+    '--kombu-missing-consumer-retry-timeout',
+    '1',
+    '--client-socket-timeout',
+    '2',
+    '--digest-spacing',
+    '0',
+    '--report-interval',
+    '1',
+    '--graceful-shutdown-timeout',
+    '5',
     '--no-access-log',
     // heapUsedBytes reads /metrics, which the demo serves only with metrics on.
     '--metrics-enabled',
@@ -115,9 +127,13 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
   const loads: Loop[] = [
     startHttpLoad('good http /healthz', launcher.port, [{ path: '/healthz' }], { concurrency: 2, maxMs: 150_000, pauseMs: 5 }),
     startHttpLoad('good rpc via the workers', launcher.port, demoRpcRoutes(), { concurrency: 1, maxMs: 150_000, pauseMs: 5 }),
-    startLoop('good rpc calls from an outside client', async (_lane, n) => {
-      if ((await client.call({}, 'echo', { value: n })) !== n) throw new Error('wrong echo');
-    }, { concurrency: 1, maxMs: 150_000, pauseMs: 5 }),
+    startLoop(
+      'good rpc calls from an outside client',
+      async (_lane, n) => {
+        if ((await client.call({}, 'echo', { value: n })) !== n) throw new Error('wrong echo');
+      },
+      { concurrency: 1, maxMs: 150_000, pauseMs: 5 },
+    ),
   ];
   t.after(() => Promise.all(loads.map((load) => load.stop())));
   const warmStart = performance.now();
@@ -139,7 +155,10 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
     for (const last = published + count; published < last; published++) {
       const n = published;
       const body = fuzzEnvelope(random, n, 2 * 1024 * 1024, replies.queue);
-      const properties = n % 50 === 7 ? { contentType: 'application/x-garbage', contentEncoding: 'gzip', headers: { 'x-fuzz': { nested: [n] } } } : { contentType: 'application/json', contentEncoding: 'utf-8' };
+      const properties =
+        n % 50 === 7
+          ? { contentType: 'application/x-garbage', contentEncoding: 'gzip', headers: { 'x-fuzz': { nested: [n] } } }
+          : { contentType: 'application/json', contentEncoding: 'utf-8' };
       channel.publish(exchange, n % 2 === 0 ? 'demo' : `demo.${host}`, Buffer.isBuffer(body) ? body : Buffer.from(body), properties);
       if (n % 250 === 249) await channel.waitForConfirms();
     }
@@ -185,13 +204,21 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
     await fuzzAmqp(AMQP_PER_ROUND);
     await fuzzHttpRound(HTTP_PER_ROUND);
     // Queued fuzz messages and reply retries are worked off before memory is read.
-    await until('the RPC queues drained', async () => {
-      const check = await channel.checkQueue('demo');
-      const checkHost = await channel.checkQueue(`demo.${host}`);
-      return check.messageCount === 0 && checkHost.messageCount === 0;
-    }, { timeoutMs: 60_000, intervalMs: 250 });
+    await until(
+      'the RPC queues drained',
+      async () => {
+        const check = await channel.checkQueue('demo');
+        const checkHost = await channel.checkQueue(`demo.${host}`);
+        return check.messageCount === 0 && checkHost.messageCount === 0;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
     const mark = performance.now();
-    await until('good traffic after the storm', () => loads.every((load) => load.tally.outcomes.filter((o) => o.ok && o.start > mark).length >= 50), { timeoutMs: 20_000 });
+    await until(
+      'good traffic after the storm',
+      () => loads.every((load) => load.tally.outcomes.filter((o) => o.ok && o.start > mark).length >= 50),
+      { timeoutMs: 20_000 },
+    );
   };
 
   const rssByRound = [watched.map(rssKiB)];
@@ -206,22 +233,44 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
   await Promise.all(loads.map((load) => load.stop()));
 
   for (const load of loads) console.log(summary(load.tally));
-  console.log(`# AMQP fuzz: ${published} bodies published in ${amqpMs.toFixed(0)} ms (seed ${SEED}); ${replyCount} replies to our reply queue`);
-  console.log(`# HTTP fuzz: ${next - skipped} of ${ROUNDS * HTTP_PER_ROUND} connections in ${httpMs.toFixed(0)} ms${skipped ? ` (${skipped} skipped: ${skipKinds.join(', ')})` : ''}; ${notClosed} not closed by the server within 8 s`);
-  console.log(`# HTTP statuses by kind: ${JSON.stringify(Object.fromEntries([...statuses].map(([kind, byStatus]) => [kind, Object.fromEntries(byStatus)])))}`);
-  console.log(`# slowloris: ${trickleClosedMs.length} clients closed by the server after ${Math.min(...trickleClosedMs).toFixed(0)}..${Math.max(...trickleClosedMs).toFixed(0)} ms (-1 = never)`);
+  console.log(
+    `# AMQP fuzz: ${published} bodies published in ${amqpMs.toFixed(0)} ms (seed ${SEED}); ${replyCount} replies to our reply queue`,
+  );
+  console.log(
+    `# HTTP fuzz: ${next - skipped} of ${ROUNDS * HTTP_PER_ROUND} connections in ${httpMs.toFixed(0)} ms${skipped ? ` (${skipped} skipped: ${skipKinds.join(', ')})` : ''}; ${notClosed} not closed by the server within 8 s`,
+  );
+  console.log(
+    `# HTTP statuses by kind: ${JSON.stringify(Object.fromEntries([...statuses].map(([kind, byStatus]) => [kind, Object.fromEntries(byStatus)])))}`,
+  );
+  console.log(
+    `# slowloris: ${trickleClosedMs.length} clients closed by the server after ${Math.min(...trickleClosedMs).toFixed(0)}..${Math.max(...trickleClosedMs).toFixed(0)} ms (-1 = never)`,
+  );
   console.log(`# RSS KiB (launcher, workers) before and after each round: ${rssByRound.map((kib) => kib.join('/')).join(' -> ')}`);
   console.log(`# workers' V8 heap in use (garbage included) MiB: ${heapByRound.map((bytes) => (bytes / 2 ** 20).toFixed(1)).join(' -> ')}`);
 
-  const fatal = launcher.lines.filter((line) => line.level >= 60).map((line) => `${line.msg}: ${String((line.err as { stack?: string } | undefined)?.stack ?? '').split('\n').slice(0, 4).join(' ')}`);
+  const fatal = launcher.lines
+    .filter((line) => line.level >= 60)
+    .map(
+      (line) =>
+        `${line.msg}: ${String((line.err as { stack?: string } | undefined)?.stack ?? '')
+          .split('\n')
+          .slice(0, 4)
+          .join(' ')}`,
+    );
   assert.deepEqual(fatal, [], 'no fatal error in a worker');
   assert.ok(!launcher.lines.some((line) => line.msg === 'worker died unexpectedly'), 'no worker crashed');
   assert.equal(next, ROUNDS * HTTP_PER_ROUND, 'every HTTP fuzz connection was made in time');
   assert.equal(launcher.child.exitCode, null);
-  assert.ok(!launcher.lines.some((line) => line.msg === 'worker ready' && !pids.includes(line.workerPid as number)), 'no worker was replaced');
+  assert.ok(
+    !launcher.lines.some((line) => line.msg === 'worker ready' && !pids.includes(line.workerPid as number)),
+    'no worker was replaced',
+  );
   for (const load of loads) assert.equal(load.tally.failed, 0, `${load.tally.name}: ${load.tally.errors.join('; ')}`);
   assert.equal(notClosed, 0, 'the server closes every bad connection');
-  assert.ok(trickleClosedMs.every((ms) => ms > 0 && ms < 10_000), `slowloris clients are cut: ${trickleClosedMs.join(', ')}`);
+  assert.ok(
+    trickleClosedMs.every((ms) => ms > 0 && ms < 10_000),
+    `slowloris clients are cut: ${trickleClosedMs.join(', ')}`,
+  );
   assert.ok(replyCount > 0, 'well-formed calls in the mix were answered');
   after.forEach((kib, i) => {
     assert.ok(kib <= baseline[i]! * GROWTH_LIMIT, `pid ${watched[i]}: RSS ${kib} KiB after round ${ROUNDS}, ${baseline[i]} KiB before it`);

@@ -19,7 +19,9 @@ import { startTcpRelay } from '../../helpers/tcp-relay.js';
 const DOWN_TIME_S = 4;
 
 /** A namespace with a veth pair to this one; removed (with the pair) after the test. */
-async function isolatedNamespace(t: TestContext): Promise<{ name: string; hostIp: string; nsIp: string; setLink(up: boolean): Promise<void> }> {
+async function isolatedNamespace(
+  t: TestContext,
+): Promise<{ name: string; hostIp: string; nsIp: string; setLink(up: boolean): Promise<void> }> {
   const tag = randomBytes(3).toString('hex');
   const name = `oslo-node-${tag}`;
   const hostSide = `on${tag}h`;
@@ -53,9 +55,12 @@ async function services(host: string, port: number): Promise<ServiceRow[]> {
   return ((await response.json()) as { services: ServiceRow[] }).services;
 }
 
-const stateOf = (rows: ServiceRow[], host: string): string | undefined => rows.find((row) => row.host === host && row.binary === 'demo')?.state;
+const stateOf = (rows: ServiceRow[], host: string): string | undefined =>
+  rows.find((row) => row.host === host && row.binary === 'demo')?.state;
 
-test('a host cut off by its network namespace is marked down, its calls fail over, and it rejoins without a restart', { timeout: 120_000 }, async (t) => {
+test('a host cut off by its network namespace is marked down, its calls fail over, and it rejoins without a restart', {
+  timeout: 120_000,
+}, async (t) => {
   const sharedUrl = await withBroker(t);
   if (!sharedUrl) return;
   // Its own vhost: the fuzz test's demo servers on the shared broker would otherwise consume the
@@ -69,9 +74,29 @@ test('a host cut off by its network namespace is marked down, its calls fail ove
   const ns = await isolatedNamespace(t);
   const { port: relayPort } = await startTcpRelay(t, url, ns.hostIp);
   const exchange = `netns-${randomBytes(4).toString('hex')}`;
-  const common = ['--workers', '1', '--no-prefork-spare', '--control-exchange', exchange, '--report-interval', '1',
-    '--service-down-time', String(DOWN_TIME_S), '--digest-spacing', '0', '--heartbeat-timeout-threshold', '2',
-    '--rabbit-retry-interval', '0.5', '--rabbit-retry-backoff', '0.5', '--rabbit-interval-max', '1', '--kombu-reconnect-delay', '0.2'];
+  const common = [
+    '--workers',
+    '1',
+    '--no-prefork-spare',
+    '--control-exchange',
+    exchange,
+    '--report-interval',
+    '1',
+    '--service-down-time',
+    String(DOWN_TIME_S),
+    '--digest-spacing',
+    '0',
+    '--heartbeat-timeout-threshold',
+    '2',
+    '--rabbit-retry-interval',
+    '0.5',
+    '--rabbit-retry-backoff',
+    '0.5',
+    '--rabbit-interval-max',
+    '1',
+    '--kombu-reconnect-delay',
+    '0.2',
+  ];
   const stop = (launcher: RunningLauncher) => async () => {
     launcher.child.kill('SIGTERM');
     const timer = setTimeout(() => launcher.kill(), 10_000);
@@ -81,22 +106,40 @@ test('a host cut off by its network namespace is marked down, its calls fail ove
   const [a, b, c] = await Promise.all([
     startLauncher([...common, '--transport-url', url, '--service-host', 'host-a'], { timeoutMs: 60_000 }),
     startLauncher([...common, '--transport-url', url, '--service-host', 'host-b'], { timeoutMs: 60_000 }),
-    startLauncher([...common, '--transport-url', url.replace(`127.0.0.1:${new URL(url).port}`, `${ns.hostIp}:${relayPort}`), '--service-host', 'host-c', '--host', ns.nsIp],
-      { wrap: ['ip', 'netns', 'exec', ns.name], timeoutMs: 60_000 }),
+    startLauncher(
+      [
+        ...common,
+        '--transport-url',
+        url.replace(`127.0.0.1:${new URL(url).port}`, `${ns.hostIp}:${relayPort}`),
+        '--service-host',
+        'host-c',
+        '--host',
+        ns.nsIp,
+      ],
+      { wrap: ['ip', 'netns', 'exec', ns.name], timeoutMs: 60_000 },
+    ),
   ]);
   for (const launcher of [a, b, c]) t.after(stop(launcher));
   const views = { a: ['127.0.0.1', a.port], b: ['127.0.0.1', b.port], c: [ns.nsIp, c.port] } as const;
 
   // Everyone sees everyone.
-  await until('all three hosts up in every /v1/services', async () => {
-    for (const [host, port] of Object.values(views)) {
-      const rows = await services(host, port);
-      if (!['host-a', 'host-b', 'host-c'].every((name) => stateOf(rows, name) === 'up')) return false;
-    }
-    return true;
-  }, { timeoutMs: 20_000 });
+  await until(
+    'all three hosts up in every /v1/services',
+    async () => {
+      for (const [host, port] of Object.values(views)) {
+        const rows = await services(host, port);
+        if (!['host-a', 'host-b', 'host-c'].every((name) => stateOf(rows, name) === 'up')) return false;
+      }
+      return true;
+    },
+    { timeoutMs: 20_000 },
+  );
   const cli = (server: string) =>
-    execa(process.execPath, [RPC_CLI, 'call', 'demo', 'ping', '--server', server, '--transport-url', url, '--control-exchange', exchange, '--timeout', '10'], { reject: false, timeout: 20_000 });
+    execa(
+      process.execPath,
+      [RPC_CLI, 'call', 'demo', 'ping', '--server', server, '--transport-url', url, '--control-exchange', exchange, '--timeout', '10'],
+      { reject: false, timeout: 20_000 },
+    );
   for (const server of ['host-a', 'host-b', 'host-c']) {
     const result = await cli(server);
     assert.equal(result.exitCode, 0, result.stderr);
@@ -110,26 +153,43 @@ test('a host cut off by its network namespace is marked down, its calls fail ove
   await ns.setLink(false);
   const { client } = await amqpClient(t, url, exchange, { timeoutSeconds: 10 });
   // Calls to the topic meanwhile (spread over 1.8 s): all answered, by the hosts still connected.
-  const answered = await Promise.all(Array.from({ length: 12 }, (_, i) =>
-    delay(i * 150).then(() => client.call<{ host: string }>({}, 'ping'))));
-  assert.ok(answered.every((reply) => reply.host === 'host-a' || reply.host === 'host-b' || reply.host === 'host-c'), `every call answered by a host: ${JSON.stringify(answered)}`);
-  await until('host-c marked down by host-a and host-b', async () =>
-    stateOf(await services(...views.a), 'host-c') === 'down' && stateOf(await services(...views.b), 'host-c') === 'down', { timeoutMs: (DOWN_TIME_S + 6) * 1000 });
+  const answered = await Promise.all(
+    Array.from({ length: 12 }, (_, i) => delay(i * 150).then(() => client.call<{ host: string }>({}, 'ping'))),
+  );
+  assert.ok(
+    answered.every((reply) => reply.host === 'host-a' || reply.host === 'host-b' || reply.host === 'host-c'),
+    `every call answered by a host: ${JSON.stringify(answered)}`,
+  );
+  await until(
+    'host-c marked down by host-a and host-b',
+    async () => stateOf(await services(...views.a), 'host-c') === 'down' && stateOf(await services(...views.b), 'host-c') === 'down',
+    { timeoutMs: (DOWN_TIME_S + 6) * 1000 },
+  );
   const downAfter = Date.now() - cutAt;
   assert.ok(downAfter >= (DOWN_TIME_S - 1) * 1000, `down after ${downAfter} ms, not before service_down_time`);
   assert.equal(stateOf(await services(...views.a), 'host-a'), 'up');
   assert.equal(stateOf(await services(...views.a), 'host-b'), 'up');
   const during = await Promise.all(Array.from({ length: 6 }, () => client.call<{ host: string }>({}, 'ping')));
-  assert.ok(during.every((reply) => reply.host !== 'host-c'), 'while cut off, calls are served by the others');
+  assert.ok(
+    during.every((reply) => reply.host !== 'host-c'),
+    'while cut off, calls are served by the others',
+  );
   const cut = await cli('host-c');
   assert.notEqual(cut.exitCode, 0, 'a call for host-c alone cannot be answered while it is cut off');
 
   // Link back: host-c reconnects by itself and is up again; same processes.
   const linesBefore = c.lines.length;
   await ns.setLink(true);
-  await c.waitForLine((line) => c.lines.indexOf(line) >= linesBefore && /^AMQP connection back after/.test(String(line.msg)), 30_000, 'host-c reconnecting');
-  await until('host-c up again for host-a and host-b', async () =>
-    stateOf(await services(...views.a), 'host-c') === 'up' && stateOf(await services(...views.b), 'host-c') === 'up', { timeoutMs: 15_000 });
+  await c.waitForLine(
+    (line) => c.lines.indexOf(line) >= linesBefore && /^AMQP connection back after/.test(String(line.msg)),
+    30_000,
+    'host-c reconnecting',
+  );
+  await until(
+    'host-c up again for host-a and host-b',
+    async () => stateOf(await services(...views.a), 'host-c') === 'up' && stateOf(await services(...views.b), 'host-c') === 'up',
+    { timeoutMs: 15_000 },
+  );
   const back = await cli('host-c');
   assert.equal(back.exitCode, 0, back.stderr);
   assert.equal((JSON.parse(back.stdout) as { host: string }).host, 'host-c');

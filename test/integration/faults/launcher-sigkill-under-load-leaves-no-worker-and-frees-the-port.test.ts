@@ -12,7 +12,9 @@ import { demoRpcRoutes, startHttpLoad, summary } from '../../helpers/fault-load.
 import { until } from '../../helpers/wait.js';
 import { startLauncher, waitForPidGone } from '../../helpers/launcher.js';
 
-test('SIGKILL of the launcher under load: every worker gone within 2 s, the next launcher starts cleanly on the port', { timeout: 60_000 }, async (t) => {
+test('SIGKILL of the launcher under load: every worker gone within 2 s, the next launcher starts cleanly on the port', {
+  timeout: 60_000,
+}, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-faults-sigkill-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const args = ['--workers', '2', '--embedded-socket', join(dir, 'embedded.sock'), '--no-access-log'];
@@ -20,8 +22,16 @@ test('SIGKILL of the launcher under load: every worker gone within 2 s, the next
   t.after(() => first.kill());
   const pids = first.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];
   let port = first.port;
-  const http = startHttpLoad('http across the kill', () => port, [{ path: '/healthz' }], { concurrency: 4, maxMs: 40_000, timeoutMs: 5000 });
-  const rpc = startHttpLoad('rpc via the workers across the kill', () => port, demoRpcRoutes(), { concurrency: 2, maxMs: 40_000, timeoutMs: 5000 });
+  const http = startHttpLoad('http across the kill', () => port, [{ path: '/healthz' }], {
+    concurrency: 4,
+    maxMs: 40_000,
+    timeoutMs: 5000,
+  });
+  const rpc = startHttpLoad('rpc via the workers across the kill', () => port, demoRpcRoutes(), {
+    concurrency: 2,
+    maxMs: 40_000,
+    timeoutMs: 5000,
+  });
   t.after(() => Promise.all([http.stop(), rpc.stop()]));
   await until('steady traffic', () => http.tally.ok > 200 && rpc.tally.ok > 20, { timeoutMs: 10_000 });
 
@@ -36,15 +46,24 @@ test('SIGKILL of the launcher under load: every worker gone within 2 s, the next
   assert.equal(next.port, first.port);
   port = next.port;
   const restartedAt = performance.now();
-  await until('traffic on the new launcher', () => http.tally.ok > beforeRestart.http.ok + 200 && rpc.tally.ok > beforeRestart.rpc.ok + 20, { timeoutMs: 10_000 });
+  await until(
+    'traffic on the new launcher',
+    () => http.tally.ok > beforeRestart.http.ok + 200 && rpc.tally.ok > beforeRestart.rpc.ok + 20,
+    { timeoutMs: 10_000 },
+  );
   await Promise.all([http.stop(), rpc.stop()]);
 
-  console.log(`# workers gone ${times.map((ms) => ms.toFixed(1)).join(', ')} ms after the launcher's SIGKILL${spareGone === undefined ? '' : `, spare ${spareGone.toFixed(1)} ms`}`);
+  console.log(
+    `# workers gone ${times.map((ms) => ms.toFixed(1)).join(', ')} ms after the launcher's SIGKILL${spareGone === undefined ? '' : `, spare ${spareGone.toFixed(1)} ms`}`,
+  );
   for (const tally of [http.tally, rpc.tally]) console.log(summary(tally));
   const lateFailures = [...http.tally.outcomes, ...rpc.tally.outcomes].filter((o) => !o.ok && o.start > restartedAt);
   console.log(`# failures among requests sent after the new launcher was ready: ${lateFailures.length}`);
 
   assert.deepEqual(lateFailures, [], 'the new launcher serves everything');
   assert.deepEqual(next.rawLines, [], 'the new launcher writes only JSON log lines');
-  assert.ok(!next.lines.some((line) => line.level >= 40), `no warning from the new launcher: ${JSON.stringify(next.lines.filter((line) => line.level >= 40))}`);
+  assert.ok(
+    !next.lines.some((line) => line.level >= 40),
+    `no warning from the new launcher: ${JSON.stringify(next.lines.filter((line) => line.level >= 40))}`,
+  );
 });

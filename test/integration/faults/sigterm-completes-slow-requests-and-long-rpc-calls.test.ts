@@ -21,21 +21,31 @@ test('SIGTERM with 100 slow requests and 20 long RPC calls in flight: all comple
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const socket = join(dir, 'embedded.sock');
   const launcher = await startLauncher([
-    '--workers', '2',
-    '--app', fixturePath('apps/logging-slow-app.js'),
-    '--manager', fixturePath('managers/logging-sleep-manager.js'),
-    '--binary', 'demo', // a DemoManager subclass, called on the demo's topic
-    '--embedded-socket', socket,
-    '--graceful-shutdown-timeout', '20',
+    '--workers',
+    '2',
+    '--app',
+    fixturePath('apps/logging-slow-app.js'),
+    '--manager',
+    fixturePath('managers/logging-sleep-manager.js'),
+    '--binary',
+    'demo', // a DemoManager subclass, called on the demo's topic
+    '--embedded-socket',
+    socket,
+    '--graceful-shutdown-timeout',
+    '20',
     '--no-access-log',
   ]);
   t.after(() => launcher.kill());
   const client = await embeddedClient(t, socket, 30);
 
   const http = startHttpLoad('steady http before the stop', launcher.port, [{ path: '/fast' }], { concurrency: 2, maxMs: 30_000 });
-  const rpc = startLoop('steady rpc before the stop', async (_lane, n) => {
-    if ((await client.call({}, 'echo', { value: n })) !== n) throw new Error('wrong echo');
-  }, { concurrency: 1, maxMs: 30_000 });
+  const rpc = startLoop(
+    'steady rpc before the stop',
+    async (_lane, n) => {
+      if ((await client.call({}, 'echo', { value: n })) !== n) throw new Error('wrong echo');
+    },
+    { concurrency: 1, maxMs: 30_000 },
+  );
   t.after(() => Promise.all([http.stop(), rpc.stop()]));
   await until('steady traffic', () => http.tally.ok >= 200 && rpc.tally.ok >= 50, { timeoutMs: 10_000 });
 
@@ -52,7 +62,11 @@ test('SIGTERM with 100 slow requests and 20 long RPC calls in flight: all comple
       (error: Error) => ({ ok: false, detail: `${error.name}: ${error.message}` }),
     ),
   );
-  await launcher.waitForLine(() => started('slow request started') >= 100 && started('sleep call started') >= 20, 15_000, '100 slow requests and 20 sleep calls in flight');
+  await launcher.waitForLine(
+    () => started('slow request started') >= 100 && started('sleep call started') >= 20,
+    15_000,
+    '100 slow requests and 20 sleep calls in flight',
+  );
   const tallies = [await http.stop(), await rpc.stop()];
 
   const signalled = performance.now();
@@ -68,7 +82,10 @@ test('SIGTERM with 100 slow requests and 20 long RPC calls in flight: all comple
   console.log(`# launcher exit code ${exit.code} ${exitMs.toFixed(0)} ms after SIGTERM`);
 
   assert.deepEqual(failedRequests, [], 'every slow request is answered');
-  assert.ok(requests.every((r) => r.detail === '200 connection: close'), 'answered with Connection: close');
+  assert.ok(
+    requests.every((r) => r.detail === '200 connection: close'),
+    'answered with Connection: close',
+  );
   assert.deepEqual(failedCalls, [], 'every long RPC call returns its result');
   assert.equal(exit.code, 0);
   for (const tally of tallies) assert.equal(tally.failed, 0, `${tally.name}: ${tally.errors.join('; ')}`);

@@ -26,7 +26,9 @@ async function sampleRss(pids: number[]): Promise<number[]> {
   return pids.map((_, j) => Math.round(samples.reduce((sum, sample) => sum + sample[j]!, 0) / samples.length));
 }
 
-test(`soak at steady HTTP + RPC load for ${SOAK_SECONDS} s: no failure, worker RSS within 20 % of warm-up`, { timeout: (SOAK_SECONDS + WARMUP_SECONDS + 90) * 1000 }, async (t) => {
+test(`soak at steady HTTP + RPC load for ${SOAK_SECONDS} s: no failure, worker RSS within 20 % of warm-up`, {
+  timeout: (SOAK_SECONDS + WARMUP_SECONDS + 90) * 1000,
+}, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-faults-soak-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // Over RabbitMQ when a broker is configured (required in CI), else over the embedded transport.
@@ -36,7 +38,18 @@ test(`soak at steady HTTP + RPC load for ${SOAK_SECONDS} s: no failure, worker R
   const transport = url ? ['--transport-url', url, '--control-exchange', exchange] : ['--embedded-socket', socket];
   // The demo's periodic digest (16 MiB hashed in the pool every 60 s) swings the RSS of the worker
   // that runs it by ±20 MiB: off, so the soak measures the request and call paths.
-  const launcher = await startLauncher(['--workers', '2', ...transport, '--digest-spacing', '0', '--report-interval', '1', '--graceful-shutdown-timeout', '5', '--no-access-log']);
+  const launcher = await startLauncher([
+    '--workers',
+    '2',
+    ...transport,
+    '--digest-spacing',
+    '0',
+    '--report-interval',
+    '1',
+    '--graceful-shutdown-timeout',
+    '5',
+    '--no-access-log',
+  ]);
   t.after(() => launcher.kill());
   const pids = launcher.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];
   const client: RpcClient = url ? (await amqpClient(t, url, exchange)).client : await embeddedClient(t, socket);
@@ -45,11 +58,15 @@ test(`soak at steady HTTP + RPC load for ${SOAK_SECONDS} s: no failure, worker R
   const loads: Loop[] = [
     startHttpLoad('http /healthz', launcher.port, [{ path: '/healthz' }], { concurrency: 2, maxMs, pauseMs: 2 }),
     startHttpLoad('rpc via the workers', launcher.port, demoRpcRoutes(), { concurrency: 2, maxMs, pauseMs: 2 }),
-    startLoop('rpc calls from an outside client', async (_lane, n) => {
-      const value = { n, text: 'soak'.repeat(50) };
-      const result = (await client.call({}, 'echo', { value })) as { n?: number };
-      if (result?.n !== n) throw new Error('wrong echo');
-    }, { concurrency: 1, maxMs, pauseMs: 2 }),
+    startLoop(
+      'rpc calls from an outside client',
+      async (_lane, n) => {
+        const value = { n, text: 'soak'.repeat(50) };
+        const result = (await client.call({}, 'echo', { value })) as { n?: number };
+        if (result?.n !== n) throw new Error('wrong echo');
+      },
+      { concurrency: 1, maxMs, pauseMs: 2 },
+    ),
   ];
   t.after(() => Promise.all(loads.map((load) => load.stop())));
 
@@ -68,7 +85,9 @@ test(`soak at steady HTTP + RPC load for ${SOAK_SECONDS} s: no failure, worker R
   for (const load of loads) console.log(summary(load.tally));
   pids.forEach((pid, i) => {
     const series = samples.map((row) => row[i]!);
-    console.log(`# worker ${pid} RSS KiB: after warm-up ${warm[i]}, end ${last[i]} (${((last[i]! / warm[i]! - 1) * 100).toFixed(1)} %), min ${Math.min(...series)}, max ${Math.max(...series)}; every 10 s: ${series.join(' ')}`);
+    console.log(
+      `# worker ${pid} RSS KiB: after warm-up ${warm[i]}, end ${last[i]} (${((last[i]! / warm[i]! - 1) * 100).toFixed(1)} %), min ${Math.min(...series)}, max ${Math.max(...series)}; every 10 s: ${series.join(' ')}`,
+    );
   });
 
   assert.ok(!launcher.lines.some((line) => line.msg === 'worker died unexpectedly'), 'no worker died');

@@ -63,7 +63,10 @@ test('client_socket_timeout 0 keeps an idle connection open', async (t) => {
   client.socket.write(get());
   await client.waitFor((c) => c.data.endsWith('hello'), 5000, 'response');
   // The stop below closes it at once, which proves it was still open and idle.
-  await assert.rejects(client.waitFor((c) => c.closed, 1500, 'close'), /timed out/);
+  await assert.rejects(
+    client.waitFor((c) => c.closed, 1500, 'close'),
+    /timed out/,
+  );
   await service.stop({ timeoutMs: 1000 });
   await client.waitFor((c) => c.closed, 2000, 'close by stop');
 });

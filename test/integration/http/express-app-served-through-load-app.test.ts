@@ -18,7 +18,9 @@ test('an Express app is detected as a listener and serves routes, JSON bodies an
   assert.equal(item.headers['x-request-id'], 'trace-1');
 
   const posted = await httpGet(port, '/echo', {
-    method: 'POST', body: JSON.stringify({ a: 1 }), headers: { 'content-type': 'application/json' },
+    method: 'POST',
+    body: JSON.stringify({ a: 1 }),
+    headers: { 'content-type': 'application/json' },
   });
   assert.equal(posted.status, 201);
   assert.deepEqual(JSON.parse(posted.body), { received: { a: 1 } });

@@ -25,7 +25,10 @@ test('stop with 50 in-flight slow requests and 50 idle keep-alive connections', 
   const heldPromise = new Promise<void>((resolve) => {
     allHeld = resolve;
   });
-  const { port, service, logs } = await serve(t, holdingApp(held, () => held.length === 50 && allHeld()));
+  const { port, service, logs } = await serve(
+    t,
+    holdingApp(held, () => held.length === 50 && allHeld()),
+  );
 
   const idle = await Promise.all(Array.from({ length: 50 }, () => RawClient.open(t, port)));
   for (const client of idle) client.socket.write(get('/fast'));
@@ -75,7 +78,10 @@ test('a response whose headers went out before stop completes, then its connecti
   const heldPromise = new Promise<void>((resolve) => {
     onHeld = resolve;
   });
-  const { port, service } = await serve(t, holdingApp(held, () => onHeld()));
+  const { port, service } = await serve(
+    t,
+    holdingApp(held, () => onHeld()),
+  );
   const client = await RawClient.open(t, port);
   client.socket.write(get('/stream'));
   await heldPromise;
@@ -96,7 +102,10 @@ test('the drain timeout destroys what is left and logs how many were cut', async
   const heldPromise = new Promise<void>((resolve) => {
     onHeld = resolve;
   });
-  const { port, service, logs } = await serve(t, holdingApp(held, () => onHeld()));
+  const { port, service, logs } = await serve(
+    t,
+    holdingApp(held, () => onHeld()),
+  );
   const client = await RawClient.open(t, port);
   client.socket.write(get('/never'));
   await heldPromise;

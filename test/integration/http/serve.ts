@@ -84,7 +84,8 @@ export class RawClient {
     const deadline = performance.now() + timeoutMs;
     while (!predicate(this)) {
       const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.data.slice(0, 300))}, closed=${this.closed}`);
+      if (left <= 0)
+        throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.data.slice(0, 300))}, closed=${this.closed}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.#waiters.push(() => {

@@ -27,7 +27,10 @@ function httpsGet(port: number, options: { cert?: string; key?: string; agent?: 
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        host: '127.0.0.1', port, path: '/', agent: options.agent ?? false,
+        host: '127.0.0.1',
+        port,
+        path: '/',
+        agent: options.agent ?? false,
         ca: readFileSync(certs.caCert),
         cert: options.cert ? readFileSync(options.cert) : undefined,
         key: options.key ? readFileSync(options.key) : undefined,
@@ -63,7 +66,9 @@ test('HTTPS with keep-alive, and a graceful stop over TLS', async (t) => {
 
 test('with ssl_ca_file, a client certificate signed by the CA is accepted and others are refused', async (t) => {
   const { port, logs } = await serve(t, hello, {
-    ssl_cert_file: certs.serverCert, ssl_key_file: certs.serverKey, ssl_ca_file: certs.caCert,
+    ssl_cert_file: certs.serverCert,
+    ssl_key_file: certs.serverKey,
+    ssl_ca_file: certs.caCert,
   });
   const ok = await httpsGet(port, { cert: certs.clientCert, key: certs.clientKey });
   assert.equal(ok.status, 200);

@@ -29,10 +29,7 @@ test('our client calls a Python oslo server', { timeout: 60_000 }, async (t) => 
   const brokerUrl = await withBroker(t);
   if (!brokerUrl) return;
   const topic = uniqueTopic('node-to-py');
-  const [pyA, pyB] = await Promise.all([
-    startPythonServer(t, brokerUrl, topic, 'py-a'),
-    startPythonServer(t, brokerUrl, topic, 'py-b'),
-  ]);
+  const [pyA, pyB] = await Promise.all([startPythonServer(t, brokerUrl, topic, 'py-a'), startPythonServer(t, brokerUrl, topic, 'py-b')]);
   const transport = await startTransport(t, brokerUrl);
   const client = new RpcClient(transport, { topic, version: '1.3' }, { timeout: 10 });
   const ctx = { user_id: 'node-user', project_id: 'p9', request_id: 'req-node-1', roles: ['admin'], is_admin: true };
@@ -42,7 +39,10 @@ test('our client calls a Python oslo server', { timeout: 60_000 }, async (t) => 
   assert.equal(await client.prepare({ server: 'py-b' }).call(ctx, 'whoami'), 'py-b');
   // Concurrent calls share the one reply queue and come back matched by _msg_id.
   const many = await Promise.all(Array.from({ length: 50 }, (_, i) => client.call(ctx, 'echo', { value: i })));
-  assert.deepEqual(many, Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    many,
+    Array.from({ length: 50 }, (_, i) => i),
+  );
 
   await client.prepare({ server: 'py-a' }).cast(ctx, 'record', { value: 'direct' });
   await pyA.waitEvent((e) => e.event === 'cast' && e.value === 'direct');
@@ -90,11 +90,16 @@ test('our client calls a Python oslo server', { timeout: 60_000 }, async (t) => 
   const nobody = client.prepare({ topic: uniqueTopic('no-server'), timeout: 1 });
   // By default a call no queue takes is published again until its timeout, then names the topic.
   const unrouted = await failure(nobody.call(ctx, 'echo', { value: 1 }));
-  assert.ok(unrouted instanceof MessageDeliveryFailure && /no queue took the call to topic "no-server-/.test(unrouted.message), String(unrouted));
+  assert.ok(
+    unrouted instanceof MessageDeliveryFailure && /no queue took the call to topic "no-server-/.test(unrouted.message),
+    String(unrouted),
+  );
   // Without mandatory (oslo's default) the broker drops it and the call times out.
   assert.ok((await failure(nobody.prepare({ mandatory: false }).call(ctx, 'echo', { value: 1 }))) instanceof MessagingTimeout);
   const fast = Date.now();
-  assert.ok((await failure(nobody.prepare({ mandatory: true, timeout: 10 }).call(ctx, 'echo', { value: 1 }))) instanceof MessageDeliveryFailure);
+  assert.ok(
+    (await failure(nobody.prepare({ mandatory: true, timeout: 10 }).call(ctx, 'echo', { value: 1 }))) instanceof MessageDeliveryFailure,
+  );
   assert.ok(Date.now() - fast < 3000, 'mandatory fails at once instead of waiting for the 10 s timeout');
 
   // Still healthy after all of the above (the sleeping call's late reply was dropped quietly).

@@ -87,21 +87,29 @@ test('a Python oslo client calls our server', { timeout: 60_000 }, async (t) => 
     { op: 'call', topic, method: 'sleep', args: { seconds: 5 }, cm_timeout: 4, timeout: 15 },
     { op: 'call', topic, method: 'sleep', args: { seconds: 4 }, timeout: 1 },
   ];
-  const [echo, add, whoami, cast, fanout, fail, noSuch, secret, v2, v12, ns, otherNs, ctx, monitored, timedOut] =
-    await runPythonClient(brokerUrl, ops);
+  const [echo, add, whoami, cast, fanout, fail, noSuch, secret, v2, v12, ns, otherNs, ctx, monitored, timedOut] = await runPythonClient(
+    brokerUrl,
+    ops,
+  );
 
   assert.deepEqual(echo?.result, { nested: ['x', 1, null] });
   assert.equal(add?.result, 42);
   assert.equal(whoami?.result, 'node-b');
   assert.equal(cast?.ok, true);
   assert.equal(fanout?.ok, true);
-  await until('the direct cast and both fanout copies', () =>
-    endpoints.a.casts.includes('direct-cast') && endpoints.a.casts.includes('fanout-cast') && endpoints.b.casts.includes('fanout-cast'));
+  await until(
+    'the direct cast and both fanout copies',
+    () =>
+      endpoints.a.casts.includes('direct-cast') && endpoints.a.casts.includes('fanout-cast') && endpoints.b.casts.includes('fanout-cast'),
+  );
 
-  assert.equal(fail?.type, 'ValueError', 'a builtin exception is rebuilt as the caller\'s own class');
+  assert.equal(fail?.type, 'ValueError', "a builtin exception is rebuilt as the caller's own class");
   assert.equal(fail?.module, 'builtins');
   assert.match(String(fail?.message), /^boom-42/);
-  for (const [name, result] of [['no_such_method', noSuch], ['_secret', secret]] as const) {
+  for (const [name, result] of [
+    ['no_such_method', noSuch],
+    ['_secret', secret],
+  ] as const) {
     assert.equal(result?.type, 'RemoteError');
     assert.equal(result?.exc_type, 'NoSuchMethod');
     assert.equal(result?.value, `Endpoint does not support RPC method ${name}`);

@@ -10,7 +10,11 @@ import { startLauncher, type RunningLauncher } from '../../helpers/launcher.js';
 import { userProject } from '../../helpers/user-project.js';
 
 /** Run the launcher (two workers) until it exits; what it printed and did. */
-async function runToExit(t: { after(fn: () => void): void }, args: string[], cwd: string): Promise<{ code: number | null; stderr: string[]; launcher: RunningLauncher }> {
+async function runToExit(
+  t: { after(fn: () => void): void },
+  args: string[],
+  cwd: string,
+): Promise<{ code: number | null; stderr: string[]; launcher: RunningLauncher }> {
   const launcher = await startLauncher(['--workers', '2', ...args], { waitReady: false, cwd });
   t.after(() => launcher.kill());
   const { code } = await launcher.exited;
@@ -34,7 +38,9 @@ export default class Fine extends Manager {}
 `;
 
 test('a manager that throws at import: exit 2, one stderr line naming the module and the reason, no restart', async (t) => {
-  const project = userProject(t, { 'manager.mjs': `import 'oslo-node';\nthrow new Error('inventory database URL missing\\nset INVENTORY_DB');\n` });
+  const project = userProject(t, {
+    'manager.mjs': `import 'oslo-node';\nthrow new Error('inventory database URL missing\\nset INVENTORY_DB');\n`,
+  });
   const outcome = await runToExit(t, ['--manager', './manager.mjs'], project.dir);
   assertExit2AtOnce(outcome, `oslo-node: cannot load manager module ./manager.mjs: inventory database URL missing set INVENTORY_DB`);
 });
@@ -48,13 +54,26 @@ test('a manager module without a Manager class as default export: exit 2 at once
 test('a manager package that does not resolve: exit 2 at once', async (t) => {
   const project = userProject(t, {});
   const outcome = await runToExit(t, ['--manager', 'no-such-inventory-package'], project.dir);
-  assertExit2AtOnce(outcome, /^oslo-node: cannot load manager module no-such-inventory-package: Cannot find package 'no-such-inventory-package'/);
+  assertExit2AtOnce(
+    outcome,
+    /^oslo-node: cannot load manager module no-such-inventory-package: Cannot find package 'no-such-inventory-package'/,
+  );
 });
 
 test('an app that throws at import, or exports no function: exit 2 at once', async (t) => {
-  const project = userProject(t, { 'manager.mjs': MANAGER_OK, 'throws.mjs': `throw new SyntaxError('bad route table');\n`, 'empty.mjs': `export default 42;\n` });
-  assertExit2AtOnce(await runToExit(t, ['--manager', './manager.mjs', '--app', './throws.mjs'], project.dir), 'oslo-node: cannot load app module ./throws.mjs: bad route table');
-  assertExit2AtOnce(await runToExit(t, ['--manager', './manager.mjs', '--app', './empty.mjs'], project.dir), 'cannot load app module ./empty.mjs: its default export is a number');
+  const project = userProject(t, {
+    'manager.mjs': MANAGER_OK,
+    'throws.mjs': `throw new SyntaxError('bad route table');\n`,
+    'empty.mjs': `export default 42;\n`,
+  });
+  assertExit2AtOnce(
+    await runToExit(t, ['--manager', './manager.mjs', '--app', './throws.mjs'], project.dir),
+    'oslo-node: cannot load app module ./throws.mjs: bad route table',
+  );
+  assertExit2AtOnce(
+    await runToExit(t, ['--manager', './manager.mjs', '--app', './empty.mjs'], project.dir),
+    'cannot load app module ./empty.mjs: its default export is a number',
+  );
 });
 
 test("a periodic task's pool module that does not exist: exit 2 at start, naming the task and the path", async (t) => {
@@ -95,6 +114,9 @@ test('a --pool-directory that is not a folder stops startup with exit 2 before a
   const project = userProject(t, { 'manager.mjs': MANAGER_OK });
   const outcome = await runToExit(t, ['--manager', './manager.mjs', '--pool-directory', 'taks'], project.dir);
   assert.equal(outcome.code, 2);
-  assert.ok(outcome.stderr.some((line) => line.includes(`invalid value for option pool_directory: ${project.path('taks')} is not a folder`)), outcome.stderr.join('\n'));
+  assert.ok(
+    outcome.stderr.some((line) => line.includes(`invalid value for option pool_directory: ${project.path('taks')} is not a folder`)),
+    outcome.stderr.join('\n'),
+  );
   assert.ok(!outcome.launcher.lines.some((entry) => entry.msg === 'worker forked'));
 });

@@ -19,7 +19,10 @@ test('broker TLS misconfigurations exit 2 in preflight, naming the option and fi
   const launch = async (rabbitLines: string[], url = 'rabbit://nova:Sup3rS3cret@127.0.0.1:1/') => {
     const file = join(dir, `case-${Math.random().toString(16).slice(2)}.conf`);
     writeFileSync(file, ['[DEFAULT]', `transport_url = ${url}`, '[oslo_messaging_rabbit]', ...rabbitLines, ''].join('\n'));
-    const result = await execa(process.execPath, [LAUNCHER, '--config-file', file, '--port', '0', '--workers', '1'], { reject: false, timeout: 15_000 });
+    const result = await execa(process.execPath, [LAUNCHER, '--config-file', file, '--port', '0', '--workers', '1'], {
+      reject: false,
+      timeout: 15_000,
+    });
     assert.doesNotMatch(result.stdout + result.stderr, /Sup3rS3cret/, 'the password never reaches the output');
     assert.doesNotMatch(result.stdout, /worker forked/, 'nothing was forked');
     return result;

@@ -19,17 +19,29 @@ function assertOneLineError(result: { exitCode?: number; stdout: string; stderr:
 }
 
 test('usage and config errors of oslo-node: one line on stderr, exit 2; the stack only with --debug', async () => {
-  assertOneLineError(await run(['--wrokers', '2']), 'oslo-node', /unknown option --wrokers; did you mean --workers\? \(see oslo-node --help\)$/);
+  assertOneLineError(
+    await run(['--wrokers', '2']),
+    'oslo-node',
+    /unknown option --wrokers; did you mean --workers\? \(see oslo-node --help\)$/,
+  );
   assertOneLineError(await run(['--workers', 'many']), 'oslo-node', /invalid value for option workers/);
   assertOneLineError(await run(['--port', '0'], { OSLO_NODE_KEEP_ALIVE: 'maybe' }), 'oslo-node', /OSLO_NODE_KEEP_ALIVE/);
   assertOneLineError(await run(['--port', '0', '--metrics-path', 'metrics']), 'oslo-node', /metrics_path/);
   const debug = await run(['--workers', 'many', '--debug']);
   assert.equal(debug.exitCode, 2);
-  assert.match(debug.stderr, /^oslo-node: invalid value for option workers.*\nConfigError: .*\n\s+at /s, 'with --debug the stack follows the line');
+  assert.match(
+    debug.stderr,
+    /^oslo-node: invalid value for option workers.*\nConfigError: .*\n\s+at /s,
+    'with --debug the stack follows the line',
+  );
 });
 
 test('-h/--help and -V/--version on all three bins, each under its own name', async () => {
-  for (const [bin, name] of [[LAUNCHER, 'oslo-node'], [RPC_CLI, 'oslo-node-rpc'], [CTL, 'oslo-node-ctl']] as const) {
+  for (const [bin, name] of [
+    [LAUNCHER, 'oslo-node'],
+    [RPC_CLI, 'oslo-node-rpc'],
+    [CTL, 'oslo-node-ctl'],
+  ] as const) {
     for (const flag of ['-h', '--help']) {
       const help = await runBin(bin, [flag]);
       assert.equal(help.exitCode, 0, `${name} ${flag}: ${help.stderr}`);
@@ -46,25 +58,50 @@ test('-h/--help and -V/--version on all three bins, each under its own name', as
 });
 
 test('usage errors of oslo-node-rpc and oslo-node-ctl: one line naming the bin, exit 2', async () => {
-  assertOneLineError(await runBin(RPC_CLI, ['call', 'demo']), 'oslo-node-rpc', /TOPIC and METHOD are required \(see oslo-node-rpc --help\)$/);
+  assertOneLineError(
+    await runBin(RPC_CLI, ['call', 'demo']),
+    'oslo-node-rpc',
+    /TOPIC and METHOD are required \(see oslo-node-rpc --help\)$/,
+  );
   assertOneLineError(await runBin(RPC_CLI, ['call', 'demo', 'echo', '{bad']), 'oslo-node-rpc', /JSON_ARGS is not valid JSON/);
-  assertOneLineError(await runBin(RPC_CLI, ['notify', 'topic', 'loud', 'e']), 'oslo-node-rpc', /PRIORITY must be one of .*\(see oslo-node-rpc notify --help\)$/);
-  assertOneLineError(await runBin(CTL, ['restart']), 'oslo-node-ctl', /the command must be status, scale, reload, upgrade or stop \(see oslo-node-ctl --help\)$/);
+  assertOneLineError(
+    await runBin(RPC_CLI, ['notify', 'topic', 'loud', 'e']),
+    'oslo-node-rpc',
+    /PRIORITY must be one of .*\(see oslo-node-rpc notify --help\)$/,
+  );
+  assertOneLineError(
+    await runBin(CTL, ['restart']),
+    'oslo-node-ctl',
+    /the command must be status, scale, reload, upgrade or stop \(see oslo-node-ctl --help\)$/,
+  );
   assertOneLineError(await runBin(CTL, ['scale', 'x']), 'oslo-node-ctl', /scale needs N/);
 });
 
-test('an unknown OSLO_NODE_* variable warns on the CLIs\' stderr with the nearest name, and the command goes on', async () => {
-  const result = await runBin(CTL, ['status', '--control-socket', '/nonexistent/oslo-node-control.sock'], { OSLO_NODE_WROKERS: '2', OSLO_NODE_TEST_ANYTHING: '1' });
+test("an unknown OSLO_NODE_* variable warns on the CLIs' stderr with the nearest name, and the command goes on", async () => {
+  const result = await runBin(CTL, ['status', '--control-socket', '/nonexistent/oslo-node-control.sock'], {
+    OSLO_NODE_WROKERS: '2',
+    OSLO_NODE_TEST_ANYTHING: '1',
+  });
   assert.equal(result.exitCode, 3, result.stderr);
   const lines = result.stderr.split('\n').filter(Boolean);
-  assert.equal(lines[0], 'oslo-node-ctl: warning: unknown environment variable OSLO_NODE_WROKERS (ignored); did you mean OSLO_NODE_WORKERS?');
-  assert.equal(lines.filter((line) => /warning/.test(line)).length, 1, 'OSLO_NODE_TEST_* is the tests\' own: no warning');
+  assert.equal(
+    lines[0],
+    'oslo-node-ctl: warning: unknown environment variable OSLO_NODE_WROKERS (ignored); did you mean OSLO_NODE_WORKERS?',
+  );
+  assert.equal(lines.filter((line) => /warning/.test(line)).length, 1, "OSLO_NODE_TEST_* is the tests' own: no warning");
 });
 
 test('--help lists every option with its default and environment variable', async () => {
   const result = await run(['--help']);
   assert.equal(result.exitCode, 0);
-  for (const flag of ['--workers', '--graceful-shutdown-timeout', '--ssl-cert-file', '--no-access-log', '--transport-url', '--tcp-keepidle']) {
+  for (const flag of [
+    '--workers',
+    '--graceful-shutdown-timeout',
+    '--ssl-cert-file',
+    '--no-access-log',
+    '--transport-url',
+    '--tcp-keepidle',
+  ]) {
     assert.match(result.stdout, new RegExp(flag));
   }
   assert.match(result.stdout, /default: 60; env: OSLO_NODE_GRACEFUL_SHUTDOWN_TIMEOUT/);

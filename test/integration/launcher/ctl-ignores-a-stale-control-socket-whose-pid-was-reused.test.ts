@@ -10,11 +10,16 @@ import { test } from 'node:test';
 import { execa } from 'execa';
 import { CTL, startLauncher } from '../../helpers/launcher.js';
 
-const ctl = (env: Record<string, string>, ...args: string[]) => execa(process.execPath, [CTL, ...args], { reject: false, env, timeout: 30_000 });
+const ctl = (env: Record<string, string>, ...args: string[]) =>
+  execa(process.execPath, [CTL, ...args], { reject: false, env, timeout: 30_000 });
 
 /** A socket file at `path` with nobody listening: what a launcher killed with SIGKILL leaves. */
 async function staleSocket(path: string): Promise<void> {
-  const holder = execa(process.execPath, ['-e', `process.umask(0o177); require('node:net').createServer().listen(${JSON.stringify(path)}, () => console.log('listening'))`], { reject: false });
+  const holder = execa(
+    process.execPath,
+    ['-e', `process.umask(0o177); require('node:net').createServer().listen(${JSON.stringify(path)}, () => console.log('listening'))`],
+    { reject: false },
+  );
   await new Promise<void>((resolve, reject) => {
     holder.stdout!.once('data', () => resolve());
     void holder.then((result) => reject(new Error(`the socket holder exited: ${result.stderr}`)));

@@ -15,7 +15,9 @@ interface Status {
   workers: Array<{ slot: number; state: string }>;
 }
 
-test('scale 3, then SIGHUP keeps 3; workers changed in the config file and SIGHUP takes the new value, with a log line', { timeout: 180_000 }, async (t) => {
+test('scale 3, then SIGHUP keeps 3; workers changed in the config file and SIGHUP takes the new value, with a log line', {
+  timeout: 180_000,
+}, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-sticky-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const env = { XDG_RUNTIME_DIR: dir };
@@ -51,7 +53,11 @@ test('scale 3, then SIGHUP keeps 3; workers changed in the config file and SIGHU
   const kept = await status();
   assert.deepEqual(slots(kept), ['1:ready', '2:ready', '3:ready'], 'scale 3 survives the reload');
   assert.deepEqual([kept.launcher.workers, kept.launcher.configuredWorkers], [3, 1]);
-  assert.ok(launcher.lines.some((line) => line.msg === 'keeping the worker count set by ctl.js scale: the configured workers did not change' && line.workers === 3));
+  assert.ok(
+    launcher.lines.some(
+      (line) => line.msg === 'keeping the worker count set by ctl.js scale: the configured workers did not change' && line.workers === 3,
+    ),
+  );
 
   // The configured value itself changed: the config wins, and the log says so.
   writeFileSync(conf, '[DEFAULT]\nworkers = 2\n');
@@ -59,7 +65,9 @@ test('scale 3, then SIGHUP keeps 3; workers changed in the config file and SIGHU
   const changed = await status();
   assert.deepEqual(slots(changed), ['1:ready', '2:ready']);
   assert.deepEqual([changed.launcher.workers, changed.launcher.configuredWorkers], [2, 2]);
-  const line = launcher.lines.find((one) => /^workers changed in the configuration \(1 -> 2\): it replaces the 3 workers set by ctl\.js scale$/.test(one.msg));
+  const line = launcher.lines.find((one) =>
+    /^workers changed in the configuration \(1 -> 2\): it replaces the 3 workers set by ctl\.js scale$/.test(one.msg),
+  );
   assert.ok(line, 'the log says the configuration replaced the scaled count');
   assert.deepEqual([line.from, line.to, line.scaled], [1, 2, 3]);
 

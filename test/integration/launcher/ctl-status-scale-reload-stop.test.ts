@@ -17,7 +17,8 @@ function runtimeDir(t: { after(fn: () => void): void }): string {
   return dir;
 }
 
-const ctl = (env: Record<string, string>, ...args: string[]) => execa(process.execPath, [CTL, ...args], { reject: false, env, timeout: 60_000 });
+const ctl = (env: Record<string, string>, ...args: string[]) =>
+  execa(process.execPath, [CTL, ...args], { reject: false, env, timeout: 60_000 });
 
 interface Status {
   launcher: Record<string, unknown>;
@@ -33,7 +34,11 @@ test('status --json and the table, scale up and down under load with 0 failed re
   assert.equal(control, join(dirname(control), `control-${launcher.pid}.sock`));
   // The private runtime folder, where the embedded socket is by default (the test helper gives
   // each launcher an embedded socket of its own elsewhere).
-  assert.equal(dirname(control), join(env.XDG_RUNTIME_DIR, `oslo-node-${process.getuid!()}`), 'the control socket sits in the private runtime folder');
+  assert.equal(
+    dirname(control),
+    join(env.XDG_RUNTIME_DIR, `oslo-node-${process.getuid!()}`),
+    'the control socket sits in the private runtime folder',
+  );
   assert.equal(statSync(control).mode & 0o777, 0o600);
   assert.equal(statSync(dirname(control)).mode & 0o777, 0o700);
 
@@ -49,12 +54,26 @@ test('status --json and the table, scale up and down under load with 0 failed re
   assert.equal(first.launcher.state, 'running');
   assert.equal(first.launcher.transport, 'embedded');
   for (const row of first.workers) {
-    assert.deepEqual(Object.keys(row), ['slot', 'pid', 'state', 'uptimeSeconds', 'restarts', 'cpuPercent', 'rssBytes', 'requests', 'inFlight']);
+    assert.deepEqual(Object.keys(row), [
+      'slot',
+      'pid',
+      'state',
+      'uptimeSeconds',
+      'restarts',
+      'cpuPercent',
+      'rssBytes',
+      'requests',
+      'inFlight',
+    ]);
   }
-  assert.deepEqual(first.workers.map((row) => row.state), ['ready', 'spare']);
+  assert.deepEqual(
+    first.workers.map((row) => row.state),
+    ['ready', 'spare'],
+  );
   const table = await ctl(env, 'status');
   assert.equal(table.exitCode, 0);
-  for (const header of ['slot', 'pid', 'state', 'uptime', 'restarts', 'cpu', 'mem', 'requests', 'in flight']) assert.match(table.stdout, new RegExp(`│ ${header}`));
+  for (const header of ['slot', 'pid', 'state', 'uptime', 'restarts', 'cpu', 'mem', 'requests', 'in flight'])
+    assert.match(table.stdout, new RegExp(`│ ${header}`));
   for (const row of first.workers) assert.match(table.stdout, new RegExp(`│ ${row.pid} +│ ${row.state}`));
 
   const load = startHttpLoad('load while scaling', launcher.port, [{ path: '/healthz' }], { concurrency: 4, maxMs: 40_000 });
@@ -63,22 +82,39 @@ test('status --json and the table, scale up and down under load with 0 failed re
   const up = await ctl(env, 'scale', '3');
   assert.equal(up.exitCode, 0, up.stderr);
   const scaled = await statusOf();
-  assert.deepEqual(scaled.workers.filter((row) => row.slot > 0).map((row) => `${row.slot}:${row.state}`), ['1:ready', '2:ready', '3:ready'], 'new workers serve when scale returns');
+  assert.deepEqual(
+    scaled.workers.filter((row) => row.slot > 0).map((row) => `${row.slot}:${row.state}`),
+    ['1:ready', '2:ready', '3:ready'],
+    'new workers serve when scale returns',
+  );
   assert.equal(scaled.launcher.workers, 3);
-  await until('every worker served requests', async () => (await statusOf()).workers.filter((row) => row.slot > 0).every((row) => (row.requests as number) > 0), { timeoutMs: 10_000, intervalMs: 200 });
+  await until(
+    'every worker served requests',
+    async () => (await statusOf()).workers.filter((row) => row.slot > 0).every((row) => (row.requests as number) > 0),
+    { timeoutMs: 10_000, intervalMs: 200 },
+  );
 
   const down = await ctl(env, 'scale', '1');
   assert.equal(down.exitCode, 0, down.stderr);
   const shrunk = await statusOf();
-  assert.deepEqual(shrunk.workers.filter((row) => row.slot > 0).map((row) => row.slot), [1]);
+  assert.deepEqual(
+    shrunk.workers.filter((row) => row.slot > 0).map((row) => row.slot),
+    [1],
+  );
   for (const row of scaled.workers.filter((r) => r.slot > 1)) {
-    assert.ok(launcher.lines.some((line) => line.msg === 'worker exited' && line.workerPid === row.pid && line.code === 0), `slot ${row.slot} drained and exited 0`);
+    assert.ok(
+      launcher.lines.some((line) => line.msg === 'worker exited' && line.workerPid === row.pid && line.code === 0),
+      `slot ${row.slot} drained and exited 0`,
+    );
   }
 
   const before = shrunk.workers.find((row) => row.slot === 1)!.pid;
   const reload = await ctl(env, 'reload');
   assert.equal(reload.exitCode, 0, reload.stderr);
-  assert.ok(launcher.lines.some((line) => line.msg === 'rolling restart complete'), 'reload returns once it is complete');
+  assert.ok(
+    launcher.lines.some((line) => line.msg === 'rolling restart complete'),
+    'reload returns once it is complete',
+  );
   assert.notEqual((await statusOf()).workers.find((row) => row.slot === 1)!.pid, before);
   await until('requests answered after the reload', () => load.tally.ok > 0);
   const tally = await load.stop();
@@ -97,14 +133,20 @@ test('exit codes, --pid-file picks one of two launchers, and workers from the co
   const dir = runtimeDir(t);
   const env = { XDG_RUNTIME_DIR: dir };
   const usage = await Promise.all([ctl(env, 'frob'), ctl(env, 'scale'), ctl(env, 'scale', '0'), ctl(env, 'reload', '--json')]);
-  assert.deepEqual(usage.map((result) => result.exitCode), [2, 2, 2, 2]);
+  assert.deepEqual(
+    usage.map((result) => result.exitCode),
+    [2, 2, 2, 2],
+  );
   assert.equal((await ctl(env, 'status', '--control-socket', join(dir, 'nothing.sock'))).exitCode, 3);
 
   const conf = join(dir, 'service.conf');
   writeFileSync(conf, '[DEFAULT]\nworkers = 1\n');
   const first = await startLauncher(['--pid-file', join(dir, 'first.pid'), '--no-prefork-spare', '--workers', '1'], { env });
   t.after(() => first.kill());
-  const second = await startLauncher(['--pid-file', join(dir, 'second.pid'), '--no-prefork-spare', '--config-file', conf, '--embedded-socket', join(dir, 'second.sock')], { env });
+  const second = await startLauncher(
+    ['--pid-file', join(dir, 'second.pid'), '--no-prefork-spare', '--config-file', conf, '--embedded-socket', join(dir, 'second.sock')],
+    { env },
+  );
   t.after(() => second.kill());
   const ambiguous = await ctl(env, 'reload');
   assert.equal(ambiguous.exitCode, 2, 'two launchers run and none was chosen');
@@ -112,8 +154,18 @@ test('exit codes, --pid-file picks one of two launchers, and workers from the co
   // status with none named shows both (issue 26), one JSON document a line.
   const both = await ctl(env, 'status', '--json');
   assert.equal(both.exitCode, 0, both.stderr);
-  assert.deepEqual(both.stdout.trim().split('\n').map((line) => (JSON.parse(line) as Status).launcher.pid).sort(), [first.pid, second.pid].sort());
-  for (const [launcher, file] of [[first, 'first.pid'], [second, 'second.pid']] as const) {
+  assert.deepEqual(
+    both.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as Status).launcher.pid)
+      .sort(),
+    [first.pid, second.pid].sort(),
+  );
+  for (const [launcher, file] of [
+    [first, 'first.pid'],
+    [second, 'second.pid'],
+  ] as const) {
     const result = await ctl(env, 'status', '--json', '--pid-file', join(dir, file));
     assert.equal(result.exitCode, 0, result.stderr);
     assert.equal((JSON.parse(result.stdout) as Status).launcher.pid, launcher.pid);
@@ -129,6 +181,10 @@ test('exit codes, --pid-file picks one of two launchers, and workers from the co
   process.kill(second.pid, 'SIGHUP');
   await second.waitForLine((line) => line.msg === 'rolling restart complete', 20_000, 'rolling restart complete');
   const status = JSON.parse((await ctl(env, 'status', '--json', '--pid-file', join(dir, 'second.pid'))).stdout) as Status;
-  assert.deepEqual(status.workers.map((row) => `${row.slot}:${row.state}`), ['1:ready', '2:ready'], 'workers = 2 from the file');
+  assert.deepEqual(
+    status.workers.map((row) => `${row.slot}:${row.state}`),
+    ['1:ready', '2:ready'],
+    'workers = 2 from the file',
+  );
   assert.ok(!second.lines.some((line) => /need a full restart/.test(line.msg)));
 });

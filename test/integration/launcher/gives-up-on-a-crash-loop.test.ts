@@ -21,8 +21,13 @@ test('a worker that fails on every start: bounded restarts with backoff, then ex
   // Backoff 0 (first), 50, 100 ms between the 4 starts of a slot: well under the default timeouts.
   assert.ok(elapsed < 20_000, `took ${elapsed} ms`);
   // The launcher gives up when the first slot reaches the limit; the other may be a start behind.
-  const delaysOf = (slot: number): unknown[] => launcher.lines.filter((line) => line.msg === 'restarting worker' && line.slot === slot).map((line) => line.delayMs);
+  const delaysOf = (slot: number): unknown[] =>
+    launcher.lines.filter((line) => line.msg === 'restarting worker' && line.slot === slot).map((line) => line.delayMs);
   const bySlot = [delaysOf(1), delaysOf(2)];
-  assert.ok(bySlot.some((delays) => JSON.stringify(delays) === '[0,50,100]'), `one slot restarted after 0, 50, 100 ms: ${JSON.stringify(bySlot)}`);
-  for (const delays of bySlot) assert.deepEqual(delays, [0, 50, 100].slice(0, delays.length), `each slot's delays follow the backoff: ${JSON.stringify(bySlot)}`);
+  assert.ok(
+    bySlot.some((delays) => JSON.stringify(delays) === '[0,50,100]'),
+    `one slot restarted after 0, 50, 100 ms: ${JSON.stringify(bySlot)}`,
+  );
+  for (const delays of bySlot)
+    assert.deepEqual(delays, [0, 50, 100].slice(0, delays.length), `each slot's delays follow the backoff: ${JSON.stringify(bySlot)}`);
 });

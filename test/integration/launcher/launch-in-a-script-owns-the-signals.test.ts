@@ -48,16 +48,23 @@ function start(user: UserProject, extra: Record<string, unknown> = {}, hup = fal
   let ended = false;
   void script.then(() => (ended = true));
   const waitFor = async (msg: string, timeoutMs = 30_000): Promise<Record<string, unknown>> => {
-    await until(`"${msg}" from the script`, () => {
-      if (ended && !jsonLines(out).some((line) => line.msg === msg)) throw new Error(`the script ended before "${msg}":\n${out.slice(-3000)}`);
-      return jsonLines(out).some((line) => line.msg === msg);
-    }, { timeoutMs });
+    await until(
+      `"${msg}" from the script`,
+      () => {
+        if (ended && !jsonLines(out).some((line) => line.msg === msg))
+          throw new Error(`the script ended before "${msg}":\n${out.slice(-3000)}`);
+        return jsonLines(out).some((line) => line.msg === msg);
+      },
+      { timeoutMs },
+    );
     return jsonLines(out).find((line) => line.msg === msg)!;
   };
   return { script, waitFor, output: () => out };
 }
 
-test('launch() in a script: SIGTERM drains an in-flight RPC call and HTTP request, then the script exits 0', { timeout: 120_000 }, async (t) => {
+test('launch() in a script: SIGTERM drains an in-flight RPC call and HTTP request, then the script exits 0', {
+  timeout: 120_000,
+}, async (t) => {
   const user = userProject(t);
   user.write('launch.mjs', SCRIPT);
   user.write('client.mjs', CLIENT);
@@ -93,7 +100,10 @@ test('launch() in a script: a SIGHUP during start-up is held and reloads once th
   const ready = await waitFor('launcher ready');
   const complete = await waitFor('rolling restart complete');
   const before = ready.pids as number[];
-  assert.ok((complete.pids as number[]).every((pid) => !before.includes(pid)), 'the workers were replaced');
+  assert.ok(
+    (complete.pids as number[]).every((pid) => !before.includes(pid)),
+    'the workers were replaced',
+  );
   script.kill('SIGTERM');
   const ended = await script;
   assert.equal(ended.exitCode, 0, `exit ${ended.exitCode} signal ${ended.signal}:\n${output().slice(-3000)}`);

@@ -18,7 +18,14 @@ test('launch(): workers serve the manager and app, reload() replaces them, stop(
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-launch-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const launcher = await launch({
-    config: { workers: 2, host: '127.0.0.1', port: 0, embedded_socket: join(dir, 'rpc.sock'), log_level: 'fatal', graceful_shutdown_timeout: 10 },
+    config: {
+      workers: 2,
+      host: '127.0.0.1',
+      port: 0,
+      embedded_socket: join(dir, 'rpc.sock'),
+      log_level: 'fatal',
+      graceful_shutdown_timeout: 10,
+    },
     manager: fixturePath('managers/recording-manager.js'),
     app: fixturePath('apps/rpc-app.js'),
     logger: silentLogger(),
@@ -28,18 +35,31 @@ test('launch(): workers serve the manager and app, reload() replaces them, stop(
   await launcher.ready;
   assert.equal(launcher.state, 'running');
   const first = launcher.workers();
-  assert.deepEqual(first.map((worker) => worker.slot), [1, 2]);
+  assert.deepEqual(
+    first.map((worker) => worker.slot),
+    [1, 2],
+  );
   assert.ok(first.every((worker) => worker.state === 'ready' && isAlive(worker.pid)));
 
   const answer = await httpGet(launcher.port, '/whoami');
   assert.equal(answer.status, 200, answer.body);
   const body = JSON.parse(answer.body) as { via: number; result: { pid: number } };
-  assert.ok(first.some((worker) => worker.pid === body.via), 'served by one of the listed workers');
+  assert.ok(
+    first.some((worker) => worker.pid === body.via),
+    'served by one of the listed workers',
+  );
   assert.equal(typeof body.result.pid, 'number');
 
   launcher.reload();
   const before = new Set(first.map((worker) => worker.pid));
-  await until('every worker replaced', () => launcher.state === 'running' && launcher.workers().length === 2 && launcher.workers().every((worker) => !before.has(worker.pid) && worker.state === 'ready'), { timeoutMs: 30_000 });
+  await until(
+    'every worker replaced',
+    () =>
+      launcher.state === 'running' &&
+      launcher.workers().length === 2 &&
+      launcher.workers().every((worker) => !before.has(worker.pid) && worker.state === 'ready'),
+    { timeoutMs: 30_000 },
+  );
   assert.equal((await httpGet(launcher.port, '/whoami')).status, 200);
 
   const pids = launcher.workers().map((worker) => worker.pid);
@@ -51,6 +71,10 @@ test('launch(): workers serve the manager and app, reload() replaces them, stop(
 });
 
 test('launch() rejects a bad option with a ConfigError naming it, before anything starts', async () => {
-  await assert.rejects(launch({ config: { workers: 0 }, logger: silentLogger() }), { name: 'ConfigError', code: 'ERR_CONFIG_INVALID', option: 'workers' });
+  await assert.rejects(launch({ config: { workers: 0 }, logger: silentLogger() }), {
+    name: 'ConfigError',
+    code: 'ERR_CONFIG_INVALID',
+    option: 'workers',
+  });
   await assert.rejects(launch({ config: { no_such_option: 1 } as never, logger: silentLogger() }), { code: 'ERR_CONFIG_USAGE' });
 });

@@ -10,8 +10,15 @@ const ANSI = /\x1b\[\d+m/;
 
 /** Run the launcher on a pseudo-terminal (util-linux `script`) until it is ready; then stop it. */
 async function onTerminal(extra: string[]): Promise<string[]> {
-  const command = [process.execPath, LAUNCHER, '--host', '127.0.0.1', '--port', '0', '--workers', '1', '--no-prefork-spare', ...extra].join(' ');
-  const child = execa('script', ['-qfec', command, '/dev/null'], { reject: false, buffer: false, stdin: 'ignore', env: { OSLO_NODE_PERIODIC_FUZZY_DELAY: '0' } });
+  const command = [process.execPath, LAUNCHER, '--host', '127.0.0.1', '--port', '0', '--workers', '1', '--no-prefork-spare', ...extra].join(
+    ' ',
+  );
+  const child = execa('script', ['-qfec', command, '/dev/null'], {
+    reject: false,
+    buffer: false,
+    stdin: 'ignore',
+    env: { OSLO_NODE_PERIODIC_FUZZY_DELAY: '0' },
+  });
   const lines: string[] = [];
   let pending = '';
   let stopped = false;
@@ -41,9 +48,18 @@ test('on a terminal the logs are pretty: coloured, one line per event, workers i
   const lines = await onTerminal([]);
   assert.ok(lines.length > 5);
   for (const line of lines) assert.ok(!line.trimStart().startsWith('{'), `not JSON: ${line}`);
-  assert.ok(lines.every((line) => ANSI.test(line)), 'coloured');
-  assert.ok(lines.some((line) => /INFO.*worker ready/.test(line)), 'the launcher line');
-  assert.ok(lines.some((line) => /"worker":1/.test(line)), "a worker's own line");
+  assert.ok(
+    lines.every((line) => ANSI.test(line)),
+    'coloured',
+  );
+  assert.ok(
+    lines.some((line) => /INFO.*worker ready/.test(line)),
+    'the launcher line',
+  );
+  assert.ok(
+    lines.some((line) => /"worker":1/.test(line)),
+    "a worker's own line",
+  );
 });
 
 test('--log-format json on a terminal, and stdout that is not a terminal, give JSON lines', async (t) => {

@@ -17,7 +17,10 @@ test('a worker that grows past max_memory_restart under load is replaced, new on
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-memory-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const env = { XDG_RUNTIME_DIR: dir };
-  const launcher = await startLauncher(['--workers', '1', '--app', fixturePath('apps/growing-app.js'), '--max-memory-restart', String(LIMIT_MIB), '--no-access-log'], { env });
+  const launcher = await startLauncher(
+    ['--workers', '1', '--app', fixturePath('apps/growing-app.js'), '--max-memory-restart', String(LIMIT_MIB), '--no-access-log'],
+    { env },
+  );
   t.after(() => launcher.kill());
   const [grower] = launcher.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];
   await launcher.waitForLine((line) => line.msg === 'spare worker loaded and waiting', 20_000, 'the spare');
@@ -29,7 +32,10 @@ test('a worker that grows past max_memory_restart under load is replaced, new on
   // Grow in steps until the launcher decides; a request to /grow may reach the new worker too.
   const replacing = launcher.waitForLine((line) => /stayed above max_memory_restart/.test(line.msg), 30_000, 'the memory-limit warning');
   let decided = false;
-  void replacing.then(() => (decided = true), () => undefined);
+  void replacing.then(
+    () => (decided = true),
+    () => undefined,
+  );
   while (!decided && rssKiB(grower!) / 1024 < LIMIT_MIB + 20) {
     await httpGet(launcher.port, '/grow?mb=8');
     await delay(100); // grow in steps, so the launcher's sampling sees the RSS rise
@@ -38,8 +44,16 @@ test('a worker that grows past max_memory_restart under load is replaced, new on
   assert.equal(warning.workerPid, grower);
   assert.ok((warning.rssMiB as number) > LIMIT_MIB, `logged with the figure: ${String(warning.rssMiB)} MiB`);
   assert.equal(warning.limitMiB, LIMIT_MIB);
-  const fresh = await launcher.waitForLine((line) => line.msg === 'worker ready' && line.workerPid !== grower && line.slot === 1, 20_000, 'the replacement ready');
-  const exited = await launcher.waitForLine((line) => line.msg === 'worker exited' && line.workerPid === grower, 20_000, 'the old worker drained');
+  const fresh = await launcher.waitForLine(
+    (line) => line.msg === 'worker ready' && line.workerPid !== grower && line.slot === 1,
+    20_000,
+    'the replacement ready',
+  );
+  const exited = await launcher.waitForLine(
+    (line) => line.msg === 'worker exited' && line.workerPid === grower,
+    20_000,
+    'the old worker drained',
+  );
   assert.equal(exited.code, 0, 'drained and exited 0, not killed');
   assert.ok(launcher.lines.indexOf(fresh) < launcher.lines.indexOf(exited), 'the replacement was ready before the old worker left');
   await until('the new worker answers', () => load.tally.outcomes.some((outcome) => outcome.start > performance.now() - 500 && outcome.ok));
@@ -47,7 +61,9 @@ test('a worker that grows past max_memory_restart under load is replaced, new on
   t.diagnostic(`${summary(tally)}; replaced at ${String(warning.rssMiB)} MiB (limit ${LIMIT_MIB})`);
   assert.equal(tally.failed, 0, tally.errors.join('; '));
 
-  const status = JSON.parse((await execa(process.execPath, [CTL, 'status', '--json'], { env })).stdout) as { workers: Array<{ slot: number; pid: number; restarts: number }> };
+  const status = JSON.parse((await execa(process.execPath, [CTL, 'status', '--json'], { env })).stdout) as {
+    workers: Array<{ slot: number; pid: number; restarts: number }>;
+  };
   const slot1 = status.workers.find((row) => row.slot === 1)!;
   assert.equal(slot1.pid, fresh.workerPid);
   assert.equal(slot1.restarts, 1, 'counted in the slot restarts');

@@ -79,10 +79,14 @@ module.exports = { apps: [app('inventory-blue'), app('inventory-green')] };
   );
   await pm2('start', ecosystem);
   const pids = async (): Promise<number[]> => (JSON.parse((await pm2('jlist')).stdout) as Array<{ pid: number }>).map((app) => app.pid);
-  await until('both launchers under pm2 serve', async () => (await pids()).every((pid) => pid > 0) && (await httpGet(port, '/healthz', { timeoutMs: 2000 })).status === 200, {
-    timeoutMs: 90_000,
-    intervalMs: 200,
-  });
+  await until(
+    'both launchers under pm2 serve',
+    async () => (await pids()).every((pid) => pid > 0) && (await httpGet(port, '/healthz', { timeoutMs: 2000 })).status === 200,
+    {
+      timeoutMs: 90_000,
+      intervalMs: 200,
+    },
+  );
   const first = await pids();
 
   const http = startHttpLoad('http /healthz', port, [{ path: '/healthz' }], { concurrency: 4, maxMs: 180_000 });
@@ -99,11 +103,17 @@ module.exports = { apps: [app('inventory-blue'), app('inventory-green')] };
   await until('traffic after the reload', () => http.tally.ok >= after + 200, { timeoutMs: 30_000, intervalMs: 20 });
   const tallies = [await http.stop(), await viaWorkers.stop()];
   for (const tally of tallies) console.log(`${summary(tally)}; by connection ${JSON.stringify(failuresByConnection(tally))}`);
-  console.log(`# pm2 ${PM2_VERSION} on ${node}: net.ipv4.tcp_migrate_req=${migrate}; both reloads took ${reloadMs.toFixed(0)} ms; launchers ${first.join('+')} -> ${second.join('+')}`);
+  console.log(
+    `# pm2 ${PM2_VERSION} on ${node}: net.ipv4.tcp_migrate_req=${migrate}; both reloads took ${reloadMs.toFixed(0)} ms; launchers ${first.join('+')} -> ${second.join('+')}`,
+  );
 
   for (const pid of second) assert.ok(!first.includes(pid), 'pm2 started new launchers');
   const status = await run(node, [CTL, 'status', '--json', '--control-socket', join(dir, 'control.sock')]);
-  assert.equal((JSON.parse(status.stdout) as { launcher: { pid: number } }).launcher.pid, second[1], 'the control socket path belongs to the newest launcher');
+  assert.equal(
+    (JSON.parse(status.stdout) as { launcher: { pid: number } }).launcher.pid,
+    second[1],
+    'the control socket path belongs to the newest launcher',
+  );
   for (const tally of tallies) {
     assert.ok(tally.ok > 50, `${tally.name}: only ${tally.ok} answered`);
     assert.equal(tally.failed, 0, `${tally.name}: ${tally.errors.join('; ')}`);

@@ -14,7 +14,8 @@ import { childPids, startLauncher } from '../../helpers/launcher.js';
 const appSource = (version: string): string =>
   `export default (req, res) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify({ version: '${version}', pid: process.pid })); };\n`;
 
-const versionOf = async (port: number): Promise<{ version: string; pid: number }> => JSON.parse((await httpGet(port, '/')).body) as { version: string; pid: number };
+const versionOf = async (port: number): Promise<{ version: string; pid: number }> =>
+  JSON.parse((await httpGet(port, '/')).body) as { version: string; pid: number };
 
 test('after SIGHUP every worker and the spare are processes started after the signal, running the new code; 0 failed requests', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-deploy-'));
@@ -27,12 +28,19 @@ test('after SIGHUP every worker and the spare are processes started after the si
   const before = childPids(launcher.pid);
   assert.equal(before.length, 3, `two workers and the spare before the reload: ${before.join(' ')}`);
 
-  const load = startHttpLoad('reload load', launcher.port, [{ path: '/', check: (body) => assert.match(body, /"version":"v[12]"/) }], { concurrency: 4, maxMs: 30_000 });
+  const load = startHttpLoad('reload load', launcher.port, [{ path: '/', check: (body) => assert.match(body, /"version":"v[12]"/) }], {
+    concurrency: 4,
+    maxMs: 30_000,
+  });
   await until('requests answered', () => load.tally.ok > 20);
   writeFileSync(app, appSource('v2')); // the deploy
   process.kill(launcher.pid, 'SIGHUP');
   await launcher.waitForLine((line) => line.msg === 'rolling restart complete', 20_000, 'rolling restart complete');
-  const spare = await launcher.waitForLine((line) => line.msg === 'spare worker loaded and waiting' && !before.includes(line.workerPid as number), 20_000, 'a spare forked after the signal');
+  const spare = await launcher.waitForLine(
+    (line) => line.msg === 'spare worker loaded and waiting' && !before.includes(line.workerPid as number),
+    20_000,
+    'a spare forked after the signal',
+  );
   const tally = await load.stop();
   t.diagnostic(summary(tally));
 

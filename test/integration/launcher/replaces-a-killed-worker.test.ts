@@ -23,7 +23,10 @@ test('kill -9 of a worker: a replacement serves, the other worker keeps answerin
   const replacementMs = performance.now() - killedAt;
   await waitForPidGone(victim!, 2000);
   // Let traffic flow to the new worker before stopping the load.
-  await until('traffic on the replacement', () => load.report.pids.has(replacement.workerPid as number), { timeoutMs: 5000, intervalMs: 20 });
+  await until('traffic on the replacement', () => load.report.pids.has(replacement.workerPid as number), {
+    timeoutMs: 5000,
+    intervalMs: 20,
+  });
   const report = await load.stop();
   t.diagnostic(`replacement ready ${replacementMs.toFixed(1)} ms after kill -9; ${report.ok} ok, ${report.failed} failed`);
   console.log(`# worker replacement time after kill -9: ${replacementMs.toFixed(1)} ms`);
@@ -35,7 +38,10 @@ test('kill -9 of a worker: a replacement serves, the other worker keeps answerin
   assert.ok(report.failed <= 2, `failed requests: ${report.failed} (${report.errors.join('; ')})`);
   const died = launcher.lines.find((line) => line.msg === 'worker died unexpectedly' && line.workerPid === victim);
   assert.equal(died?.signal, 'SIGKILL');
-  assert.ok(launcher.lines.some((line) => line.msg === 'spare worker assigned' && line.workerPid === replacement.workerPid), 'the spare took the slot');
+  assert.ok(
+    launcher.lines.some((line) => line.msg === 'spare worker assigned' && line.workerPid === replacement.workerPid),
+    'the spare took the slot',
+  );
 });
 
 test('without a spare (--no-prefork-spare) a killed worker is replaced by a fresh fork', async (t) => {

@@ -22,7 +22,9 @@ import { until } from '../../helpers/wait.js';
 
 const run = promisify(execFile);
 
-test('two launchers with reuse_port: the first stops while the second serves, nothing refused or failed', { timeout: 150_000 }, async (t) => {
+test('two launchers with reuse_port: the first stops while the second serves, nothing refused or failed', {
+  timeout: 150_000,
+}, async (t) => {
   const node = reusePortNode();
   if (!node) {
     if (process.env.CI === 'true') throw new Error(`no Node >= 22.12: run scripts/node-lines.sh 24 (expected ${NODE_24})`);
@@ -56,10 +58,20 @@ test('two launchers with reuse_port: the first stops while the second serves, no
   await until('traffic on the second launcher alone', () => http.tally.ok >= after + 200, { timeoutMs: 30_000, intervalMs: 20 });
   const tallies = [await http.stop(), await viaWorkers.stop()];
   for (const tally of tallies) console.log(`${summary(tally)}; by connection ${JSON.stringify(failuresByConnection(tally))}`);
-  console.log(`# ${node} (${version.node as string}), net.ipv4.tcp_migrate_req=${migrate}; SIGTERM -> first launcher gone: ${goneMs.toFixed(0)} ms`);
+  console.log(
+    `# ${node} (${version.node as string}), net.ipv4.tcp_migrate_req=${migrate}; SIGTERM -> first launcher gone: ${goneMs.toFixed(0)} ms`,
+  );
 
-  assert.equal(first.lines.find((line) => line.msg === 'stopping all workers gracefully')?.handBack, true, 'with reuse_port a stop drains as on a reload');
-  if (before === '0' && migrate === '0') assert.ok(first.lines.some((line) => /tcp_migrate_req is 0/.test(line.msg)), 'the launcher advises tcp_migrate_req');
+  assert.equal(
+    first.lines.find((line) => line.msg === 'stopping all workers gracefully')?.handBack,
+    true,
+    'with reuse_port a stop drains as on a reload',
+  );
+  if (before === '0' && migrate === '0')
+    assert.ok(
+      first.lines.some((line) => /tcp_migrate_req is 0/.test(line.msg)),
+      'the launcher advises tcp_migrate_req',
+    );
   for (const tally of tallies) {
     assert.ok(tally.ok > 50, `${tally.name}: only ${tally.ok} answered`);
     assert.equal(tally.failed, 0, `${tally.name}: ${tally.errors.join('; ')}`);
@@ -77,5 +89,8 @@ test('reuse_port below Node 22.12 is refused with one line and exit 2', { timeou
     (error: { code: number; stderr: string }) => error,
   );
   assert.equal(result.code, 2);
-  assert.equal(result.stderr.trim(), `oslo-node: reuse_port needs Node 22.12 or later (net.Server.listen's reusePort); this is Node ${process.versions.node}: upgrade Node or turn reuse_port off`);
+  assert.equal(
+    result.stderr.trim(),
+    `oslo-node: reuse_port needs Node 22.12 or later (net.Server.listen's reusePort); this is Node ${process.versions.node}: upgrade Node or turn reuse_port off`,
+  );
 });

@@ -24,7 +24,9 @@ try {
 }
 `;
 
-test('two launchers differing only in --port both serve with default sockets; rpc and ctl choose by --port and --binary', { timeout: 180_000 }, async (t) => {
+test('two launchers differing only in --port both serve with default sockets; rpc and ctl choose by --port and --binary', {
+  timeout: 180_000,
+}, async (t) => {
   const user = userProject(t);
   user.write('ping.mjs', PING);
   const env = user.env; // a private XDG_RUNTIME_DIR, no socket named
@@ -54,14 +56,22 @@ test('two launchers differing only in --port both serve with default sockets; rp
   for (const launcher of [a, b]) {
     const result = await user.run('ping.mjs', [JSON.stringify({ config: { port: launcher.port } })]);
     assert.equal(result.exitCode, 0, result.stderr);
-    assert.ok(childPids(launcher.pid).includes(Number(jsonLines(result.stdout).at(-1)?.pid)), `getRpcTransport port ${launcher.port}: ${result.stdout}`);
+    assert.ok(
+      childPids(launcher.pid).includes(Number(jsonLines(result.stdout).at(-1)?.pid)),
+      `getRpcTransport port ${launcher.port}: ${result.stdout}`,
+    );
   }
   const unchosen = await user.run('ping.mjs', ['{}']);
-  assert.match(unchosen.stderr, /ERR_CONTROL_AMBIGUOUS|2 launchers run on this host/, 'getRpcTransport with neither binary nor port is refused with the listing');
+  assert.match(
+    unchosen.stderr,
+    /ERR_CONTROL_AMBIGUOUS|2 launchers run on this host/,
+    'getRpcTransport with neither binary nor port is refused with the listing',
+  );
 
   // Several match: the listing names both (binary, port, pid), exit 2.
   const listed = (stderr: string): void => {
-    for (const launcher of [a, b]) assert.ok(stderr.includes(`binary demo port ${launcher.port} pid ${launcher.pid}`), `names launcher ${launcher.pid}: ${stderr}`);
+    for (const launcher of [a, b])
+      assert.ok(stderr.includes(`binary demo port ${launcher.port} pid ${launcher.pid}`), `names launcher ${launcher.pid}: ${stderr}`);
   };
   for (const args of [[], ['--binary', 'demo']]) {
     const ambiguous = await run(RPC_CLI, 'call', 'demo', 'ping', ...args);
@@ -89,12 +99,15 @@ test('two launchers differing only in --port both serve with default sockets; rp
   const every = await run(CTL, 'status', '--json');
   assert.equal(every.exitCode, 0, every.stderr);
   assert.deepEqual(
-    jsonLines(every.stdout).map((line) => (line as unknown as Status).launcher.pid).sort(),
+    jsonLines(every.stdout)
+      .map((line) => (line as unknown as Status).launcher.pid)
+      .sort(),
     [a.pid, b.pid].sort(),
   );
   const tables = await run(CTL, 'status');
   assert.equal(tables.exitCode, 0, tables.stderr);
-  for (const launcher of [a, b]) assert.match(tables.stdout, new RegExp(`^launcher pid ${launcher.pid}  binary demo .* port ${launcher.port} `, 'm'));
+  for (const launcher of [a, b])
+    assert.match(tables.stdout, new RegExp(`^launcher pid ${launcher.pid}  binary demo .* port ${launcher.port} `, 'm'));
 
   // Another binary: --binary chooses it, and the demo binary is the only one left once b stops.
   const stop = await run(CTL, 'stop', '--port', String(portB));
@@ -103,7 +116,10 @@ test('two launchers differing only in --port both serve with default sockets; rp
   const c = await start(['--binary', 'other', '--port', String(portB)]);
   const other = await run(RPC_CLI, 'call', 'other', 'ping', '--binary', 'other', '--timeout', '20');
   assert.equal(other.exitCode, 0, other.stderr);
-  assert.ok(childPids(c.pid).includes((JSON.parse(other.stdout) as { pid: number }).pid), 'oslo-node-rpc --binary other reached the launcher of binary other');
+  assert.ok(
+    childPids(c.pid).includes((JSON.parse(other.stdout) as { pid: number }).pid),
+    'oslo-node-rpc --binary other reached the launcher of binary other',
+  );
   assert.equal(await rpcReaches('--binary', 'demo'), a.pid);
   const byBinary = await run(CTL, 'status', '--json', '--binary', 'other');
   assert.equal((JSON.parse(byBinary.stdout) as Status).launcher.pid, c.pid, byBinary.stderr);

@@ -14,10 +14,16 @@ test('SIGHUP under a steady request loop: zero failed requests and every worker 
   const before = launcher.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];
 
   const load = startLoad(launcher.port, '/slow?ms=20', { concurrency: 6, maxMs: 30_000 });
-  await until('the load to reach both workers', () => before.every((pid) => load.report.pids.has(pid)), { timeoutMs: 10_000, intervalMs: 20 });
+  await until('the load to reach both workers', () => before.every((pid) => load.report.pids.has(pid)), {
+    timeoutMs: 10_000,
+    intervalMs: 20,
+  });
   process.kill(launcher.pid, 'SIGHUP');
   const done = await launcher.waitForLine((line) => line.msg === 'rolling restart complete', 20_000, 'rolling restart complete');
-  await until('the load to reach both new workers', () => (done.pids as number[]).every((pid) => load.report.pids.has(pid)), { timeoutMs: 10_000, intervalMs: 20 });
+  await until('the load to reach both new workers', () => (done.pids as number[]).every((pid) => load.report.pids.has(pid)), {
+    timeoutMs: 10_000,
+    intervalMs: 20,
+  });
   const report = await load.stop();
   console.log(`# SIGHUP reload under load: ${report.sent} sent, ${report.ok} ok, ${report.failed} failed`);
 
@@ -73,7 +79,9 @@ test('SIGHUP: an idle keep-alive connection is handed to the new worker, not clo
   await launcher.waitForLine((line) => line.msg === 'rolling restart complete', 20_000, 'rolling restart complete');
   const drained = launcher.lines.find((line) => line.msg === 'HTTP service stopped' && line.pid === first.pid);
   const second = await get();
-  console.log(`# connection from port ${first.localPort}: served by ${first.pid}, after the reload by ${second.pid} (handed back: ${String(drained?.handedBack)})`);
+  console.log(
+    `# connection from port ${first.localPort}: served by ${first.pid}, after the reload by ${second.pid} (handed back: ${String(drained?.handedBack)})`,
+  );
   assert.equal(drained?.handedBack, 1, 'the old worker gave its idle connection back');
   assert.equal(second.localPort, first.localPort, 'the same TCP connection');
   assert.notEqual(second.pid, first.pid, 'served by the new worker');

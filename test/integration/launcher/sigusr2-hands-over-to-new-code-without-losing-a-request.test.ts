@@ -34,7 +34,12 @@ interface Loads {
 /** HTTP (keep-alive and new connections), RPC through the workers, RPC on a new embedded-socket connection per call. */
 function startLoads(t: TestContext, port: number, embeddedSocket: string): Loads {
   const pids = new Set<number>();
-  const http = startHttpLoad('http /healthz', port, [{ path: '/healthz', check: (body) => void pids.add((JSON.parse(body) as { pid: number }).pid) }], { concurrency: 4, maxMs: 90_000 });
+  const http = startHttpLoad(
+    'http /healthz',
+    port,
+    [{ path: '/healthz', check: (body) => void pids.add((JSON.parse(body) as { pid: number }).pid) }],
+    { concurrency: 4, maxMs: 90_000 },
+  );
   const viaWorkers = startHttpLoad('rpc via the workers', port, demoRpcRoutes(), { concurrency: 2, maxMs: 90_000 });
   const direct = startLoop(
     'rpc calls on the embedded socket (a connection each)',
@@ -58,7 +63,8 @@ function startLoads(t: TestContext, port: number, embeddedSocket: string): Loads
 
 function report(loads: Loads): void {
   for (const loop of loads.loops) console.log(summary(loop.tally));
-  for (const loop of loads.loops.slice(0, 2)) console.log(`# ${loop.tally.name} failures by connection: ${JSON.stringify(failuresByConnection(loop.tally))}`);
+  for (const loop of loads.loops.slice(0, 2))
+    console.log(`# ${loop.tally.name} failures by connection: ${JSON.stringify(failuresByConnection(loop.tally))}`);
 }
 
 function assertNothingFailed(loads: Loads): void {
@@ -78,7 +84,9 @@ function lineOf(launcher: RunningLauncher, pid: number, msg: string): LogLine | 
   return launcher.lines.find((line) => line.pid === pid && line.msg === msg);
 }
 
-test('SIGUSR2 under load: the new release takes over, nothing fails or is refused, the old launcher exits 0', { timeout: 150_000 }, async (t) => {
+test('SIGUSR2 under load: the new release takes over, nothing fails or is refused, the old launcher exits 0', {
+  timeout: 150_000,
+}, async (t) => {
   const releases = makeReleases(t);
   releases.add('a');
   releases.add('b');
@@ -87,7 +95,19 @@ test('SIGUSR2 under load: the new release takes over, nothing fails or is refuse
   const controlSocket = join(releases.dir, 'control.sock');
   const embeddedSocket = join(releases.dir, 'embedded.sock');
   const launcher = await startLauncher(
-    ['--workers', '2', '--embedded-socket', embeddedSocket, '--control-socket', controlSocket, '--pid-file', pidFile, '--graceful-shutdown-timeout', '20', '--no-access-log'],
+    [
+      '--workers',
+      '2',
+      '--embedded-socket',
+      embeddedSocket,
+      '--control-socket',
+      controlSocket,
+      '--pid-file',
+      pidFile,
+      '--graceful-shutdown-timeout',
+      '20',
+      '--no-access-log',
+    ],
     { entry: releases.entry, timeoutMs: 60_000 },
   );
   t.after(() => launcher.kill());
@@ -99,7 +119,11 @@ test('SIGUSR2 under load: the new release takes over, nothing fails or is refuse
   releases.use('b');
   const signalled = performance.now();
   process.kill(oldPid, 'SIGUSR2');
-  const took = await launcher.waitForLine((line) => line.msg === `took over from launcher ${oldPid}`, 90_000, 'the new launcher taking over');
+  const took = await launcher.waitForLine(
+    (line) => line.msg === `took over from launcher ${oldPid}`,
+    90_000,
+    'the new launcher taking over',
+  );
   const tookMs = performance.now() - signalled;
   const newPid = took.pid;
   t.after(async () => {
@@ -116,7 +140,9 @@ test('SIGUSR2 under load: the new release takes over, nothing fails or is refuse
   await loads.stop();
   report(loads);
   const handedOver = lineOf(launcher, oldPid, `handover: launcher ${newPid} took over; draining and exiting`);
-  console.log(`# SIGUSR2 -> new launcher took over: ${tookMs.toFixed(0)} ms (its own count: ${String(handedOver?.handoverMs)} ms); -> old launcher gone: ${goneMs.toFixed(0)} ms`);
+  console.log(
+    `# SIGUSR2 -> new launcher took over: ${tookMs.toFixed(0)} ms (its own count: ${String(handedOver?.handoverMs)} ms); -> old launcher gone: ${goneMs.toFixed(0)} ms`,
+  );
   for (const line of launcher.lines.filter((l) => l.level >= 40)) console.log(`# warning: ${JSON.stringify(line)}`);
 
   assertNothingFailed(loads);
@@ -124,24 +150,47 @@ test('SIGUSR2 under load: the new release takes over, nothing fails or is refuse
   assert.equal(lineOf(launcher, newPid, 'launcher listening')?.version, releases.versionOf('b'), 'the new launcher runs release b');
   assert.equal(lineOf(launcher, newPid, 'launcher listening')?.inherited, 'handover');
   const newWorkers = lineOf(launcher, newPid, 'launcher ready')!.pids as number[];
-  assert.ok(newWorkers.some((pid) => loads.pids.has(pid)), `the new launcher's workers (${newWorkers.join(', ')}) answered requests`);
+  assert.ok(
+    newWorkers.some((pid) => loads.pids.has(pid)),
+    `the new launcher's workers (${newWorkers.join(', ')}) answered requests`,
+  );
   assert.equal(lineOf(launcher, oldPid, 'all workers stopped; exiting 0')?.code, 0, 'the old launcher drained and exited 0');
   assert.deepEqual(handedOver?.adopted, ['embedded', 'control']);
   assert.equal(readFileSync(pidFile, 'utf8').trim(), String(newPid), 'the pid file names the new launcher');
   const status = await run(process.execPath, [CTL, 'status', '--json', '--control-socket', controlSocket]);
-  assert.equal((JSON.parse(status.stdout) as { launcher: { pid: number } }).launcher.pid, newPid, 'ctl.js reaches the new launcher on the same control socket');
+  assert.equal(
+    (JSON.parse(status.stdout) as { launcher: { pid: number } }).launcher.pid,
+    newPid,
+    'ctl.js reaches the new launcher on the same control socket',
+  );
 });
 
-test('ctl upgrade to a release that cannot start: exit 1 with the reason, the old launcher keeps serving, nothing fails', { timeout: 120_000 }, async (t) => {
+test('ctl upgrade to a release that cannot start: exit 1 with the reason, the old launcher keeps serving, nothing fails', {
+  timeout: 120_000,
+}, async (t) => {
   const releases = makeReleases(t);
   releases.add('a');
-  releases.add('broken', (src) => writeFileSync(join(src, 'demo', 'manager.js'), "throw new Error('release broken: this manager does not load');\n"));
+  releases.add('broken', (src) =>
+    writeFileSync(join(src, 'demo', 'manager.js'), "throw new Error('release broken: this manager does not load');\n"),
+  );
   releases.use('a');
   const pidFile = join(releases.dir, 'launcher.pid');
   const controlSocket = join(releases.dir, 'control.sock');
   const embeddedSocket = join(releases.dir, 'embedded.sock');
   const launcher = await startLauncher(
-    ['--workers', '2', '--embedded-socket', embeddedSocket, '--control-socket', controlSocket, '--pid-file', pidFile, '--graceful-shutdown-timeout', '20', '--no-access-log'],
+    [
+      '--workers',
+      '2',
+      '--embedded-socket',
+      embeddedSocket,
+      '--control-socket',
+      controlSocket,
+      '--pid-file',
+      pidFile,
+      '--graceful-shutdown-timeout',
+      '20',
+      '--no-access-log',
+    ],
     { entry: releases.entry, timeoutMs: 60_000 },
   );
   t.after(() => launcher.kill());

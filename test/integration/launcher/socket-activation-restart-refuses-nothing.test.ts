@@ -20,7 +20,9 @@ import { until } from '../../helpers/wait.js';
 /** Runs "$@" until the file $STOP exists, each time as a process whose LISTEN_PID is its own pid. */
 const RESTART_LOOP = 'while [ ! -e "$STOP" ]; do sh -c \'LISTEN_PID=$$ exec "$@"\' sh "$@"; done';
 
-test('a restart under systemd-socket-activate with the inherited socket refuses nothing and fails nothing', { timeout: 150_000 }, async (t) => {
+test('a restart under systemd-socket-activate with the inherited socket refuses nothing and fails nothing', {
+  timeout: 150_000,
+}, async (t) => {
   if (spawnSync('systemd-socket-activate', ['--version']).status !== 0) {
     if (process.env.CI === 'true') throw new Error('systemd-socket-activate is missing (Debian package systemd)');
     t.skip('systemd-socket-activate is not installed');
@@ -47,7 +49,9 @@ test('a restart under systemd-socket-activate with the inherited socket refuses 
   t.after(() => Promise.all([http.stop(), viaWorkers.stop()]));
   await launcher.waitForLine((line) => line.msg === 'launcher ready', 60_000, 'the first launcher ready');
   const [first] = launchers();
-  const activated = launcher.lines.find((line) => line.pid === first && line.msg === 'serving on the socket systemd passed (socket activation)');
+  const activated = launcher.lines.find(
+    (line) => line.pid === first && line.msg === 'serving on the socket systemd passed (socket activation)',
+  );
   assert.ok(activated, 'the launcher serves the socket systemd-socket-activate passed');
   assert.equal(activated.name, 'http');
   assert.equal(activated.port, port);
@@ -66,10 +70,16 @@ test('a restart under systemd-socket-activate with the inherited socket refuses 
   await until('traffic on the next launcher', () => http.tally.ok >= after + 200, { timeoutMs: 30_000, intervalMs: 20 });
   const tallies = [await http.stop(), await viaWorkers.stop()];
   for (const tally of tallies) console.log(`${summary(tally)}; by connection ${JSON.stringify(failuresByConnection(tally))}`);
-  console.log(`# SIGTERM -> first launcher gone: ${goneMs.toFixed(0)} ms; -> next launcher ready: ${readyMs.toFixed(0)} ms (connections waited in the backlog)`);
+  console.log(
+    `# SIGTERM -> first launcher gone: ${goneMs.toFixed(0)} ms; -> next launcher ready: ${readyMs.toFixed(0)} ms (connections waited in the backlog)`,
+  );
   for (const line of launcher.lines.filter((l) => l.level >= 40)) console.log(`# warning: ${JSON.stringify(line)}`);
 
-  assert.equal(launcher.lines.find((line) => line.pid === first && line.msg === 'stopping all workers gracefully')?.handBack, true, 'a launcher on an inherited socket drains as on a reload');
+  assert.equal(
+    launcher.lines.find((line) => line.pid === first && line.msg === 'stopping all workers gracefully')?.handBack,
+    true,
+    'a launcher on an inherited socket drains as on a reload',
+  );
   assert.ok(launcher.lines.some((line) => line.pid === second && line.msg === 'serving on the socket systemd passed (socket activation)'));
   for (const tally of tallies) {
     assert.ok(tally.ok > 20, `${tally.name}: only ${tally.ok} answered`);

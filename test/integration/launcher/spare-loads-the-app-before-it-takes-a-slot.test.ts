@@ -21,7 +21,10 @@ test('the spare has imported the app module before it is given a slot', async (t
   t.after(() => launcher.kill());
   const spare = await launcher.waitForLine((line) => line.msg === 'spare worker loaded and waiting', 20_000, 'the spare');
   const importedBy = (): number[] => readFileSync(imports, 'utf8').split('\n').filter(Boolean).map(Number);
-  assert.ok(importedBy().includes(spare.workerPid as number), `the spare ${String(spare.workerPid)} imported the app while it had no slot (${importedBy().join(', ')})`);
+  assert.ok(
+    importedBy().includes(spare.workerPid as number),
+    `the spare ${String(spare.workerPid)} imported the app while it had no slot (${importedBy().join(', ')})`,
+  );
   assert.ok(!launcher.lines.some((line) => line.msg === 'spare worker assigned'), 'no slot was given to it yet');
 
   const [victim] = launcher.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];

@@ -38,7 +38,9 @@ async function notifyListener(t: TestContext, path: string): Promise<string[]> {
   return messages;
 }
 
-test('a handover under systemd notify: MAINPID= and READY=1 from the new launcher, nothing more from the old one', { timeout: 120_000 }, async (t) => {
+test('a handover under systemd notify: MAINPID= and READY=1 from the new launcher, nothing more from the old one', {
+  timeout: 120_000,
+}, async (t) => {
   if (spawnSync('systemd-notify', ['--version']).status !== 0) {
     if (process.env.CI === 'true') throw new Error('systemd-notify is missing (Debian package systemd)');
     t.skip('systemd-notify is not installed');
@@ -48,14 +50,23 @@ test('a handover under systemd notify: MAINPID= and READY=1 from the new launche
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const messages = await notifyListener(t, join(dir, 'notify.sock'));
   const seen = (what: string, from = 0): Promise<number> =>
-    until(`${what} on the notify socket`, () => messages.slice(from).findIndex((m) => m.split('\n').includes(what)) + 1, { timeoutMs: 60_000, intervalMs: 20 }).then((i) => from + i - 1);
+    until(`${what} on the notify socket`, () => messages.slice(from).findIndex((m) => m.split('\n').includes(what)) + 1, {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+    }).then((i) => from + i - 1);
 
-  const launcher = await startLauncher(['--workers', '2', '--no-access-log'], { env: { NOTIFY_SOCKET: join(dir, 'notify.sock'), WATCHDOG_USEC: '1000000' } });
+  const launcher = await startLauncher(['--workers', '2', '--no-access-log'], {
+    env: { NOTIFY_SOCKET: join(dir, 'notify.sock'), WATCHDOG_USEC: '1000000' },
+  });
   t.after(() => launcher.kill());
   await seen('READY=1');
   const before = messages.length;
   process.kill(launcher.pid, 'SIGUSR2');
-  const took = await launcher.waitForLine((line) => line.msg === `took over from launcher ${launcher.pid}`, 90_000, 'the new launcher taking over');
+  const took = await launcher.waitForLine(
+    (line) => line.msg === `took over from launcher ${launcher.pid}`,
+    90_000,
+    'the new launcher taking over',
+  );
   const newPid = took.pid;
   t.after(() => {
     if (isAlive(newPid)) process.kill(newPid, 'SIGKILL');
@@ -65,10 +76,16 @@ test('a handover under systemd notify: MAINPID= and READY=1 from the new launche
   await waitForPidGone(launcher.pid, 60_000);
   assert.ok(launcher.lines.some((line) => line.pid === launcher.pid && line.msg === 'all workers stopped; exiting 0'));
   const afterOld = messages.length;
-  await until('a watchdog ping from the new launcher', () => messages.slice(afterOld).includes('WATCHDOG=1'), { timeoutMs: 10_000, intervalMs: 20 });
+  await until('a watchdog ping from the new launcher', () => messages.slice(afterOld).includes('WATCHDOG=1'), {
+    timeoutMs: 10_000,
+    intervalMs: 20,
+  });
   const sinceHandover = messages.slice(before);
   assert.ok(!sinceHandover.some((m) => m.includes('STOPPING=1')), `no STOPPING=1 during the handover: ${JSON.stringify(sinceHandover)}`);
-  assert.ok(!sinceHandover.slice(0, mainPid - before).some((m) => m.split('\n').includes('READY=1')), 'no READY=1 from the new launcher before MAINPID=');
+  assert.ok(
+    !sinceHandover.slice(0, mainPid - before).some((m) => m.split('\n').includes('READY=1')),
+    'no READY=1 from the new launcher before MAINPID=',
+  );
 
   process.kill(newPid, 'SIGTERM');
   await seen('STOPPING=1', afterOld);

@@ -42,7 +42,8 @@ async function notifyListener(t: TestContext, path: string): Promise<Datagram[]>
   return datagrams;
 }
 
-const fieldsOf = (datagram: Datagram): Record<string, string> => Object.fromEntries(datagram.message.split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+const fieldsOf = (datagram: Datagram): Record<string, string> =>
+  Object.fromEntries(datagram.message.split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
 
 test('under systemd Type=notify: READY=1 once every worker serves, RELOADING=1 and READY=1 around a reload, STOPPING=1, STATUS=, WATCHDOG=1', async (t) => {
   if (spawnSync('systemd-notify', ['--version']).status !== 0) {
@@ -55,9 +56,10 @@ test('under systemd Type=notify: READY=1 once every worker serves, RELOADING=1 a
   const socket = join(dir, 'notify.sock');
   const datagrams = await notifyListener(t, socket);
   const received = (what: string, after = 0): Promise<Datagram> =>
-    until(`${what} on the notify socket`, () => datagrams.slice(after).some((d) => d.message.split('\n').includes(what)), { timeoutMs: 20_000, intervalMs: 20 }).then(
-      () => datagrams.slice(after).find((d) => d.message.split('\n').includes(what))!,
-    );
+    until(`${what} on the notify socket`, () => datagrams.slice(after).some((d) => d.message.split('\n').includes(what)), {
+      timeoutMs: 20_000,
+      intervalMs: 20,
+    }).then(() => datagrams.slice(after).find((d) => d.message.split('\n').includes(what))!);
 
   const launcher = await startLauncher(['--workers', '2'], { env: { NOTIFY_SOCKET: socket, WATCHDOG_USEC: '400000' } });
   t.after(() => launcher.kill());
@@ -78,7 +80,10 @@ test('under systemd Type=notify: READY=1 once every worker serves, RELOADING=1 a
   process.kill(launcher.pid, 'SIGHUP');
   const reloading = await received('RELOADING=1', beforeReload);
   const monotonic = BigInt(fieldsOf(reloading).MONOTONIC_USEC!);
-  assert.ok(monotonic >= hupAt && monotonic - hupAt < 5_000_000n, `MONOTONIC_USEC is CLOCK_MONOTONIC at the reload (${monotonic - hupAt} µs after the signal)`);
+  assert.ok(
+    monotonic >= hupAt && monotonic - hupAt < 5_000_000n,
+    `MONOTONIC_USEC is CLOCK_MONOTONIC at the reload (${monotonic - hupAt} µs after the signal)`,
+  );
   await launcher.waitForLine((line) => line.msg === 'rolling restart complete', 20_000, 'rolling restart complete');
   const readyAgain = await received('READY=1', datagrams.indexOf(reloading) + 1);
   assert.equal(fieldsOf(readyAgain).STATUS, 'serving with 2 workers');

@@ -56,14 +56,20 @@ test('a broker restart while notifying loses no confirmed notification (durable 
   const back = senders.map((sender) => once(sender.transport, 'connected'));
   await rabbit(['start_app'], dir);
   await Promise.all(back);
-  await until('notifications flowing again', () => senders.every((sender, i) => sender.confirmed.length >= atOutage[i]! + 20), { timeoutMs: 20_000 });
+  await until('notifications flowing again', () => senders.every((sender, i) => sender.confirmed.length >= atOutage[i]! + 20), {
+    timeoutMs: 20_000,
+  });
   running = false;
   await Promise.all(loops);
 
   for (const sender of senders) {
     assert.equal(sender.failed, 0, `${sender.name}: with retry -1 no send fails`);
     const received = new Set<number>();
-    const listener = new NotificationListener(sender.transport, [{ topic: sender.topic }], [{ info: (_c: unknown, _p: unknown, _e: unknown, payload: number) => void received.add(payload) }]);
+    const listener = new NotificationListener(
+      sender.transport,
+      [{ topic: sender.topic }],
+      [{ info: (_c: unknown, _p: unknown, _e: unknown, payload: number) => void received.add(payload) }],
+    );
     t.after(() => listener.stop());
     await listener.start();
     const last = sender.confirmed.at(-1)!;

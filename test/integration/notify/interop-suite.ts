@@ -38,7 +38,9 @@ export async function pythonNotifierToOurListeners(t: TestContext, side: PythonS
   const batchTopic = `${topic}-batch`;
   const transport = await startTransport(t, url);
   const all = recorder();
-  const filtered = Object.assign(recorder(), { filterRule: new NotificationFilter({ publisherId: '^compute\\.', eventType: 'instance\\.(create|delete)' }) });
+  const filtered = Object.assign(recorder(), {
+    filterRule: new NotificationFilter({ publisherId: '^compute\\.', eventType: 'instance\\.(create|delete)' }),
+  });
   await listen(t, new NotificationListener(transport, [{ topic }], [all, filtered]));
   const pools = { a: recorder(), b: recorder() };
   for (const [name, endpoint] of Object.entries(pools)) {
@@ -59,7 +61,15 @@ export async function pythonNotifierToOurListeners(t: TestContext, side: PythonS
   };
   await listen(t, new NotificationListener(transport, [{ topic }], [requeuer], { pool: `${topic}-requeue`, allowRequeue: true }));
   const batches: NotificationRecord[][] = [];
-  await listen(t, new BatchNotificationListener(transport, [{ topic: batchTopic }], [{ info: (records: NotificationRecord[]) => void batches.push(records) }], { batchSize: 4, batchTimeout: 1 }));
+  await listen(
+    t,
+    new BatchNotificationListener(
+      transport,
+      [{ topic: batchTopic }],
+      [{ info: (records: NotificationRecord[]) => void batches.push(records) }],
+      { batchSize: 4, batchTimeout: 1 },
+    ),
+  );
 
   const ops = PRIORITIES.map((priority, i) => ({
     priority: priority === 'warn' ? 'warning' : priority,
@@ -69,11 +79,31 @@ export async function pythonNotifierToOurListeners(t: TestContext, side: PythonS
     payload: { i, text: UNICODE[i], nested: { list: [1, 'ü', null] } },
     ctxt: { user_id: 'ü-user', project_id: 'p1', request_id: `req-${i}`, auth_token: 'SECRET' },
   }));
-  ops.push({ priority: 'info', topics: [topic], publisher_id: 'compute.v1', event_type: 'instance.delete', payload: { i: 7, text: 'v1 ✓', nested: { list: [] } }, ctxt: { user_id: 'v1', project_id: 'p1', request_id: 'req-v1', auth_token: 'x' }, driver: 'messaging' } as (typeof ops)[number]);
-  for (let i = 0; i < 6; i++) ops.push({ priority: 'info', topics: [batchTopic], publisher_id: 'batcher', event_type: 'batch.event', payload: { i, text: `b${i}`, nested: { list: [] } }, ctxt: { user_id: 'b', project_id: 'p', request_id: `req-b${i}`, auth_token: 'x' } });
+  ops.push({
+    priority: 'info',
+    topics: [topic],
+    publisher_id: 'compute.v1',
+    event_type: 'instance.delete',
+    payload: { i: 7, text: 'v1 ✓', nested: { list: [] } },
+    ctxt: { user_id: 'v1', project_id: 'p1', request_id: 'req-v1', auth_token: 'x' },
+    driver: 'messaging',
+  } as (typeof ops)[number]);
+  for (let i = 0; i < 6; i++)
+    ops.push({
+      priority: 'info',
+      topics: [batchTopic],
+      publisher_id: 'batcher',
+      event_type: 'batch.event',
+      payload: { i, text: `b${i}`, nested: { list: [] } },
+      ctxt: { user_id: 'b', project_id: 'p', request_id: `req-b${i}`, auth_token: 'x' },
+    });
   await pythonNotify(side, url, ops);
 
-  await until('every notification at every listener', () => all.seen.length === 8 && pools.a.seen.length === 8 && pools.b.seen.length === 8 && batches.flat().length === 6, { timeoutMs: 20_000 });
+  await until(
+    'every notification at every listener',
+    () => all.seen.length === 8 && pools.a.seen.length === 8 && pools.b.seen.length === 8 && batches.flat().length === 6,
+    { timeoutMs: 20_000 },
+  );
   const byIndex = new Map(all.seen.map((seen) => [(seen.payload as { i: number }).i, seen]));
   PRIORITIES.forEach((priority, i) => {
     const seen = byIndex.get(i)!;
@@ -86,13 +116,20 @@ export async function pythonNotifierToOurListeners(t: TestContext, side: PythonS
     assert.match(String((seen.metadata as { timestamp: string }).timestamp), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
   });
   assert.equal(byIndex.get(7)!.publisher, 'compute.v1', 'the v1 (messaging driver) notification arrived');
-  assert.deepEqual(filtered.seen.map((seen) => (seen.payload as { i: number }).i).sort(), [0, 6, 7], 'compute.* with instance.create/delete only');
+  assert.deepEqual(
+    filtered.seen.map((seen) => (seen.payload as { i: number }).i).sort(),
+    [0, 6, 7],
+    'compute.* with instance.create/delete only',
+  );
   for (const pool of Object.values(pools)) {
     assert.deepEqual(pool.seen.map((seen) => (seen.payload as { i: number }).i).sort(), [0, 1, 2, 3, 4, 5, 6, 7]);
   }
   await until('the requeued critical notification handled the second time', () => afterRequeue.length === 1, { timeoutMs: 10_000 });
   assert.deepEqual([...requeued], afterRequeue, 'our listener requeued it and got it again');
-  assert.deepEqual(batches.flat().map((record) => (record.payload as { i: number }).i), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    batches.flat().map((record) => (record.payload as { i: number }).i),
+    [0, 1, 2, 3, 4, 5],
+  );
   assert.equal(batches[0]!.length, 4, 'a full batch of batchSize');
 }
 
@@ -100,7 +137,12 @@ export async function pythonNotifierToOurListeners(t: TestContext, side: PythonS
 export async function ourNotifierToPythonListener(t: TestContext, side: PythonSide, url: string): Promise<void> {
   const topic = uniqueTopic('node-notify');
   const transport = await startTransport(t, url);
-  const python = await startPythonListener(t, side, url, { topics: [topic], priorities: [...PRIORITIES], allow_requeue: true, requeue_first: 1 });
+  const python = await startPythonListener(t, side, url, {
+    topics: [topic],
+    priorities: [...PRIORITIES],
+    allow_requeue: true,
+    requeue_first: 1,
+  });
   const batchTopic = `${topic}-batch`;
   const pyBatch = await startPythonListener(t, side, url, { topics: [batchTopic], priorities: ['info'], batch_size: 3, batch_timeout: 2 });
   const v2 = new Notifier(transport, { publisherId: 'node.host', topics: [topic], throwOnError: true });
@@ -112,7 +154,11 @@ export async function ourNotifierToPythonListener(t: TestContext, side: PythonSi
   const toBatch = new Notifier(transport, { publisherId: 'node.batch', topics: [batchTopic], throwOnError: true });
   for (let i = 0; i < 5; i++) await toBatch.info(ctx, 'node.batch', { i });
 
-  await until('nine notifications at the Python listener', () => python.events.filter((event) => event.event === 'notification').length === 9, { timeoutMs: 20_000 });
+  await until(
+    'nine notifications at the Python listener',
+    () => python.events.filter((event) => event.event === 'notification').length === 9,
+    { timeoutMs: 20_000 },
+  );
   const got = python.events.filter((event) => event.event === 'notification');
   const byIndex = new Map(got.map((event) => [(event.payload as { i: number }).i, event]));
   for (const [i, priority] of PRIORITIES.entries()) {
@@ -122,7 +168,10 @@ export async function ourNotifierToPythonListener(t: TestContext, side: PythonSi
     assert.equal(event.publisher_id, 'node.host');
     assert.equal((event.payload as { text: string }).text, UNICODE[i]);
     // oslo's listener adds `client_timeout` (its RPC `_timeout` leak) to every context.
-    assert.deepEqual({ ...(event.ctxt as object), client_timeout: undefined }, { user_id: 'ü', project_id: 'p', request_id: 'req-node', client_timeout: undefined });
+    assert.deepEqual(
+      { ...(event.ctxt as object), client_timeout: undefined },
+      { user_id: 'ü', project_id: 'p', request_id: 'req-node', client_timeout: undefined },
+    );
     assert.match(String((event.metadata as { message_id: string }).message_id), /^[0-9a-f-]{36}$/);
   }
   assert.equal(byIndex.get(7)!.publisher_id, 'node.v1');
@@ -131,8 +180,14 @@ export async function ourNotifierToPythonListener(t: TestContext, side: PythonSi
   assert.equal(requeued.length, 1, 'the Python listener requeued one notification');
   assert.ok(byIndex.has((requeued[0]!.payload as { i: number }).i), 'and got it again');
 
-  await until('five notifications in Python batches', () => pyBatch.events.filter((event) => event.event === 'batch').flatMap((event) => event.notifications as unknown[]).length === 5, { timeoutMs: 20_000 });
-  const pyBatches = pyBatch.events.filter((event) => event.event === 'batch').map((event) => (event.notifications as Array<{ payload: { i: number } }>).map((n) => n.payload.i));
+  await until(
+    'five notifications in Python batches',
+    () => pyBatch.events.filter((event) => event.event === 'batch').flatMap((event) => event.notifications as unknown[]).length === 5,
+    { timeoutMs: 20_000 },
+  );
+  const pyBatches = pyBatch.events
+    .filter((event) => event.event === 'batch')
+    .map((event) => (event.notifications as Array<{ payload: { i: number } }>).map((n) => n.payload.i));
   assert.deepEqual(pyBatches.flat(), [0, 1, 2, 3, 4]);
   assert.deepEqual(pyBatches[0], [0, 1, 2]);
 }

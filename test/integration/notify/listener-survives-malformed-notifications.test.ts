@@ -33,7 +33,9 @@ function malformed(i: number, random: () => number): string | Buffer {
   return kinds[i % kinds.length]!();
 }
 
-test('a NotificationListener survives thousands of malformed notifications and still handles a good one', { timeout: 60_000 }, async (t) => {
+test('a NotificationListener survives thousands of malformed notifications and still handles a good one', {
+  timeout: 60_000,
+}, async (t) => {
   const url = await withBroker(t);
   if (!url) return;
   const topic = uniqueTopic('notify-fuzz');
@@ -60,7 +62,9 @@ test('a NotificationListener survives thousands of malformed notifications and s
   const total = 2000;
   for (let i = 0; i < total; i++) {
     const body = malformed(i, random);
-    channel.publish('openstack', `${topic}.info`, typeof body === 'string' ? Buffer.from(body) : body, { contentType: i % 3 === 0 ? 'text/plain' : 'application/json' });
+    channel.publish('openstack', `${topic}.info`, typeof body === 'string' ? Buffer.from(body) : body, {
+      contentType: i % 3 === 0 ? 'text/plain' : 'application/json',
+    });
   }
   await channel.waitForConfirms();
   await new Notifier(transport, { topics: [topic], throwOnError: true }).info({}, 'after.fuzz', 'still serving');

@@ -14,7 +14,9 @@ test(`a Python ${SIDE} Notifier reaches our listeners, filter, pools and batch l
   await pythonNotifierToOurListeners(t, SIDE, url);
 });
 
-test(`our Notifier (v1 and v2) reaches a Python ${SIDE} listener, which requeues, and its batch listener`, { timeout: 60_000 }, async (t) => {
+test(`our Notifier (v1 and v2) reaches a Python ${SIDE} listener, which requeues, and its batch listener`, {
+  timeout: 60_000,
+}, async (t) => {
   const url = await withBroker(t);
   if (!url) return;
   await ourNotifierToPythonListener(t, SIDE, url);

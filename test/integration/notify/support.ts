@@ -42,8 +42,13 @@ export async function pythonNotify(side: PythonSide, url: string, ops: PyNotifyO
   const peer = peerCommand(side, ['notify', rabbitUrl(url), JSON.stringify(ops)], conf);
   if ('skip' in peer) throw new Error(peer.skip);
   const [file, ...args] = peer.command;
-  const result = await execa(file!, args, { timeout: 60_000, reject: false, ...(peer.input === undefined ? { stdin: 'ignore' as const } : { input: peer.input }) });
-  if (result.exitCode !== 0 || !result.stdout.includes('"sent"')) throw new Error(`python notifier failed (${result.exitCode}): ${result.stderr.slice(-2000)}`);
+  const result = await execa(file!, args, {
+    timeout: 60_000,
+    reject: false,
+    ...(peer.input === undefined ? { stdin: 'ignore' as const } : { input: peer.input }),
+  });
+  if (result.exitCode !== 0 || !result.stdout.includes('"sent"'))
+    throw new Error(`python notifier failed (${result.exitCode}): ${result.stderr.slice(-2000)}`);
 }
 
 export interface PyListenSpec {
@@ -58,7 +63,13 @@ export interface PyListenSpec {
 }
 
 /** Start a Python NotificationListener; resolves once it consumes. */
-export async function startPythonListener(t: TestContext, side: PythonSide, url: string, spec: PyListenSpec, conf?: string): Promise<PythonServer> {
+export async function startPythonListener(
+  t: TestContext,
+  side: PythonSide,
+  url: string,
+  spec: PyListenSpec,
+  conf?: string,
+): Promise<PythonServer> {
   const peer = peerCommand(side, ['listen', rabbitUrl(url), JSON.stringify(spec)], conf);
   if ('skip' in peer) throw new Error(peer.skip);
   const listener = spawnPythonPeer(t, peer.command, peer.input);

@@ -37,13 +37,33 @@ async function installedExample(t: TestContext): Promise<Project> {
   return { dir, bin: join(dir, 'node_modules/oslo-node/dist/launcher.js') };
 }
 
-async function startInventory(t: TestContext, project: Project, args: string[], env: Record<string, string> = {}): Promise<RunningLauncher> {
-  const launcher = await startLauncher(['--manager', 'dist/manager.js', '--app', 'dist/app.js', '--binary', 'inventory', '--topic', 'inventory', '--log-format', 'json', ...args], {
-    entry: project.bin,
-    cwd: project.dir,
-    env,
-    timeoutMs: 60_000,
-  });
+async function startInventory(
+  t: TestContext,
+  project: Project,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<RunningLauncher> {
+  const launcher = await startLauncher(
+    [
+      '--manager',
+      'dist/manager.js',
+      '--app',
+      'dist/app.js',
+      '--binary',
+      'inventory',
+      '--topic',
+      'inventory',
+      '--log-format',
+      'json',
+      ...args,
+    ],
+    {
+      entry: project.bin,
+      cwd: project.dir,
+      env,
+      timeoutMs: 60_000,
+    },
+  );
   t.after(() => launcher.kill());
   return launcher;
 }
@@ -57,7 +77,9 @@ async function stopCleanly(launcher: RunningLauncher): Promise<void> {
   assert.deepEqual(await launcher.exited, { code: 0, signal: null });
 }
 
-test('examples/inventory from the tarball: its manager, app and pool tasks over the embedded transport and RabbitMQ', { timeout: 300_000 }, async (t) => {
+test('examples/inventory from the tarball: its manager, app and pool tasks over the embedded transport and RabbitMQ', {
+  timeout: 300_000,
+}, async (t) => {
   const project = await installedExample(t);
   const sockets = mkdtempSync(join(tmpdir(), 'oslo-node-example-sock-'));
   t.after(() => rmSync(sockets, { recursive: true, force: true }));
@@ -66,7 +88,11 @@ test('examples/inventory from the tarball: its manager, app and pool tasks over 
   await t.test('embedded transport', async (st) => {
     const launcher = await startInventory(st, project, ['--workers', '1', '--embedded-socket', embeddedSocket]);
     // The periodic task ran this project's pool module (runImmediately).
-    await launcher.waitForLine((line) => line.msg === 'inventory audit done' && typeof line.checksum === 'string', 30_000, 'the periodic audit');
+    await launcher.waitForLine(
+      (line) => line.msg === 'inventory audit done' && typeof line.checksum === 'string',
+      30_000,
+      'the periodic audit',
+    );
 
     const added = await httpGet(launcher.port, '/items', { method: 'POST', body: JSON.stringify({ name: 'bolt', count: 3 }) });
     assert.equal(added.status, 200, added.body);
@@ -110,9 +136,15 @@ test('examples/inventory from the tarball: its manager, app and pool tasks over 
 
     const sent = await client(project, ['notify', 'inventory.client.hello', '{"from": "node"}'], env);
     assert.equal(sent.exitCode, 0, sent.stderr);
-    const fromService = await listener.waitEvent((event) => event.event === 'notification' && event.event_type === 'inventory.item.added', 30_000);
+    const fromService = await listener.waitEvent(
+      (event) => event.event === 'notification' && event.event_type === 'inventory.item.added',
+      30_000,
+    );
     assert.deepEqual(fromService.payload, { name: 'nut', count: 4 });
-    const fromClient = await listener.waitEvent((event) => event.event === 'notification' && event.event_type === 'inventory.client.hello', 30_000);
+    const fromClient = await listener.waitEvent(
+      (event) => event.event === 'notification' && event.event_type === 'inventory.client.hello',
+      30_000,
+    );
     assert.equal(fromClient.publisher_id, 'inventory-client.local');
     assert.deepEqual(fromClient.payload, { from: 'node' });
     await stopCleanly(launcher);

@@ -19,11 +19,27 @@ test('npm pack ships the library, its bins, LICENSE and CHANGELOG, and no tests'
   const [entry] = JSON.parse(out) as PackEntry[];
   assert.ok(entry, 'npm pack printed its file list');
   const paths = entry.files.map((file) => file.path);
-  for (const wanted of ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', 'dist/launcher.js', 'dist/rpc.js', 'dist/ctl.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'contrib/systemd/oslo-node.service']) {
+  for (const wanted of [
+    'LICENSE',
+    'README.md',
+    'CHANGELOG.md',
+    'package.json',
+    'dist/launcher.js',
+    'dist/rpc.js',
+    'dist/ctl.js',
+    'dist/src/index.js',
+    'dist/src/index.d.ts',
+    'contrib/systemd/oslo-node.service',
+  ]) {
     assert.ok(paths.includes(wanted), `the tarball has ${wanted}`);
   }
-  assert.ok(paths.some((path) => /^dist\/pool-tasks\/[^/]+\.js$/.test(path)), "the tarball has the demo's pool tasks");
-  const unwanted = paths.filter((path) => /(^|\/)test\/|\.test\.js$|^scripts\/|^\.ci\/|^BENCHMARKS\.md$|\.map$|^src\/|^examples\//.test(path));
+  assert.ok(
+    paths.some((path) => /^dist\/pool-tasks\/[^/]+\.js$/.test(path)),
+    "the tarball has the demo's pool tasks",
+  );
+  const unwanted = paths.filter((path) =>
+    /(^|\/)test\/|\.test\.js$|^scripts\/|^\.ci\/|^BENCHMARKS\.md$|\.map$|^src\/|^examples\//.test(path),
+  );
   assert.deepEqual(unwanted, [], 'no tests, scripts, CI files, benchmarks, sources or source maps');
   assert.match(readFileSync(new URL('LICENSE', `file://${REPO_ROOT}/`), 'utf8'), /Apache License\s+Version 2\.0/);
 });

@@ -56,7 +56,20 @@ test("a project's manager (periodic task and RPC methods) and app offload to poo
   const socket = project.path('rpc.sock');
   const launcher = await startLauncher(
     // `lib/manager.mjs` without `./`: a file under the working directory, as `--app` names one.
-    ['--workers', '1', '--binary', 'inventory', '--manager', 'lib/manager.mjs', '--app', './app.mjs', '--pool-directory', 'tasks', '--embedded-socket', socket],
+    [
+      '--workers',
+      '1',
+      '--binary',
+      'inventory',
+      '--manager',
+      'lib/manager.mjs',
+      '--app',
+      './app.mjs',
+      '--pool-directory',
+      'tasks',
+      '--embedded-socket',
+      socket,
+    ],
     { cwd: project.dir },
   );
   t.after(() => launcher.kill());
@@ -65,7 +78,11 @@ test("a project's manager (periodic task and RPC methods) and app offload to poo
   assert.deepEqual(periodic.result, { sha256: sha256('periodic'), inThread: true });
 
   const call = async (method: string, text: string): Promise<unknown> => {
-    const result = await execa(process.execPath, [RPC_CLI, 'call', 'inventory', method, JSON.stringify({ text }), '--embedded-socket', socket], { reject: false, timeout: 15_000 });
+    const result = await execa(
+      process.execPath,
+      [RPC_CLI, 'call', 'inventory', method, JSON.stringify({ text }), '--embedded-socket', socket],
+      { reject: false, timeout: 15_000 },
+    );
     assert.equal(result.exitCode, 0, result.stderr);
     return JSON.parse(result.stdout) as unknown;
   };
@@ -87,11 +104,26 @@ export default class Lost extends Manager {
 `,
   });
   const socket = project.path('rpc.sock');
-  const launcher = await startLauncher(['--workers', '1', '--binary', 'lost', '--manager', project.path('manager.mjs'), '--embedded-socket', socket]);
+  const launcher = await startLauncher([
+    '--workers',
+    '1',
+    '--binary',
+    'lost',
+    '--manager',
+    project.path('manager.mjs'),
+    '--embedded-socket',
+    socket,
+  ]);
   t.after(() => launcher.kill());
-  const lost = await execa(process.execPath, [RPC_CLI, 'call', 'lost', 'lost', '--embedded-socket', socket], { reject: false, timeout: 15_000 });
+  const lost = await execa(process.execPath, [RPC_CLI, 'call', 'lost', 'lost', '--embedded-socket', socket], {
+    reject: false,
+    timeout: 15_000,
+  });
   assert.equal(lost.exitCode, 1);
   assert.ok(lost.stderr.includes(`module ${project.path('tasks/gone.js')} does not exist`), lost.stderr);
-  const ping = await execa(process.execPath, [RPC_CLI, 'call', 'lost', 'ping', '--embedded-socket', socket], { reject: false, timeout: 15_000 });
+  const ping = await execa(process.execPath, [RPC_CLI, 'call', 'lost', 'ping', '--embedded-socket', socket], {
+    reject: false,
+    timeout: 15_000,
+  });
   assert.equal(ping.stdout.trim(), '"pong"', ping.stderr);
 });

@@ -33,7 +33,15 @@ test('the RabbitMQ 4 broker denies transient non-exclusive queues and accepts qu
 
 test('the trixie root holds oslo.messaging 16.1 for the Python peer', async (t) => {
   const root = trixieRoot();
-  if ('skip' in root) { t.skip(root.skip); return; }
-  const { stdout } = await execa('chroot', [root.path, 'python3', '-c', 'import importlib.metadata as m; print(m.version("oslo.messaging"))']);
+  if ('skip' in root) {
+    t.skip(root.skip);
+    return;
+  }
+  const { stdout } = await execa('chroot', [
+    root.path,
+    'python3',
+    '-c',
+    'import importlib.metadata as m; print(m.version("oslo.messaging"))',
+  ]);
   assert.match(stdout.trim(), /^16\.1\./);
 });

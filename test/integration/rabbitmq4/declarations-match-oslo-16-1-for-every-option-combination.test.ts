@@ -14,7 +14,14 @@ import { loadConfig, type Config } from '../../../src/config/index.js';
 import { ConfigError } from '../../../src/errors.js';
 import { amqpSettings, type AmqpSettings } from '../../../src/rpc/transports/amqp/settings.js';
 import { QueueManager } from '../../../src/rpc/transports/amqp/queue-manager.js';
-import { controlExchange, fanoutExchange, replyQueue, serverTopology, type ExchangeDecl, type QueueDecl } from '../../../src/rpc/transports/amqp/topology.js';
+import {
+  controlExchange,
+  fanoutExchange,
+  replyQueue,
+  serverTopology,
+  type ExchangeDecl,
+  type QueueDecl,
+} from '../../../src/rpc/transports/amqp/topology.js';
 import { parseTransportUrl } from '../../../src/rpc/transports/amqp/url.js';
 import { stagedTrixiePeer } from './support.js';
 
@@ -55,7 +62,12 @@ function cases(): Array<{ name: string; options: Record<string, unknown> }> {
 /** A table value as it goes on the wire (pyInt's typed numbers as plain numbers). */
 function plain(table: Record<string, unknown> | undefined): Record<string, unknown> | null {
   if (!table || Object.keys(table).length === 0) return table ? {} : null;
-  return Object.fromEntries(Object.entries(table).map(([key, value]) => [key, typeof value === 'object' && value !== null && 'value' in value ? value.value : value]));
+  return Object.fromEntries(
+    Object.entries(table).map(([key, value]) => [
+      key,
+      typeof value === 'object' && value !== null && 'value' in value ? value.value : value,
+    ]),
+  );
 }
 
 /** Random and counter parts of names replaced, so runs compare. */
@@ -131,7 +143,10 @@ test('every option combination declares what oslo.messaging 16.1 declares, and t
   const all = cases();
   const { file, args } = peer.command('oslo_declarations.py', []);
   const result = await execa(file, args, { input: JSON.stringify(all), timeout: 120_000 });
-  const lines = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = result.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   assert.equal(lines.length, all.length);
 
   let refused = 0;
@@ -141,7 +156,10 @@ test('every option combination declares what oslo.messaging 16.1 declares, and t
     const label = `${String(line.name)} ${JSON.stringify(all[i]!.options)}`;
     if ('error' in expected || 'error' in actual) {
       // Both refuse the combination (oslo's RuntimeError, our ConfigError at start: exit 2).
-      assert.ok('error' in expected && 'error' in actual, `${label}: oslo ${String(expected.error ?? 'accepts')}, ours ${String(actual.error ?? 'accepts')}`);
+      assert.ok(
+        'error' in expected && 'error' in actual,
+        `${label}: oslo ${String(expected.error ?? 'accepts')}, ours ${String(actual.error ?? 'accepts')}`,
+      );
       refused++;
       continue;
     }

@@ -22,12 +22,16 @@ import { RPC_CLI, startLauncher } from '../../helpers/launcher.js';
 import { runPythonClient, startPythonServer } from '../../helpers/python-peer.js';
 import { rabbitmq4Vhost, RECOMMENDED, recommendedIni, removeQueueManagerCounters, stagedTrixiePeer } from './support.js';
 
-test('oslo defaults on RabbitMQ 4: the launcher exits 2 naming the broker reason and the options that fix it', { timeout: 60_000 }, async (t) => {
+test('oslo defaults on RabbitMQ 4: the launcher exits 2 naming the broker reason and the options that fix it', {
+  timeout: 60_000,
+}, async (t) => {
   // A vhost of its own: on the shared broker another test may have declared `openstack` durable.
   const vhost = await rabbitmq4Vhost(t);
   if (!vhost) return;
   const { url } = vhost;
-  const launcher = await startLauncher(['--workers', '2', '--transport-url', url, '--topic', uniqueTopic('rmq4-defaults')], { waitReady: false });
+  const launcher = await startLauncher(['--workers', '2', '--transport-url', url, '--topic', uniqueTopic('rmq4-defaults')], {
+    waitReady: false,
+  });
   t.after(() => launcher.kill());
   const exit = await launcher.exited;
   assert.equal(exit.code, 2);
@@ -35,10 +39,16 @@ test('oslo defaults on RabbitMQ 4: the launcher exits 2 naming the broker reason
   assert.ok(fatal, 'a fatal line says why the launcher stops');
   assert.match(fatal.msg, /transient_nonexcl_queues/);
   assert.match(fatal.msg, /rabbit_quorum_queue = true and rabbit_transient_quorum_queue = true/);
-  assert.equal(launcher.lines.some((line) => line.msg === 'restarting worker'), false, 'no crash loop');
+  assert.equal(
+    launcher.lines.some((line) => line.msg === 'restarting worker'),
+    false,
+    'no crash loop',
+  );
 });
 
-test('recommended options from one file: calls, casts and fanout both ways with oslo 16.1, the service group, no transient queue', { timeout: 120_000 }, async (t) => {
+test('recommended options from one file: calls, casts and fanout both ways with oslo 16.1, the service group, no transient queue', {
+  timeout: 120_000,
+}, async (t) => {
   const vhost = await rabbitmq4Vhost(t);
   const peer = vhost && (await stagedTrixiePeer(t));
   if (!vhost || !peer) return;
@@ -50,7 +60,19 @@ test('recommended options from one file: calls, casts and fanout both ways with 
   const ourConf = ['--config-file', `${peer.hostDir}/oslo.conf`];
   const topic = uniqueTopic('rmq4-demo');
 
-  const launcher = await startLauncher(['--workers', '2', ...ourConf, '--transport-url', url, '--topic', topic, '--service-host', host, '--report-interval', '1']);
+  const launcher = await startLauncher([
+    '--workers',
+    '2',
+    ...ourConf,
+    '--transport-url',
+    url,
+    '--topic',
+    topic,
+    '--service-host',
+    host,
+    '--report-interval',
+    '1',
+  ]);
   t.after(() => launcher.kill());
 
   // Ours serving: HTTP → RPC call through the broker, and a Python 16.1 client calling the demo.
@@ -60,15 +82,20 @@ test('recommended options from one file: calls, casts and fanout both ways with 
   assert.deepEqual(add, { ...add, ok: true, result: 42 });
 
   // The service group: the launcher's reports (stream fanout casts) come back to it.
-  await until('the launcher up in its own service group', async () => {
-    const body = JSON.parse((await httpGet(launcher.port, '/v1/services')).body) as { services: Array<{ host: string; state: string }> };
-    return body.services.some((service) => service.host === host && service.state === 'up');
-  }, { timeoutMs: 15_000, intervalMs: 250 });
+  await until(
+    'the launcher up in its own service group',
+    async () => {
+      const body = JSON.parse((await httpGet(launcher.port, '/v1/services')).body) as { services: Array<{ host: string; state: string }> };
+      return body.services.some((service) => service.host === host && service.state === 'up');
+    },
+    { timeoutMs: 15_000, intervalMs: 250 },
+  );
 
   // Ours calling: rpc.js (same file) calls, casts and fans out to a Python 16.1 server.
   const pyTopic = uniqueTopic('rmq4-pysrv');
   const python = await startPythonServer(t, url, pyTopic, 'py', pyConf, peer);
-  const cli = (...args: string[]) => execa(process.execPath, [RPC_CLI, ...args, ...ourConf, '--transport-url', url], { reject: false, timeout: 30_000 });
+  const cli = (...args: string[]) =>
+    execa(process.execPath, [RPC_CLI, ...args, ...ourConf, '--transport-url', url], { reject: false, timeout: 30_000 });
   const call = await cli('call', pyTopic, 'add', '{"a": 20, "b": 22}');
   assert.equal(call.exitCode, 0, call.stderr);
   assert.equal(JSON.parse(call.stdout), 42);
@@ -79,11 +106,17 @@ test('recommended options from one file: calls, casts and fanout both ways with 
 
   // No queue on this broker is both non-durable and non-exclusive.
   const transient = (await vhost.queues()).filter((queue) => !queue.durable && !queue.exclusive);
-  assert.deepEqual(transient.map((queue) => queue.name), []);
+  assert.deepEqual(
+    transient.map((queue) => queue.name),
+    [],
+  );
   // The launcher's queues are the queue manager's and the stream.
   const names = (await vhost.queues()).map((queue) => queue.name);
   assert.ok(names.includes(`${topic}_fanout`), 'one fanout stream for the demo topic');
-  assert.ok(names.some((name) => name.startsWith(`reply_${host}:launcher.js:`)), 'reply queues named by the queue manager');
+  assert.ok(
+    names.some((name) => name.startsWith(`reply_${host}:launcher.js:`)),
+    'reply queues named by the queue manager',
+  );
 });
 
 test('a config file with quorum options is read by our INI parser as by oslo.config', async (t) => {
@@ -94,7 +127,15 @@ test('a config file with quorum options is read by our INI parser as by oslo.con
   const { config, unknownFileKeys } = loadConfig(['--config-file', join(dir, 'oslo.conf')], {});
   assert.deepEqual(unknownFileKeys, []);
   assert.deepEqual(
-    [config.rabbit_quorum_queue, config.rabbit_transient_quorum_queue, config.rabbit_stream_fanout, config.use_queue_manager, config.rabbit_qos_prefetch_count, config.rabbit_quorum_delivery_limit, config.processname],
+    [
+      config.rabbit_quorum_queue,
+      config.rabbit_transient_quorum_queue,
+      config.rabbit_stream_fanout,
+      config.use_queue_manager,
+      config.rabbit_qos_prefetch_count,
+      config.rabbit_quorum_delivery_limit,
+      config.processname,
+    ],
     [true, true, true, true, 10, 7, 'nova-api'],
   );
 });

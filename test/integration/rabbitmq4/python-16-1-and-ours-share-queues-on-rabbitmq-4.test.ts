@@ -41,7 +41,9 @@ function shape(row: QueueRow | { name: string }, topic: string): string {
   return JSON.stringify({ name: generic.replace(/^reply_.*$/, 'reply_QM'), ...rest });
 }
 
-test('recommended options from one file: Python 16.1 and ours declare the same queues on RabbitMQ 4 and share a topic', { timeout: 120_000 }, async (t) => {
+test('recommended options from one file: Python 16.1 and ours declare the same queues on RabbitMQ 4 and share a topic', {
+  timeout: 120_000,
+}, async (t) => {
   const vhost = await rabbitmq4Vhost(t);
   const peer = vhost && (await stagedTrixiePeer(t));
   if (!vhost || !peer) return;
@@ -71,12 +73,20 @@ test('recommended options from one file: Python 16.1 and ours declare the same q
   assert.match(ourReply, new RegExp(`^reply_${hostname}:[^:]+:\\d+$`), 'the queue manager names the reply queue');
 
   const queues = await vhost.queues();
-  const pick = (topic: string) => queues.filter((q) => q.name.startsWith(topic)).map((q) => shape(q, topic)).sort();
+  const pick = (topic: string) =>
+    queues
+      .filter((q) => q.name.startsWith(topic))
+      .map((q) => shape(q, topic))
+      .sort();
   assert.deepEqual(pick(ourTopic), pick(pyTopic));
   const summary = (topic: string) =>
     queues
       .filter((q) => q.name.startsWith(topic))
-      .map((q) => [q.name.replace(topic, 'TOPIC'), q.durable, Object.fromEntries((q.arguments as Array<[string, string, unknown]>).map(([k, , v]) => [k, v]))])
+      .map((q) => [
+        q.name.replace(topic, 'TOPIC'),
+        q.durable,
+        Object.fromEntries((q.arguments as Array<[string, string, unknown]>).map(([k, , v]) => [k, v])),
+      ])
       .sort();
   assert.deepEqual(summary(ourTopic), [
     ['TOPIC', true, { 'x-queue-type': 'quorum' }],
@@ -100,7 +110,14 @@ test('recommended options from one file: Python 16.1 and ours declare the same q
   const topicConsumers = (topic: string) =>
     consumers
       .filter((c) => c.queue_name === topic || c.queue_name === `${topic}.srv`)
-      .map((c) => JSON.stringify({ queue: String(c.queue_name).replace(topic, 'TOPIC'), arguments: c.arguments, prefetch: c.prefetch_count, ack: c.ack_required }))
+      .map((c) =>
+        JSON.stringify({
+          queue: String(c.queue_name).replace(topic, 'TOPIC'),
+          arguments: c.arguments,
+          prefetch: c.prefetch_count,
+          ack: c.ack_required,
+        }),
+      )
       .sort();
   assert.equal(topicConsumers(ourTopic).length, 2);
   assert.deepEqual(topicConsumers(ourTopic), topicConsumers(pyTopic));
@@ -111,31 +128,50 @@ test('recommended options from one file: Python 16.1 and ours declare the same q
   t.after(() => sharing.stop());
   // A quorum queue's consumer count reaches rabbitmqctl through Raft, a moment later.
   const consumerCount = async () => (await vhost.queues()).find((q) => q.name === pyTopic)?.consumers;
-  await until('both servers consuming the shared quorum topic queue', async () => (await consumerCount()) === 2, { timeoutMs: 10_000, intervalMs: 250 });
+  await until('both servers consuming the shared quorum topic queue', async () => (await consumerCount()) === 2, {
+    timeoutMs: 10_000,
+    intervalMs: 250,
+  });
   for (let i = 0; i < 10; i++) {
-    await transport.publish({ target: { exchange: 'openstack', topic: pyTopic }, body: envelope({ method: 'record', args: { value: i }, _unique_id: hex32() }) });
+    await transport.publish({
+      target: { exchange: 'openstack', topic: pyTopic },
+      body: envelope({ method: 'record', args: { value: i }, _unique_id: hex32() }),
+    });
   }
   const pyCasts = () => python.events.filter((e) => e.event === 'cast' && typeof e.value === 'number' && e.value < 100).length;
   await until('ten casts consumed between the two servers', () => shared.length + pyCasts() === 10, { timeoutMs: 15_000 });
-  await transport.publish({ target: { exchange: 'openstack', topic: pyTopic, fanout: true }, body: envelope({ method: 'record', args: { value: 100 }, _unique_id: hex32() }) });
+  await transport.publish({
+    target: { exchange: 'openstack', topic: pyTopic, fanout: true },
+    body: envelope({ method: 'record', args: { value: 100 }, _unique_id: hex32() }),
+  });
   await python.waitEvent((e) => e.event === 'cast' && e.value === 100, 15_000);
-  await until('our server read the fanout stream too', () => shared.some((d) => d.body.toString().includes('"value\\": 100') || d.body.toString().includes('\\"value\\":100')), { timeoutMs: 15_000 });
+  await until(
+    'our server read the fanout stream too',
+    () => shared.some((d) => d.body.toString().includes('"value\\": 100') || d.body.toString().includes('\\"value\\":100')),
+    { timeoutMs: 15_000 },
+  );
 
   // No queue on this broker is both non-durable and non-exclusive (RabbitMQ 4.3's rule).
   const transient = (await vhost.queues()).filter((q) => !q.durable && !q.exclusive);
-  assert.deepEqual(transient.map((q) => q.name), []);
+  assert.deepEqual(
+    transient.map((q) => q.name),
+    [],
+  );
 });
 
 test('oslo defaults on RabbitMQ 4: the refusal names the broker reason and the options that fix it', async (t) => {
   const url = await withRabbitmq4(t);
   if (!url) return;
   const transport = await startTransport(t, url);
-  await assert.rejects(transport.replyQueue(() => undefined), (error: unknown) => {
-    assert.ok(error instanceof BrokerDeclareError, String(error));
-    assert.match(error.message, /transient_nonexcl_queues/);
-    assert.match(error.message, /rabbit_quorum_queue = true and rabbit_transient_quorum_queue = true/);
-    return true;
-  });
+  await assert.rejects(
+    transport.replyQueue(() => undefined),
+    (error: unknown) => {
+      assert.ok(error instanceof BrokerDeclareError, String(error));
+      assert.match(error.message, /transient_nonexcl_queues/);
+      assert.match(error.message, /rabbit_quorum_queue = true and rabbit_transient_quorum_queue = true/);
+      return true;
+    },
+  );
 });
 
 test('rabbit_ha_queues against RabbitMQ 4 logs a warning naming rabbit_quorum_queue', async (t) => {

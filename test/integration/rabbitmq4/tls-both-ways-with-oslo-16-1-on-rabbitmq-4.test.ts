@@ -59,12 +59,15 @@ test('RabbitMQ 4 over TLS: oslo 16.1 and ours both ways from one file, refusals,
   const hostname = `tls4-${randomBytes(3).toString('hex')}`;
   removeQueueManagerCounters(t, hostname);
   const ini = join(shared, 'oslo.conf');
-  await writeFile(ini, recommendedIni(hostname, shared, [
-    'ssl = true',
-    `ssl_ca_file = ${certs.caCert}`,
-    `ssl_cert_file = ${certs.clientCert}`,
-    `ssl_key_file = ${certs.clientKey}`,
-  ]));
+  await writeFile(
+    ini,
+    recommendedIni(hostname, shared, [
+      'ssl = true',
+      `ssl_ca_file = ${certs.caCert}`,
+      `ssl_cert_file = ${certs.clientCert}`,
+      `ssl_key_file = ${certs.clientKey}`,
+    ]),
+  );
   const conf = ['--config-file', ini];
   const url = `rabbit://guest:guest@localhost:${broker.tlsPort}/`;
   const { config } = loadConfig(conf, {});
@@ -84,16 +87,25 @@ test('RabbitMQ 4 over TLS: oslo 16.1 and ours both ways from one file, refusals,
     t.after(() => server.stop());
     clients.push(server);
     await server.start();
-    const [add, cast, fanout] = await runPythonClient(url, [
-      { op: 'call', topic, method: 'add', args: { a: 40, b: 2 } },
-      { op: 'cast', topic, server: 'node-tls', method: 'record', args: { value: 'py-cast' } },
-      { op: 'cast', topic, fanout: true, method: 'record', args: { value: 'py-fanout' } },
-    ], 30_000, conf, peer);
+    const [add, cast, fanout] = await runPythonClient(
+      url,
+      [
+        { op: 'call', topic, method: 'add', args: { a: 40, b: 2 } },
+        { op: 'cast', topic, server: 'node-tls', method: 'record', args: { value: 'py-cast' } },
+        { op: 'cast', topic, fanout: true, method: 'record', args: { value: 'py-fanout' } },
+      ],
+      30_000,
+      conf,
+      peer,
+    );
     assert.deepEqual(add, { ...add, ok: true, result: 42 });
     assert.equal(cast?.ok, true);
     assert.equal(fanout?.ok, true);
-    await until('the cast and the fanout cast (stream) at our server', () =>
-      endpoint.casts.includes('py-cast') && endpoint.casts.includes('py-fanout'), { timeoutMs: 10_000 });
+    await until(
+      'the cast and the fanout cast (stream) at our server',
+      () => endpoint.casts.includes('py-cast') && endpoint.casts.includes('py-fanout'),
+      { timeoutMs: 10_000 },
+    );
   });
 
   await t.test('our client calls and casts to a Python 16.1 server over TLS', async () => {
@@ -107,9 +119,14 @@ test('RabbitMQ 4 over TLS: oslo 16.1 and ours both ways from one file, refusals,
 
     // Every AMQP connection on the broker (ours and the Python server's) is TLS with the
     // client certificate; the broker has no other way in for them (guest's TCP port is unused).
-    const rows = JSON.parse(await broker.ctl('list_connections', 'ssl', 'peer_cert_subject', 'user', 'client_properties', '--formatter', 'json')) as ConnectionRow[];
+    const rows = JSON.parse(
+      await broker.ctl('list_connections', 'ssl', 'peer_cert_subject', 'user', 'client_properties', '--formatter', 'json'),
+    ) as ConnectionRow[];
     assert.ok(rows.length >= 2, `ours and the Python server's connections: ${JSON.stringify(rows)}`);
-    assert.ok(rows.some((row) => JSON.stringify(row.client_properties).includes(transport.connectionName)), 'our connection is listed');
+    assert.ok(
+      rows.some((row) => JSON.stringify(row.client_properties).includes(transport.connectionName)),
+      'our connection is listed',
+    );
     for (const row of rows) {
       assert.equal(row.ssl, true, `a TLS connection: ${JSON.stringify(row)}`);
       assert.equal(row.peer_cert_subject, 'CN=client');
@@ -119,22 +136,37 @@ test('RabbitMQ 4 over TLS: oslo 16.1 and ours both ways from one file, refusals,
   const { attempt, refused } = tlsAttempts(t, config, (transport) => clients.push(transport));
 
   await t.test('a wrong CA is refused', () =>
-    refused(url, { rabbit_ssl_ca_file: join(certs.dir, 'other-ca.pem') }, /TLS verification failed: the broker certificate .*ssl_ca_file/));
+    refused(url, { rabbit_ssl_ca_file: join(certs.dir, 'other-ca.pem') }, /TLS verification failed: the broker certificate .*ssl_ca_file/),
+  );
 
   await t.test('a name the certificate does not hold is refused with ssl_enforce_hostname_verification', async () => {
-    await refused(url.replace('localhost', '127.0.0.1'), { rabbit_ssl_enforce_hostname_verification: true }, /does not name the host .*127\.0\.0\.1/);
-    assert.ok((await attempt(url, { rabbit_ssl_enforce_hostname_verification: true })) instanceof AmqpTransport, 'the name it holds passes');
+    await refused(
+      url.replace('localhost', '127.0.0.1'),
+      { rabbit_ssl_enforce_hostname_verification: true },
+      /does not name the host .*127\.0\.0\.1/,
+    );
+    assert.ok(
+      (await attempt(url, { rabbit_ssl_enforce_hostname_verification: true })) instanceof AmqpTransport,
+      'the name it holds passes',
+    );
   });
 
   await t.test('no client certificate: the broker refuses the handshake (fail_if_no_peer_cert)', () =>
-    refused(url, { rabbit_ssl_cert_file: '', rabbit_ssl_key_file: '' }, /TLS handshake failed: .*certificate/));
+    refused(url, { rabbit_ssl_cert_file: '', rabbit_ssl_key_file: '' }, /TLS handshake failed: .*certificate/),
+  );
 
   await t.test("EXTERNAL logs in as the client certificate's CN", async () => {
     const external = await attempt(`rabbit://localhost:${broker.tlsPort}/`, { rabbit_login_method: 'EXTERNAL' });
     assert.ok(external instanceof AmqpTransport, String(external));
-    const rows = JSON.parse(await broker.ctl('list_connections', 'ssl', 'user', 'auth_mechanism', 'client_properties', '--formatter', 'json')) as ConnectionRow[];
+    const rows = JSON.parse(
+      await broker.ctl('list_connections', 'ssl', 'user', 'auth_mechanism', 'client_properties', '--formatter', 'json'),
+    ) as ConnectionRow[];
     const row = rows.find((r) => JSON.stringify(r.client_properties).includes(external.connectionName));
-    assert.deepEqual(row && { ssl: row.ssl, user: row.user, auth_mechanism: row.auth_mechanism }, { ssl: true, user: 'client', auth_mechanism: 'EXTERNAL' });
+    assert.deepEqual(row && { ssl: row.ssl, user: row.user, auth_mechanism: row.auth_mechanism }, {
+      ssl: true,
+      user: 'client',
+      auth_mechanism: 'EXTERNAL',
+    });
     // A certificate whose CN is no broker user cannot log in that way.
     const stranger = { rabbit_ssl_cert_file: certs.strangerCert, rabbit_ssl_key_file: certs.strangerKey, rabbit_login_method: 'EXTERNAL' };
     assert.ok((await attempt(`rabbit://localhost:${broker.tlsPort}/`, stranger)) instanceof Error);

@@ -32,7 +32,11 @@ after(async () => {
 });
 
 const rpc = (...args: string[]) =>
-  execa('node', [RPC, ...args, '--embedded-socket', socketPath], { reject: false, timeout: 15_000, env: { OSLO_NODE_EMBEDDED_SOCKET: '' } });
+  execa('node', [RPC, ...args, '--embedded-socket', socketPath], {
+    reject: false,
+    timeout: 15_000,
+    env: { OSLO_NODE_EMBEDDED_SOCKET: '' },
+  });
 
 test('call prints the JSON result on stdout and exits 0', async () => {
   const result = await rpc('call', 'demo', 'echo', '{"value": {"a": [1, "x"]}}');
@@ -65,7 +69,14 @@ test('a timeout or an unreachable socket exits 3; bad usage exits 2', async () =
   assert.equal((await rpc('call', 'nobody', 'echo', '--timeout', '0.3')).exitCode, 3);
   const unreachable = await execa('node', [RPC, 'call', 'demo', 'echo', '--embedded-socket', join(dir, 'none.sock')], { reject: false });
   assert.equal(unreachable.exitCode, 3);
-  for (const args of [['call'], ['ping', 'demo', 'echo'], ['call', 'demo', 'echo', '[1]'], ['call', 'demo', 'echo', '{bad'], ['call', 'demo', 'echo', '--fanout'], ['call', 'demo', 'echo', '--no-such-flag']]) {
+  for (const args of [
+    ['call'],
+    ['ping', 'demo', 'echo'],
+    ['call', 'demo', 'echo', '[1]'],
+    ['call', 'demo', 'echo', '{bad'],
+    ['call', 'demo', 'echo', '--fanout'],
+    ['call', 'demo', 'echo', '--no-such-flag'],
+  ]) {
     const result = await rpc(...args);
     assert.equal(result.exitCode, 2, `${args.join(' ')}: ${result.stderr}`);
   }

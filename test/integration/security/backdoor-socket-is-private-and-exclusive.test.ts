@@ -13,16 +13,20 @@ import { runAsNobody, skipUnlessOtherUser } from '../../helpers/other-user.js';
 
 /** Pids among `candidates` holding the listening unix socket bound at `path` (from /proc). */
 function holdersOf(path: string, candidates: readonly number[]): number[] {
-  const row = readFileSync('/proc/net/unix', 'utf8').split('\n').find((line) => line.endsWith(` ${path}`));
+  const row = readFileSync('/proc/net/unix', 'utf8')
+    .split('\n')
+    .find((line) => line.endsWith(` ${path}`));
   assert.ok(row, `${path} is in /proc/net/unix`);
   const inode = row.trim().split(/\s+/)[6];
-  return candidates.filter((pid) => readdirSync(`/proc/${pid}/fd`).some((fd) => {
-    try {
-      return readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`;
-    } catch {
-      return false;
-    }
-  }));
+  return candidates.filter((pid) =>
+    readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`;
+      } catch {
+        return false;
+      }
+    }),
+  );
 }
 
 function folder(t: TestContext, mode = 0o700): string {
@@ -48,21 +52,25 @@ test('under the launcher umask 002 every backdoor socket is 0600 from its creati
   }
 });
 
-test('a backdoor folder another user made (0777), or a path without {pid}, stops the launcher with exit 2', skipUnlessOtherUser(), async (t) => {
-  const shared = folder(t, 0o1777);
-  const open = join(shared, 'open');
-  runAsNobody('fs.mkdirSync(process.argv[1]); fs.chmodSync(process.argv[1], 0o777)', [open]);
-  for (const [path, message] of [
-    [join(open, 'backdoor-{pid}.sock'), /backdoor_socket: the folder .*open is not private: it is owned by uid 65534/],
-    [join(folder(t), 'backdoor.sock'), /backdoor_socket: the path must contain \{pid\}/],
-  ] as const) {
-    const launcher = await startLauncher(['--workers', '1', '--backdoor-socket', path], { waitReady: false });
-    t.after(() => launcher.kill());
-    assert.equal((await launcher.exited).code, 2);
-    assert.match(launcher.rawLines.join('\n'), message);
-  }
-  assert.deepEqual(readdirSync(open), []);
-});
+test(
+  'a backdoor folder another user made (0777), or a path without {pid}, stops the launcher with exit 2',
+  skipUnlessOtherUser(),
+  async (t) => {
+    const shared = folder(t, 0o1777);
+    const open = join(shared, 'open');
+    runAsNobody('fs.mkdirSync(process.argv[1]); fs.chmodSync(process.argv[1], 0o777)', [open]);
+    for (const [path, message] of [
+      [join(open, 'backdoor-{pid}.sock'), /backdoor_socket: the folder .*open is not private: it is owned by uid 65534/],
+      [join(folder(t), 'backdoor.sock'), /backdoor_socket: the path must contain \{pid\}/],
+    ] as const) {
+      const launcher = await startLauncher(['--workers', '1', '--backdoor-socket', path], { waitReady: false });
+      t.after(() => launcher.kill());
+      assert.equal((await launcher.exited).code, 2);
+      assert.match(launcher.rawLines.join('\n'), message);
+    }
+    assert.deepEqual(readdirSync(open), []);
+  },
+);
 
 test('a backdoor path holding a file that is not a socket is refused and left alone', async (t) => {
   const dir = folder(t);

@@ -31,10 +31,29 @@ function makeCerts(t: TestContext): { dir: string; ca: string; attacker: string;
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   openssl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Stand-in Public Root']);
-  for (const [name, san] of [['attacker', 'DNS:attacker.example'], ['localhost', 'DNS:localhost']] as const) {
+  for (const [name, san] of [
+    ['attacker', 'DNS:attacker.example'],
+    ['localhost', 'DNS:localhost'],
+  ] as const) {
     openssl(dir, ['req', '-new', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${san.slice(4)}`]);
     writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+    ]);
   }
   return { dir, ca: join(dir, 'ca.pem'), attacker: join(dir, 'attacker'), localhost: join(dir, 'localhost') };
 }
@@ -81,10 +100,10 @@ async function fakeBroker(t: TestContext, certBase: string): Promise<FakeBroker>
 }
 
 async function launcherAgainst(t: TestContext, ca: string, port: number, extra: string[]) {
-  const launcher = await startLauncher(
-    ['--workers', '1', '--transport-url', `amqps://nova:${PASSWORD}@localhost:${port}/`, ...extra],
-    { waitReady: false, env: { NODE_EXTRA_CA_CERTS: ca } },
-  );
+  const launcher = await startLauncher(['--workers', '1', '--transport-url', `amqps://nova:${PASSWORD}@localhost:${port}/`, ...extra], {
+    waitReady: false,
+    env: { NODE_EXTRA_CA_CERTS: ca },
+  });
   t.after(() => launcher.kill());
   return launcher;
 }
@@ -114,21 +133,31 @@ test('amqps with the system CAs refuses a trusted certificate for another name',
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     launcher.kill();
-    assert.equal(launcher.lines.some((line) => /does not check the broker's name/.test(line.msg)), false, 'no warning: the name was checked');
+    assert.equal(
+      launcher.lines.some((line) => /does not check the broker's name/.test(line.msg)),
+      false,
+      'no warning: the name was checked',
+    );
   });
 
   await t.test('attacker.example on localhost, no flag: exit 2, no password sent', () => refusedWithoutThePassword(t, certs, []));
 
   await t.test('attacker.example on localhost, with ssl_enforce_hostname_verification: exit 2, no password sent', () =>
-    refusedWithoutThePassword(t, certs, ['--rabbit-ssl-enforce-hostname-verification']));
+    refusedWithoutThePassword(t, certs, ['--rabbit-ssl-enforce-hostname-verification']),
+  );
 
   await t.test('ssl_ca_file with the flag checks the name too', () =>
-    refusedWithoutThePassword(t, certs, ['--rabbit-ssl-ca-file', certs.ca, '--rabbit-ssl-enforce-hostname-verification']));
+    refusedWithoutThePassword(t, certs, ['--rabbit-ssl-ca-file', certs.ca, '--rabbit-ssl-enforce-hostname-verification']),
+  );
 
   await t.test('ssl_ca_file without the flag (oslo default) skips the name, with a warning at start', async (t) => {
     const broker = await fakeBroker(t, certs.attacker);
     const launcher = await launcherAgainst(t, certs.ca, broker.port, ['--rabbit-ssl-ca-file', certs.ca]);
-    const warning = await launcher.waitForLine((line) => /does not check the broker's name/.test(line.msg), 30_000, 'the unchecked-name warning');
+    const warning = await launcher.waitForLine(
+      (line) => /does not check the broker's name/.test(line.msg),
+      30_000,
+      'the unchecked-name warning',
+    );
     assert.equal(warning.level, 40);
     assert.equal(warning.option, 'rabbit_ssl_enforce_hostname_verification');
     launcher.kill();

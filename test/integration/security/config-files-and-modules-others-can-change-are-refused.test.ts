@@ -22,7 +22,8 @@ function folder(t: TestContext, mode: number): string {
 }
 
 /** A module that leaves a marker file when it is imported: whose code ran, and whether. */
-const moduleText = (marker: string, body: string): string => `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\n${body}\n`;
+const moduleText = (marker: string, body: string): string =>
+  `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\n${body}\n`;
 const APP = "module.exports = (req, res) => res.end('theirs');";
 
 async function exitsTwo(t: TestContext, args: string[]): Promise<string> {
@@ -50,23 +51,35 @@ test('config files and modules others can change are refused; a secret others ca
   runAsNobody('fs.writeFileSync(process.argv[1], process.argv[2], { mode: 0o644 })', [theirs, moduleText(marker, APP)]);
   const conf = join(mine, 'app.conf');
   writeFileSync(conf, `[DEFAULT]\napp = ${theirs}\n`, { mode: 0o600 });
-  assert.match(await exitsTwo(t, ['--config-file', conf]), /refusing app module .*app\.cjs: it is owned by uid 65534, neither us \(uid 0\) nor root/);
+  assert.match(
+    await exitsTwo(t, ['--config-file', conf]),
+    /refusing app module .*app\.cjs: it is owned by uid 65534, neither us \(uid 0\) nor root/,
+  );
   assert.equal(existsSync(marker), false, "nobody's code never ran");
 
   // Our own manager module, but group-writable; then in a folder anyone may write (no sticky bit).
   const manager = join(mine, 'manager.cjs');
   writeFileSync(manager, moduleText(marker, 'module.exports = {};'));
   chmodSync(manager, 0o664);
-  assert.match(await exitsTwo(t, ['--manager', manager]), /refusing manager module .*manager\.cjs: group or others may write it \(mode 0664\)/);
+  assert.match(
+    await exitsTwo(t, ['--manager', manager]),
+    /refusing manager module .*manager\.cjs: group or others may write it \(mode 0664\)/,
+  );
   const loose = folder(t, 0o777);
   const app = join(loose, 'app.cjs');
   writeFileSync(app, moduleText(marker, APP), { mode: 0o644 });
-  assert.match(await exitsTwo(t, ['--app', app]), /refusing app module .*app\.cjs: others may replace it: its folder is writable by all without the sticky bit \(mode 0777\)/);
+  assert.match(
+    await exitsTwo(t, ['--app', app]),
+    /refusing app module .*app\.cjs: others may replace it: its folder is writable by all without the sticky bit \(mode 0777\)/,
+  );
   assert.equal(existsSync(marker), false, 'no refused module ran');
 
   // A pool module nobody wrote: the run is refused, the module never runs.
   const task = join(shared, 'task.mjs');
-  runAsNobody('fs.writeFileSync(process.argv[1], process.argv[2], { mode: 0o644 })', [task, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport default () => 1;\n`]);
+  runAsNobody('fs.writeFileSync(process.argv[1], process.argv[2], { mode: 0o644 })', [
+    task,
+    `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport default () => 1;\n`,
+  ]);
   const pool = new TaskPool({ threads: 1 });
   t.after(() => pool.stop());
   await assert.rejects(pool.run(task, null), /refusing pool module .*task\.mjs: it is owned by uid 65534/);
@@ -89,5 +102,8 @@ test('config files and modules others can change are refused; a secret others ca
   writeFileSync(goodConf, `[DEFAULT]\napp = ${good}\nadmin_token = Sup3rS3cret\n`, { mode: 0o600 });
   const served = await startLauncher(['--workers', '1', '--config-file', goodConf]);
   t.after(() => served.kill());
-  assert.equal(served.lines.some((line) => /holds a secret/.test(line.msg)), false);
+  assert.equal(
+    served.lines.some((line) => /holds a secret/.test(line.msg)),
+    false,
+  );
 });

@@ -37,10 +37,22 @@ test('configured socket paths in a folder others can write, or owned by another 
   chownSync(theirs, NOBODY.uid, NOBODY.gid);
   const mine = folder(t, 0o700);
 
-  assert.match(await refusedAtStart(t, ['--embedded-socket', join(shared, 'e.sock')]), /embedded_socket: the folder .* is not private: its mode is 0777.*put embedded_socket in a folder only we can use/);
-  assert.match(await refusedAtStart(t, ['--embedded-socket', join(theirs, 'e.sock')]), /embedded_socket: the folder .* is not private: it is owned by uid 65534/);
-  assert.match(await refusedAtStart(t, ['--embedded-socket', join(mine, 'e.sock'), '--control-socket', join(shared, 'c.sock')]), /control_socket: the folder .* is not private/);
-  assert.match(await refusedAtStart(t, ['--embedded-socket', join(mine, 'e.sock'), '--backdoor-socket', join(shared, 'b-{pid}.sock')]), /backdoor_socket: the folder .* is not private/);
+  assert.match(
+    await refusedAtStart(t, ['--embedded-socket', join(shared, 'e.sock')]),
+    /embedded_socket: the folder .* is not private: its mode is 0777.*put embedded_socket in a folder only we can use/,
+  );
+  assert.match(
+    await refusedAtStart(t, ['--embedded-socket', join(theirs, 'e.sock')]),
+    /embedded_socket: the folder .* is not private: it is owned by uid 65534/,
+  );
+  assert.match(
+    await refusedAtStart(t, ['--embedded-socket', join(mine, 'e.sock'), '--control-socket', join(shared, 'c.sock')]),
+    /control_socket: the folder .* is not private/,
+  );
+  assert.match(
+    await refusedAtStart(t, ['--embedded-socket', join(mine, 'e.sock'), '--backdoor-socket', join(shared, 'b-{pid}.sock')]),
+    /backdoor_socket: the folder .* is not private/,
+  );
 
   // In a private folder, a socket owned by another user is still refused (the check behind this one).
   const kept = folder(t, 0o700);
@@ -50,8 +62,14 @@ test('configured socket paths in a folder others can write, or owned by another 
   await new Promise<void>((resolve) => impostor.listen(foreign, resolve));
   t.after(() => impostor.close());
   chownSync(foreign, NOBODY.uid, NOBODY.gid);
-  assert.match(await refusedAtStart(t, ['--embedded-socket', foreign]), /embedded_socket: .*e\.sock is a socket that is not ours \(it is owned by uid 65534/);
-  const foreignCall = await execa(process.execPath, [RPC_CLI, 'call', 'demo', 'add', '{"a": 2, "b": 3}', '--embedded-socket', foreign], { reject: false, timeout: 15_000 });
+  assert.match(
+    await refusedAtStart(t, ['--embedded-socket', foreign]),
+    /embedded_socket: .*e\.sock is a socket that is not ours \(it is owned by uid 65534/,
+  );
+  const foreignCall = await execa(process.execPath, [RPC_CLI, 'call', 'demo', 'add', '{"a": 2, "b": 3}', '--embedded-socket', foreign], {
+    reject: false,
+    timeout: 15_000,
+  });
   assert.equal(foreignCall.exitCode, 2);
   assert.match(foreignCall.stderr, /the socket .*e\.sock is not ours: it is owned by uid 65534.*refusing to connect/);
   assert.equal(heard, 0, 'nobody connected to it');
@@ -61,7 +79,11 @@ test('configured socket paths in a folder others can write, or owned by another 
   const control = join(mine, 'c.sock');
   const launcher = await startLauncher(['--workers', '1', '--embedded-socket', embedded, '--control-socket', control]);
   t.after(() => launcher.kill());
-  const call = () => execa(process.execPath, [RPC_CLI, 'call', 'demo', 'add', '{"a": 2, "b": 3}', '--embedded-socket', embedded], { reject: false, timeout: 15_000 });
+  const call = () =>
+    execa(process.execPath, [RPC_CLI, 'call', 'demo', 'add', '{"a": 2, "b": 3}', '--embedded-socket', embedded], {
+      reject: false,
+      timeout: 15_000,
+    });
   const status = () => execa(process.execPath, [CTL, 'status', '--control-socket', control], { reject: false, timeout: 15_000 });
   assert.equal((await call()).exitCode, 0, 'the control: served from a private folder');
   assert.equal((await status()).exitCode, 0);

@@ -82,7 +82,11 @@ test('the control and embedded sockets bound what a same-uid client can make the
 
   await t.test('control: scale beyond 1..512 is a bad request and changes nothing', async (t) => {
     const client = await open(t, control);
-    for (const [id, workers] of [[1, 9007199254740991], [2, 513], [3, 0]] as const) {
+    for (const [id, workers] of [
+      [1, 9007199254740991],
+      [2, 513],
+      [3, 0],
+    ] as const) {
       client.write(frame({ id, command: 'scale', workers }));
       const answer = await client.answer(id);
       assert.equal(answer.ok, false);
@@ -113,7 +117,11 @@ test('the control and embedded sockets bound what a same-uid client can make the
     for (let i = 0; i < 16; i++) held.push(await open(t, control));
     const extra = await open(t, control);
     await until('the 17th connection to be closed', extra.closed, { timeoutMs: 5000 });
-    assert.equal(held.some((client) => client.closed()), false, 'the first 16 stay');
+    assert.equal(
+      held.some((client) => client.closed()),
+      false,
+      'the first 16 stay',
+    );
     const start = performance.now();
     await until('the idle connections to be closed', () => held.every((client) => client.closed()), { timeoutMs: 20_000 });
     assert.ok(performance.now() - start < 15_000);
@@ -125,7 +133,10 @@ test('the control and embedded sockets bound what a same-uid client can make the
     for (let i = 0; i < 64; i++) held.push(await open(t, embedded));
     const extra = await open(t, embedded);
     await until('the 65th client to be closed', extra.closed, { timeoutMs: 5000 });
-    assert.equal(held.some((client) => client.closed()), false);
+    assert.equal(
+      held.some((client) => client.closed()),
+      false,
+    );
     for (const client of held) client.socket.destroy();
   });
 
@@ -143,7 +154,12 @@ test('the control and embedded sockets bound what a same-uid client can make the
    * Declare an owned queue and bind it `count` times (ids from `firstId`); resolves with how
    * many binds were accepted and the first refusal, if any.
    */
-  const bindMany = async (client: Client, queue: string, count: number, bind: (i: number) => object): Promise<{ accepted: number; refusal?: string }> => {
+  const bindMany = async (
+    client: Client,
+    queue: string,
+    count: number,
+    bind: (i: number) => object,
+  ): Promise<{ accepted: number; refusal?: string }> => {
     client.write(frame({ t: 'declare', id: 1, queue, owned: true }));
     assert.equal((await client.answer(1)).error, undefined);
     const batch: string[] = [];
@@ -151,9 +167,14 @@ test('the control and embedded sockets bound what a same-uid client can make the
     // One write per 5,000 frames: the router reads them as they come.
     for (let i = 0; i < batch.length; i += 5000) client.write(batch.slice(i, i + 5000).join(''));
     await client.answer(10 + count - 1, 120_000);
-    const done = client.frames.filter((candidate) => candidate.t === 'done' && Number(candidate.id) >= 10 && Number(candidate.id) < 1_000_000);
+    const done = client.frames.filter(
+      (candidate) => candidate.t === 'done' && Number(candidate.id) >= 10 && Number(candidate.id) < 1_000_000,
+    );
     const refused = done.find((candidate) => candidate.error !== undefined);
-    return { accepted: done.filter((candidate) => candidate.error === undefined).length, ...(refused && { refusal: String((refused.error as { message: string }).message) }) };
+    return {
+      accepted: done.filter((candidate) => candidate.error === undefined).length,
+      ...(refused && { refusal: String((refused.error as { message: string }).message) }),
+    };
   };
   /** Bind `queue` (declared, owned) as `bind` says until the router accepts it (a left client is detached). */
   const bindOnceAccepted = async (client: Client, queue: string, bind: object): Promise<void> => {
@@ -169,7 +190,11 @@ test('the control and embedded sockets bound what a same-uid client can make the
 
   await t.test('embedded: a capped number of exchanges, freed when their client leaves', async (t) => {
     const first = await open(t, embedded);
-    const { accepted, refusal } = await bindMany(first, 'probe-exchanges-1', 10_001, (i) => ({ exchange: `x-${i}`, kind: 'topic', key: 'k' }));
+    const { accepted, refusal } = await bindMany(first, 'probe-exchanges-1', 10_001, (i) => ({
+      exchange: `x-${i}`,
+      kind: 'topic',
+      key: 'k',
+    }));
     assert.match(refusal ?? 'none', /maximum of 10000 exchanges/);
     // The service's own exchanges count too.
     assert.ok(accepted > 9_900 && accepted < 10_000, `${accepted} accepted`);
@@ -185,7 +210,11 @@ test('the control and embedded sockets bound what a same-uid client can make the
 
   await t.test('embedded: 100,000 bindings at most, freed when their client leaves', async (t) => {
     const first = await open(t, embedded);
-    const { accepted, refusal } = await bindMany(first, 'probe-bindings-1', 100_001, (i) => ({ exchange: 'probe', kind: 'topic', key: `k-${i}` }));
+    const { accepted, refusal } = await bindMany(first, 'probe-bindings-1', 100_001, (i) => ({
+      exchange: 'probe',
+      kind: 'topic',
+      key: `k-${i}`,
+    }));
     assert.match(refusal ?? 'none', /maximum of 100000 bindings/);
     assert.ok(accepted > 99_900 && accepted < 100_000, `${accepted} accepted`);
     first.socket.destroy();

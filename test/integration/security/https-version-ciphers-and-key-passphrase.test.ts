@@ -28,10 +28,17 @@ async function exitsWith2(t: TestContext, args: string[], env: Record<string, st
   return [...launcher.lines.map((line) => JSON.stringify(line)), ...launcher.rawLines].join('\n');
 }
 
-async function handshake(port: number, ca: string, options: { minVersion?: 'TLSv1.2' | 'TLSv1.3'; maxVersion?: 'TLSv1.2' | 'TLSv1.3' } = {}): Promise<TLSSocket> {
+async function handshake(
+  port: number,
+  ca: string,
+  options: { minVersion?: 'TLSv1.2' | 'TLSv1.3'; maxVersion?: 'TLSv1.2' | 'TLSv1.3' } = {},
+): Promise<TLSSocket> {
   const socket = connect({ host: '127.0.0.1', port, ca: readFileSync(ca), servername: 'localhost', ...options });
   socket.on('error', () => undefined);
-  const [outcome] = await Promise.race([once(socket, 'secureConnect').then(() => ['ok']), once(socket, 'error').then(([error]) => [error as Error])]);
+  const [outcome] = await Promise.race([
+    once(socket, 'secureConnect').then(() => ['ok']),
+    once(socket, 'error').then(([error]) => [error as Error]),
+  ]);
   if (outcome !== 'ok') throw outcome;
   return socket;
 }
@@ -48,7 +55,11 @@ test('an encrypted key without ssl_key_passphrase, or with a wrong one, is exit 
 test('[ssl] version pins TLS 1.2 and [ssl] ciphers picks the cipher; the passphrase comes from the config file', async (t) => {
   const certs = certsWithEncryptedKey(t);
   const conf = join(certs.dir, 'https.conf');
-  writeFileSync(conf, `[wsgi]\nssl_cert_file = ${certs.serverCert}\nssl_key_file = ${certs.encryptedKey}\nssl_key_passphrase = ${PASSPHRASE}\n[ssl]\nversion = TLSv1_2\nciphers = ECDHE-ECDSA-AES128-GCM-SHA256\n`, { mode: 0o600 });
+  writeFileSync(
+    conf,
+    `[wsgi]\nssl_cert_file = ${certs.serverCert}\nssl_key_file = ${certs.encryptedKey}\nssl_key_passphrase = ${PASSPHRASE}\n[ssl]\nversion = TLSv1_2\nciphers = ECDHE-ECDSA-AES128-GCM-SHA256\n`,
+    { mode: 0o600 },
+  );
   const launcher = await startLauncher(['--workers', '1', '--config-file', conf]);
   t.after(() => launcher.kill());
   assert.doesNotMatch(JSON.stringify(launcher.lines), new RegExp(PASSPHRASE));
@@ -63,6 +74,12 @@ test('[ssl] version pins TLS 1.2 and [ssl] ciphers picks the cipher; the passphr
 test('an [ssl] version or ciphers value node cannot use is exit 2 naming the option', async (t) => {
   const certs = certsWithEncryptedKey(t);
   const files = ['--ssl-cert-file', certs.serverCert, '--ssl-key-file', certs.serverKey];
-  assert.match(await exitsWith2(t, [...files, '--ssl-version', 'SSLv3']), /invalid value for option ssl_version \(\[ssl\] version\): "SSLv3"/);
-  assert.match(await exitsWith2(t, [...files, '--ssl-ciphers', 'NO-SUCH-CIPHER']), /invalid value for option ssl_ciphers \(\[ssl\] ciphers\)/);
+  assert.match(
+    await exitsWith2(t, [...files, '--ssl-version', 'SSLv3']),
+    /invalid value for option ssl_version \(\[ssl\] version\): "SSLv3"/,
+  );
+  assert.match(
+    await exitsWith2(t, [...files, '--ssl-ciphers', 'NO-SUCH-CIPHER']),
+    /invalid value for option ssl_ciphers \(\[ssl\] ciphers\)/,
+  );
 });

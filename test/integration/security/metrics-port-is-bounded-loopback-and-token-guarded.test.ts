@@ -83,7 +83,10 @@ test('metrics_port: loopback by default, a bearer token, a connection cap and sh
   await until('the connections past the cap to be closed', () => closed >= 420 - 16, { timeoutMs: 10_000 });
   const during = fdCount(launcher.pid);
   assert.ok(during - before <= 20, `the launcher holds at most the cap: ${before} fds before, ${during} with 420 idle connections`);
-  assert.ok(launcher.lines.some((line) => /too many connections/.test(line.msg)), 'the drop is logged');
+  assert.ok(
+    launcher.lines.some((line) => /too many connections/.test(line.msg)),
+    'the drop is logged',
+  );
 
   // The launcher still serves and answers ctl.
   const health = await get('127.0.0.2', launcher.port, '/healthz');

@@ -24,7 +24,10 @@ test('malformed notifications are logged clipped and throttled; the listener kee
   t.after(() => launcher.kill());
   const socketPath = String((await launcher.waitForLine((line) => line.msg === 'embedded transport socket listening')).socketPath);
 
-  const listen = execa(process.execPath, [RPC_CLI, 'listen', TOPIC, '--embedded-socket', socketPath, '--count', '1', '--timeout', '90'], { reject: false, buffer: true });
+  const listen = execa(process.execPath, [RPC_CLI, 'listen', TOPIC, '--embedded-socket', socketPath, '--count', '1', '--timeout', '90'], {
+    reject: false,
+    buffer: true,
+  });
   t.after(() => listen.kill('SIGKILL'));
   let stderrBytes = 0;
   listen.stderr!.on('data', (chunk: Buffer) => (stderrBytes += chunk.length));
@@ -61,7 +64,11 @@ test('malformed notifications are logged clipped and throttled; the listener kee
   await publish(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': `{"priority": ${'['.repeat(HUGE / 8)}` }));
   for (let i = 0; i < 300; i++) await publish(envelope({ priority: `LOUD-${i}` }), false);
 
-  const good = await execa(process.execPath, [RPC_CLI, 'notify', TOPIC, 'info', 'after.flood', '{"still":"serving"}', '--embedded-socket', socketPath], { reject: false });
+  const good = await execa(
+    process.execPath,
+    [RPC_CLI, 'notify', TOPIC, 'info', 'after.flood', '{"still":"serving"}', '--embedded-socket', socketPath],
+    { reject: false },
+  );
   assert.equal(good.exitCode, 0, good.stderr);
   const result = await listen;
   assert.equal(result.exitCode, 0, result.stderr.slice(0, 2000));
@@ -73,6 +80,6 @@ test('malformed notifications are logged clipped and throttled; the listener kee
   for (const line of warnings) {
     const reason = String((JSON.parse(line) as { reason: string }).reason);
     assert.ok(reason.length <= 300, `a clipped reason: ${reason.length} characters`);
-    assert.match(reason, /^unknown priority "x{63}… \(4194306 characters\)$/, "the JSON value cut to 64 characters");
+    assert.match(reason, /^unknown priority "x{63}… \(4194306 characters\)$/, 'the JSON value cut to 64 characters');
   }
 });

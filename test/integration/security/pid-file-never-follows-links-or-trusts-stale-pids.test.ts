@@ -25,7 +25,10 @@ test("another user's symlink at the pid-file path: exit 2, its target untouched"
   const launcher = await startLauncher(['--workers', '1', '--pid-file', path], { waitReady: false });
   t.after(() => launcher.kill());
   assert.equal((await launcher.exited).code, 2);
-  assert.match(launcher.rawLines.join('\n'), /pid_file: .*demo\.pid exists and is not a regular file \(a symbolic link\?\); refusing to write through it/);
+  assert.match(
+    launcher.rawLines.join('\n'),
+    /pid_file: .*demo\.pid exists and is not a regular file \(a symbolic link\?\); refusing to write through it/,
+  );
   assert.equal(readFileSync(target, 'utf8'), 'precious data\n');
   assert.ok(lstatSync(path).isSymbolicLink());
 });

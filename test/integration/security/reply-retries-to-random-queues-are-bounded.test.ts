@@ -15,7 +15,15 @@ test('a launcher retries at most executor_thread_pool_size replies to missing qu
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-replies-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const socket = join(dir, 'embedded.sock');
-  const launcher = await startLauncher(['--workers', '1', '--executor-thread-pool-size', '2', '--embedded-socket', socket, '--no-access-log']);
+  const launcher = await startLauncher([
+    '--workers',
+    '1',
+    '--executor-thread-pool-size',
+    '2',
+    '--embedded-socket',
+    socket,
+    '--no-access-log',
+  ]);
   t.after(() => launcher.kill());
   const transport = await connectEmbeddedSocket(socket);
   t.after(() => transport.stop());
@@ -25,6 +33,9 @@ test('a launcher retries at most executor_thread_pool_size replies to missing qu
   for (const queue of queues) await peer.call('demo', { method: 'echo', version: '1.3', args: { value: 1 }, _reply_q: queue });
   const isDrop = (line: { msg: string }) => line.msg === 'too many replies waiting for missing reply queues; the oldest was dropped';
   await launcher.waitForLine((line) => isDrop(line) && line.dropped_total === 10, 10_000, 'the tenth dropped reply');
-  assert.deepEqual(launcher.lines.filter(isDrop).map((line) => line.replyQueue), queues.slice(0, 10));
+  assert.deepEqual(
+    launcher.lines.filter(isDrop).map((line) => line.replyQueue),
+    queues.slice(0, 10),
+  );
   assert.equal((await httpGet(launcher.port, '/v1/rpc/ping')).status, 200);
 });

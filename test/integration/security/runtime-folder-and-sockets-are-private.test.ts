@@ -41,7 +41,7 @@ test('a runtime folder another user made first with mode 0777 is refused: launch
 
   const message = await refusedAtStart([], defaultPathEnv(shared), t);
   assert.match(message, new RegExp(`embedded_socket: the folder ${folder} is not private: it is owned by uid 65534`));
-  assert.deepEqual(readdirSync(folder), [], 'nothing was bound in the other user\'s folder');
+  assert.deepEqual(readdirSync(folder), [], "nothing was bound in the other user's folder");
 
   const call = await cli(defaultPathEnv(shared));
   assert.equal(call.exitCode, 2, call.stderr);
@@ -73,11 +73,19 @@ test('the launcher makes the folder 0700 and its sockets and record 0600 under u
   assert.equal(lstatSync(folder).mode & 0o7777, 0o700);
   // Issue 26: each launcher's default sockets are its own, named by its pid, beside its record.
   const own = join(folder, `embedded-${first.pid}.sock`);
-  for (const name of [`embedded-${first.pid}.sock`, `control-${first.pid}.sock`, `launcher-${first.pid}.json`]) assert.equal(lstatSync(join(folder, name)).mode & 0o777, 0o600, name);
+  for (const name of [`embedded-${first.pid}.sock`, `control-${first.pid}.sock`, `launcher-${first.pid}.json`])
+    assert.equal(lstatSync(join(folder, name)).mode & 0o777, 0o600, name);
 
   const message = await refusedAtStart(['--embedded-socket', own], defaultPathEnv(shared), t);
-  assert.match(message, /embedded_socket: .*embedded-\d+\.sock is in use by another process \(give each launcher its own embedded_socket\)/);
-  assert.deepEqual(readdirSync(folder).filter((name) => name.startsWith('embedded')), [`embedded-${first.pid}.sock`], 'the refused launcher bound no socket of its own');
+  assert.match(
+    message,
+    /embedded_socket: .*embedded-\d+\.sock is in use by another process \(give each launcher its own embedded_socket\)/,
+  );
+  assert.deepEqual(
+    readdirSync(folder).filter((name) => name.startsWith('embedded')),
+    [`embedded-${first.pid}.sock`],
+    'the refused launcher bound no socket of its own',
+  );
 
   const call = await cli(defaultPathEnv(shared));
   assert.equal(call.exitCode, 0, call.stderr);

@@ -13,7 +13,18 @@ import { RawClient } from '../http/serve.js';
 const SLOW_BODY_HEAD = 'POST /v1/rpc/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{';
 
 test('two bodies trickling one byte a second hold the pool (503) only until request_timeout: 408, closed, slot free', async (t) => {
-  const launcher = await startLauncher(['--workers', '1', '--default-pool-size', '2', '--client-socket-timeout', '5', '--header-timeout', '2', '--request-timeout', '3']);
+  const launcher = await startLauncher([
+    '--workers',
+    '1',
+    '--default-pool-size',
+    '2',
+    '--client-socket-timeout',
+    '5',
+    '--header-timeout',
+    '2',
+    '--request-timeout',
+    '3',
+  ]);
   t.after(() => launcher.kill());
   const started = performance.now();
   const clients = await Promise.all([RawClient.open(t, launcher.port), RawClient.open(t, launcher.port)]);
@@ -33,7 +44,16 @@ test('two bodies trickling one byte a second hold the pool (503) only until requ
 });
 
 test('a head trickled past header_timeout gets 408 though every byte resets client_socket_timeout', async (t) => {
-  const launcher = await startLauncher(['--workers', '1', '--client-socket-timeout', '60', '--header-timeout', '1', '--request-timeout', '0']);
+  const launcher = await startLauncher([
+    '--workers',
+    '1',
+    '--client-socket-timeout',
+    '60',
+    '--header-timeout',
+    '1',
+    '--request-timeout',
+    '0',
+  ]);
   t.after(() => launcher.kill());
   const client = await RawClient.open(t, launcher.port);
   const opened = performance.now();
@@ -69,7 +89,9 @@ test('slowloris: 200 partial heads against a worker limited to 120 files; open c
   // The connection opened before the flood is not disturbed.
   const during = await httpGet(launcher.port, '/healthz', { agent, timeoutMs: 2000 });
   assert.equal(during.status, 200);
-  await until('connections beyond max_connections closed unread', () => attackers.filter((c) => c.closed && c.data === '').length >= 150, { timeoutMs: 5000 });
+  await until('connections beyond max_connections closed unread', () => attackers.filter((c) => c.closed && c.data === '').length >= 150, {
+    timeoutMs: 5000,
+  });
   await launcher.waitForLine((line) => line.msg === 'max_connections reached: new connections are closed', 2000);
   // The ones it kept get 408 at header_timeout; then anyone can connect again.
   await until('every partial head closed', () => attackers.every((c) => c.closed), { timeoutMs: 6000 });

@@ -35,10 +35,15 @@ test('SIGKILL of the launcher: every worker and the spare exit within 500 ms (a 
   const start = performance.now();
   process.kill(launcher.pid, 'SIGKILL');
   const exitedAfter = new Map<number, number>();
-  await until('every worker to exit', () => {
-    for (const pid of pids) if (!exitedAfter.has(pid) && ['Z', 'gone'].includes(state(pid))) exitedAfter.set(pid, performance.now() - start);
-    return exitedAfter.size === pids.length;
-  }, { timeoutMs: 5000, intervalMs: 5 });
+  await until(
+    'every worker to exit',
+    () => {
+      for (const pid of pids)
+        if (!exitedAfter.has(pid) && ['Z', 'gone'].includes(state(pid))) exitedAfter.set(pid, performance.now() - start);
+      return exitedAfter.size === pids.length;
+    },
+    { timeoutMs: 5000, intervalMs: 5 },
+  );
   const times = [...exitedAfter.values()].map((ms) => Math.round(ms));
   t.diagnostic(`exited ${times.join(', ')} ms after the launcher's SIGKILL; states now ${pids.map(state).join(', ')}`);
   assert.ok(Math.max(...times) < 500, `every process exited within 500 ms: ${times.join(', ')} ms`);

@@ -10,7 +10,14 @@ import { until } from '../../helpers/wait.js';
 test('backdoor_socket: one 0600 unix socket per worker with a REPL that sees the service', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-backdoor-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const launcher = await startLauncher(['--workers', '2', '--backdoor-socket', join(dir, 'backdoor-{pid}.sock'), '--embedded-socket', join(dir, 's.sock')]);
+  const launcher = await startLauncher([
+    '--workers',
+    '2',
+    '--backdoor-socket',
+    join(dir, 'backdoor-{pid}.sock'),
+    '--embedded-socket',
+    join(dir, 's.sock'),
+  ]);
   t.after(() => launcher.kill());
   const pids = launcher.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];
 

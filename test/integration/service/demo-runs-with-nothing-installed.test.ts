@@ -33,11 +33,17 @@ test('no broker: the demo is up in the service group, RPC reaches both workers, 
   const echo = await httpGet(launcher.port, '/v1/rpc/echo', { method: 'POST', body: JSON.stringify({ value: { a: [1, 'x'] } }) });
   assert.deepEqual(JSON.parse(echo.body), { result: { a: [1, 'x'] } });
 
-  const cli = await execa(process.execPath, [RPC_CLI, 'call', 'demo', 'echo', '{"value": 1}', '--embedded-socket', socket], { reject: false, timeout: 15_000 });
+  const cli = await execa(process.execPath, [RPC_CLI, 'call', 'demo', 'echo', '{"value": 1}', '--embedded-socket', socket], {
+    reject: false,
+    timeout: 15_000,
+  });
   assert.equal(cli.exitCode, 0, cli.stderr);
   assert.equal(cli.stdout.trim(), '1');
 
-  const failure = await execa(process.execPath, [RPC_CLI, 'call', 'demo', 'fail', '{"message": "boom"}', '--embedded-socket', socket], { reject: false, timeout: 15_000 });
+  const failure = await execa(process.execPath, [RPC_CLI, 'call', 'demo', 'fail', '{"message": "boom"}', '--embedded-socket', socket], {
+    reject: false,
+    timeout: 15_000,
+  });
   assert.equal(failure.exitCode, 1);
   assert.match(failure.stderr, /DemoError/);
   assert.match(failure.stderr, /boom/);
@@ -60,9 +66,15 @@ test('the rpc CLI: usage errors exit 2, a call to a topic with no server times o
   t.after(() => launcher.kill());
   const usage = await execa(process.execPath, [RPC_CLI, 'frobnicate'], { reject: false, timeout: 15_000 });
   assert.equal(usage.exitCode, 2);
-  const timeout = await execa(process.execPath, [RPC_CLI, 'call', 'nobody', 'ping', '--timeout', '1', '--embedded-socket', socket], { reject: false, timeout: 15_000 });
+  const timeout = await execa(process.execPath, [RPC_CLI, 'call', 'nobody', 'ping', '--timeout', '1', '--embedded-socket', socket], {
+    reject: false,
+    timeout: 15_000,
+  });
   assert.equal(timeout.exitCode, 3, timeout.stderr);
-  const cast = await execa(process.execPath, [RPC_CLI, 'cast', 'demo', 'echo', '{"value": 2}', '--embedded-socket', socket], { reject: false, timeout: 15_000 });
+  const cast = await execa(process.execPath, [RPC_CLI, 'cast', 'demo', 'echo', '{"value": 2}', '--embedded-socket', socket], {
+    reject: false,
+    timeout: 15_000,
+  });
   assert.equal(cast.exitCode, 0, cast.stderr);
 });
 
@@ -73,10 +85,16 @@ test('admin routes exist only with admin_token, require it, and disable a servic
   t.after(() => open.kill());
   assert.equal((await httpGet(open.port, '/v1/services/disable', { method: 'POST', body: '{}' })).status, 404, 'off without a token');
 
-  const guarded = await startLauncher(['--workers', '1', '--embedded-socket', join(dir, 'b.sock')], { env: { OSLO_NODE_ADMIN_TOKEN: 's3cret-token' } });
+  const guarded = await startLauncher(['--workers', '1', '--embedded-socket', join(dir, 'b.sock')], {
+    env: { OSLO_NODE_ADMIN_TOKEN: 's3cret-token' },
+  });
   t.after(() => guarded.kill());
   assert.equal((await httpGet(guarded.port, '/v1/services/disable', { method: 'POST', body: '{}' })).status, 401);
-  assert.equal((await httpGet(guarded.port, '/v1/services/disable', { method: 'POST', body: '{}', headers: { authorization: 'Bearer wrong-token!' } })).status, 401);
+  assert.equal(
+    (await httpGet(guarded.port, '/v1/services/disable', { method: 'POST', body: '{}', headers: { authorization: 'Bearer wrong-token!' } }))
+      .status,
+    401,
+  );
   const disabled = await httpGet(guarded.port, '/v1/services/disable', {
     method: 'POST',
     body: JSON.stringify({ reason: 'maintenance' }),
@@ -84,10 +102,14 @@ test('admin routes exist only with admin_token, require it, and disable a servic
   });
   assert.equal(disabled.status, 200, disabled.body);
   type Row = { disabled: boolean; disabledReason: string | null };
-  const service = await until('the service disabled', async () => {
-    const row = (JSON.parse((await httpGet(guarded.port, '/v1/services')).body) as { services: Row[] }).services[0];
-    return row?.disabled ? row : undefined;
-  }, { timeoutMs: 3000, intervalMs: 20 });
+  const service = await until(
+    'the service disabled',
+    async () => {
+      const row = (JSON.parse((await httpGet(guarded.port, '/v1/services')).body) as { services: Row[] }).services[0];
+      return row?.disabled ? row : undefined;
+    },
+    { timeoutMs: 3000, intervalMs: 20 },
+  );
   assert.deepEqual([service.disabled, service.disabledReason], [true, 'maintenance']);
   assert.ok(!guarded.lines.some((line) => JSON.stringify(line).includes('s3cret-token')), 'the token never reaches the log');
 });

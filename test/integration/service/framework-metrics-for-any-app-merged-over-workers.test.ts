@@ -13,14 +13,15 @@ import { until } from '../../helpers/wait.js';
 const manager = fixturePath('managers/recording-manager.js');
 const app = fixturePath('apps/rpc-app.js');
 
-
 /** The value of the sample `name{labels}` in Prometheus text (labels in prom-client's order). */
 function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-test('metrics_enabled: every worker counted, merged on metrics_path before the app; restarts from the launcher', { timeout: 60_000 }, async (t) => {
+test('metrics_enabled: every worker counted, merged on metrics_path before the app; restarts from the launcher', {
+  timeout: 60_000,
+}, async (t) => {
   const launcher = await startLauncher(['--workers', '2', '--manager', manager, '--app', app, '--metrics-enabled']);
   t.after(() => launcher.kill());
   for (let i = 0; i < 20; i++) assert.equal((await httpGet(launcher.port, '/whoami')).status, 200);
@@ -40,20 +41,54 @@ test('metrics_enabled: every worker counted, merged on metrics_path before the a
   assert.equal(sample(first.body, 'oslo_node_launcher_worker_restarts{slot="1"}'), 0);
 
   process.kill(pids[0]!, 'SIGKILL');
-  await until('the killed slot restarted', async () => {
-    const text = (await httpGet(launcher.port, '/metrics')).body;
-    return (sample(text, 'oslo_node_launcher_worker_restarts{slot="1"}') ?? 0) + (sample(text, 'oslo_node_launcher_worker_restarts{slot="2"}') ?? 0) === 1;
-  }, { timeoutMs: 20_000 });
+  await until(
+    'the killed slot restarted',
+    async () => {
+      const text = (await httpGet(launcher.port, '/metrics')).body;
+      return (
+        (sample(text, 'oslo_node_launcher_worker_restarts{slot="1"}') ?? 0) +
+          (sample(text, 'oslo_node_launcher_worker_restarts{slot="2"}') ?? 0) ===
+        1
+      );
+    },
+    { timeoutMs: 20_000 },
+  );
 });
 
-test('metrics_port: the launcher serves them on their own port; the service port leaves the path to the app', { timeout: 60_000 }, async (t) => {
-  const launcher = await startLauncher(['--workers', '1', '--manager', manager, '--app', app, '--metrics-enabled', '--metrics-port', '0', '--metrics-path', '/prom']);
+test('metrics_port: the launcher serves them on their own port; the service port leaves the path to the app', {
+  timeout: 60_000,
+}, async (t) => {
+  const launcher = await startLauncher([
+    '--workers',
+    '1',
+    '--manager',
+    manager,
+    '--app',
+    app,
+    '--metrics-enabled',
+    '--metrics-port',
+    '0',
+    '--metrics-path',
+    '/prom',
+  ]);
   t.after(() => launcher.kill());
   // Port 0 means "on the service port": metrics_path is answered there.
   assert.match((await httpGet(launcher.port, '/prom')).body, /oslo_node_http_server_requests_in_flight 1/);
 
   const metricsPort = await freePort();
-  const own = await startLauncher(['--workers', '1', '--manager', manager, '--app', app, '--metrics-enabled', '--metrics-port', String(metricsPort), '--metrics-path', '/prom']);
+  const own = await startLauncher([
+    '--workers',
+    '1',
+    '--manager',
+    manager,
+    '--app',
+    app,
+    '--metrics-enabled',
+    '--metrics-port',
+    String(metricsPort),
+    '--metrics-path',
+    '/prom',
+  ]);
   t.after(() => own.kill());
   const line = own.lines.find((candidate) => candidate.msg === 'metrics listening')!;
   assert.equal(line.port, metricsPort);

@@ -11,12 +11,25 @@ test('a user manager and app loaded from modules: hooks run in nova order, RPC r
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const hookLog = join(dir, 'hooks.log');
   const launcher = await startLauncher(
-    ['--workers', '1', '--manager', fixturePath('managers/recording-manager.js'), '--app', fixturePath('apps/rpc-app.js'), '--binary', 'recorder', '--embedded-socket', join(dir, 's.sock')],
+    [
+      '--workers',
+      '1',
+      '--manager',
+      fixturePath('managers/recording-manager.js'),
+      '--app',
+      fixturePath('apps/rpc-app.js'),
+      '--binary',
+      'recorder',
+      '--embedded-socket',
+      join(dir, 's.sock'),
+    ],
     { env: { HOOK_LOG: hookLog } },
   );
   t.after(() => launcher.kill());
 
-  const response = JSON.parse((await httpGet(launcher.port, '/whoami')).body) as { result: { pid: number; binary: string; calls: string[] } };
+  const response = JSON.parse((await httpGet(launcher.port, '/whoami')).body) as {
+    result: { pid: number; binary: string; calls: string[] };
+  };
   assert.equal(response.result.binary, 'recorder');
   assert.deepEqual(response.result.calls, ['initHost', 'preStartHook', 'postStartHook']);
 
@@ -30,8 +43,14 @@ test('a user manager and app loaded from modules: hooks run in nova order, RPC r
   process.kill(launcher.pid, 'SIGTERM');
   const { code } = await launcher.exited;
   assert.equal(code, 0, 'a failing cleanupHost is logged, not fatal');
-  const hooks = readFileSync(hookLog, 'utf8').trim().split('\n').map((line) => line.split(' ').slice(1).join(' '));
+  const hooks = readFileSync(hookLog, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' ').slice(1).join(' '));
   assert.deepEqual(hooks, ['initHost no-record', 'preStartHook recorder/recorder', 'postStartHook', 'reset', 'cleanupHost']);
   assert.ok(launcher.lines.some((line) => line.msg === 'error during service stop: cleanup_host'));
-  assert.ok(launcher.lines.some((line) => line.msg === 'periodic run' && line.task === 'singleton'), 'the decorated task ran');
+  assert.ok(
+    launcher.lines.some((line) => line.msg === 'periodic run' && line.task === 'singleton'),
+    'the decorated task ran',
+  );
 });

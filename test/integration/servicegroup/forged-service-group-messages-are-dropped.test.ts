@@ -28,11 +28,15 @@ test('forged reports, unsigned disables and hello floods leave /v1/services work
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-sg-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const socket = join(dir, 'embedded.sock');
-  const launcher = await startLauncher(['--workers', '2', '--embedded-socket', socket, '--report-interval', '1', '--service-down-time', '3'], {
-    env: { OSLO_NODE_ADMIN_TOKEN: 'sg-admin-token' },
-  });
+  const launcher = await startLauncher(
+    ['--workers', '2', '--embedded-socket', socket, '--report-interval', '1', '--service-down-time', '3'],
+    {
+      env: { OSLO_NODE_ADMIN_TOKEN: 'sg-admin-token' },
+    },
+  );
   t.after(() => launcher.kill());
-  const cli = (...args: string[]) => execa(process.execPath, [RPC_CLI, ...args, '--embedded-socket', socket], { reject: false, timeout: 15_000 });
+  const cli = (...args: string[]) =>
+    execa(process.execPath, [RPC_CLI, ...args, '--embedded-socket', socket], { reject: false, timeout: 15_000 });
   const services = async (): Promise<Row[]> => {
     const response = await httpGet(launcher.port, '/v1/services');
     assert.equal(response.status, 200, response.body);
@@ -42,12 +46,26 @@ test('forged reports, unsigned disables and hello floods leave /v1/services work
   // The issue's reproduction, word for word.
   const forged = await cli('cast', 'servicegroup', 'report_state', '{"report":{"host":1,"binary":2,"pid":3}}', '--fanout');
   assert.equal(forged.exitCode, 0, forged.stderr);
-  await launcher.waitForLine((line) => line.msg === 'dropped a malformed service-group report' && line.field === 'host', 10_000, 'the drop log line');
+  await launcher.waitForLine(
+    (line) => line.msg === 'dropped a malformed service-group report' && line.field === 'host',
+    10_000,
+    'the drop log line',
+  );
   // Every worker answers (new connections spread over both).
-  for (let i = 0; i < 6; i++) assert.deepEqual((await services()).map((s) => [s.state, s.disabled, s.workers]), [['up', false, 2]]);
+  for (let i = 0; i < 6; i++)
+    assert.deepEqual(
+      (await services()).map((s) => [s.state, s.disabled, s.workers]),
+      [['up', false, 2]],
+    );
 
   // A set_disabled without the admin token's signature is refused.
-  const unsigned = await cli('cast', 'servicegroup', 'set_disabled', JSON.stringify({ request: { host: (await services())[0]!.host, binary: 'demo', disabled: true, reason: 'pwned' } }), '--fanout');
+  const unsigned = await cli(
+    'cast',
+    'servicegroup',
+    'set_disabled',
+    JSON.stringify({ request: { host: (await services())[0]!.host, binary: 'demo', disabled: true, reason: 'pwned' } }),
+    '--fanout',
+  );
   assert.equal(unsigned.exitCode, 0, unsigned.stderr);
   await launcher.waitForLine((line) => line.msg === 'refused an unsigned or badly signed disable request', 10_000, 'the refusal');
   assert.equal((await services())[0]!.disabled, false);
@@ -65,14 +83,29 @@ test('forged reports, unsigned disables and hello floods leave /v1/services work
   const client = new RpcClient(transport, { topic: 'servicegroup', fanout: true });
   const startedAt = performance.now();
   for (let i = 0; i < 100; i++) {
-    const report = { host: `forged-${i}`, binary: 'demo', topic: 'demo', version: '1', pid: 100_000 + i, workers: 1, pids: [1], startedAt: 'x', disabled: false, disabledReason: null, server: 'spy' };
+    const report = {
+      host: `forged-${i}`,
+      binary: 'demo',
+      topic: 'demo',
+      version: '1',
+      pid: 100_000 + i,
+      workers: 1,
+      pids: [1],
+      startedAt: 'x',
+      disabled: false,
+      disabledReason: null,
+      server: 'spy',
+    };
     await client.cast({}, 'report_state', { report, hello: true });
   }
   await delay(2500); // time is the subject: the launcher's reports of 2.5 s after the hellos are counted
   const seconds = (performance.now() - startedAt) / 1000;
   const fromLauncher = seen.filter((pid) => pid === launcher.pid).length;
   // One report a second (report_interval) plus at most 5 hello answers a second; unlimited it would be 100+.
-  assert.ok(fromLauncher <= 6 * Math.ceil(seconds) + 1, `the launcher sent ${fromLauncher} reports in ${seconds.toFixed(1)} s after 100 hellos`);
+  assert.ok(
+    fromLauncher <= 6 * Math.ceil(seconds) + 1,
+    `the launcher sent ${fromLauncher} reports in ${seconds.toFixed(1)} s after 100 hellos`,
+  );
   assert.ok(fromLauncher >= 1, 'the launcher still reports');
   // The made-up hosts are in the table but ours is untouched and the route still answers.
   const rows = await services();

@@ -83,7 +83,9 @@ async function catalog(databaseUrl: string): Promise<unknown> {
       `SELECT conname, contype, pg_get_constraintdef(oid) AS definition FROM pg_constraint
        WHERE conrelid = to_regclass('services') ORDER BY conname`,
     );
-    const indexes = await client.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'services' ORDER BY indexname`);
+    const indexes = await client.query(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'services' ORDER BY indexname`,
+    );
     return { columns: columns.rows, constraints: constraints.rows, indexes: indexes.rows };
   } finally {
     await client.end();
@@ -105,7 +107,17 @@ test("our services table is nova's: the catalog equals nova-manage db sync's, an
   const novaCatalog = await catalog(novaDb);
 
   // Our driver makes it where it is missing.
-  const report = { host: `ours-${tag}`, binary: 'demo', topic: 'demo', version: '1.3', serviceVersion: 7, pid: process.pid, workers: 1, pids: [process.pid], startedAt: new Date().toISOString() };
+  const report = {
+    host: `ours-${tag}`,
+    binary: 'demo',
+    topic: 'demo',
+    version: '1.3',
+    serviceVersion: 7,
+    pid: process.pid,
+    workers: 1,
+    pids: [process.pid],
+    startedAt: new Date().toISOString(),
+  };
   const ours = new DbDriver({ connection: oursDb, logger: silentLogger(), serviceDownTimeMs: 3000 });
   await ours.start();
   await ours.report(report);
@@ -144,7 +156,20 @@ test('a nova service and two of our launchers on one services table see each oth
   });
   const start = async (host: string): Promise<RunningLauncher> => {
     const launcher = await startLauncher(
-      ['--workers', '1', '--binary', BINARY, '--service-host', host, '--embedded-socket', join(dir, `${host}.sock`), '--report-interval', '1', '--service-down-time', '3'],
+      [
+        '--workers',
+        '1',
+        '--binary',
+        BINARY,
+        '--service-host',
+        host,
+        '--embedded-socket',
+        join(dir, `${host}.sock`),
+        '--report-interval',
+        '1',
+        '--service-down-time',
+        '3',
+      ],
       { env: { OSLO_NODE_SERVICEGROUP_DRIVER: 'db', OSLO_NODE_CONNECTION: databaseUrl, OSLO_NODE_ADMIN_TOKEN: TOKEN } },
     );
     running.add(launcher);
@@ -154,11 +179,15 @@ test('a nova service and two of our launchers on one services table see each oth
   const nova: NovaPeer = await startNovaPeer(t, root, databaseUrl, { reportInterval: 1, serviceDownTime: 3 });
 
   const novaSees = async (): Promise<Map<string, NovaRow>> =>
-    new Map(((await nova.send({ cmd: 'list' })).services as NovaRow[]).filter((row) => row.host.endsWith(tag)).map((row) => [row.host, row]));
+    new Map(
+      ((await nova.send({ cmd: 'list' })).services as NovaRow[]).filter((row) => row.host.endsWith(tag)).map((row) => [row.host, row]),
+    );
   const weSee = async (launcher: RunningLauncher): Promise<Map<string, OurRow>> => {
     const response = await httpGet(launcher.port, '/v1/services');
     assert.equal(response.status, 200, response.body);
-    return new Map((JSON.parse(response.body) as { services: OurRow[] }).services.filter((row) => row.host.endsWith(tag)).map((row) => [row.host, row]));
+    return new Map(
+      (JSON.parse(response.body) as { services: OurRow[] }).services.filter((row) => row.host.endsWith(tag)).map((row) => [row.host, row]),
+    );
   };
 
   // nova's service makes its record as nova.service.Service does, then heartbeats 5 times
@@ -168,7 +197,11 @@ test('a nova service and two of our launchers on one services table see each oth
   const counts: number[] = [];
   for (let beat = 0; beat < 5; beat++) {
     const answer = await nova.send({ cmd: 'beat' });
-    assert.equal(answer.swallowed_error, false, `nova's db driver swallowed an error on beat ${beat + 1}:\n${nova.stderr.slice(-20).join('\n')}`);
+    assert.equal(
+      answer.swallowed_error,
+      false,
+      `nova's db driver swallowed an error on beat ${beat + 1}:\n${nova.stderr.slice(-20).join('\n')}`,
+    );
     counts.push(answer.report_count as number);
     if (beat === 2) {
       const seen = await weSee(a);
@@ -188,7 +221,10 @@ test('a nova service and two of our launchers on one services table see each oth
 
   // nova sees ours up, with our integer service version (the demo manager's 1).
   const both = await until(novaSees, (rows) => rows.get(hostA)?.up === true && rows.get(hostB)?.up === true, 'nova to see both of ours up');
-  assert.deepEqual([both.get(hostA)!.binary, both.get(hostA)!.version, both.get(hostA)!.disabled, both.get(hostA)!.forced_down], [BINARY, 1, false, false]);
+  assert.deepEqual(
+    [both.get(hostA)!.binary, both.get(hostA)!.version, both.get(hostA)!.disabled, both.get(hostA)!.forced_down],
+    [BINARY, 1, false, false],
+  );
 
   // Disabled with a reason through our admin route: nova reads it.
   const disable = await httpGet(a.port, '/v1/services/disable', {
@@ -205,14 +241,27 @@ test('a nova service and two of our launchers on one services table see each oth
   // only): both read A down while it keeps reporting; cleared: both read it up.
   await nova.send({ cmd: 'force_down', host: hostA, binary: BINARY, value: true });
   assert.equal((await novaSees()).get(hostA)!.up, false);
-  const forced = await until(() => weSee(b), (rows) => rows.get(hostA)?.state === 'down', 'ours to read A forced down');
+  const forced = await until(
+    () => weSee(b),
+    (rows) => rows.get(hostA)?.state === 'down',
+    'ours to read A forced down',
+  );
   assert.equal(forced.get(hostA)!.forcedDown, true);
   await nova.send({ cmd: 'force_down', host: hostA, binary: BINARY, value: false });
-  await until(() => weSee(b), (rows) => rows.get(hostA)?.state === 'up' && rows.get(hostA)?.forcedDown === false, 'ours to read A up again');
+  await until(
+    () => weSee(b),
+    (rows) => rows.get(hostA)?.state === 'up' && rows.get(hostA)?.forcedDown === false,
+    'ours to read A up again',
+  );
   assert.equal((await novaSees()).get(hostA)!.up, true);
 
   // nova's heartbeats stopped after 5: ours read it down after service_down_time.
-  await until(() => weSee(a), (rows) => rows.get(novaHost)?.state === 'down', "ours to read nova's service down", 15_000);
+  await until(
+    () => weSee(a),
+    (rows) => rows.get(novaHost)?.state === 'down',
+    "ours to read nova's service down",
+    15_000,
+  );
 
   // SIGKILL B: nova reads it down after service_down_time, A still up.
   b.child.kill('SIGKILL');

@@ -51,7 +51,19 @@ test('[upgrade_levels] demo = auto: 1.0 while the old service is up, 1.1 once it
   });
   const start = async (host: string, args: string[]): Promise<RunningLauncher> => {
     const launcher = await startLauncher(
-      ['--workers', '1', '--service-host', host, '--embedded-socket', join(dir, `${host}.sock`), '--report-interval', '1', '--service-down-time', '3', ...args],
+      [
+        '--workers',
+        '1',
+        '--service-host',
+        host,
+        '--embedded-socket',
+        join(dir, `${host}.sock`),
+        '--report-interval',
+        '1',
+        '--service-down-time',
+        '3',
+        ...args,
+      ],
       { env },
     );
     running.add(launcher);
@@ -59,8 +71,18 @@ test('[upgrade_levels] demo = auto: 1.0 while the old service is up, 1.1 once it
   };
   const v1 = fixturePath('managers/rolling-v1-manager.js');
   const v2 = fixturePath('managers/rolling-v2-manager.js');
-  const [oldService] = await Promise.all([start(oldHost, ['--binary', 'demo', '--manager', v1]), start(newHost, ['--binary', 'demo', '--manager', v2])]);
-  const client = await start(`client-${tag}`, ['--binary', `client-${tag}`, '--app', fixturePath('apps/rolling-client-app.js'), '--upgrade-levels', 'demo:auto']);
+  const [oldService] = await Promise.all([
+    start(oldHost, ['--binary', 'demo', '--manager', v1]),
+    start(newHost, ['--binary', 'demo', '--manager', v2]),
+  ]);
+  const client = await start(`client-${tag}`, [
+    '--binary',
+    `client-${tag}`,
+    '--app',
+    fixturePath('apps/rolling-client-app.js'),
+    '--upgrade-levels',
+    'demo:auto',
+  ]);
 
   // A steady call load through the client, 4 at a time, until told to stop.
   const results: CallResult[] = [];
@@ -77,10 +99,15 @@ test('[upgrade_levels] demo = auto: 1.0 while the old service is up, 1.1 once it
     loading = false;
     await load.catch(() => undefined);
   });
-  const capLine = (version: string) => (line: LogLine) => line.msg.startsWith('upgrade_levels: RPC version cap for demo') && line.versionCap === version;
+  const capLine = (version: string) => (line: LogLine) =>
+    line.msg.startsWith('upgrade_levels: RPC version cap for demo') && line.versionCap === version;
 
   // Both up: the cap is 1.0, held back by the old host; both hosts serve, nothing is refused.
-  const held = await client.waitForLine((line) => capLine('1.0')(line) && line.host === oldHost, 20_000, 'the cap 1.0 held by the old host');
+  const held = await client.waitForLine(
+    (line) => capLine('1.0')(line) && line.host === oldHost,
+    20_000,
+    'the cap 1.0 held by the old host',
+  );
   assert.equal(held.serviceVersion, 1);
   const bothServed = async (): Promise<void> => {
     const deadline = performance.now() + 20_000;
@@ -93,12 +120,33 @@ test('[upgrade_levels] demo = auto: 1.0 while the old service is up, 1.1 once it
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const phase1 = results.slice();
   assert.ok(phase1.length >= 20, `${phase1.length} calls while both were up`);
-  assert.deepEqual(phase1.filter((r) => r.status !== 200), [], 'no call failed (no UnsupportedVersion) while the old host was up');
+  assert.deepEqual(
+    phase1.filter((r) => r.status !== 200),
+    [],
+    'no call failed (no UnsupportedVersion) while the old host was up',
+  );
   assert.deepEqual([...new Set(phase1.map((r) => r.sent))], ['1.0']);
 
   // oslo-node-rpc honours the same option: 1.1 is refused before sending, no version goes at the cap.
   const cli = (args: string[]) =>
-    execa(process.execPath, [RPC_CLI, 'call', 'demo', ...args, '--upgrade-levels', 'demo:auto', '--manager', v2, '--report-interval', '1', '--service-down-time', '3'], { env, reject: false, timeout: 60_000 });
+    execa(
+      process.execPath,
+      [
+        RPC_CLI,
+        'call',
+        'demo',
+        ...args,
+        '--upgrade-levels',
+        'demo:auto',
+        '--manager',
+        v2,
+        '--report-interval',
+        '1',
+        '--service-down-time',
+        '3',
+      ],
+      { env, reject: false, timeout: 60_000 },
+    );
   const refused = await cli(['hello_v2', '--rpc-version', '1.1']);
   assert.equal(refused.exitCode, 1, refused.stderr);
   assert.match(refused.stderr, /RpcVersionCapError/);
@@ -113,18 +161,29 @@ test('[upgrade_levels] demo = auto: 1.0 while the old service is up, 1.1 once it
   const stoppedAt = performance.now();
   const moved = await client.waitForLine(capLine('1.1'), 30_000, 'the cap to move to 1.1');
   const movedAt = performance.now();
-  assert.ok(movedAt - stoppedAt >= 1500, `the cap moved ${(movedAt - stoppedAt).toFixed(0)} ms after the stop: not before the old record was down`);
+  assert.ok(
+    movedAt - stoppedAt >= 1500,
+    `the cap moved ${(movedAt - stoppedAt).toFixed(0)} ms after the stop: not before the old record was down`,
+  );
   assert.deepEqual([moved.host, moved.serviceVersion], [newHost, 2]);
   assert.equal(client.lines.filter(capLine('1.1')).length, 1, 'the change is logged once');
   await new Promise((resolve) => setTimeout(resolve, 2000));
   loading = false;
   await load;
 
-  assert.deepEqual(results.filter((r) => r.status !== 200), [], 'no call failed during the whole upgrade');
+  assert.deepEqual(
+    results.filter((r) => r.status !== 200),
+    [],
+    'no call failed during the whole upgrade',
+  );
   const after = results.filter((r) => r.at > movedAt + 1500);
   assert.ok(after.length >= 10, `${after.length} calls after the move`);
   assert.deepEqual([...new Set(after.map((r) => `${r.sent} ${r.servedBy}`))], [`1.1 ${newHost}`]);
-  assert.deepEqual(client.lines.filter((line) => line.level >= 50), [], 'no error in the client');
+  assert.deepEqual(
+    client.lines.filter((line) => line.level >= 50),
+    [],
+    'no error in the client',
+  );
 
   // The CLI sends 1.1 now.
   const later = await cli(['hello_v2', '--rpc-version', '1.1']);

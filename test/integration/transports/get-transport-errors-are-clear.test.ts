@@ -35,7 +35,9 @@ console.log(JSON.stringify({
 }));
 `;
 
-test('errors: no launcher names where it looked, a bad scheme, a bad or unknown option, a broker not there', { timeout: 60_000 }, async (t) => {
+test('errors: no launcher names where it looked, a bad scheme, a bad or unknown option, a broker not there', {
+  timeout: 60_000,
+}, async (t) => {
   const user = userProject(t);
   user.write('try.mjs', TRY);
   const attempt = async (fn: string, options: unknown): Promise<Record<string, unknown>> => {
@@ -63,15 +65,23 @@ test('errors: no launcher names where it looked, a bad scheme, a bad or unknown 
     assert.match(String(bad.message), /unsupported scheme (kafka|zmq):\/\/; oslo-node speaks rabbit:\/\/, amqp:\/\/ and amqps:\/\//);
     assert.doesNotMatch(String(bad.message), /s3cret/);
   }
-  const fromConfig = await attempt('getNotificationTransport', { config: { oslo_messaging_notifications: { transport_url: 'kafka://h/' } } });
+  const fromConfig = await attempt('getNotificationTransport', {
+    config: { oslo_messaging_notifications: { transport_url: 'kafka://h/' } },
+  });
   assert.equal(fromConfig.option, 'notification_transport_url', JSON.stringify(fromConfig));
 
   // Options are checked as the launcher checks them.
   const badValue = await attempt('getRpcTransport', { transportUrl: 'rabbit://h/', config: { ssl: 'maybe' } });
   assert.deepEqual([badValue.code, badValue.option], ['ERR_CONFIG_INVALID', 'rabbit_ssl'], JSON.stringify(badValue));
   const unknown = await attempt('getRpcTransport', { config: { oslo_messaging_rabbit: { rabbit_quorum_queues: true } } });
-  assert.deepEqual([unknown.code, unknown.message], ['ERR_CONFIG_USAGE', 'unknown option rabbit_quorum_queues in section [oslo_messaging_rabbit]']);
-  const combination = await attempt('getRpcTransport', { transportUrl: 'rabbit://h/', config: { rabbit_ha_queues: true, rabbit_quorum_queue: true } });
+  assert.deepEqual(
+    [unknown.code, unknown.message],
+    ['ERR_CONFIG_USAGE', 'unknown option rabbit_quorum_queues in section [oslo_messaging_rabbit]'],
+  );
+  const combination = await attempt('getRpcTransport', {
+    transportUrl: 'rabbit://h/',
+    config: { rabbit_ha_queues: true, rabbit_quorum_queue: true },
+  });
   assert.equal(combination.option, 'rabbit_quorum_queue', JSON.stringify(combination));
   const missingCa = await attempt('getRpcTransport', { transportUrl: 'amqps://h/', config: { ssl_ca_file: join(user.dir, 'no-ca.pem') } });
   assert.equal(missingCa.code, 'ERR_CONFIG_INVALID', JSON.stringify(missingCa));
@@ -87,5 +97,10 @@ test("import 'oslo-node' does not load amqplib; 'oslo-node/amqp' exports the tra
   user.write('amqplib.mjs', AMQPLIB);
   const result = await user.run('amqplib.mjs');
   assert.equal(result.exitCode, 0, result.stderr);
-  assert.deepEqual(jsonLines(result.stdout).at(-1), { afterRoot: 0, afterSubpath: true, exports: ['function', 'function', 'function', 'function'], options: [true, true] });
+  assert.deepEqual(jsonLines(result.stdout).at(-1), {
+    afterRoot: 0,
+    afterSubpath: true,
+    exports: ['function', 'function', 'function', 'function'],
+    options: [true, true],
+  });
 });

@@ -61,7 +61,9 @@ const DEMO_OPS = [
   { kind: 'cast', topic: 'demo', method: 'echo', args: { value: 'cast' } },
 ];
 
-test('over the embedded transport: no URL finds the local launcher at the default socket and calls its demo service', { timeout: 90_000 }, async (t) => {
+test('over the embedded transport: no URL finds the local launcher at the default socket and calls its demo service', {
+  timeout: 90_000,
+}, async (t) => {
   const user = project(t);
   const launcher = await startLauncher(['--workers', '1'], { env: user.env });
   t.after(() => launcher.kill());
@@ -71,12 +73,17 @@ test('over the embedded transport: no URL finds the local launcher at the defaul
   // The same through `config: { embedded_socket }`, the launcher's own default path (issue 26: named by its pid).
   const socket = `${user.runtimeDir}/oslo-node-${process.getuid!()}/embedded-${launcher.pid}.sock`;
   assert.equal((await launcher.waitForLine((line) => line.msg.startsWith('embedded RPC transport listening'))).socket, socket);
-  const named = await user.run('client.mjs', [JSON.stringify({ config: { embedded_socket: socket }, env: {} }), JSON.stringify(DEMO_OPS.slice(0, 1))]);
+  const named = await user.run('client.mjs', [
+    JSON.stringify({ config: { embedded_socket: socket }, env: {} }),
+    JSON.stringify(DEMO_OPS.slice(0, 1)),
+  ]);
   assert.equal(named.exitCode, 0, named.stderr);
   assert.deepEqual(jsonLines(named.stdout).at(-1), { kind: 'embedded', results: [5] });
 });
 
-test('over RabbitMQ: calls and casts to a launcher and to a Python oslo.messaging server; serves a Python client', { timeout: 180_000 }, async (t) => {
+test('over RabbitMQ: calls and casts to a launcher and to a Python oslo.messaging server; serves a Python client', {
+  timeout: 180_000,
+}, async (t) => {
   const broker = await withBroker(t);
   if (!broker) return;
   const { url } = await privateVhost(t, broker);
@@ -107,7 +114,11 @@ test('over RabbitMQ: calls and casts to a launcher and to a Python oslo.messagin
   // (in a vhost of its own: quorum makes the control exchange durable, the launcher's is not).
   const quorum = await privateVhost(t, broker);
   const topic = uniqueTopic('user-server');
-  const server = user.run('server.mjs', [JSON.stringify({ transportUrl: quorum.url, config: { oslo_messaging_rabbit: { rabbit_quorum_queue: true } } }), topic], { timeoutMs: 120_000 });
+  const server = user.run(
+    'server.mjs',
+    [JSON.stringify({ transportUrl: quorum.url, config: { oslo_messaging_rabbit: { rabbit_quorum_queue: true } } }), topic],
+    { timeoutMs: 120_000 },
+  );
   t.after(() => server.kill('SIGKILL'));
   let out = '';
   await new Promise<void>((resolve, reject) => {
@@ -119,14 +130,25 @@ test('over RabbitMQ: calls and casts to a launcher and to a Python oslo.messagin
   });
   // The Python client shares the options (its reply queues and the exchange must match).
   const ini = user.write('quorum.conf', '[oslo_messaging_rabbit]\nrabbit_quorum_queue = true\n');
-  const [reply] = await runPythonClient(quorum.url, [{ op: 'call', topic, method: 'add', args: { a: 1, b: 41 }, ctx: { user_id: 'py-user' } }], 60_000, ['--config-file', ini]);
+  const [reply] = await runPythonClient(
+    quorum.url,
+    [{ op: 'call', topic, method: 'add', args: { a: 1, b: 41 }, ctx: { user_id: 'py-user' } }],
+    60_000,
+    ['--config-file', ini],
+  );
   assert.equal(reply!.result, 42, JSON.stringify(reply));
   // rabbitmqctl lists a queue's arguments as [name, type, value] triples.
-  const queues = JSON.parse(await rabbit(['ctl', 'list_queues', '-p', quorum.name, 'name', 'arguments', '--formatter', 'json'])) as Array<{ name: string; arguments: Array<[string, string, unknown]> }>;
+  const queues = JSON.parse(await rabbit(['ctl', 'list_queues', '-p', quorum.name, 'name', 'arguments', '--formatter', 'json'])) as Array<{
+    name: string;
+    arguments: Array<[string, string, unknown]>;
+  }>;
   const queueType = queues.find((row) => row.name === topic)?.arguments.find(([name]) => name === 'x-queue-type')?.[2];
   assert.equal(queueType, 'quorum', JSON.stringify(queues));
   server.kill('SIGTERM');
   const ended = await server;
   assert.equal(ended.exitCode, 0, `the program ends on its own once the server and transport stopped: ${ended.stderr}`);
-  assert.deepEqual(jsonLines(ended.stdout).find((line) => line.event === 'add'), { event: 'add', a: 1, b: 41, user: 'py-user' });
+  assert.deepEqual(
+    jsonLines(ended.stdout).find((line) => line.event === 'add'),
+    { event: 'add', a: 1, b: 41, user: 'py-user' },
+  );
 });

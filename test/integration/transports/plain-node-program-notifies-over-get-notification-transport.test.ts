@@ -60,7 +60,11 @@ test('over RabbitMQ to a Python oslo.messaging NotificationListener', { timeout:
   const sent = await user.run('notify.mjs', [JSON.stringify({ config: { oslo_messaging_notifications: { transport_url: url } } }), topic]);
   assert.equal(sent.exitCode, 0, sent.stderr);
   assert.deepEqual(jsonLines(sent.stdout).at(-1), { sent: 3, kind: 'amqp' });
-  await until('three notifications at the Python listener', () => python.events.filter((event) => event.event === 'notification').length === 3, { timeoutMs: 20_000 });
+  await until(
+    'three notifications at the Python listener',
+    () => python.events.filter((event) => event.event === 'notification').length === 3,
+    { timeoutMs: 20_000 },
+  );
   const got = python.events
     .filter((event) => event.event === 'notification')
     .map((event) => ({ priority: event.priority, publisher: event.publisher_id, event: event.event_type, payload: event.payload }))
@@ -83,9 +87,14 @@ test('over the embedded transport of a local launcher to a NotificationListener 
   const sent = await user.run('notify.mjs', ['{}', topic]);
   assert.equal(sent.exitCode, 0, sent.stderr);
   assert.deepEqual(jsonLines(sent.stdout).at(-1), { sent: 3, kind: 'embedded' });
-  await until('three notifications at the listener', () => jsonLines(out).filter((line) => line.priority).length === 3, { timeoutMs: 20_000 });
+  await until('three notifications at the listener', () => jsonLines(out).filter((line) => line.priority).length === 3, {
+    timeoutMs: 20_000,
+  });
   listener.kill('SIGTERM');
   const ended = await listener;
   assert.equal(ended.exitCode, 0, ended.stderr);
-  assert.deepEqual(jsonLines(ended.stdout).filter((line) => line.priority), EXPECTED);
+  assert.deepEqual(
+    jsonLines(ended.stdout).filter((line) => line.priority),
+    EXPECTED,
+  );
 });

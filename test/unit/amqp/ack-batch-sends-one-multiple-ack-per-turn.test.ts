@@ -11,7 +11,9 @@ import { AckBatch } from '../../../src/rpc/transports/amqp/ack-batch.js';
 /** The basic.ack frames a channel was asked to send, as [tag, multiple]. */
 function recordingChannel(): { channel: Channel; acks: [number, boolean][] } {
   const acks: [number, boolean][] = [];
-  const channel = { ack: (message: { fields: { deliveryTag: number } }, multiple: boolean) => acks.push([message.fields.deliveryTag, multiple]) };
+  const channel = {
+    ack: (message: { fields: { deliveryTag: number } }, multiple: boolean) => acks.push([message.fields.deliveryTag, multiple]),
+  };
   return { channel: channel as unknown as Channel, acks };
 }
 
@@ -34,7 +36,11 @@ test('an unsettled delivery is never covered: acks past it go one by one', async
   batch.settled(2); // rejected: sent by the caller, no ack may cover it... nor needs to
   for (const tag of [1, 3, 5, 6]) batch.ack(tag); // 4 stays unsettled
   await turn();
-  assert.deepEqual(acks, [[5, false], [6, false], [3, true]]);
+  assert.deepEqual(acks, [
+    [5, false],
+    [6, false],
+    [3, true],
+  ]);
   batch.ack(4);
   batch.ack(4); // twice: one frame only (a second ack of a tag closes the channel with 406)
   await turn();

@@ -32,7 +32,9 @@ test('round-robin: one shuffled order, repeated; every host once per cycle', () 
   assert.deepEqual([...first].sort(), hosts);
   assert.deepEqual(take(cycle, 10), [...first, ...first]);
   // Like oslo's random.shuffle(url.hosts): different processes start on different nodes.
-  const starts = new Set(Array.from({ length: 40 }, (_, i) => new HostCycle(hosts, { strategy: 'round-robin', random: seeded(i + 1) }).next()));
+  const starts = new Set(
+    Array.from({ length: 40 }, (_, i) => new HostCycle(hosts, { strategy: 'round-robin', random: seeded(i + 1) }).next()),
+  );
   assert.ok(starts.size >= 3, `start hosts spread over the cluster: ${[...starts].join(',')}`);
 });
 
@@ -60,18 +62,33 @@ test('reconnect waits: kombu_reconnect_delay first, other hosts at once, backoff
   assert.ok(Math.min(...waits) >= 500 && Math.max(...waits) <= 1000);
   const buckets = new Set(waits.map((wait) => Math.floor(wait / 50)));
   assert.ok(buckets.size >= 10, `waits spread over the interval (${buckets.size} of 10 buckets)`);
-  assert.equal(jittered(1000, 500, () => 0.5), 750 + 250, 'kombu_reconnect_splay adds 0..splay');
+  assert.equal(
+    jittered(1000, 500, () => 0.5),
+    750 + 250,
+    'kombu_reconnect_splay adds 0..splay',
+  );
 });
 
 test('the [oslo_messaging_rabbit] ssl keys set the broker options, [wsgi] ones the HTTPS ones', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-rabbit-tls-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'a.conf');
-  writeFileSync(file, [
-    '[wsgi]', 'ssl_cert_file = /http/cert.pem',
-    '[oslo_messaging_rabbit]', 'ssl = true', 'ssl_cert_file = /broker/cert.pem', 'ssl_version = TLSv1_2',
-    'rabbit_login_method = PLAIN', 'kombu_failover_strategy = shuffle', 'kombu_reconnect_delay = 0.5', 'heartbeat_rate = 4', '',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      '[wsgi]',
+      'ssl_cert_file = /http/cert.pem',
+      '[oslo_messaging_rabbit]',
+      'ssl = true',
+      'ssl_cert_file = /broker/cert.pem',
+      'ssl_version = TLSv1_2',
+      'rabbit_login_method = PLAIN',
+      'kombu_failover_strategy = shuffle',
+      'kombu_reconnect_delay = 0.5',
+      'heartbeat_rate = 4',
+      '',
+    ].join('\n'),
+  );
   const { config, unknownFileKeys } = loadConfig(['--config-file', file], {});
   assert.deepEqual(unknownFileKeys, []);
   assert.equal(config.ssl_cert_file, '/http/cert.pem');
@@ -79,18 +96,37 @@ test('the [oslo_messaging_rabbit] ssl keys set the broker options, [wsgi] ones t
   assert.equal(config.rabbit_ssl, true);
   const settings = amqpSettings(config, parseTransportUrl('rabbit://h/'));
   assert.deepEqual(
-    [settings.tls.enabled, settings.tls.version, settings.loginMethod, settings.failoverStrategy, settings.reconnectDelayMs, settings.heartbeatRate],
+    [
+      settings.tls.enabled,
+      settings.tls.version,
+      settings.loginMethod,
+      settings.failoverStrategy,
+      settings.reconnectDelayMs,
+      settings.heartbeatRate,
+    ],
     [true, 'TLSv1.2', 'PLAIN', 'shuffle', 500, 4],
   );
   // oslo's defaults.
   const defaults = amqpSettings(loadConfig([], {}).config, parseTransportUrl('rabbit://h/'));
   assert.deepEqual(
-    [defaults.tls.enabled, defaults.tls.enforceHostname, defaults.loginMethod, defaults.failoverStrategy, defaults.reconnectDelayMs, defaults.heartbeatRate],
+    [
+      defaults.tls.enabled,
+      defaults.tls.enforceHostname,
+      defaults.loginMethod,
+      defaults.failoverStrategy,
+      defaults.reconnectDelayMs,
+      defaults.heartbeatRate,
+    ],
     [false, false, 'AMQPLAIN', 'round-robin', 1000, 3],
   );
   // The URL query takes oslo's names too.
-  assert.equal(amqpSettings(loadConfig([], {}).config, parseTransportUrl('rabbit://h/?ssl=true&ssl_ca_file=/ca.pem')).tls.caFile, '/ca.pem');
-  assert.throws(() => amqpSettings(loadConfig([], {}).config, parseTransportUrl('rabbit://h/?ssl_version=TLSv9')), (error: unknown) =>
-    error instanceof ConfigError && /ssl_version: "TLSv9"/.test(error.message));
+  assert.equal(
+    amqpSettings(loadConfig([], {}).config, parseTransportUrl('rabbit://h/?ssl=true&ssl_ca_file=/ca.pem')).tls.caFile,
+    '/ca.pem',
+  );
+  assert.throws(
+    () => amqpSettings(loadConfig([], {}).config, parseTransportUrl('rabbit://h/?ssl_version=TLSv9')),
+    (error: unknown) => error instanceof ConfigError && /ssl_version: "TLSv9"/.test(error.message),
+  );
   assert.throws(() => loadConfig(['--kombu-failover-strategy', 'sideways'], {}), ConfigError);
 });

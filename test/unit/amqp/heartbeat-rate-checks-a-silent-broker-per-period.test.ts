@@ -12,8 +12,19 @@ import { watchHeartbeats } from '../../../src/internals/heartbeat-watch.js';
 
 /** The part of an amqplib connection the watch touches, with amqplib's own 1-per-period check. */
 function fakeModel(heartbeatSeconds: number) {
-  const heart = Object.assign(new EventEmitter(), { recvTimer: setInterval(() => assert.fail('amqplib check must be replaced'), 1_000_000).unref() as NodeJS.Timeout | undefined });
-  const connection = { heartbeat: heartbeatSeconds, heartbeater: heart, received: false, checkRecv() { const seen = this.received; this.received = false; return seen; } };
+  const heart = Object.assign(new EventEmitter(), {
+    recvTimer: setInterval(() => assert.fail('amqplib check must be replaced'), 1_000_000).unref() as NodeJS.Timeout | undefined,
+  });
+  const connection = {
+    heartbeat: heartbeatSeconds,
+    heartbeater: heart,
+    received: false,
+    checkRecv() {
+      const seen = this.received;
+      this.received = false;
+      return seen;
+    },
+  };
   return { model: { connection } as unknown as ChannelModel, heart, connection };
 }
 

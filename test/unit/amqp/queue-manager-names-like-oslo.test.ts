@@ -48,7 +48,11 @@ test('names count up per hostname and processname, in the file format oslo write
   const [pgid, counter, start] = (await readFile(join(dir, 'node1_nova-api_qmanager'), 'utf8')).split(':').map(Number);
   assert.equal(counter, 3);
   assert.ok(pgid! > 0 && start! > 0);
-  assert.equal(new QueueManager({ hostname: 'node1', processname: 'other', dir }).next(), 'node1:other:1', 'another process name counts apart');
+  assert.equal(
+    new QueueManager({ hostname: 'node1', processname: 'other', dir }).next(),
+    'node1:other:1',
+    'another process name counts apart',
+  );
 });
 
 test('a counter left by another process group starts over at 1 (a restarted service reuses its names)', async (t) => {
@@ -64,7 +68,10 @@ test('processes of one group never get the same name', async (t) => {
   const all = children.flatMap((child) => JSON.parse(child.stdout) as string[]);
   assert.equal(all.length, 200);
   assert.equal(new Set(all).size, 200, 'every name is unique');
-  assert.deepEqual(all.map((name) => Number(name.split(':')[2])).sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i + 1));
+  assert.deepEqual(
+    all.map((name) => Number(name.split(':')[2])).sort((a, b) => a - b),
+    Array.from({ length: 200 }, (_, i) => i + 1),
+  );
 });
 
 test('processes of a group whose leader has exited still never get the same name', async (t) => {
@@ -81,7 +88,9 @@ test('processes of a group whose leader has exited still never get the same name
   await run('setsid', ['sh', '-c', children], { env: { ...process.env, SCRIPT: script } });
   const outputs = async (): Promise<string[]> => (await readdir(dir)).filter((name) => name.startsWith('out-') && !name.endsWith('.tmp'));
   await until('the four children wrote their names', async () => (await outputs()).length >= 4, { timeoutMs: 20_000, intervalMs: 20 });
-  const all = (await Promise.all((await outputs()).map(async (name) => JSON.parse(await readFile(join(dir, name), 'utf8')) as string[]))).flat();
+  const all = (
+    await Promise.all((await outputs()).map(async (name) => JSON.parse(await readFile(join(dir, name), 'utf8')) as string[]))
+  ).flat();
   assert.equal(all.length, 200);
   assert.equal(new Set(all).size, 200, 'every name is unique');
 });

@@ -15,16 +15,40 @@ function settings(overrides: Record<string, unknown> = {}, url = 'rabbit://h/') 
 test('defaults: non-durable topic exchange and queues without arguments, transient queues with x-expires', () => {
   const s = settings();
   const topology = serverTopology(s, 'openstack', 'compute', 'host-1');
-  assert.deepEqual(topology.exchange, { name: 'openstack', type: 'topic', options: { durable: false, autoDelete: false, internal: false } });
-  assert.deepEqual(topology.fanout, { name: 'compute_fanout', type: 'fanout', options: { durable: false, autoDelete: true, internal: false } });
-  for (const [queue, name] of [[topology.topicQueue, 'compute'], [topology.serverQueue, 'compute.host-1']] as const) {
-    assert.deepEqual(queue, { name, options: { durable: false, autoDelete: false, exclusive: false, arguments: {} }, consumeArguments: undefined });
+  assert.deepEqual(topology.exchange, {
+    name: 'openstack',
+    type: 'topic',
+    options: { durable: false, autoDelete: false, internal: false },
+  });
+  assert.deepEqual(topology.fanout, {
+    name: 'compute_fanout',
+    type: 'fanout',
+    options: { durable: false, autoDelete: true, internal: false },
+  });
+  for (const [queue, name] of [
+    [topology.topicQueue, 'compute'],
+    [topology.serverQueue, 'compute.host-1'],
+  ] as const) {
+    assert.deepEqual(queue, {
+      name,
+      options: { durable: false, autoDelete: false, exclusive: false, arguments: {} },
+      consumeArguments: undefined,
+    });
   }
   assert.match(topology.fanoutQueue.name, /^compute_fanout_[0-9a-f]{32}$/);
-  assert.deepEqual(topology.fanoutQueue.options, { durable: false, autoDelete: false, exclusive: false, arguments: { 'x-expires': pyInt(1_800_000) } });
+  assert.deepEqual(topology.fanoutQueue.options, {
+    durable: false,
+    autoDelete: false,
+    exclusive: false,
+    arguments: { 'x-expires': pyInt(1_800_000) },
+  });
   const reply = replyQueue(s);
   assert.match(reply.name, /^reply_[0-9a-f]{32}$/);
-  assert.deepEqual(reply.options.arguments!['x-expires'], { '!': 'int', value: 1_800_000 }, 'x-expires is a signedint, as py-amqp sends it');
+  assert.deepEqual(
+    reply.options.arguments!['x-expires'],
+    { '!': 'int', value: 1_800_000 },
+    'x-expires is a signedint, as py-amqp sends it',
+  );
 });
 
 test('amqp_durable_queues, amqp_auto_delete and the TTL option change exactly what oslo changes', () => {

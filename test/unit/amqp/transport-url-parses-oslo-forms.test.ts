@@ -24,7 +24,11 @@ test('several hosts separated by commas keep their order and own credentials', (
   const url = parseTransportUrl('rabbit://a:1@h1:5672,b:2@h2,h3:5674/vh');
   assert.deepEqual(
     url.hosts.map((h) => [h.username, h.password, h.hostname, h.port]),
-    [['a', '1', 'h1', 5672], ['b', '2', 'h2', 5672], ['guest', 'guest', 'h3', 5674]],
+    [
+      ['a', '1', 'h1', 5672],
+      ['b', '2', 'h2', 5672],
+      ['guest', 'guest', 'h3', 5674],
+    ],
   );
   assert.equal(url.vhost, 'vh');
 });
@@ -49,14 +53,26 @@ test('query parameters are kept, first value wins', () => {
 test('malformed URLs throw a ConfigError naming transport_url, without the password', () => {
   // Issue 14, item 3: `p%zzS3cret` used to come back whole in the message; a password with a
   // `/` or no `@` was not recognised as one by the redaction.
-  const cases = ['localhost:5672', 'http://h/', 'rabbit://u:topsecret@h:99999/', 'rabbit://u:topsecret@h:abc/', 'rabbit://u:p%zztopsecret@h/', 'rabbit://u:top/secret@h/', 'rabbit://u:topsecret', 'rabbit://h/v%zztopsecret'];
+  const cases = [
+    'localhost:5672',
+    'http://h/',
+    'rabbit://u:topsecret@h:99999/',
+    'rabbit://u:topsecret@h:abc/',
+    'rabbit://u:p%zztopsecret@h/',
+    'rabbit://u:top/secret@h/',
+    'rabbit://u:topsecret',
+    'rabbit://h/v%zztopsecret',
+  ];
   for (const bad of cases) {
-    assert.throws(() => parseTransportUrl(bad), (error: unknown) => {
-      assert.ok(error instanceof ConfigError, bad);
-      assert.equal(error.option, 'transport_url');
-      assert.ok(!/topsecret|top\/secret/.test(error.message), error.message);
-      return true;
-    });
+    assert.throws(
+      () => parseTransportUrl(bad),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError, bad);
+        assert.equal(error.option, 'transport_url');
+        assert.ok(!/topsecret|top\/secret/.test(error.message), error.message);
+        return true;
+      },
+    );
   }
   assert.throws(() => parseTransportUrl('rabbit://u:p%zztopsecret@h/'), /bad percent-encoding in the password of host 1/);
   assert.throws(() => parseTransportUrl('rabbit://u:topsecret'), /the port of host 1 is not a number/);

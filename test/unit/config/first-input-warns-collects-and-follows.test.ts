@@ -27,7 +27,7 @@ test('nearest name: a transposition is one edit; nothing is suggested when nothi
   assert.equal(nearest('zzz', ['workers', 'port']), undefined);
 });
 
-test('an unknown OSLO_NODE_* variable warns with the nearest one; the tests\' and scripts\' own do not', () => {
+test("an unknown OSLO_NODE_* variable warns with the nearest one; the tests' and scripts' own do not", () => {
   const { warnings, config } = loadConfig([], {
     OSLO_NODE_WROKERS: '3',
     OSLO_NODE_TEST_TRANSPORT_URL: 'x',
@@ -41,13 +41,24 @@ test('an unknown OSLO_NODE_* variable warns with the nearest one; the tests\' an
   });
   assert.deepEqual(warnings, ['unknown environment variable OSLO_NODE_WROKERS (ignored); did you mean OSLO_NODE_WORKERS?']);
   assert.equal(config.port, 1234);
-  assert.deepEqual(loadConfig([], { OSLO_NODE_QQQQQQQQQQQQ: '1' }).warnings, ['unknown environment variable OSLO_NODE_QQQQQQQQQQQQ (ignored)']);
+  assert.deepEqual(loadConfig([], { OSLO_NODE_QQQQQQQQQQQQ: '1' }).warnings, [
+    'unknown environment variable OSLO_NODE_QQQQQQQQQQQQ (ignored)',
+  ]);
 });
 
 test('unknown config keys warn with the nearest key or the section they belong in; an unknown section warns once', (t) => {
-  const file = confFile(t, '[DEFAULT]\nwrokers = 2\n[wsgi]\nworkers = 2\n[oslo_messaging_rabbit]\nrabbit_ssl = true\n[oslo_messaging_rabit]\na = 1\nb = 2\n');
+  const file = confFile(
+    t,
+    '[DEFAULT]\nwrokers = 2\n[wsgi]\nworkers = 2\n[oslo_messaging_rabbit]\nrabbit_ssl = true\n[oslo_messaging_rabit]\na = 1\nb = 2\n',
+  );
   const { warnings, unknownFileKeys } = loadConfig(['--config-file', file], {});
-  assert.deepEqual(unknownFileKeys, ['DEFAULT.wrokers', 'wsgi.workers', 'oslo_messaging_rabbit.rabbit_ssl', 'oslo_messaging_rabit.a', 'oslo_messaging_rabit.b']);
+  assert.deepEqual(unknownFileKeys, [
+    'DEFAULT.wrokers',
+    'wsgi.workers',
+    'oslo_messaging_rabbit.rabbit_ssl',
+    'oslo_messaging_rabit.a',
+    'oslo_messaging_rabit.b',
+  ]);
   assert.deepEqual(warnings, [
     `unknown config key wrokers in [DEFAULT] of ${file} (ignored); did you mean workers?`,
     `unknown config key workers in [wsgi] of ${file} (ignored); did you mean workers in [DEFAULT]?`,
@@ -56,8 +67,11 @@ test('unknown config keys warn with the nearest key or the section they belong i
   ]);
 });
 
-test('a repeated driver collects, as oslo\'s MultiStrOpt does, over lines and files; a repeated single-valued key warns and the last counts', (t) => {
-  const first = confFile(t, '[oslo_messaging_notifications]\ndriver = messagingv2\ndriver = log\ntopics = a\ntopics = b,c\n[wsgi]\nport = 1\nport = 2\n');
+test("a repeated driver collects, as oslo's MultiStrOpt does, over lines and files; a repeated single-valued key warns and the last counts", (t) => {
+  const first = confFile(
+    t,
+    '[oslo_messaging_notifications]\ndriver = messagingv2\ndriver = log\ntopics = a\ntopics = b,c\n[wsgi]\nport = 1\nport = 2\n',
+  );
   const second = confFile(t, '[oslo_messaging_notifications]\ndriver = noop\n');
   const { config, warnings } = loadConfig(['--config-file', first, '--config-file', second], {});
   assert.deepEqual(config.notification_driver, ['messagingv2', 'log', 'noop']);
@@ -68,7 +82,10 @@ test('a repeated driver collects, as oslo\'s MultiStrOpt does, over lines and fi
     `config key port is set 2 times in [wsgi] of ${first} (lines 7, 8); it takes one value, the last one counts`,
   ]);
   // The command line replaces the files' drivers; repeated there, it collects too.
-  assert.deepEqual(loadConfig(['--config-file', first, '--notification-driver', 'log', '--notification-driver', 'noop'], {}).config.notification_driver, ['log', 'noop']);
+  assert.deepEqual(
+    loadConfig(['--config-file', first, '--notification-driver', 'log', '--notification-driver', 'noop'], {}).config.notification_driver,
+    ['log', 'noop'],
+  );
 });
 
 test('debug (file, flag, -d, environment) means debug logging, as in oslo.log', (t) => {
@@ -80,7 +97,7 @@ test('debug (file, flag, -d, environment) means debug logging, as in oslo.log', 
   assert.equal(loadConfig(['--debug', '--log-level', 'trace'], {}).config.log_level, 'trace', 'trace says more than debug');
 });
 
-test('a default follows another option\'s explicit value; two explicit values that clash are refused', () => {
+test("a default follows another option's explicit value; two explicit values that clash are refused", () => {
   const lowered = loadConfig(['--request-timeout', '30'], {}).config;
   assert.deepEqual([lowered.request_timeout, lowered.header_timeout], [30, 30]);
   const raised = loadConfig(['--header-timeout', '400'], {}).config;
@@ -89,8 +106,14 @@ test('a default follows another option\'s explicit value; two explicit values th
   const backoff = loadConfig(['--restart-backoff-max', '0.05'], {}).config;
   assert.deepEqual([backoff.restart_backoff_initial, backoff.restart_backoff_max], [0.05, 0.05]);
   assert.equal(loadConfig(['--restart-backoff-initial', '40'], {}).config.restart_backoff_max, 40);
-  assert.throws(() => loadConfig(['--request-timeout', '30', '--header-timeout', '40'], {}), /header_timeout: must not exceed request_timeout \(30\)/);
-  assert.throws(() => loadConfig([], { OSLO_NODE_RESTART_BACKOFF_INITIAL: '2', OSLO_NODE_RESTART_BACKOFF_MAX: '1' }), /restart_backoff_initial: must not exceed/);
+  assert.throws(
+    () => loadConfig(['--request-timeout', '30', '--header-timeout', '40'], {}),
+    /header_timeout: must not exceed request_timeout \(30\)/,
+  );
+  assert.throws(
+    () => loadConfig([], { OSLO_NODE_RESTART_BACKOFF_INITIAL: '2', OSLO_NODE_RESTART_BACKOFF_MAX: '1' }),
+    /restart_backoff_initial: must not exceed/,
+  );
 });
 
 test('an unknown flag or launch() option is refused with the nearest name', () => {
@@ -105,6 +128,9 @@ test('the binary is named after the manager class; an anonymous class is refused
   assert.equal(binaryFromClassName('Scheduler'), 'scheduler');
   assert.equal(binaryFromClassName('default'), undefined);
   assert.equal(binaryFromManager(class Manager {}), 'oslo-node', 'the bare Manager: an app-only service');
-  assert.throws(() => binaryFromManager({ name: 'default' }), (error: unknown) => error instanceof ConfigError && /give the class a name .* or set binary/.test(error.message));
+  assert.throws(
+    () => binaryFromManager({ name: 'default' }),
+    (error: unknown) => error instanceof ConfigError && /give the class a name .* or set binary/.test(error.message),
+  );
   assert.equal(loadConfig([], {}).config.binary, undefined, 'no fixed default: the demo is named demo by its DemoManager');
 });

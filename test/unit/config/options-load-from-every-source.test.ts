@@ -72,7 +72,10 @@ describe('loadConfig', () => {
       [['--restart-backoff-initial', '10', '--restart-backoff-max', '1'], {}, /restart_backoff_initial/],
     ];
     for (const [argv, env, pattern] of cases) {
-      assert.throws(() => loadConfig(argv, env), (error: unknown) => error instanceof ConfigError && pattern.test(error.message));
+      assert.throws(
+        () => loadConfig(argv, env),
+        (error: unknown) => error instanceof ConfigError && pattern.test(error.message),
+      );
     }
   });
 
@@ -90,11 +93,14 @@ describe('loadConfig', () => {
     // Issue 14, item 3: the line used to be echoed whole, secret included.
     for (const line of ['admin_token  Sup3rS3cret', 'admin_token Sup3r:S3cret']) {
       const secret = tempFile(t, `[DEFAULT]\nworkers = 2\n${line}\n`);
-      assert.throws(() => loadConfig(['--config-file', secret], {}), (error: unknown) => {
-        assert.match(String((error as Error).message), /a.conf:3: expected "key = value" for option admin_token/);
-        assert.doesNotMatch(String((error as Error).message), /S3cret/);
-        return true;
-      });
+      assert.throws(
+        () => loadConfig(['--config-file', secret], {}),
+        (error: unknown) => {
+          assert.match(String((error as Error).message), /a.conf:3: expected "key = value" for option admin_token/);
+          assert.doesNotMatch(String((error as Error).message), /S3cret/);
+          return true;
+        },
+      );
     }
   });
 

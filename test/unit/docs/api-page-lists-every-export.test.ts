@@ -13,7 +13,10 @@ const [rootPart = '', protocolPart = ''] = page.split('## `oslo-node/protocol`')
 
 /** The names in the first column of the page's tables. */
 function listed(part: string): Set<string> {
-  const cells = part.split('\n').filter((line) => line.startsWith('| `')).map((line) => line.split('|')[1] ?? '');
+  const cells = part
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .map((line) => line.split('|')[1] ?? '');
   return new Set(cells.flatMap((cell) => [...cell.matchAll(/`(\w+)`/g)].map((match) => match[1]!)));
 }
 
@@ -31,5 +34,8 @@ test('every runtime export of oslo-node/protocol is listed under it, and none of
   assert.deepEqual(protocol, [...listed(protocolPart)].sort());
   for (const name of ['packContext', 'findRpcMethod', 'RPC_BASE', 'encodeEnvelope']) assert.ok(protocol.includes(name), name);
   const root = new Set(await exportsOf('oslo-node'));
-  assert.deepEqual(protocol.filter((name) => root.has(name)), []);
+  assert.deepEqual(
+    protocol.filter((name) => root.has(name)),
+    [],
+  );
 });

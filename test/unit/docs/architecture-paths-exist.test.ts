@@ -31,7 +31,11 @@ function filesUnder(dir: string): string[] {
 }
 
 test('the path finder reads paths as the page writes them', () => {
-  assert.deepEqual(pathsIn('see `src/http/http-service.ts`, src/supervisor/. and src/worker/'), ['src/http/http-service.ts', 'src/supervisor/', 'src/worker/']);
+  assert.deepEqual(pathsIn('see `src/http/http-service.ts`, src/supervisor/. and src/worker/'), [
+    'src/http/http-service.ts',
+    'src/supervisor/',
+    'src/worker/',
+  ]);
   assert.deepEqual(bareNamesIn('src/rpc/transports/amqp/transport.ts, publisher.ts, ack-batch.ts'), ['publisher.ts', 'ack-batch.ts']);
 });
 

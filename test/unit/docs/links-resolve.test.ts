@@ -28,7 +28,10 @@ function relativeLinks(markdown: string): string[] {
 }
 
 test('the link finder keeps relative paths and drops URLs and anchors', () => {
-  assert.deepEqual(relativeLinks('[a](guides/x.md#part) [b](https://example.com/y.md) [c](#here) [d](../README.md)'), ['guides/x.md', '../README.md']);
+  assert.deepEqual(relativeLinks('[a](guides/x.md#part) [b](https://example.com/y.md) [c](#here) [d](../README.md)'), [
+    'guides/x.md',
+    '../README.md',
+  ]);
 });
 
 test('every relative link in README.md and docs/ resolves', () => {

@@ -34,9 +34,11 @@ test('every exported error class under src/ is exported from the package and is 
   // Every class (exported or not) whose chain reaches Error.
   const extendsOf = new Map<string, string>();
   for (const file of sources(join(ROOT, 'src'))) {
-    for (const match of readFileSync(file, 'utf8').matchAll(/^(?:export )?class (\w+) extends (\w+)/gm)) extendsOf.set(match[1]!, match[2]!);
+    for (const match of readFileSync(file, 'utf8').matchAll(/^(?:export )?class (\w+) extends (\w+)/gm))
+      extendsOf.set(match[1]!, match[2]!);
   }
-  const isError = (name: string, seen = 0): boolean => name === 'Error' || (seen < 10 && extendsOf.has(name) && isError(extendsOf.get(name)!, seen + 1));
+  const isError = (name: string, seen = 0): boolean =>
+    name === 'Error' || (seen < 10 && extendsOf.has(name) && isError(extendsOf.get(name)!, seen + 1));
   const declared = new Set([...extendsOf.keys()].filter((name) => isError(name)));
   // FrameError never leaves the embedded broker: it becomes an error frame.
   declared.delete('FrameError');
@@ -45,7 +47,10 @@ test('every exported error class under src/ is exported from the package and is 
   for (const name of declared) {
     const value = exported[name];
     assert.equal(typeof value, 'function', `${name} is not exported from src/index.ts`);
-    assert.ok((value as { prototype: unknown }).prototype instanceof OsloNodeError || value === OsloNodeError, `${name} does not derive from OsloNodeError`);
+    assert.ok(
+      (value as { prototype: unknown }).prototype instanceof OsloNodeError || value === OsloNodeError,
+      `${name} does not derive from OsloNodeError`,
+    );
   }
 });
 

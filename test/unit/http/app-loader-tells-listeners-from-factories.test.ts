@@ -12,12 +12,24 @@ const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/
 const context = { config: loadConfig([], {}).config, logger: silentLogger() };
 
 test('arity >= 2 or a handle/listen property means listener; arity <= 1 means factory', () => {
-  assert.equal(isRequestListener((_req: unknown, _res: unknown) => undefined), true);
-  assert.equal(isRequestListener((_a: unknown, _b: unknown, _c: unknown) => undefined), true);
+  assert.equal(
+    isRequestListener((_req: unknown, _res: unknown) => undefined),
+    true,
+  );
+  assert.equal(
+    isRequestListener((_a: unknown, _b: unknown, _c: unknown) => undefined),
+    true,
+  );
   assert.equal(isRequestListener(Object.assign(() => undefined, { handle: () => undefined })), true);
   assert.equal(isRequestListener(Object.assign((_ctx: unknown) => undefined, { listen: () => undefined })), true);
-  assert.equal(isRequestListener((_ctx: unknown) => undefined), false);
-  assert.equal(isRequestListener(() => undefined), false);
+  assert.equal(
+    isRequestListener((_ctx: unknown) => undefined),
+    false,
+  );
+  assert.equal(
+    isRequestListener(() => undefined),
+    false,
+  );
 });
 
 test('an Express app module is returned as is', async () => {

@@ -6,8 +6,13 @@ import { compileLogFormat, formatDateTime, type LogFieldName } from '../../../sr
 import { OPTIONS } from '../../../src/config/options.js';
 
 const fields: Record<LogFieldName, string | number> = {
-  client_ip: '127.0.0.1', client_port: 5555, date_time: '25/Nov/2026 12:00:00',
-  request_line: 'GET /x HTTP/1.1', status_code: 200, body_length: 42, wall_seconds: 0.0012345678,
+  client_ip: '127.0.0.1',
+  client_port: 5555,
+  date_time: '25/Nov/2026 12:00:00',
+  request_line: 'GET /x HTTP/1.1',
+  status_code: 200,
+  body_length: 42,
+  wall_seconds: 0.0012345678,
 };
 const get = (name: LogFieldName): string | number => fields[name];
 
@@ -31,10 +36,13 @@ test('only the fields a format uses are computed', () => {
 });
 
 test('an unknown field or a stray % is a ConfigError naming wsgi_log_format', () => {
-  assert.throws(() => compileLogFormat('%(nope)s'), (error: unknown) => error instanceof ConfigError && error.option === 'wsgi_log_format');
+  assert.throws(
+    () => compileLogFormat('%(nope)s'),
+    (error: unknown) => error instanceof ConfigError && error.option === 'wsgi_log_format',
+  );
   assert.throws(() => compileLogFormat('100% done'), ConfigError);
 });
 
-test('date_time uses eventlet\'s layout', () => {
+test("date_time uses eventlet's layout", () => {
   assert.equal(formatDateTime(new Date(2026, 10, 5, 7, 8, 9)), '05/Nov/2026 07:08:09');
 });

@@ -17,6 +17,9 @@ test("a listening server's descriptor is reachable, and is a socket", async (t) 
   await once(server, 'listening');
   t.after(() => server.close());
   const fd = listeningFd(server);
-  assert.ok(fd !== undefined && fd > 2, `node ${process.version} moved server._handle.fd: a handover cannot pass the socket (src/internals/listen-fd.ts)`);
+  assert.ok(
+    fd !== undefined && fd > 2,
+    `node ${process.version} moved server._handle.fd: a handover cannot pass the socket (src/internals/listen-fd.ts)`,
+  );
   assert.ok(fstatSync(fd).isSocket());
 });

@@ -30,11 +30,19 @@ function headOf(appendToHead: boolean): string {
 }
 
 test("node builds the response head in res._header, and the fast path's head equals the fallback's", () => {
-  assert.equal(HEAD_IS_APPENDABLE, true, `node ${process.version} no longer builds the head in res._header: request ids take the slower public path (src/internals/response-head.ts)`);
+  assert.equal(
+    HEAD_IS_APPENDABLE,
+    true,
+    `node ${process.version} no longer builds the head in res._header: request ids take the slower public path (src/internals/response-head.ts)`,
+  );
   const fast = headOf(true);
   const fallback = headOf(false);
   assert.match(fast, /\r\nX-Request-Id: req-internals-1\r\n\r\n$/);
-  const lines = (head: string): string[] => head.split('\r\n').filter((line) => !line.startsWith('Date:')).sort();
+  const lines = (head: string): string[] =>
+    head
+      .split('\r\n')
+      .filter((line) => !line.startsWith('Date:'))
+      .sort();
   assert.deepEqual(lines(fast), lines(fallback));
 });
 
@@ -47,7 +55,11 @@ test("a socket's handle still has readStop(): nothing more is read from the kern
   t.after(() => client.destroy());
   const [accepted] = (await once(server, 'connection')) as [Socket];
   t.after(() => accepted.destroy());
-  assert.equal(stopReading(accepted), true, `node ${process.version} moved socket._handle.readStop(): reloads close idle connections instead of moving them (src/internals/socket-read-stop.ts)`);
+  assert.equal(
+    stopReading(accepted),
+    true,
+    `node ${process.version} moved socket._handle.readStop(): reloads close idle connections instead of moving them (src/internals/socket-read-stop.ts)`,
+  );
   let received = '';
   accepted.on('data', (chunk: Buffer) => (received += chunk.toString()));
   // The bytes reach this host's kernel buffer at once (loopback); an absence needs a window.
@@ -61,9 +73,15 @@ test("a socket's handle still has readStop(): nothing more is read from the kern
 test("amqplib's connection still writes through a muxer whose flush can be corked", () => {
   const require = createRequire(import.meta.url);
   // Not an exported subpath: loaded by its file, next to the package's main module.
-  const { Connection } = require(join(dirname(require.resolve('amqplib')), 'lib/connection.js')) as { Connection: new (stream: Socket) => unknown };
+  const { Connection } = require(join(dirname(require.resolve('amqplib')), 'lib/connection.js')) as {
+    Connection: new (stream: Socket) => unknown;
+  };
   const connection = new Connection(new Socket());
-  assert.equal(coalesceFrameWrites({ connection } as never), true, 'amqplib moved connection.muxer (out, _readIncoming): AMQP frames go out one write each (src/internals/amqplib-muxer.ts)');
+  assert.equal(
+    coalesceFrameWrites({ connection } as never),
+    true,
+    'amqplib moved connection.muxer (out, _readIncoming): AMQP frames go out one write each (src/internals/amqplib-muxer.ts)',
+  );
   // The fallback: another shape is left alone.
   assert.equal(coalesceFrameWrites({ connection: {} } as never), false);
 });
@@ -71,7 +89,9 @@ test("amqplib's connection still writes through a muxer whose flush can be corke
 test("amqplib's connection still checks heartbeats through a Heart whose receive timer can be replaced", async (t) => {
   const require = createRequire(import.meta.url);
   const { Connection } = require(join(dirname(require.resolve('amqplib')), 'lib/connection.js')) as {
-    Connection: new (stream: Socket) => { heartbeat: number; heartbeater: EventEmitterLike | null; startHeartbeater(): EventEmitterLike | null };
+    Connection: new (
+      stream: Socket,
+    ) => { heartbeat: number; heartbeater: EventEmitterLike | null; startHeartbeater(): EventEmitterLike | null };
   };
   const connection = new Connection(new Socket());
   // What amqplib does once the broker tuned the heartbeat (lib/connection.js): 50 ms periods.
@@ -83,7 +103,11 @@ test("amqplib's connection still checks heartbeats through a Heart whose receive
   heart.removeAllListeners('beat');
   heart.removeAllListeners('timeout');
   const amqplibTimer = heart.recvTimer;
-  assert.equal(watchHeartbeats({ connection } as never, 2), true, 'amqplib moved connection.heartbeater (recvTimer, timeout) or checkRecv(): heartbeat_rate is ignored (src/internals/heartbeat-watch.ts)');
+  assert.equal(
+    watchHeartbeats({ connection } as never, 2),
+    true,
+    'amqplib moved connection.heartbeater (recvTimer, timeout) or checkRecv(): heartbeat_rate is ignored (src/internals/heartbeat-watch.ts)',
+  );
   assert.notEqual(heart.recvTimer, amqplibTimer, "the watch's timer is kept where the Heart's clear() stops it");
   let timedOut = false;
   heart.on('timeout', () => (timedOut = true));

@@ -46,7 +46,11 @@ test("a remote failure keeps the remote error's code, else ERR_IPC_REMOTE", asyn
     assert.match(error.message, /the peer service is closed/);
     return true;
   });
-  await assert.rejects(channel.request({ type: 'fail-plain' }), { name: 'IpcRemoteError', code: 'ERR_IPC_REMOTE', message: 'plain failure' });
+  await assert.rejects(channel.request({ type: 'fail-plain' }), {
+    name: 'IpcRemoteError',
+    code: 'ERR_IPC_REMOTE',
+    message: 'plain failure',
+  });
 });
 
 test('an unanswered request times out with ERR_IPC_TIMEOUT; the channel keeps working', async (t) => {
@@ -62,7 +66,10 @@ test('close() rejects every pending request with WorkerExitedError, and later re
   void channel.request({ type: 'exit' }, 0).catch(() => undefined);
   await exited;
   channel.close('worker exited');
-  await assert.rejects(pending, (error: unknown) => error instanceof WorkerExitedError && error.code === 'ERR_IPC_WORKER_EXITED' && /worker exited/.test(error.message));
+  await assert.rejects(
+    pending,
+    (error: unknown) => error instanceof WorkerExitedError && error.code === 'ERR_IPC_WORKER_EXITED' && /worker exited/.test(error.message),
+  );
   await assert.rejects(channel.request({ type: 'echo' }), { code: 'ERR_IPC_WORKER_EXITED' });
   assert.equal(channel.send({ type: 'echo' }), false);
   assert.equal(channel.closed, true);

@@ -30,15 +30,23 @@ test('sockets meant for another process are ignored (and still removed)', () => 
 test('several sockets: the one named http; none named so is a clear error', () => {
   const got = takeInheritedSockets({ LISTEN_FDS: '3', LISTEN_PID: '100', LISTEN_FDNAMES: 'metrics:http:admin' }, 100, 1);
   assert.equal(got?.http, 4);
-  assert.throws(() => takeInheritedSockets({ LISTEN_FDS: '2', LISTEN_PID: '100', LISTEN_FDNAMES: 'a:b' }, 100, 1), (error: unknown) => {
-    assert.ok(error instanceof ConfigError);
-    assert.match(error.message, /2 sockets were passed .* none is named http: name the HTTP one with FileDescriptorName=http/);
-    return true;
-  });
+  assert.throws(
+    () => takeInheritedSockets({ LISTEN_FDS: '2', LISTEN_PID: '100', LISTEN_FDNAMES: 'a:b' }, 100, 1),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /2 sockets were passed .* none is named http: name the HTTP one with FileDescriptorName=http/);
+      return true;
+    },
+  );
 });
 
 test('a handover: OSLO_HANDOVER names our parent; the unix sockets come with their paths', () => {
-  const handover = { from: 7, paths: { embedded: '/run/x/embedded.sock', control: '/run/x/control.sock' }, address: { address: '127.0.0.1', port: 8080 }, activated: false };
+  const handover = {
+    from: 7,
+    paths: { embedded: '/run/x/embedded.sock', control: '/run/x/control.sock' },
+    address: { address: '127.0.0.1', port: 8080 },
+    activated: false,
+  };
   const env: NodeJS.ProcessEnv = { LISTEN_FDS: '3', LISTEN_FDNAMES: 'http:embedded:control', [HANDOVER_ENV]: JSON.stringify(handover) };
   const got = takeInheritedSockets(env, 100, 7);
   assert.equal(got?.source, 'handover');
@@ -46,10 +54,13 @@ test('a handover: OSLO_HANDOVER names our parent; the unix sockets come with the
   assert.equal(got?.http, 3);
   assert.deepEqual(got?.address, { address: '127.0.0.1', port: 8080 });
   assert.equal(got?.activated, false);
-  assert.deepEqual([...got!.unix], [
-    ['embedded', { fd: 4, path: '/run/x/embedded.sock' }],
-    ['control', { fd: 5, path: '/run/x/control.sock' }],
-  ]);
+  assert.deepEqual(
+    [...got!.unix],
+    [
+      ['embedded', { fd: 4, path: '/run/x/embedded.sock' }],
+      ['control', { fd: 5, path: '/run/x/control.sock' }],
+    ],
+  );
   assert.deepEqual(env, {});
   // The same variables seen by a grandchild (another parent): not ours.
   assert.equal(takeInheritedSockets({ LISTEN_FDS: '1', [HANDOVER_ENV]: JSON.stringify(handover) }, 100, 8), undefined);

@@ -18,7 +18,10 @@ function recorder(): { seen: string[]; stop(signal: NodeJS.Signals): void; reloa
 test('signals before attach() are held, then replayed in order; one reload for many', () => {
   const before = counts();
   const handlers = installSignalHandlers();
-  assert.deepEqual(counts(), before.map((n) => n + 1));
+  assert.deepEqual(
+    counts(),
+    before.map((n) => n + 1),
+  );
   process.emit('SIGHUP', 'SIGHUP');
   process.emit('SIGHUP', 'SIGHUP');
   const actions = recorder();

@@ -20,7 +20,7 @@ function manualClock(): TimerClock & { fire(): void; pending(): number } {
     setTimeout: (fn) => (timers.set(++next, fn), next),
     clearTimeout: (handle) => void timers.delete(handle as number),
     fire: () => {
-      for (const [id, fn] of [...timers]) (timers.delete(id), fn());
+      for (const [id, fn] of [...timers]) timers.delete(id), fn();
     },
     pending: () => timers.size,
   };
@@ -34,10 +34,17 @@ test('ms() turns an option of seconds into milliseconds, fractions kept and 0 le
 });
 
 test('the AMQP settings carry ms from the config and from the transport URL query alike', () => {
-  const config = loadConfig([], {}, { overrides: { rabbit_retry_interval: 3, kombu_reconnect_delay: 0.5, rpc_response_timeout: 7 } }).config;
+  const config = loadConfig(
+    [],
+    {},
+    { overrides: { rabbit_retry_interval: 3, kombu_reconnect_delay: 0.5, rpc_response_timeout: 7 } },
+  ).config;
   const fromConfig = amqpSettings(config, parseTransportUrl('rabbit://h/'));
   assert.deepEqual([fromConfig.retryIntervalMs, fromConfig.reconnectDelayMs, fromConfig.publishWaitMs], [3000, 500, 7000]);
-  const fromUrl = amqpSettings(config, parseTransportUrl('rabbit://h/?rabbit_retry_interval=1.5&rabbit_interval_max=9&kombu_reconnect_splay=0.1'));
+  const fromUrl = amqpSettings(
+    config,
+    parseTransportUrl('rabbit://h/?rabbit_retry_interval=1.5&rabbit_interval_max=9&kombu_reconnect_splay=0.1'),
+  );
   assert.deepEqual([fromUrl.retryIntervalMs, fromUrl.intervalMaxMs, fromUrl.reconnectSplayMs], [1500, 9000, 100]);
 });
 

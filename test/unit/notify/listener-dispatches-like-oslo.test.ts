@@ -27,7 +27,13 @@ class Recorder {
   readonly seen: Seen[] = [];
   constructor(readonly priorities: string[] = ['info', 'error']) {
     for (const priority of priorities) {
-      (this as unknown as Record<string, unknown>)[priority] = (ctxt: unknown, publisher: unknown, event: unknown, payload: unknown, metadata: unknown) => {
+      (this as unknown as Record<string, unknown>)[priority] = (
+        ctxt: unknown,
+        publisher: unknown,
+        event: unknown,
+        payload: unknown,
+        metadata: unknown,
+      ) => {
         this.seen.push({ priority, publisher, event, payload, ctxt, metadata });
       };
     }
@@ -49,7 +55,17 @@ test('endpoints get their priorities with context, publisher, event, payload and
   await sender.warn({}, 'thing.warn', 'no endpoint for warn: never consumed');
   await until('two notifications', () => endpoint.seen.length === 2, SOON);
   const [info, error] = endpoint.seen;
-  assert.deepEqual({ ...info, metadata: undefined }, { priority: 'info', publisher: 'test.host', event: 'thing.create', payload: { id: 1, name: 'ñ' }, ctxt: { user_id: 'u' }, metadata: undefined });
+  assert.deepEqual(
+    { ...info, metadata: undefined },
+    {
+      priority: 'info',
+      publisher: 'test.host',
+      event: 'thing.create',
+      payload: { id: 1, name: 'ñ' },
+      ctxt: { user_id: 'u' },
+      metadata: undefined,
+    },
+  );
   assert.match(String((info!.metadata as { message_id: string }).message_id), /^[0-9a-f-]{36}$/);
   assert.equal(error!.payload, 'boom');
 });
@@ -57,7 +73,12 @@ test('endpoints get their priorities with context, publisher, event, payload and
 test('a filter screens what an endpoint gets (re.match: anchored at the start only)', async () => {
   const all = new Recorder(['info']);
   const filtered = Object.assign(new Recorder(['info']), {
-    filterRule: new NotificationFilter({ publisherId: '^compute', eventType: 'instance\\.', payload: { state: 'act' }, context: { project_id: 'p1$' } }),
+    filterRule: new NotificationFilter({
+      publisherId: '^compute',
+      eventType: 'instance\\.',
+      payload: { state: 'act' },
+      context: { project_id: 'p1$' },
+    }),
   });
   const listener = new NotificationListener(await broker.transport(), [{ topic: 'n2' }], [all, filtered]);
   after(() => listener.stop());
@@ -69,14 +90,21 @@ test('a filter screens what an endpoint gets (re.match: anchored at the start on
   await (await notifier('n2', 'compute.h1')).info({ project_id: 'p12' }, 'instance.create', { state: 'active' });
   await (await notifier('n2', 'compute.h1')).info({ project_id: 'p1' }, 'instance.create', { other: 1 });
   await until('six notifications', () => all.seen.length === 6, SOON);
-  assert.deepEqual(filtered.seen.map((seen) => [seen.publisher, seen.event]), [['compute.h1', 'instance.create']]);
+  assert.deepEqual(
+    filtered.seen.map((seen) => [seen.publisher, seen.event]),
+    [['compute.h1', 'instance.create']],
+  );
 });
 
 test('two pools each get every notification once; members of one pool share them', async () => {
   const a1 = new Recorder(['info']);
   const a2 = new Recorder(['info']);
   const b = new Recorder(['info']);
-  for (const [endpoint, pool] of [[a1, 'pool-a'], [a2, 'pool-a'], [b, 'pool-b']] as const) {
+  for (const [endpoint, pool] of [
+    [a1, 'pool-a'],
+    [a2, 'pool-a'],
+    [b, 'pool-b'],
+  ] as const) {
     const listener = new NotificationListener(await broker.transport(), [{ topic: 'n3' }], [endpoint], { pool });
     after(() => listener.stop());
     await listener.start();
@@ -85,7 +113,10 @@ test('two pools each get every notification once; members of one pool share them
   for (let i = 0; i < 20; i++) await sender.info({}, 'pooled', i);
   await until('both pools', () => a1.seen.length + a2.seen.length === 20 && b.seen.length === 20, SOON);
   assert.ok(a1.seen.length > 0 && a2.seen.length > 0, 'both members of pool-a got some');
-  assert.deepEqual([...a1.seen, ...a2.seen].map((seen) => seen.payload).sort((x, y) => Number(x) - Number(y)), Array.from({ length: 20 }, (_, i) => i));
+  assert.deepEqual(
+    [...a1.seen, ...a2.seen].map((seen) => seen.payload).sort((x, y) => Number(x) - Number(y)),
+    Array.from({ length: 20 }, (_, i) => i),
+  );
   await quietFor('a notification twice in pool-a', 50, () => a1.seen.length + a2.seen.length !== 20, { intervalMs: 5 });
   assert.equal(a1.seen.length + a2.seen.length, 20, 'no notification twice in a pool');
 });
@@ -101,7 +132,12 @@ test('REQUEUE redelivers only with allowRequeue; a throwing endpoint counts as R
   assert.equal(listener.stats.requeued, 2);
 
   let thrown = 0;
-  const throwing = { info: () => { thrown++; throw new Error('endpoint bug'); } };
+  const throwing = {
+    info: () => {
+      thrown++;
+      throw new Error('endpoint bug');
+    },
+  };
   const noRequeue = new NotificationListener(await broker.transport(), [{ topic: 'n5' }], [throwing]);
   after(() => noRequeue.stop());
   await noRequeue.start();
@@ -114,14 +150,23 @@ test('REQUEUE redelivers only with allowRequeue; a throwing endpoint counts as R
 test('the batch listener hands lists by size, and a partial batch after the timeout', async () => {
   const batches: NotificationRecord[][] = [];
   const endpoint = { info: (records: NotificationRecord[]) => void batches.push(records) };
-  const listener = new BatchNotificationListener(await broker.transport(), [{ topic: 'n6' }], [endpoint], { batchSize: 5, batchTimeout: 0.2 });
+  const listener = new BatchNotificationListener(await broker.transport(), [{ topic: 'n6' }], [endpoint], {
+    batchSize: 5,
+    batchTimeout: 0.2,
+  });
   after(() => listener.stop());
   await listener.start();
   const sender = await notifier('n6');
   for (let i = 0; i < 12; i++) await sender.info({}, 'batched', i);
   await until('twelve in batches', () => batches.flat().length === 12, SOON);
-  assert.deepEqual(batches.map((batch) => batch.length), [5, 5, 2]);
-  assert.deepEqual(batches.flat().map((record) => record.payload), Array.from({ length: 12 }, (_, i) => i));
+  assert.deepEqual(
+    batches.map((batch) => batch.length),
+    [5, 5, 2],
+  );
+  assert.deepEqual(
+    batches.flat().map((record) => record.payload),
+    Array.from({ length: 12 }, (_, i) => i),
+  );
   assert.equal(batches[0]![0]!.publisher_id, 'test.host');
 });
 
@@ -133,8 +178,14 @@ test('bad bodies are dropped and the listener keeps serving (fuzz)', async () =>
   const raw = await broker.transport();
   const random = prng(17);
   const bodies: string[] = [
-    'not json', '[]', 'null', encodeEnvelope({ priority: 'LOUD' }), encodeEnvelope({ priority: 5 }), encodeEnvelope({}),
-    JSON.stringify({ 'oslo.version': '3.0', 'oslo.message': '{}' }), encodeEnvelope({ priority: 'INFO', _context___proto__: { polluted: true } }),
+    'not json',
+    '[]',
+    'null',
+    encodeEnvelope({ priority: 'LOUD' }),
+    encodeEnvelope({ priority: 5 }),
+    encodeEnvelope({}),
+    JSON.stringify({ 'oslo.version': '3.0', 'oslo.message': '{}' }),
+    encodeEnvelope({ priority: 'INFO', _context___proto__: { polluted: true } }),
   ];
   for (let n = 0; n < 200; n++) {
     const body = fuzzEnvelope(random, n, 100 * 1024, 'reply_x');

@@ -13,10 +13,16 @@ test('the INI section uses oslo keys; defaults are oslo defaults; the URL is a s
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-notify-conf-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const defaults = loadConfig([], {}).config;
-  assert.deepEqual([defaults.notification_driver, defaults.notification_transport_url, defaults.notification_topics, defaults.notification_retry], [[], undefined, ['notifications'], -1]);
+  assert.deepEqual(
+    [defaults.notification_driver, defaults.notification_transport_url, defaults.notification_topics, defaults.notification_retry],
+    [[], undefined, ['notifications'], -1],
+  );
 
   const file = join(dir, 'oslo.conf');
-  writeFileSync(file, '[oslo_messaging_notifications]\ndriver = messagingv2, log\ntransport_url = rabbit://u:pw@h:5672/\ntopics = notifications,audit\nretry = 3\n');
+  writeFileSync(
+    file,
+    '[oslo_messaging_notifications]\ndriver = messagingv2, log\ntransport_url = rabbit://u:pw@h:5672/\ntopics = notifications,audit\nretry = 3\n',
+  );
   const loaded = loadConfig(['--config-file', file], {});
   assert.deepEqual(loaded.unknownFileKeys, []);
   const { config } = loaded;
@@ -32,6 +38,9 @@ test('the INI section uses oslo keys; defaults are oslo defaults; the URL is a s
 });
 
 test('an unknown driver or a retry below -1 is refused, naming the option', () => {
-  assert.throws(() => loadConfig(['--notification-driver', 'messagingv2,routing'], {}), /notification_driver.*"routing" is not one of messagingv2, messaging, log, noop/);
+  assert.throws(
+    () => loadConfig(['--notification-driver', 'messagingv2,routing'], {}),
+    /notification_driver.*"routing" is not one of messagingv2, messaging, log, noop/,
+  );
   assert.throws(() => loadConfig(['--notification-retry', '-2'], {}), /notification_retry/);
 });

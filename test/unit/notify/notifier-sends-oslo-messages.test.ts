@@ -45,16 +45,23 @@ test('every priority goes to TOPIC.priority with oslo fields and the 2.0 envelop
   await notifier.critical(ctx, 'e.critical', { n: 6 });
   await notifier.sample(ctx, 'e.sample', { n: 7, text: 'ünïcødé ☃ 𝄞' });
   const got = await consumer.received(8);
-  const byEvent = new Map(got.map(({ topic, body }) => {
-    const envelope = JSON.parse(body) as Record<string, string>;
-    assert.equal(envelope['oslo.version'], '2.0');
-    const message = JSON.parse(envelope['oslo.message']!) as Record<string, unknown>;
-    return [message.event_type as string, { topic, message }];
-  }));
+  const byEvent = new Map(
+    got.map(({ topic, body }) => {
+      const envelope = JSON.parse(body) as Record<string, string>;
+      assert.equal(envelope['oslo.version'], '2.0');
+      const message = JSON.parse(envelope['oslo.message']!) as Record<string, unknown>;
+      return [message.event_type as string, { topic, message }];
+    }),
+  );
   const expected: Array<[string, string, string]> = [
-    ['e.audit', 'notifications.audit', 'AUDIT'], ['e.debug', 'notifications.debug', 'DEBUG'], ['e.info', 'notifications.info', 'INFO'],
-    ['e.warn', 'notifications.warn', 'WARN'], ['e.warning', 'notifications.warn', 'WARN'], ['e.error', 'notifications.error', 'ERROR'],
-    ['e.critical', 'notifications.critical', 'CRITICAL'], ['e.sample', 'notifications.sample', 'SAMPLE'],
+    ['e.audit', 'notifications.audit', 'AUDIT'],
+    ['e.debug', 'notifications.debug', 'DEBUG'],
+    ['e.info', 'notifications.info', 'INFO'],
+    ['e.warn', 'notifications.warn', 'WARN'],
+    ['e.warning', 'notifications.warn', 'WARN'],
+    ['e.error', 'notifications.error', 'ERROR'],
+    ['e.critical', 'notifications.critical', 'CRITICAL'],
+    ['e.sample', 'notifications.sample', 'SAMPLE'],
   ];
   for (const [event, topic, priority] of expected) {
     const entry = byEvent.get(event);
@@ -89,7 +96,12 @@ test('several topics and drivers at once; prepare() changes publisher and keeps 
   const consumer = await rawConsumer(['t1.error', 't2.error']);
   const lines: string[] = [];
   const logger = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) }));
-  const base = new Notifier(await broker.transport(), { driver: ['messagingv2', 'log', 'noop'], topics: ['t1', 't2'], publisherId: 'base', logger });
+  const base = new Notifier(await broker.transport(), {
+    driver: ['messagingv2', 'log', 'noop'],
+    topics: ['t1', 't2'],
+    publisherId: 'base',
+    logger,
+  });
   const prepared = base.prepare({ publisherId: 'other.host' });
   assert.equal(prepared.retry, base.retry);
   await prepared.error({}, 'multi.event', { ok: true, admin_password: 'hunter2', nested: { auth_token: 'tok' } });
@@ -99,12 +111,18 @@ test('several topics and drivers at once; prepare() changes publisher and keeps 
     const message = JSON.parse((JSON.parse(body) as Record<string, string>)['oslo.message']!) as Record<string, unknown>;
     assert.equal(message.publisher_id, 'other.host');
   }
-  const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.notification === 'oslo.messaging.notification.multi.event');
+  const logged = lines
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .find((line) => line.notification === 'oslo.messaging.notification.multi.event');
   assert.ok(logged, 'the log driver wrote the notification');
   assert.equal(logged.level, 50);
   assert.equal((JSON.parse(String(logged.msg)) as Record<string, unknown>).publisher_id, 'other.host');
   assert.doesNotMatch(String(logged.msg), /hunter2|"tok"/);
-  assert.deepEqual((JSON.parse(String(logged.msg)) as { payload: unknown }).payload, { ok: true, admin_password: '***', nested: { auth_token: '***' } });
+  assert.deepEqual((JSON.parse(String(logged.msg)) as { payload: unknown }).payload, {
+    ok: true,
+    admin_password: '***',
+    nested: { auth_token: '***' },
+  });
 });
 
 test('noop only: nothing is sent and the notifier says it is disabled', async () => {

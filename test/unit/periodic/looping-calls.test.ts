@@ -29,7 +29,10 @@ test('fixed interval: start to start, a late run warns and the next starts at on
 test('fixed interval: loopDone ends the loop with a value; stop is idempotent and awaitable', async () => {
   const clock = new FakeClock();
   let count = 0;
-  const call = new FixedIntervalLoopingCall<string>(() => (++count === 3 ? loopDone('three') : undefined), { intervalMs: 1000, clock }).start();
+  const call = new FixedIntervalLoopingCall<string>(() => (++count === 3 ? loopDone('three') : undefined), {
+    intervalMs: 1000,
+    clock,
+  }).start();
   await clock.advance(5);
   assert.deepEqual(await call.wait(), { reason: 'done', value: 'three' });
   await Promise.all([call.stop(), call.stop()]);
@@ -43,17 +46,23 @@ test('fixed interval: loopDone ends the loop with a value; stop is idempotent an
 
 test('fixed interval: an error ends the loop by default, or is logged and skipped with stopOnError false', async () => {
   const clock = new FakeClock();
-  const failing = new FixedIntervalLoopingCall(() => {
-    throw new Error('bad');
-  }, { intervalMs: 1000, clock }).start();
+  const failing = new FixedIntervalLoopingCall(
+    () => {
+      throw new Error('bad');
+    },
+    { intervalMs: 1000, clock },
+  ).start();
   await clock.advance(0);
   await assert.rejects(failing.wait(), /bad/);
 
   let calls = 0;
-  const tolerant = new FixedIntervalLoopingCall(() => {
-    calls += 1;
-    throw new Error('bad');
-  }, { intervalMs: 1000, clock, stopOnError: false }).start();
+  const tolerant = new FixedIntervalLoopingCall(
+    () => {
+      calls += 1;
+      throw new Error('bad');
+    },
+    { intervalMs: 1000, clock, stopOnError: false },
+  ).start();
   await clock.advance(3);
   assert.equal(calls, 4);
   await tolerant.stop();
@@ -63,10 +72,13 @@ test('dynamic: the function picks the next delay, capped at maxIntervalMs; undef
   const clock = new FakeClock();
   const starts: number[] = [];
   const delays = [2000, 50_000, undefined, 1000];
-  const call = new DynamicLoopingCall(() => {
-    starts.push(clock.elapsed());
-    return starts.length > delays.length ? loopDone() : delays[starts.length - 1];
-  }, { maxIntervalMs: 5000, clock }).start();
+  const call = new DynamicLoopingCall(
+    () => {
+      starts.push(clock.elapsed());
+      return starts.length > delays.length ? loopDone() : delays[starts.length - 1];
+    },
+    { maxIntervalMs: 5000, clock },
+  ).start();
   await clock.advance(20);
   assert.deepEqual(starts, [0, 2, 7, 12, 13]);
   assert.deepEqual(await call.wait(), { reason: 'done', value: undefined });
@@ -84,10 +96,13 @@ test('backoff: failures grow the delay by 2 x jitter, success resets it, too lon
   const random = (): number => uniform[index++ % 2] ?? 0.5;
   const results = [false, false, false, true, false];
   const starts: number[] = [];
-  const call = new BackOffLoopingCall(() => {
-    starts.push(clock.elapsed());
-    return starts.length > results.length ? loopDone('up') : (results[starts.length - 1] ?? true);
-  }, { startingIntervalMs: 1000, jitter: 1, random, clock }).start();
+  const call = new BackOffLoopingCall(
+    () => {
+      starts.push(clock.elapsed());
+      return starts.length > results.length ? loopDone('up') : (results[starts.length - 1] ?? true);
+    },
+    { startingIntervalMs: 1000, jitter: 1, random, clock },
+  ).start();
   await clock.advance(60);
   // J = 1: failures sleep 2, 4, 8 s; success sleeps 1 s; the next failure 2 s again.
   assert.deepEqual(starts, [0, 2, 6, 14, 15, 17]);

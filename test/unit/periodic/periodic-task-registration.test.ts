@@ -44,7 +44,15 @@ test('decorated methods become specs with oslo defaults, in declaration order', 
     specs.map(({ run: _run, ...rest }) => rest),
     [
       { name: 'report', methodName: 'report', spacing: 10, runImmediately: true, enabled: true, runOn: 'every-worker', pool: undefined },
-      { name: 'cleanup-tmp', methodName: 'cleanup', spacing: DEFAULT_SPACING, runImmediately: false, enabled: true, runOn: 'one-worker', pool: 'digest' },
+      {
+        name: 'cleanup-tmp',
+        methodName: 'cleanup',
+        spacing: DEFAULT_SPACING,
+        runImmediately: false,
+        enabled: true,
+        runOn: 'one-worker',
+        pool: 'digest',
+      },
     ],
   );
 });
@@ -52,8 +60,14 @@ test('decorated methods become specs with oslo defaults, in declaration order', 
 test('a subclass inherits its parent tasks and the parent does not see the child tasks', async () => {
   const child = new ChildManager();
   const childSpecs = collectPeriodicTasks(child);
-  assert.deepEqual(childSpecs.map((spec) => spec.name), ['report', 'cleanup-tmp', 'extra']);
-  assert.deepEqual(collectPeriodicTasks(new BaseManager()).map((spec) => spec.name), ['report', 'cleanup-tmp']);
+  assert.deepEqual(
+    childSpecs.map((spec) => spec.name),
+    ['report', 'cleanup-tmp', 'extra'],
+  );
+  assert.deepEqual(
+    collectPeriodicTasks(new BaseManager()).map((spec) => spec.name),
+    ['report', 'cleanup-tmp'],
+  );
   for (const spec of childSpecs) await spec.run(args());
   assert.deepEqual(child.calls, ['base.report', 'child.cleanup', 'child.extra']);
 });
@@ -75,11 +89,17 @@ test('registerPeriodicTask on a class applies to every instance, on an instance 
   registerPeriodicTask(Plain, 'tick', { spacing: 3 });
   const special = new Plain();
   registerPeriodicTask(special, 'tock', { enabled: false });
-  assert.deepEqual(collectPeriodicTasks(new Plain()).map((spec) => spec.name), ['tick']);
-  assert.deepEqual(collectPeriodicTasks(special).map((spec) => [spec.name, spec.spacing, spec.enabled]), [
-    ['tick', 3, true],
-    ['tock', DEFAULT_SPACING, false],
-  ]);
+  assert.deepEqual(
+    collectPeriodicTasks(new Plain()).map((spec) => spec.name),
+    ['tick'],
+  );
+  assert.deepEqual(
+    collectPeriodicTasks(special).map((spec) => [spec.name, spec.spacing, spec.enabled]),
+    [
+      ['tick', 3, true],
+      ['tock', DEFAULT_SPACING, false],
+    ],
+  );
 });
 
 test('bad registrations fail at once with ERR_PERIODIC_TASK_INVALID', () => {
@@ -93,9 +113,15 @@ test('bad registrations fail at once with ERR_PERIODIC_TASK_INVALID', () => {
   assert.throws(() => registerPeriodicTask(Plain, 'tick', { pool: 'digest.js' }), invalid);
   assert.throws(() => registerPeriodicTask(Plain, 'tick', { pool: new URL('https://example.com/task.js') }), invalid);
   assert.throws(() => registerPeriodicTask(Plain, 'tick', { runOn: 'all' as never }), invalid);
-  assert.throws(() => periodicTask({ name: '' })(() => undefined, { name: 'x', static: false, addInitializer: () => undefined } as never), invalid);
+  assert.throws(
+    () => periodicTask({ name: '' })(() => undefined, { name: 'x', static: false, addInitializer: () => undefined } as never),
+    invalid,
+  );
   // Legacy experimentalDecorators call shape: (prototype, key, descriptor).
-  assert.throws(() => (periodicTask() as unknown as (...args: unknown[]) => void)(Plain.prototype, 'tick', {}), { code: 'ERR_PERIODIC_TASK_INVALID', message: /standard decorators/ });
+  assert.throws(() => (periodicTask() as unknown as (...args: unknown[]) => void)(Plain.prototype, 'tick', {}), {
+    code: 'ERR_PERIODIC_TASK_INVALID',
+    message: /standard decorators/,
+  });
 });
 
 test('two tasks with one name are refused at collection', () => {

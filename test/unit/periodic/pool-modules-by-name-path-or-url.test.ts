@@ -32,7 +32,15 @@ test('a bare name is NAME.js in the pool directory; paths and file URLs are take
   assert.equal(resolvePoolModule(pathToFileURL(file).href, directory).href, pathToFileURL(file).href);
   assert.equal(resolvePoolModule(pathToFileURL(file), directory).href, pathToFileURL(file).href);
   // A name never escapes the folder; other references are refused, whatever the folder.
-  for (const bad of ['../double', './double', 'double.js', 'tasks/double', 'https://example.com/double.js', new URL('data:text/javascript,1'), '']) {
+  for (const bad of [
+    '../double',
+    './double',
+    'double.js',
+    'tasks/double',
+    'https://example.com/double.js',
+    new URL('data:text/javascript,1'),
+    '',
+  ]) {
     assert.throws(() => resolvePoolModule(bad, directory), { code: 'ERR_POOL_TASK_NAME' }, String(bad));
   }
 });
@@ -58,13 +66,18 @@ test('check() names who wants a missing module and its path, and creates no thre
   const pool = new TaskPool({ threads: 1, directory: tasks });
   t.after(() => pool.destroy());
   const missing = join(tasks, 'checksum.js');
-  assert.throws(() => pool.check('checksum', 'periodic task nightly'), (error: Error & { code?: string; permanent?: boolean }) => {
-    assert.equal(error.code, 'ERR_MODULE_LOAD');
-    assert.equal(error.permanent, true, 'the launcher does not restart a worker for it');
-    assert.equal(error.message, `periodic task nightly: pool module ${missing} does not exist`);
-    return true;
+  assert.throws(
+    () => pool.check('checksum', 'periodic task nightly'),
+    (error: Error & { code?: string; permanent?: boolean }) => {
+      assert.equal(error.code, 'ERR_MODULE_LOAD');
+      assert.equal(error.permanent, true, 'the launcher does not restart a worker for it');
+      assert.equal(error.message, `periodic task nightly: pool module ${missing} does not exist`);
+      return true;
+    },
+  );
+  assert.throws(() => pool.check(pathToFileURL(missing)), {
+    message: `pool task ${pathToFileURL(missing).href}: pool module ${missing} does not exist`,
   });
-  assert.throws(() => pool.check(pathToFileURL(missing)), { message: `pool task ${pathToFileURL(missing).href}: pool module ${missing} does not exist` });
   assert.equal(pool.check('double').protocol, 'file:');
   assert.equal(pool.state, 'idle');
 });
@@ -73,7 +86,11 @@ test('run() takes a name, a path, a file URL string or a URL; a missing module i
   const { tasks, file } = project(t);
   const pool = new TaskPool({ threads: 1, directory: tasks });
   t.after(() => pool.destroy());
-  await assert.rejects(pool.run(join(tasks, 'nope.js'), {}), { code: 'ERR_MODULE_LOAD', task: join(tasks, 'nope.js'), message: `pool task ${join(tasks, 'nope.js')}: module ${join(tasks, 'nope.js')} does not exist` });
+  await assert.rejects(pool.run(join(tasks, 'nope.js'), {}), {
+    code: 'ERR_MODULE_LOAD',
+    task: join(tasks, 'nope.js'),
+    message: `pool task ${join(tasks, 'nope.js')}: module ${join(tasks, 'nope.js')} does not exist`,
+  });
   assert.equal(pool.state, 'idle');
   assert.equal(await pool.run('double', { n: 1 }), 2);
   assert.equal(await pool.run(file, { n: 2 }), 4);

@@ -31,7 +31,11 @@ test('a failing task logs its error with the task name and keeps its schedule', 
 
 test('an async rejection is isolated the same way', async (t) => {
   const clock = new FakeClock();
-  const failing = recordingTask('async-flaky', clock, { spacing: 1, runImmediately: true, run: async () => Promise.reject(new Error('nope')) });
+  const failing = recordingTask('async-flaky', clock, {
+    spacing: 1,
+    runImmediately: true,
+    run: async () => Promise.reject(new Error('nope')),
+  });
   const scheduler = makeScheduler(clock, { tasks: [failing] });
   scheduler.start();
   t.after(() => scheduler.stop({ timeoutMs: 1000 }));

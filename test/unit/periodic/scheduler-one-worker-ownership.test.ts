@@ -14,7 +14,13 @@ test('a one-worker task runs only while this worker owns it', async (t) => {
   await clock.advance(25);
   assert.deepEqual(single.runs, []);
   assert.deepEqual(everywhere.runs, [10, 20]);
-  assert.deepEqual(scheduler.stats.map((row) => [row.name, row.owned]), [['single', false], ['everywhere', true]]);
+  assert.deepEqual(
+    scheduler.stats.map((row) => [row.name, row.owned]),
+    [
+      ['single', false],
+      ['everywhere', true],
+    ],
+  );
 
   scheduler.setOwnedTasks(['single']);
   await clock.advance(0);

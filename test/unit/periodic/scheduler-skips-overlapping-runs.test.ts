@@ -42,7 +42,10 @@ test('a run still going when its task is due again is skipped and counted, not o
 
 test('a slow task does not hold back the others', async (t) => {
   const clock = new FakeClock();
-  const stuck = recordingTask('stuck', clock, { spacing: 5, run: ({ signal }) => new Promise((resolve) => signal.addEventListener('abort', resolve)) });
+  const stuck = recordingTask('stuck', clock, {
+    spacing: 5,
+    run: ({ signal }) => new Promise((resolve) => signal.addEventListener('abort', resolve)),
+  });
   const quick = recordingTask('quick', clock, { spacing: 5 });
   const scheduler = makeScheduler(clock, { tasks: [stuck, quick] });
   scheduler.start();

@@ -58,11 +58,18 @@ test('offload runs the task pool module with the stop signal; without a pool it 
     },
   };
   let result: unknown;
-  const offloaded = recordingTask('digest', clock, { runImmediately: true, pool: 'digest', run: async ({ offload }) => (result = await offload({ mebibytes: 1 })) });
+  const offloaded = recordingTask('digest', clock, {
+    runImmediately: true,
+    pool: 'digest',
+    run: async ({ offload }) => (result = await offload({ mebibytes: 1 })),
+  });
   const scheduler = makeScheduler(clock, { tasks: [offloaded], pool, raiseOnError: true });
   await scheduler.runOnce();
   assert.equal(result, 'hashed');
-  assert.deepEqual(calls.map(({ task, input }) => [task, input]), [['digest', { mebibytes: 1 }]]);
+  assert.deepEqual(
+    calls.map(({ task, input }) => [task, input]),
+    [['digest', { mebibytes: 1 }]],
+  );
   assert.equal(calls[0]?.signal?.aborted, false);
   await scheduler.stop({ timeoutMs: 1000 });
   assert.equal(calls[0]?.signal?.aborted, true);

@@ -106,7 +106,15 @@ test('disabled tasks never run: spacing <= 0, enabled false, periodic_enable fal
   await clock.advance(3);
   assert.deepEqual([zero.runs, negative.runs, off.runs], [[], [], []]);
   assert.deepEqual(on.runs, [0, 1, 2, 3]);
-  assert.deepEqual(scheduler.stats.map((row) => [row.name, row.enabled]), [['zero', false], ['negative', false], ['off', false], ['on', true]]);
+  assert.deepEqual(
+    scheduler.stats.map((row) => [row.name, row.enabled]),
+    [
+      ['zero', false],
+      ['negative', false],
+      ['off', false],
+      ['on', true],
+    ],
+  );
 
   const clock2 = new FakeClock();
   const task = recordingTask('any', clock2, { spacing: 1, runImmediately: true });

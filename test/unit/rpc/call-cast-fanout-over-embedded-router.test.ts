@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import { RpcClient } from '../../../src/rpc/client.js';
-import { InvalidTarget, MessagingTimeout, NoSuchMethod, RemoteError, RpcVersionCapError, UnsupportedVersion } from '../../../src/rpc/errors.js';
+import {
+  InvalidTarget,
+  MessagingTimeout,
+  NoSuchMethod,
+  RemoteError,
+  RpcVersionCapError,
+  UnsupportedVersion,
+} from '../../../src/rpc/errors.js';
 import { RpcServer } from '../../../src/rpc/server.js';
 import type { EmbeddedTransport } from '../../../src/rpc/transports/embedded/transport.js';
 import { DemoEndpoint } from './support/demo-endpoint.js';
@@ -34,7 +41,10 @@ test('call returns the endpoint result; casts and calls share one reply queue', 
   assert.equal(await client.call({}, 'add', { a: 2, b: 3 }), 5);
   assert.equal(await client.call({}, 'echo', {}), null);
   const results = await Promise.all(Array.from({ length: 50 }, (_, i) => client.call({}, 'add', { a: i, b: 1 })));
-  assert.deepEqual(results, Array.from({ length: 50 }, (_, i) => i + 1));
+  assert.deepEqual(
+    results,
+    Array.from({ length: 50 }, (_, i) => i + 1),
+  );
 });
 
 test('the context arrives as sent, with a request_id added when missing and no transport fields', async () => {
@@ -61,12 +71,21 @@ test('a cast reaches one server; a fanout cast reaches every server', async () =
   const both = Promise.all([once(endpoints.a.events, 'notify'), once(endpoints.b.events, 'notify')]);
   await client.prepare({ fanout: true }).cast({}, 'notify', { n: 2 });
   const [fromA, fromB] = await both;
-  assert.deepEqual([fromA, fromB], [['srv-a', { n: 2 }], ['srv-b', { n: 2 }]]);
+  assert.deepEqual(
+    [fromA, fromB],
+    [
+      ['srv-a', { n: 2 }],
+      ['srv-b', { n: 2 }],
+    ],
+  );
 });
 
 test('endpoint errors come back as RemoteError; dispatch errors as NoSuchMethod / UnsupportedVersion', async () => {
-  await assert.rejects(client.call({}, 'fail', { message: 'boom' }), (e: unknown) =>
-    e instanceof RemoteError && e.excType === 'DemoError' && e.value === 'boom' && e.module === 'nodejs' && e.traceback.length > 1);
+  await assert.rejects(
+    client.call({}, 'fail', { message: 'boom' }),
+    (e: unknown) =>
+      e instanceof RemoteError && e.excType === 'DemoError' && e.value === 'boom' && e.module === 'nodejs' && e.traceback.length > 1,
+  );
   await assert.rejects(client.call({}, 'toString'), NoSuchMethod);
   await assert.rejects(client.call({}, '_private'), NoSuchMethod);
   await assert.rejects(client.prepare({ version: '1.4' }).call({}, 'echo'), UnsupportedVersion);

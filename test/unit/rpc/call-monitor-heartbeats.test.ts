@@ -63,7 +63,8 @@ test('NoSuchMethod with _timeout set sends one reply and no stray heartbeats (un
   const replies = peer.replies.filter((r) => r._msg_id === msgId);
   assert.equal(replies.length, 1);
   const failure = JSON.parse(String(replies[0]!.failure)) as Record<string, unknown>;
-  assert.deepEqual([failure.class, failure.module, failure.message], [
-    'NoSuchMethod', 'oslo_messaging.rpc.dispatcher', 'Endpoint does not support RPC method no_such_method_here',
-  ]);
+  assert.deepEqual(
+    [failure.class, failure.module, failure.message],
+    ['NoSuchMethod', 'oslo_messaging.rpc.dispatcher', 'Endpoint does not support RPC method no_such_method_here'],
+  );
 });

@@ -30,7 +30,14 @@ function replyFor(transport: Transport, message: Record<string, unknown>): void 
       send({
         result: null,
         ending: true,
-        failure: JSON.stringify({ class: 'ValueError', module: 'builtins', message: 'boom-42', tb: ['Traceback (most recent call last):\n', 'ValueError: boom-42\n'], args: ['boom-42'], kwargs: {} }),
+        failure: JSON.stringify({
+          class: 'ValueError',
+          module: 'builtins',
+          message: 'boom-42',
+          tb: ['Traceback (most recent call last):\n', 'ValueError: boom-42\n'],
+          args: ['boom-42'],
+          kwargs: {},
+        }),
       });
       return;
     case 'null_result':
@@ -61,8 +68,15 @@ test('replies for unknown msg ids and undecodable replies are dropped quietly', 
 });
 
 test('a Python ValueError failure becomes a RemoteError naming it', async () => {
-  await assert.rejects(client.call({}, 'python_error'), (e: unknown) =>
-    e instanceof RemoteError && e.excType === 'ValueError' && e.module === 'builtins' && e.value === 'boom-42' && e.traceback.length === 2);
+  await assert.rejects(
+    client.call({}, 'python_error'),
+    (e: unknown) =>
+      e instanceof RemoteError &&
+      e.excType === 'ValueError' &&
+      e.module === 'builtins' &&
+      e.value === 'boom-42' &&
+      e.traceback.length === 2,
+  );
 });
 
 test('a null result with ending true is a result, not a heartbeat', async () => {

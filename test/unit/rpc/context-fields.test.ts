@@ -11,7 +11,15 @@ test('a context packs into _context_ fields and unpacks to an equal context', ()
   const ctx = { user: 'u1', project_id: 'p1', roles: ['member', 'reader'], is_admin: false, request_id: 'req-1', auth_token: null };
   const message: Record<string, unknown> = { method: 'm' };
   packContext(message, ctx);
-  assert.deepEqual(Object.keys(message), ['method', '_context_user', '_context_project_id', '_context_roles', '_context_is_admin', '_context_request_id', '_context_auth_token']);
+  assert.deepEqual(Object.keys(message), [
+    'method',
+    '_context_user',
+    '_context_project_id',
+    '_context_roles',
+    '_context_is_admin',
+    '_context_request_id',
+    '_context_auth_token',
+  ]);
   assert.deepEqual(unpackContext(message), ctx);
   // The second time the names come from memory: the same fields.
   const again: Record<string, unknown> = {};
@@ -31,7 +39,10 @@ test('keys past the remembered bound still pack and unpack exactly', () => {
 });
 
 test('a __proto__ key stays data both ways; other fields are not context', () => {
-  const message = JSON.parse('{"_context___proto__": {"polluted": true}, "_context_": 1, "_contextx": 2, "method": "m"}') as Record<string, unknown>;
+  const message = JSON.parse('{"_context___proto__": {"polluted": true}, "_context_": 1, "_contextx": 2, "method": "m"}') as Record<
+    string,
+    unknown
+  >;
   const ctx = unpackContext(message);
   assert.equal(Object.getPrototypeOf(ctx), Object.prototype);
   assert.deepEqual(Object.keys(ctx), ['__proto__']);

@@ -63,8 +63,24 @@ test('a subclass overriding a hook of a marked base does not make it callable', 
 });
 
 test('private, constructor, accessors, fields and Object.prototype names are refused', () => {
-  for (const name of ['_private', 'constructor', 'status', 'writable', 'value', 'ownArrow', '__proto__', 'toString',
-    'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'propertyIsEnumerable', 'toLocaleString', '', 'missing']) {
+  for (const name of [
+    '_private',
+    'constructor',
+    'status',
+    'writable',
+    'value',
+    'ownArrow',
+    '__proto__',
+    'toString',
+    'hasOwnProperty',
+    'valueOf',
+    'isPrototypeOf',
+    '__defineGetter__',
+    'propertyIsEnumerable',
+    'toLocaleString',
+    '',
+    'missing',
+  ]) {
     assert.equal(findRpcMethod(manager, name), undefined, name);
   }
 });
@@ -82,7 +98,13 @@ test('an accessor is refused without being invoked', () => {
 });
 
 test('plain-object endpoints expose their own functions only', () => {
-  const endpoint = { echo: (_c: unknown, a: Record<string, unknown>) => a.value, data: 1, get g() { return () => 1; } };
+  const endpoint = {
+    echo: (_c: unknown, a: Record<string, unknown>) => a.value,
+    data: 1,
+    get g() {
+      return () => 1;
+    },
+  };
   assert.equal(typeof findRpcMethod(endpoint, 'echo'), 'function');
   for (const name of ['data', 'g', 'toString', 'hasOwnProperty', '__proto__', 'constructor']) {
     assert.equal(findRpcMethod(endpoint, name), undefined, name);
@@ -113,11 +135,16 @@ test('hidden methods give NoSuchMethod with oslo text; namespace and version mis
   const call = (method: string, version: string | null, namespace: string | null = null) =>
     dispatcher.dispatch({}, { method, args: {}, namespace, version });
 
-  await assert.rejects(call('toString', '1.0'), (e: unknown) => e instanceof NoSuchMethod && e.message === 'Endpoint does not support RPC method toString');
+  await assert.rejects(
+    call('toString', '1.0'),
+    (e: unknown) => e instanceof NoSuchMethod && e.message === 'Endpoint does not support RPC method toString',
+  );
   await assert.rejects(call('__proto__', '1.0'), NoSuchMethod);
   await assert.rejects(call('target', '1.0'), NoSuchMethod);
-  await assert.rejects(call('echo', '1.4'), (e: unknown) =>
-    e instanceof UnsupportedVersion && e.message === 'Endpoint does not support RPC version 1.4. Attempted method: echo');
+  await assert.rejects(
+    call('echo', '1.4'),
+    (e: unknown) => e instanceof UnsupportedVersion && e.message === 'Endpoint does not support RPC version 1.4. Attempted method: echo',
+  );
   await assert.rejects(call('echo', null), (e: unknown) => e instanceof UnsupportedVersion && e.version === 'None');
   await assert.rejects(call('echo', '1.0', 'other-ns'), UnsupportedVersion);
   assert.equal(await call('echo', '1.3'), 'v');

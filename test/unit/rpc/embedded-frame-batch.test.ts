@@ -40,8 +40,15 @@ test(`a batch never holds more than ${MAX_BATCH_FRAMES} frames`, async () => {
   const total = MAX_BATCH_FRAMES * 2 + 5;
   for (let n = 0; n < total; n++) send(n);
   await nextTurn();
-  assert.deepEqual(writes.map((frames) => frames.length), [MAX_BATCH_FRAMES, MAX_BATCH_FRAMES, 5]);
-  assert.deepEqual(writes.flat(), Array.from({ length: total }, (_, n) => n), 'order is kept across messages');
+  assert.deepEqual(
+    writes.map((frames) => frames.length),
+    [MAX_BATCH_FRAMES, MAX_BATCH_FRAMES, 5],
+  );
+  assert.deepEqual(
+    writes.flat(),
+    Array.from({ length: total }, (_, n) => n),
+    'order is kept across messages',
+  );
 });
 
 test('a received message without a frames array carries no frames', () => {

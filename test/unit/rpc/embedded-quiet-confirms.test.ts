@@ -49,7 +49,10 @@ function recordingRouter(t: TestContext, quietConfirmIdleMs?: number): { router:
           setImmediate(() => deliver?.(copy(frame)));
         },
       });
-      const transport = new EmbeddedTransport({ send: (frame) => setImmediate(() => receive(copy(frame))), onFrame: (handler) => (deliver = handler) });
+      const transport = new EmbeddedTransport({
+        send: (frame) => setImmediate(() => receive(copy(frame))),
+        onFrame: (handler) => (deliver = handler),
+      });
       await transport.start();
       const linked = { id, transport, received };
       links.push(linked);
@@ -73,7 +76,10 @@ test('calls cost the router no done frame: requests and replies are confirmed by
   const serverBefore = dones(serverLink.received).length;
 
   const results = await Promise.all(Array.from({ length: 40 }, (_, i) => client.call({}, 'add', { a: i, b: 1 })));
-  assert.deepEqual(results, Array.from({ length: 40 }, (_, i) => i + 1));
+  assert.deepEqual(
+    results,
+    Array.from({ length: 40 }, (_, i) => i + 1),
+  );
   assert.equal(dones(clientLink.received).length, clientBefore, 'no done for the 40 requests');
   assert.equal(dones(serverLink.received).length, serverBefore, 'no done for the 40 replies');
   const seen = clientLink.received.filter((frame) => frame.t === 'deliver' && frame.seen !== undefined);
@@ -115,7 +121,9 @@ test('quiet publishes with no traffic after them are confirmed together by one d
   const before = dones(received).length;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: 3 }, () => transport.publish({ target: { topic: 'idle', server: 'h', exchange: 'openstack' }, body: '{}', confirmLate: true })),
+    Array.from({ length: 3 }, () =>
+      transport.publish({ target: { topic: 'idle', server: 'h', exchange: 'openstack' }, body: '{}', confirmLate: true }),
+    ),
   );
   const elapsed = performance.now() - started;
   assert.ok(elapsed >= QUIET_CONFIRM_IDLE_MS - 2 && elapsed < 5000, `confirmed after ${elapsed} ms`);
@@ -153,7 +161,9 @@ test('a done confirms every earlier quiet publish; a link the router dropped get
   const held = await link();
   await held.transport.listen({ topic: 'held', server: 'h', exchange: 'openstack' }, () => undefined);
   let confirmed = false;
-  const publish = transport.publish({ target: { topic: 'held', exchange: 'openstack' }, body: '{}', confirmLate: true }).then(() => (confirmed = true));
+  const publish = transport
+    .publish({ target: { topic: 'held', exchange: 'openstack' }, body: '{}', confirmLate: true })
+    .then(() => (confirmed = true));
   await transport.listen({ topic: 'other', server: 'o', exchange: 'openstack' }, () => undefined); // answered by dones
   assert.equal(confirmed, true, 'confirmed by the done of a later operation, not by the idle timer');
   await publish;

@@ -21,7 +21,10 @@ interface Raw {
   done(id: number): Promise<{ error?: { code: string; message: string } }>;
 }
 
-async function router(t: TestContext, options: Omit<EmbeddedRouterOptions, 'logger'>): Promise<{ router: EmbeddedRouter; open: () => Promise<Raw> }> {
+async function router(
+  t: TestContext,
+  options: Omit<EmbeddedRouterOptions, 'logger'>,
+): Promise<{ router: EmbeddedRouter; open: () => Promise<Raw> }> {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-bounds-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'embedded.sock');
@@ -47,7 +50,8 @@ async function router(t: TestContext, options: Omit<EmbeddedRouterOptions, 'logg
       socket,
       frames,
       send: (frame) => socket.write(`${JSON.stringify(frame)}\n`),
-      done: (id) => until(`an answer to operation ${id}`, () => frames.find((f) => f.t === 'done' && f.id === id), { timeoutMs: 2500, intervalMs: 5 }),
+      done: (id) =>
+        until(`an answer to operation ${id}`, () => frames.find((f) => f.t === 'done' && f.id === id), { timeoutMs: 2500, intervalMs: 5 }),
     };
   };
   return { router: instance, open };
@@ -81,7 +85,8 @@ test('a publish that would pass maxQueuedBytes is refused; deleting the queue fr
   const client = await open();
   client.send({ t: 'declare', id: 1, queue: 'nobody-reads', owned: false });
   await client.done(1);
-  for (let id = 2; id <= 4; id++) client.send({ t: 'publish', id, exchange: '', key: 'nobody-reads', body: 'b'.repeat(400), mandatory: true });
+  for (let id = 2; id <= 4; id++)
+    client.send({ t: 'publish', id, exchange: '', key: 'nobody-reads', body: 'b'.repeat(400), mandatory: true });
   assert.equal((await client.done(2)).error, undefined);
   assert.equal((await client.done(3)).error, undefined);
   assert.match((await client.done(4)).error?.message ?? '', /the embedded broker is full \(800 of 1000 bytes queued\); message refused/);

@@ -33,7 +33,11 @@ test('the socket is 0600; a second router on a live path is refused naming embed
 test('a stale socket of ours (its process died) is replaced; a file that is not a socket is refused, kept', async (t) => {
   const path = tempSocket(t);
   // A process that exits without closing its server leaves its socket file behind.
-  const dead = spawnSync(process.execPath, ['-e', "require('node:net').createServer().listen(process.argv[1], () => process.exit(0))", path]);
+  const dead = spawnSync(process.execPath, [
+    '-e',
+    "require('node:net').createServer().listen(process.argv[1], () => process.exit(0))",
+    path,
+  ]);
   assert.equal(dead.status, 0);
   assert.ok(statSync(path).isSocket());
   const router = new EmbeddedRouter({ logger: silentLogger() });
@@ -44,7 +48,10 @@ test('a stale socket of ours (its process died) is replaced; a file that is not 
 
   const other = tempSocket(t);
   writeFileSync(other, 'not a socket');
-  await assert.rejects(new EmbeddedRouter({ logger: silentLogger() }).start(other), /exists and is not a unix socket; refusing to replace it/);
+  await assert.rejects(
+    new EmbeddedRouter({ logger: silentLogger() }).start(other),
+    /exists and is not a unix socket; refusing to replace it/,
+  );
   assert.equal(readFileSync(other, 'utf8'), 'not a socket');
 });
 

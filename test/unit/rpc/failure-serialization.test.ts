@@ -28,19 +28,30 @@ test('TypeError goes out as builtins; a string module property is used as the mo
 
 test('NoSuchMethod and UnsupportedVersion carry exactly oslo class, module and message', () => {
   const nsm = JSON.parse(serializeFailure(new NoSuchMethod('nope'))) as Record<string, unknown>;
-  assert.deepEqual([nsm.class, nsm.module, nsm.message, nsm.args], [
-    'NoSuchMethod', 'oslo_messaging.rpc.dispatcher', 'Endpoint does not support RPC method nope', ['Endpoint does not support RPC method nope'],
-  ]);
+  assert.deepEqual(
+    [nsm.class, nsm.module, nsm.message, nsm.args],
+    [
+      'NoSuchMethod',
+      'oslo_messaging.rpc.dispatcher',
+      'Endpoint does not support RPC method nope',
+      ['Endpoint does not support RPC method nope'],
+    ],
+  );
   const uv = JSON.parse(serializeFailure(new UnsupportedVersion('2.0', 'echo'))) as Record<string, unknown>;
-  assert.deepEqual([uv.class, uv.module, uv.message], [
-    'UnsupportedVersion', 'oslo_messaging.rpc.dispatcher', 'Endpoint does not support RPC version 2.0. Attempted method: echo',
-  ]);
+  assert.deepEqual(
+    [uv.class, uv.module, uv.message],
+    ['UnsupportedVersion', 'oslo_messaging.rpc.dispatcher', 'Endpoint does not support RPC version 2.0. Attempted method: echo'],
+  );
 });
 
 test('thrown non-errors and hostile errors still serialize', () => {
   assert.equal((JSON.parse(serializeFailure('plain string')) as { message: string }).message, 'plain string');
   const hostile = new Error('h');
-  Object.defineProperty(hostile, 'name', { get() { throw new Error('trap'); } });
+  Object.defineProperty(hostile, 'name', {
+    get() {
+      throw new Error('trap');
+    },
+  });
   assert.equal((JSON.parse(serializeFailure(hostile)) as { class: string }).class, 'Error');
   const cyclic: Record<string, unknown> = {};
   cyclic.self = cyclic;
@@ -48,14 +59,24 @@ test('thrown non-errors and hostile errors still serialize', () => {
 });
 
 test('a Python failure becomes a RemoteError naming the remote class, module, value and traceback', () => {
-  const wire = JSON.stringify({ class: 'ValueError', module: 'builtins', message: 'boom-42', tb: ['Traceback\n', 'ValueError: boom-42\n'], args: ['boom-42'], kwargs: {} });
+  const wire = JSON.stringify({
+    class: 'ValueError',
+    module: 'builtins',
+    message: 'boom-42',
+    tb: ['Traceback\n', 'ValueError: boom-42\n'],
+    args: ['boom-42'],
+    kwargs: {},
+  });
   const error = deserializeFailure(wire);
   assert.ok(error instanceof RemoteError);
   assert.equal(error.excType, 'ValueError');
   assert.equal(error.module, 'builtins');
   assert.equal(error.value, 'boom-42');
   assert.deepEqual(error.traceback, ['Traceback\n', 'ValueError: boom-42\n']);
-  assert.equal((deserializeFailure(JSON.stringify({ class: 'KeyError', module: 'exceptions', message: 'k' })) as RemoteError).module, 'builtins');
+  assert.equal(
+    (deserializeFailure(JSON.stringify({ class: 'KeyError', module: 'exceptions', message: 'k' })) as RemoteError).module,
+    'builtins',
+  );
 });
 
 test('oslo NoSuchMethod, UnsupportedVersion and MessagingTimeout come back as our classes', () => {

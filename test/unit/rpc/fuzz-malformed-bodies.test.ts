@@ -49,7 +49,10 @@ function randomBody(rand: () => number): string {
     case 2:
       return JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': message });
     case 3:
-      return JSON.stringify({ 'oslo.version': ['2.1', '3.0', 2, null, 'x'][Math.floor(rand() * 5)], 'oslo.message': JSON.stringify(message) });
+      return JSON.stringify({
+        'oslo.version': ['2.1', '3.0', 2, null, 'x'][Math.floor(rand() * 5)],
+        'oslo.message': JSON.stringify(message),
+      });
     case 4:
       return JSON.stringify(message);
     case 5:

@@ -41,8 +41,10 @@ test('losing the link fails pending calls at once with MessageDeliveryFailure', 
   const client = new RpcClient(remote, { topic: 'slow', version: '1.3' }, { timeout: 30 });
   assert.equal(await client.call({}, 'echo', { value: 'over the socket' }), 'over the socket');
   const running = once(endpoint.events, 'blocked');
-  const failed = assert.rejects(client.call({}, 'blocked'), (e: unknown) =>
-    e instanceof MessageDeliveryFailure && /lost its connection/.test(e.message));
+  const failed = assert.rejects(
+    client.call({}, 'blocked'),
+    (e: unknown) => e instanceof MessageDeliveryFailure && /lost its connection/.test(e.message),
+  );
   await running;
   const started = Date.now();
   const disconnected = new Promise((resolve) => remote.once('disconnected', resolve));

@@ -37,7 +37,10 @@ test('a reply to a missing queue is retried, then the queue is obsolete; the ser
   assert.equal(await client.call({}, 'echo', { value: 'served' }), 'served');
   assert.ok(Date.now() - started < 500);
 
-  await until('the reply dropped for its missing queue', () => lines.some((l) => /missing; reply dropped/.test(l.msg)), { timeoutMs: 3000, intervalMs: 10 });
+  await until('the reply dropped for its missing queue', () => lines.some((l) => /missing; reply dropped/.test(l.msg)), {
+    timeoutMs: 3000,
+    intervalMs: 10,
+  });
   assert.ok(Date.now() - started >= 550, 'retried for about missingConsumerRetryTimeout');
   await peer.call('gone', { method: 'echo', version: '1.3', args: { value: 2 }, _reply_q: 'reply_dead' });
   await until('the obsolete reply queue logged', () => lines.some((l) => /obsolete/.test(l.msg)), { timeoutMs: 3000, intervalMs: 10 });
@@ -62,12 +65,16 @@ test('replies retrying missing queues are bounded by the executor size; the olde
   await server.start();
   after(() => server.stop());
   const peer = await rawPeer(await broker.transport());
-  for (let i = 0; i < 20; i++) await peer.call('flood', { method: 'echo', version: '1.3', args: { value: i }, _reply_q: `reply_random_${i}` });
+  for (let i = 0; i < 20; i++)
+    await peer.call('flood', { method: 'echo', version: '1.3', args: { value: i }, _reply_q: `reply_random_${i}` });
 
   await until('17 replies dropped', () => server.stats.droppedReplies >= 17, { timeoutMs: 5000, intervalMs: 10 });
   assert.deepEqual([server.stats.retryingReplies, server.stats.droppedReplies], [3, 17]);
   const dropped = lines.filter((l) => l.msg === 'too many replies waiting for missing reply queues; the oldest was dropped');
-  assert.deepEqual(dropped.map((l) => l.replyQueue), Array.from({ length: 17 }, (_, i) => `reply_random_${i}`));
+  assert.deepEqual(
+    dropped.map((l) => l.replyQueue),
+    Array.from({ length: 17 }, (_, i) => `reply_random_${i}`),
+  );
   // The three newest still retry, and the server still serves.
   const client = new RpcClient(await broker.transport(), { topic: 'flood', version: '1.3' }, { timeout: 5 });
   assert.equal(await client.call({}, 'echo', { value: 'served' }), 'served');

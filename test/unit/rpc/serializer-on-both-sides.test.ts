@@ -42,7 +42,9 @@ let dated: RpcClient;
 let plain: RpcClient;
 
 before(async () => {
-  const server = new RpcServer(await broker.transport(), { topic: 'dates', server: 's1' }, [endpoint], { serializer: new DateSerializer() });
+  const server = new RpcServer(await broker.transport(), { topic: 'dates', server: 's1' }, [endpoint], {
+    serializer: new DateSerializer(),
+  });
   const plainServer = new RpcServer(await broker.transport(), { topic: 'plain', server: 's1' }, [endpoint]);
   servers.push(server, plainServer);
   for (const s of servers) await s.start();

@@ -14,7 +14,9 @@ const SOON = { timeoutMs: 5000, intervalMs: 1 };
 
 test('at most executorPoolSize requests run at once; unstarted deliveries stay unacked within prefetch', async () => {
   const endpoint = new DemoEndpoint('srv');
-  const server = new RpcServer(await broker.transport({ prefetch: 3 }), { topic: 'busy', server: 'srv' }, [endpoint], { executorPoolSize: 2 });
+  const server = new RpcServer(await broker.transport({ prefetch: 3 }), { topic: 'busy', server: 'srv' }, [endpoint], {
+    executorPoolSize: 2,
+  });
   await server.start();
   after(() => server.stop());
   const client = new RpcClient(await broker.transport(), { topic: 'busy', version: '1.3' }, { timeout: 10 });

@@ -20,7 +20,11 @@ import type { PublishRequest, Transport } from '../../../src/rpc/transports/tran
 import { inProcessBroker } from './support/in-process.js';
 
 /** The reply bodies a RpcRequestHandler of `format` sends for one call of `method`. */
-async function repliesFor(format: BodyFormat | undefined, method: string, timeout: number | null): Promise<{ body: string; decoded: Record<string, unknown>; legacy: boolean }[]> {
+async function repliesFor(
+  format: BodyFormat | undefined,
+  method: string,
+  timeout: number | null,
+): Promise<{ body: string; decoded: Record<string, unknown>; legacy: boolean }[]> {
   const sent: string[] = [];
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
@@ -48,7 +52,9 @@ async function repliesFor(format: BodyFormat | undefined, method: string, timeou
     bodyFormat: format,
     counters: { received: 0, calls: 0, casts: 0, failures: 0, rejected: 0, duplicates: 0 },
   });
-  await handler.handle(encodeEnvelope({ method, args: { value: 7 }, _unique_id: hex32(), _msg_id: 'm1', _reply_q: 'reply_q', _timeout: timeout }));
+  await handler.handle(
+    encodeEnvelope({ method, args: { value: 7 }, _unique_id: hex32(), _msg_id: 'm1', _reply_q: 'reply_q', _timeout: timeout }),
+  );
   await done;
   return sent.map(decodeBody);
 }
@@ -108,7 +114,10 @@ async function requestsFor(format: BodyFormat | undefined): Promise<Record<strin
 
 test("oslo's envelope: every request carries a fresh 32-hex _unique_id", async () => {
   const requests = await requestsFor(undefined);
-  assert.deepEqual(requests.map((r) => r.method), ['note', 'echo']);
+  assert.deepEqual(
+    requests.map((r) => r.method),
+    ['note', 'echo'],
+  );
   for (const request of requests) assert.match(String(request._unique_id), /^[0-9a-f]{32}$/);
   assert.notEqual(requests[0]!._unique_id, requests[1]!._unique_id);
 });
@@ -122,7 +131,9 @@ test('embedded (plain) bodies: requests without _unique_id, the rest as oslo sen
 test('over the embedded transport calls still get their results', async () => {
   const broker = inProcessBroker();
   try {
-    const server = new RpcServer(await broker.transport(), { topic: 'uid', server: 'srv' }, [{ echo: (_ctx: unknown, { value }: { value: unknown }) => value }]);
+    const server = new RpcServer(await broker.transport(), { topic: 'uid', server: 'srv' }, [
+      { echo: (_ctx: unknown, { value }: { value: unknown }) => value },
+    ]);
     await server.start();
     const client = new RpcClient(await broker.transport(), { topic: 'uid' }, { timeout: 5 });
     assert.deepEqual(await Promise.all([1, 2, 3].map((value) => client.call({}, 'echo', { value }))), [1, 2, 3]);

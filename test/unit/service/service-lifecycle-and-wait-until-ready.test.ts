@@ -9,7 +9,10 @@ import { Service } from '../../../src/service/service.js';
 import { waitUntilReady } from '../../../src/service/wait-until-ready.js';
 import { inProcessBroker } from '../rpc/support/in-process.js';
 
-const config = loadConfig(['--periodic-enable=false', '--report-interval', '1', '--service-host', 'unit-host', '--binary', 'conductor'], {}).config;
+const config = loadConfig(
+  ['--periodic-enable=false', '--report-interval', '1', '--service-host', 'unit-host', '--binary', 'conductor'],
+  {},
+).config;
 
 class OrderManager extends Manager {
   readonly order: string[] = [];
@@ -48,9 +51,15 @@ test('Service.create fills nova defaults; start and stop run the hooks in order;
   await assert.rejects(client.call({}, 'initHost', {}), NoSuchMethod);
   await assert.rejects(client.call({}, 'cleanupHost', {}), NoSuchMethod);
   // nova's BaseRPCAPI answers in namespace baseapi.
-  assert.deepEqual(await client.prepare({ namespace: 'baseapi', version: '1.1' }).call({}, 'ping', { arg: 7 }), { service: 'conductor', arg: 7 });
+  assert.deepEqual(await client.prepare({ namespace: 'baseapi', version: '1.1' }).call({}, 'ping', { arg: 7 }), {
+    service: 'conductor',
+    arg: 7,
+  });
 
-  assert.deepEqual((await service.services()).map((s) => [s.host, s.binary, s.state]), [['unit-host', 'conductor', 'up']]);
+  assert.deepEqual(
+    (await service.services()).map((s) => [s.host, s.binary, s.state]),
+    [['unit-host', 'conductor', 'up']],
+  );
   await service.stop({ timeoutMs: 1000 });
   const manager = service.manager as OrderManager;
   assert.deepEqual(manager.order, ['initHost:true', 'preStartHook:unit-host/conductor/conductor', 'postStartHook', 'cleanupHost']);

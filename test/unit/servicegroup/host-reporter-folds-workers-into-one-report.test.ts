@@ -34,17 +34,29 @@ test('workers fold into one report per interval: first word reports at once, the
   const { driver, reports } = recordingDriver();
   const reporter = new HostReporter({ driver, logger: silentLogger(), reportIntervalMs: 100, serviceDownTimeMs: 1000, pid: 7 });
   await reporter.workerAlive(11, record);
-  assert.deepEqual(reports.map((r) => [r.first, r.report.pid, r.report.workers, r.report.pids]), [[true, 7, 1, [11]]]);
+  assert.deepEqual(
+    reports.map((r) => [r.first, r.report.pid, r.report.workers, r.report.pids]),
+    [[true, 7, 1, [11]]],
+  );
   await reporter.workerAlive(12, record);
   await reporter.workerAlive(11, record); // a known worker's word does not report
   await until("the second worker's report", () => reports.length === 2, SOON);
-  assert.deepEqual(reports.map((r) => [r.first, r.report.workers, r.report.pids]), [[true, 1, [11]], [false, 2, [11, 12]]]);
+  assert.deepEqual(
+    reports.map((r) => [r.first, r.report.workers, r.report.pids]),
+    [
+      [true, 1, [11]],
+      [false, 2, [11, 12]],
+    ],
+  );
 
   reporter.start();
   const from = reports.length;
   await delay(550); // time is the subject: the reports sent in 0.55 s are counted
   const periodic = reports.length - from;
-  assert.ok(periodic >= 3 && periodic <= 6, `${periodic} reports in 0.55 s at a 0.1 s interval with 2 workers (one per interval, not per worker)`);
+  assert.ok(
+    periodic >= 3 && periodic <= 6,
+    `${periodic} reports in 0.55 s at a 0.1 s interval with 2 workers (one per interval, not per worker)`,
+  );
   reporter.workerLeft(12);
   await until('a report without the worker that left', () => reports.at(-1)!.report.workers === 1, SOON);
   await reporter.stop({ leave: true });
@@ -90,7 +102,10 @@ test('a failing report is logged once and retried each interval; a stopping laun
   const warnings: string[] = [];
   const infos: string[] = [];
   const logger = silentLogger();
-  const child = Object.assign(Object.create(logger), { warn: (_: unknown, msg: string) => void warnings.push(msg), info: (msg: string) => void infos.push(msg) });
+  const child = Object.assign(Object.create(logger), {
+    warn: (_: unknown, msg: string) => void warnings.push(msg),
+    info: (msg: string) => void infos.push(msg),
+  });
   const reporter = new HostReporter({ driver, logger: { child: () => child } as never, reportIntervalMs: 50, serviceDownTimeMs: 5000 });
   driver.failing = true;
   await reporter.workerAlive(31, record);

@@ -1,7 +1,13 @@
 // Issue 26, item 4: which registered launcher a command means (src/control/launchers.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LauncherAmbiguous, LauncherUnreachable, chooseLauncher, launcherChoice, type LauncherRecord } from '../../../src/control/launchers.js';
+import {
+  LauncherAmbiguous,
+  LauncherUnreachable,
+  chooseLauncher,
+  launcherChoice,
+  type LauncherRecord,
+} from '../../../src/control/launchers.js';
 
 const record = (pid: number, binary: string | null, port: number, startedAt: string): LauncherRecord => ({
   pid,
@@ -30,14 +36,23 @@ test('several match: LauncherAmbiguous lists binary, port and pid of each and sa
     (error: unknown) =>
       error instanceof LauncherAmbiguous &&
       error.code === 'ERR_CONTROL_AMBIGUOUS' &&
-      error.message === '2 launchers run on this host (binary api port 8774 pid 101; binary compute port 8775 pid 102): choose one with --binary NAME or --port N' &&
+      error.message ===
+        '2 launchers run on this host (binary api port 8774 pid 101; binary compute port 8775 pid 102): choose one with --binary NAME or --port N' &&
       error.candidates.length === 2,
   );
 });
 
 test('none matches: LauncherUnreachable names the choice and the launchers that run', () => {
-  assert.throws(() => chooseLauncher([api, compute], { port: 9000 }, how), (error: unknown) => error instanceof LauncherUnreachable && /no launcher with port 9000 runs on this host; running: binary api port 8774 pid 101; binary compute/.test(error.message));
-  assert.throws(() => chooseLauncher([], {}, how), (error: unknown) => error instanceof LauncherUnreachable && /^no launcher control socket answers on this host/.test(error.message));
+  assert.throws(
+    () => chooseLauncher([api, compute], { port: 9000 }, how),
+    (error: unknown) =>
+      error instanceof LauncherUnreachable &&
+      /no launcher with port 9000 runs on this host; running: binary api port 8774 pid 101; binary compute/.test(error.message),
+  );
+  assert.throws(
+    () => chooseLauncher([], {}, how),
+    (error: unknown) => error instanceof LauncherUnreachable && /^no launcher control socket answers on this host/.test(error.message),
+  );
   // A binary not known yet (a launcher still starting whose binary comes from its manager) is not matched by name.
   assert.throws(() => chooseLauncher([record(103, null, 8080, '')], { binary: 'api' }, how), LauncherUnreachable);
 });

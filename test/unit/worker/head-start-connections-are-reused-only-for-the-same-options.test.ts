@@ -11,7 +11,17 @@ function head(config: Record<string, unknown>): { head: HeadStart; stops: string
     notifications: { stop: async () => void stops.push('notifications') },
     started: Promise.resolve(),
   } as unknown as Connections;
-  return { head: { config: config as never, processLogger: silentLogger(), logger: silentLogger(), slot: undefined, connections, configJson: JSON.stringify({ ...config, workers: undefined }) }, stops };
+  return {
+    head: {
+      config: config as never,
+      processLogger: silentLogger(),
+      logger: silentLogger(),
+      slot: undefined,
+      connections,
+      configJson: JSON.stringify({ ...config, workers: undefined }),
+    },
+    stops,
+  };
 }
 
 const init = (config: Record<string, unknown>) => ({ config, slot: 1, workers: Number(config.workers) });

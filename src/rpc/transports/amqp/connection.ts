@@ -133,8 +133,17 @@ export class AmqpConnection extends EventEmitter {
         reasons.push(reason);
         const last = !this.#retryStart && attempt + 1 === this.#hosts.size;
         const nextDelayMs = last ? 0 : Math.round(reconnectWaitMs(this.#settings, attempt + 1, this.#hosts.size));
-        const retry: StartRetry = { broker: error instanceof BrokerConnectError ? error.broker : 'the broker', attempt: attempt + 1, nextDelayMs, attemptTimeoutMs: CONNECT_TIMEOUT_MS, reason };
-        this.#logger.warn({ broker: retry.broker, attempt: retry.attempt, nextDelayMs, err: reason }, last ? 'cannot connect to the AMQP broker' : 'cannot connect to the AMQP broker; retrying');
+        const retry: StartRetry = {
+          broker: error instanceof BrokerConnectError ? error.broker : 'the broker',
+          attempt: attempt + 1,
+          nextDelayMs,
+          attemptTimeoutMs: CONNECT_TIMEOUT_MS,
+          reason,
+        };
+        this.#logger.warn(
+          { broker: retry.broker, attempt: retry.attempt, nextDelayMs, err: reason },
+          last ? 'cannot connect to the AMQP broker' : 'cannot connect to the AMQP broker; retrying',
+        );
         if (last) break;
         this.emit('retrying', retry);
         try {
@@ -171,7 +180,9 @@ export class AmqpConnection extends EventEmitter {
           // amqplib rejects with "Channel closed"; the channel's or connection's error event has the broker's reason.
           const reason = session.brokerError ?? error;
           if (isDeclareRefusal(reason)) {
-            throw new BrokerDeclareError(`the broker refused a declaration: ${describeRefusal(errorText(reason), this.#settings)}`, { cause: reason });
+            throw new BrokerDeclareError(`the broker refused a declaration: ${describeRefusal(errorText(reason), this.#settings)}`, {
+              cause: reason,
+            });
           }
           if (attempt >= DECLARE_ATTEMPTS) {
             throw new BrokerUnavailable(`a declaration failed ${attempt} times without a refusal: ${errorText(reason)}`, { cause: reason });
@@ -204,7 +215,10 @@ export class AmqpConnection extends EventEmitter {
         else resolve();
       };
       const onConnected = (): void => settle();
-      const timer = setTimeout(() => settle(new BrokerUnavailable(`not connected to the AMQP broker for ${timeoutMs} ms`)), Math.max(1, timeoutMs));
+      const timer = setTimeout(
+        () => settle(new BrokerUnavailable(`not connected to the AMQP broker for ${timeoutMs} ms`)),
+        Math.max(1, timeoutMs),
+      );
       this.#waiters.set(onConnected, settle);
       this.on('connected', onConnected);
     });
@@ -244,7 +258,8 @@ export class AmqpConnection extends EventEmitter {
       model.on('error', (error: unknown) => this.#logger.debug({ err: errorText(error) }, 'AMQP connection error'));
       model.on('blocked', (reason: string) => this.#logger.warn({ reason }, 'the broker blocked publishing'));
       model.on('unblocked', () => this.#logger.info('the broker unblocked publishing'));
-      if (!watchHeartbeats(model, this.#settings.heartbeatRate) && this.#settings.heartbeatSeconds > 0) this.#logger.debug('amqplib internals changed: heartbeats checked once per period');
+      if (!watchHeartbeats(model, this.#settings.heartbeatRate) && this.#settings.heartbeatSeconds > 0)
+        this.#logger.debug('amqplib internals changed: heartbeats checked once per period');
       const consumer = await model.createChannel();
       consumer.on('error', (error: unknown) => this.#logger.warn({ err: errorText(error) }, 'AMQP consumer channel error'));
       const confirm = await model.createConfirmChannel();
@@ -267,7 +282,10 @@ export class AmqpConnection extends EventEmitter {
     }
     this.#session = session;
     const server = model.connection.serverProperties as Record<string, unknown> | undefined;
-    this.#logger.info({ broker: describeHost(this.#tlsHost(host)), version: server?.version, generation: session.generation }, 'connected to the AMQP broker');
+    this.#logger.info(
+      { broker: describeHost(this.#tlsHost(host)), version: server?.version, generation: session.generation },
+      'connected to the AMQP broker',
+    );
     const haWarning = this.#warnedHaQueues ? undefined : haQueuesWarning(this.#settings, server);
     if (haWarning) {
       this.#warnedHaQueues = true;
@@ -355,7 +373,10 @@ export class AmqpConnection extends EventEmitter {
         await this.#open();
         const outageMs = Date.now() - startedAt;
         const attempts = attempt + 1;
-        this.#logger.warn({ attempts, outageMs }, `AMQP connection back after ${(outageMs / 1000).toFixed(1)} s, ${attempts} attempt${attempts === 1 ? '' : 's'}`);
+        this.#logger.warn(
+          { attempts, outageMs },
+          `AMQP connection back after ${(outageMs / 1000).toFixed(1)} s, ${attempts} attempt${attempts === 1 ? '' : 's'}`,
+        );
         return;
       } catch (error) {
         const nextMs = Math.round(reconnectWaitMs(this.#settings, attempt + 1, this.#hosts.size, () => 1));

@@ -121,7 +121,10 @@ export class AmqpListener implements Listener {
       // stream's offsets may not survive that (a deleted stream): read from "last", as oslo.
       if (decl.stream) this.#nextStreamOffset = 'last';
       if (this.#stopping || !session.alive) return;
-      this.#logger.warn({ queue }, `the broker cancelled a${this.#plan.kind === 'RPC' ? 'n' : ''} ${this.#plan.kind} consumer; reconnecting to redeclare it`);
+      this.#logger.warn(
+        { queue },
+        `the broker cancelled a${this.#plan.kind === 'RPC' ? 'n' : ''} ${this.#plan.kind} consumer; reconnecting to redeclare it`,
+      );
       void session.close();
       return;
     }

@@ -156,7 +156,9 @@ export class Publisher {
         expire: () => {
           settled = true;
           forget();
-          reject(new BrokerUnavailable(`the broker did not confirm a publish to ${describe(options)} within ${options.confirmTimeoutMs} ms`));
+          reject(
+            new BrokerUnavailable(`the broker did not confirm a publish to ${describe(options)} within ${options.confirmTimeoutMs} ms`),
+          );
         },
       };
       const onConfirm = (error: unknown): void => {
@@ -176,7 +178,13 @@ export class Publisher {
       this.#unconfirmed.add(unconfirmed);
       this.#sweep ??= this.#armSweep(options.confirmTimeoutMs);
       try {
-        this.#channel.publish(options.exchange, options.routingKey, content, publishOptions(options.mandatory, options.expirationMs), onConfirm);
+        this.#channel.publish(
+          options.exchange,
+          options.routingKey,
+          content,
+          publishOptions(options.mandatory, options.expirationMs),
+          onConfirm,
+        );
       } catch (error) {
         // amqplib throws synchronously when the channel is already closed.
         onConfirm(error instanceof Error ? error : new BrokerUnavailable('publish failed', { cause: error }));
@@ -240,7 +248,9 @@ export class Publisher {
     const key = `${fields.exchange}\0${fields.routingKey}`;
     // Identical bodies to one key (a repeated reply, say) are interchangeable: the oldest one.
     const { content } = message;
-    const pending = this.#mandatory.get(key)?.find((entry) => entry.returned === undefined && entry.content.length === content.length && entry.content.equals(content));
+    const pending = this.#mandatory
+      .get(key)
+      ?.find((entry) => entry.returned === undefined && entry.content.length === content.length && entry.content.equals(content));
     if (pending) pending.returned = { replyCode: fields.replyCode, replyText: fields.replyText };
   }
 

@@ -48,7 +48,11 @@ export class QueueManager {
   readonly #file: string;
   readonly #group = processGroup();
 
-  constructor({ hostname, processname, dir = SHM_DIR }: { readonly hostname: string; readonly processname: string; readonly dir?: string }) {
+  constructor({
+    hostname,
+    processname,
+    dir = SHM_DIR,
+  }: { readonly hostname: string; readonly processname: string; readonly dir?: string }) {
     this.#prefix = `${hostname}:${processname}`;
     this.#file = `${dir}/${hostname}_${processname}_qmanager`;
   }

@@ -66,7 +66,12 @@ export class QueueWait {
       const remaining = request.startedAt + request.boundMs - Date.now();
       if (remaining <= margin) throw this.#givenUp(request, returns, failure);
       if (returns === 1) {
-        this.#throttled('warn', request, { topic: request.topic, routingKey: request.routingKey, waitMs: Math.round(remaining) }, `no queue is bound for topic "${request.topic}" yet; publishing again with backoff`);
+        this.#throttled(
+          'warn',
+          request,
+          { topic: request.topic, routingKey: request.routingKey, waitMs: Math.round(remaining) },
+          `no queue is bound for topic "${request.topic}" yet; publishing again with backoff`,
+        );
       }
       const waitMs = Math.min(reconnectWaitMs(this.#timing, attempt, 1), remaining - margin);
       try {
@@ -89,7 +94,12 @@ export class QueueWait {
     const message =
       `no queue took the ${request.kind} to topic "${request.topic}" within ${bound} (waited ${waited} s): ` +
       `exchange "${request.exchange}", routing key "${request.routingKey}", returned ${returns} time${returns === 1 ? '' : 's'} (${last.replyCode} ${last.replyText})`;
-    this.#throttled('error', request, { topic: request.topic, routingKey: request.routingKey, waitedMs: Date.now() - request.startedAt, returns }, `a ${request.kind} found no queue within its bound; failed it`);
+    this.#throttled(
+      'error',
+      request,
+      { topic: request.topic, routingKey: request.routingKey, waitedMs: Date.now() - request.startedAt, returns },
+      `a ${request.kind} found no queue within its bound; failed it`,
+    );
     return new MessageDeliveryFailure(message, { cause: last });
   }
 

@@ -32,13 +32,15 @@ export class ReplyConsumer {
   /** Add `onReply` and resolve with the queue name once the queue is consumed. */
   use(onReply: (body: Buffer) => void): Promise<string> {
     this.#handlers.add(onReply);
-    this.#started ??= this.#connection.addResumer((session) => this.#resume(session)).then(
-      () => this.#decl.name,
-      (error: unknown) => {
-        this.#started = undefined;
-        throw error;
-      },
-    );
+    this.#started ??= this.#connection
+      .addResumer((session) => this.#resume(session))
+      .then(
+        () => this.#decl.name,
+        (error: unknown) => {
+          this.#started = undefined;
+          throw error;
+        },
+      );
     return this.#started;
   }
 
@@ -53,10 +55,14 @@ export class ReplyConsumer {
       if (session.alive) void session.close();
     });
     await declareQueue(channel, this.#decl);
-    await channel.consume(this.#decl.name, (message) => {
-      if (message === null) return this.#cancelled(session, channel);
-      this.#deliver(message);
-    }, { noAck: true, arguments: this.#decl.consumeArguments });
+    await channel.consume(
+      this.#decl.name,
+      (message) => {
+        if (message === null) return this.#cancelled(session, channel);
+        this.#deliver(message);
+      },
+      { noAck: true, arguments: this.#decl.consumeArguments },
+    );
   }
 
   #cancelled(session: Session, channel: Channel): void {

@@ -31,7 +31,12 @@ export class Session {
   #brokerError: unknown;
   #consumerOpen = true;
 
-  constructor({ generation, model, consumer, publisher }: { generation: number; model: ChannelModel; consumer: Channel; publisher: Publisher }) {
+  constructor({
+    generation,
+    model,
+    consumer,
+    publisher,
+  }: { generation: number; model: ChannelModel; consumer: Channel; publisher: Publisher }) {
     this.generation = generation;
     this.model = model;
     this.consumer = consumer;
@@ -120,7 +125,10 @@ export class Session {
  * Close a connection without hanging: amqplib's close() never settles when the socket died
  * first, so its 'close' event (or a bound) ends the wait too.
  */
-export async function closeModel(model: ChannelModel, closed: Promise<unknown> = once(model, 'close').catch(() => undefined)): Promise<void> {
+export async function closeModel(
+  model: ChannelModel,
+  closed: Promise<unknown> = once(model, 'close').catch(() => undefined),
+): Promise<void> {
   const timer = new AbortController();
   await Promise.race([
     model.close().catch(() => undefined),

@@ -109,7 +109,9 @@ export function amqpSettings(config: Config, url: TransportUrl): AmqpSettings {
     rabbit_qos_prefetch_count: prefetch,
   });
   if (problem) {
-    throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option ${problem.option}: ${problem.message}`, { option: problem.option });
+    throw new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option ${problem.option}: ${problem.message}`, {
+      option: problem.option,
+    });
   }
   const tls = tlsSettings(value);
   const loginMethod = checkedLoginMethod(value('rabbit_login_method') as LoginMethod, tls, url);

@@ -65,7 +65,11 @@ export function loadBrokerTls(tls: BrokerTlsSettings): TlsMaterial {
       createSecureContext({ cert, key, ...versions(tls) });
     } catch (error) {
       const option = tls.keyFile ? 'ssl_key_file' : 'ssl_cert_file';
-      fail(option, `[oslo_messaging_rabbit] ssl_cert_file ${tls.certFile} with ssl_key_file ${tls.keyFile || tls.certFile} is not a usable certificate and key: ${describeError(error)}`, error);
+      fail(
+        option,
+        `[oslo_messaging_rabbit] ssl_cert_file ${tls.certFile} with ssl_key_file ${tls.keyFile || tls.certFile} is not a usable certificate and key: ${describeError(error)}`,
+        error,
+      );
     }
   }
   return { ...(ca && { ca }), ...(cert && { cert, key }) };
@@ -102,7 +106,8 @@ const VERIFY_HINTS: Record<string, string> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: 'the broker certificate is self-signed and not in ssl_ca_file',
   CERT_HAS_EXPIRED: 'the broker certificate has expired',
   CERT_NOT_YET_VALID: 'the broker certificate is not valid yet',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'the broker certificate does not name the host in transport_url (checked with the system CAs or ssl_enforce_hostname_verification)',
+  ERR_TLS_CERT_ALTNAME_INVALID:
+    'the broker certificate does not name the host in transport_url (checked with the system CAs or ssl_enforce_hostname_verification)',
 };
 
 /** A one-line explanation of a TLS failure, or undefined when `error` is not one. */

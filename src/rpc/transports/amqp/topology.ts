@@ -165,7 +165,13 @@ export interface ServerTopology {
 }
 
 /** The entities for a server on `topic`/`server` behind `exchange`; `suffix` names its fanout queue. */
-export function serverTopology(settings: AmqpSettings, exchange: string, topic: string, server: string, suffix: () => string = hex32): ServerTopology {
+export function serverTopology(
+  settings: AmqpSettings,
+  exchange: string,
+  topic: string,
+  server: string,
+  suffix: () => string = hex32,
+): ServerTopology {
   return {
     exchange: controlExchange(settings, exchange),
     fanout: fanoutExchange(settings, topic),

@@ -73,7 +73,11 @@ export class AmqpTransport extends EventEmitter implements Transport {
     // Every publish waiting for a queue listens for the stop while it sleeps: not a leak.
     setMaxListeners(0, this.#stopSignal.signal);
     this.#queueWait = new QueueWait(this.#settings, this.#logger, this.#stopSignal.signal);
-    this.#replies = new ReplyConsumer({ connection: this.#connection, decl: replyQueue(this.#settings, this.#queueSuffix), logger: this.#logger });
+    this.#replies = new ReplyConsumer({
+      connection: this.#connection,
+      decl: replyQueue(this.#settings, this.#queueSuffix),
+      logger: this.#logger,
+    });
   }
 
   get connected(): boolean {
@@ -149,7 +153,11 @@ export class AmqpTransport extends EventEmitter implements Transport {
         // The last attempt goes out just before the bound, and a timer may fire late on a busy
         // host: its confirm may take a moment past the bound rather than be taken for a loss.
         attempt: (remainingMs) =>
-          this.#publish(remainingMs, request.body, { ...options, confirmTimeoutMs: Math.max(remainingMs, MIN_RETRY_CONFIRM_MS), expirationMs: call ? remainingMs : undefined }),
+          this.#publish(remainingMs, request.body, {
+            ...options,
+            confirmTimeoutMs: Math.max(remainingMs, MIN_RETRY_CONFIRM_MS),
+            expirationMs: call ? remainingMs : undefined,
+          }),
       }),
     );
   }
@@ -193,7 +201,11 @@ export class AmqpTransport extends EventEmitter implements Transport {
     return this.#consume(rpcConsumerPlan(topology, target.topic, { deleteFanoutQueue }), onRequest);
   }
 
-  listenNotifications(bindings: readonly NotificationBinding[], pool: string | undefined, onMessage: (delivery: Delivery) => void): Promise<Listener> {
+  listenNotifications(
+    bindings: readonly NotificationBinding[],
+    pool: string | undefined,
+    onMessage: (delivery: Delivery) => void,
+  ): Promise<Listener> {
     return this.#consume(notificationConsumerPlan(notificationTopology(this.#settings, bindings, pool)), onMessage);
   }
 

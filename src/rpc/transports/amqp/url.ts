@@ -28,9 +28,13 @@ const SCHEMES: Record<string, boolean> = { 'rabbit:': false, 'amqp:': false, 'am
 // Messages never quote the URL or any part of it: a malformed URL is exactly the case where a
 // password cannot be told apart from the rest (issue 14, item 3). They say which part is wrong.
 function invalid(why: string): ConfigError {
-  return new ConfigError(ErrorCodes.CONFIG_INVALID, `invalid value for option transport_url: ${why} (the value is not shown: it may hold a password)`, {
-    option: 'transport_url',
-  });
+  return new ConfigError(
+    ErrorCodes.CONFIG_INVALID,
+    `invalid value for option transport_url: ${why} (the value is not shown: it may hold a password)`,
+    {
+      option: 'transport_url',
+    },
+  );
 }
 
 function decode(text: string, what: string): string {

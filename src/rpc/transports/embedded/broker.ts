@@ -56,7 +56,10 @@ interface Exchange {
 
 /** A client frame the broker refuses; `frameCode` is what the answer frame says. */
 class FrameError extends OsloNodeError {
-  constructor(readonly frameCode: FrameErrorCode, message: string) {
+  constructor(
+    readonly frameCode: FrameErrorCode,
+    message: string,
+  ) {
     super(ErrorCodes.RPC_EMBEDDED, message);
   }
 }
@@ -156,8 +159,15 @@ export class EmbeddedBroker {
         return;
       case 'declare': {
         if (!this.#queues.has(frame.queue)) {
-          if (this.#queues.size >= this.#maxQueues) throw new FrameError('invalid', `the embedded broker already holds its maximum of ${this.#maxQueues} queues`);
-          this.#queues.set(frame.queue, { name: frame.queue, messages: [], consumers: [], next: 0, owner: frame.owned ? link.id : undefined });
+          if (this.#queues.size >= this.#maxQueues)
+            throw new FrameError('invalid', `the embedded broker already holds its maximum of ${this.#maxQueues} queues`);
+          this.#queues.set(frame.queue, {
+            name: frame.queue,
+            messages: [],
+            consumers: [],
+            next: 0,
+            owner: frame.owned ? link.id : undefined,
+          });
           if (frame.owned) link.owned.add(frame.queue);
         }
         return;
@@ -210,7 +220,8 @@ export class EmbeddedBroker {
     if (name === '') throw new FrameError('invalid', 'the default exchange cannot be bound');
     let exchange = this.#exchanges.get(name);
     if (!exchange) {
-      if (this.#exchanges.size >= this.#maxExchanges) throw new FrameError('invalid', `the embedded broker already holds its maximum of ${this.#maxExchanges} exchanges`);
+      if (this.#exchanges.size >= this.#maxExchanges)
+        throw new FrameError('invalid', `the embedded broker already holds its maximum of ${this.#maxExchanges} exchanges`);
       this.#exchanges.set(name, (exchange = { kind, bindings: new Map() }));
     }
     if (exchange.kind !== kind) throw new FrameError('invalid', `exchange ${name} is a ${exchange.kind} exchange, not ${kind}`);
@@ -237,10 +248,16 @@ export class EmbeddedBroker {
   }
 
   #publish(frame: Extract<ClientFrame, { t: 'publish' }>): void {
-    const message: Message = { body: frame.body, expiresAt: frame.expirationMs === undefined ? undefined : Date.now() + frame.expirationMs };
+    const message: Message = {
+      body: frame.body,
+      expiresAt: frame.expirationMs === undefined ? undefined : Date.now() + frame.expirationMs,
+    };
     const queues = this.#route(frame.exchange, frame.key);
     if (this.#queuedBytes + queues.length * message.body.length > this.#maxQueuedBytes) {
-      throw new FrameError('invalid', `the embedded broker is full (${this.#queuedBytes} of ${this.#maxQueuedBytes} bytes queued); message refused`);
+      throw new FrameError(
+        'invalid',
+        `the embedded broker is full (${this.#queuedBytes} of ${this.#maxQueuedBytes} bytes queued); message refused`,
+      );
     }
     for (const queue of queues) {
       this.#enqueue(queue, message);
@@ -252,7 +269,10 @@ export class EmbeddedBroker {
     }
     const routed = queues.length;
     if (routed === 0 && frame.mandatory) {
-      throw new FrameError('unroutable', `no queue is bound for ${frame.exchange === '' ? 'queue' : `exchange ${frame.exchange}, key`} ${frame.key}`);
+      throw new FrameError(
+        'unroutable',
+        `no queue is bound for ${frame.exchange === '' ? 'queue' : `exchange ${frame.exchange}, key`} ${frame.key}`,
+      );
     }
   }
 
@@ -269,7 +289,11 @@ export class EmbeddedBroker {
         consumer.link.deliveries.set(delivery, { consumer, message });
       }
       const seen = this.#quiet.take(consumer.link);
-      consumer.link.send(seen === undefined ? { t: 'deliver', tag: consumer.tag, delivery, body: message.body } : { t: 'deliver', tag: consumer.tag, delivery, body: message.body, seen });
+      consumer.link.send(
+        seen === undefined
+          ? { t: 'deliver', tag: consumer.tag, delivery, body: message.body }
+          : { t: 'deliver', tag: consumer.tag, delivery, body: message.body, seen },
+      );
     }
   }
 
@@ -361,6 +385,13 @@ export class EmbeddedBroker {
   get stats(): { links: number; queues: number; messages: number; queuedBytes: number; exchanges: number; bindings: number } {
     let messages = 0;
     for (const queue of this.#queues.values()) messages += queue.messages.length;
-    return { links: this.#links.size, queues: this.#queues.size, messages, queuedBytes: this.#queuedBytes, exchanges: this.#exchanges.size, bindings: this.#bindings };
+    return {
+      links: this.#links.size,
+      queues: this.#queues.size,
+      messages,
+      queuedBytes: this.#queuedBytes,
+      exchanges: this.#exchanges.size,
+      bindings: this.#bindings,
+    };
   }
 }

@@ -17,10 +17,24 @@ export type ClientFrame =
   | { readonly t: 'reset'; readonly id: number }
   /** `owned` queues are deleted when the link goes away (fanout and reply queues). */
   | { readonly t: 'declare'; readonly id: number; readonly queue: string; readonly owned: boolean }
-  | { readonly t: 'bind'; readonly id: number; readonly queue: string; readonly exchange: string; readonly kind: ExchangeKind; readonly key: string }
+  | {
+      readonly t: 'bind';
+      readonly id: number;
+      readonly queue: string;
+      readonly exchange: string;
+      readonly kind: ExchangeKind;
+      readonly key: string;
+    }
   | { readonly t: 'delete'; readonly id: number; readonly queue: string }
   /** `prefetch` 0 means unlimited; `autoAck` deliveries need no ack. */
-  | { readonly t: 'consume'; readonly id: number; readonly queue: string; readonly tag: string; readonly prefetch: number; readonly autoAck: boolean }
+  | {
+      readonly t: 'consume';
+      readonly id: number;
+      readonly queue: string;
+      readonly tag: string;
+      readonly prefetch: number;
+      readonly autoAck: boolean;
+    }
   | { readonly t: 'cancel'; readonly id: number; readonly tag: string }
   /**
    * Exchange "" is the default exchange: the key is the queue name. `quiet`: the sender does not
@@ -79,14 +93,25 @@ const CLIENT_SHAPES: Readonly<Record<ClientFrame['t'], Readonly<Record<string, C
   delete: { id: isId, queue: isNonEmptyName },
   consume: { id: isId, queue: isNonEmptyName, tag: isNonEmptyName, prefetch: isCount, autoAck: isBool },
   cancel: { id: isId, tag: isNonEmptyName },
-  publish: { id: isId, exchange: isName, key: isName, body: isString, mandatory: isBool, expirationMs: isOptionalMs, quiet: isOptionalBool },
+  publish: {
+    id: isId,
+    exchange: isName,
+    key: isName,
+    body: isString,
+    mandatory: isBool,
+    expirationMs: isOptionalMs,
+    quiet: isOptionalBool,
+  },
   ack: { delivery: isId },
   reject: { delivery: isId },
   requeue: { delivery: isId },
 };
 
 const ROUTER_SHAPES: Readonly<Record<RouterFrame['t'], Readonly<Record<string, Checker>>>> = {
-  done: { id: isId, error: (v) => v === undefined || (typeof v === 'object' && v !== null && isString((v as { message?: unknown }).message)) },
+  done: {
+    id: isId,
+    error: (v) => v === undefined || (typeof v === 'object' && v !== null && isString((v as { message?: unknown }).message)),
+  },
   deliver: { tag: isNonEmptyName, delivery: isId, body: isString, seen: isOptionalId },
 };
 

@@ -34,7 +34,12 @@ export interface ReadFramesOptions {
  * of the first bad frame (not JSON, longer than `maxFrameBytes`, unfinished for `maxFrameMs`,
  * past the shared budget), after which reading stops. A number is `maxFrameBytes`.
  */
-export function readFrames(socket: Socket, onFrame: (frame: unknown) => void, onError: (reason: string) => void, options: number | ReadFramesOptions = {}): void {
+export function readFrames(
+  socket: Socket,
+  onFrame: (frame: unknown) => void,
+  onError: (reason: string) => void,
+  options: number | ReadFramesOptions = {},
+): void {
   const { maxFrameBytes = MAX_FRAME_BYTES, maxFrameMs = 0, budget } = typeof options === 'number' ? { maxFrameBytes: options } : options;
   let chunks: Buffer[] = [];
   let size = 0;

@@ -91,7 +91,15 @@ export class EmbeddedRouter {
   }
 
   /** Broker counts, for logs and tests. */
-  get stats(): { links: number; queues: number; messages: number; queuedBytes: number; exchanges: number; bindings: number; unfinishedBytes: number } {
+  get stats(): {
+    links: number;
+    queues: number;
+    messages: number;
+    queuedBytes: number;
+    exchanges: number;
+    bindings: number;
+    unfinishedBytes: number;
+  } {
     return { ...this.#broker.stats, unfinishedBytes: this.#unfinished.used };
   }
 
@@ -142,7 +150,9 @@ export class EmbeddedRouter {
     const server = createServer((socket) => this.#accept(socket));
     // Node closes a connection past the cap as soon as it is accepted.
     server.maxConnections = this.#maxSocketClients;
-    server.on('drop', () => this.#warnings.warn({ maxConnections: this.#maxSocketClients }, 'embedded socket: too many clients; closing new ones'));
+    server.on('drop', () =>
+      this.#warnings.warn({ maxConnections: this.#maxSocketClients }, 'embedded socket: too many clients; closing new ones'),
+    );
     if (inheritedFd === undefined) await listenPrivateSocket(server, socketPath, 'embedded_socket', options);
     else await listenInheritedSocket(server, inheritedFd, socketPath, 'embedded_socket');
     this.#socketIdentity = socketIdentity(socketPath);
@@ -167,7 +177,10 @@ export class EmbeddedRouter {
       // (reading from it pauses until it drains), and one that falls too far behind on its
       // deliveries is cut rather than buffered without end.
       if (socket.writableLength > this.#maxClientBufferBytes) {
-        this.#logger.warn({ linkId, buffered: socket.writableLength, limit: this.#maxClientBufferBytes }, 'embedded socket client does not read; disconnected');
+        this.#logger.warn(
+          { linkId, buffered: socket.writableLength, limit: this.#maxClientBufferBytes },
+          'embedded socket client does not read; disconnected',
+        );
         socket.destroy();
         return;
       }

@@ -17,19 +17,27 @@ import { EmbeddedTransport, EmbeddedTransportError } from './transport.js';
  * Throws a ConfigError when the folder is not private to us.
  */
 export function defaultEmbeddedSocketPath(options: { create?: boolean; pid?: number } = {}): string {
-  return join(privateRuntimeDir({ option: 'embedded_socket', create: options.create ?? true }), `embedded-${options.pid ?? process.pid}.sock`);
+  return join(
+    privateRuntimeDir({ option: 'embedded_socket', create: options.create ?? true }),
+    `embedded-${options.pid ?? process.pid}.sock`,
+  );
 }
 
 /**
  * Connect to a launcher's embedded socket and start the transport over it. The socket must be
  * ours (owner and mode checked first: a ConfigError otherwise), so no other user can stand in.
  */
-export async function connectEmbeddedSocket(path: string, options: { logger?: Logger; startTimeoutMs?: number } = {}): Promise<EmbeddedTransport> {
+export async function connectEmbeddedSocket(
+  path: string,
+  options: { logger?: Logger; startTimeoutMs?: number } = {},
+): Promise<EmbeddedTransport> {
   checkOwnSocket(path, 'embedded_socket');
   const socket = connect(path);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
-    socket.once('error', (error) => reject(new EmbeddedTransportError(`cannot connect to the embedded transport socket ${path}: ${error.message}`, { cause: error })));
+    socket.once('error', (error) =>
+      reject(new EmbeddedTransportError(`cannot connect to the embedded transport socket ${path}: ${error.message}`, { cause: error })),
+    );
   });
   socket.on('error', () => undefined);
   const transport = new EmbeddedTransport(

@@ -100,7 +100,10 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
     if (this.#closed) return;
     if (this.#connected) {
       // Bounded: a router that dropped this link never answers.
-      await withTimeout(this.#op({ t: 'reset' }).catch(() => undefined), RESET_TIMEOUT_MS);
+      await withTimeout(
+        this.#op({ t: 'reset' }).catch(() => undefined),
+        RESET_TIMEOUT_MS,
+      );
     }
     this.#closed = true;
     this.#connected = false;
@@ -146,7 +149,11 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
     await this.#op({ t: 'publish', exchange, key: topic, body, mandatory: false });
   }
 
-  async listenNotifications(bindings: readonly NotificationBinding[], pool: string | undefined, onMessage: (delivery: Delivery) => void): Promise<Listener> {
+  async listenNotifications(
+    bindings: readonly NotificationBinding[],
+    pool: string | undefined,
+    onMessage: (delivery: Delivery) => void,
+  ): Promise<Listener> {
     const queues = new Set<string>();
     for (const { exchange, topic } of bindings) {
       const queue = pool ?? topic;
@@ -198,7 +205,10 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
     return this.#replyQueue;
   }
 
-  async listen(target: Target & { readonly exchange: string; readonly server: string }, onRequest: (delivery: Delivery) => void): Promise<Listener> {
+  async listen(
+    target: Target & { readonly exchange: string; readonly server: string },
+    onRequest: (delivery: Delivery) => void,
+  ): Promise<Listener> {
     const { topic, server, exchange } = target;
     const fanoutQueue = `${topic}_fanout_${hex32()}`;
     const queues: [string, string, 'topic' | 'fanout', boolean][] = [
@@ -274,7 +284,8 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
       this.#pending.delete(frame.id);
       this.#unconfirmed.delete(frame.id);
       if (!frame.error) pending.resolve();
-      else if (frame.error.code === 'unroutable') pending.reject(new MessageDeliveryFailure(`message undeliverable: ${frame.error.message}`));
+      else if (frame.error.code === 'unroutable')
+        pending.reject(new MessageDeliveryFailure(`message undeliverable: ${frame.error.message}`));
       else pending.reject(new EmbeddedTransportError(`embedded router refused the operation: ${frame.error.message}`));
     }
     // The router answers in order: every earlier quiet publish without a failure answer went through.

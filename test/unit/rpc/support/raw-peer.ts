@@ -31,7 +31,10 @@ export async function rawPeer(transport: Transport): Promise<RawPeer> {
     publish,
     async call(topic, fields) {
       const msgId = hex32();
-      await publish(topic, encodeEnvelope({ args: {}, _unique_id: hex32(), _msg_id: msgId, _reply_q: replyQueue, _timeout: null, ...fields }));
+      await publish(
+        topic,
+        encodeEnvelope({ args: {}, _unique_id: hex32(), _msg_id: msgId, _reply_q: replyQueue, _timeout: null, ...fields }),
+      );
       return msgId;
     },
     async waitForReplies(count, timeoutMs = 5000) {
