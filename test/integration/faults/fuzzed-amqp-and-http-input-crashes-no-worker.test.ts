@@ -19,7 +19,6 @@ import { demoRpcRoutes, rssKiB, startHttpLoad, startLoop, summary, type Loop } f
 import { until } from '../../helpers/wait.js';
 import { amqpClient } from '../../helpers/fault-rpc.js';
 import { fuzzEnvelope, fuzzHttp, prng } from '../../helpers/fuzz-inputs.js';
-import { httpGet } from '../../helpers/http.js';
 import { startLauncher } from '../../helpers/launcher.js';
 
 const ROUNDS = 3;
@@ -30,15 +29,6 @@ const SLOWLORIS = 20;
 const SEED = Number(process.env.OSLO_NODE_FUZZ_SEED ?? 7);
 /** RSS after the last round may exceed the baseline taken before it by this factor. */
 const GROWTH_LIMIT = 1.2;
-
-/** V8 heap in use, summed over the workers, from the demo's merged /metrics (bytes). */
-async function heapUsedBytes(port: number): Promise<number> {
-  const text = (await httpGet(port, '/metrics')).body;
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith('oslo_node_nodejs_heap_size_used_bytes'))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-}
 
 /** Send one raw case; resolve with the status line the server sent (or '-') and whether the server closed the connection. */
 function rawExchange(port: number, bytes: Buffer, end: boolean, limitMs: number): Promise<{ status: string; closedByServer: boolean }> {
@@ -117,8 +107,6 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
     '--graceful-shutdown-timeout',
     '5',
     '--no-access-log',
-    // heapUsedBytes reads /metrics, which the demo serves only with metrics on.
-    '--metrics-enabled',
   ]);
   t.after(() => launcher.kill());
   const pids = launcher.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];
@@ -222,11 +210,9 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
   };
 
   const rssByRound = [watched.map(rssKiB)];
-  const heapByRound = [await heapUsedBytes(launcher.port)];
   for (let round = 1; round <= ROUNDS; round++) {
     await stormRound();
     rssByRound.push(watched.map(rssKiB));
-    heapByRound.push(await heapUsedBytes(launcher.port));
   }
   const baseline = rssByRound[ROUNDS - 1]!;
   const after = rssByRound[ROUNDS]!;
@@ -246,7 +232,6 @@ test('15,000 fuzzed AMQP bodies and 15,000 malformed HTTP requests: no crash, no
     `# slowloris: ${trickleClosedMs.length} clients closed by the server after ${Math.min(...trickleClosedMs).toFixed(0)}..${Math.max(...trickleClosedMs).toFixed(0)} ms (-1 = never)`,
   );
   console.log(`# RSS KiB (launcher, workers) before and after each round: ${rssByRound.map((kib) => kib.join('/')).join(' -> ')}`);
-  console.log(`# workers' V8 heap in use (garbage included) MiB: ${heapByRound.map((bytes) => (bytes / 2 ** 20).toFixed(1)).join(' -> ')}`);
 
   const fatal = launcher.lines
     .filter((line) => line.level >= 60)
