@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import pg from 'pg';
 
 const URL_FILE = fileURLToPath(new URL('../../../.tmp/postgres/url', import.meta.url));
 export const POSTGRES_SCRIPT = fileURLToPath(new URL('../../../scripts/postgres.sh', import.meta.url));
@@ -81,4 +82,22 @@ export async function withPrivateCluster(t: TestContext): Promise<PrivateCluster
     stopServer: () => check('stop_server'),
     startServer: () => check('start_server'),
   };
+}
+
+/**
+ * A database of its own in the shared test cluster at `clusterUrl` (dropped after the test), for
+ * tests whose assertions read the whole `services` table: other tests' services share the
+ * cluster's default database.
+ */
+export async function ownDatabase(t: TestContext, clusterUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: clusterUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  t.after(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+  });
+  const url = new URL(clusterUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }

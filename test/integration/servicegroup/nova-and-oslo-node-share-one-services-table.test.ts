@@ -12,11 +12,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import pg from 'pg';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { DbDriver } from '../../../src/servicegroup/db-driver.js';
-import { withDatabase } from '../../helpers/database.js';
+import { ownDatabase, withDatabase } from '../../helpers/database.js';
 import { httpGet } from '../../helpers/http.js';
 import { startLauncher, type RunningLauncher } from '../../helpers/launcher.js';
 import { novaRoot, startNovaPeer, type NovaPeer } from '../../helpers/nova.js';
@@ -54,20 +54,6 @@ async function until<T>(read: () => Promise<T>, wanted: (value: T) => boolean, w
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-/** A database of its own in the test cluster, dropped after the test. */
-async function ownDatabase(t: TestContext, clusterUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: clusterUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  t.after(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
-  });
-  const url = new URL(clusterUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 /** What PostgreSQL's catalog says of `services`: columns, constraints, indexes. */

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { withBroker } from '../../helpers/broker.js';
-import { withDatabase } from '../../helpers/database.js';
+import { ownDatabase, withDatabase } from '../../helpers/database.js';
 import { httpGet } from '../../helpers/http.js';
 import { fixturePath, RPC_CLI, startLauncher, type LogLine, type RunningLauncher } from '../../helpers/launcher.js';
 
@@ -30,11 +30,14 @@ interface CallResult {
 test('[upgrade_levels] demo = auto: 1.0 while the old service is up, 1.1 once its record is down, no restart', async (t) => {
   const brokerUrl = await withBroker(t);
   if (!brokerUrl) return;
-  const databaseUrl = await withDatabase(t);
-  if (!databaseUrl) return;
+  const clusterUrl = await withDatabase(t);
+  if (!clusterUrl) return;
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-rolling-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const tag = randomBytes(4).toString('hex');
+  // A database of its own: `auto` reads every live `demo` row, and other tests' demo services
+  // share the cluster's default database (in a full run one of them held the cap instead).
+  const databaseUrl = await ownDatabase(t, clusterUrl, `rolling_${tag}`);
   const oldHost = `old-${tag}`;
   const newHost = `new-${tag}`;
   // A control exchange of its own: the `demo` topic is this test's alone on the shared broker.
