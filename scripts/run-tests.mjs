@@ -132,7 +132,12 @@ const totals = { pass: 0, fail: 0, skipped: 0, cancelled: 0 };
 let failedRun = false;
 const reports = mkdtempSync(join(tmpdir(), 'oslo-node-tests-'));
 const runs = [
-  { label: `Node ${process.versions.node.split('.')[0]}`, binary: nodeBinary, filters: { unit: filters, integration: filters }, env: {} },
+  {
+    label: `Node ${process.versions.node.split('.')[0]}`,
+    binary: nodeBinary,
+    filters: { unit: filters, integration: filters },
+    exclude: [],
+  },
 ];
 const needsServices = suites.some((suite) => suite.name === 'integration');
 const stopBroker = needsServices ? ensureBrokers() : () => {};
