@@ -8,6 +8,8 @@ import type { Config } from './options.js';
 export type SecondsOption =
   | 'graceful_shutdown_timeout'
   | 'worker_start_timeout'
+  | 'worker_heartbeat_timeout'
+  | 'handoff_ack_timeout'
   | 'restart_backoff_initial'
   | 'restart_backoff_max'
   | 'restart_reset_after'

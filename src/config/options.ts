@@ -348,6 +348,30 @@ export const OPTIONS = {
     default: 30,
     help: 'Seconds a new worker has to report ready before it counts as a failed start.',
   },
+  worker_heartbeat_timeout: {
+    group: 'launcher',
+    type: 'float',
+    min: 0,
+    max: 3600,
+    default: 30,
+    help: 'Seconds a serving worker may go without a heartbeat over IPC (a hung event loop, a stopped process) before it is replaced and, after the drain bound, killed (0 = off).',
+  },
+  handoff_ack_timeout: {
+    group: 'launcher',
+    type: 'float',
+    min: 0.05,
+    max: 600,
+    default: 1,
+    help: 'Seconds a worker may leave a handed-over connection unacknowledged before it gets no more until it answers.',
+  },
+  handoff_max_unacked: {
+    group: 'launcher',
+    type: 'int',
+    min: 1,
+    max: 65_536,
+    default: 32,
+    help: 'Connections handed to one worker and not yet acknowledged; beyond it new ones go to the other workers.',
+  },
 
   // ---- [wsgi]: the HTTP server on the shared socket ----
   host: {
