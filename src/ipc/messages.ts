@@ -4,6 +4,7 @@
  * answers carry `ack` with the same number. Unknown types are ignored by both sides.
  */
 import type { WorkerRecord } from '../servicegroup/host-reporter.js';
+import type { WorkerActivity } from './heartbeat.js';
 import type { DisableRequest } from '../servicegroup/report.js';
 
 /** Tag that marks our messages on a shared IPC channel. */
@@ -99,6 +100,8 @@ export type WorkerMessage =
       readonly attemptTimeoutMs?: number;
     })
   | (Tagged & { readonly type: 'stopping' })
+  /** The worker's event loop runs (worker_heartbeat_timeout), with what it was doing (heartbeat.ts). */
+  | (Tagged & { readonly type: 'heartbeat'; readonly activity: WorkerActivity })
   /**
    * An idle keep-alive connection that a worker draining for a reload gives back, as the IPC
    * send handle of this message, so that the next worker serves it: closing it could cross a

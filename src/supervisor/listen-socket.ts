@@ -145,6 +145,11 @@ export class ListenSocket {
     if (sinks.length > 0) this.#flushQueue();
   }
 
+  /** A worker may take more now (it acknowledged a connection): send it what is held. */
+  flushHeld(): void {
+    if (this.#queued.length > 0 && this.#sinks.length > 0) this.#flushQueue();
+  }
+
   /**
    * A connection a worker gave back (idle keep-alive, on a reload; the IPC handle of its
    * message): dispatch it like a new one.

@@ -13,6 +13,7 @@ import type { LauncherStatus, OperationResult } from '../control/control-protoco
 import type { ListenSocket } from './listen-socket.js';
 import { drainAll } from './drain-all.js';
 import { LauncherRecordKeeper } from './launcher-record.js';
+import { LivenessCheck } from './liveness.js';
 import { memoryLimitFor, type MemoryLimit } from './memory-limit.js';
 import { Operations } from './operations.js';
 import { ResourceSampler } from './resource-sampler.js';
@@ -62,6 +63,8 @@ export class Supervisor implements Lifecycle<SupervisorState> {
   readonly #operations: Operations;
   readonly #startedAt = performance.now();
   readonly #sampler: ResourceSampler;
+  /** worker_heartbeat_timeout: a serving worker that goes silent is replaced. */
+  readonly #liveness: LivenessCheck;
   readonly #memoryLimit: MemoryLimit | undefined;
   readonly #spares: SpareKeeper;
   /** This launcher's record in the private runtime folder (how ctl and rpc find it). */
@@ -116,6 +119,11 @@ export class Supervisor implements Lifecycle<SupervisorState> {
       window: 5,
       pids: () => [...this.#live].map((handle) => handle.pid),
       onRound: (samples) => this.#memoryLimit?.check(new Map([...samples].filter(([pid]) => this.#serving(pid)))),
+    });
+    this.#liveness = new LivenessCheck({
+      timeoutMs: () => ms(this.#config, 'worker_heartbeat_timeout'),
+      handles: () => this.#current.values(),
+      onSilent: (handle, silentMs) => this.#onSilent(handle, silentMs),
     });
     this.#operations = this.#createOperations();
     // Workers run this same entry point; they learn their config over IPC, not from argv.
@@ -174,6 +182,7 @@ export class Supervisor implements Lifecycle<SupervisorState> {
     this.#logger.info({ workers: this.#config.workers }, `starting ${this.#config.workers} workers`);
     for (let slot = 1; slot <= this.#config.workers; slot++) this.#startSlot(slot, 0);
     this.#sampler.start();
+    this.#liveness.start();
   }
 
   /** Another launcher took over (a handover): remove this one's record now, before the drain. */
@@ -228,6 +237,7 @@ export class Supervisor implements Lifecycle<SupervisorState> {
       );
       this.#setState('stopping');
       this.#sampler.stop();
+      this.#liveness.stop();
       this.#forceStop();
     }
     return this.done;
@@ -236,6 +246,7 @@ export class Supervisor implements Lifecycle<SupervisorState> {
   #stopGracefully(reason: string, timeoutMs: number, handBack: boolean): void {
     this.#setState('stopping');
     this.#sampler.stop();
+    this.#liveness.stop();
     for (const timer of this.#restartTimers) clearTimeout(timer);
     // Armed before anything else runs, so a stuck step cannot keep the launcher alive.
     const timer = timeoutMs > 0 ? setTimeout(() => this.#onStopTimeout(timeoutMs), timeoutMs) : undefined;
@@ -294,6 +305,9 @@ export class Supervisor implements Lifecycle<SupervisorState> {
         this.#logger.debug({ workerPid: handle.pid }, 'a worker did not take a connection; handing it to another');
         this.#socket.redispatch(socket);
       },
+      handoff: { ackTimeoutMs: ms(this.#config, 'handoff_ack_timeout'), maxUnacked: this.#config.handoff_max_unacked },
+      onAcknowledged: () => this.#socket.flushHeld(),
+      logger: this.#logger,
     });
     this.#live.add(handle);
     let activate!: (init: WorkerInit) => void;
@@ -314,6 +328,7 @@ export class Supervisor implements Lifecycle<SupervisorState> {
         handle.markStopping();
         this.#updateSinks();
       })
+      .handle('heartbeat', (message) => handle.heard(message.activity))
       .handle('connection-back', (_message, socket) => this.#socket.takeBack(socket))
       .handle('list-workers', () => this.workers());
     for (const plugin of this.#plugins) plugin.onWorker?.(handle);
@@ -410,6 +425,36 @@ export class Supervisor implements Lifecycle<SupervisorState> {
     // No backoff due: the spare takes the slot in this very turn, not a timer's turn later.
     if (decision.delayMs === 0 && this.#operations.operating()) restart();
     else this.#schedule(restart, decision.delayMs);
+  }
+
+  /**
+   * A serving worker sent no heartbeat for worker_heartbeat_timeout: it gets no connection any
+   * more; a new worker takes its slot, and it is told to drain, then killed at the drain bound
+   * (what it took comes back: its unacknowledged connections go to other workers, the broker
+   * requeues its unacknowledged messages). If no replacement can start, it is killed now.
+   */
+  #onSilent(handle: WorkerHandle, silentMs: number): void {
+    const { activity } = handle.lastHeard;
+    const seconds = (value: number): string => (value / 1000).toFixed(1);
+    this.#logger.error(
+      {
+        slot: handle.slot,
+        workerPid: handle.pid,
+        silentMs: Math.round(silentMs),
+        lastActivity: activity ?? 'no heartbeat since ready',
+        unacknowledgedConnections: handle.unacknowledged,
+        drainMs: ms(this.#config, 'graceful_shutdown_timeout'),
+      },
+      `worker ${handle.slot} (pid ${handle.pid}) sent no heartbeat for ${seconds(silentMs)} s ` +
+        `(worker_heartbeat_timeout ${this.#config.worker_heartbeat_timeout} s): its event loop is blocked or the process is stopped; ` +
+        'replacing it (killed if it has not drained within graceful_shutdown_timeout)',
+    );
+    void this.#operations.replace(handle).then((result) => {
+      // A reload or a stop that took it first bounds its drain already.
+      if (result.ok || handle.state !== 'ready') return;
+      this.#logger.error({ slot: handle.slot, workerPid: handle.pid, reason: result.reason }, 'hung worker not replaced; killing it');
+      handle.kill();
+    });
   }
 
   /** True when `pid` is a slot's worker and serves. */

@@ -5,6 +5,8 @@
 import type { Worker } from 'node:cluster';
 import type { Socket } from 'node:net';
 import { IpcChannel } from '../ipc/channel.js';
+import type { WorkerActivity } from '../ipc/heartbeat.js';
+import type { Logger } from '../logging/logger.js';
 import type { PrimaryPayload, StopReason, WorkerInfo, WorkerPayload, WorkerState } from '../ipc/messages.js';
 
 export interface WorkerExit {
@@ -21,6 +23,26 @@ export interface WorkerHandleOptions {
   readonly restarts?: number;
   /** Gets back a connection the worker did not take, for another worker. */
   readonly onUndelivered: (socket: Socket) => void;
+  /** Bounds on connections handed over and not yet acknowledged (a hung worker's black hole). */
+  readonly handoff: HandoffLimits;
+  /** Called after the worker acknowledged a connection: it may take more now. */
+  readonly onAcknowledged?: () => void;
+  readonly logger: Logger;
+}
+
+export interface HandoffLimits {
+  /** handoff_ack_timeout: once the oldest unacknowledged connection is this old, send no more. */
+  readonly ackTimeoutMs: number;
+  /** handoff_max_unacked: never more than this many unacknowledged connections. */
+  readonly maxUnacked: number;
+}
+
+/** What the launcher last heard from a serving worker (worker_heartbeat_timeout). */
+export interface LastHeard {
+  /** performance.now() of the last heartbeat (or of ready). */
+  readonly at: number;
+  /** The activity that heartbeat reported; undefined before the first one. */
+  readonly activity: WorkerActivity | undefined;
 }
 
 export class WorkerHandle {
@@ -28,6 +50,16 @@ export class WorkerHandle {
   readonly channel: IpcChannel<WorkerPayload, PrimaryPayload>;
   readonly startedAt = new Date();
   readonly #onUndelivered: (socket: Socket) => void;
+  readonly #onAcknowledged: (() => void) | undefined;
+  readonly #handoff: HandoffLimits;
+  readonly #logger: Logger;
+  /** Connections handed over and not acknowledged yet, with when each was sent (oldest first). */
+  readonly #unacked = new Map<Socket, number>();
+  /** Set while new connections skip this worker because an old one is not acknowledged. */
+  #stalledSince: number | undefined;
+  /** Declared hung (worker_heartbeat_timeout): it gets nothing more and is being replaced. */
+  #hung = false;
+  #lastHeard: LastHeard = { at: performance.now(), activity: undefined };
   #slot: number;
   #restarts: number;
   #reachable = true;
@@ -42,6 +74,9 @@ export class WorkerHandle {
   constructor(options: WorkerHandleOptions) {
     const { worker } = options;
     this.#onUndelivered = options.onUndelivered;
+    this.#onAcknowledged = options.onAcknowledged;
+    this.#handoff = options.handoff;
+    this.#logger = options.logger;
     this.#slot = options.slot ?? 0;
     this.worker = worker;
     this.#restarts = options.restarts ?? 0;
@@ -100,6 +135,30 @@ export class WorkerHandle {
     if (this.#state !== 'starting') return;
     this.#state = 'ready';
     this.#readyAt = performance.now();
+    this.#lastHeard = { at: this.#readyAt, activity: undefined };
+  }
+
+  /** A heartbeat arrived: the worker's event loop runs. */
+  heard(activity: WorkerActivity): void {
+    this.#lastHeard = { at: performance.now(), activity };
+  }
+
+  get lastHeard(): LastHeard {
+    return this.#lastHeard;
+  }
+
+  /** Connections handed over and not acknowledged yet. */
+  get unacknowledged(): number {
+    return this.#unacked.size;
+  }
+
+  get hung(): boolean {
+    return this.#hung;
+  }
+
+  /** The worker missed its heartbeat: no more connections; it is replaced (supervisor.ts). */
+  markHung(): void {
+    this.#hung = true;
   }
 
   /**
@@ -107,12 +166,20 @@ export class WorkerHandle {
    * its copy until the worker acknowledges it (as node's round-robin handles do): a worker that
    * dies before reading the message would otherwise take the connection with it, and the client
    * would hang. An unacknowledged socket goes to `onUndelivered`.
+   *
+   * A worker that stops acknowledging (its event loop blocked, the process stopped) gets at most
+   * `maxUnacked` connections, and none once the oldest waits `ackTimeoutMs`: the others serve
+   * the rest. What it was given waits for it to wake, or goes to another worker once it is
+   * killed (the liveness check); never to two workers at once.
    */
   sendSocket = (socket: Socket): boolean => {
-    if (this.#state !== 'ready' || !this.#reachable || this.channel.closed) return false;
+    if (this.#state !== 'ready' || !this.#reachable || this.channel.closed || this.#hung) return false;
+    if (!this.#mayTakeMore()) return false;
+    this.#unacked.set(socket, performance.now());
     this.channel.request<boolean>({ type: 'connection' }, 0, socket).then(
       // Destroying closes only the primary's descriptor: the worker holds its own.
       (taken) => {
+        this.#acknowledged(socket);
         if (taken) {
           socket.destroy();
           return;
@@ -122,6 +189,7 @@ export class WorkerHandle {
         this.#undelivered(socket);
       },
       () => {
+        this.#unacked.delete(socket);
         // A failed send means the worker is going away: take nothing more from here.
         this.#reachable = false;
         this.#undelivered(socket);
@@ -129,6 +197,38 @@ export class WorkerHandle {
     );
     return true;
   };
+
+  #mayTakeMore(): boolean {
+    if (this.#unacked.size === 0) return true;
+    const oldestMs = this.#oldestUnackedMs();
+    if (oldestMs < this.#handoff.ackTimeoutMs) return this.#unacked.size < this.#handoff.maxUnacked;
+    if (this.#stalledSince === undefined) {
+      this.#stalledSince = performance.now();
+      this.#logger.warn(
+        { slot: this.#slot, workerPid: this.pid, unacknowledged: this.#unacked.size, oldestMs: Math.round(oldestMs) },
+        'worker has not acknowledged a connection within handoff_ack_timeout; routing new connections to the others',
+      );
+    }
+    return false;
+  }
+
+  /** Age of the oldest unacknowledged connection in ms (0: none). */
+  #oldestUnackedMs(): number {
+    const oldest = this.#unacked.values().next().value;
+    return oldest === undefined ? 0 : performance.now() - oldest;
+  }
+
+  #acknowledged(socket: Socket): void {
+    this.#unacked.delete(socket);
+    if (this.#stalledSince !== undefined && this.#oldestUnackedMs() < this.#handoff.ackTimeoutMs) {
+      this.#logger.info(
+        { slot: this.#slot, workerPid: this.pid, stalledMs: Math.round(performance.now() - this.#stalledSince) },
+        'worker acknowledges connections again',
+      );
+      this.#stalledSince = undefined;
+    }
+    this.#onAcknowledged?.();
+  }
 
   /**
    * Give the socket back on a later turn of the event loop: redispatching in the same microtask

@@ -10,7 +10,9 @@ import type { Config } from '../config/options.js';
 import { ConfigError, describeError } from '../errors.js';
 import { IpcChannel, type IpcEndpoint } from '../ipc/channel.js';
 import type { PrimaryPayload, WorkerInit, WorkerPayload, WorkerPreload } from '../ipc/messages.js';
+import { heartbeatPeriodMs } from '../ipc/heartbeat.js';
 import { createLogger, flushLogs, type LogFormat, type Logger } from '../logging/logger.js';
+import { startHeartbeat } from './heartbeat-sender.js';
 import { connectionsFor, forSlot, headLoggerFor, headStart, type HeadStart } from './head-start.js';
 import { preloadModules } from './preload.js';
 import { createWorkerRuntime, type WorkerRuntime, type WorkerStopOptions } from './worker-runtime.js';
@@ -132,7 +134,10 @@ class WorkerProcess {
       this.exit(permanent ? 2 : 1);
     }
     if (this.stopping) return;
-    this.channel.send({ type: 'ready', binary: this.runtime!.binary, rssBytes: process.memoryUsage.rss() });
+    const runtime = this.runtime!;
+    this.channel.send({ type: 'ready', binary: runtime.binary, rssBytes: process.memoryUsage.rss() });
+    // From ready on, the launcher replaces this worker if its event loop stops beating.
+    startHeartbeat(this.channel, heartbeatPeriodMs(ms(config, 'worker_heartbeat_timeout')), () => runtime.activity());
   }
 
   /**

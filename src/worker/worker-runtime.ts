@@ -31,6 +31,8 @@ export interface WorkerRuntime {
   readonly binary: string;
   start(): Promise<void>;
   handleConnection(socket: Socket): void;
+  /** What the worker is doing, for its heartbeat. */
+  activity(): { httpInFlight: number; httpRequests: number };
   /** The manager's reset hook (SIGHUP sent to this worker). */
   reset(): Promise<void>;
   /** Graceful stop bounded by `timeoutMs` (0: no bound); resolves false when something had to be cut. */
@@ -135,6 +137,7 @@ export async function createWorkerRuntime(context: RuntimeContext): Promise<Work
       if (backdoor) logger.info({ socket: backdoor.path }, 'backdoor listening (unix socket, mode 0600)');
     },
     handleConnection: (socket) => http.handleConnection(socket),
+    activity: () => ({ httpInFlight: http.stats.inFlight, httpRequests: http.stats.requests }),
     reset: () => service.reset(),
     async stop({ reason, timeoutMs = 0 }) {
       const bound = drainBound(timeoutMs);
