@@ -8,7 +8,11 @@
  * setImmediate after its timer, so heartbeats already waiting on the IPC channels are read
  * first, and a round that itself ran late judges nobody.
  */
+import { ms } from '../config/durations.js';
+import type { Config } from '../config/options.js';
+import type { OperationResult } from '../control/control-protocol.js';
 import { heartbeatPeriodMs } from '../ipc/heartbeat.js';
+import type { Logger } from '../logging/logger.js';
 import type { WorkerHandle } from './worker-handle.js';
 
 export interface LivenessOptions {
@@ -69,4 +73,40 @@ export class LivenessCheck {
       this.#options.onSilent(handle, silentMs);
     }
   }
+}
+
+/**
+ * A serving worker sent no heartbeat for worker_heartbeat_timeout: it gets no connection any
+ * more; a new worker takes its slot, and it is told to drain, then killed at the drain bound
+ * (what it took comes back: its unacknowledged connections go to other workers, the broker
+ * requeues its unacknowledged messages). If no replacement can start, it is killed now.
+ */
+export function replaceHungWorker(
+  handle: WorkerHandle,
+  silentMs: number,
+  config: Config,
+  logger: Logger,
+  operations: { replace(handle: WorkerHandle): Promise<OperationResult> },
+): void {
+  const { activity } = handle.lastHeard;
+  const seconds = (value: number): string => (value / 1000).toFixed(1);
+  logger.error(
+    {
+      slot: handle.slot,
+      workerPid: handle.pid,
+      silentMs: Math.round(silentMs),
+      lastActivity: activity ?? 'no heartbeat since ready',
+      unacknowledgedConnections: handle.unacknowledged,
+      drainMs: ms(config, 'graceful_shutdown_timeout'),
+    },
+    `worker ${handle.slot} (pid ${handle.pid}) sent no heartbeat for ${seconds(silentMs)} s ` +
+      `(worker_heartbeat_timeout ${config.worker_heartbeat_timeout} s): its event loop is blocked or the process is stopped; ` +
+      'replacing it (killed if it has not drained within graceful_shutdown_timeout)',
+  );
+  void operations.replace(handle).then((result) => {
+    // A reload or a stop that took it first bounds its drain already.
+    if (result.ok || handle.state !== 'ready') return;
+    logger.error({ slot: handle.slot, workerPid: handle.pid, reason: result.reason }, 'hung worker not replaced; killing it');
+    handle.kill();
+  });
 }

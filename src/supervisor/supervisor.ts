@@ -8,12 +8,12 @@ import cluster from 'node:cluster';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
-import type { WorkerInfo, WorkerInit } from '../ipc/messages.js';
+import type { WorkerInfo } from '../ipc/messages.js';
 import type { LauncherStatus, OperationResult } from '../control/control-protocol.js';
 import type { ListenSocket } from './listen-socket.js';
 import { drainAll } from './drain-all.js';
 import { LauncherRecordKeeper } from './launcher-record.js';
-import { LivenessCheck } from './liveness.js';
+import { LivenessCheck, replaceHungWorker } from './liveness.js';
 import { memoryLimitFor, type MemoryLimit } from './memory-limit.js';
 import { Operations } from './operations.js';
 import { ResourceSampler } from './resource-sampler.js';
@@ -29,8 +29,9 @@ import {
   type SupervisorStopOptions,
   type WorkerDefaults,
 } from './supervisor-options.js';
-import { WorkerHandle } from './worker-handle.js';
-import { workerInit, workerPreload } from './worker-init.js';
+import { forkWorker } from './worker-fork.js';
+import type { WorkerHandle } from './worker-handle.js';
+import { workerInit } from './worker-init.js';
 
 /** How long after a worker becomes ready the next spare is forked. */
 const SPARE_FORK_DELAY_MS = 50;
@@ -123,7 +124,7 @@ export class Supervisor implements Lifecycle<SupervisorState> {
     this.#liveness = new LivenessCheck({
       timeoutMs: () => ms(this.#config, 'worker_heartbeat_timeout'),
       handles: () => this.#current.values(),
-      onSilent: (handle, silentMs) => this.#onSilent(handle, silentMs),
+      onSilent: (handle, silentMs) => replaceHungWorker(handle, silentMs, this.#config, this.#logger, this.#operations),
     });
     this.#operations = this.#createOperations();
     // Workers run this same entry point; they learn their config over IPC, not from argv.
@@ -297,43 +298,28 @@ export class Supervisor implements Lifecycle<SupervisorState> {
     return handle;
   }
 
-  /** Fork a worker process whose `hello` is answered only by `activate` (see spare.ts). */
+  /** Fork a worker process and follow it (see worker-fork.ts for what it asks over IPC). */
   #fork(): Spare {
-    const handle = new WorkerHandle({
-      worker: cluster.fork(),
-      onUndelivered: (socket) => {
-        this.#logger.debug({ workerPid: handle.pid }, 'a worker did not take a connection; handing it to another');
-        this.#socket.redispatch(socket);
-      },
-      handoff: { ackTimeoutMs: ms(this.#config, 'handoff_ack_timeout'), maxUnacked: this.#config.handoff_max_unacked },
-      onAcknowledged: () => this.#socket.flushHeld(),
+    const spare = forkWorker({
       logger: this.#logger,
-    });
-    this.#live.add(handle);
-    let activate!: (init: WorkerInit) => void;
-    const activation = new Promise<WorkerInit>((resolve) => (activate = resolve));
-    handle.channel
-      .handle('preload', () => workerPreload(this.#config, this.#defaults, handle.slot))
-      .handle('hello', () => {
-        handle.greeted = true;
-        if (handle.slot === 0) this.#logger.info({ workerPid: handle.pid }, 'spare worker loaded and waiting');
-        return activation;
-      })
-      .handle('ready', (message) => {
-        this.#record.learnBinary(message.binary);
-        if (message.rssBytes !== undefined) this.#memoryLimit?.checkFresh(handle.pid, message.rssBytes);
+      defaults: this.#defaults,
+      config: () => this.#config,
+      redispatch: (socket) => this.#socket.redispatch(socket),
+      flushHeld: () => this.#socket.flushHeld(),
+      takeBack: (socket) => this.#socket.takeBack(socket),
+      onReady: (handle, binary, rssBytes) => {
+        this.#record.learnBinary(binary);
+        if (rssBytes !== undefined) this.#memoryLimit?.checkFresh(handle.pid, rssBytes);
         this.#onReady(handle);
-      })
-      .handle('stopping', () => {
-        handle.markStopping();
-        this.#updateSinks();
-      })
-      .handle('heartbeat', (message) => handle.heard(message.activity))
-      .handle('connection-back', (_message, socket) => this.#socket.takeBack(socket))
-      .handle('list-workers', () => this.workers());
+      },
+      onStopping: () => this.#updateSinks(),
+      workers: () => this.workers(),
+    });
+    const { handle } = spare;
+    this.#live.add(handle);
     for (const plugin of this.#plugins) plugin.onWorker?.(handle);
     void handle.exited.then((exit) => this.#onExit(handle, exit.code, exit.signal));
-    return { handle, activate };
+    return spare;
   }
 
   /** Keep one loaded spare while running. */
@@ -425,36 +411,6 @@ export class Supervisor implements Lifecycle<SupervisorState> {
     // No backoff due: the spare takes the slot in this very turn, not a timer's turn later.
     if (decision.delayMs === 0 && this.#operations.operating()) restart();
     else this.#schedule(restart, decision.delayMs);
-  }
-
-  /**
-   * A serving worker sent no heartbeat for worker_heartbeat_timeout: it gets no connection any
-   * more; a new worker takes its slot, and it is told to drain, then killed at the drain bound
-   * (what it took comes back: its unacknowledged connections go to other workers, the broker
-   * requeues its unacknowledged messages). If no replacement can start, it is killed now.
-   */
-  #onSilent(handle: WorkerHandle, silentMs: number): void {
-    const { activity } = handle.lastHeard;
-    const seconds = (value: number): string => (value / 1000).toFixed(1);
-    this.#logger.error(
-      {
-        slot: handle.slot,
-        workerPid: handle.pid,
-        silentMs: Math.round(silentMs),
-        lastActivity: activity ?? 'no heartbeat since ready',
-        unacknowledgedConnections: handle.unacknowledged,
-        drainMs: ms(this.#config, 'graceful_shutdown_timeout'),
-      },
-      `worker ${handle.slot} (pid ${handle.pid}) sent no heartbeat for ${seconds(silentMs)} s ` +
-        `(worker_heartbeat_timeout ${this.#config.worker_heartbeat_timeout} s): its event loop is blocked or the process is stopped; ` +
-        'replacing it (killed if it has not drained within graceful_shutdown_timeout)',
-    );
-    void this.#operations.replace(handle).then((result) => {
-      // A reload or a stop that took it first bounds its drain already.
-      if (result.ok || handle.state !== 'ready') return;
-      this.#logger.error({ slot: handle.slot, workerPid: handle.pid, reason: result.reason }, 'hung worker not replaced; killing it');
-      handle.kill();
-    });
   }
 
   /** True when `pid` is a slot's worker and serves. */
