@@ -45,20 +45,20 @@ test('the check can fail: a comment on a setting line is reported', { timeout: 6
   assert.match(`${result.stdout}${result.stderr}`, /Failed to parse/);
 });
 
-test("README's systemd unit is the shipped one", () => {
-  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+test("docs/operations.md's systemd unit is the shipped one", () => {
+  const readme = readFileSync(join(REPO_ROOT, 'docs', 'operations.md'), 'utf8');
   const shipped = new Set(
     readFileSync(join(UNITS, 'oslo-node.service'), 'utf8')
       .split('\n')
       .map((line) => line.trim()),
   );
   const block = /## Running under systemd[\s\S]*?```ini\n([\s\S]*?)```/.exec(readme);
-  assert.ok(block?.[1], 'README has an ini block under "Running under systemd"');
+  assert.ok(block?.[1], 'docs/operations.md has an ini block under "Running under systemd"');
   const settings = block[1]
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'));
   assert.ok(settings.length >= 8, 'the block shows the unit');
   for (const line of settings)
-    assert.ok(shipped.has(line), `README's line ${JSON.stringify(line)} is in contrib/systemd/oslo-node.service`);
+    assert.ok(shipped.has(line), `docs/operations.md's line ${JSON.stringify(line)} is in contrib/systemd/oslo-node.service`);
 });
