@@ -167,3 +167,30 @@ test('under prlimit --nofile=400, 800 connections while a worker is stopped: all
   assert.ok(probes.every(Number.isFinite), 'every /healthz probe answered');
   assert.ok(slow.length <= MAX_UNACKED, `${slow.length} probes waited more than 1 s`);
 });
+
+test('a hung worker that wakes within the drain bound serves what it was handed and exits 0', async (t) => {
+  const launcher = await startLauncher([
+    '--workers',
+    '2',
+    '--worker-heartbeat-timeout',
+    '1',
+    '--graceful-shutdown-timeout',
+    '20',
+    '--handoff-ack-timeout',
+    '0.2',
+    '--no-access-log',
+  ]);
+  t.after(() => launcher.kill());
+  const [victim] = launcher.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];
+  process.kill(victim!, 'SIGSTOP');
+  const wave = burst(launcher.port, 50);
+  await launcher.waitForLine((line) => line.workerPid === victim && /sent no heartbeat for/.test(line.msg), 10_000, 'declared hung');
+  await launcher.waitForLine((line) => line.msg === 'worker ready' && line.workerPid !== victim && line.slot === 1, 10_000, 'replaced');
+  process.kill(victim!, 'SIGCONT');
+  const exit = await launcher.waitForLine((line) => line.workerPid === victim && line.msg === 'worker exited', 20_000, 'its exit');
+  const result = await wave;
+  t.diagnostic(`${result.ok}/50 answered, ${result.slowMs.length} after the wake-up; exit ${String(exit.code)} ${String(exit.signal)}`);
+  assert.equal(exit.code, 0, 'it drained and exited by itself');
+  assert.equal(exit.signal, null);
+  assert.equal(result.ok, 50, `every connection answered (failures: ${result.failed.slice(0, 5).join('; ')})`);
+});
