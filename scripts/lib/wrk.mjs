@@ -4,12 +4,13 @@ import { spawn } from 'node:child_process';
 const UNITS = { us: 0.001, ms: 1, s: 1000 };
 
 /**
- * `wrk -t<threads> -c<connections> -d<seconds>s --latency URL`; resolves with
+ * `wrk -t<threads> -c<connections> -d<seconds>s --latency [-H header]... URL`; resolves with
  * { requests, rps, p50Ms, p99Ms, non2xx, socketErrors }, rejects when wrk fails or prints no
- * figures. `cpu` (a taskset CPU list) pins wrk to those CPUs.
+ * figures. `cpu` (a taskset CPU list) pins wrk to those CPUs; `headers` are request header lines
+ * (`['Connection: close']`: a new connection per request).
  */
-export function runWrk(url, { seconds, threads = 2, connections = 64, wrk = '/usr/bin/wrk', cpu }) {
-  const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', url];
+export function runWrk(url, { seconds, threads = 2, connections = 64, wrk = '/usr/bin/wrk', cpu, headers = [] }) {
+  const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...headers.flatMap((header) => ['-H', header]), url];
   const command = cpu === undefined ? [wrk, ...args] : ['taskset', '-c', cpu, wrk, ...args];
   return new Promise((resolve, reject) => {
     const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });

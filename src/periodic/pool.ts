@@ -3,11 +3,12 @@
  * function each: a name in `pool_directory`, an absolute path or a file URL, see pool-module.ts)
  * off the event loop. Created on the first run, bounded in threads and in queued runs, every run
  * cancellable and timed; `stop()` drains it, `destroy()` aborts what runs (the lifecycle contract
- * of src/lifecycle/lifecycle.ts).
+ * of src/lifecycle/lifecycle.ts). piscina itself is imported then too: a worker that never runs a
+ * pool task does not carry it (issue 29); `checkInstalled()` lets a start fail early without it.
  */
 import { ms } from '../config/durations.js';
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { TransferListItem } from 'node:worker_threads';
 import { ClosedError, ErrorCodes, ModuleLoadError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
@@ -76,6 +77,19 @@ export interface TaskPoolStats {
   aborted: number;
 }
 
+/** piscina's Piscina class, imported on first use; a package that does not load is a ModuleLoadError. */
+async function importPiscina(): Promise<typeof Piscina> {
+  try {
+    return (await import('piscina')).Piscina;
+  } catch (error) {
+    throw piscinaError(error);
+  }
+}
+
+function piscinaError(cause: unknown): ModuleLoadError {
+  return new ModuleLoadError('piscina', `the task pool needs the piscina package, which does not load: ${describeError(cause)}`, { cause });
+}
+
 /** piscina's message for a module without a function to run (piscina/dist/worker.js). */
 const NO_HANDLER = /^No handler function exported from /;
 
@@ -100,6 +114,8 @@ export class TaskPool implements PoolRunner, Lifecycle<TaskPoolState> {
   /** Module files seen to exist: checked once each, not on every run. */
   readonly #found = new Set<string>();
   #piscina: Piscina | undefined;
+  /** The pool being created: piscina's import, then the Piscina (see #pool). */
+  #creating: Promise<Piscina> | undefined;
   #state: TaskPoolState = 'idle';
   #stopped: Promise<void> | undefined;
 
@@ -218,7 +234,20 @@ export class TaskPool implements PoolRunner, Lifecycle<TaskPoolState> {
    * minThreads 0), so there is nothing to wait for; the lifecycle contract's start().
    */
   start(): void {
-    if (this.#state === 'idle') this.#pool();
+    if (this.#state === 'idle') this.#pool().catch(() => undefined); // the first run reports it
+  }
+
+  /**
+   * Check, without importing it, that piscina is installed (it is imported at the first run), so
+   * that a start can fail on a missing package rather than a task's first run.
+   * @throws ModuleLoadError naming piscina when it cannot be found.
+   */
+  checkInstalled(): void {
+    try {
+      import.meta.resolve('piscina');
+    } catch (error) {
+      throw piscinaError(error);
+    }
   }
 
   /**
@@ -248,22 +277,30 @@ export class TaskPool implements PoolRunner, Lifecycle<TaskPoolState> {
         await Promise.allSettled([...this.#inFlight]);
       }
     }
-    await this.#piscina?.destroy();
+    const pool = await this.#creating?.catch(() => undefined);
+    await pool?.destroy();
     this.#state = 'stopped';
   }
 
-  #pool(): Piscina {
-    if (this.#piscina) return this.#piscina;
-    this.#piscina = new Piscina({
-      minThreads: 0,
-      maxThreads: this.#threads,
-      idleTimeout: this.#idleTimeoutMs,
-    });
-    // A thread that dies outside a task must not crash the process through an unhandled 'error'.
-    this.#piscina.on('error', (error: unknown) => this.#logger.error({ err: error }, 'pool thread error'));
+  /** The pool, created once: `running` from the first call, threads only on demand. */
+  #pool(): Promise<Piscina> {
+    if (this.#creating) return this.#creating;
     this.#state = 'running';
-    this.#logger.debug({ threads: this.#threads, maxQueue: this.#maxQueue }, 'task pool created');
-    return this.#piscina;
+    this.#creating = importPiscina().then((Pool) => {
+      const piscina = new Pool({
+        minThreads: 0,
+        maxThreads: this.#threads,
+        idleTimeout: this.#idleTimeoutMs,
+      });
+      // A thread that dies outside a task must not crash the process through an unhandled 'error'.
+      piscina.on('error', (error: unknown) => this.#logger.error({ err: error }, 'pool thread error'));
+      this.#piscina = piscina;
+      this.#logger.debug({ threads: this.#threads, maxQueue: this.#maxQueue }, 'task pool created');
+      return piscina;
+    });
+    // A failed import is retried by the next run (and reported by it), not cached.
+    this.#creating.catch(() => (this.#creating = undefined));
+    return this.#creating;
   }
 
   #exists(url: URL): boolean {
@@ -288,7 +325,9 @@ export class TaskPool implements PoolRunner, Lifecycle<TaskPoolState> {
     }
     const filename = url.href;
     try {
-      const result = (await this.#pool().run(input, {
+      const result = (await (
+        await this.#pool()
+      ).run(input, {
         filename,
         signal: controller.signal,
         transferList: options.transferList as TransferListItem[] | undefined,

@@ -175,7 +175,8 @@ export class Service implements Lifecycle {
   async #start(): Promise<void> {
     this.#state = 'starting';
     const manager = this.manager;
-    this.#checkPoolModules();
+    // piscina itself loads at the first pool task; a missing package fails the start, as before.
+    if (this.#checkPoolModules()) this.pool.checkInstalled();
     await manager.initHost(undefined);
     const record = this.record;
     await this.#group.register(record);
@@ -205,11 +206,16 @@ export class Service implements Lifecycle {
    * A periodic task whose pool module is missing fails the start, before anything serves (a
    * ModuleLoadError naming the task and the path, which the launcher does not retry), rather
    * than at its first run, a spacing later. The threads are still created on first use.
+   * Returns whether any periodic task uses the pool.
    */
-  #checkPoolModules(): void {
+  #checkPoolModules(): boolean {
+    let used = false;
     for (const task of collectPeriodicTasks(this.manager)) {
-      if (task.pool !== undefined) this.pool.check(task.pool, `periodic task ${task.name}`);
+      if (task.pool === undefined) continue;
+      this.pool.check(task.pool, `periodic task ${task.name}`);
+      used = true;
     }
+    return used;
   }
 
   /** A periodic task method with a public name is also an RPC endpoint: say so once. */

@@ -3,10 +3,8 @@ import { ms } from '../config/durations.js';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../logging/logger.js';
 import type { Transport } from '../rpc/transports/transport.js';
-import { DbDriver } from './db-driver.js';
 import type { ServiceGroupDriver } from './driver.js';
 import { effectiveDownTime } from './host-reporter.js';
-import { MessagingDriver } from './messaging-driver.js';
 
 export interface DriverTransport {
   transport: Transport;
@@ -16,10 +14,13 @@ export interface DriverTransport {
 
 export async function createDriver(config: Config, logger: Logger, transport: () => Promise<DriverTransport>): Promise<ServiceGroupDriver> {
   const serviceDownTimeMs = effectiveDownTime(ms(config, 'report_interval'), ms(config, 'service_down_time'));
+  // Each driver's module is imported when it is the one configured (issue 29).
   if (config.servicegroup_driver === 'db') {
+    const { DbDriver } = await import('./db-driver.js');
     return new DbDriver({ connection: config.connection ?? '', logger, serviceDownTimeMs });
   }
   const { transport: bus, owned } = await transport();
+  const { MessagingDriver } = await import('./messaging-driver.js');
   return new MessagingDriver({
     transport: bus,
     ownsTransport: owned,

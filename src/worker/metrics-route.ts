@@ -7,11 +7,14 @@ import type { RequestListener } from 'node:http';
 import type { Config } from '../config/options.js';
 import type { LauncherView } from '../http/app-loader.js';
 import type { Logger } from '../logging/logger.js';
-import { createFrameworkMetrics, type FrameworkMetrics, type MetricSources } from '../metrics/framework-metrics.js';
+import type { FrameworkMetrics, MetricSources } from '../metrics/framework-metrics.js';
 
 /** The observers, or undefined when metrics are off (nothing is measured then). */
-export function workerMetrics(config: Config, sources: MetricSources): Promise<FrameworkMetrics | undefined> {
-  return config.metrics_enabled ? createFrameworkMetrics(sources) : Promise.resolve(undefined);
+export async function workerMetrics(config: Config, sources: MetricSources): Promise<FrameworkMetrics | undefined> {
+  if (!config.metrics_enabled) return undefined;
+  // Imported only with metrics on (it brings prom-client), as a deployment without them never needs it.
+  const { createFrameworkMetrics } = await import('../metrics/framework-metrics.js');
+  return createFrameworkMetrics(sources);
 }
 
 /** `app`, answering `GET metrics_path` first when metrics are served on this port. */
