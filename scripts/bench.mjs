@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // One benchmark run against the peers (issue 7), side by side on this machine, one table:
 //   HTTP, N workers, same hello handler (wrk, medians of 3 alternating rounds): raw node:cluster
-//     (ref) · ours · pm2 cluster mode · oslo.service ProcessLauncher (eventlet)
+//     (ref) · ours · pm2 cluster mode · oslo.service ProcessLauncher (eventlet); then a new
+//     connection per request (`Connection: close`), raw node:cluster (ref) · ours, the primary
+//     accepting every connection in both, with each one's CPU µs per request
+//   memory: RSS of the primary and of a worker, 1 s after ready and after 10,000 requests, raw
+//     node:cluster (ref) · ours, medians of 3 alternating rounds
 //   RPC echo over one RabbitMQ broker at concurrency 1 and 16: raw amqplib direct reply-to (ref,
 //     the limit) · raw amqplib doing oslo's broker work · ours (RpcClient/RpcServer/AmqpTransport) ·
 //     Moleculer (AMQP transporter, tuned) · Python oslo.messaging; CPU µs per call of the client,
@@ -14,7 +18,7 @@
 // Loopback only, every process started here stopped here by pid, pm2 in a temporary PM2_HOME
 // ended with `pm2 kill`. The peers' packages live in scripts/peers (installed on first use).
 //
-//   npm run bench [-- --quick] [-- --only http,rpc,embedded,lifecycle] [-- --workers 2] [-- --out FILE]
+//   npm run bench [-- --quick] [-- --only http,memory,rpc,embedded,lifecycle] [-- --workers 2] [-- --out FILE]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
@@ -31,7 +35,8 @@ import {
   startPeer,
   stopPeer,
 } from './lib/lifecycle-bench.mjs';
-import { median } from './lib/proc.mjs';
+import { cpuSeconds, median, processTree } from './lib/proc.mjs';
+import { measureMemory } from './lib/rss-bench.mjs';
 import { embeddedRpcCell, rawIpcCell } from './lib/embedded-rpc-bench.mjs';
 import { broker, RPC_SIDES, runRpcClient, startRpcServer } from './lib/rpc-pair.mjs';
 import { runWrk } from './lib/wrk.mjs';
@@ -40,7 +45,7 @@ const at = (path) => fileURLToPath(new URL(path, import.meta.url));
 const { values: opts } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'http,rpc,embedded,lifecycle' },
+    only: { type: 'string', default: 'http,memory,rpc,embedded,lifecycle' },
     workers: { type: 'string', default: '2' },
     out: { type: 'string' },
   },
@@ -57,7 +62,9 @@ const table = new BenchTable();
 const log = (text) => process.stderr.write(`# ${text}\n`);
 
 if (!existsSync(at('../dist/launcher.js'))) throw new Error('build first: npm run build');
-if (!existsSync(at('./peers/node_modules/pm2')) || !existsSync(at('./peers/node_modules/moleculer'))) {
+// The memory and embedded sections compare ours with raw node:cluster only: no peer to install.
+const needsPeers = ['http', 'rpc', 'lifecycle'].some((section) => sections.has(section));
+if (needsPeers && (!existsSync(at('./peers/node_modules/pm2')) || !existsSync(at('./peers/node_modules/moleculer')))) {
   log('installing the peers (scripts/peers: pm2, moleculer, amqplib 0.10)');
   const install = spawnSync('npm', ['install', '--prefix', at('./peers'), '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (install.status !== 0) throw new Error('npm install --prefix scripts/peers failed');
@@ -123,6 +130,135 @@ async function http() {
       reference,
       note: `${spread(p99s, 2)}; p50 ${median(done.map((r) => r.p50Ms)).toFixed(2)} ms`,
     });
+  }
+}
+
+/**
+ * A new connection per request (`Connection: close` on every request): in both peers the primary
+ * accepts every connection and hands it to a worker, so this measures that path. Rounds alternate
+ * the two; the notes carry the CPU µs per request of the primary and of the workers (/proc).
+ */
+async function httpClose() {
+  const measure = `HTTP req/s, a new connection per request (Connection: close), ${workers} workers (wrk -t2 -c64 -d${plan.wrkSeconds}s), median of ${plan.httpRounds}, higher is better`;
+  const order = [
+    [peers.raw, true],
+    [peers.ours, false],
+  ];
+  const headers = ['Connection: close'];
+  const runs = new Map(order.map(([peer]) => [peer.name, []]));
+  const failures = new Map();
+  const usPerRequest = (before, after, requests) => ((after - before) * 1e6) / Math.max(1, requests);
+  for (let round = 1; round <= plan.httpRounds; round++) {
+    for (const [peer] of order) {
+      if (failures.has(peer.name)) continue;
+      log(`http Connection: close round ${round}: ${peer.name}`);
+      try {
+        const { server, port } = await startPeer(peer);
+        try {
+          const url = `http://127.0.0.1:${port}/`;
+          await runWrk(url, { seconds: plan.warmSeconds, headers });
+          const primary = server.child.pid;
+          const children = processTree(primary).filter((pid) => pid !== primary);
+          const cpu = () => ({
+            primary: cpuSeconds(primary) ?? NaN,
+            children: children.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0),
+          });
+          const before = cpu();
+          const result = await runWrk(url, { seconds: plan.wrkSeconds, headers });
+          const after = cpu();
+          result.primaryUs = usPerRequest(before.primary, after.primary, result.requests);
+          result.workersUs = usPerRequest(before.children, after.children, result.requests);
+          runs.get(peer.name).push(result);
+        } finally {
+          await stopPeer(server);
+        }
+      } catch (error) {
+        failures.set(peer.name, error);
+      }
+    }
+  }
+  for (const [peer, reference] of order) {
+    const done = runs.get(peer.name);
+    if (failures.has(peer.name) || done.length === 0) {
+      table.failed(measure, peer.name, failures.get(peer.name) ?? new Error('no run'), { reference });
+      continue;
+    }
+    const rps = done.map((r) => r.rps);
+    const errors = [...new Set(done.flatMap((r) => [r.non2xx ? `${r.non2xx} non-2xx` : '', r.socketErrors ?? '']).filter(Boolean))];
+    const cpuNote = `CPU µs/request: primary ${median(done.map((r) => r.primaryUs)).toFixed(1)}, workers ${median(done.map((r) => r.workersUs)).toFixed(1)}`;
+    table.add(measure, peer.name, median(rps), {
+      digits: 0,
+      reference,
+      note: [
+        `${Math.min(...rps).toFixed(0)}–${Math.max(...rps).toFixed(0)}`,
+        `p99 ${median(done.map((r) => r.p99Ms)).toFixed(2)} ms`,
+        cpuNote,
+        ...errors,
+      ].join('; '),
+    });
+  }
+}
+
+/**
+ * RSS of the primary and of a serving worker (the mean of the workers), raw node:cluster against
+ * ours, 1 s after ready and 1 s after 10,000 requests (scripts/lib/rss-bench.mjs); rounds
+ * alternate the two, medians. The notes split RSS into anonymous memory and the node binary's
+ * file-backed pages; ours also names its pre-forked spare.
+ */
+async function memory() {
+  const order = [
+    [peers.raw, true],
+    [peers.ours, false],
+  ];
+  const runs = new Map(order.map(([peer]) => [peer.name, []]));
+  const failures = new Map();
+  for (let round = 1; round <= plan.httpRounds; round++) {
+    for (const [peer] of order) {
+      if (failures.has(peer.name)) continue;
+      log(`memory round ${round}: ${peer.name}`);
+      try {
+        runs.get(peer.name).push(await measureMemory(peer));
+      } catch (error) {
+        failures.set(peer.name, error);
+      }
+    }
+  }
+  const mean = (values) => values.reduce((sum, v) => sum + v, 0) / values.length;
+  const moments = [
+    ['idle', '1 s after ready'],
+    ['loaded', 'after 10,000 requests'],
+  ];
+  const roles = [
+    ['primary', 'launcher (primary) RSS MiB', (reading) => reading.primary],
+    // A serving worker: the mean of the workers of one run, each part apart.
+    [
+      'worker',
+      'worker RSS MiB (mean of the workers)',
+      (reading) => ({
+        rss: mean(reading.workers.map((w) => w.rss)),
+        anon: mean(reading.workers.map((w) => w.anon)),
+        file: mean(reading.workers.map((w) => w.file)),
+      }),
+    ],
+  ];
+  for (const [moment, when] of moments) {
+    for (const [role, label, pick] of roles) {
+      const measure = `${label}, ${when}, median of ${plan.httpRounds}, lower is better`;
+      for (const [peer, reference] of order) {
+        const done = runs.get(peer.name);
+        if (failures.has(peer.name) || done.length === 0) {
+          table.failed(measure, peer.name, failures.get(peer.name) ?? new Error('no run'), { reference });
+          continue;
+        }
+        const readings = done.map((run) => pick(run[moment]));
+        const spare = role === 'worker' ? done.flatMap((run) => run[moment].others.map((o) => o.rss)) : [];
+        const note = [
+          `anon ${median(readings.map((r) => r.anon)).toFixed(1)}, node binary and other files ${median(readings.map((r) => r.file)).toFixed(1)}`,
+          spare.length ? `pre-forked spare ${median(spare).toFixed(1)}` : '',
+        ].filter(Boolean);
+        table.add(measure, peer.name, median(readings.map((r) => r.rss)), { reference, note: note.join('; ') });
+      }
+    }
   }
 }
 
@@ -356,7 +492,11 @@ process.once('SIGINT', () => {
 });
 
 try {
-  if (sections.has('http')) await http();
+  if (sections.has('http')) {
+    await http();
+    await httpClose();
+  }
+  if (sections.has('memory')) await memory();
   if (sections.has('rpc')) await rpc();
   if (sections.has('embedded')) await embedded();
   if (sections.has('lifecycle')) await lifecycle();
@@ -364,7 +504,10 @@ try {
   endPm2();
 }
 
-const peerVersion = (name) => JSON.parse(readFileSync(at(`./peers/node_modules/${name}/package.json`), 'utf8')).version;
+const peerVersion = (name) => {
+  const manifest = at(`./peers/node_modules/${name}/package.json`);
+  return existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')).version : 'not installed';
+};
 const python = spawnSync(
   '/usr/bin/python3',
   ['-c', 'import importlib.metadata as m; print(" ".join(p + " " + m.version(p) for p in ("oslo.service", "oslo.messaging", "eventlet")))'],
