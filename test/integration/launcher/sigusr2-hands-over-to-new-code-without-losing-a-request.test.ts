@@ -46,7 +46,7 @@ function startLoads(t: TestContext, port: number, embeddedSocket: string): Loads
     async (_lane, n) => {
       const transport = await connectEmbeddedSocket(embeddedSocket);
       try {
-        const result = await new RpcClient(transport, { topic: 'demo' }, { timeout: 15 }).call({}, 'echo', { value: n });
+        const result = await new RpcClient(transport, { topic: 'demo' }, { timeoutSeconds: 15 }).call({}, 'echo', { value: n });
         if (result !== n) throw new Error(`echo ${n} answered ${JSON.stringify(result)}`);
       } finally {
         await transport.stop();

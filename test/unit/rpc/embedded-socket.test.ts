@@ -77,7 +77,7 @@ test('a client sending a malformed frame is disconnected; the router keeps servi
 
   const clientTransport = await connectEmbeddedSocket(path);
   t.after(() => clientTransport.stop());
-  const client = new RpcClient(clientTransport, { topic: 'sock', version: '1.3' }, { timeout: 5 });
+  const client = new RpcClient(clientTransport, { topic: 'sock', version: '1.3' }, { timeoutSeconds: 5 });
   assert.equal(await client.call({}, 'add', { a: 40, b: 2 }), 42);
   // Large bodies cross the newline-delimited framing intact, in many socket chunks.
   const big = 'é"\n'.repeat(200_000);

@@ -16,13 +16,13 @@ after(() => broker.close());
 
 test('mandatory: a call or cast to a topic with no queue fails at once with MessageDeliveryFailure', async () => {
   const transport = await broker.transport();
-  const client = new RpcClient(transport, { topic: 'unbound' }, { timeout: 30, mandatory: true });
+  const client = new RpcClient(transport, { topic: 'unbound' }, { timeoutSeconds: 30, mandatory: true });
   const started = Date.now();
   await assert.rejects(client.call({}, 'echo'), MessageDeliveryFailure);
   await assert.rejects(client.cast({}, 'echo'), MessageDeliveryFailure);
   assert.ok(Date.now() - started < 1000);
   // Without the flag the call waits for its timeout, as oslo does.
-  await assert.rejects(client.prepare({ mandatory: false, timeout: 0.2 }).call({}, 'echo'), MessagingTimeout);
+  await assert.rejects(client.prepare({ mandatory: false, timeoutSeconds: 0.2 }).call({}, 'echo'), MessagingTimeout);
 });
 
 test('losing the link fails pending calls at once with MessageDeliveryFailure', async (t) => {
@@ -38,7 +38,7 @@ test('losing the link fails pending calls at once with MessageDeliveryFailure', 
 
   const remote = await connectEmbeddedSocket(socketPath);
   t.after(() => remote.stop());
-  const client = new RpcClient(remote, { topic: 'slow', version: '1.3' }, { timeout: 30 });
+  const client = new RpcClient(remote, { topic: 'slow', version: '1.3' }, { timeoutSeconds: 30 });
   assert.equal(await client.call({}, 'echo', { value: 'over the socket' }), 'over the socket');
   const running = once(endpoint.events, 'blocked');
   const failed = assert.rejects(
