@@ -188,7 +188,7 @@ export async function launch(options: LaunchOptions = {}): Promise<LauncherHandl
           logger.error({ err: error }, 'could not listen on the embedded socket after taking over');
         }
         try {
-          await control.start(config.control_socket, passed);
+          await control.start({ inherited: passed });
         } catch (error) {
           logger.error({ err: error }, 'could not listen on the control socket after taking over');
         }
@@ -327,8 +327,8 @@ async function startParts(
       // Someone else keeps the socket open past this launcher's stop: drain without closing under a request.
       handBackOnStop: (config.reuse_port && inherited === undefined) || inherited?.activated === true,
     });
-    control = new ControlServer(undefined, logger);
-    if (!followed) await control.start(config.control_socket, undefined, { replace: sideBySide });
+    control = new ControlServer({ logger, socketPath: config.control_socket });
+    if (!followed) await control.start({ replace: sideBySide });
     const following = followed ? new Following(socket, supervisor, logger) : undefined;
     return { supervisor, control, socket, plugins, logger, address, port, removePidFile, following };
   } catch (error) {

@@ -11,8 +11,13 @@ import { connectEmbeddedSocket } from '../../../src/rpc/transports/embedded/sock
 import { DemoEndpoint } from './support/demo-endpoint.js';
 import { inProcessBroker } from './support/in-process.js';
 
-const broker = inProcessBroker();
-after(() => broker.close());
+const dir = mkdtempSync(join(tmpdir(), 'oslo-node-rpc-'));
+const socketPath = join(dir, 'embedded.sock');
+const broker = inProcessBroker({ socketPath });
+after(async () => {
+  await broker.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 test('mandatory: a call or cast to a topic with no queue fails at once with MessageDeliveryFailure', async () => {
   const transport = await broker.transport();
@@ -26,10 +31,7 @@ test('mandatory: a call or cast to a topic with no queue fails at once with Mess
 });
 
 test('losing the link fails pending calls at once with MessageDeliveryFailure', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'oslo-node-rpc-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const socketPath = join(dir, 'embedded.sock');
-  await broker.router.start(socketPath);
+  await broker.router.start();
   const endpoint = new DemoEndpoint('s');
   t.after(() => endpoint.openGate());
   const server = new RpcServer(await broker.transport(), { topic: 'slow', server: 's' }, [endpoint]);
