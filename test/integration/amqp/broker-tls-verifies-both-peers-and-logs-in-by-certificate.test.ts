@@ -18,7 +18,7 @@ import { loadConfig } from '../../../src/config/index.js';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { RpcClient } from '../../../src/rpc/client.js';
 import { AmqpTransport } from '../../../src/rpc/transports/amqp/index.js';
-import { makeTestCerts } from '../http/certs.js';
+import { makeTestCerts } from '../../helpers/certs.js';
 
 test('broker TLS: verification both ways, EXTERNAL login, and a Python peer on the same broker', { timeout: 90_000 }, async (t) => {
   // A private broker of its own; the shared one tells whether RabbitMQ is there (CI: must be).

@@ -24,7 +24,7 @@ import { uniqueTopic } from '../../helpers/broker.js';
 import { until } from '../../helpers/wait.js';
 import { runPythonClient, startPythonServer } from '../../helpers/python-peer.js';
 import { startTlsBroker, tlsAttempts } from '../../helpers/tls-broker.js';
-import { makeTestCerts } from '../http/certs.js';
+import { makeTestCerts } from '../../helpers/certs.js';
 import { recommendedIni, removeQueueManagerCounters, samePathOnHost, stagedTrixiePeer } from './support.js';
 
 class Endpoint {

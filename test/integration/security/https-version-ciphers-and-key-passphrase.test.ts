@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { connect, type TLSSocket } from 'node:tls';
 import { startLauncher } from '../../helpers/launcher.js';
-import { makeTestCerts, type TestCerts } from '../http/certs.js';
+import { makeTestCerts, type TestCerts } from '../../helpers/certs.js';
 
 const PASSPHRASE = 'Sup3rPassphrase';
 
