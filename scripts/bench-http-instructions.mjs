@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import { makeBenchCert } from './lib/bench-certs.mjs';
+import { makeSelfSignedCert } from '../dist/test/helpers/certs.js';
 import { processTree, startServer } from './lib/proc.mjs';
 
 const { values: opts } = parseArgs({
@@ -130,7 +130,7 @@ async function main() {
     }
   }
   const launcher = opts.launcher.split(' ').filter(Boolean);
-  const cert = opts.variants.includes('tls') ? makeBenchCert() : undefined;
+  const cert = opts.variants.includes('tls') ? makeSelfSignedCert('oslo-node-bench-') : undefined;
   const results = [];
   try {
     for (const variant of opts.variants.split(',')) {

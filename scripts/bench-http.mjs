@@ -19,7 +19,7 @@
 //          [--variants plain,tls,access-log[,service,service-tls]]
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { makeBenchCert } from './lib/bench-certs.mjs';
+import { makeSelfSignedCert } from '../dist/test/helpers/certs.js';
 import { median, startServer, treeCpuSeconds } from './lib/proc.mjs';
 import { runWrk } from './lib/wrk.mjs';
 
@@ -103,7 +103,7 @@ async function main() {
   const oursBase = [...launcher, '--workers', workers, '--host', '127.0.0.1', '--port', '0', '--app', APP, '--no-periodic-enable'];
   const rawBase = [process.execPath, RAW, '--workers', workers, '--host', '127.0.0.1', '--port', '0'];
   const wanted = new Set(opts.variants.split(','));
-  const cert = wanted.has('tls') || wanted.has('service-tls') ? makeBenchCert() : undefined;
+  const cert = wanted.has('tls') || wanted.has('service-tls') ? makeSelfSignedCert('oslo-node-bench-') : undefined;
   const tlsOurs = cert ? ['--ssl-cert-file', cert.cert, '--ssl-key-file', cert.key] : [];
   const tlsRaw = cert ? ['--cert', cert.cert, '--key', cert.key] : [];
 

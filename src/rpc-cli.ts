@@ -115,7 +115,7 @@ async function run(argv: readonly string[]): Promise<number> {
         ...(version ? { version } : {}),
       },
       {
-        timeout: command.timeout ?? command.config.rpc_response_timeout,
+        timeoutSeconds: command.timeout ?? command.config.rpc_response_timeout,
         controlExchange: command.config.control_exchange,
         logger,
         versionCap,

@@ -15,7 +15,7 @@ async function osloCaller() {
   const config = benchConfig(mode);
   const transport = new AmqpTransport({ url, config, logger: silentLogger() });
   await transport.start();
-  const client = new RpcClient(transport, { topic }, { timeout: 30, controlExchange: config.control_exchange });
+  const client = new RpcClient(transport, { topic }, { timeoutSeconds: 30, controlExchange: config.control_exchange });
   return { call: (value) => client.call({}, 'echo', { value }), close: () => transport.stop() };
 }
 

@@ -31,7 +31,7 @@ class BenchManager {
     this.durations.push(result.ms);
   }
 }
-registerPeriodicTask(BenchManager, 'digest', { spacing: Number(values.spacing), runImmediately: true, pool: 'digest' });
+registerPeriodicTask(BenchManager, 'digest', { spacingSeconds: Number(values.spacing), runImmediately: true, pool: 'digest' });
 
 const manager = new BenchManager();
 const pool = new TaskPool({ threads: 1 });

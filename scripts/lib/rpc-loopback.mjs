@@ -55,7 +55,7 @@ async function oslo() {
   const transport = new LoopbackTransport();
   const server = new RpcServer(transport, { topic: 'bench', server: 'loopback' }, [{ echo: (_ctx, args) => args.value }]);
   await server.start();
-  const client = new RpcClient(transport, { topic: 'bench' }, { timeout: 30 });
+  const client = new RpcClient(transport, { topic: 'bench' }, { timeoutSeconds: 30 });
   return () => client.call({}, 'echo', { value: 1 });
 }
 
@@ -92,7 +92,7 @@ async function embedded() {
   const { serverTransport, clientTransport } = await embeddedPair();
   const server = new RpcServer(serverTransport, { topic: 'bench', server: 'loopback' }, [{ echo: (_ctx, args) => args.value }]);
   await server.start();
-  const client = new RpcClient(clientTransport, { topic: 'bench' }, { timeout: 30 });
+  const client = new RpcClient(clientTransport, { topic: 'bench' }, { timeoutSeconds: 30 });
   return () => client.call({}, 'echo', { value: 1 });
 }
 

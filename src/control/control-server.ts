@@ -40,8 +40,25 @@ export interface ControlActions {
  */
 export const CONTROL_BOUNDS = { maxFrameBytes: 4096, maxFrameMs: 5000, maxConnections: 16, idleMs: 10_000 } as const;
 
+export interface ControlServerOptions {
+  readonly logger: Logger;
+  /** The socket (`control_socket`); unset: `control-<pid>.sock` in the private runtime folder. */
+  readonly socketPath?: string;
+  /** What requests can ask; may come later (setActions): until then every request is refused. */
+  readonly actions?: ControlActions;
+}
+
+/** How start() takes the socket. */
+export interface ControlServerStartOptions {
+  /** The socket the launcher this one replaces served at that same path: served as it is. */
+  readonly inherited?: { fd: number; path: string };
+  /** reuse_port: take the path over from another launcher of this service. */
+  readonly replace?: boolean;
+}
+
 export class ControlServer implements Lifecycle {
   #actions: ControlActions | undefined;
+  readonly #configuredPath: string | undefined;
   readonly #logger: Logger;
   readonly #warnings: ThrottledWarning;
   readonly #sockets = new Set<Socket>();
@@ -53,11 +70,11 @@ export class ControlServer implements Lifecycle {
   #identity: string | undefined;
   #state: LifecycleState = 'new';
 
-  /** `actions` may come later (setActions): until then every request is refused. */
-  constructor(actions: ControlActions | undefined, logger: Logger) {
-    this.#actions = actions;
-    this.#logger = logger;
-    this.#warnings = new ThrottledWarning(logger);
+  constructor(options: ControlServerOptions) {
+    this.#actions = options.actions;
+    this.#configuredPath = options.socketPath;
+    this.#logger = options.logger;
+    this.#warnings = new ThrottledWarning(options.logger);
   }
 
   /** Where this part is in its lifecycle. */
@@ -69,6 +86,7 @@ export class ControlServer implements Lifecycle {
     this.#actions = actions;
   }
 
+  /** The socket path served; undefined before start() and once another launcher serves it. */
   get path(): string | undefined {
     return this.#path;
   }
@@ -95,14 +113,13 @@ export class ControlServer implements Lifecycle {
   }
 
   /**
-   * Listen on `configured`, or on `control-<pid>.sock` in the private runtime folder, after
-   * removing what SIGKILLed launchers left there (their sockets and records). `inherited`: the
-   * socket the launcher this one replaces served at that same path; `replace` (reuse_port): take
-   * the path over from another launcher of this service.
+   * Listen on the `socketPath` option, or on `control-<pid>.sock` in the private runtime folder,
+   * after removing what SIGKILLed launchers left there (their sockets and records).
    */
-  async start(configured?: string, inherited?: { fd: number; path: string }, options: { replace?: boolean } = {}): Promise<string> {
+  async start(options: ControlServerStartOptions = {}): Promise<string> {
+    const { inherited } = options;
     this.#state = 'starting';
-    const path = controlSocketPathFor(configured, process.pid, { create: true });
+    const path = controlSocketPathFor(this.#configuredPath, process.pid, { create: true });
     await removeDeadControlSockets();
     const server = createServer((socket) => this.#accept(socket));
     // Node closes a connection past the cap as soon as it is accepted.
@@ -111,7 +128,7 @@ export class ControlServer implements Lifecycle {
       this.#warnings.warn({ maxConnections: CONTROL_BOUNDS.maxConnections }, 'control socket: too many connections; closing new ones'),
     );
     if (inherited && inherited.path === path) await listenInheritedSocket(server, inherited.fd, path, 'control_socket');
-    else await listenPrivateSocket(server, path, 'control_socket', options);
+    else await listenPrivateSocket(server, path, 'control_socket', { replace: options.replace });
     this.#identity = socketIdentity(path);
     server.on('error', (error) => this.#logger.error({ err: error }, 'control socket error'));
     this.#server = server;

@@ -36,7 +36,7 @@ export class DemoManager extends Manager {
     // Spacing comes from configuration, so the task is registered on the instance, not decorated.
     registerPeriodicTask(this, '_digestTask', {
       name: 'digest',
-      spacing: context.config.digest_spacing,
+      spacingSeconds: context.config.digest_spacing,
       runOn: 'one-worker',
       pool: 'digest',
     });

@@ -8,6 +8,7 @@
  * The variables are removed from the environment whatever they say (sd_listen_fds'
  * unset_environment), so workers and anything else forked later never take them for theirs.
  */
+import { closeSync } from 'node:fs';
 import { ConfigError, ErrorCodes } from '../errors.js';
 
 /** The first inherited descriptor (SD_LISTEN_FDS_START). */
@@ -108,4 +109,13 @@ export function takeInheritedSockets(
     httpName: nameOf(httpIndex),
     unix,
   };
+}
+
+/** Close an inherited descriptor nobody serves (one already closed is fine). */
+export function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
 }

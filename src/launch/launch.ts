@@ -12,15 +12,15 @@ import type { Config } from '../config/options.js';
 import type { WorkerInfo } from '../ipc/messages.js';
 import { createLogger, type LogFormat, type Logger } from '../logging/logger.js';
 import { VERSION } from '../version.js';
-import { closeSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { LauncherStatus, OperationResult, UpgradeResult } from '../control/control-protocol.js';
 import { ControlServer, type ControlActions } from '../control/control-server.js';
 import { ListenSocket } from '../supervisor/listen-socket.js';
 import { writePidFile } from '../control/pid-file.js';
 import { createPlugins, type PrimaryPlugins } from '../supervisor/plugins/index.js';
-import { Socket } from 'node:net';
-import { Handover, HandoverMessages, isHandoverMessage, type ConnectionTarget, type NextLauncher } from './handover.js';
-import { takeInheritedSockets, type InheritedSockets } from './inherited-sockets.js';
+import { Following } from './following.js';
+import { wireHandover, type HandoverParts } from './handover-wiring.js';
+import { closeQuietly, takeInheritedSockets, type InheritedSockets } from './inherited-sockets.js';
 import { preflight } from './preflight.js';
 import { installSignalHandlers } from './signals.js';
 import { Supervisor, type SupervisorState } from '../supervisor/supervisor.js';
@@ -111,51 +111,9 @@ export async function launch(options: LaunchOptions = {}): Promise<LauncherHandl
     for (const { fd } of inherited?.unix.values() ?? []) closeQuietly(fd);
     throw error;
   }
-  const { supervisor, control, port, socket, plugins, logger } = parts;
-  const following = parts.following;
-  let removePidFile = parts.removePidFile;
-  let next: NextLauncher | undefined;
-  const handover = new Handover({
-    logger,
-    activated: inherited?.activated ?? false,
-    address: () => ({ address: parts.address, port }),
-    busy: () => {
-      if (following && !following.tookOver) return 'this launcher has not taken over from the one it replaces yet';
-      if (next) return `this launcher already handed over to launcher ${next.pid}`;
-      return supervisor.state === 'running' ? undefined : `the launcher is ${supervisor.state}; a handover needs it running`;
-    },
-    sockets: () => {
-      const http = socket.fd;
-      if (http === undefined)
-        return "the listening socket's descriptor cannot be reached (src/internals/listen-fd.ts: did a Node upgrade move it?)";
-      const embedded = plugins.embedded;
-      const embeddedFd = embedded?.router.socketFd;
-      const controlFd = control.fd;
-      return [
-        { name: 'http', fd: http },
-        ...(embedded && embeddedFd !== undefined ? [{ name: 'embedded', fd: embeddedFd, path: embedded.socketPath }] : []),
-        ...(controlFd !== undefined && control.path ? [{ name: 'control', fd: controlFd, path: control.path }] : []),
-      ];
-    },
-    env: () => ({ ...plugins.systemd?.env }),
-    readyTimeoutMs: () => 2 * ms(config, 'worker_start_timeout') + 30_000,
-    retire: (launcher, adopted) => {
-      next = launcher;
-      supervisor.forgetRecord();
-      plugins.systemd?.handedOver();
-      if (adopted.has('embedded')) plugins.embedded?.router.releaseSocket((connection) => launcher.forward(connection, 'embedded'));
-      if (adopted.has('control')) control.releaseSocket((connection) => launcher.forward(connection, 'control'));
-      // After the answer to a ctl.js upgrade (stop() waits for it): ctl.js reaches the new launcher now.
-      void control.stop();
-      socket.handOver((connection) => launcher.forward(connection, 'http'));
-      // Calls of the rpc CLI connected here before the handover need this launcher's RPC servers:
-      // they finish first (bounded), then the workers drain.
-      void socketClientsGone(plugins.embedded, Math.min(5000, ms(config, 'graceful_shutdown_timeout') / 2 || 5000)).then(() =>
-        supervisor.stop({ reason: `handed over to launcher ${launcher.pid}`, handBack: true }),
-      );
-    },
-  });
-  const upgrade = (trigger: string): Promise<UpgradeResult> => handover.start(trigger);
+  const { supervisor, control, port } = parts;
+  const handover = wireHandover(parts, config, inherited);
+  const upgrade = (trigger: string): Promise<UpgradeResult> => handover.upgrade(trigger);
   control.setActions(
     controlActions(
       supervisor,
@@ -163,46 +121,6 @@ export async function launch(options: LaunchOptions = {}): Promise<LauncherHandl
       () => handover.abort(),
     ),
   );
-  if (following) {
-    following.start({
-      route: (target, handle) => {
-        if (!(handle instanceof Socket)) return;
-        if (target === 'embedded' && plugins.embedded) plugins.embedded.router.adoptConnection(handle);
-        else if (target === 'control') control.adoptConnection(handle);
-        else if (target === 'http') socket.takeBack(handle);
-        else handle.destroy();
-      },
-      onTakeOver: async () => {
-        const from = inherited!.from!;
-        if (config.pid_file) {
-          try {
-            removePidFile = writePidFile(config.pid_file, { replacing: from });
-          } catch (error) {
-            logger.error({ err: error }, 'could not write the pid file after taking over');
-          }
-        }
-        const passed = inherited!.unix.get('control');
-        try {
-          await plugins.embedded?.startAccepting();
-        } catch (error) {
-          logger.error({ err: error }, 'could not listen on the embedded socket after taking over');
-        }
-        try {
-          await control.start(config.control_socket, passed);
-        } catch (error) {
-          logger.error({ err: error }, 'could not listen on the control socket after taking over');
-        }
-        const adopted = [
-          ...(plugins.embedded?.adopted ? ['embedded'] : []),
-          ...(passed && control.path === passed.path ? ['control'] : []),
-        ];
-        for (const [name, { fd }] of inherited!.unix) if (!adopted.includes(name)) closeQuietly(fd);
-        plugins.systemd?.takeOver(config.workers);
-        logger.info({ from, version: VERSION, node: process.version, adopted }, `took over from launcher ${from}`);
-        return adopted;
-      },
-    });
-  }
   await supervisor.start();
   // Signals held since the call are replayed here: a stop now drains the workers just forked.
   signals?.attach({
@@ -218,9 +136,7 @@ export async function launch(options: LaunchOptions = {}): Promise<LauncherHandl
   const done = supervisor.done.then(async (code) => {
     await control.stop();
     signals?.uninstall();
-    following?.stop();
-    removePidFile();
-    next?.release();
+    handover.finish();
     return code;
   });
   return {
@@ -247,18 +163,8 @@ export async function launch(options: LaunchOptions = {}): Promise<LauncherHandl
   };
 }
 
-interface StartedParts {
-  readonly supervisor: Supervisor;
-  readonly control: ControlServer;
-  readonly socket: ListenSocket;
-  readonly plugins: PrimaryPlugins;
-  readonly logger: Logger;
-  readonly address: string;
-  readonly port: number;
-  readonly removePidFile: () => void;
-  /** Set when this launcher replaces another one that is still running (see Following). */
-  readonly following: Following | undefined;
-}
+/** What startParts() started: the parts a handover works with (handover-wiring.ts). */
+type StartedParts = HandoverParts;
 
 /**
  * Check, start the plugins, bind (or take the passed socket), write the pid file, listen for
@@ -327,8 +233,8 @@ async function startParts(
       // Someone else keeps the socket open past this launcher's stop: drain without closing under a request.
       handBackOnStop: (config.reuse_port && inherited === undefined) || inherited?.activated === true,
     });
-    control = new ControlServer(undefined, logger);
-    if (!followed) await control.start(config.control_socket, undefined, { replace: sideBySide });
+    control = new ControlServer({ logger, socketPath: config.control_socket });
+    if (!followed) await control.start({ replace: sideBySide });
     const following = followed ? new Following(socket, supervisor, logger) : undefined;
     return { supervisor, control, socket, plugins, logger, address, port, removePidFile, following };
   } catch (error) {
@@ -372,81 +278,6 @@ function warnWithoutMigration(logger: Logger): void {
       'reuse_port: net.ipv4.tcp_migrate_req is 0, so connections the kernel queued on this socket when it closes are reset; set it to 1 (sysctl -w net.ipv4.tcp_migrate_req=1) for a stop that refuses nothing',
     );
   }
-}
-
-/** Resolves once the embedded socket has no client left, or after `timeoutMs`. */
-async function socketClientsGone(embedded: PrimaryPlugins['embedded'], timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (embedded && embedded.router.socketClients > 0 && performance.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 20));
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // Already closed.
-  }
-}
-
-/**
- * The new launcher's side of a handover, while the old one runs: accept only once every worker
- * serves, then say so; take over when told (or when the old launcher is gone without a word);
- * serve the connections the old one passes on while it drains.
- */
-class Following {
-  readonly #socket: ListenSocket;
-  readonly #supervisor: Supervisor;
-  readonly #logger: Logger;
-  #takeOver: (() => Promise<string[]>) | undefined;
-  #route: ((target: ConnectionTarget | undefined, handle: unknown) => void) | undefined;
-  #taking: Promise<string[]> | undefined;
-  tookOver = false;
-
-  constructor(socket: ListenSocket, supervisor: Supervisor, logger: Logger) {
-    this.#socket = socket;
-    this.#supervisor = supervisor;
-    this.#logger = logger;
-  }
-
-  start(hooks: { onTakeOver: () => Promise<string[]>; route: (target: ConnectionTarget | undefined, handle: unknown) => void }): void {
-    this.#takeOver = hooks.onTakeOver;
-    this.#route = hooks.route;
-    process.on('message', this.#onMessage);
-    process.once('disconnect', this.#onDisconnect);
-    void this.#supervisor.ready.then(async () => {
-      await this.#socket.startAccepting();
-      if (process.connected) process.send!({ type: HandoverMessages.ready, pid: process.pid, version: VERSION, node: process.version });
-    });
-  }
-
-  stop(): void {
-    process.off('message', this.#onMessage);
-    process.off('disconnect', this.#onDisconnect);
-  }
-
-  #take(): Promise<string[]> {
-    this.#taking ??= this.#takeOver!().finally(() => (this.tookOver = true));
-    return this.#taking;
-  }
-
-  readonly #onMessage = (message: unknown, handle: unknown): void => {
-    if (isHandoverMessage(message, HandoverMessages.connection)) this.#route!(message.target, handle);
-    else if (isHandoverMessage(message, HandoverMessages.take)) {
-      void this.#take().then((adopted) => {
-        if (process.connected) process.send!({ type: HandoverMessages.taken, pid: process.pid, adopted });
-      });
-    }
-  };
-
-  /** The old launcher is gone: after taking over it exited; before, it died (or was killed) and this one carries on. */
-  readonly #onDisconnect = (): void => {
-    this.stop();
-    const state = this.#supervisor.state;
-    if (this.tookOver || this.#taking || state === 'stopping' || state === 'stopped') return;
-    this.#logger.warn('the launcher this one replaces went away before the handover finished; taking over now');
-    void this.#socket.startAccepting().then(() => this.#take());
-  };
 }
 
 /** What ctl.js can ask: the same operations as the handle. */

@@ -6,6 +6,7 @@
  * Bad messages (not JSON, bad envelope, unknown priority, too large) are logged and dropped;
  * duplicates (same `_unique_id` as one of the last 16 acked) are acked and skipped, as oslo.
  */
+import { renamedOption, secondsToMs } from '../config/durations.js';
 import { ClosedError, InvalidArgumentError, StopTimeoutError } from '../errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { LOGGED_VALUE_MAX, clipForLog } from '../logging/clip.js';
@@ -37,8 +38,15 @@ export interface NotificationListenerOptions {
   readonly controlExchange?: string;
   /** Largest body accepted; larger ones are dropped (`rpc_max_message_bytes`, 16 MiB). */
   readonly maxMessageBytes?: number;
-  /** Batch listener: endpoints get lists of up to `size` notifications, at least every `timeout` s. */
-  readonly batch?: { readonly size: number; readonly timeout?: number };
+  /**
+   * Batch listener: endpoints get lists of up to `size` notifications, at least every
+   * `timeoutSeconds` (`timeout`: its deprecated older name).
+   */
+  readonly batch?: {
+    readonly size: number;
+    readonly timeoutSeconds?: number /** @deprecated use `timeoutSeconds` */;
+    readonly timeout?: number;
+  };
   readonly logger?: Logger;
 }
 
@@ -107,9 +115,7 @@ export class NotificationListener implements Lifecycle {
     });
     this.#maxBytes = options.maxMessageBytes ?? 16 * 1024 * 1024;
     // oslo: without batch_timeout a batch waits until it is full (or the listener stops).
-    this.#batch = options.batch
-      ? { size: options.batch.size, timeoutMs: options.batch.timeout === undefined ? undefined : options.batch.timeout * 1000 }
-      : undefined;
+    this.#batch = options.batch ? { size: options.batch.size, timeoutMs: batchTimeoutMs(options.batch) } : undefined;
     this.#logger = (options.logger ?? silentLogger()).child({ component: 'notification-listener', pool: options.pool });
     this.#warnings = new ThrottledWarning(this.#logger);
     this.#dispatcher = new NotificationDispatcher({
@@ -241,14 +247,31 @@ export class NotificationListener implements Lifecycle {
   }
 }
 
+/** What a BatchNotificationListener takes besides the listener's options. */
+export interface BatchListenerOptions {
+  /** Most notifications in one list (oslo's `batch_size`). */
+  readonly batchSize: number;
+  /** Seconds after the first notification that a list is handed over even when not full (oslo's `batch_timeout`); unset: only when full. */
+  readonly batchTimeoutSeconds?: number;
+  /** @deprecated The same seconds under their older name: use `batchTimeoutSeconds`. */
+  readonly batchTimeout?: number;
+}
+
+/** The batch's timeout in ms from either of its names; undefined: none. */
+function batchTimeoutMs(batch: NonNullable<NotificationListenerOptions['batch']>): number | undefined {
+  const seconds = renamedOption(batch, 'timeoutSeconds', 'timeout', 'options.batch');
+  return seconds === undefined ? undefined : secondsToMs(seconds);
+}
+
 /** oslo's `get_batch_notification_listener`: endpoints get lists of notifications. */
 export class BatchNotificationListener extends NotificationListener {
   constructor(
     transport: Transport,
     targets: readonly NotificationTarget[],
     endpoints: readonly object[],
-    options: Omit<NotificationListenerOptions, 'batch'> & { readonly batchSize: number; readonly batchTimeout?: number },
+    options: Omit<NotificationListenerOptions, 'batch'> & BatchListenerOptions,
   ) {
-    super(transport, targets, endpoints, { ...options, batch: { size: options.batchSize, timeout: options.batchTimeout } });
+    const timeoutSeconds = renamedOption(options, 'batchTimeoutSeconds', 'batchTimeout', 'BatchNotificationListener options');
+    super(transport, targets, endpoints, { ...options, batch: { size: options.batchSize, timeoutSeconds } });
   }
 }

@@ -23,6 +23,8 @@ export const DEFAULT_SPACING = 60;
 /** Options of `periodicTask()` and `registerPeriodicTask()`; all optional. */
 export interface PeriodicTaskOptions {
   /** Seconds between runs (default 60); `<= 0` disables the task (oslo: 0 means 60). */
+  spacingSeconds?: number;
+  /** @deprecated The same seconds under oslo's name: use `spacingSeconds`. */
   spacing?: number;
   /** Run at the scheduler's start instead of one spacing (plus the fuzzy delay) later. */
   runImmediately?: boolean;
@@ -80,7 +82,12 @@ function validateOptions(where: string, options: PeriodicTaskOptions): Readonly<
   const fail = (what: string): never => {
     throw new PeriodicTaskError(ErrorCodes.PERIODIC_TASK_INVALID, `periodic task ${where}: ${what}`);
   };
-  if (options.spacing !== undefined && !Number.isFinite(options.spacing)) fail('spacing must be a finite number of seconds');
+  const { spacing, ...rest } = options;
+  const spacingSeconds = options.spacingSeconds ?? spacing;
+  if (options.spacingSeconds !== undefined && spacing !== undefined && options.spacingSeconds !== spacing) {
+    fail(`spacingSeconds (${options.spacingSeconds}) and its deprecated name spacing (${spacing}) differ; set spacingSeconds only`);
+  }
+  if (spacingSeconds !== undefined && !Number.isFinite(spacingSeconds)) fail('spacingSeconds must be a finite number of seconds');
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) fail('name must be a non-empty string');
   if (options.runOn !== undefined && options.runOn !== 'every-worker' && options.runOn !== 'one-worker') {
     fail("runOn must be 'every-worker' or 'one-worker'");
@@ -89,7 +96,11 @@ function validateOptions(where: string, options: PeriodicTaskOptions): Readonly<
     fail('pool must be a module name in pool_directory (no path, no extension), an absolute path, or a file URL');
   }
   // A URL object is mutable: keep its text.
-  return Object.freeze({ ...options, ...(options.pool !== undefined && { pool: poolModuleText(options.pool) }) });
+  return Object.freeze({
+    ...rest,
+    ...(spacingSeconds !== undefined && { spacingSeconds }),
+    ...(options.pool !== undefined && { pool: poolModuleText(options.pool) }),
+  });
 }
 
 function addEntry(key: object, entry: Entry): void {
@@ -182,7 +193,7 @@ export function collectPeriodicTasks(instance: object): PeriodicTaskSpec[] {
       Object.freeze({
         name,
         methodName,
-        spacing: options.spacing ?? DEFAULT_SPACING,
+        spacing: options.spacingSeconds ?? DEFAULT_SPACING,
         runImmediately: options.runImmediately ?? false,
         enabled: options.enabled ?? true,
         runOn: options.runOn ?? 'every-worker',

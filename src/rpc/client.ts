@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../logging/logger.js';
 import { packContext, withRequestId, type RequestContext } from './context.js';
 import { encodeBody } from './envelope.js';
 import { InvalidArgumentError } from '../errors.js';
+import { renamedOption } from '../config/durations.js';
 import { ClientSendError, InvalidTarget, MessagingException, RpcVersionCapError } from './errors.js';
 import { hex32 } from './ids.js';
 import { replyWaiterFor } from './reply-waiter.js';
@@ -19,6 +20,8 @@ import type { RpcObserver } from '../metrics/observers.js';
 
 export interface RpcClientOptions {
   /** Seconds a call waits for its reply (`rpc_response_timeout`, 60); also the request's expiration. */
+  readonly timeoutSeconds?: number;
+  /** @deprecated The same seconds under their older name: use `timeoutSeconds`. */
   readonly timeout?: number;
   /**
    * Highest version this client may send; a higher target version fails before sending. A
@@ -26,6 +29,8 @@ export interface RpcClientOptions {
    */
   readonly versionCap?: string | VersionCapSource;
   /** Seconds without a heartbeat after which a call fails; sent as `_timeout` (integer ≥ 2 for server heartbeats). */
+  readonly callMonitorTimeoutSeconds?: number;
+  /** @deprecated The same seconds under their older name: use `callMonitorTimeoutSeconds`. */
   readonly callMonitorTimeout?: number;
   readonly serializer?: Serializer;
   /**
@@ -48,8 +53,10 @@ export interface RpcClientOptions {
 export type RpcClientOverrides = Partial<TargetFields> & Partial<RpcClientOptions>;
 
 const OPTION_KEYS: readonly (keyof RpcClientOptions)[] = [
+  'timeoutSeconds',
   'timeout',
   'versionCap',
+  'callMonitorTimeoutSeconds',
   'callMonitorTimeout',
   'serializer',
   'mandatory',
@@ -57,6 +64,18 @@ const OPTION_KEYS: readonly (keyof RpcClientOptions)[] = [
   'logger',
   'metrics',
 ];
+
+/** Options under their unit-named keys only: a deprecated name given becomes its new one (unset stays unset). */
+function currentNames(options: RpcClientOptions): RpcClientOptions {
+  const { timeout: _timeout, callMonitorTimeout: _callMonitorTimeout, ...rest } = options;
+  const timeoutSeconds = renamedOption(options, 'timeoutSeconds', 'timeout', 'RpcClient options');
+  const callMonitorTimeoutSeconds = renamedOption(options, 'callMonitorTimeoutSeconds', 'callMonitorTimeout', 'RpcClient options');
+  return {
+    ...rest,
+    ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+    ...(callMonitorTimeoutSeconds === undefined ? {} : { callMonitorTimeoutSeconds }),
+  };
+}
 
 let silent: Logger | undefined;
 /** One shared silent logger: prepare() makes many clients. */
@@ -93,14 +112,16 @@ export class RpcClient {
   readonly #targetProblem: string | undefined;
 
   constructor(transport: Transport, target: Target, options: RpcClientOptions = {}) {
-    const timeout = options.timeout ?? 60;
-    if (!(timeout > 0) || !Number.isFinite(timeout)) throw new InvalidArgumentError('options.timeout must be a positive number of seconds');
-    const cm = options.callMonitorTimeout;
+    const named = currentNames(options);
+    const timeoutSeconds = named.timeoutSeconds ?? 60;
+    if (!(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds))
+      throw new InvalidArgumentError('options.timeoutSeconds must be a positive number of seconds');
+    const cm = named.callMonitorTimeoutSeconds;
     if (cm !== undefined && (!(cm > 0) || !Number.isFinite(cm)))
-      throw new InvalidArgumentError('options.callMonitorTimeout must be a positive number of seconds');
+      throw new InvalidArgumentError('options.callMonitorTimeoutSeconds must be a positive number of seconds');
     this.#transport = transport;
     this.#target = Object.freeze({ ...target });
-    this.#options = Object.freeze({ ...options, timeout });
+    this.#options = Object.freeze({ ...named, timeoutSeconds });
     this.#logger = options.logger ?? quiet();
     this.#serializer = options.serializer ?? new NoOpSerializer();
     this.#passThrough = passesEntitiesThrough(this.#serializer);
@@ -122,7 +143,11 @@ export class RpcClient {
       if ((OPTION_KEYS as readonly string[]).includes(key)) optionOverrides[key] = value;
       else targetOverrides[key] = value;
     }
-    return new RpcClient(this.#transport, withOverrides(this.#target, targetOverrides), { ...this.#options, ...optionOverrides });
+    // Overrides under a deprecated name replace the current one, not sit beside it.
+    return new RpcClient(this.#transport, withOverrides(this.#target, targetOverrides), {
+      ...this.#options,
+      ...currentNames(optionOverrides as RpcClientOptions),
+    });
   }
 
   /** True when `version` (default: the target's) is within the version cap. */
@@ -147,8 +172,8 @@ export class RpcClient {
     const { message, wireCtx, target } = this.#prepareMessage(ctx, method, args);
     const waiter = replyWaiterFor(this.#transport, this.#logger);
     const msgId = hex32();
-    const timeoutMs = Math.max(1, Math.round(this.#options.timeout! * 1000));
-    const cm = this.#options.callMonitorTimeout;
+    const timeoutMs = Math.max(1, Math.round(this.#options.timeoutSeconds! * 1000));
+    const cm = this.#options.callMonitorTimeoutSeconds;
     const replyQueue = waiter.declaredQueue ?? (await this.#send(target, () => waiter.replyQueue()));
     message._msg_id = msgId;
     message._reply_q = replyQueue;

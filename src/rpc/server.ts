@@ -4,6 +4,7 @@
  * its work starts, so deliveries waiting for a slot stay unacked and the transport's prefetch
  * bounds memory.
  */
+import { renamedOption, secondsToMs } from '../config/durations.js';
 import { ClosedError, InvalidArgumentError, StopTimeoutError } from '../errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { RpcDispatcher } from './dispatcher.js';
@@ -28,6 +29,8 @@ export interface RpcServerOptions {
   /** Exchange when the target names none (`control_exchange`, "openstack"). */
   readonly controlExchange?: string;
   /** Seconds a reply retries a missing reply queue (`kombu_missing_consumer_retry_timeout`, 60). */
+  readonly missingConsumerRetryTimeoutSeconds?: number;
+  /** @deprecated The same seconds under their older name: use `missingConsumerRetryTimeoutSeconds`. */
   readonly missingConsumerRetryTimeout?: number;
   readonly logger?: Logger;
   /** Told of every dispatched request (framework metrics, `metrics_enabled`). */
@@ -86,7 +89,9 @@ export class RpcServer implements Lifecycle {
     this.#replies = new ReplySender({
       transport,
       logger: this.#logger,
-      missingConsumerRetryMs: (options.missingConsumerRetryTimeout ?? 60) * 1000,
+      missingConsumerRetryMs: secondsToMs(
+        renamedOption(options, 'missingConsumerRetryTimeoutSeconds', 'missingConsumerRetryTimeout', 'RpcServer options') ?? 60,
+      ),
       // Sized like the executor: replies cost as much as the calls that made them.
       maxRetrying: poolSize,
     });

@@ -51,7 +51,7 @@ async function readServices(config: Config, transport: Transport, logger: Logger
   const client = new RpcClient(
     transport,
     { topic: 'servicegroup' },
-    { timeout: config.rpc_response_timeout, controlExchange: config.control_exchange, logger },
+    { timeoutSeconds: config.rpc_response_timeout, controlExchange: config.control_exchange, logger },
   );
   return client.call<ServiceState[]>({}, 'services');
 }

@@ -7,7 +7,7 @@
  *          → periodic tasks (random initial delay).
  * stop():  the reverse, each step bounded; a failing cleanupHost is logged, not fatal.
  */
-import { ms, secondsToMs } from '../config/durations.js';
+import { ms, renamedOption, secondsToMs } from '../config/durations.js';
 import type { Config } from '../config/options.js';
 import { binaryFromManager } from '../config/service-names.js';
 import type { Logger } from '../logging/logger.js';
@@ -42,9 +42,18 @@ export interface ServiceCreateOptions {
   host?: string;
   binary?: string;
   topic?: string;
+  /** Seconds between service group reports (`report_interval`). */
+  reportIntervalSeconds?: number;
+  /** @deprecated The same seconds under their older name: use `reportIntervalSeconds`. */
   reportInterval?: number;
   periodicEnable?: boolean;
+  /** Seconds of random delay before the periodic tasks' first run (`periodic_fuzzy_delay`). */
+  periodicFuzzyDelaySeconds?: number;
+  /** @deprecated The same seconds under their older name: use `periodicFuzzyDelaySeconds`. */
   periodicFuzzyDelay?: number;
+  /** Longest sleep of the periodic task loop, seconds (`periodic_interval_max`). */
+  periodicIntervalMaxSeconds?: number;
+  /** @deprecated The same seconds under their older name: use `periodicIntervalMaxSeconds`. */
   periodicIntervalMax?: number;
   /** RPC API version reported in the group (the manager's target version by default). */
   version?: string;
@@ -92,6 +101,7 @@ export class Service implements Lifecycle {
 
   private constructor(options: ServiceCreateOptions) {
     const { config } = options;
+    const where = 'Service.create options';
     this.#config = config;
     this.host = options.host ?? config.service_host;
     this.binary = options.binary ?? config.binary ?? binaryFromManager(options.manager);
@@ -122,13 +132,15 @@ export class Service implements Lifecycle {
         config,
         logger: options.logger,
         transport: this.#transport,
-        reportIntervalMs: secondsToMs(options.reportInterval ?? config.report_interval),
+        reportIntervalMs: secondsToMs(renamedOption(options, 'reportIntervalSeconds', 'reportInterval', where) ?? config.report_interval),
       });
     this.#scheduler = new PeriodicScheduler({
       config: {
         periodic_enable: options.periodicEnable ?? config.periodic_enable,
-        periodic_fuzzy_delay: options.periodicFuzzyDelay ?? config.periodic_fuzzy_delay,
-        periodic_interval_max: options.periodicIntervalMax ?? config.periodic_interval_max,
+        periodic_fuzzy_delay:
+          renamedOption(options, 'periodicFuzzyDelaySeconds', 'periodicFuzzyDelay', where) ?? config.periodic_fuzzy_delay,
+        periodic_interval_max:
+          renamedOption(options, 'periodicIntervalMaxSeconds', 'periodicIntervalMax', where) ?? config.periodic_interval_max,
       },
       tasks: collectPeriodicTasks(this.manager),
       context: { service: this },
@@ -308,7 +320,7 @@ export class Service implements Lifecycle {
     const cap = this.upgradeLevelCap(target.topic, options.versionHistory);
     return new RpcClient(this.#transport, target, {
       ...(cap ? { versionCap: cap } : {}),
-      timeout: this.#config.rpc_response_timeout,
+      timeoutSeconds: this.#config.rpc_response_timeout,
       controlExchange: this.#config.control_exchange,
       logger: this.#baseLogger,
       metrics: this.#metrics,

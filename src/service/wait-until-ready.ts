@@ -16,7 +16,7 @@ export async function waitUntilReady(client: RpcClient, timeoutSeconds: number, 
     const left = (deadline - performance.now()) / 1000;
     if (left <= 0) break;
     try {
-      await ping.prepare({ timeout: Math.min(attemptSeconds, left) }).call({}, 'ping', { arg: attempt });
+      await ping.prepare({ timeoutSeconds: Math.min(attemptSeconds, left) }).call({}, 'ping', { arg: attempt });
       return;
     } catch (error) {
       if (!(error instanceof MessagingTimeout)) throw error;

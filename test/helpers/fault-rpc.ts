@@ -14,7 +14,7 @@ import { testConfig } from './config.js';
 export async function embeddedClient(t: TestContext, socketPath: string, timeoutSeconds = 10): Promise<RpcClient> {
   const transport = await connectEmbeddedSocket(socketPath);
   t.after(() => transport.stop());
-  return new RpcClient(transport, { topic: 'demo' }, { timeout: timeoutSeconds });
+  return new RpcClient(transport, { topic: 'demo' }, { timeoutSeconds });
 }
 
 /** An RpcClient for topic `demo` on RabbitMQ with the given control exchange; stopped after the test. */
@@ -32,7 +32,14 @@ export async function amqpClient(
   t.after(() => transport.stop());
   await transport.start();
   return {
-    client: new RpcClient(transport, { topic: 'demo' }, { timeout: options.timeoutSeconds ?? 10, controlExchange: exchange }),
+    client: new RpcClient(transport, { topic: 'demo' }, { timeoutSeconds: options.timeoutSeconds ?? 10, controlExchange: exchange }),
     transport,
   };
+}
+
+/** One call of a load lane: when it started and ended (Date.now()), and how it failed. */
+export interface CallOutcome {
+  start: number;
+  end?: number;
+  error?: Error;
 }

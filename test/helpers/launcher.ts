@@ -2,11 +2,13 @@
  * Starts `dist/launcher.js` as a real child process (execa) and follows its JSON log lines, so
  * tests wait for what the launcher says (readiness, restarts) instead of sleeping.
  */
+import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { until } from './wait.js';
 
@@ -167,6 +169,24 @@ export async function startLauncher(args: string[], options: StartOptions = {}):
     launcher.port = Number(ready.port);
   }
   return launcher;
+}
+
+/** Option values by oslo name as launcher flags: `{ rabbit_retry_interval: 0.5, rabbit_quorum_queue: true }` -> `--rabbit-retry-interval 0.5 --rabbit-quorum-queue`. */
+export function optionFlags(options: Record<string, number | string | boolean>): string[] {
+  return Object.entries(options).flatMap(([name, value]) => {
+    const flag = `--${name.replaceAll('_', '-')}`;
+    return value === true ? [flag] : [flag, String(value)];
+  });
+}
+
+/** Start the launcher with `args` and expect exit 2 (a refusal at start); resolves with all it printed. */
+export async function exitsWithTwo(t: TestContext, args: string[], env: Record<string, string> = {}): Promise<string> {
+  const launcher = await startLauncher(['--workers', '1', ...args], { waitReady: false, env });
+  t.after(() => launcher.kill());
+  const { code } = await launcher.exited;
+  const output = [...launcher.rawLines, ...launcher.lines.map((line) => JSON.stringify(line))].join('\n');
+  assert.equal(code, 2, `exit 2 expected; output:\n${output}`);
+  return output;
 }
 
 /**

@@ -5,8 +5,20 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 
 export const NOBODY = { uid: 65534, gid: 65534 };
+
+/** A new temp folder with `mode` (0o700 ours alone, 0o1777 shared and sticky, ...), removed after the test. */
+export function folderWithMode(t: TestContext, mode: number, prefix = 'oslo-node-folder-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  chmodSync(dir, mode);
+  return dir;
+}
 
 /** Why these tests cannot run here (not root), or undefined. */
 export function otherUserUnavailable(): string | undefined {

@@ -9,7 +9,7 @@ import type { TestContext } from 'node:test';
 import type { Config, OptionName } from '../../src/config/index.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { AmqpTransport, BrokerTlsError } from '../../src/rpc/transports/amqp/index.js';
-import type { TestCerts } from '../integration/http/certs.js';
+import type { TestCerts } from './certs.js';
 import { RABBITMQ4, rabbit, startPrivateBroker } from './broker.js';
 import { freePort } from './http.js';
 

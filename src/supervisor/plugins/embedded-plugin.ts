@@ -17,24 +17,29 @@ export type EmbeddedPlugin = SupervisorPlugin & {
   startAccepting(): Promise<void>;
 };
 
-/**
- * Start the router and its socket. `socketPath` unset: `embedded-<pid>.sock` in the private
- * runtime folder, this launcher's own (the rpc CLI finds it through the launcher's record). A
- * configured socket in use is an error (exit 2), never a silent move to another path.
- * `inherited`: the socket the launcher this one replaces passed, served if its path is ours.
- */
-export async function createEmbeddedPlugin(
-  socketPath: string | undefined,
-  logger: Logger,
-  inherited?: { fd: number; path: string },
-  options: { replace?: boolean } = {},
-): Promise<EmbeddedPlugin> {
-  const router = new EmbeddedRouter({ logger });
-  const path = socketPath ?? defaultEmbeddedSocketPath();
+export interface EmbeddedPluginOptions {
+  /**
+   * The router's socket (`embedded_socket`); unset: `embedded-<pid>.sock` in the private runtime
+   * folder, this launcher's own (the rpc CLI finds it through the launcher's record). A
+   * configured socket in use is an error (exit 2), never a silent move to another path.
+   */
+  readonly socketPath: string | undefined;
+  readonly logger: Logger;
+  /** The socket the launcher this one replaces passed, served if its path is ours. */
+  readonly inherited?: { fd: number; path: string };
+  /** reuse_port: take the path over from another launcher of this service. */
+  readonly replace?: boolean;
+}
+
+/** Start the router and its socket. */
+export async function createEmbeddedPlugin(options: EmbeddedPluginOptions): Promise<EmbeddedPlugin> {
+  const { logger, inherited } = options;
+  const path = options.socketPath ?? defaultEmbeddedSocketPath();
+  const router = new EmbeddedRouter({ logger, socketPath: path });
   const adopted = inherited !== undefined && resolve(inherited.path) === resolve(path);
   let accepting: Promise<void> | undefined;
   const startAccepting = (): Promise<void> => {
-    accepting ??= router.start(path, adopted ? inherited.fd : undefined, options).then(() => {
+    accepting ??= router.start({ inheritedFd: adopted ? inherited.fd : undefined, replace: options.replace }).then(() => {
       logger.info({ socket: path, adopted }, 'embedded RPC transport listening (single host; set transport_url for RabbitMQ)');
     });
     return accepting;

@@ -44,7 +44,12 @@ export async function createPlugins(config: Config, logger: Logger, options: Plu
     await metrics.start();
     embedded = config.transport_url
       ? undefined
-      : await createEmbeddedPlugin(config.embedded_socket, logger, options.embedded, { replace: options.replaceSockets });
+      : await createEmbeddedPlugin({
+          socketPath: config.embedded_socket,
+          logger,
+          inherited: options.embedded,
+          replace: options.replaceSockets,
+        });
     if (embedded) list.push(embedded);
     list.push(await createServiceGroupPlugin(config, logger, embedded?.router));
     systemd = createSystemdNotifyPlugin({ logger, env: process.env, handover: options.handover });

@@ -18,7 +18,7 @@ import { loadConfig } from '../../../src/config/index.js';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { RpcClient } from '../../../src/rpc/client.js';
 import { AmqpTransport } from '../../../src/rpc/transports/amqp/index.js';
-import { makeTestCerts } from '../http/certs.js';
+import { makeTestCerts } from '../../helpers/certs.js';
 
 test('broker TLS: verification both ways, EXTERNAL login, and a Python peer on the same broker', { timeout: 90_000 }, async (t) => {
   // A private broker of its own; the shared one tells whether RabbitMQ is there (CI: must be).
@@ -117,7 +117,7 @@ test('broker TLS: verification both ways, EXTERNAL login, and a Python peer on t
     const transport = new AmqpTransport({ url, config, logger: silentLogger() });
     t.after(() => transport.stop());
     await transport.start();
-    const client = new RpcClient(transport, { topic, version: '1.3' }, { timeout: 10 });
+    const client = new RpcClient(transport, { topic, version: '1.3' }, { timeoutSeconds: 10 });
     assert.equal(await client.call({}, 'add', { a: 40, b: 2 }), 42);
     await client.prepare({ server: 'py-tls' }).cast({}, 'record', { value: 'tls-cast' });
     await python.waitEvent((event: Record<string, unknown>) => event.event === 'cast' && event.value === 'tls-cast');

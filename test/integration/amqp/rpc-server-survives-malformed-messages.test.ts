@@ -50,7 +50,7 @@ test('an RpcServer survives thousands of malformed messages and still answers', 
     serverTransport,
     { topic, server: 'fuzz-1' },
     [{ echo: (_ctx: unknown, args: { value: unknown }) => (echoes++, args.value) }],
-    { missingConsumerRetryTimeout: 1, maxMessageBytes: 64 * 1024 },
+    { missingConsumerRetryTimeoutSeconds: 1, maxMessageBytes: 64 * 1024 },
   );
   t.after(() => server.stop());
   await server.start();
@@ -87,7 +87,7 @@ test('an RpcServer survives thousands of malformed messages and still answers', 
   await channel.waitForConfirms();
 
   const clientTransport = await startTransport(t, brokerUrl);
-  const client = new RpcClient(clientTransport, { topic }, { timeout: 30 });
+  const client = new RpcClient(clientTransport, { topic }, { timeoutSeconds: 30 });
   assert.equal(await client.call({}, 'echo', { value: 'still alive' }), 'still alive');
   await until('failure replies for the malformed calls that named a reply queue', () => failures > 100, { timeoutMs: 10_000 });
   assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');

@@ -36,7 +36,7 @@ test('a cast and a call sent before any server exists are delivered once one doe
   const url = await withBroker(t);
   if (!url) return;
   const topic = uniqueTopic('late-server');
-  const client = new RpcClient(await startTransport(t, url, FAST), { topic }, { timeout: 20 });
+  const client = new RpcClient(await startTransport(t, url, FAST), { topic }, { timeoutSeconds: 20 });
   const sentAt = Date.now();
   const cast = client.cast({}, 'record', { value: 'early cast' });
   const call = client.call({}, 'echo', { value: 'early call' });
@@ -65,7 +65,7 @@ test('no queue within the bound: MessageDeliveryFailure naming the topic and the
   const log = captureLogger();
   const transport = await startTransport(t, url, { ...FAST, rpc_cast_timeout: 1 }, log.logger);
   const topic = uniqueTopic('nobody');
-  const client = new RpcClient(transport, { topic }, { timeout: 2 });
+  const client = new RpcClient(transport, { topic }, { timeoutSeconds: 2 });
 
   let started = Date.now();
   const castError = await client.cast({}, 'record', { value: 1 }).then(

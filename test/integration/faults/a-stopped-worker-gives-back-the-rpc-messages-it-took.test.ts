@@ -8,12 +8,10 @@
  * worker started is never run again).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { privateVhost, withBroker } from '../../helpers/broker.js';
-import { amqpClient } from '../../helpers/fault-rpc.js';
+import { castLog } from '../../helpers/cast-log.js';
+import { amqpClient, type CallOutcome } from '../../helpers/fault-rpc.js';
 import { DEMO_APP, fixturePath, startLauncher, waitForPidGone } from '../../helpers/launcher.js';
 import { delay, until } from '../../helpers/wait.js';
 
@@ -21,19 +19,11 @@ const CALL_TIMEOUT_S = 30;
 const HEARTBEAT_TIMEOUT_S = 2;
 const DRAIN_S = 3;
 
-interface Outcome {
-  start: number;
-  end?: number;
-  error?: Error;
-}
-
 test('a SIGSTOPped worker is killed by the liveness check and the broker gives its messages to the others', async (t) => {
   const broker = await withBroker(t);
   if (!broker) return;
   const { url } = await privateVhost(t, broker);
-  const work = mkdtempSync(join(tmpdir(), 'oslo-node-stopped-'));
-  t.after(() => rmSync(work, { recursive: true, force: true }));
-  const castLog = join(work, 'casts.log');
+  const casts = castLog(t, 'oslo-node-stopped-');
   const launcher = await startLauncher(
     [
       '--workers',
@@ -52,7 +42,7 @@ test('a SIGSTOPped worker is killed by the liveness check and the broker gives i
       '--graceful-shutdown-timeout',
       String(DRAIN_S),
     ],
-    { env: { CAST_LOG: castLog }, timeoutMs: 60_000 },
+    { env: casts.env, timeoutMs: 60_000 },
   );
   t.after(() => launcher.kill());
   const [victim] = launcher.lines.find((line) => line.msg === 'launcher ready')!.pids as number[];
@@ -65,13 +55,13 @@ test('a SIGSTOPped worker is killed by the liveness check and the broker gives i
   });
   const { client } = await amqpClient(t, url, 'openstack', { timeoutSeconds: CALL_TIMEOUT_S });
 
-  const calls: Outcome[] = [];
+  const calls: CallOutcome[] = [];
   const confirmed = new Set<number>();
   let nextCast = 1;
   let running = true;
   const lane = async (): Promise<void> => {
     for (let n = 0; running; n++) {
-      const outcome: Outcome = { start: Date.now() };
+      const outcome: CallOutcome = { start: Date.now() };
       calls.push(outcome);
       void client
         .call({}, 'echo', { value: n })
@@ -110,18 +100,12 @@ test('a SIGSTOPped worker is killed by the liveness check and the broker gives i
   await load;
   await until('every call settled', () => calls.every((c) => c.end !== undefined), { timeoutMs: (CALL_TIMEOUT_S + 10) * 1000 });
   await until('every cast confirmed', () => confirmed.size === nextCast - 1, { timeoutMs: 30_000 });
-  const handled = (): string[] =>
-    readFileSync(castLog, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => line.split(' ')[1]!);
-  await until('every cast handled', () => new Set(handled()).size >= confirmed.size, { timeoutMs: 30_000 });
+  await casts.waitForAll(confirmed);
 
   const failed = calls.filter((c) => c.error);
   // Calls the stopped worker had taken: answered only once the broker requeued them at its kill.
   const waited = calls.filter((c) => c.start >= stoppedAt && c.end! >= killedAt - 500 && c.end! - c.start > HEARTBEAT_TIMEOUT_S * 1000);
-  const counts = new Map<string, number>();
-  for (const value of handled()) counts.set(value, (counts.get(value) ?? 0) + 1);
+  const counts = casts.counts();
   const twice = [...counts].filter(([, n]) => n > 1);
   t.diagnostic(
     `${calls.length} calls (${failed.length} failed), ${waited.length} waited for the stopped worker's kill ` +

@@ -15,14 +15,12 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { MessageDeliveryFailure, MessagingTimeout } from '../../../src/rpc/errors.js';
 import { RABBITMQ4, rabbit, startPrivateBroker, withBroker } from '../../helpers/broker.js';
-import { amqpClient } from '../../helpers/fault-rpc.js';
-import { DEMO_APP, childPids, fixturePath, startLauncher, type LogLine } from '../../helpers/launcher.js';
+import { castLog } from '../../helpers/cast-log.js';
+import { amqpClient, type CallOutcome } from '../../helpers/fault-rpc.js';
+import { DEMO_APP, childPids, fixturePath, optionFlags, startLauncher, type LogLine } from '../../helpers/launcher.js';
 import { delay, until } from '../../helpers/wait.js';
 import { trixieRoot } from '../rabbitmq4/support.js';
 
@@ -32,19 +30,11 @@ const HOLD_AFTER_CLIENT_BACK_MS = 6000;
 /** rpc_cast_timeout of the client whose casts cannot be delivered in time. */
 const SHORT_CAST_TIMEOUT_S = 3;
 
-interface Outcome {
-  start: number;
-  end?: number;
-  error?: Error;
-}
-
 async function forcedRestart(t: TestContext, rabbitmq4: boolean): Promise<void> {
   const flags = rabbitmq4 ? [...RABBITMQ4] : [];
   const broker = await startPrivateBroker(t, rabbitmq4 ? 'held4' : 'held', {}, flags);
   const ctl = (command: string): Promise<string> => rabbit([...flags, command], broker.dir);
-  const work = mkdtempSync(join(tmpdir(), 'oslo-node-held-'));
-  t.after(() => rmSync(work, { recursive: true, force: true }));
-  const castLog = join(work, 'casts.log');
+  const casts = castLog(t, 'oslo-node-held-');
   const options: Record<string, number | boolean> = {
     rabbit_retry_interval: 0.5,
     rabbit_retry_backoff: 0.5,
@@ -52,9 +42,6 @@ async function forcedRestart(t: TestContext, rabbitmq4: boolean): Promise<void> 
     kombu_reconnect_delay: 0.5,
     ...(rabbitmq4 ? { rabbit_quorum_queue: true, rabbit_transient_quorum_queue: true } : {}),
   };
-  const optionFlags = Object.entries(options).flatMap(([name, value]) =>
-    value === true ? [`--${name.replaceAll('_', '-')}`] : [`--${name.replaceAll('_', '-')}`, String(value)],
-  );
   const launcher = await startLauncher(
     [
       '--workers',
@@ -68,9 +55,9 @@ async function forcedRestart(t: TestContext, rabbitmq4: boolean): Promise<void> 
       '--app',
       DEMO_APP,
       '--no-access-log',
-      ...optionFlags,
+      ...optionFlags(options),
     ],
-    { env: { CAST_LOG: castLog }, timeoutMs: 60_000 },
+    { env: casts.env, timeoutMs: 60_000 },
   );
   let held: number[] = [];
   t.after(async () => {
@@ -109,14 +96,14 @@ async function forcedRestart(t: TestContext, rabbitmq4: boolean): Promise<void> 
     overrides: { ...options, rpc_cast_timeout: SHORT_CAST_TIMEOUT_S },
   });
 
-  const calls: Outcome[] = [];
+  const calls: CallOutcome[] = [];
   const confirmed = new Set<number>();
   const castSentAt = new Map<number, number>();
   const failedCasts = new Map<number, Error>();
   let running = true;
   const callLane = async (): Promise<void> => {
     for (let n = 0; running; n++) {
-      const outcome: Outcome = { start: Date.now() };
+      const outcome: CallOutcome = { start: Date.now() };
       calls.push(outcome);
       // Not awaited one by one: calls keep going out through the outage, as a service's would.
       void client
@@ -194,26 +181,11 @@ async function forcedRestart(t: TestContext, rabbitmq4: boolean): Promise<void> 
   await Promise.all(lanes);
   await until('every call settled', () => calls.every((c) => c.end !== undefined), { timeoutMs: (CALL_TIMEOUT_S + 10) * 1000 });
   await until('every cast settled', () => confirmed.size + failedCasts.size === nextCast - 1, { timeoutMs: 90_000 });
-  const handled = (): string[] =>
-    readFileSync(castLog, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => line.split(' ')[1]!);
-  await until(
-    'every confirmed cast handled',
-    () => {
-      const seen = new Set(handled());
-      return [...confirmed].every((value) => seen.has(String(value)));
-    },
-    { timeoutMs: 30_000 },
-  ).catch((error: unknown) => {
-    const seen = new Set(handled());
-    throw new Error(`${String(error)}; missing: ${[...confirmed].filter((value) => !seen.has(String(value))).join(',')}`);
-  });
+  await casts.waitForAll(confirmed);
   await delay(1000); // a duplicate would be handled within this
 
   const failedCalls = calls.filter((c) => c.error);
-  const describe = (c: Outcome): string =>
+  const describe = (c: CallOutcome): string =>
     `${c.error!.name} (${c.start - down}..${c.end! - down} ms after stop_app began): ${c.error!.message}`;
   t.diagnostic(
     `RabbitMQ ${rabbitmq4 ? '4 (quorum queues)' : '3 (non-durable queues)'}: stop_app took ${stopped - down} ms, client back ${clientBack - down} ms, ` +
@@ -237,8 +209,7 @@ async function forcedRestart(t: TestContext, rabbitmq4: boolean): Promise<void> 
   // stop may come twice: its ack (or its publish's confirm) died with the broker, so the broker
   // redelivers it, or the client sends it again, and another worker's duplicate filter has not
   // seen it: at least once, as for oslo. (Seen once in CI: a quorum queue kept cast 40.)
-  const counts = new Map<string, number>();
-  for (const value of handled()) counts.set(value, (counts.get(value) ?? 0) + 1);
+  const counts = casts.counts();
   const twice = [...counts].filter(([, n]) => n > 1);
   assert.deepEqual(
     twice.filter(([value]) => (castSentAt.get(Number(value)) ?? 0) >= stopped),

@@ -17,30 +17,23 @@
  * refuses one) and Khepri as the metadata store (rabbitmq-cluster.sh).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { connect } from 'amqplib';
 import { execa } from 'execa';
 import { ROOT } from '../../helpers/config.js';
 import { rabbitmq4Url, withBroker } from '../../helpers/broker.js';
 import { delay, startSampling, until } from '../../helpers/wait.js';
-import { amqpClient } from '../../helpers/fault-rpc.js';
-import { DEMO_APP, childPids, fixturePath, startLauncher } from '../../helpers/launcher.js';
+import { castLog } from '../../helpers/cast-log.js';
+import { amqpClient, type CallOutcome } from '../../helpers/fault-rpc.js';
+import { DEMO_APP, childPids, fixturePath, optionFlags, startLauncher } from '../../helpers/launcher.js';
 
 const CLUSTER_SH = `${ROOT}scripts/rabbitmq-cluster.sh`;
 const CALL_TIMEOUT_S = 8;
 const SERVICE_DOWN_TIME_S = 5;
 /** rabbit_qos_prefetch_count: the most deliveries a worker holds unacked on one channel. */
 const PREFETCH = 10;
-
-interface CallRecord {
-  start: number;
-  end?: number;
-  error?: Error;
-}
 
 /** The broker's refusal of a transient non-exclusive queue on node 127.0.0.1:`port`, or '' if declared. */
 async function transientQueueRefusal(port: number): Promise<string> {
@@ -114,9 +107,7 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
     }
   }
 
-  const work = mkdtempSync(join(tmpdir(), 'oslo-node-cluster-'));
-  t.after(() => rmSync(work, { recursive: true, force: true }));
-  const castLog = join(work, 'casts.log');
+  const casts = castLog(t, 'oslo-node-cluster-');
   const fast = {
     rabbit_retry_interval: 0.5,
     rabbit_retry_backoff: 0.5,
@@ -126,9 +117,7 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
     rabbit_transient_quorum_queue: true,
     rabbit_qos_prefetch_count: PREFETCH,
   };
-  const fastFlags = Object.entries(fast).flatMap(([name, value]) =>
-    value === true ? [`--${name.replaceAll('_', '-')}`] : [`--${name.replaceAll('_', '-')}`, String(value)],
-  );
+  const fastFlags = optionFlags(fast);
   const launcher = await startLauncher(
     [
       '--workers',
@@ -153,7 +142,7 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
       DEMO_APP,
       ...fastFlags,
     ],
-    { env: { CAST_LOG: castLog }, timeoutMs: 60_000 },
+    { env: casts.env, timeoutMs: 60_000 },
   );
   t.after(() => {
     if (passed) return;
@@ -228,14 +217,14 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   });
 
   // Load: two lanes of calls, one lane of casts; every outcome recorded with its times.
-  const calls: CallRecord[] = [];
+  const calls: CallOutcome[] = [];
   const confirmed: number[] = [];
   const confirmedAt = new Map<number, number>();
   let castFailures = 0;
   let running = true;
   const callLane = async (): Promise<void> => {
     while (running) {
-      const record: CallRecord = { start: Date.now() };
+      const record: CallOutcome = { start: Date.now() };
       calls.push(record);
       try {
         await client.call({}, 'ping');
@@ -319,27 +308,12 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
   }
 
   // Every confirmed cast arrives, none twice.
-  const handled = (): string[] =>
-    readFileSync(castLog, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => line.split(' ')[1]!);
-  await until(
-    'every confirmed cast handled',
-    () => {
-      const seen = new Set(handled());
-      return confirmed.every((value) => seen.has(String(value)));
-    },
-    { timeoutMs: 30_000 },
-  ).catch((error: unknown) => {
-    const seen = new Set(handled());
-    throw new Error(`${String(error)}; missing: ${confirmed.filter((value) => !seen.has(String(value))).join(',')}`);
-  });
+  await casts.waitForAll(confirmed);
   // None twice in one process: oslo's duplicate filter (the `_unique_id`s a server saw last).
   // Across the two workers oslo promises nothing more, and neither do we: a cast acked on the
   // killed node whose ack died with it is redelivered, and the other worker may take it. Such
   // casts were delivered before the kill, so there are at most the prefetch window's worth.
-  const lines = readFileSync(castLog, 'utf8').split('\n').filter(Boolean);
+  const lines = casts.lines();
   const perProcess = new Map<string, number>();
   for (const line of lines) perProcess.set(line, (perProcess.get(line) ?? 0) + 1);
   assert.deepEqual(
@@ -347,8 +321,7 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
     [],
     'no cast handled twice by one worker',
   );
-  const counts = new Map<string, number>();
-  for (const value of handled()) counts.set(value, (counts.get(value) ?? 0) + 1);
+  const counts = casts.counts();
   const redelivered = [...counts].filter(([, n]) => n > 1).map(([value]) => Number(value));
   assert.ok(
     redelivered.every((value) => (confirmedAt.get(value) ?? 0) <= killedAt),

@@ -1,43 +1,23 @@
 /** loadTlsOptions: the seed's messages for missing files and a cert without a key (issue 3). */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ConfigError, ErrorCodes } from '../../../src/errors.js';
 import { loadTlsOptions } from '../../../src/http/tls.js';
+import { makeSelfSignedCert } from '../../helpers/certs.js';
 
+let made: ReturnType<typeof makeSelfSignedCert> | undefined;
 let dir: string;
 let cert: string;
 let key: string;
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'oslo-node-tls-unit-'));
-  cert = join(dir, 'cert.pem');
-  key = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-    ],
-    { stdio: 'ignore', timeout: 20_000 },
-  );
+  made = makeSelfSignedCert('oslo-node-tls-unit-');
+  ({ cert, key } = made);
+  dir = dirname(cert);
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => made?.remove());
 
 const none = { ssl_cert_file: undefined, ssl_key_file: undefined, ssl_ca_file: undefined };
 

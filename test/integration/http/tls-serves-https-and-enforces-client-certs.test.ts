@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { connect as tcpConnect } from 'node:net';
 import { after, before, test } from 'node:test';
-import { makeTestCerts, type TestCerts } from './certs.js';
+import { makeTestCerts, type TestCerts } from '../../helpers/certs.js';
 import { hello, serve } from './serve.js';
 
 let certs: TestCerts;

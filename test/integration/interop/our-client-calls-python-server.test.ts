@@ -31,7 +31,7 @@ test('our client calls a Python oslo server', { timeout: 60_000 }, async (t) => 
   const topic = uniqueTopic('node-to-py');
   const [pyA, pyB] = await Promise.all([startPythonServer(t, brokerUrl, topic, 'py-a'), startPythonServer(t, brokerUrl, topic, 'py-b')]);
   const transport = await startTransport(t, brokerUrl);
-  const client = new RpcClient(transport, { topic, version: '1.3' }, { timeout: 10 });
+  const client = new RpcClient(transport, { topic, version: '1.3' }, { timeoutSeconds: 10 });
   const ctx = { user_id: 'node-user', project_id: 'p9', request_id: 'req-node-1', roles: ['admin'], is_admin: true };
 
   assert.deepEqual(await client.call(ctx, 'echo', { value: { deep: [1, 'two', null] } }), { deep: [1, 'two', null] });
@@ -79,15 +79,15 @@ test('our client calls a Python oslo server', { timeout: 60_000 }, async (t) => 
   // Call monitor: the Python server heartbeats every 2 s, so a 5 s call outlives cm=4 (the
   // margin is wide because this machine is shared; cm=2 with 1 s heartbeats works when idle).
   const started = Date.now();
-  assert.equal(await client.prepare({ callMonitorTimeout: 4, timeout: 15 }).call(ctx, 'sleep', { seconds: 5 }), 5);
+  assert.equal(await client.prepare({ callMonitorTimeoutSeconds: 4, timeoutSeconds: 15 }).call(ctx, 'sleep', { seconds: 5 }), 5);
   assert.ok(Date.now() - started >= 4900);
-  assert.equal(((await client.prepare({ callMonitorTimeout: 4 }).call(ctx, 'ctx')) as Record<string, unknown>).client_timeout, 4);
+  assert.equal(((await client.prepare({ callMonitorTimeoutSeconds: 4 }).call(ctx, 'ctx')) as Record<string, unknown>).client_timeout, 4);
 
   // Timeouts: the overall timeout is a hard cap.
   const slow = Date.now();
-  assert.ok((await failure(client.prepare({ timeout: 1 }).call(ctx, 'sleep', { seconds: 4 }))) instanceof MessagingTimeout);
+  assert.ok((await failure(client.prepare({ timeoutSeconds: 1 }).call(ctx, 'sleep', { seconds: 4 }))) instanceof MessagingTimeout);
   assert.ok(Date.now() - slow < 3500, 'the timeout, not the 4 s sleep, ended the call');
-  const nobody = client.prepare({ topic: uniqueTopic('no-server'), timeout: 1 });
+  const nobody = client.prepare({ topic: uniqueTopic('no-server'), timeoutSeconds: 1 });
   // By default a call no queue takes is published again until its timeout, then names the topic.
   const unrouted = await failure(nobody.call(ctx, 'echo', { value: 1 }));
   assert.ok(
@@ -98,7 +98,8 @@ test('our client calls a Python oslo server', { timeout: 60_000 }, async (t) => 
   assert.ok((await failure(nobody.prepare({ mandatory: false }).call(ctx, 'echo', { value: 1 }))) instanceof MessagingTimeout);
   const fast = Date.now();
   assert.ok(
-    (await failure(nobody.prepare({ mandatory: true, timeout: 10 }).call(ctx, 'echo', { value: 1 }))) instanceof MessageDeliveryFailure,
+    (await failure(nobody.prepare({ mandatory: true, timeoutSeconds: 10 }).call(ctx, 'echo', { value: 1 }))) instanceof
+      MessageDeliveryFailure,
   );
   assert.ok(Date.now() - fast < 3000, 'mandatory fails at once instead of waiting for the 10 s timeout');
 

@@ -83,7 +83,7 @@ export default class Inventory extends Manager {
   constructor(context) {
     super(context);
     // Far from due: the check is at start, not at the first run.
-    registerPeriodicTask(this, '_nightly', { name: 'nightly-checksum', spacing: 86400, pool: new URL('./tasks/checksum.js', import.meta.url) });
+    registerPeriodicTask(this, '_nightly', { name: 'nightly-checksum', spacingSeconds: 86400, pool: new URL('./tasks/checksum.js', import.meta.url) });
   }
   _nightly({ offload }) { return offload({}); }
 }
@@ -100,7 +100,7 @@ test('a bare pool name missing from --pool-directory: exit 2 naming the folder i
 export default class Inventory extends Manager {
   constructor(context) {
     super(context);
-    registerPeriodicTask(this, '_nightly', { spacing: 86400, pool: 'checksum' });
+    registerPeriodicTask(this, '_nightly', { spacingSeconds: 86400, pool: 'checksum' });
   }
   _nightly({ offload }) { return offload({}); }
 }

@@ -18,7 +18,7 @@ const PING = `
 import { getRpcTransport, RpcClient } from 'oslo-node';
 const transport = await getRpcTransport(JSON.parse(process.argv[2]));
 try {
-  console.log(JSON.stringify(await new RpcClient(transport, { topic: 'demo' }, { timeout: 20 }).call({}, 'ping', {})));
+  console.log(JSON.stringify(await new RpcClient(transport, { topic: 'demo' }, { timeoutSeconds: 20 }).call({}, 'ping', {})));
 } finally {
   await transport.stop();
 }

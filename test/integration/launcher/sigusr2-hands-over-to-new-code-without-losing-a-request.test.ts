@@ -20,7 +20,7 @@ import { connectEmbeddedSocket } from '../../../src/rpc/transports/embedded/sock
 import { RpcClient } from '../../../src/rpc/client.js';
 import { demoRpcRoutes, failuresByConnection, startHttpLoad, startLoop, summary, type Loop } from '../../helpers/fault-load.js';
 import { CTL, isAlive, startLauncher, waitForPidGone, type LogLine, type RunningLauncher } from '../../helpers/launcher.js';
-import { makeReleases } from '../../helpers/releases.js';
+import { makeReleases, type Releases } from '../../helpers/releases.js';
 import { until } from '../../helpers/wait.js';
 
 const run = promisify(execFile);
@@ -46,7 +46,7 @@ function startLoads(t: TestContext, port: number, embeddedSocket: string): Loads
     async (_lane, n) => {
       const transport = await connectEmbeddedSocket(embeddedSocket);
       try {
-        const result = await new RpcClient(transport, { topic: 'demo' }, { timeout: 15 }).call({}, 'echo', { value: n });
+        const result = await new RpcClient(transport, { topic: 'demo' }, { timeoutSeconds: 15 }).call({}, 'echo', { value: n });
         if (result !== n) throw new Error(`echo ${n} answered ${JSON.stringify(result)}`);
       } finally {
         await transport.stop();
@@ -84,6 +84,22 @@ function lineOf(launcher: RunningLauncher, pid: number, msg: string): LogLine | 
   return launcher.lines.find((line) => line.pid === pid && line.msg === msg);
 }
 
+/** Two workers from the release in use, with the pid file and both sockets in the releases' folder. */
+async function startReleaseLauncher(t: TestContext, releases: Releases) {
+  const pidFile = join(releases.dir, 'launcher.pid');
+  const controlSocket = join(releases.dir, 'control.sock');
+  const embeddedSocket = join(releases.dir, 'embedded.sock');
+  const launcher = await startLauncher(
+    [
+      ...['--workers', '2', '--embedded-socket', embeddedSocket, '--control-socket', controlSocket, '--pid-file', pidFile],
+      ...['--graceful-shutdown-timeout', '20', '--no-access-log'],
+    ],
+    { entry: releases.entry, timeoutMs: 60_000 },
+  );
+  t.after(() => launcher.kill());
+  return { launcher, pidFile, controlSocket, embeddedSocket };
+}
+
 test('SIGUSR2 under load: the new release takes over, nothing fails or is refused, the old launcher exits 0', {
   timeout: 150_000,
 }, async (t) => {
@@ -91,26 +107,7 @@ test('SIGUSR2 under load: the new release takes over, nothing fails or is refuse
   releases.add('a');
   releases.add('b');
   releases.use('a');
-  const pidFile = join(releases.dir, 'launcher.pid');
-  const controlSocket = join(releases.dir, 'control.sock');
-  const embeddedSocket = join(releases.dir, 'embedded.sock');
-  const launcher = await startLauncher(
-    [
-      '--workers',
-      '2',
-      '--embedded-socket',
-      embeddedSocket,
-      '--control-socket',
-      controlSocket,
-      '--pid-file',
-      pidFile,
-      '--graceful-shutdown-timeout',
-      '20',
-      '--no-access-log',
-    ],
-    { entry: releases.entry, timeoutMs: 60_000 },
-  );
-  t.after(() => launcher.kill());
+  const { launcher, pidFile, controlSocket, embeddedSocket } = await startReleaseLauncher(t, releases);
   const oldPid = launcher.pid;
   assert.equal(lineOf(launcher, oldPid, 'launcher listening')?.version, releases.versionOf('a'));
 
@@ -174,26 +171,7 @@ test('ctl upgrade to a release that cannot start: exit 1 with the reason, the ol
     writeFileSync(join(src, 'demo', 'manager.js'), "throw new Error('release broken: this manager does not load');\n"),
   );
   releases.use('a');
-  const pidFile = join(releases.dir, 'launcher.pid');
-  const controlSocket = join(releases.dir, 'control.sock');
-  const embeddedSocket = join(releases.dir, 'embedded.sock');
-  const launcher = await startLauncher(
-    [
-      '--workers',
-      '2',
-      '--embedded-socket',
-      embeddedSocket,
-      '--control-socket',
-      controlSocket,
-      '--pid-file',
-      pidFile,
-      '--graceful-shutdown-timeout',
-      '20',
-      '--no-access-log',
-    ],
-    { entry: releases.entry, timeoutMs: 60_000 },
-  );
-  t.after(() => launcher.kill());
+  const { launcher, pidFile, controlSocket, embeddedSocket } = await startReleaseLauncher(t, releases);
   const loads = startLoads(t, launcher.port, embeddedSocket);
   await someTraffic(loads);
   releases.use('broken');

@@ -6,49 +6,17 @@
  * STOPPING=1.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
-import { execa } from 'execa';
-import { ROOT } from '../../helpers/config.js';
+import { test } from 'node:test';
 import { isAlive, startLauncher, waitForPidGone } from '../../helpers/launcher.js';
-import { PYTHON } from '../../helpers/python-peer.js';
+import { fakeNotifySocket, hasSystemdNotify } from '../../helpers/systemd-notify.js';
 import { until } from '../../helpers/wait.js';
-
-async function notifyListener(t: TestContext, path: string): Promise<string[]> {
-  const child = execa(PYTHON, [`${ROOT}test/fixtures/python/notify_listener.py`, path], { buffer: false, reject: false });
-  t.after(() => child.kill('SIGKILL'));
-  const messages: string[] = [];
-  let pending = '';
-  let bound!: () => void;
-  const listening = new Promise<void>((resolve) => (bound = resolve));
-  child.stdout!.on('data', (chunk: Buffer) => {
-    pending += chunk.toString('utf8');
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) {
-      const event = JSON.parse(line) as { listening?: string; message?: string };
-      if (event.listening) bound();
-      else messages.push(event.message!);
-    }
-  });
-  await listening;
-  return messages;
-}
 
 test('a handover under systemd notify: MAINPID= and READY=1 from the new launcher, nothing more from the old one', {
   timeout: 120_000,
 }, async (t) => {
-  if (spawnSync('systemd-notify', ['--version']).status !== 0) {
-    if (process.env.CI === 'true') throw new Error('systemd-notify is missing (Debian package systemd)');
-    t.skip('systemd-notify is not installed');
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'oslo-node-notify-handover-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const messages = await notifyListener(t, join(dir, 'notify.sock'));
+  if (!hasSystemdNotify(t)) return;
+  const notify = await fakeNotifySocket(t, 'oslo-node-notify-handover-');
+  const { messages } = notify;
   const seen = (what: string, from = 0): Promise<number> =>
     until(`${what} on the notify socket`, () => messages.slice(from).findIndex((m) => m.split('\n').includes(what)) + 1, {
       timeoutMs: 60_000,
@@ -56,7 +24,7 @@ test('a handover under systemd notify: MAINPID= and READY=1 from the new launche
     }).then((i) => from + i - 1);
 
   const launcher = await startLauncher(['--workers', '2', '--no-access-log'], {
-    env: { NOTIFY_SOCKET: join(dir, 'notify.sock'), WATCHDOG_USEC: '1000000' },
+    env: { NOTIFY_SOCKET: notify.path, WATCHDOG_USEC: '1000000' },
   });
   t.after(() => launcher.kill());
   await seen('READY=1');

@@ -2,59 +2,18 @@
 // standing in for systemd): READY=1, RELOADING=1 + MONOTONIC_USEC, READY=1, STOPPING=1, STATUS=,
 // WATCHDOG=1.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
-import { execa } from 'execa';
-import { ROOT } from '../../helpers/config.js';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { delay, until } from '../../helpers/wait.js';
 import { startLauncher } from '../../helpers/launcher.js';
-import { PYTHON } from '../../helpers/python-peer.js';
-
-interface Datagram {
-  message: string;
-  pid: number;
-  /** performance.now() when the test read it. */
-  at: number;
-}
-
-/** Start the listener; resolves once it is bound. */
-async function notifyListener(t: TestContext, path: string): Promise<Datagram[]> {
-  const child = execa(PYTHON, [`${ROOT}test/fixtures/python/notify_listener.py`, path], { buffer: false, reject: false });
-  t.after(() => child.kill('SIGKILL'));
-  const datagrams: Datagram[] = [];
-  let pending = '';
-  let bound!: () => void;
-  const listening = new Promise<void>((resolve) => (bound = resolve));
-  child.stdout!.on('data', (chunk: Buffer) => {
-    pending += chunk.toString('utf8');
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) {
-      const event = JSON.parse(line) as { listening?: string; message?: string; pid?: number };
-      if (event.listening) bound();
-      else datagrams.push({ message: event.message!, pid: event.pid!, at: performance.now() });
-    }
-  });
-  await listening;
-  return datagrams;
-}
+import { fakeNotifySocket, hasSystemdNotify, type Datagram } from '../../helpers/systemd-notify.js';
 
 const fieldsOf = (datagram: Datagram): Record<string, string> =>
   Object.fromEntries(datagram.message.split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
 
 test('under systemd Type=notify: READY=1 once every worker serves, RELOADING=1 and READY=1 around a reload, STOPPING=1, STATUS=, WATCHDOG=1', async (t) => {
-  if (spawnSync('systemd-notify', ['--version']).status !== 0) {
-    if (process.env.CI === 'true') throw new Error('systemd-notify is missing (Debian package systemd); the notify test needs it in CI');
-    t.skip('systemd-notify is not installed');
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'oslo-node-notify-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const socket = join(dir, 'notify.sock');
-  const datagrams = await notifyListener(t, socket);
+  if (!hasSystemdNotify(t)) return;
+  const { path: socket, datagrams } = await fakeNotifySocket(t);
   const received = (what: string, after = 0): Promise<Datagram> =>
     until(`${what} on the notify socket`, () => datagrams.slice(after).some((d) => d.message.split('\n').includes(what)), {
       timeoutMs: 20_000,

@@ -67,7 +67,7 @@ export async function pythonNotifierToOurListeners(t: TestContext, side: PythonS
       transport,
       [{ topic: batchTopic }],
       [{ info: (records: NotificationRecord[]) => void batches.push(records) }],
-      { batchSize: 4, batchTimeout: 1 },
+      { batchSize: 4, batchTimeoutSeconds: 1 },
     ),
   );
 

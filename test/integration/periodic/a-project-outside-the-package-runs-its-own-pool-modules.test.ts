@@ -24,7 +24,7 @@ const checksum = new URL('../tasks/checksum.js', import.meta.url);
 export default class Inventory extends Manager {
   constructor(context) {
     super(context);
-    registerPeriodicTask(this, '_nightly', { spacing: 1, runImmediately: true, pool: checksum });
+    registerPeriodicTask(this, '_nightly', { spacingSeconds: 1, runImmediately: true, pool: checksum });
   }
   async _nightly({ offload }) {
     const result = await offload({ text: 'periodic' });

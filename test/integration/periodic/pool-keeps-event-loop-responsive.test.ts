@@ -32,7 +32,7 @@ class HashingManager {
 
   constructor(readonly mebibytes: number) {}
 
-  @periodicTask({ spacing: 3600, runImmediately: true, pool: 'digest' })
+  @periodicTask({ spacingSeconds: 3600, runImmediately: true, pool: 'digest' })
   async digest({ offload }: PeriodicTaskArgs): Promise<void> {
     this.result = await offload<DigestResult>({ mebibytes: this.mebibytes });
   }

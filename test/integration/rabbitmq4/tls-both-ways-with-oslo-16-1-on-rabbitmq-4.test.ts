@@ -24,7 +24,7 @@ import { uniqueTopic } from '../../helpers/broker.js';
 import { until } from '../../helpers/wait.js';
 import { runPythonClient, startPythonServer } from '../../helpers/python-peer.js';
 import { startTlsBroker, tlsAttempts } from '../../helpers/tls-broker.js';
-import { makeTestCerts } from '../http/certs.js';
+import { makeTestCerts } from '../../helpers/certs.js';
 import { recommendedIni, removeQueueManagerCounters, samePathOnHost, stagedTrixiePeer } from './support.js';
 
 class Endpoint {
@@ -112,7 +112,7 @@ test('RabbitMQ 4 over TLS: oslo 16.1 and ours both ways from one file, refusals,
     const topic = uniqueTopic('tls4-py');
     const python = await startPythonServer(t, url, topic, 'py-tls', conf, peer);
     clients.push(python);
-    const client = new RpcClient(transport, { topic, version: '1.3' }, { timeout: 15 });
+    const client = new RpcClient(transport, { topic, version: '1.3' }, { timeoutSeconds: 15 });
     assert.equal(await client.call({}, 'add', { a: 2, b: 40 }), 42);
     await client.prepare({ server: 'py-tls' }).cast({}, 'record', { value: 'node-cast' });
     await python.waitEvent((event) => event.event === 'cast' && event.value === 'node-cast');

@@ -17,9 +17,9 @@ import { inProcessBroker } from '../../unit/rpc/support/in-process.js';
 const RPC = fileURLToPath(new URL('../../../rpc.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'oslo-node-notify-cli-'));
 const socketPath = join(dir, 'embedded.sock');
-const broker = inProcessBroker();
+const broker = inProcessBroker({ socketPath });
 
-before(() => broker.router.start(socketPath));
+before(() => broker.router.start());
 after(async () => {
   await broker.close();
   rmSync(dir, { recursive: true, force: true });

@@ -13,12 +13,12 @@ import { inProcessBroker } from '../../unit/rpc/support/in-process.js';
 const RPC = fileURLToPath(new URL('../../../rpc.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'oslo-node-cli-'));
 const socketPath = join(dir, 'embedded.sock');
-const broker = inProcessBroker();
+const broker = inProcessBroker({ socketPath });
 const endpoints = { a: new DemoEndpoint('srv-a'), b: new DemoEndpoint('srv-b') };
 const servers: RpcServer[] = [];
 
 before(async () => {
-  await broker.router.start(socketPath);
+  await broker.router.start();
   for (const name of ['a', 'b'] as const) {
     const server = new RpcServer(await broker.transport(), { topic: 'demo', server: `srv-${name}` }, [endpoints[name]]);
     servers.push(server);

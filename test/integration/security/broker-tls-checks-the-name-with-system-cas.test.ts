@@ -10,52 +10,28 @@
  * still skips the name, and each worker warns about it at start.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { createServer, type TLSSocket } from 'node:tls';
+import { certFolder, selfSigned, signed } from '../../helpers/certs.js';
 import { startLauncher } from '../../helpers/launcher.js';
 
 const PASSWORD = 'Br0kerS3cret';
 
-function openssl(dir: string, args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], timeout: 20_000 });
-}
-
 /** A CA and two server certificates it signed: one for attacker.example, one for localhost. */
 function makeCerts(t: TestContext): { dir: string; ca: string; attacker: string; localhost: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'oslo-node-public-ca-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Stand-in Public Root']);
-  for (const [name, san] of [
-    ['attacker', 'DNS:attacker.example'],
-    ['localhost', 'DNS:localhost'],
+  const { dir, remove } = certFolder('oslo-node-public-ca-');
+  t.after(remove);
+  const ca = selfSigned(dir, 'ca', { cn: 'Stand-in Public Root' });
+  for (const [name, host] of [
+    ['attacker', 'attacker.example'],
+    ['localhost', 'localhost'],
   ] as const) {
-    openssl(dir, ['req', '-new', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${san.slice(4)}`]);
-    writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
-    openssl(dir, [
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.pem`,
-      '-days',
-      '2',
-      '-extfile',
-      `${name}.ext`,
-    ]);
+    signed(dir, name, 'ca', { cn: host, ext: `subjectAltName=DNS:${host}\nextendedKeyUsage=serverAuth\n` });
   }
-  return { dir, ca: join(dir, 'ca.pem'), attacker: join(dir, 'attacker'), localhost: join(dir, 'localhost') };
+  return { dir, ca: ca.cert, attacker: join(dir, 'attacker'), localhost: join(dir, 'localhost') };
 }
 
 /** AMQP 0-9-1 Connection.Start on channel 0 (empty server properties, AMQPLAIN and PLAIN). */

@@ -6,45 +6,31 @@
  * may read is loaded with a warning.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
-import { startLauncher } from '../../helpers/launcher.js';
-import { runAsNobody, skipUnlessOtherUser } from '../../helpers/other-user.js';
+import { test } from 'node:test';
+import { exitsWithTwo, startLauncher } from '../../helpers/launcher.js';
+import { folderWithMode, runAsNobody, skipUnlessOtherUser } from '../../helpers/other-user.js';
 import { TaskPool } from '../../../src/periodic/pool.js';
-
-function folder(t: TestContext, mode: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'oslo-node-trust-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  chmodSync(dir, mode);
-  return dir;
-}
 
 /** A module that leaves a marker file when it is imported: whose code ran, and whether. */
 const moduleText = (marker: string, body: string): string =>
   `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\n${body}\n`;
 const APP = "module.exports = (req, res) => res.end('theirs');";
 
-async function exitsTwo(t: TestContext, args: string[]): Promise<string> {
-  const launcher = await startLauncher(['--workers', '1', ...args], { waitReady: false });
-  t.after(() => launcher.kill());
-  const { code } = await launcher.exited;
-  const output = [...launcher.rawLines, ...launcher.lines.map((line) => JSON.stringify(line))].join('\n');
-  assert.equal(code, 2, `exit 2 expected; output:\n${output}`);
-  return output;
-}
-
 test('config files and modules others can change are refused; a secret others can read is a warning', skipUnlessOtherUser(), async (t) => {
-  const mine = folder(t, 0o700);
-  const shared = folder(t, 0o1777);
+  const mine = folderWithMode(t, 0o700);
+  const shared = folderWithMode(t, 0o1777);
   const marker = join(mine, 'ran');
 
   // A config file anyone may write.
   const open = join(mine, 'open.conf');
   writeFileSync(open, '[DEFAULT]\nworkers = 1\n');
   chmodSync(open, 0o666);
-  assert.match(await exitsTwo(t, ['--config-file', open]), /refusing config file .*open\.conf: group or others may write it \(mode 0666\)/);
+  assert.match(
+    await exitsWithTwo(t, ['--config-file', open]),
+    /refusing config file .*open\.conf: group or others may write it \(mode 0666\)/,
+  );
 
   // A config file of ours naming an app module nobody wrote (in a sticky shared folder).
   const theirs = join(shared, 'app.cjs');
@@ -52,7 +38,7 @@ test('config files and modules others can change are refused; a secret others ca
   const conf = join(mine, 'app.conf');
   writeFileSync(conf, `[DEFAULT]\napp = ${theirs}\n`, { mode: 0o600 });
   assert.match(
-    await exitsTwo(t, ['--config-file', conf]),
+    await exitsWithTwo(t, ['--config-file', conf]),
     /refusing app module .*app\.cjs: it is owned by uid 65534, neither us \(uid 0\) nor root/,
   );
   assert.equal(existsSync(marker), false, "nobody's code never ran");
@@ -62,14 +48,14 @@ test('config files and modules others can change are refused; a secret others ca
   writeFileSync(manager, moduleText(marker, 'module.exports = {};'));
   chmodSync(manager, 0o664);
   assert.match(
-    await exitsTwo(t, ['--manager', manager]),
+    await exitsWithTwo(t, ['--manager', manager]),
     /refusing manager module .*manager\.cjs: group or others may write it \(mode 0664\)/,
   );
-  const loose = folder(t, 0o777);
+  const loose = folderWithMode(t, 0o777);
   const app = join(loose, 'app.cjs');
   writeFileSync(app, moduleText(marker, APP), { mode: 0o644 });
   assert.match(
-    await exitsTwo(t, ['--app', app]),
+    await exitsWithTwo(t, ['--app', app]),
     /refusing app module .*app\.cjs: others may replace it: its folder is writable by all without the sticky bit \(mode 0777\)/,
   );
   assert.equal(existsSync(marker), false, 'no refused module ran');

@@ -6,56 +6,39 @@
  * the rpc CLI and ctl.js refuse to connect through one.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { execa } from 'execa';
-import { CTL, RPC_CLI, startLauncher } from '../../helpers/launcher.js';
-import { NOBODY, skipUnlessOtherUser } from '../../helpers/other-user.js';
-
-function folder(t: TestContext, mode: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'oslo-node-socket-folder-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  chmodSync(dir, mode);
-  return dir;
-}
-
-async function refusedAtStart(t: TestContext, args: string[]): Promise<string> {
-  const launcher = await startLauncher(['--workers', '1', ...args], { waitReady: false });
-  t.after(() => launcher.kill());
-  const { code } = await launcher.exited;
-  const output = [...launcher.rawLines, ...launcher.lines.map((line) => JSON.stringify(line))].join('\n');
-  assert.equal(code, 2, `exit 2 expected; output:\n${output}`);
-  return output;
-}
+import { CTL, RPC_CLI, exitsWithTwo, startLauncher } from '../../helpers/launcher.js';
+import { NOBODY, folderWithMode, skipUnlessOtherUser } from '../../helpers/other-user.js';
 
 test('configured socket paths in a folder others can write, or owned by another user, are refused', skipUnlessOtherUser(), async (t) => {
-  const shared = folder(t, 0o1777);
-  const theirs = folder(t, 0o755);
+  const shared = folderWithMode(t, 0o1777);
+  const theirs = folderWithMode(t, 0o755);
   chownSync(theirs, NOBODY.uid, NOBODY.gid);
-  const mine = folder(t, 0o700);
+  const mine = folderWithMode(t, 0o700);
 
   assert.match(
-    await refusedAtStart(t, ['--embedded-socket', join(shared, 'e.sock')]),
+    await exitsWithTwo(t, ['--embedded-socket', join(shared, 'e.sock')]),
     /embedded_socket: the folder .* is not private: its mode is 0777.*put embedded_socket in a folder only we can use/,
   );
   assert.match(
-    await refusedAtStart(t, ['--embedded-socket', join(theirs, 'e.sock')]),
+    await exitsWithTwo(t, ['--embedded-socket', join(theirs, 'e.sock')]),
     /embedded_socket: the folder .* is not private: it is owned by uid 65534/,
   );
   assert.match(
-    await refusedAtStart(t, ['--embedded-socket', join(mine, 'e.sock'), '--control-socket', join(shared, 'c.sock')]),
+    await exitsWithTwo(t, ['--embedded-socket', join(mine, 'e.sock'), '--control-socket', join(shared, 'c.sock')]),
     /control_socket: the folder .* is not private/,
   );
   assert.match(
-    await refusedAtStart(t, ['--embedded-socket', join(mine, 'e.sock'), '--backdoor-socket', join(shared, 'b-{pid}.sock')]),
+    await exitsWithTwo(t, ['--embedded-socket', join(mine, 'e.sock'), '--backdoor-socket', join(shared, 'b-{pid}.sock')]),
     /backdoor_socket: the folder .* is not private/,
   );
 
   // In a private folder, a socket owned by another user is still refused (the check behind this one).
-  const kept = folder(t, 0o700);
+  const kept = folderWithMode(t, 0o700);
   const foreign = join(kept, 'e.sock');
   let heard = 0;
   const impostor = createServer(() => heard++);
@@ -63,7 +46,7 @@ test('configured socket paths in a folder others can write, or owned by another 
   t.after(() => impostor.close());
   chownSync(foreign, NOBODY.uid, NOBODY.gid);
   assert.match(
-    await refusedAtStart(t, ['--embedded-socket', foreign]),
+    await exitsWithTwo(t, ['--embedded-socket', foreign]),
     /embedded_socket: .*e\.sock is a socket that is not ours \(it is owned by uid 65534/,
   );
   const foreignCall = await execa(process.execPath, [RPC_CLI, 'call', 'demo', 'add', '{"a": 2, "b": 3}', '--embedded-socket', foreign], {

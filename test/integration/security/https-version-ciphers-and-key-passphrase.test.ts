@@ -7,8 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { connect, type TLSSocket } from 'node:tls';
-import { startLauncher } from '../../helpers/launcher.js';
-import { makeTestCerts, type TestCerts } from '../http/certs.js';
+import { exitsWithTwo, startLauncher } from '../../helpers/launcher.js';
+import { makeTestCerts, type TestCerts } from '../../helpers/certs.js';
 
 const PASSPHRASE = 'Sup3rPassphrase';
 
@@ -18,14 +18,6 @@ function certsWithEncryptedKey(t: TestContext): TestCerts & { encryptedKey: stri
   const encryptedKey = join(certs.dir, 'server-encrypted.key');
   execFileSync('openssl', ['pkey', '-in', certs.serverKey, '-aes256', '-passout', `pass:${PASSPHRASE}`, '-out', encryptedKey]);
   return { ...certs, encryptedKey };
-}
-
-async function exitsWith2(t: TestContext, args: string[], env: Record<string, string> = {}): Promise<string> {
-  const launcher = await startLauncher(['--workers', '1', ...args], { waitReady: false, env });
-  t.after(() => launcher.kill());
-  const output = [...launcher.lines.map((line) => JSON.stringify(line)), ...launcher.rawLines].join('\n');
-  assert.equal((await launcher.exited).code, 2, output);
-  return [...launcher.lines.map((line) => JSON.stringify(line)), ...launcher.rawLines].join('\n');
 }
 
 async function handshake(
@@ -46,8 +38,8 @@ async function handshake(
 test('an encrypted key without ssl_key_passphrase, or with a wrong one, is exit 2 blaming the key file', async (t) => {
   const certs = certsWithEncryptedKey(t);
   const files = ['--ssl-cert-file', certs.serverCert, '--ssl-key-file', certs.encryptedKey];
-  assert.match(await exitsWith2(t, files), /key_file .*server-encrypted\.key is encrypted: set ssl_key_passphrase/);
-  const wrong = await exitsWith2(t, files, { OSLO_NODE_SSL_KEY_PASSPHRASE: 'Wr0ngPassphrase' });
+  assert.match(await exitsWithTwo(t, files), /key_file .*server-encrypted\.key is encrypted: set ssl_key_passphrase/);
+  const wrong = await exitsWithTwo(t, files, { OSLO_NODE_SSL_KEY_PASSPHRASE: 'Wr0ngPassphrase' });
   assert.match(wrong, /key_file .*server-encrypted\.key cannot be decrypted with ssl_key_passphrase/);
   assert.doesNotMatch(wrong, /Wr0ngPassphrase|cert_file/);
 });
@@ -75,11 +67,11 @@ test('an [ssl] version or ciphers value node cannot use is exit 2 naming the opt
   const certs = certsWithEncryptedKey(t);
   const files = ['--ssl-cert-file', certs.serverCert, '--ssl-key-file', certs.serverKey];
   assert.match(
-    await exitsWith2(t, [...files, '--ssl-version', 'SSLv3']),
+    await exitsWithTwo(t, [...files, '--ssl-version', 'SSLv3']),
     /invalid value for option ssl_version \(\[ssl\] version\): "SSLv3"/,
   );
   assert.match(
-    await exitsWith2(t, [...files, '--ssl-ciphers', 'NO-SUCH-CIPHER']),
+    await exitsWithTwo(t, [...files, '--ssl-ciphers', 'NO-SUCH-CIPHER']),
     /invalid value for option ssl_ciphers \(\[ssl\] ciphers\)/,
   );
 });

@@ -22,7 +22,7 @@ const ops = JSON.parse(process.argv[3]);
 const transport = await getRpcTransport(options);
 const results = [];
 for (const op of ops) {
-  const client = new RpcClient(transport, { topic: op.topic, ...(op.server ? { server: op.server } : {}) }, { timeout: 30 });
+  const client = new RpcClient(transport, { topic: op.topic, ...(op.server ? { server: op.server } : {}) }, { timeoutSeconds: 30 });
   results.push(op.kind === 'cast' ? await client.cast({ user_id: 'u1' }, op.method, op.args) ?? null : await client.call({ user_id: 'u1' }, op.method, op.args));
 }
 console.log(JSON.stringify({ kind: transport.kind, results }));

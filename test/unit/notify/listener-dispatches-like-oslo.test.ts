@@ -11,6 +11,7 @@ import { NotificationFilter } from '../../../src/notify/filter.js';
 import { NotificationResult, type NotificationRecord } from '../../../src/notify/dispatcher.js';
 import { Notifier } from '../../../src/notify/notifier.js';
 import { encodeEnvelope } from '../../../src/rpc/envelope.js';
+import type { Transport } from '../../../src/rpc/transports/transport.js';
 import { fuzzEnvelope, prng } from '../../helpers/fuzz-inputs.js';
 import { inProcessBroker } from '../rpc/support/in-process.js';
 import { quietFor, until } from '../../helpers/wait.js';
@@ -147,28 +148,44 @@ test('REQUEUE redelivers only with allowRequeue; a throwing endpoint counts as R
   assert.equal(thrown, 1, 'not requeued without allowRequeue');
 });
 
-test('the batch listener hands lists by size, and a partial batch after the timeout', async () => {
-  const batches: NotificationRecord[][] = [];
-  const endpoint = { info: (records: NotificationRecord[]) => void batches.push(records) };
-  const listener = new BatchNotificationListener(await broker.transport(), [{ topic: 'n6' }], [endpoint], {
-    batchSize: 5,
-    batchTimeout: 0.2,
+// batchTimeoutSeconds, and the deprecated batchTimeout and batch.timeout: the same seconds.
+const batchListeners: [string, (transport: Transport, topic: string, endpoint: object) => NotificationListener][] = [
+  [
+    'batchTimeoutSeconds',
+    (transport, topic, endpoint) =>
+      new BatchNotificationListener(transport, [{ topic }], [endpoint], { batchSize: 5, batchTimeoutSeconds: 0.2 }),
+  ],
+  [
+    'batchTimeout',
+    (transport, topic, endpoint) => new BatchNotificationListener(transport, [{ topic }], [endpoint], { batchSize: 5, batchTimeout: 0.2 }),
+  ],
+  [
+    'batch.timeout',
+    (transport, topic, endpoint) => new NotificationListener(transport, [{ topic }], [endpoint], { batch: { size: 5, timeout: 0.2 } }),
+  ],
+];
+for (const [name, make] of batchListeners) {
+  test(`the batch listener hands lists by size, and a partial batch after the timeout (${name})`, async () => {
+    const batches: NotificationRecord[][] = [];
+    const endpoint = { info: (records: NotificationRecord[]) => void batches.push(records) };
+    const topic = `n6-${name}`;
+    const listener = make(await broker.transport(), topic, endpoint);
+    after(() => listener.stop());
+    await listener.start();
+    const sender = await notifier(topic);
+    for (let i = 0; i < 12; i++) await sender.info({}, 'batched', i);
+    await until('twelve in batches', () => batches.flat().length === 12, SOON);
+    assert.deepEqual(
+      batches.map((batch) => batch.length),
+      [5, 5, 2],
+    );
+    assert.deepEqual(
+      batches.flat().map((record) => record.payload),
+      Array.from({ length: 12 }, (_, i) => i),
+    );
+    assert.equal(batches[0]![0]!.publisher_id, 'test.host');
   });
-  after(() => listener.stop());
-  await listener.start();
-  const sender = await notifier('n6');
-  for (let i = 0; i < 12; i++) await sender.info({}, 'batched', i);
-  await until('twelve in batches', () => batches.flat().length === 12, SOON);
-  assert.deepEqual(
-    batches.map((batch) => batch.length),
-    [5, 5, 2],
-  );
-  assert.deepEqual(
-    batches.flat().map((record) => record.payload),
-    Array.from({ length: 12 }, (_, i) => i),
-  );
-  assert.equal(batches[0]![0]!.publisher_id, 'test.host');
-});
+}
 
 test('bad bodies are dropped and the listener keeps serving (fuzz)', async () => {
   const endpoint = new Recorder(['info']);

@@ -11,7 +11,7 @@ import {
 class BaseManager {
   calls: string[] = [];
 
-  @periodicTask({ spacing: 10, runImmediately: true })
+  @periodicTask({ spacingSeconds: 10, runImmediately: true })
   report(_args: PeriodicTaskArgs): void {
     this.calls.push('base.report');
   }
@@ -25,7 +25,7 @@ class BaseManager {
 }
 
 class ChildManager extends BaseManager {
-  @periodicTask({ spacing: 5 })
+  @periodicTask({ spacingSeconds: 5 })
   extra(): void {
     this.calls.push('child.extra');
   }
@@ -86,7 +86,7 @@ test('registerPeriodicTask on a class applies to every instance, on an instance 
     tick(): void {}
     tock(): void {}
   }
-  registerPeriodicTask(Plain, 'tick', { spacing: 3 });
+  registerPeriodicTask(Plain, 'tick', { spacingSeconds: 3 });
   const special = new Plain();
   registerPeriodicTask(special, 'tock', { enabled: false });
   assert.deepEqual(
@@ -102,13 +102,36 @@ test('registerPeriodicTask on a class applies to every instance, on an instance 
   );
 });
 
+test('spacing, the deprecated name of spacingSeconds, still sets the seconds; both names differing is refused', () => {
+  class Old {
+    @periodicTask({ spacing: 7 })
+    decorated(): void {}
+    registered(): void {}
+    both(): void {}
+  }
+  registerPeriodicTask(Old, 'registered', { spacing: 11 });
+  registerPeriodicTask(Old, 'both', { spacingSeconds: 13, spacing: 13 });
+  assert.deepEqual(
+    collectPeriodicTasks(new Old()).map((spec) => [spec.name, spec.spacing]),
+    [
+      ['registered', 11],
+      ['both', 13],
+      ['decorated', 7],
+    ],
+  );
+  assert.throws(() => registerPeriodicTask(Old, 'both', { spacingSeconds: 5, spacing: 6 }), {
+    code: 'ERR_PERIODIC_TASK_INVALID',
+    message: /spacingSeconds \(5\) and its deprecated name spacing \(6\) differ/,
+  });
+});
+
 test('bad registrations fail at once with ERR_PERIODIC_TASK_INVALID', () => {
   class Plain {
     tick(): void {}
   }
   const invalid = { code: 'ERR_PERIODIC_TASK_INVALID' };
   assert.throws(() => registerPeriodicTask(Plain, 'missing'), invalid);
-  assert.throws(() => registerPeriodicTask(Plain, 'tick', { spacing: Number.NaN }), invalid);
+  assert.throws(() => registerPeriodicTask(Plain, 'tick', { spacingSeconds: Number.NaN }), invalid);
   assert.throws(() => registerPeriodicTask(Plain, 'tick', { pool: '../etc/passwd' }), invalid);
   assert.throws(() => registerPeriodicTask(Plain, 'tick', { pool: 'digest.js' }), invalid);
   assert.throws(() => registerPeriodicTask(Plain, 'tick', { pool: new URL('https://example.com/task.js') }), invalid);
@@ -139,7 +162,7 @@ test('private methods can be periodic tasks', async () => {
   class Secret {
     hits = 0;
 
-    @periodicTask({ spacing: 1 })
+    @periodicTask({ spacingSeconds: 1 })
     #poke(): void {
       this.hits += 1;
     }

@@ -29,7 +29,7 @@ before(async () => {
     await server.start();
   }
   clientTransport = await broker.transport();
-  client = new RpcClient(clientTransport, { topic: 'demo', version: '1.3' }, { timeout: 5 });
+  client = new RpcClient(clientTransport, { topic: 'demo', version: '1.3' }, { timeoutSeconds: 5 });
 });
 after(async () => {
   for (const server of servers) await server.stop();
@@ -104,7 +104,7 @@ test('version cap, fanout call and empty topic are refused before sending', asyn
 
 test('a call to a topic nobody serves times out with MessagingTimeout', async () => {
   const started = Date.now();
-  await assert.rejects(new RpcClient(clientTransport, { topic: 'nobody' }, { timeout: 0.3 }).call({}, 'echo'), MessagingTimeout);
+  await assert.rejects(new RpcClient(clientTransport, { topic: 'nobody' }, { timeoutSeconds: 0.3 }).call({}, 'echo'), MessagingTimeout);
   assert.ok(Date.now() - started >= 290);
 });
 

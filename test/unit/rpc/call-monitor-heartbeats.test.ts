@@ -16,7 +16,7 @@ let peer: RawPeer;
 before(async () => {
   server = new RpcServer(await broker.transport(), { topic: 'cm', server: 'srv' }, [new DemoEndpoint('srv')]);
   await server.start();
-  client = new RpcClient(await broker.transport(), { topic: 'cm', version: '1.3' }, { timeout: 10 });
+  client = new RpcClient(await broker.transport(), { topic: 'cm', version: '1.3' }, { timeoutSeconds: 10 });
   peer = await rawPeer(await broker.transport());
 });
 after(async () => {
@@ -26,13 +26,13 @@ after(async () => {
 
 test('heartbeats keep a call alive past its call-monitor timeout', async () => {
   const started = Date.now();
-  assert.equal(await client.prepare({ callMonitorTimeout: 2 }).call({}, 'sleep', { seconds: 3.2 }), 3.2);
+  assert.equal(await client.prepare({ callMonitorTimeoutSeconds: 2 }).call({}, 'sleep', { seconds: 3.2 }), 3.2);
   assert.ok(Date.now() - started >= 3200);
 });
 
 test('without heartbeats (_timeout < 2) the call monitor fails the call early', async () => {
   const started = Date.now();
-  await assert.rejects(client.prepare({ callMonitorTimeout: 1 }).call({}, 'sleep', { seconds: 2 }), MessagingTimeout);
+  await assert.rejects(client.prepare({ callMonitorTimeoutSeconds: 1 }).call({}, 'sleep', { seconds: 2 }), MessagingTimeout);
   const elapsed = Date.now() - started;
   assert.ok(elapsed >= 990 && elapsed < 1900, `failed after ${elapsed} ms`);
 });

@@ -52,7 +52,7 @@ before(async () => {
     const decoded = decodeEnvelope(delivery.body);
     if (decoded.ok) replyFor(serverTransport, decoded.message);
   });
-  client = new RpcClient(await broker.transport(), { topic: 'handmade' }, { timeout: 5 });
+  client = new RpcClient(await broker.transport(), { topic: 'handmade' }, { timeoutSeconds: 5 });
 });
 after(async () => {
   await listener.stop();

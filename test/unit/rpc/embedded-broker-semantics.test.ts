@@ -16,7 +16,7 @@ test('a dead server link requeues its unacked deliveries to another server; the 
   const dyingTransport = await broker.transport({ prefetch: 5 });
   const dyingServer = new RpcServer(dyingTransport, { topic: 'requeue', server: 'dying' }, [dying], { executorPoolSize: 1 });
   await dyingServer.start();
-  const client = new RpcClient(await broker.transport(), { topic: 'requeue', version: '1.3' }, { timeout: 1 });
+  const client = new RpcClient(await broker.transport(), { topic: 'requeue', version: '1.3' }, { timeoutSeconds: 1 });
 
   const first = client.call({}, 'blocked');
   const firstFailed = assert.rejects(first, MessagingTimeout);

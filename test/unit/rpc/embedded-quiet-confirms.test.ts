@@ -70,7 +70,7 @@ test('calls cost the router no done frame: requests and replies are confirmed by
   const server = new RpcServer(serverLink.transport, { topic: 'quiet', server: 's1' }, [new DemoEndpoint('s1')]);
   await server.start();
   const clientLink = await link();
-  const client = new RpcClient(clientLink.transport, { topic: 'quiet', version: '1.3' }, { timeout: 5 });
+  const client = new RpcClient(clientLink.transport, { topic: 'quiet', version: '1.3' }, { timeoutSeconds: 5 });
   await client.call({}, 'echo', { value: 0 }); // declares the reply queue
   const clientBefore = dones(clientLink.received).length;
   const serverBefore = dones(serverLink.received).length;
@@ -106,7 +106,7 @@ test('a quiet publish that fails is answered at once: no queue for a call, a rep
   assert.ok(performance.now() - started < QUIET_CONFIRM_IDLE_MS * 10, 'failures do not wait for the idle confirmation');
 
   // Through the RPC client: a mandatory call to a topic nobody serves fails at once.
-  const client = new RpcClient(transport, { topic: 'nobody' }, { timeout: 30, mandatory: true });
+  const client = new RpcClient(transport, { topic: 'nobody' }, { timeoutSeconds: 30, mandatory: true });
   const callStarted = performance.now();
   await assert.rejects(client.call({}, 'echo'), MessageDeliveryFailure);
   assert.ok(performance.now() - callStarted < 1000);
@@ -139,7 +139,7 @@ test('a server that dies holding a call: the caller fails with MessagingTimeout,
   const dyingServer = new RpcServer(dying.transport, { topic: 'dies', server: 'd' }, [endpoint]);
   await dyingServer.start();
   const clientLink = await link();
-  const client = new RpcClient(clientLink.transport, { topic: 'dies', version: '1.3' }, { timeout: 0.5 });
+  const client = new RpcClient(clientLink.transport, { topic: 'dies', version: '1.3' }, { timeoutSeconds: 0.5 });
   const running = once(endpoint.events, 'blocked');
   const call = client.call({}, 'blocked');
   await running;

@@ -28,8 +28,8 @@ async function router(
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-bounds-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'embedded.sock');
-  const instance = new EmbeddedRouter({ logger: silentLogger(), ...options });
-  await instance.start(path);
+  const instance = new EmbeddedRouter({ logger: silentLogger(), socketPath: path, ...options });
+  await instance.start();
   t.after(() => instance.stop());
   const open = async (): Promise<Raw> => {
     const socket = connect(path);

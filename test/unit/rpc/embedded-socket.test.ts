@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError } from '../../../src/errors.js';
+import { ConfigError, InvalidArgumentError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { RpcClient } from '../../../src/rpc/client.js';
 import { RpcServer } from '../../../src/rpc/server.js';
@@ -22,12 +22,26 @@ function tempSocket(t: { after(fn: () => void): void }): string {
 
 test('the socket is 0600; a second router on a live path is refused naming embedded_socket', async (t) => {
   const path = tempSocket(t);
-  const router = new EmbeddedRouter({ logger: silentLogger() });
-  await router.start(path);
+  const router = new EmbeddedRouter({ logger: silentLogger(), socketPath: path });
+  await router.start();
   t.after(() => router.stop());
   assert.equal(statSync(path).mode & 0o777, 0o600);
-  const second = new EmbeddedRouter({ logger: silentLogger() });
-  await assert.rejects(second.start(path), (e: unknown) => e instanceof ConfigError && e.option === 'embedded_socket');
+  const second = new EmbeddedRouter({ logger: silentLogger(), socketPath: path });
+  await assert.rejects(second.start(), (e: unknown) => e instanceof ConfigError && e.option === 'embedded_socket');
+});
+
+test('the socket path is a constructor option; start(path), its deprecated form, still serves it', async (t) => {
+  const path = tempSocket(t);
+  const router = new EmbeddedRouter({ logger: silentLogger() });
+  await assert.rejects(router.start(), InvalidArgumentError, 'no socketPath: nothing to listen on');
+  await router.start(path);
+  t.after(() => router.stop());
+  assert.equal(router.socketPath, path);
+  const client = await connectEmbeddedSocket(path);
+  await client.stop();
+  const other = tempSocket(t);
+  const configured = new EmbeddedRouter({ logger: silentLogger(), socketPath: path });
+  await assert.rejects(configured.start(other), /the router's socketPath option is/);
 });
 
 test('a stale socket of ours (its process died) is replaced; a file that is not a socket is refused, kept', async (t) => {
@@ -40,8 +54,8 @@ test('a stale socket of ours (its process died) is replaced; a file that is not 
   ]);
   assert.equal(dead.status, 0);
   assert.ok(statSync(path).isSocket());
-  const router = new EmbeddedRouter({ logger: silentLogger() });
-  await router.start(path);
+  const router = new EmbeddedRouter({ logger: silentLogger(), socketPath: path });
+  await router.start();
   t.after(() => router.stop());
   const client = await connectEmbeddedSocket(path);
   await client.stop();
@@ -49,7 +63,7 @@ test('a stale socket of ours (its process died) is replaced; a file that is not 
   const other = tempSocket(t);
   writeFileSync(other, 'not a socket');
   await assert.rejects(
-    new EmbeddedRouter({ logger: silentLogger() }).start(other),
+    new EmbeddedRouter({ logger: silentLogger(), socketPath: other }).start(),
     /exists and is not a unix socket; refusing to replace it/,
   );
   assert.equal(readFileSync(other, 'utf8'), 'not a socket');
@@ -57,8 +71,8 @@ test('a stale socket of ours (its process died) is replaced; a file that is not 
 
 test('a client sending a malformed frame is disconnected; the router keeps serving others', async (t) => {
   const path = tempSocket(t);
-  const router = new EmbeddedRouter({ logger: silentLogger() });
-  await router.start(path);
+  const router = new EmbeddedRouter({ logger: silentLogger(), socketPath: path });
+  await router.start();
   t.after(() => router.stop());
 
   const serverTransport = await connectEmbeddedSocket(path);
@@ -77,7 +91,7 @@ test('a client sending a malformed frame is disconnected; the router keeps servi
 
   const clientTransport = await connectEmbeddedSocket(path);
   t.after(() => clientTransport.stop());
-  const client = new RpcClient(clientTransport, { topic: 'sock', version: '1.3' }, { timeout: 5 });
+  const client = new RpcClient(clientTransport, { topic: 'sock', version: '1.3' }, { timeoutSeconds: 5 });
   assert.equal(await client.call({}, 'add', { a: 40, b: 2 }), 42);
   // Large bodies cross the newline-delimited framing intact, in many socket chunks.
   const big = 'é"\n'.repeat(200_000);

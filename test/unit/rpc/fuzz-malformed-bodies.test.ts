@@ -96,7 +96,7 @@ test('thousands of malformed bodies never stop the server; addressed ones get fa
   assert.ok(classes.has('InvalidMessage') && classes.has('NoSuchMethod'), [...classes].join());
   assert.ok(server.stats.rejected > 0);
 
-  const client = new RpcClient(await broker.transport(), { topic: 'fuzz', version: '1.3' }, { timeout: 5 });
+  const client = new RpcClient(await broker.transport(), { topic: 'fuzz', version: '1.3' }, { timeoutSeconds: 5 });
   assert.equal(await client.call({}, 'echo', { value: 'still alive' }), 'still alive');
   assert.equal(server.state, 'running');
 });
@@ -117,7 +117,7 @@ test('a duplicate _unique_id among the last 16 is dropped; an older one is serve
   await cast(1, first);
   for (let i = 0; i < 16; i++) await cast(100 + i, hex32());
   await cast(1, first);
-  const client = new RpcClient(await broker.transport(), { topic: 'dup', version: '1.3' }, { timeout: 5 });
+  const client = new RpcClient(await broker.transport(), { topic: 'dup', version: '1.3' }, { timeoutSeconds: 5 });
   for (let i = 0; i < 1000 && seen.length < 18; i++) await tick();
   assert.equal(await client.call({}, 'echo', { value: 'sync' }), 'sync');
   assert.deepEqual(seen.filter((n) => n === 1).length, 2);

@@ -11,25 +11,27 @@ import { connectEmbeddedSocket } from '../../../src/rpc/transports/embedded/sock
 import { DemoEndpoint } from './support/demo-endpoint.js';
 import { inProcessBroker } from './support/in-process.js';
 
-const broker = inProcessBroker();
-after(() => broker.close());
+const dir = mkdtempSync(join(tmpdir(), 'oslo-node-rpc-'));
+const socketPath = join(dir, 'embedded.sock');
+const broker = inProcessBroker({ socketPath });
+after(async () => {
+  await broker.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 test('mandatory: a call or cast to a topic with no queue fails at once with MessageDeliveryFailure', async () => {
   const transport = await broker.transport();
-  const client = new RpcClient(transport, { topic: 'unbound' }, { timeout: 30, mandatory: true });
+  const client = new RpcClient(transport, { topic: 'unbound' }, { timeoutSeconds: 30, mandatory: true });
   const started = Date.now();
   await assert.rejects(client.call({}, 'echo'), MessageDeliveryFailure);
   await assert.rejects(client.cast({}, 'echo'), MessageDeliveryFailure);
   assert.ok(Date.now() - started < 1000);
   // Without the flag the call waits for its timeout, as oslo does.
-  await assert.rejects(client.prepare({ mandatory: false, timeout: 0.2 }).call({}, 'echo'), MessagingTimeout);
+  await assert.rejects(client.prepare({ mandatory: false, timeoutSeconds: 0.2 }).call({}, 'echo'), MessagingTimeout);
 });
 
 test('losing the link fails pending calls at once with MessageDeliveryFailure', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'oslo-node-rpc-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const socketPath = join(dir, 'embedded.sock');
-  await broker.router.start(socketPath);
+  await broker.router.start();
   const endpoint = new DemoEndpoint('s');
   t.after(() => endpoint.openGate());
   const server = new RpcServer(await broker.transport(), { topic: 'slow', server: 's' }, [endpoint]);
@@ -38,7 +40,7 @@ test('losing the link fails pending calls at once with MessageDeliveryFailure', 
 
   const remote = await connectEmbeddedSocket(socketPath);
   t.after(() => remote.stop());
-  const client = new RpcClient(remote, { topic: 'slow', version: '1.3' }, { timeout: 30 });
+  const client = new RpcClient(remote, { topic: 'slow', version: '1.3' }, { timeoutSeconds: 30 });
   assert.equal(await client.call({}, 'echo', { value: 'over the socket' }), 'over the socket');
   const running = once(endpoint.events, 'blocked');
   const failed = assert.rejects(

@@ -48,8 +48,8 @@ before(async () => {
   const plainServer = new RpcServer(await broker.transport(), { topic: 'plain', server: 's1' }, [endpoint]);
   servers.push(server, plainServer);
   for (const s of servers) await s.start();
-  dated = new RpcClient(await broker.transport(), { topic: 'dates' }, { timeout: 5, serializer: new DateSerializer() });
-  plain = new RpcClient(await broker.transport(), { topic: 'plain' }, { timeout: 5 });
+  dated = new RpcClient(await broker.transport(), { topic: 'dates' }, { timeoutSeconds: 5, serializer: new DateSerializer() });
+  plain = new RpcClient(await broker.transport(), { topic: 'plain' }, { timeoutSeconds: 5 });
 });
 after(async () => {
   for (const server of servers) await server.stop();

@@ -19,7 +19,7 @@ test('at most executorPoolSize requests run at once; unstarted deliveries stay u
   });
   await server.start();
   after(() => server.stop());
-  const client = new RpcClient(await broker.transport(), { topic: 'busy', version: '1.3' }, { timeout: 10 });
+  const client = new RpcClient(await broker.transport(), { topic: 'busy', version: '1.3' }, { timeoutSeconds: 10 });
 
   const calls = Array.from({ length: 10 }, () => client.call({}, 'blocked'));
   await until('two running and one waiting', () => server.stats.inFlight === 2 && server.stats.waiting === 1, SOON);
@@ -37,7 +37,7 @@ test('stop() lets in-flight requests finish and is shared by every caller', asyn
   const endpoint = new DemoEndpoint('srv2');
   const server = new RpcServer(await broker.transport(), { topic: 'drain', server: 'srv2' }, [endpoint]);
   await server.start();
-  const client = new RpcClient(await broker.transport(), { topic: 'drain', version: '1.3' }, { timeout: 10 });
+  const client = new RpcClient(await broker.transport(), { topic: 'drain', version: '1.3' }, { timeoutSeconds: 10 });
   const call = client.call({}, 'blocked');
   await until('the call to start', () => endpoint.active === 1, SOON);
   const stops = [server.stop(), server.stop(), server.wait(5000)];
@@ -52,7 +52,7 @@ test('stop({ timeoutMs }) bounds the wait for in-flight requests; the stop itsel
   const endpoint = new DemoEndpoint('srv3');
   const server = new RpcServer(await broker.transport(), { topic: 'bounded', server: 'srv3' }, [endpoint]);
   await server.start();
-  const client = new RpcClient(await broker.transport(), { topic: 'bounded', version: '1.3' }, { timeout: 10 });
+  const client = new RpcClient(await broker.transport(), { topic: 'bounded', version: '1.3' }, { timeoutSeconds: 10 });
   const call = client.call({}, 'blocked');
   await until('the call to start', () => endpoint.active === 1, SOON);
   await assert.rejects(server.stop({ timeoutMs: 20 }), { name: 'StopTimeoutError' });

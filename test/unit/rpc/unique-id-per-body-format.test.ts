@@ -106,7 +106,7 @@ async function requestsFor(format: BodyFormat | undefined): Promise<Record<strin
     },
     replyQueue: () => Promise.resolve('reply_q'),
   }) as unknown as Transport;
-  const client = new RpcClient(transport, { topic: 'uid' }, { timeout: 0.05 });
+  const client = new RpcClient(transport, { topic: 'uid' }, { timeoutSeconds: 0.05 });
   await client.cast({}, 'note', { value: 1 });
   await client.call({}, 'echo', { value: 2 }).catch(() => undefined); // no reply comes: it times out
   return published.map((body) => decodeBody(body).decoded);
@@ -135,7 +135,7 @@ test('over the embedded transport calls still get their results', async () => {
       { echo: (_ctx: unknown, { value }: { value: unknown }) => value },
     ]);
     await server.start();
-    const client = new RpcClient(await broker.transport(), { topic: 'uid' }, { timeout: 5 });
+    const client = new RpcClient(await broker.transport(), { topic: 'uid' }, { timeoutSeconds: 5 });
     assert.deepEqual(await Promise.all([1, 2, 3].map((value) => client.call({}, 'echo', { value }))), [1, 2, 3]);
     await server.stop();
   } finally {

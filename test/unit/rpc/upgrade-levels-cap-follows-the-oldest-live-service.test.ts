@@ -138,7 +138,7 @@ test('a client reads the cap at every send; the cap moves when the table does, l
 
 function assertCap(client: RpcClient, newest: boolean): void {
   assert.equal(client.canSendVersion('1.1'), newest);
-  assert.equal(client.prepare({ timeout: 5 }).canSendVersion('1.1'), newest, 'prepare() keeps the live cap');
+  assert.equal(client.prepare({ timeoutSeconds: 5 }).canSendVersion('1.1'), newest, 'prepare() keeps the live cap');
 }
 
 test("reports carry the service version: checked when present, absent in older launchers' reports", () => {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { loadConfig } from '../../../src/config/load.js';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { RpcClient } from '../../../src/rpc/client.js';
+import { InvalidArgumentError } from '../../../src/errors.js';
 import { MessagingTimeout, NoSuchMethod } from '../../../src/rpc/errors.js';
 import { Manager, type ServiceRecord } from '../../../src/service/manager.js';
 import { Service } from '../../../src/service/service.js';
@@ -44,7 +45,7 @@ test('Service.create fills nova defaults; start and stop run the hooks in order;
   await service.start();
   t.after(() => service.stop({ timeoutMs: 1000 }));
 
-  const client = new RpcClient(await broker.transport(), { topic: 'conductor' }, { timeout: 2 });
+  const client = new RpcClient(await broker.transport(), { topic: 'conductor' }, { timeoutSeconds: 2 });
   assert.equal(await client.call({}, 'hello', { name: 'a' }), 'hello a');
   assert.equal(await client.prepare({ server: 'unit-host' }).call({}, 'hello', { name: 'b' }), 'hello b');
   // Manager hooks are not RPC methods (the base class is an RPC_BASE).
@@ -80,4 +81,25 @@ test('waitUntilReady returns once a server on the topic answers, and times out w
   t.after(() => service.stop({ timeoutMs: 1000 }));
   await waitUntilReady(client, 5, 0.2);
   assert.ok(performance.now() - started >= 250, 'waited for the server to appear');
+});
+
+test('Service.create takes its seconds under their unit names or their deprecated ones, and refuses the two differing', async (t) => {
+  const broker = inProcessBroker();
+  t.after(() => broker.close());
+  const transport = await broker.transport();
+  const base = { config, logger: silentLogger(), transport, manager: OrderManager };
+  for (const [name, alias] of [
+    ['reportIntervalSeconds', 'reportInterval'],
+    ['periodicFuzzyDelaySeconds', 'periodicFuzzyDelay'],
+    ['periodicIntervalMaxSeconds', 'periodicIntervalMax'],
+  ] as const) {
+    assert.doesNotThrow(() => Service.create({ ...base, [name]: 5 }));
+    assert.doesNotThrow(() => Service.create({ ...base, [alias]: 5 }));
+    assert.doesNotThrow(() => Service.create({ ...base, [name]: 5, [alias]: 5 }));
+    assert.throws(
+      () => Service.create({ ...base, [name]: 5, [alias]: 6 }),
+      (error: unknown) =>
+        error instanceof InvalidArgumentError && error.message.includes(`${name} (5) and its deprecated name ${alias} (6) differ`),
+    );
+  }
 });

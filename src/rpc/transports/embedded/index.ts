@@ -1,5 +1,5 @@
 /** The embedded single-host transport: the router (launcher side) and the transport (worker side). */
-export { EmbeddedRouter, type EmbeddedRouterOptions, type RouterLink } from './router.js';
+export { EmbeddedRouter, type EmbeddedRouterOptions, type EmbeddedRouterStartOptions, type RouterLink } from './router.js';
 export { EmbeddedTransport, EmbeddedTransportError, type EmbeddedLink, type EmbeddedTransportOptions } from './transport.js';
 export { inProcessLink } from './in-process-link.js';
 export { connectEmbeddedSocket, defaultEmbeddedSocketPath } from './socket-client.js';

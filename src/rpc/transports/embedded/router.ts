@@ -4,7 +4,7 @@
  * frame goes to one in-memory broker. A malformed frame is logged; a socket client that sends
  * one is disconnected; the router keeps running.
  */
-import { InvalidStateError } from '../../../errors.js';
+import { InvalidArgumentError, InvalidStateError } from '../../../errors.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import { listenInheritedSocket, listenPrivateSocket, socketIdentity, unlinkOwnSocket } from '../../../ipc/runtime-dir.js';
 import { listeningFd } from '../../../internals/listen-fd.js';
@@ -21,6 +21,8 @@ export interface RouterLink {
 
 export interface EmbeddedRouterOptions {
   readonly logger: Logger;
+  /** The unix socket start() serves links on (for the rpc CLI); unset: in-process links only (attach()). */
+  readonly socketPath?: string;
   /** Most messages one queue holds (100000). */
   readonly maxQueueLength?: number;
   /** Most queues at once (10000). */
@@ -53,6 +55,14 @@ export const DEFAULT_MAX_SOCKET_CLIENTS = 64;
 export const DEFAULT_MAX_FRAME_MS = 5000;
 export const DEFAULT_MAX_UNFINISHED_BYTES = 128 * 1024 * 1024;
 
+/** How start() takes the socket. */
+export interface EmbeddedRouterStartOptions {
+  /** The socket bound at `socketPath` by the launcher this one replaces, served as it is. */
+  readonly inheritedFd?: number;
+  /** reuse_port: take the path over from another launcher of this service. */
+  readonly replace?: boolean;
+}
+
 /** Routes embedded-transport frames between links. */
 export class EmbeddedRouter {
   readonly #logger: Logger;
@@ -64,7 +74,10 @@ export class EmbeddedRouter {
   readonly #unfinished: FrameBudget;
   readonly #warnings: ThrottledWarning;
   readonly #sockets = new Set<Socket>();
+  /** The socket start() serves (the constructor's `socketPath`). */
+  #configuredPath: string | undefined;
   #server: Server | undefined;
+  /** The path served, while it is ours to remove (released on a handover). */
   #socketPath: string | undefined;
   #forward: ((socket: Socket) => void) | undefined;
   /** The socket file we bound (or adopted): stop() removes the path only while it is still this one. */
@@ -73,6 +86,7 @@ export class EmbeddedRouter {
 
   constructor(options: EmbeddedRouterOptions) {
     this.#logger = options.logger.child({ component: 'embedded-router' });
+    this.#configuredPath = options.socketPath;
     this.#broker = new EmbeddedBroker({
       logger: this.#logger,
       maxQueueLength: options.maxQueueLength,
@@ -139,13 +153,34 @@ export class EmbeddedRouter {
     this.#broker.removeLink(linkId);
   }
 
+  /** The unix socket start() serves (the `socketPath` option). */
+  get socketPath(): string | undefined {
+    return this.#configuredPath;
+  }
+
   /**
-   * Serve links on a unix socket (0600 from its creation) for the rpc CLI. Refuses with a
-   * ConfigError naming `embedded_socket` when a live server answers there or the path holds
-   * anything but a dead socket of ours (src/ipc/runtime-dir.ts). `inheritedFd`: the socket
-   * bound at `socketPath` by the launcher this one replaces, served as it is.
+   * Serve links on the `socketPath` unix socket (0600 from its creation) for the rpc CLI.
+   * Refuses with a ConfigError naming `embedded_socket` when a live server answers there or the
+   * path holds anything but a dead socket of ours (src/ipc/runtime-dir.ts).
    */
-  async start(socketPath: string, inheritedFd?: number, options: { replace?: boolean } = {}): Promise<void> {
+  start(options?: EmbeddedRouterStartOptions): Promise<void>;
+  /** @deprecated The path goes in the constructor's `socketPath` option: `start({ inheritedFd, replace })`. */
+  start(socketPath: string, inheritedFd?: number, options?: { replace?: boolean }): Promise<void>;
+  start(first: EmbeddedRouterStartOptions | string = {}, inheritedFd?: number, legacy: { replace?: boolean } = {}): Promise<void> {
+    if (typeof first !== 'string') return this.#start(first);
+    if (this.#configuredPath !== undefined && this.#configuredPath !== first) {
+      return Promise.reject(
+        new InvalidArgumentError(`EmbeddedRouter.start(${first}): the router's socketPath option is ${this.#configuredPath}`),
+      );
+    }
+    this.#configuredPath = first;
+    return this.#start({ inheritedFd, replace: legacy.replace });
+  }
+
+  async #start(options: EmbeddedRouterStartOptions): Promise<void> {
+    const socketPath = this.#configuredPath;
+    if (socketPath === undefined) throw new InvalidArgumentError('EmbeddedRouter.start(): no socketPath option to listen on');
+    const { inheritedFd } = options;
     if (this.#server) throw new InvalidStateError('the embedded router already listens');
     const server = createServer((socket) => this.#accept(socket));
     // Node closes a connection past the cap as soon as it is accepted.
@@ -153,7 +188,7 @@ export class EmbeddedRouter {
     server.on('drop', () =>
       this.#warnings.warn({ maxConnections: this.#maxSocketClients }, 'embedded socket: too many clients; closing new ones'),
     );
-    if (inheritedFd === undefined) await listenPrivateSocket(server, socketPath, 'embedded_socket', options);
+    if (inheritedFd === undefined) await listenPrivateSocket(server, socketPath, 'embedded_socket', { replace: options.replace });
     else await listenInheritedSocket(server, inheritedFd, socketPath, 'embedded_socket');
     this.#socketIdentity = socketIdentity(socketPath);
     server.on('error', (error) => this.#logger.error({ err: error }, 'embedded socket error'));

@@ -18,8 +18,9 @@ export interface InProcessBroker {
 
 const copy = (frame: unknown): unknown => JSON.parse(JSON.stringify(frame));
 
-export function inProcessBroker(): InProcessBroker {
-  const router = new EmbeddedRouter({ logger: silentLogger() });
+/** `socketPath`: where `router.start()` serves socket clients (unset: in-process links only). */
+export function inProcessBroker(options: { socketPath?: string } = {}): InProcessBroker {
+  const router = new EmbeddedRouter({ logger: silentLogger(), socketPath: options.socketPath });
   const links: { id: string; transport: EmbeddedTransport }[] = [];
   let seq = 0;
   return {
