@@ -6,7 +6,6 @@
  * launcher (SIGUSR2, ctl.js upgrade: src/launch/handover.ts).
  * The calling process becomes the cluster primary; workers run src/worker/entry.ts.
  */
-import { ms } from '../config/durations.js';
 import { loadConfig, type ConfigOverrides } from '../config/load.js';
 import type { Config } from '../config/options.js';
 import type { WorkerInfo } from '../ipc/messages.js';
@@ -184,7 +183,6 @@ async function startParts(
       host: config.host,
       port: config.port,
       backlog: config.backlog,
-      keepIdleMs: ms(config, 'tcp_keepidle'),
       reusePort: config.reuse_port && inherited === undefined,
       inheritedFd: inherited?.http,
       deferredAddress: followed ? inherited!.address : undefined,

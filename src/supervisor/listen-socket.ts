@@ -25,8 +25,6 @@ export interface ListenOptions {
   host: string;
   port: number;
   backlog: number;
-  /** `tcp_keepidle` in ms: idle time before the first keep-alive probe. */
-  keepIdleMs: number;
   /** Connections held while no worker is ready; beyond it new ones are closed (logged). */
   maxQueued?: number;
   /** Bind with SO_REUSEPORT (reuse_port; Node >= 22.12): other sockets may bind the same port. */
@@ -59,7 +57,9 @@ export class ListenSocket {
     this.#options = options;
     this.#logger = logger;
     this.#server = createServer(
-      { pauseOnConnect: true, keepAlive: true, keepAliveInitialDelay: options.keepIdleMs, noDelay: true },
+      // No socket options here: the worker sets no-delay and keep-alive (tcp_keepidle) on the
+      // same kernel socket; setting them here too cost the primary 5 syscalls per connection.
+      { pauseOnConnect: true },
       (socket) => this.#onConnection(socket),
     );
     this.#server.on('error', (error) => this.#logger.error({ err: error }, 'listening socket error'));

@@ -21,7 +21,7 @@ const ctx = { user: 'inventory-client', request_id: `req-${process.pid}` };
 async function rpc(method: string, kwargs: Record<string, unknown>): Promise<unknown> {
   const transport = await getRpcTransport({ transportUrl, config });
   try {
-    const client = new RpcClient(transport, { topic: 'inventory' }, { timeout: 10 });
+    const client = new RpcClient(transport, { topic: 'inventory' }, { timeoutSeconds: 10 });
     return await client.call(ctx, method, kwargs);
   } finally {
     await transport.stop();

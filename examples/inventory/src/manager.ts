@@ -45,7 +45,7 @@ export class InventoryManager extends Manager {
   }
 
   // Private (`_`) methods are never callable over RPC: periodic tasks are named that way.
-  @periodicTask({ spacing: 2, runImmediately: true, pool: CHECKSUM_TASK })
+  @periodicTask({ spacingSeconds: 2, runImmediately: true, pool: CHECKSUM_TASK })
   async _audit({ offload }: PeriodicTaskArgs): Promise<void> {
     const snapshot = JSON.stringify(this.list_items(undefined));
     this.lastAudit = await offload<ChecksumResult>({ text: snapshot, rounds: 20_000 } satisfies ChecksumInput);

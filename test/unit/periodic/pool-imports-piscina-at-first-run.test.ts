@@ -32,6 +32,7 @@ test('creating the pool (start(), as the first run does) imports piscina; a run 
       'const before = piscinaLoaded();',
       'pool.start();',
       'await pool.stop();',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text of the child program
       "console.log(`${missing} ${before ? 'loaded' : 'not loaded'} ${piscinaLoaded() ? 'loaded' : 'not loaded'}`);",
     ].join('\n'),
   );
