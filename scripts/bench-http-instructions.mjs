@@ -16,7 +16,9 @@
 // 20,000-request window). Natively, launcher and spare used under 0.1 µs per request.
 //
 // Needs valgrind (apt-get install valgrind); not part of `npm run bench`. Takes ~1 min per side.
-// Usage: node scripts/bench-http-instructions.mjs [--variants plain,tls] [--warmup 100000]
+// Variant `close` sends each request on a new connection (the launcher's accept and handoff are
+// then per request too: compare the "tree" column).
+// Usage: node scripts/bench-http-instructions.mjs [--variants plain,tls,close] [--warmup 100000]
 //          [--requests 20000] [--connections 16] [--launcher "node dist/launcher.js"]
 import { existsSync, readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +45,7 @@ const RAW = here('./lib/raw-cluster-hello.mjs');
 const CLIENT = here('./lib/fixed-count-client.mjs');
 const READY_TIMEOUT_MS = 180_000;
 
-const sendRequests = (port, count, tls) =>
+const sendRequests = (port, count, tls, close) =>
   execa('taskset', [
     '-c',
     '1',
@@ -56,10 +58,11 @@ const sendRequests = (port, count, tls) =>
     '--requests',
     String(count),
     ...(tls ? ['--tls'] : []),
+    ...(close ? ['--close'] : []),
   ]);
 
 /** Run `argv` under callgrind; return instructions per request for each process of its tree. */
-async function countInstructions(argv, tls) {
+async function countInstructions(argv, tls, close) {
   const dir = mkdtempSync(join(tmpdir(), 'oslo-node-callgrind-'));
   // valgrind's own messages go to files; stdout carries the readiness line.
   const server = startServer('taskset', [
@@ -82,11 +85,11 @@ async function countInstructions(argv, tls) {
       server.waitFor((line) => line.msg === 'launcher ready', READY_TIMEOUT_MS, 'launcher ready'),
       exitedEarly,
     ]);
-    await sendRequests(port, Number(opts.warmup), tls);
+    await sendRequests(port, Number(opts.warmup), tls, close);
     const pids = processTree(server.child.pid);
     const control = (flag, pid) => execa('callgrind_control', [flag, String(pid)], { reject: false });
     for (const pid of pids) await control('--instr=on', pid);
-    await sendRequests(port, Number(opts.requests), tls);
+    await sendRequests(port, Number(opts.requests), tls, close);
     for (const pid of pids) await control('--instr=off', pid);
     for (const pid of pids) await control('--dump', pid);
     return pids.map((pid, index) => {
@@ -135,6 +138,8 @@ async function main() {
   try {
     for (const variant of opts.variants.split(',')) {
       const tls = variant === 'tls';
+      // `close`: a new connection per request, so the launcher's accept and handoff are counted too.
+      const close = variant === 'close';
       const rawArgv = [
         process.execPath,
         RAW,
@@ -160,9 +165,11 @@ async function main() {
         '--no-access-log',
         ...(tls ? ['--ssl-cert-file', cert.cert, '--ssl-key-file', cert.key] : []),
       ];
-      console.log(`${variant}: ${opts.warmup} warm-up requests, then ${opts.requests} counted, ${opts.connections} keep-alive connections`);
-      const raw = summarize('raw node:cluster', await countInstructions(rawArgv, tls));
-      const ours = summarize('ours --no-access-log', await countInstructions(oursArgv, tls));
+      console.log(
+        `${variant}: ${opts.warmup} warm-up requests, then ${opts.requests} counted, ${close ? `a new connection per request, ${opts.connections} at a time` : `${opts.connections} keep-alive connections`}`,
+      );
+      const raw = summarize('raw node:cluster', await countInstructions(rawArgv, tls, close));
+      const ours = summarize('ours --no-access-log', await countInstructions(oursArgv, tls, close));
       const row = {
         variant,
         raw_worker: Math.round(raw.worker),
