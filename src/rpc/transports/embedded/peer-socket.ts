@@ -18,15 +18,27 @@ const PEER_SOCKET_NAME = /^peer-\d+\.sock$/;
 /** Unix sockets in the private runtime folder. */
 export function unixPeerNetwork(): PeerNetwork {
   let server: Server | undefined;
+  let path: string | undefined;
+  // A worker that exits without stopping its transport (its channel dropped, an uncaught error)
+  // takes its socket file with it; kill -9 leaves it to the launcher (removePeerSocket).
+  const unlinkOnExit = (): void => {
+    try {
+      if (path) unlinkSync(path);
+    } catch {
+      // Gone already.
+    }
+  };
   return {
     async listen(onConnection) {
-      const path = join(privateRuntimeDir({ option: 'embedded_socket' }), `peer-${process.pid}.sock`);
+      const address = join(privateRuntimeDir({ option: 'embedded_socket' }), `peer-${process.pid}.sock`);
       const listening = createServer((socket) => onConnection(peerConnection(socket)));
-      await listenPrivateSocket(listening, path, 'embedded_socket');
+      await listenPrivateSocket(listening, address, 'embedded_socket');
       // The worker's life is its IPC channel's, not this socket's.
       listening.unref();
       server = listening;
-      return path;
+      path = address;
+      process.once('exit', unlinkOnExit);
+      return address;
     },
     async connect(address) {
       if (!checkOwnSocket(address, 'embedded_socket')) throw new Error(`no socket at ${address}`);
@@ -41,6 +53,8 @@ export function unixPeerNetwork(): PeerNetwork {
       // Closing the server removes its socket file.
       server?.close();
       server = undefined;
+      path = undefined;
+      process.off('exit', unlinkOnExit);
     },
   };
 }
