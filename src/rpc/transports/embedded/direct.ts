@@ -91,7 +91,9 @@ export class DirectPath {
   readonly #network: PeerNetwork;
   readonly #host: DirectHost;
   readonly #warnings: ThrottledWarning;
-  readonly #routes = new Map<string, Route>();
+  /** Watched routes by exchange, then key: the caller's strings, hashed once, no key built per call. */
+  readonly #routes = new Map<string, Map<string, Route>>();
+  #watched = 0;
   readonly #peers = new Map<string, PeerOut>();
   /** Connections other workers dialled to us, by the reply queue each announced. */
   readonly #replyConnections = new Map<string, Outbox>();
@@ -124,9 +126,9 @@ export class DirectPath {
 
   /** The router told the consumers behind a watched route: connect to their workers now. */
   route(exchange: string, key: string, to: readonly RouteConsumer[]): void {
-    const route = this.#routes.get(`${exchange}\0${key}`);
+    const route = this.#routes.get(exchange)?.get(key);
     if (!route || this.#closed) return;
-    this.#routes.set(`${exchange}\0${key}`, { to, next: to.length === 0 ? 0 : route.next % to.length });
+    this.#routes.get(exchange)!.set(key, { to, next: to.length === 0 ? 0 : route.next % to.length });
     for (const [address] of to) if (address !== this.#address) this.#peer(address);
   }
 
@@ -136,10 +138,9 @@ export class DirectPath {
    */
   send(exchange: string, key: string, body: string, mandatory: boolean, expirationMs: number | undefined): boolean {
     if (this.#closed) return false;
-    const routeKey = `${exchange}\0${key}`;
-    const route = this.#routes.get(routeKey);
+    const route = this.#routes.get(exchange)?.get(key);
     if (route === undefined) {
-      this.#watch(routeKey, exchange, key);
+      this.#watch(exchange, key);
       return false;
     }
     const to = route.to;
@@ -202,10 +203,13 @@ export class DirectPath {
     this.#localQueue = [];
   }
 
-  #watch(routeKey: string, exchange: string, key: string): void {
-    if (this.#routes.size >= MAX_WATCHED_ROUTES) return;
+  #watch(exchange: string, key: string): void {
+    if (this.#watched >= MAX_WATCHED_ROUTES) return;
+    this.#watched++;
+    let routes = this.#routes.get(exchange);
+    if (!routes) this.#routes.set(exchange, (routes = new Map()));
     // Until the router answers, publishes here go through it.
-    this.#routes.set(routeKey, { to: [], next: 0 });
+    routes.set(key, { to: [], next: 0 });
     this.#host.watch(exchange, key).catch(() => undefined);
   }
 
