@@ -337,7 +337,7 @@ async function rpc() {
 }
 
 /**
- * RPC over the embedded transport (2 workers through our launcher) against its limit, a raw
+ * RPC over the embedded transport (2 workers of our launcher, calls directly between them) against a raw
  * node:cluster IPC ping-pong through the primary (scripts/lib/embedded-rpc-bench.mjs); rounds
  * alternate the two, medians.
  */

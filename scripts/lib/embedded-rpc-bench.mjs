@@ -1,9 +1,10 @@
 // The embedded transport's RPC benchmark cells (scripts/bench.mjs, scripts/bench-rpc-embedded.mjs):
 //   ours: our launcher with 2 workers and the embedded transport (the default without
 //     transport_url); one worker runs a closed loop of `echo` calls through its RpcClient
-//     (embedded-rpc-app.mjs); the service's RpcServer in every worker answers. Each call crosses
-//     the launcher twice (request, reply), as in the raw reference; the topic queue hands requests
-//     to both workers' servers in turn, so half are answered by the calling worker itself.
+//     (embedded-rpc-app.mjs); the service's RpcServer in every worker answers. The topic's two
+//     consumers take the calls in turn, so half are answered by the calling worker itself (in the
+//     process), half by the other worker, directly over their peer socket (docs/embedded-direct-path.md);
+//     the raw reference crosses the primary twice for every call.
 //   raw: raw-cluster-ipc.mjs, the IPC ping-pong between two workers through the primary (the limit).
 // Both return { calls, errors, seconds, p50_ms, p99_ms, client_cpu_ms, server_cpu_ms, primary_cpu_ms }:
 // client = the calling worker, server = the other worker, primary = the launcher.

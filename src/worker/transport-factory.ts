@@ -8,7 +8,7 @@ import type { PrimaryPayload, WorkerPayload } from '../ipc/messages.js';
 import type { Logger } from '../logging/logger.js';
 import type { StartRetry } from '../rpc/transports/amqp/index.js';
 import type { Transport } from '../rpc/transports/transport.js';
-import { EmbeddedTransport, frameBatcher, framesOf } from '../rpc/transports/embedded/index.js';
+import { EmbeddedTransport, frameBatcher, framesOf, unixPeerNetwork } from '../rpc/transports/embedded/index.js';
 
 /** Build (not start) the transport this configuration asks for. */
 export async function createTransport(
@@ -41,6 +41,7 @@ export async function createTransport(
           for (const frame of framesOf(message)) handler(frame);
         }),
     },
-    { logger },
+    // Calls and replies go straight between workers; the launcher's router keeps the rest.
+    { logger, peers: unixPeerNetwork() },
   );
 }

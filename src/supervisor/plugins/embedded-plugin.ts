@@ -4,7 +4,13 @@
  */
 import { resolve } from 'node:path';
 import type { Logger } from '../../logging/logger.js';
-import { EmbeddedRouter, defaultEmbeddedSocketPath, frameBatcher, framesOf } from '../../rpc/transports/embedded/index.js';
+import {
+  EmbeddedRouter,
+  defaultEmbeddedSocketPath,
+  frameBatcher,
+  framesOf,
+  removePeerSocket,
+} from '../../rpc/transports/embedded/index.js';
 import type { SupervisorPlugin } from '../supervisor.js';
 import type { WorkerHandle } from '../worker-handle.js';
 
@@ -65,7 +71,9 @@ export async function createEmbeddedPlugin(options: EmbeddedPluginOptions): Prom
     onWorkerExit(handle) {
       const linkId = links.get(handle);
       links.delete(handle);
-      if (linkId) router.detach(linkId);
+      // A worker killed outright leaves its direct-path socket behind.
+      const peer = linkId ? router.detach(linkId) : undefined;
+      if (peer) removePeerSocket(peer);
     },
     stop: () => router.stop(),
   };

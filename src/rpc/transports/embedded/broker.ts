@@ -15,7 +15,7 @@
  */
 import { ErrorCodes, OsloNodeError } from '../../../errors.js';
 import type { Logger } from '../../../logging/logger.js';
-import type { ClientFrame, ExchangeKind, FrameErrorCode, RouterFrame } from './frames.js';
+import type { ClientFrame, ExchangeKind, FrameErrorCode, RouteConsumer, RouterFrame } from './frames.js';
 import { QuietConfirms } from './quiet-confirms.js';
 
 interface Message {
@@ -46,7 +46,25 @@ interface Link {
   readonly consumers: Map<string, Consumer>;
   readonly owned: Set<string>;
   readonly deliveries: Map<number, { consumer: Consumer; message: Message }>;
+  /** Where other workers reach this link's process directly (hello), if they can. */
+  peer: string | undefined;
+  /** Whether this link may say where to reach it (workers; not socket clients). */
+  readonly direct: boolean;
+  /** The routes this link watches (watch frames), by watch key. */
+  readonly watching: Set<string>;
 }
+
+/** A route some links watch, and the consumers they were last told of. */
+interface Watch {
+  readonly exchange: string;
+  readonly key: string;
+  readonly links: Set<Link>;
+  told: string;
+}
+
+/** Most routes one link may watch; past it, watch is refused and the link publishes through the router. */
+export const MAX_WATCHES_PER_LINK = 1024;
+const NO_ROUTE: readonly RouteConsumer[] = [];
 
 interface Exchange {
   readonly kind: ExchangeKind;
@@ -100,6 +118,9 @@ export class EmbeddedBroker {
   readonly #exchanges = new Map<string, Exchange>();
   #deliverySeq = 0;
   readonly #quiet: QuietConfirms;
+  readonly #watches = new Map<string, Watch>();
+  /** Consumers, bindings or queues changed: watched routes are told again after the frame. */
+  #topologyChanged = false;
 
   constructor(options: EmbeddedBrokerOptions) {
     this.#logger = options.logger;
@@ -111,9 +132,19 @@ export class EmbeddedBroker {
     this.#quiet = new QuietConfirms(options.quietConfirmIdleMs);
   }
 
-  addLink(id: string, send: (frame: RouterFrame) => void): void {
+  /** `direct`: the link may give a peer address (hello) that other links then send calls to. */
+  addLink(id: string, send: (frame: RouterFrame) => void, direct = true): void {
     if (this.#links.has(id)) this.removeLink(id);
-    this.#links.set(id, { id, send, consumers: new Map(), owned: new Set(), deliveries: new Map() });
+    this.#links.set(id, {
+      id,
+      send,
+      consumers: new Map(),
+      owned: new Set(),
+      deliveries: new Map(),
+      peer: undefined,
+      direct,
+      watching: new Set(),
+    });
   }
 
   /** Drop a link: its consumers go, its unacked messages are requeued, its owned queues deleted. */
@@ -123,6 +154,17 @@ export class EmbeddedBroker {
     this.#reset(link);
     this.#quiet.forget(link);
     this.#links.delete(id);
+    for (const watchKey of link.watching) {
+      const watch = this.#watches.get(watchKey);
+      watch?.links.delete(link);
+      if (watch?.links.size === 0) this.#watches.delete(watchKey);
+    }
+    this.#tellRoutes();
+  }
+
+  /** The peer address link `id` said hello with, if any (its launcher removes the socket of a dead worker). */
+  peerOf(id: string): string | undefined {
+    return this.#links.get(id)?.peer;
   }
 
   /** Handle one validated frame from a link; false when the link is not (or no longer) attached. */
@@ -144,15 +186,67 @@ export class EmbeddedBroker {
       this.#quiet.handled(link, frame.id);
       return true;
     }
+    this.#tellRoutes();
     // A done confirms every earlier frame of the link, quiet publishes included.
     this.#quiet.forget(link);
     link.send(error ? { t: 'done', id: frame.id, error } : { t: 'done', id: frame.id });
     return true;
   }
 
+  /** After a change of consumers, bindings or queues: tell each watcher of a route that changed. */
+  #tellRoutes(): void {
+    if (!this.#topologyChanged) return;
+    this.#topologyChanged = false;
+    for (const watch of this.#watches.values()) {
+      const to = this.#routeConsumers(watch.exchange, watch.key);
+      const told = JSON.stringify(to);
+      if (told === watch.told) continue;
+      watch.told = told;
+      for (const link of watch.links) link.send({ t: 'route', exchange: watch.exchange, key: watch.key, to });
+    }
+  }
+
+  /**
+   * The consumers a publish to `exchange` + `key` can go to directly: those of the one queue a
+   * topic exchange binds there, when every one of them is in a worker that said where to reach
+   * it and acks its deliveries. Anything else goes through the router (NO_ROUTE).
+   */
+  #routeConsumers(exchangeName: string, key: string): readonly RouteConsumer[] {
+    const exchange = exchangeName === '' ? undefined : this.#exchanges.get(exchangeName);
+    const names = exchange?.kind === 'topic' ? exchange.bindings.get(key) : undefined;
+    if (names?.size !== 1) return NO_ROUTE;
+    const [name] = names;
+    const queue = this.#queues.get(name!);
+    if (!queue || queue.consumers.length === 0) return NO_ROUTE;
+    const to: RouteConsumer[] = [];
+    for (const consumer of queue.consumers) {
+      if (consumer.autoAck || consumer.link.peer === undefined) return NO_ROUTE;
+      to.push([consumer.link.peer, consumer.tag, consumer.prefetch]);
+    }
+    return to;
+  }
+
+  #watch(link: Link, exchange: string, key: string): void {
+    const watchKey = `${exchange}\0${key}`;
+    let watch = this.#watches.get(watchKey);
+    if (!watch?.links.has(link) && link.watching.size >= MAX_WATCHES_PER_LINK)
+      throw new FrameError('invalid', `a link may watch at most ${MAX_WATCHES_PER_LINK} routes`);
+    const to = this.#routeConsumers(exchange, key);
+    if (!watch) this.#watches.set(watchKey, (watch = { exchange, key, links: new Set(), told: JSON.stringify(to) }));
+    watch.links.add(link);
+    link.watching.add(watchKey);
+    link.send({ t: 'route', exchange, key, to });
+  }
+
   #operate(link: Link, frame: Exclude<ClientFrame, { t: 'ack' | 'reject' | 'requeue' }>): void {
     switch (frame.t) {
       case 'hello':
+        if (!link.direct || frame.peer === link.peer) return;
+        this.#topologyChanged = true;
+        link.peer = frame.peer;
+        return;
+      case 'watch':
+        this.#watch(link, frame.exchange, frame.key);
         return;
       case 'reset':
         this.#reset(link);
@@ -185,6 +279,7 @@ export class EmbeddedBroker {
         if (!names) exchange.bindings.set(key, (names = new Set()));
         names.add(frame.queue);
         this.#bindings++;
+        this.#topologyChanged = true;
         return;
       }
       case 'delete':
@@ -196,6 +291,7 @@ export class EmbeddedBroker {
         const consumer: Consumer = { link, tag: frame.tag, queue, prefetch: frame.prefetch, autoAck: frame.autoAck, unacked: 0 };
         link.consumers.set(frame.tag, consumer);
         queue.consumers.push(consumer);
+        this.#topologyChanged = true;
         this.#pump(queue);
         return;
       }
@@ -335,6 +431,7 @@ export class EmbeddedBroker {
   }
 
   #cancel(consumer: Consumer): void {
+    this.#topologyChanged = true;
     consumer.link.consumers.delete(consumer.tag);
     const index = consumer.queue.consumers.indexOf(consumer);
     if (index !== -1) consumer.queue.consumers.splice(index, 1);
@@ -343,6 +440,7 @@ export class EmbeddedBroker {
   #deleteQueue(name: string): void {
     const queue = this.#queues.get(name);
     if (!queue) return;
+    this.#topologyChanged = true;
     for (const consumer of [...queue.consumers]) this.#cancel(consumer);
     for (const [exchangeName, exchange] of this.#exchanges) {
       for (const [key, names] of exchange.bindings) {

@@ -12,7 +12,13 @@
  * earlier frame of the link was handled.
  */
 export type ClientFrame =
-  | { readonly t: 'hello'; readonly id: number }
+  /** `peer`: where other workers reach this one directly (direct.ts); absent for the rpc CLI. */
+  | { readonly t: 'hello'; readonly id: number; readonly peer?: string }
+  /**
+   * Tell this link the consumers behind `exchange` + `key` (a `route` frame before the `done`),
+   * and again whenever they change, so that it can send calls to them directly (direct.ts).
+   */
+  | { readonly t: 'watch'; readonly id: number; readonly exchange: string; readonly key: string }
   /** Forget this link's consumers and owned queues (transport stop) without dropping the link. */
   | { readonly t: 'reset'; readonly id: number }
   /** `owned` queues are deleted when the link goes away (fanout and reply queues). */
@@ -68,7 +74,17 @@ export type FrameErrorCode = 'unroutable' | 'not-found' | 'invalid';
  */
 export type RouterFrame =
   | { readonly t: 'done'; readonly id: number; readonly error?: { readonly code: FrameErrorCode; readonly message: string } }
-  | { readonly t: 'deliver'; readonly tag: string; readonly delivery: number; readonly body: string; readonly seen?: number };
+  | { readonly t: 'deliver'; readonly tag: string; readonly delivery: number; readonly body: string; readonly seen?: number }
+  /**
+   * The consumers a publish to `exchange` + `key` reaches, as [peer, tag, prefetch] (a watched
+   * route, direct.ts): every consumer of the one queue bound there, each in a worker reachable
+   * directly. Empty: publish through the router (no queue, several queues, a consumer that is
+   * not a worker, the default exchange).
+   */
+  | { readonly t: 'route'; readonly exchange: string; readonly key: string; readonly to: readonly RouteConsumer[] };
+
+/** One consumer of a watched route: the worker's peer address, the consumer's tag and prefetch. */
+export type RouteConsumer = readonly [peer: string, tag: string, prefetch: number];
 
 const NAME_MAX = 255;
 
@@ -83,10 +99,14 @@ const isCount: Checker = (v) => Number.isSafeInteger(v) && (v as number) >= 0 &&
 const isOptionalMs: Checker = (v) => v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
 const isOptionalBool: Checker = (v) => v === undefined || typeof v === 'boolean';
 const isOptionalId: Checker = (v) => v === undefined || isId(v);
+const isOptionalName: Checker = (v) => v === undefined || isNonEmptyName(v);
+const isRouteConsumers: Checker = (v) =>
+  Array.isArray(v) && v.every((c) => Array.isArray(c) && c.length === 3 && isNonEmptyName(c[0]) && isNonEmptyName(c[1]) && isCount(c[2]));
 
 /** Required fields and their checks, per frame type. */
 const CLIENT_SHAPES: Readonly<Record<ClientFrame['t'], Readonly<Record<string, Checker>>>> = {
-  hello: { id: isId },
+  hello: { id: isId, peer: isOptionalName },
+  watch: { id: isId, exchange: isName, key: isName },
   reset: { id: isId },
   declare: { id: isId, queue: isNonEmptyName, owned: isBool },
   bind: { id: isId, queue: isNonEmptyName, exchange: isName, kind: isKind, key: isName },
@@ -113,6 +133,7 @@ const ROUTER_SHAPES: Readonly<Record<RouterFrame['t'], Readonly<Record<string, C
     error: (v) => v === undefined || (typeof v === 'object' && v !== null && isString((v as { message?: unknown }).message)),
   },
   deliver: { tag: isNonEmptyName, delivery: isId, body: isString, seen: isOptionalId },
+  route: { exchange: isName, key: isName, to: isRouteConsumers },
 };
 
 type Shapes = Readonly<Record<string, Readonly<Record<string, Checker>>>>;

@@ -4,4 +4,6 @@ export { EmbeddedTransport, EmbeddedTransportError, type EmbeddedLink, type Embe
 export { inProcessLink } from './in-process-link.js';
 export { connectEmbeddedSocket, defaultEmbeddedSocketPath } from './socket-client.js';
 export { frameBatcher, framesOf, MAX_BATCH_FRAMES } from './frame-batch.js';
+export type { PeerConnection, PeerNetwork } from './peer-link.js';
+export { removePeerSocket, unixPeerNetwork } from './peer-socket.js';
 export type { ClientFrame, RouterFrame } from './frames.js';

@@ -120,8 +120,10 @@ export class EmbeddedRouter {
   /**
    * Add a link (a worker, a socket client). Returns the handler for frames arriving from it.
    * `onMalformed` decides what a bad frame does to the link (default: logged and dropped).
+   * `direct`: the link may say where other links reach it directly (direct.ts): workers, not
+   * socket clients, whose address could draw calls away from the workers.
    */
-  attach(linkId: string, link: RouterLink, onMalformed?: (reason: string) => void): (frame: unknown) => void {
+  attach(linkId: string, link: RouterLink, onMalformed?: (reason: string) => void, direct = true): (frame: unknown) => void {
     const send = (frame: RouterFrame): void => {
       try {
         link.send(frame);
@@ -129,7 +131,7 @@ export class EmbeddedRouter {
         this.#logger.warn({ linkId, err: error }, 'embedded link send failed');
       }
     };
-    this.#broker.addLink(linkId, send);
+    this.#broker.addLink(linkId, send, direct);
     return (raw: unknown): void => {
       const frame = parseClientFrame(raw);
       if (!frame) {
@@ -148,9 +150,14 @@ export class EmbeddedRouter {
     };
   }
 
-  /** Remove a link: its consumers go, unacked messages are requeued, its own queues deleted. */
-  detach(linkId: string): void {
+  /**
+   * Remove a link: its consumers go, unacked messages are requeued, its own queues deleted.
+   * Returns the peer address it said hello with (direct.ts), if any.
+   */
+  detach(linkId: string): string | undefined {
+    const peer = this.#broker.peerOf(linkId);
     this.#broker.removeLink(linkId);
+    return peer;
   }
 
   /** The unix socket start() serves (the `socketPath` option). */
@@ -224,7 +231,7 @@ export class EmbeddedRouter {
         socket.once('drain', () => socket.resume());
       }
     };
-    const receive = this.attach(linkId, { send }, () => socket.destroy());
+    const receive = this.attach(linkId, { send }, () => socket.destroy(), false);
     readFrames(
       socket,
       receive,

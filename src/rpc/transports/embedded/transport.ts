@@ -11,7 +11,9 @@ import { hex32 } from '../../ids.js';
 import type { Target } from '../../target.js';
 import type { Delivery, Listener, NotificationBinding, NotifyRequest, PublishRequest, Transport } from '../transport.js';
 import { EmbeddedDelivery, type Settlement } from './delivery.js';
-import { parseRouterFrame, type ClientFrame, type RouterFrame } from './frames.js';
+import { DirectPath, type ConsumerHandler, type DirectMessage } from './direct.js';
+import { parseRouterFrame, type ClientFrame } from './frames.js';
+import type { PeerNetwork } from './peer-link.js';
 import { TIMED_OUT, withTimeout } from '../../../lifecycle/with-timeout.js';
 
 /** The link to the router. `onClose` and `close` exist for socket links. */
@@ -28,6 +30,11 @@ export interface EmbeddedTransportOptions {
   readonly prefetch?: number;
   /** How long start() waits for the router to answer, ms (10000). */
   readonly startTimeoutMs?: number;
+  /**
+   * How this worker reaches other workers directly: calls and their replies then go between
+   * the two workers instead of through the router (direct.ts). Unset: everything through the router.
+   */
+  readonly peers?: PeerNetwork;
 }
 
 /** The router did not answer, or the link is gone. */
@@ -39,6 +46,8 @@ export class EmbeddedTransportError extends OsloNodeError {
 
 /** How long stop() waits for the router to drop this transport's consumers. */
 const RESET_TIMEOUT_MS = 2000;
+/** What a publish that went directly returns: nobody waits for its confirm (PublishRequest.confirmLate). */
+const SENT: Promise<void> = Promise.resolve();
 
 type Operation = ClientFrame extends infer F ? (F extends { id: number } ? Omit<F, 'id'> : never) : never;
 
@@ -59,7 +68,10 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
   readonly #pending = new Map<number, PendingOp>();
   /** Quiet publishes (frames.ts) waiting for their confirmation, in id order. */
   readonly #unconfirmed = new Map<number, PendingOp>();
-  readonly #consumers = new Map<string, (frame: Extract<RouterFrame, { t: 'deliver' }>) => void>();
+  readonly #consumers = new Map<string, ConsumerHandler>();
+  readonly #direct: DirectPath | undefined;
+  #replyQueueName: string | undefined;
+  #onReply: ((body: Buffer | string) => void) | undefined;
   #seq = 0;
   #tagSeq = 0;
   #connected = false;
@@ -77,6 +89,19 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
     this.#startTimeoutMs = options.startTimeoutMs ?? 10_000;
     link.onFrame((raw) => this.#onFrame(raw));
     link.onClose?.((error) => this.#onClose(error));
+    if (options.peers) {
+      const transport = this;
+      this.#direct = new DirectPath(options.peers, {
+        logger: this.#logger,
+        consumer: (tag) => this.#consumers.get(tag),
+        get replyQueueName() {
+          return transport.#replyQueueName;
+        },
+        onReply: (body) => this.#onReply?.(body),
+        republish: (message) => this.#republish(message),
+        watch: (exchange, key) => this.#op({ t: 'watch', exchange, key }),
+      });
+    }
   }
 
   get connected(): boolean {
@@ -86,7 +111,8 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
   /** Say hello to the router; rejects when it does not answer in time. Runs once. */
   start(): Promise<void> {
     this.#starting ??= (async () => {
-      if ((await withTimeout(this.#op({ t: 'hello' }), this.#startTimeoutMs)) === TIMED_OUT) {
+      const peer = await this.#direct?.start();
+      if ((await withTimeout(this.#op(peer === undefined ? { t: 'hello' } : { t: 'hello', peer }), this.#startTimeoutMs)) === TIMED_OUT) {
         throw new EmbeddedTransportError(`the embedded router did not answer within ${this.#startTimeoutMs} ms`);
       }
       this.#connected = true;
@@ -107,6 +133,7 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
     }
     this.#closed = true;
     this.#connected = false;
+    this.#direct?.close();
     this.#failPending(new ClosedError('embedded transport'));
     this.#consumers.clear();
     this.#link.close?.();
@@ -116,12 +143,18 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
     const { target } = request;
     const fanout = target.fanout === true;
     const quiet = request.confirmLate === true;
+    const exchange = fanout ? `${target.topic}_fanout` : target.exchange;
+    const key = fanout ? '' : target.server ? `${target.topic}.${target.server}` : target.topic;
+    // A call (nobody waits for its confirm) straight to a server when the router told us one.
+    if (quiet && !fanout && this.#direct?.send(exchange, key, request.body, request.mandatory === true, request.expirationMs)) {
+      return SENT;
+    }
     // Undefined fields (expirationMs of a cast, quiet) are left out of the frame by JSON.
     return this.#op(
       {
         t: 'publish',
-        exchange: fanout ? `${target.topic}_fanout` : target.exchange,
-        key: fanout ? '' : target.server ? `${target.topic}.${target.server}` : target.topic,
+        exchange,
+        key,
         body: request.body,
         mandatory: request.mandatory === true,
         expirationMs: request.expirationMs,
@@ -133,6 +166,7 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
 
   /** Quiet (frames.ts): the reply sender learns a failure at once, a success a little later. */
   publishReply(replyQueue: string, body: string): Promise<void> {
+    if (this.#direct?.reply(replyQueue, body)) return SENT;
     return this.#op({ t: 'publish', exchange: '', key: replyQueue, body, mandatory: true, quiet: true }, this.#unconfirmed);
   }
 
@@ -163,7 +197,7 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
     const tags: string[] = [];
     for (const queue of queues) {
       const tag = this.#newTag();
-      this.#consumers.set(tag, (frame) => onMessage(this.#delivery(frame)));
+      this.#consumers.set(tag, (body, delivery, settle) => onMessage(new EmbeddedDelivery(body, delivery, settle)));
       tags.push(tag);
       await this.#op({ t: 'consume', queue, tag, prefetch: this.#prefetch, autoAck: false });
     }
@@ -195,8 +229,11 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
       await this.#op({ t: 'declare', queue, owned: true });
       const tag = this.#newTag();
       // The body as the frame holds it: text, which the reply waiter parses as it is.
-      this.#consumers.set(tag, (frame) => onReply(frame.body));
+      this.#onReply = onReply;
+      this.#consumers.set(tag, (body) => onReply(body));
       await this.#op({ t: 'consume', queue, tag, prefetch: 0, autoAck: true });
+      this.#replyQueueName = queue;
+      this.#direct?.replyQueueDeclared(queue);
       return queue;
     })().catch((error: unknown) => {
       this.#replyQueue = undefined;
@@ -217,7 +254,8 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
       [fanoutQueue, `${topic}_fanout`, 'fanout', true],
     ];
     const tags = queues.map(() => this.#newTag());
-    for (const tag of tags) this.#consumers.set(tag, (frame) => onRequest(this.#delivery(frame)));
+    const consumer: ConsumerHandler = (body, delivery, settle) => onRequest(new EmbeddedDelivery(body, delivery, settle));
+    for (const tag of tags) this.#consumers.set(tag, consumer);
     // Sent at once, answered in one batch: the router handles a link's frames in order, so every
     // declare and bind precedes the consumes, and a worker starting up (a spare taking a slot)
     // waits for one round trip through the launcher instead of nine.
@@ -234,10 +272,6 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
   /** A consumer tag: unique on this link, and short, since every delivery carries it. */
   #newTag(): string {
     return `c${++this.#tagSeq}`;
-  }
-
-  #delivery(frame: Extract<RouterFrame, { t: 'deliver' }>): Delivery {
-    return new EmbeddedDelivery(frame.body, frame.delivery, this.#settleDelivery);
   }
 
   /** Once per delivery (EmbeddedDelivery); nothing once closed: the router requeues what is unacked. */
@@ -276,7 +310,11 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
       if (frame.seen !== undefined) this.#confirmUpTo(frame.seen);
       const consumer = this.#consumers.get(frame.tag);
       // Unknown tag (consumer gone): leave it unacked, the router requeues it when this link resets.
-      if (consumer) consumer(frame);
+      if (consumer) consumer(frame.body, frame.delivery, this.#settleDelivery);
+      return;
+    }
+    if (frame.t === 'route') {
+      this.#direct?.route(frame.exchange, frame.key, frame.to);
       return;
     }
     const pending = this.#pending.get(frame.id) ?? this.#unconfirmed.get(frame.id);
@@ -304,6 +342,25 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
     }
   }
 
+  /** A call the direct path gave back (its server died, stopped or requeued it): through the router now. */
+  #republish(message: DirectMessage): void {
+    // Closed: this transport's own calls, whose replies have nowhere to go now.
+    if (this.#closed) return;
+    const expirationMs = message.expiresAt === undefined ? undefined : Math.max(0, message.expiresAt - Date.now());
+    this.#op(
+      {
+        t: 'publish',
+        exchange: message.exchange,
+        key: message.key,
+        body: message.body,
+        mandatory: message.mandatory,
+        expirationMs,
+        quiet: true,
+      },
+      this.#unconfirmed,
+    ).catch((error: unknown) => this.#logger.warn({ err: error }, 'a call given back by another worker could not be published again'));
+  }
+
   #failPending(error: Error): void {
     const pending = [...this.#pending.values(), ...this.#unconfirmed.values()];
     this.#pending.clear();
@@ -316,6 +373,7 @@ export class EmbeddedTransport extends EventEmitter implements Transport {
     this.#closed = true;
     const wasConnected = this.#connected;
     this.#connected = false;
+    this.#direct?.close();
     const lost = new EmbeddedTransportError('the link to the embedded router closed', { cause: error });
     this.#failPending(lost);
     if (wasConnected) this.emit('disconnected', lost);
