@@ -6,6 +6,7 @@
 // The measurements live in scripts/lib/lifecycle-bench.mjs (scripts/bench.mjs runs them against
 // pm2 and oslo.service too).
 // Usage: npm run build && node scripts/bench-launcher.mjs [--trials 10] [--workers 2]
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,7 +17,10 @@ import { median } from './lib/proc.mjs';
 const { values } = parseArgs({ options: { trials: { type: 'string', default: '10' }, workers: { type: 'string', default: '2' } } });
 const trials = Number(values.trials);
 const workers = values.workers;
-const all = launcherPeers({ workers: Number(workers), pm2Home: '', embeddedSocket: join(tmpdir(), `oslo-node-bench-${process.pid}.sock`) });
+// The launcher refuses an embedded socket in a folder others can use (/tmp): a private one.
+const dir = mkdtempSync(join(tmpdir(), 'oslo-node-bench-launcher-'));
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+const all = launcherPeers({ workers: Number(workers), pm2Home: '', embeddedSocket: join(dir, 'embedded.sock') });
 // Kills 1.1 s apart, and a slot counts as healthy after 1 s: with the defaults (10 s), kills in
 // quick succession measure the crash-loop backoff (and its give-up after 5), not a replacement.
 const tuned = (peer) => ({ ...peer, args: [...peer.args, '--restart-reset-after', '1'] });

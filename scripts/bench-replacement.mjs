@@ -6,6 +6,7 @@
 // processes spent meanwhile and how long they waited for a CPU (lifecycle-bench.mjs); and the
 // load average before and after.
 // Usage: npm run build && node scripts/bench-replacement.mjs [--trials 20] [--workers 2] [--baseline DIR]
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,11 +17,10 @@ import { median } from './lib/proc.mjs';
 const { values } = parseArgs({
   options: { trials: { type: 'string', default: '20' }, workers: { type: 'string', default: '2' }, baseline: { type: 'string' } },
 });
-const all = launcherPeers({
-  workers: Number(values.workers),
-  pm2Home: '',
-  embeddedSocket: join(tmpdir(), `oslo-node-bench-${process.pid}.sock`),
-});
+// The launcher refuses an embedded socket in a folder others can use (/tmp): a private one.
+const dir = mkdtempSync(join(tmpdir(), 'oslo-node-bench-replacement-'));
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+const all = launcherPeers({ workers: Number(values.workers), pm2Home: '', embeddedSocket: join(dir, 'embedded.sock') });
 // As in bench.mjs: kills 1.1 s apart, and a slot healthy again after 1 s (not a crash loop).
 const ours = { ...all.ours, args: [...all.ours.args, '--restart-reset-after', '1'] };
 // --baseline DIR: another built checkout (say, main before a change) as one more peer.
@@ -28,7 +28,7 @@ const baseline = values.baseline && {
   ...ours,
   name: `ours at ${values.baseline}`,
   args: ours.args.map((arg) => (arg === ours.args[0] ? resolve(values.baseline, 'dist/launcher.js') : arg)),
-  env: { OSLO_NODE_EMBEDDED_SOCKET: join(tmpdir(), `oslo-node-bench-${process.pid}-baseline.sock`) },
+  env: { OSLO_NODE_EMBEDDED_SOCKET: join(dir, 'baseline.sock') },
 };
 const load = () =>
   loadavg()

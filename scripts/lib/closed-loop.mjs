@@ -8,8 +8,12 @@
 // a 3 s cell at c=1 measures tier-up too (TurboFan still compiles in the fourth second), and the
 // side with more code pays more of it; a server that runs for days sees the steady state.
 export const LOOP_START_LINE = '{"loop":"start"}';
-/** Unmeasured seconds of the same loop before the measured one (also the Python client's). */
-export const WARMUP_SECONDS = 2;
+/**
+ * Unmeasured seconds of the same loop before the measured one (also the Python client's).
+ * OSLO_NODE_BENCH_WARMUP_SECONDS sets another (a longer one shows the steady state on a busy
+ * machine, where 2 s at a few hundred calls/s leave V8 still compiling in the measured loop).
+ */
+export const WARMUP_SECONDS = Number(process.env.OSLO_NODE_BENCH_WARMUP_SECONDS ?? '2');
 
 export async function closedLoop(call, { concurrency, seconds, announce = false, warmupSeconds = WARMUP_SECONDS }) {
   if (warmupSeconds > 0) await closedLoop(call, { concurrency, seconds: warmupSeconds, warmupSeconds: 0 });
