@@ -82,6 +82,12 @@ test("amqplib's connection still writes through a muxer whose flush can be corke
     true,
     'amqplib moved connection.muxer (out, _readIncoming): AMQP frames go out one write each (src/internals/amqplib-muxer.ts)',
   );
+  // A flush of one frame is written at once, uncorked: that needs the channels' frame queues.
+  const muxer = (connection as { muxer: { newStreams: unknown; oldStreams: unknown } }).muxer;
+  assert.ok(
+    Array.isArray(muxer.newStreams) && Array.isArray(muxer.oldStreams),
+    'amqplib moved muxer.newStreams/oldStreams: every flush is corked, one frame too (src/internals/amqplib-muxer.ts)',
+  );
   // The fallback: another shape is left alone.
   assert.equal(coalesceFrameWrites({ connection: {} } as never), false);
 });

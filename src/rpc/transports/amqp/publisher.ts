@@ -25,20 +25,45 @@ export interface PublishOptions {
   readonly confirmTimeoutMs: number;
 }
 
-interface Pending {
+/**
+ * A publish waiting for its confirm: one object per publish, with no closure of its own but the
+ * confirm callback amqplib needs (the bookkeeping had been five closures, a per-key list and a
+ * per-key string a publish).
+ */
+class Unconfirmed {
   /** The body as published: a basic.return carries it back, which tells whose it is. */
   readonly content: Buffer;
-  returned: { replyCode: number; replyText: string } | undefined;
-}
-
-/** A publish waiting for its confirm: when to give up on it, and how. */
-interface Unconfirmed {
+  readonly options: PublishOptions;
+  /** When to give up on the confirm (Date.now() ms). */
   readonly deadline: number;
-  readonly expire: () => void;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+  /** Set by the broker's basic.return of this publish (mandatory only), before its confirm. */
+  returned: { replyCode: number; replyText: string } | undefined;
+
+  constructor(content: Buffer, options: PublishOptions, resolve: () => void, reject: (error: Error) => void) {
+    this.content = content;
+    this.options = options;
+    this.deadline = Date.now() + options.confirmTimeoutMs;
+    this.resolve = resolve;
+    this.reject = reject;
+    this.returned = undefined;
+  }
 }
 
 /** oslo's message properties (amqplib options) for one mandatory flag and expiration, shared. */
 const publishOptionsCache = new Map<string, Readonly<Record<string, unknown>>>();
+/** The properties of a PublishOptions the transport reuses (a call target's, a reply queue's). */
+const propertiesOf = new WeakMap<PublishOptions, Readonly<Record<string, unknown>>>();
+
+function propertiesFor(options: PublishOptions): Readonly<Record<string, unknown>> {
+  let properties = propertiesOf.get(options);
+  if (!properties) {
+    properties = publishOptions(options.mandatory, options.expirationMs);
+    propertiesOf.set(options, properties);
+  }
+  return properties;
+}
 
 function publishOptions(mandatory: boolean, expirationMs: number | undefined): Readonly<Record<string, unknown>> {
   const expiration = expirationMs === undefined ? undefined : String(Math.trunc(expirationMs));
@@ -69,15 +94,13 @@ export class Publisher {
   readonly #declaredQueues = new Map<string, Promise<void>>();
   /** Exchanges whose declaration has completed: publishes to them need not wait on a promise. */
   readonly #ready = new Set<string>();
-  // Mandatory publishes awaiting their confirm, by exchange and routing key, oldest first. The
-  // broker sends a message's basic.return before its ack, but not in step with the acks of
-  // other messages: a publish routed just before its queue went away may be acked after a later
-  // one to the same key was returned. So a return is matched by its content (the envelope
-  // carries a per-message `_unique_id`; nothing is added to the wire), not by its order.
-  readonly #mandatory = new Map<string, Pending[]>();
-  // Publishes awaiting their confirm, checked against their deadlines by one timer per channel
-  // rather than one timer each (a timer set and cleared per publish cost more than the rest of
-  // the bookkeeping together).
+  // Publishes awaiting their confirm, oldest first, checked against their deadlines by one timer
+  // per channel rather than one timer each (a timer set and cleared per publish cost more than
+  // the rest of the bookkeeping together). A basic.return is matched against the mandatory ones
+  // among them: the broker sends a message's return before its ack, but not in step with the
+  // acks of other messages (a publish routed just before its queue went away may be acked after
+  // a later one to the same key was returned), so by exchange, routing key and content (the
+  // envelope carries a per-message `_unique_id`; nothing is added to the wire), not by order.
   readonly #unconfirmed = new Set<Unconfirmed>();
   #sweep: NodeJS.Timeout | undefined;
   #closed = false;
@@ -135,61 +158,32 @@ export class Publisher {
 
   #publish(body: string, options: PublishOptions): Promise<void> {
     const content = Buffer.from(body, 'utf8');
-    const key = options.mandatory ? `${options.exchange}\0${options.routingKey}` : '';
-    const pending: Pending = { content, returned: undefined };
-    if (options.mandatory) {
-      const list = this.#mandatory.get(key);
-      if (list) list.push(pending);
-      else this.#mandatory.set(key, [pending]);
-    }
-    const forget = (): void => {
-      if (!options.mandatory) return;
-      const list = this.#mandatory.get(key);
-      const index = list?.indexOf(pending) ?? -1;
-      if (index >= 0) list!.splice(index, 1);
-      if (list?.length === 0) this.#mandatory.delete(key);
-    };
     return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const unconfirmed: Unconfirmed = {
-        deadline: Date.now() + options.confirmTimeoutMs,
-        expire: () => {
-          settled = true;
-          forget();
-          reject(
-            new BrokerUnavailable(`the broker did not confirm a publish to ${describe(options)} within ${options.confirmTimeoutMs} ms`),
-          );
-        },
-      };
-      const onConfirm = (error: unknown): void => {
-        if (settled) return;
-        settled = true;
-        this.#unconfirmed.delete(unconfirmed);
-        forget();
-        if (error) {
-          reject(new BrokerUnavailable(`publish to ${describe(options)} not confirmed: ${errorText(error)}`, { cause: error }));
-        } else if (pending.returned) {
-          const { replyCode, replyText } = pending.returned;
-          reject(new Unroutable(`no queue is bound for ${describe(options)} (${replyCode} ${replyText})`, pending.returned));
-        } else {
-          resolve();
-        }
-      };
-      this.#unconfirmed.add(unconfirmed);
+      const entry = new Unconfirmed(content, options, resolve, reject);
+      this.#unconfirmed.add(entry);
       this.#sweep ??= this.#armSweep(options.confirmTimeoutMs);
       try {
-        this.#channel.publish(
-          options.exchange,
-          options.routingKey,
-          content,
-          publishOptions(options.mandatory, options.expirationMs),
-          onConfirm,
+        this.#channel.publish(options.exchange, options.routingKey, content, propertiesFor(options), (error: unknown) =>
+          this.#confirmed(entry, error),
         );
       } catch (error) {
         // amqplib throws synchronously when the channel is already closed.
-        onConfirm(error instanceof Error ? error : new BrokerUnavailable('publish failed', { cause: error }));
+        this.#confirmed(entry, error instanceof Error ? error : new BrokerUnavailable('publish failed', { cause: error }));
       }
     });
+  }
+
+  /** The broker's confirm (or amqplib's failure) of `entry`; nothing once it expired. */
+  #confirmed(entry: Unconfirmed, error: unknown): void {
+    if (!this.#unconfirmed.delete(entry)) return;
+    if (error) {
+      entry.reject(new BrokerUnavailable(`publish to ${describe(entry.options)} not confirmed: ${errorText(error)}`, { cause: error }));
+    } else if (entry.returned) {
+      const { replyCode, replyText } = entry.returned;
+      entry.reject(new Unroutable(`no queue is bound for ${describe(entry.options)} (${replyCode} ${replyText})`, entry.returned));
+    } else {
+      entry.resolve();
+    }
   }
 
   /** One unref'd timer at the earliest deadline (a pending publish has the socket to keep the process up). */
@@ -204,12 +198,15 @@ export class Publisher {
     this.#sweep = undefined;
     const now = Date.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const unconfirmed of this.#unconfirmed) {
-      if (unconfirmed.deadline <= now) {
-        this.#unconfirmed.delete(unconfirmed);
-        unconfirmed.expire();
-      } else if (unconfirmed.deadline < next) {
-        next = unconfirmed.deadline;
+    for (const entry of this.#unconfirmed) {
+      if (entry.deadline <= now) {
+        this.#unconfirmed.delete(entry);
+        const { options } = entry;
+        entry.reject(
+          new BrokerUnavailable(`the broker did not confirm a publish to ${describe(options)} within ${options.confirmTimeoutMs} ms`),
+        );
+      } else if (entry.deadline < next) {
+        next = entry.deadline;
       }
     }
     if (next !== Number.POSITIVE_INFINITY) this.#sweep = this.#armSweep(next - now);
@@ -245,13 +242,23 @@ export class Publisher {
 
   #onReturn(message: Message): void {
     const fields = message.fields as unknown as { exchange: string; routingKey: string; replyCode: number; replyText: string };
-    const key = `${fields.exchange}\0${fields.routingKey}`;
     // Identical bodies to one key (a repeated reply, say) are interchangeable: the oldest one.
+    // Returns are rare (a missing queue): a scan of the publishes in flight is enough.
     const { content } = message;
-    const pending = this.#mandatory
-      .get(key)
-      ?.find((entry) => entry.returned === undefined && entry.content.length === content.length && entry.content.equals(content));
-    if (pending) pending.returned = { replyCode: fields.replyCode, replyText: fields.replyText };
+    for (const entry of this.#unconfirmed) {
+      const { options } = entry;
+      if (
+        options.mandatory &&
+        entry.returned === undefined &&
+        options.exchange === fields.exchange &&
+        options.routingKey === fields.routingKey &&
+        entry.content.length === content.length &&
+        entry.content.equals(content)
+      ) {
+        entry.returned = { replyCode: fields.replyCode, replyText: fields.replyText };
+        return;
+      }
+    }
   }
 
   /** Close the channel; unconfirmed publishes reject. */

@@ -21,6 +21,9 @@ import { amqpSettings, type AmqpSettings } from './settings.js';
 import { controlExchange, fanoutExchange, notificationQueue, notificationTopology, replyQueue, serverTopology } from './topology.js';
 import { parseTransportUrl } from './url.js';
 
+/** Reply queues whose publish options are kept (replyOptions). */
+const REPLY_OPTIONS_KEPT = 256;
+
 /** The least a publish sent again after a NO_ROUTE return waits for its confirm. */
 const MIN_RETRY_CONFIRM_MS = 2000;
 
@@ -50,6 +53,14 @@ export class AmqpTransport extends EventEmitter implements Transport {
   /** Retries of calls and casts that found no queue; ended by stop(). */
   readonly #queueWait: QueueWait;
   readonly #stopSignal = new AbortController();
+  /**
+   * The publish options of a call target and expiration, kept with the target: a client sends
+   * its frozen target object with every call, and building the options (exchange declaration,
+   * routing key) took a share of a call's own work. Targets are the clients' (WeakMap).
+   */
+  readonly #callOptions = new WeakMap<object, { readonly expirationMs: number | undefined; readonly options: PublishOptions }>();
+  /** The publish options of replies, by reply queue (a server answers few clients' queues). */
+  readonly #replyOptions = new Map<string, PublishOptions>();
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -131,15 +142,11 @@ export class AmqpTransport extends EventEmitter implements Transport {
     const waitForQueue = request.mandatory === undefined && !fanout;
     const call = request.expirationMs !== undefined;
     const waitMs = request.expirationMs ?? (waitForQueue ? this.#settings.castTimeoutMs : this.#settings.publishWaitMs);
-    const declare = fanout ? fanoutExchange(this.#settings, target.topic) : controlExchange(this.#settings, target.exchange);
-    const options: PublishOptions = {
-      exchange: declare.name,
-      routingKey: fanout ? '' : target.server ? `${target.topic}.${target.server}` : target.topic,
-      declare,
-      mandatory: waitForQueue || request.mandatory === true,
-      expirationMs: request.expirationMs,
-      confirmTimeoutMs: waitMs,
-    };
+    // A frozen target (every RpcClient's) cannot change under its cached options.
+    const options =
+      waitForQueue && call && Object.isFrozen(target)
+        ? this.#callOptionsFor(target, request.expirationMs)
+        : this.#optionsFor(request, waitMs);
     if (!waitForQueue) return this.#publish(waitMs, request.body, options);
     const startedAt = Date.now();
     return this.#publish(waitMs, request.body, options).catch((error: unknown) =>
@@ -162,16 +169,47 @@ export class AmqpTransport extends EventEmitter implements Transport {
     );
   }
 
+  /** The options of a publish to `target` (routing key, exchange declaration, flags). */
+  #optionsFor(request: PublishRequest, waitMs: number): PublishOptions {
+    const { target } = request;
+    const fanout = target.fanout === true;
+    const declare = fanout ? fanoutExchange(this.#settings, target.topic) : controlExchange(this.#settings, target.exchange);
+    return {
+      exchange: declare.name,
+      routingKey: fanout ? '' : target.server ? `${target.topic}.${target.server}` : target.topic,
+      declare,
+      mandatory: (request.mandatory === undefined && !fanout) || request.mandatory === true,
+      expirationMs: request.expirationMs,
+      confirmTimeoutMs: waitMs,
+    };
+  }
+
+  /** A call's options (mandatory, waiting for a queue), the same object call after call to one target. */
+  #callOptionsFor(target: PublishRequest['target'], expirationMs: number | undefined): PublishOptions {
+    const known = this.#callOptions.get(target);
+    if (known !== undefined && known.expirationMs === expirationMs) return known.options;
+    const options = this.#optionsFor({ target, body: '', expirationMs }, expirationMs!);
+    this.#callOptions.set(target, { expirationMs, options });
+    return options;
+  }
+
   publishReply(replyQueueName: string, body: string): Promise<void> {
-    return this.#publish(this.#settings.publishWaitMs, body, {
-      exchange: '',
-      routingKey: replyQueueName,
-      declare: undefined,
-      // direct_mandatory_flag (oslo: deprecated, on by default): a missing reply queue is noticed.
-      mandatory: this.#settings.directMandatory,
-      expirationMs: undefined,
-      confirmTimeoutMs: this.#settings.publishWaitMs,
-    });
+    let options = this.#replyOptions.get(replyQueueName);
+    if (!options) {
+      options = {
+        exchange: '',
+        routingKey: replyQueueName,
+        declare: undefined,
+        // direct_mandatory_flag (oslo: deprecated, on by default): a missing reply queue is noticed.
+        mandatory: this.#settings.directMandatory,
+        expirationMs: undefined,
+        confirmTimeoutMs: this.#settings.publishWaitMs,
+      };
+      // Bounded: the callers' reply queues come and go.
+      if (this.#replyOptions.size >= REPLY_OPTIONS_KEPT) this.#replyOptions.clear();
+      this.#replyOptions.set(replyQueueName, options);
+    }
+    return this.#publish(this.#settings.publishWaitMs, body, options);
   }
 
   async publishNotification(request: NotifyRequest): Promise<void> {
