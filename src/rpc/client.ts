@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { renamedOption } from '../config/durations.js';
 import { ClientSendError, InvalidTarget, MessagingException, RpcVersionCapError } from './errors.js';
 import { hex32 } from './ids.js';
-import { replyWaiterFor } from './reply-waiter.js';
+import { replyWaiterFor, type ReplyWaiter } from './reply-waiter.js';
 import { convertEntries, NoOpSerializer, passesEntitiesThrough, type Serializer } from './serializer.js';
 import { targetProblem, withOverrides, type Target, type TargetFields } from './target.js';
 import type { Transport } from './transports/transport.js';
@@ -167,14 +167,44 @@ export class RpcClient {
     return metrics ? observed(metrics, 'call', this.#call<T>(ctx, method, args)) : this.#call<T>(ctx, method, args);
   }
 
-  async #call<T>(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<T> {
-    if (this.#target.fanout) throw new InvalidTarget('a fanout target cannot be called (cast only)', this.#target);
-    const { message, wireCtx, target } = this.#prepareMessage(ctx, method, args);
+  /**
+   * A call. Once the reply queue is declared (every call but the first few) it runs without an
+   * async frame: the reply's own promise is the call's when the serializer changes nothing.
+   */
+  #call<T>(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<T> {
     const waiter = replyWaiterFor(this.#transport, this.#logger);
+    const replyQueue = waiter.declaredQueue;
+    if (replyQueue === undefined) return this.#callOnceDeclared<T>(waiter, ctx, method, args);
+    try {
+      this.#checkCallable();
+      const prepared = this.#prepareMessage(ctx, method, args);
+      const reply = this.#startCall(waiter, replyQueue, prepared);
+      const { wireCtx } = prepared;
+      if (this.#passThrough) return reply as Promise<T>;
+      return reply.then((result) => this.#serializer.deserializeEntity(wireCtx, result) as T);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** A call that declares the reply queue first (the first call on a transport). */
+  async #callOnceDeclared<T>(waiter: ReplyWaiter, ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<T> {
+    this.#checkCallable();
+    const prepared = this.#prepareMessage(ctx, method, args);
+    const replyQueue = waiter.declaredQueue ?? (await this.#send(prepared.target, () => waiter.replyQueue()));
+    const reply = this.#startCall(waiter, replyQueue, prepared);
+    return this.#serializer.deserializeEntity(prepared.wireCtx, await reply) as T;
+  }
+
+  #checkCallable(): void {
+    if (this.#target.fanout) throw new InvalidTarget('a fanout target cannot be called (cast only)', this.#target);
+  }
+
+  /** Publish a prepared call's request; returns its reply's promise. Throws what the caller rejects with. */
+  #startCall(waiter: ReplyWaiter, replyQueue: string, { message, target }: PreparedMessage): Promise<unknown> {
     const msgId = hex32();
     const timeoutMs = Math.max(1, Math.round(this.#options.timeoutSeconds! * 1000));
     const cm = this.#options.callMonitorTimeoutSeconds;
-    const replyQueue = waiter.declaredQueue ?? (await this.#send(target, () => waiter.replyQueue()));
     message._msg_id = msgId;
     message._reply_q = replyQueue;
     message._timeout = cm ?? null;
@@ -191,8 +221,7 @@ export class RpcClient {
     }
     // One handler for the rejection only: a confirmed publish settles nothing more per call.
     published.then(undefined, (error: unknown) => waiter.fail(msgId, sendError(target, error)));
-    const result = await reply;
-    return this.#serializer.deserializeEntity(wireCtx, result) as T;
+    return reply;
   }
 
   /**
@@ -210,7 +239,7 @@ export class RpcClient {
     await this.#send(target, () => this.#transport.publish({ target, body, mandatory: this.#options.mandatory }));
   }
 
-  #prepareMessage(ctx: RequestContext, method: string, args: Record<string, unknown>) {
+  #prepareMessage(ctx: RequestContext, method: string, args: Record<string, unknown>): PreparedMessage {
     if (this.#targetProblem !== undefined) throw new InvalidTarget(this.#targetProblem, this.#target);
     const target = this.#resolved;
     if (typeof method !== 'string' || method === '') throw new InvalidArgumentError('method must be a non-empty string');
@@ -257,6 +286,13 @@ export class RpcClient {
       throw sendError(target, error);
     });
   }
+}
+
+/** A request's message dict before its reply fields, the context as sent, and the resolved target. */
+interface PreparedMessage {
+  readonly message: Record<string, unknown>;
+  readonly wireCtx: RequestContext;
+  readonly target: Target & { readonly exchange: string };
 }
 
 /** An object literal (or null-prototype object): JSON encodes its own enumerable entries, as a copy would hold. */

@@ -92,16 +92,22 @@ export class RpcDispatcher {
    * method. Throws NoSuchMethod when a compatible endpoint exists but none has the method (or the
    * policy hides it), UnsupportedVersion when no endpoint is compatible (namespace mismatch too).
    */
-  async dispatch(ctx: RequestContext, request: DispatchRequest): Promise<unknown> {
-    let compatible = false;
-    for (const { endpoint, namespace, version } of this.#endpoints) {
-      if (request.namespace !== namespace) continue;
-      if (!versionIsCompatible(version, request.version)) continue;
-      compatible = true;
-      const method = findRpcMethod(endpoint, request.method);
-      if (method) return await method.call(endpoint, ctx, request.args);
+  dispatch(ctx: RequestContext, request: DispatchRequest): Promise<unknown> {
+    // Not an async function: the method's promise (or value) is adopted as it is, without an
+    // async frame and an await per call; a throw still becomes a rejection.
+    try {
+      let compatible = false;
+      for (const { endpoint, namespace, version } of this.#endpoints) {
+        if (request.namespace !== namespace) continue;
+        if (!versionIsCompatible(version, request.version)) continue;
+        compatible = true;
+        const method = findRpcMethod(endpoint, request.method);
+        if (method) return Promise.resolve(method.call(endpoint, ctx, request.args));
+      }
+      if (compatible) throw new NoSuchMethod(request.method);
+      throw new UnsupportedVersion(request.version === null ? 'None' : request.version, request.method);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (compatible) throw new NoSuchMethod(request.method);
-    throw new UnsupportedVersion(request.version === null ? 'None' : request.version, request.method);
   }
 }

@@ -41,6 +41,18 @@ export interface RequestHandlerOptions {
 /** How many recent `_unique_id`s are remembered for duplicate detection (oslo: 16). */
 const DEDUPE_SIZE = 16;
 
+/** What handle() returns for a body it is done with at once (refused, duplicate). */
+const DONE: Promise<void> = Promise.resolve();
+
+/** A request whose dispatch runs: what its end needs. */
+interface Running {
+  readonly request: RpcRequest;
+  /** The context the endpoint got (the serializer's), or the raw one when that threw. */
+  ctx: RequestContext;
+  readonly stopHeartbeat: (() => void) | undefined;
+  readonly startMs: number;
+}
+
 export class RpcRequestHandler {
   readonly #options: RequestHandlerOptions;
   readonly #recent: string[] = [];
@@ -55,34 +67,42 @@ export class RpcRequestHandler {
   /**
    * Process one body; resolves once the request ran and its reply was handed to the reply
    * sender (whose retries for a missing reply queue do not hold an executor slot). Never rejects.
+   * No async frame: one promise from the dispatch and one reaction on it per request.
    */
-  async handle(body: Buffer | string): Promise<void> {
+  handle(body: Buffer | string): Promise<void> {
+    try {
+      return this.#handle(body);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #handle(body: Buffer | string): Promise<void> {
     const { logger, counters, maxMessageBytes } = this.#options;
     counters.received++;
     const decoded = decodeEnvelope(body, maxMessageBytes);
     if (!decoded.ok) {
-      return this.#refuse(decoded.reason, scanReplyAddress(body));
+      this.#refuse(decoded.reason, scanReplyAddress(body));
+      return DONE;
     }
     const parsed = parseRequest(decoded.message);
-    if (!parsed.ok) return this.#refuse(parsed.reason, parsed.replyTo);
+    if (!parsed.ok) {
+      this.#refuse(parsed.reason, parsed.replyTo);
+      return DONE;
+    }
     const request = parsed.request;
     if (request.uniqueId !== undefined) {
       if (this.#recent.includes(request.uniqueId)) {
         counters.duplicates++;
         logger.info({ uniqueId: request.uniqueId }, 'ignoring duplicate message');
-        return;
+        return DONE;
       }
       this.#recent.push(request.uniqueId);
       if (this.#recent.length > DEDUPE_SIZE) this.#recent.shift();
     }
     if (request.replyTo) counters.calls++;
     else counters.casts++;
-    try {
-      await this.#run(request);
-    } catch (error) {
-      // Only a bug in our own reply path lands here; keep serving.
-      logger.error({ err: error, method: request.method }, 'unexpected error while handling an RPC request');
-    }
+    return this.#run(request);
   }
 
   #refuse(reason: string, replyTo: ReplyAddress | undefined): void {
@@ -91,34 +111,63 @@ export class RpcRequestHandler {
     if (replyTo) this.#reply(replyTo, null, new InvalidMessage(`malformed RPC message: ${reason}`));
   }
 
-  async #run(request: RpcRequest): Promise<void> {
-    const { serializer, dispatcher, logger } = this.#options;
-    const stopHeartbeat =
-      request.replyTo && request.heartbeatSeconds ? this.#heartbeat(request.replyTo, request.heartbeatSeconds) : undefined;
-    let result: unknown = null;
-    let failure: unknown;
-    let failed = false;
-    let ctx: RequestContext = request.ctx;
-    const startMs = this.#options.observer ? performance.now() : 0;
+  #run(request: RpcRequest): Promise<void> {
+    const { serializer, dispatcher } = this.#options;
+    const run: Running = {
+      request,
+      ctx: request.ctx,
+      stopHeartbeat: request.replyTo && request.heartbeatSeconds ? this.#heartbeat(request.replyTo, request.heartbeatSeconds) : undefined,
+      startMs: this.#options.observer ? performance.now() : 0,
+    };
+    let dispatched: Promise<unknown>;
     try {
-      ctx = serializer.deserializeContext(request.ctx);
+      const ctx = serializer.deserializeContext(request.ctx);
+      run.ctx = ctx;
       const deserialized = this.#passThrough
         ? request
         : { ...request, args: convertEntries(request.args, (value) => serializer.deserializeEntity(ctx, value)) };
-      result = serializer.serializeEntity(ctx, await dispatcher.dispatch(ctx, deserialized));
+      dispatched = dispatcher.dispatch(ctx, deserialized);
     } catch (error) {
-      failed = true;
-      failure = error;
-    } finally {
-      stopHeartbeat?.();
+      dispatched = Promise.reject(error);
     }
-    this.#options.observer?.served(request.replyTo ? 'call' : 'cast', (performance.now() - startMs) / 1000, failed ? failure : undefined);
-    if (failed) this.#logFailure(request, failure);
-    if (!request.replyTo) {
-      if (!failed) logger.debug({ method: request.method }, 'cast handled');
-      return;
+    return dispatched.then(
+      (value) => this.#finish(run, false, value),
+      (error: unknown) => this.#finish(run, true, error),
+    );
+  }
+
+  /** The dispatch settled: stop the heartbeats, count, log, reply. Never throws. */
+  #finish(run: Running, threw: boolean, outcome: unknown): void {
+    const { request, ctx } = run;
+    let result: unknown = null;
+    let failure: unknown;
+    let failed = threw;
+    try {
+      if (threw) failure = outcome;
+      else {
+        try {
+          result = this.#options.serializer.serializeEntity(ctx, outcome);
+        } catch (error) {
+          failed = true;
+          failure = error;
+        }
+      }
+      run.stopHeartbeat?.();
+      this.#options.observer?.served(
+        request.replyTo ? 'call' : 'cast',
+        (performance.now() - run.startMs) / 1000,
+        failed ? failure : undefined,
+      );
+      if (failed) this.#logFailure(request, failure);
+      if (!request.replyTo) {
+        if (!failed) this.#options.logger.debug({ method: request.method }, 'cast handled');
+        return;
+      }
+      this.#reply(request.replyTo, result, failed ? failure : undefined);
+    } catch (error) {
+      // Only a bug in our own reply path lands here; keep serving.
+      this.#options.logger.error({ err: error, method: request.method }, 'unexpected error while handling an RPC request');
     }
-    this.#reply(request.replyTo, result, failed ? failure : undefined);
   }
 
   #logFailure(request: RpcRequest, failure: unknown): void {
