@@ -184,12 +184,16 @@ export class AmqpTransport extends EventEmitter implements Transport {
     };
   }
 
-  /** A call's options (mandatory, waiting for a queue), the same object call after call to one target. */
+  /**
+   * A call's options (mandatory, waiting for a queue), the same object call after call to one
+   * target. Kept only for a frozen target (every RpcClient's), which cannot change under them;
+   * checked when they are made, not per call (Object.isFrozen is a runtime call).
+   */
   #callOptionsFor(target: PublishRequest['target'], expirationMs: number | undefined): PublishOptions {
     const known = this.#callOptions.get(target);
     if (known !== undefined && known.expirationMs === expirationMs) return known.options;
     const options = this.#optionsFor({ target, body: '', expirationMs }, expirationMs!);
-    this.#callOptions.set(target, { expirationMs, options });
+    if (Object.isFrozen(target)) this.#callOptions.set(target, { expirationMs, options });
     return options;
   }
 
