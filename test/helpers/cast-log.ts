@@ -7,7 +7,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { DEMO_APP, fixturePath } from './launcher.js';
 import { until } from './wait.js';
+
+/** Launcher flags for the recording service: CastLogManager on the demo's topic, with the demo's app. */
+export const CAST_LOG_SERVICE_FLAGS: readonly string[] = [
+  '--manager',
+  fixturePath('managers/cast-log-manager.js'),
+  '--binary',
+  'demo',
+  '--app',
+  DEMO_APP,
+];
 
 export interface CastLog {
   /** `{ CAST_LOG: … }`, for the launcher's environment. */

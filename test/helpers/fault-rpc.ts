@@ -43,3 +43,22 @@ export interface CallOutcome {
   end?: number;
   error?: Error;
 }
+
+/**
+ * Call `echo` with `n` without waiting for it (calls keep going out through a fault, as a
+ * service's would); its outcome is pushed to `calls` now and completed when it settles. A wrong
+ * echo counts as a failure.
+ */
+export function echoCall(client: RpcClient, n: number, calls: CallOutcome[]): void {
+  const outcome: CallOutcome = { start: Date.now() };
+  calls.push(outcome);
+  void client
+    .call({}, 'echo', { value: n })
+    .then(
+      (result) => {
+        if (result !== n) outcome.error = new Error(`wrong echo: ${String(result)} for ${n}`);
+      },
+      (error: unknown) => (outcome.error = error as Error),
+    )
+    .finally(() => (outcome.end = Date.now()));
+}

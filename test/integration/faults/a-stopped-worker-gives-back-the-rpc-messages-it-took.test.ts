@@ -10,9 +10,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { privateVhost, withBroker } from '../../helpers/broker.js';
-import { castLog } from '../../helpers/cast-log.js';
-import { amqpClient, type CallOutcome } from '../../helpers/fault-rpc.js';
-import { DEMO_APP, fixturePath, startLauncher, waitForPidGone } from '../../helpers/launcher.js';
+import { CAST_LOG_SERVICE_FLAGS, castLog } from '../../helpers/cast-log.js';
+import { amqpClient, echoCall, type CallOutcome } from '../../helpers/fault-rpc.js';
+import { startLauncher, waitForPidGone } from '../../helpers/launcher.js';
 import { delay, until } from '../../helpers/wait.js';
 
 const CALL_TIMEOUT_S = 30;
@@ -30,12 +30,7 @@ test('a SIGSTOPped worker is killed by the liveness check and the broker gives i
       '2',
       '--transport-url',
       url,
-      '--manager',
-      fixturePath('managers/cast-log-manager.js'),
-      '--binary',
-      'demo',
-      '--app',
-      DEMO_APP,
+      ...CAST_LOG_SERVICE_FLAGS,
       '--no-access-log',
       '--worker-heartbeat-timeout',
       String(HEARTBEAT_TIMEOUT_S),
@@ -61,17 +56,7 @@ test('a SIGSTOPped worker is killed by the liveness check and the broker gives i
   let running = true;
   const lane = async (): Promise<void> => {
     for (let n = 0; running; n++) {
-      const outcome: CallOutcome = { start: Date.now() };
-      calls.push(outcome);
-      void client
-        .call({}, 'echo', { value: n })
-        .then(
-          (result) => {
-            if (result !== n) outcome.error = new Error(`wrong echo: ${String(result)} for ${n}`);
-          },
-          (error: unknown) => (outcome.error = error as Error),
-        )
-        .finally(() => (outcome.end = Date.now()));
+      echoCall(client, n, calls);
       const value = nextCast++;
       void client.cast({}, 'record', { value }).then(() => confirmed.add(value));
       await delay(40); // load pacing: about 25 calls and 25 casts a second

@@ -18,9 +18,9 @@ import { once } from 'node:events';
 import { test, type TestContext } from 'node:test';
 import { MessageDeliveryFailure, MessagingTimeout } from '../../../src/rpc/errors.js';
 import { RABBITMQ4, rabbit, startPrivateBroker, withBroker } from '../../helpers/broker.js';
-import { castLog } from '../../helpers/cast-log.js';
-import { amqpClient, type CallOutcome } from '../../helpers/fault-rpc.js';
-import { DEMO_APP, childPids, fixturePath, optionFlags, startLauncher, type LogLine } from '../../helpers/launcher.js';
+import { CAST_LOG_SERVICE_FLAGS, castLog } from '../../helpers/cast-log.js';
+import { amqpClient, echoCall, type CallOutcome } from '../../helpers/fault-rpc.js';
+import { childPids, optionFlags, startLauncher, type LogLine } from '../../helpers/launcher.js';
 import { delay, until } from '../../helpers/wait.js';
 import { trixieRoot } from '../rabbitmq4/support.js';
 
@@ -43,20 +43,7 @@ async function forcedRestart(t: TestContext, rabbitmq4: boolean): Promise<void> 
     ...(rabbitmq4 ? { rabbit_quorum_queue: true, rabbit_transient_quorum_queue: true } : {}),
   };
   const launcher = await startLauncher(
-    [
-      '--workers',
-      '2',
-      '--transport-url',
-      broker.url,
-      '--manager',
-      fixturePath('managers/cast-log-manager.js'),
-      '--binary',
-      'demo',
-      '--app',
-      DEMO_APP,
-      '--no-access-log',
-      ...optionFlags(options),
-    ],
+    ['--workers', '2', '--transport-url', broker.url, ...CAST_LOG_SERVICE_FLAGS, '--no-access-log', ...optionFlags(options)],
     { env: casts.env, timeoutMs: 60_000 },
   );
   let held: number[] = [];
@@ -103,18 +90,7 @@ async function forcedRestart(t: TestContext, rabbitmq4: boolean): Promise<void> 
   let running = true;
   const callLane = async (): Promise<void> => {
     for (let n = 0; running; n++) {
-      const outcome: CallOutcome = { start: Date.now() };
-      calls.push(outcome);
-      // Not awaited one by one: calls keep going out through the outage, as a service's would.
-      void client
-        .call({}, 'echo', { value: n })
-        .then(
-          (result) => {
-            if (result !== n) outcome.error = new Error(`wrong echo: ${String(result)} for ${n}`);
-          },
-          (error: unknown) => (outcome.error = error as Error),
-        )
-        .finally(() => (outcome.end = Date.now()));
+      echoCall(client, n, calls);
       await delay(50); // load pacing: about 20 calls a second
     }
   };

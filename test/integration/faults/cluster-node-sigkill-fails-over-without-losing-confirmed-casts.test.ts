@@ -25,9 +25,9 @@ import { execa } from 'execa';
 import { ROOT } from '../../helpers/config.js';
 import { rabbitmq4Url, withBroker } from '../../helpers/broker.js';
 import { delay, startSampling, until } from '../../helpers/wait.js';
-import { castLog } from '../../helpers/cast-log.js';
+import { CAST_LOG_SERVICE_FLAGS, castLog } from '../../helpers/cast-log.js';
 import { amqpClient, type CallOutcome } from '../../helpers/fault-rpc.js';
-import { DEMO_APP, childPids, fixturePath, optionFlags, startLauncher } from '../../helpers/launcher.js';
+import { childPids, optionFlags, startLauncher } from '../../helpers/launcher.js';
 
 const CLUSTER_SH = `${ROOT}scripts/rabbitmq-cluster.sh`;
 const CALL_TIMEOUT_S = 8;
@@ -134,12 +134,7 @@ test('SIGKILL of the cluster node a worker uses: calls fail over, confirmed cast
       '--digest-spacing',
       '0',
       // A DemoManager subclass on the demo's topic, with the demo's app for /v1/services.
-      '--manager',
-      fixturePath('managers/cast-log-manager.js'),
-      '--binary',
-      'demo',
-      '--app',
-      DEMO_APP,
+      ...CAST_LOG_SERVICE_FLAGS,
       ...fastFlags,
     ],
     { env: casts.env, timeoutMs: 60_000 },
