@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +44,15 @@ test('a restart under systemd-socket-activate with the inherited socket refuses 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  // The first connection starts the first launcher.
+  // systemd-socket-activate binds the port a moment after it starts: load sent before that is
+  // refused by nobody's fault. A first connection (closed at once) also starts the first launcher.
+  const listening = (): Promise<boolean> =>
+    new Promise((resolve) => {
+      const probe = connect(port, '127.0.0.1');
+      probe.once('connect', () => resolve(probe.destroy() !== undefined));
+      probe.once('error', () => resolve(false));
+    });
+  await until('systemd-socket-activate listening', listening, { timeoutMs: 30_000, intervalMs: 20 });
   const http = startHttpLoad('http /healthz', port, [{ path: '/healthz' }], { concurrency: 4, maxMs: 120_000, timeoutMs: 30_000 });
   const viaWorkers = startHttpLoad('rpc via the workers', port, demoRpcRoutes(), { concurrency: 2, maxMs: 120_000, timeoutMs: 30_000 });
   t.after(() => Promise.all([http.stop(), viaWorkers.stop()]));
