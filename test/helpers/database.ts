@@ -12,6 +12,7 @@ import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import pg from 'pg';
+import { startLauncher, type RunningLauncher } from './launcher.js';
 
 const URL_FILE = fileURLToPath(new URL('../../../.tmp/postgres/url', import.meta.url));
 export const POSTGRES_SCRIPT = fileURLToPath(new URL('../../../scripts/postgres.sh', import.meta.url));
@@ -100,4 +101,38 @@ export async function ownDatabase(t: TestContext, clusterUrl: string, name: stri
   const url = new URL(clusterUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/**
+ * Starts launchers of one service group on the db driver, a host each: its own embedded socket
+ * in `dir`, a report every second and down after 3 s, `env` (the driver, `connection`, …) and
+ * `args` added. Every launcher started is killed after the test.
+ */
+export function dbHostStarter(
+  t: TestContext,
+  dir: string,
+  env: Record<string, string>,
+): (host: string, args: string[]) => Promise<RunningLauncher> {
+  const running = new Set<RunningLauncher>();
+  t.after(() => {
+    for (const launcher of running) launcher.kill();
+  });
+  return async (host, args) => {
+    const launcher = await startLauncher(
+      [
+        '--service-host',
+        host,
+        '--embedded-socket',
+        join(dir, `${host}.sock`),
+        '--report-interval',
+        '1',
+        '--service-down-time',
+        '3',
+        ...args,
+      ],
+      { env },
+    );
+    running.add(launcher);
+    return launcher;
+  };
 }

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import pg from 'pg';
-import { withDatabase } from '../../helpers/database.js';
+import { dbHostStarter, withDatabase } from '../../helpers/database.js';
 import { httpGet } from '../../helpers/http.js';
-import { startLauncher, type RunningLauncher } from '../../helpers/launcher.js';
+import type { RunningLauncher } from '../../helpers/launcher.js';
 import { delay, until } from '../../helpers/wait.js';
 
 interface Row {
@@ -34,29 +34,12 @@ test('two launchers as two hosts on one PostgreSQL: up, SIGKILL to down, disable
   const tag = randomBytes(4).toString('hex');
   const hostA = `host-a-${tag}`;
   const hostB = `host-b-${tag}`;
-  const running = new Set<RunningLauncher>();
-  t.after(() => {
-    for (const launcher of running) launcher.kill();
+  const startHost = dbHostStarter(t, dir, {
+    OSLO_NODE_SERVICEGROUP_DRIVER: 'db',
+    OSLO_NODE_CONNECTION: databaseUrl,
+    OSLO_NODE_ADMIN_TOKEN: TOKEN,
   });
-  const start = async (host: string, workers: number): Promise<RunningLauncher> => {
-    const launcher = await startLauncher(
-      [
-        '--workers',
-        String(workers),
-        '--service-host',
-        host,
-        '--embedded-socket',
-        join(dir, `${host}.sock`),
-        '--report-interval',
-        '1',
-        '--service-down-time',
-        '3',
-      ],
-      { env: { OSLO_NODE_SERVICEGROUP_DRIVER: 'db', OSLO_NODE_CONNECTION: databaseUrl, OSLO_NODE_ADMIN_TOKEN: TOKEN } },
-    );
-    running.add(launcher);
-    return launcher;
-  };
+  const start = (host: string, workers: number): Promise<RunningLauncher> => startHost(host, ['--workers', String(workers)]);
   const ours = async (launcher: RunningLauncher): Promise<Row[]> => {
     const response = await httpGet(launcher.port, '/v1/services');
     assert.equal(response.status, 200, response.body);
@@ -123,7 +106,6 @@ test('two launchers as two hosts on one PostgreSQL: up, SIGKILL to down, disable
   const killedAt = performance.now();
   b.child.kill('SIGKILL');
   await b.exited;
-  running.delete(b);
   const downRows = await rowsWhen(a, (rows) => stateOf(rows, hostB)?.state === 'down', 'B down', 10_000);
   const downAfter = (performance.now() - killedAt) / 1000;
   assert.ok(
@@ -135,7 +117,6 @@ test('two launchers as two hosts on one PostgreSQL: up, SIGKILL to down, disable
   // Restart both launchers: the disable and its reason are in the database, not in a process.
   a.child.kill('SIGTERM');
   assert.equal((await a.exited).code, 0);
-  running.delete(a);
   [a, b] = await Promise.all([start(hostA, 1), start(hostB, 1)]);
   const after = await rowsWhen(a, bothUp, 'both up after the restarts');
   assert.deepEqual([stateOf(after, hostB)!.disabled, stateOf(after, hostB)!.disabledReason], [true, 'maintenance']);

@@ -16,9 +16,9 @@ import { test } from 'node:test';
 import pg from 'pg';
 import { silentLogger } from '../../../src/logging/logger.js';
 import { DbDriver } from '../../../src/servicegroup/db-driver.js';
-import { ownDatabase, withDatabase } from '../../helpers/database.js';
+import { dbHostStarter, ownDatabase, withDatabase } from '../../helpers/database.js';
 import { httpGet } from '../../helpers/http.js';
-import { startLauncher, type RunningLauncher } from '../../helpers/launcher.js';
+import type { RunningLauncher } from '../../helpers/launcher.js';
 import { novaRoot, startNovaPeer, type NovaPeer } from '../../helpers/nova.js';
 
 const TOKEN = 'nova-admin-token';
@@ -136,31 +136,12 @@ test('a nova service and two of our launchers on one services table see each oth
   const hostA = `node-a-${tag}`;
   const hostB = `node-b-${tag}`;
   const novaHost = `nova-${tag}`;
-  const running = new Set<RunningLauncher>();
-  t.after(() => {
-    for (const launcher of running) launcher.kill();
+  const startHost = dbHostStarter(t, dir, {
+    OSLO_NODE_SERVICEGROUP_DRIVER: 'db',
+    OSLO_NODE_CONNECTION: databaseUrl,
+    OSLO_NODE_ADMIN_TOKEN: TOKEN,
   });
-  const start = async (host: string): Promise<RunningLauncher> => {
-    const launcher = await startLauncher(
-      [
-        '--workers',
-        '1',
-        '--binary',
-        BINARY,
-        '--service-host',
-        host,
-        '--embedded-socket',
-        join(dir, `${host}.sock`),
-        '--report-interval',
-        '1',
-        '--service-down-time',
-        '3',
-      ],
-      { env: { OSLO_NODE_SERVICEGROUP_DRIVER: 'db', OSLO_NODE_CONNECTION: databaseUrl, OSLO_NODE_ADMIN_TOKEN: TOKEN } },
-    );
-    running.add(launcher);
-    return launcher;
-  };
+  const start = (host: string): Promise<RunningLauncher> => startHost(host, ['--workers', '1', '--binary', BINARY]);
   const [a, b] = await Promise.all([start(hostA), start(hostB)]);
   const nova: NovaPeer = await startNovaPeer(t, root, databaseUrl, { reportInterval: 1, serviceDownTime: 3 });
 
@@ -252,7 +233,6 @@ test('a nova service and two of our launchers on one services table see each oth
   // SIGKILL B: nova reads it down after service_down_time, A still up.
   b.child.kill('SIGKILL');
   await b.exited;
-  running.delete(b);
   const afterKill = await until(novaSees, (rows) => rows.get(hostB)?.up === false, 'nova to see B down after SIGKILL', 15_000);
   assert.equal(afterKill.get(hostA)!.up, true);
   assert.equal(afterKill.get(hostB)!.disabled, true);

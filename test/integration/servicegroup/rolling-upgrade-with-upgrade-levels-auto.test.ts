@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { withBroker } from '../../helpers/broker.js';
-import { ownDatabase, withDatabase } from '../../helpers/database.js';
+import { dbHostStarter, ownDatabase, withDatabase } from '../../helpers/database.js';
 import { httpGet } from '../../helpers/http.js';
-import { fixturePath, RPC_CLI, startLauncher, type LogLine, type RunningLauncher } from '../../helpers/launcher.js';
+import { fixturePath, RPC_CLI, type LogLine, type RunningLauncher } from '../../helpers/launcher.js';
 
 interface CallResult {
   at: number;
@@ -48,30 +48,8 @@ test('[upgrade_levels] demo = auto: 1.0 while the old service is up, 1.1 once it
     OSLO_NODE_SERVICEGROUP_DRIVER: 'db',
     OSLO_NODE_CONNECTION: databaseUrl,
   };
-  const running = new Set<RunningLauncher>();
-  t.after(() => {
-    for (const launcher of running) launcher.kill();
-  });
-  const start = async (host: string, args: string[]): Promise<RunningLauncher> => {
-    const launcher = await startLauncher(
-      [
-        '--workers',
-        '1',
-        '--service-host',
-        host,
-        '--embedded-socket',
-        join(dir, `${host}.sock`),
-        '--report-interval',
-        '1',
-        '--service-down-time',
-        '3',
-        ...args,
-      ],
-      { env },
-    );
-    running.add(launcher);
-    return launcher;
-  };
+  const startHost = dbHostStarter(t, dir, env);
+  const start = (host: string, args: string[]): Promise<RunningLauncher> => startHost(host, ['--workers', '1', ...args]);
   const v1 = fixturePath('managers/rolling-v1-manager.js');
   const v2 = fixturePath('managers/rolling-v2-manager.js');
   const [oldService] = await Promise.all([
@@ -160,7 +138,6 @@ test('[upgrade_levels] demo = auto: 1.0 while the old service is up, 1.1 once it
   // client moves to 1.1 then, without a restart, the new host named as the one setting the cap.
   oldService.child.kill('SIGTERM');
   assert.equal((await oldService.exited).code, 0);
-  running.delete(oldService);
   const stoppedAt = performance.now();
   const moved = await client.waitForLine(capLine('1.1'), 30_000, 'the cap to move to 1.1');
   const movedAt = performance.now();
